@@ -1,0 +1,214 @@
+"""Post, Comment and Thread: the data of a discussion and the invariants it always satisfies."""
+
+from __future__ import annotations
+
+import re
+import secrets
+from collections.abc import Iterable
+from datetime import datetime, timezone
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    model_validator,
+)
+
+__all__ = [
+    "FORMAT_VERSION",
+    "MAX_BODY_CHARS",
+    "Comment",
+    "CommentStatus",
+    "Image",
+    "Post",
+    "Thread",
+    "new_id",
+    "utcnow",
+]
+
+#: Version of the JSON file format written by :meth:`Thread.model_dump_json` (the ``"version"`` key).
+FORMAT_VERSION = 1
+#: Longest body (post or comment) accepted, in characters; longer text is refused, not truncated.
+MAX_BODY_CHARS = 20_000
+#: Longest author name or title accepted, in characters.
+MAX_NAME_CHARS = 200
+
+ID_PATTERN = re.compile(r"^[A-Za-z0-9_.:-]{1,64}$")
+
+CommentStatus = Literal["visible", "deleted"]
+
+
+def utcnow() -> datetime:
+    """The current time, timezone-aware (UTC); the only clock the package reads."""
+    return datetime.now(timezone.utc)
+
+
+def new_id(prefix: str = "c") -> str:
+    """A fresh random comment id such as ``c-3f9a1b2c4d5e``."""
+    return f"{prefix}-{secrets.token_hex(6)}"
+
+
+def _aware(value: datetime | None) -> datetime | None:
+    if value is not None and (value.tzinfo is None or value.utcoffset() is None):
+        raise ValueError("must be timezone-aware (for example 2024-05-01T12:00:00Z)")
+    return value
+
+
+def _check_id(value: str) -> str:
+    if not ID_PATTERN.match(value):
+        raise ValueError("must be 1-64 characters from letters, digits and _ . : -")
+    return value
+
+
+AwareDatetime = Annotated[datetime, AfterValidator(_aware)]
+OptionalAwareDatetime = Annotated[datetime | None, AfterValidator(_aware)]
+Id = Annotated[str, AfterValidator(_check_id)]
+Name = Annotated[str, Field(min_length=1, max_length=MAX_NAME_CHARS)]
+Body = Annotated[str, Field(max_length=MAX_BODY_CHARS)]
+
+
+class _Frozen(BaseModel):
+    """Immutable, strict-about-unknown-fields base: a change is a new object, never a mutation."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=False)
+
+
+class Image(_Frozen):
+    """A picture shown with the post, with an optional caption and credit line."""
+
+    url: Annotated[str, Field(min_length=1, max_length=4096)]
+    caption: Annotated[str, Field(max_length=MAX_NAME_CHARS * 5)] = ""
+    credit: Annotated[str, Field(max_length=MAX_NAME_CHARS)] = ""
+
+
+class Post(_Frozen):
+    """The post under discussion (a blog post, a story, a status)."""
+
+    id: Id = "post"
+    title: Annotated[str, Field(max_length=MAX_NAME_CHARS * 5)] = ""
+    author: Name = "anonymous"
+    body: Body = ""
+    created_at: AwareDatetime = Field(default_factory=utcnow)
+    url: Annotated[str, Field(max_length=4096)] | None = None
+    image: Image | None = None
+
+
+class Comment(_Frozen):
+    """One comment; ``parent_id`` is None for a reply to the post itself.
+
+    ``likes`` is the like count and ``liked_by`` the users known to have liked it (an imported
+    thread may carry a count without names), so ``likes >= len(liked_by)`` always holds.
+    """
+
+    id: Id = Field(default_factory=new_id)
+    parent_id: Id | None = None
+    author: Name = "anonymous"
+    body: Body = ""
+    created_at: AwareDatetime = Field(default_factory=utcnow)
+    edited_at: OptionalAwareDatetime = None
+    status: CommentStatus = "visible"
+    likes: Annotated[int, Field(ge=0)] = 0
+    liked_by: tuple[Name, ...] = ()
+
+    @model_validator(mode="after")
+    def _likes_cover_likers(self) -> Comment:
+        if len(set(self.liked_by)) != len(self.liked_by):
+            raise ValueError(f"comment {self.id!r}: liked_by lists a user twice")
+        if self.likes < len(self.liked_by):
+            raise ValueError(
+                f"comment {self.id!r}: likes ({self.likes}) is less than the number of "
+                f"users in liked_by ({len(self.liked_by)})"
+            )
+        return self
+
+
+class Thread(BaseModel):
+    """A post and its comments, stored flat (each comment names its parent).
+
+    Validation checks the invariants every operation preserves: unique ids, every parent exists,
+    no cycles. Errors name the comment id.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    version: Literal[1] = FORMAT_VERSION
+    post: Post = Field(default_factory=Post)
+    comments: tuple[Comment, ...] = ()
+
+    _by_id: dict[str, Comment] = PrivateAttr(default_factory=dict)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _default_version(cls, data: Any) -> Any:
+        # Older files may omit the version key; they are version 1.
+        if isinstance(data, dict) and "version" not in data:
+            data = {**data, "version": FORMAT_VERSION}
+        return data
+
+    @model_validator(mode="after")
+    def _check_tree(self) -> Thread:
+        by_id: dict[str, Comment] = {}
+        for index, comment in enumerate(self.comments):
+            if comment.id in by_id:
+                raise ValueError(f"comments[{index}]: duplicate comment id {comment.id!r}")
+            by_id[comment.id] = comment
+        for index, comment in enumerate(self.comments):
+            if comment.parent_id is not None and comment.parent_id not in by_id:
+                raise ValueError(
+                    f"comments[{index}] (id {comment.id!r}): parent_id "
+                    f"{comment.parent_id!r} is not a comment in this thread"
+                )
+        _check_acyclic(by_id)
+        self._by_id = by_id
+        return self
+
+    def get(self, comment_id: str) -> Comment:
+        """The comment with this id; ``KeyError`` naming the id if there is none."""
+        try:
+            return self._by_id[comment_id]
+        except KeyError:
+            raise KeyError(f"no comment with id {comment_id!r}") from None
+
+    def __contains__(self, comment_id: object) -> bool:
+        return comment_id in self._by_id
+
+    def children(self, parent_id: str | None) -> list[Comment]:
+        """Direct replies to a comment (or to the post, for None), oldest first."""
+        found = [c for c in self.comments if c.parent_id == parent_id]
+        return sorted(found, key=lambda c: c.created_at)
+
+    def depth(self, comment_id: str) -> int:
+        """0 for a reply to the post, 1 for a reply to that, and so on."""
+        depth, current = 0, self.get(comment_id)
+        while current.parent_id is not None:
+            depth += 1
+            current = self._by_id[current.parent_id]
+        return depth
+
+    def visible_count(self) -> int:
+        """Comments a reader sees as comments (deleted ones excluded)."""
+        return sum(1 for c in self.comments if c.status == "visible")
+
+    @classmethod
+    def build(cls, post: Post, comments: Iterable[Comment]) -> Thread:
+        """A validated thread from a post and comments given in any order."""
+        return cls(post=post, comments=tuple(comments))
+
+
+def _check_acyclic(by_id: dict[str, Comment]) -> None:
+    """Raise if following parent links from any comment comes back to it; O(n) overall."""
+    done: set[str] = set()
+    for start in by_id:
+        path: list[str] = []
+        on_path: set[str] = set()
+        current: str | None = start
+        while current is not None and current not in done:
+            if current in on_path:
+                raise ValueError(f"comment {current!r} is its own ancestor (a reply cycle)")
+            on_path.add(current)
+            path.append(current)
+            current = by_id[current].parent_id
+        done.update(path)

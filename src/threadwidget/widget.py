@@ -1,0 +1,380 @@
+"""ThreadWidget: a post and its comment tree, live in a notebook, editable from Python and the page.
+
+The widget owns one authoritative :class:`~threadwidget.ops.ThreadState`. Every change, from Python
+or from a browser view, is an operation passed to :func:`threadwidget.ops.apply`; the resulting event
+is numbered and broadcast to every view. The widget holds no rules of its own.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import time
+import warnings
+from collections import deque
+from collections.abc import Callable, Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+import anywidget
+import traitlets
+from pydantic import ValidationError
+
+from . import ops
+from .formats.native import read_thread, write_thread
+from .models import MAX_BODY_CHARS, Comment, Post, Thread
+from .protocol import (
+    OpRequest,
+    ProtocolError,
+    SyncRequest,
+    chunk_by_size,
+    describe_validation_error,
+    event_message,
+    parse_client_message,
+    reject_message,
+)
+
+__all__ = ["CallbackError", "ThreadWidget"]
+
+_STATIC = Path(__file__).parent / "static"
+_MISSING_BUNDLE_ESM = """
+export default { render({ el }) {
+  el.textContent = "threadwidget: the frontend bundle is missing (src/threadwidget/static/widget.js). "
+    + "Reinstall the package, or run `npm install && npm run build` in a source checkout.";
+} };
+"""
+#: Above this estimated size the ``_snapshot`` trait leaves the comments out; views fetch them in parts.
+SNAPSHOT_TRAIT_LIMIT = 4 * 1024 * 1024
+#: Browser operations allowed per client within RATE_WINDOW seconds.
+RATE_LIMIT = 30
+RATE_WINDOW = 10.0
+SORTS = ("oldest", "newest", "top")
+
+Callback = Callable[[Any], object]
+
+
+class CallbackError(RuntimeWarning):
+    """A user callback (``on_change``/``on_comment``) raised; the event itself still stands."""
+
+
+def _esm_source() -> str | Path:
+    bundle = _STATIC / "widget.js"
+    return bundle if bundle.exists() else _MISSING_BUNDLE_ESM
+
+
+def _css_source() -> str | Path:
+    css = _STATIC / "widget.css"
+    return css if css.exists() else ""
+
+
+class ThreadWidget(anywidget.AnyWidget):
+    """A post and its threaded comments: read, reply, edit, like, from Python and the browser.
+
+    >>> w = ThreadWidget(post=Post(title="Hello", author="Steve"), user="Chris")
+    >>> c = w.add_comment("First!")
+    >>> w.get(c.id).author
+    'Chris'
+    """
+
+    _esm = _esm_source()
+    _css = _css_source()
+
+    # Private wire traits (see docs/protocol.md); the public façade is the methods below.
+    _snapshot = traitlets.Dict().tag(sync=True, echo_update=False)
+    _config = traitlets.Dict().tag(sync=True)
+
+    #: The person acting in the browser views (authors their comments and likes).
+    user = traitlets.Unicode("anonymous").tag(sync=True)
+    #: Hide every editing control and refuse browser operations.
+    read_only = traitlets.Bool(False).tag(sync=True)
+    #: Order of comments among siblings: "oldest", "newest" or "top" (most liked).
+    sort = traitlets.Enum(SORTS, default_value="oldest").tag(sync=True)
+
+    def __init__(
+        self,
+        post: Post | Mapping[str, Any] | None = None,
+        comments: Iterable[Comment | Mapping[str, Any]] = (),
+        *,
+        thread: Thread | None = None,
+        user: str | None = None,
+        read_only: bool = False,
+        sort: str = "oldest",
+        **kwargs: Any,
+    ) -> None:
+        unknown = set(kwargs) - {"layout", "tabbable", "tooltip"}
+        if unknown:
+            raise TypeError(
+                f"ThreadWidget got unexpected keyword argument(s): {', '.join(sorted(unknown))}"
+            )
+        if thread is not None and (post is not None or comments):
+            raise TypeError("pass either thread=... or post=/comments=, not both")
+        if thread is None:
+            thread = Thread(
+                post=post if post is not None else Post(),
+                comments=tuple(comments),  # type: ignore[arg-type]
+            )
+        if user is None:
+            user = os.environ.get("JUPYTERHUB_USER") or "anonymous"
+        self._state = ops.ThreadState.from_thread(thread)
+        self._initial = thread
+        self._epoch = secrets.token_hex(8)
+        self._log: list[tuple[str | None, dict[str, Any]]] = []
+        self._change_callbacks: list[Callback] = []
+        self._comment_callbacks: list[Callback] = []
+        self._rates: dict[str, deque[float]] = {}
+        #: Errors raised by callbacks, newest last (also issued as :class:`CallbackError` warnings).
+        self.errors: list[BaseException] = []
+        super().__init__(user=user, read_only=read_only, sort=sort, **kwargs)
+        self._config = {"max_body": MAX_BODY_CHARS}
+        self._publish_snapshot()
+        self.on_msg(self._on_custom_message)
+
+    # ---- reading ------------------------------------------------------------------------------
+
+    @property
+    def thread(self) -> Thread:
+        """A validated, immutable snapshot of the post and all comments (flat, with parent ids)."""
+        return self._state.to_thread()
+
+    @thread.setter
+    def thread(self, thread: Thread) -> None:
+        if not isinstance(thread, Thread):
+            raise TypeError(f"thread must be a Thread, not {type(thread).__name__}")
+        self._state = ops.ThreadState.from_thread(thread)
+        self._initial = thread
+        self._epoch = secrets.token_hex(8)
+        self._log = []
+        self._publish_snapshot()
+
+    @property
+    def post(self) -> Post:
+        """The post under discussion."""
+        return self._state.post
+
+    @property
+    def comments(self) -> list[Comment]:
+        """All comments (deleted ones included, as tombstones) in the order they were added."""
+        return list(self._state.comments.values())
+
+    @property
+    def seq(self) -> int:
+        """How many events have been applied since the thread was loaded."""
+        return self._state.seq
+
+    @property
+    def events(self) -> list[ops.Event]:
+        """Every event applied since the thread was loaded, oldest first."""
+        return [ops.parse_event(event) for _, event in self._log]
+
+    def get(self, comment_id: str) -> Comment:
+        """The comment with this id (``KeyError`` naming the id if there is none)."""
+        try:
+            return self._state.comments[comment_id]
+        except KeyError:
+            raise KeyError(f"no comment with id {comment_id!r}") from None
+
+    # ---- changing, from Python ---------------------------------------------------------------
+
+    def add_comment(
+        self, body: str, author: str | None = None, parent_id: str | None = None
+    ) -> Comment:
+        """Post a comment as ``author`` (default: ``user``); ``parent_id`` None replies to the post."""
+        event = self._apply_trusted(ops.AddComment(body=body, parent_id=parent_id), author)
+        assert isinstance(event, ops.AddEvent)
+        return event.comment
+
+    def edit_comment(self, comment_id: str, body: str) -> Comment:
+        """Replace a comment's body; it gets an "edited" mark."""
+        self._apply_trusted(ops.EditComment(id=comment_id, body=body))
+        return self.get(comment_id)
+
+    def delete_comment(self, comment_id: str) -> None:
+        """Delete a comment: "[deleted]" while it has replies, gone from view otherwise."""
+        self._apply_trusted(ops.DeleteComment(id=comment_id))
+
+    def like(self, comment_id: str, user: str | None = None) -> Comment:
+        """Like a comment as ``user`` (default: ``self.user``); once per user."""
+        self._apply_trusted(ops.Like(id=comment_id), user)
+        return self.get(comment_id)
+
+    def unlike(self, comment_id: str, user: str | None = None) -> Comment:
+        """Take back ``user``'s like."""
+        self._apply_trusted(ops.Unlike(id=comment_id), user)
+        return self.get(comment_id)
+
+    def apply(self, op: ops.Operation | Mapping[str, Any], actor: str | None = None) -> ops.Event:
+        """Apply any operation as trusted Python code acting as ``actor`` (default ``user``)."""
+        operation = ops.parse_operation(op) if isinstance(op, Mapping) else op
+        return self._apply_trusted(operation, actor)
+
+    # ---- callbacks ----------------------------------------------------------------------------
+
+    def on_change(self, callback: Callback) -> Callable[[], None]:
+        """Call ``callback(event)`` after every applied event, from Python or any view.
+
+        Returns a function that removes the callback.
+        """
+        return self._register(self._change_callbacks, callback)
+
+    def on_comment(self, callback: Callback) -> Callable[[], None]:
+        """Call ``callback(comment)`` for every new comment; returns a function that removes it."""
+        return self._register(self._comment_callbacks, callback)
+
+    @staticmethod
+    def _register(callbacks: list[Callback], callback: Callback) -> Callable[[], None]:
+        if not callable(callback):
+            raise TypeError(f"callback must be callable, not {type(callback).__name__}")
+        callbacks.append(callback)
+
+        def remove() -> None:
+            if callback in callbacks:
+                callbacks.remove(callback)
+
+        return remove
+
+    # ---- files -----------------------------------------------------------------------------
+
+    def save(self, path: str | os.PathLike[str]) -> Path:
+        """Write the thread as versioned JSON (atomically); see ``docs/file-format.md``."""
+        return write_thread(self.thread, path)
+
+    @classmethod
+    def load(cls, path: str | os.PathLike[str], **kwargs: Any) -> ThreadWidget:
+        """A widget showing the thread saved in ``path``; ``kwargs`` as for the constructor."""
+        return cls(thread=read_thread(path), **kwargs)
+
+    # ---- the operation path ----------------------------------------------------------------
+
+    def _apply_trusted(self, op: ops.Operation, actor: str | None = None) -> ops.Event:
+        ctx = ops.Context(actor=actor or self.user, trusted=True)
+        return self._commit(ops.check(self._state, op, ctx), rid=None)
+
+    def _commit(self, event: ops.Event, rid: str | None) -> ops.Event:
+        ops.commit(self._state, event)
+        wire = event.model_dump(mode="json")
+        self._log.append((rid, wire))
+        self.send(event_message(self._epoch, self._state.seq, rid, wire))
+        self._notify(event)
+        return event
+
+    def _notify(self, event: ops.Event) -> None:
+        targets: list[tuple[Callback, Any]] = [(cb, event) for cb in list(self._change_callbacks)]
+        if isinstance(event, ops.AddEvent):
+            targets += [(cb, event.comment) for cb in list(self._comment_callbacks)]
+        for callback, argument in targets:
+            try:
+                callback(argument)
+            except Exception as error:  # a user's callback must not break the widget
+                self.errors.append(error)
+                name = getattr(callback, "__qualname__", repr(callback))
+                warnings.warn(
+                    f"threadwidget callback {name} raised {type(error).__name__}: {error}",
+                    CallbackError,
+                    stacklevel=2,
+                )
+
+    # ---- browser messages --------------------------------------------------------------------
+
+    def _on_custom_message(self, _widget: object, content: object, _buffers: object) -> None:
+        try:
+            message = parse_client_message(content)
+        except ProtocolError as error:
+            self.send(reject_message(error.rid, error.reason, None))
+            return
+        if isinstance(message, SyncRequest):
+            self._answer_sync(message)
+        else:
+            self._handle_op_request(message)
+
+    def _handle_op_request(self, request: OpRequest) -> None:
+        client = request.rid.rsplit("-", 1)[0]
+        if not self._within_rate(client):
+            self.send(
+                reject_message(
+                    request.rid,
+                    f"Too many actions at once (at most {RATE_LIMIT} in {RATE_WINDOW:g} s). "
+                    "Wait a moment and try again.",
+                    None,
+                )
+            )
+            return
+        try:
+            operation = ops.parse_operation(request.op)
+        except ValidationError as error:
+            reason, field = describe_validation_error(error)
+            self.send(reject_message(request.rid, f"Invalid operation: {reason}", field))
+            return
+        ctx = ops.Context(actor=self.user, trusted=False, read_only=self.read_only)
+        try:
+            event = ops.check(self._state, operation, ctx)
+        except ops.OperationRejected as error:
+            self.send(reject_message(request.rid, error.reason, error.field))
+            return
+        self._commit(event, rid=request.rid)
+
+    def _within_rate(self, client: str) -> bool:
+        now = time.monotonic()
+        stamps = self._rates.setdefault(client, deque())
+        while stamps and now - stamps[0] > RATE_WINDOW:
+            stamps.popleft()
+        if len(stamps) >= RATE_LIMIT:
+            return False
+        stamps.append(now)
+        return True
+
+    def _answer_sync(self, request: SyncRequest) -> None:
+        missed = len(self._log) - request.seq
+        stale = request.epoch != self._epoch or missed < 0
+        if stale or missed > len(self._state.comments) // 2 + 50:
+            self._send_snapshot(request.client)
+            return
+        entries = [
+            {"seq": seq, "rid": rid, "event": event}
+            for seq, (rid, event) in enumerate(self._log[request.seq :], start=request.seq + 1)
+        ]
+        chunks = list(chunk_by_size(entries))
+        for index, chunk in enumerate(chunks):
+            self.send(
+                {
+                    "kind": "catchup",
+                    "to": request.client,
+                    "epoch": self._epoch,
+                    "events": chunk,
+                    "done": index == len(chunks) - 1,
+                }
+            )
+
+    def _send_snapshot(self, client: str) -> None:
+        chunks = list(chunk_by_size(c.model_dump(mode="json") for c in self._state))
+        post = self._state.post.model_dump(mode="json")
+        for index, chunk in enumerate(chunks):
+            message: dict[str, Any] = {
+                "kind": "snapshot",
+                "to": client,
+                "epoch": self._epoch,
+                "seq": self._state.seq,
+                "part": index,
+                "parts": len(chunks),
+                "comments": chunk,
+            }
+            if index == 0:
+                message["post"] = post
+            self.send(message)
+
+    def _publish_snapshot(self) -> None:
+        """Write the full state into the ``_snapshot`` trait (construction and replacement only)."""
+        estimate = sum(len(c.body) + 250 for c in self._state)
+        complete = estimate <= SNAPSHOT_TRAIT_LIMIT
+        self._snapshot = {
+            "epoch": self._epoch,
+            "seq": self._state.seq,
+            "complete": complete,
+            "post": self._state.post.model_dump(mode="json"),
+            "comments": [c.model_dump(mode="json") for c in self._state] if complete else [],
+        }
+
+    def __repr__(self) -> str:
+        return (
+            f"<ThreadWidget {self._state.post.title!r}: {len(self._state.comments)} comments, "
+            f"user={self.user!r}, seq={self._state.seq}>"
+        )

@@ -1,0 +1,67 @@
+"""Shared fixtures: a small thread and a widget whose outgoing messages are recorded."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from threadwidget import Comment, Post, Thread, ThreadWidget
+
+ROOT = Path(__file__).resolve().parents[1]
+SEED = ROOT / "examples" / "data" / "power-trip.json"
+
+T0 = datetime(2024, 5, 1, 12, 0, tzinfo=timezone.utc)
+
+
+@pytest.fixture
+def thread() -> Thread:
+    """A post by Steve; Ann comments, Chris replies to Ann, Bob comments."""
+    return Thread(
+        post=Post(
+            title="On a social media power trip?", author="Steve", body="Hello", created_at=T0
+        ),
+        comments=(
+            Comment(id="a", author="Ann", body="first", created_at=T0),
+            Comment(id="b", parent_id="a", author="Chris", body="reply", created_at=T0),
+            Comment(id="c", author="Bob", body="second", created_at=T0, likes=2, liked_by=("Ann",)),
+        ),
+    )
+
+
+class Recorder:
+    """Captures what a widget sends to its views and lets a test play a browser view."""
+
+    def __init__(self, widget: ThreadWidget) -> None:
+        self.widget = widget
+        self.sent: list[dict[str, Any]] = []
+        widget.send = self._send  # type: ignore[method-assign]
+        self.counter = 0
+
+    def _send(self, content: dict[str, Any], buffers: Any = None) -> None:
+        self.sent.append(content)
+
+    def browser(self, message: Any) -> list[dict[str, Any]]:
+        """Deliver one message as if from the browser; return what the widget sent back."""
+        start = len(self.sent)
+        self.widget._on_custom_message(self.widget, message, [])
+        return self.sent[start:]
+
+    def op(self, op: Any, client: str = "view1") -> dict[str, Any]:
+        """Send one operation as a browser would; return the single reply (event or reject)."""
+        self.counter += 1
+        replies = self.browser({"kind": "op", "rid": f"{client}-{self.counter}", "op": op})
+        assert len(replies) == 1, replies
+        return replies[0]
+
+
+@pytest.fixture
+def widget(thread: Thread) -> ThreadWidget:
+    return ThreadWidget(thread=thread, user="Chris")
+
+
+@pytest.fixture
+def rec(widget: ThreadWidget) -> Recorder:
+    return Recorder(widget)

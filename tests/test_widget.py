@@ -1,0 +1,290 @@
+"""ThreadWidget: the Python API and the browser protocol, with the browser simulated by messages."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from threadwidget import (
+    CallbackError,
+    Comment,
+    OperationRejected,
+    Post,
+    Thread,
+    ThreadFileError,
+    ThreadWidget,
+    ops,
+)
+from threadwidget.protocol import CHUNK_BYTES, MAX_CLIENT_MESSAGE_BYTES
+
+from .conftest import SEED, Recorder
+
+
+def test_constructor_accepts_post_and_comments_as_models_or_dicts() -> None:
+    w = ThreadWidget(
+        post=Post(title="T", author="Steve"),
+        comments=[Comment(id="a", body="x"), {"id": "b", "parent_id": "a", "body": "y"}],
+        user="Chris",
+    )
+    assert [c.id for c in w.thread.comments] == ["a", "b"]
+    assert w.user == "Chris"
+
+
+def test_unknown_keyword_is_refused() -> None:
+    with pytest.raises(TypeError, match="colour"):
+        ThreadWidget(colour="red")
+
+
+def test_invalid_comments_raise_naming_the_comment() -> None:
+    with pytest.raises(ValueError, match="'b'"):
+        ThreadWidget(comments=[{"id": "b", "parent_id": "nope", "body": "y"}])
+
+
+def test_user_defaults_to_jupyterhub_user(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("JUPYTERHUB_USER", "student7")
+    assert ThreadWidget().user == "student7"
+    monkeypatch.delenv("JUPYTERHUB_USER")
+    assert ThreadWidget().user == "anonymous"
+
+
+def test_python_api_round(widget: ThreadWidget, rec: Recorder) -> None:
+    new = widget.add_comment("Hello **all**")
+    assert new.author == "Chris" and new.parent_id is None
+    reply = widget.add_comment("Hi!", author="Steve", parent_id=new.id)
+    assert widget.get(reply.id).author == "Steve"
+    assert widget.edit_comment(new.id, "Hello everyone").edited_at is not None
+    assert widget.like(reply.id).likes == 1
+    assert widget.like(reply.id, user="Ann").liked_by == ("Chris", "Ann")
+    assert widget.unlike(reply.id, user="Ann").likes == 1
+    widget.delete_comment(reply.id)
+    assert widget.get(reply.id).status == "deleted"
+    assert widget.seq == 7
+    assert [m["seq"] for m in rec.sent] == [1, 2, 3, 4, 5, 6, 7]
+    assert all(m["kind"] == "event" and m["rid"] is None for m in rec.sent)
+    assert isinstance(widget.thread, Thread)
+    assert len(widget.events) == 7
+
+
+def test_python_errors_are_value_errors(widget: ThreadWidget) -> None:
+    with pytest.raises(OperationRejected, match="no comment"):
+        widget.edit_comment("ghost", "x")
+    with pytest.raises(ValueError, match="body"):
+        widget.add_comment("x" * 20_001)
+    with pytest.raises(KeyError, match="ghost"):
+        widget.get("ghost")
+
+
+def test_callbacks_hear_both_sides_and_can_be_removed(widget: ThreadWidget, rec: Recorder) -> None:
+    changes: list[ops.Event] = []
+    comments: list[Comment] = []
+    remove_change = widget.on_change(changes.append)
+    remove_comment = widget.on_comment(comments.append)
+    widget.add_comment("from python")
+    reply = rec.op({"type": "add", "id": "v1-a", "parent_id": "a", "body": "from the page"})
+    assert reply["kind"] == "event"
+    assert [c.body for c in comments] == ["from python", "from the page"]
+    assert comments[1].author == "Chris" and comments[1].parent_id == "a"
+    rec.op({"type": "like", "id": "a"})
+    assert [e.type for e in changes] == ["add", "add", "like"]
+    remove_change()
+    remove_comment()
+    remove_comment()  # removing twice is harmless
+    widget.add_comment("unheard")
+    assert len(changes) == 3 and len(comments) == 2
+
+
+def test_callback_errors_are_reported_not_lost(widget: ThreadWidget) -> None:
+    def broken(_: object) -> None:
+        raise RuntimeError("boom")
+
+    widget.on_change(broken)
+    with pytest.warns(CallbackError, match="boom"):
+        comment = widget.add_comment("still posted")
+    assert widget.get(comment.id).body == "still posted"
+    assert isinstance(widget.errors[-1], RuntimeError)
+
+
+def test_browser_add_is_acked_with_its_request_id(widget: ThreadWidget, rec: Recorder) -> None:
+    reply = rec.op({"type": "add", "id": "v1-x", "parent_id": None, "body": "hello"})
+    assert reply["kind"] == "event" and reply["rid"] == "view1-1" and reply["seq"] == 1
+    assert reply["event"]["comment"]["author"] == "Chris"
+    assert reply["event"]["comment"]["id"] == "v1-x"
+    assert widget.get("v1-x").body == "hello"
+
+
+def test_browser_cannot_choose_author_or_time(widget: ThreadWidget, rec: Recorder) -> None:
+    reply = rec.op({"type": "add", "body": "hi", "author": "Steve"})
+    assert reply["kind"] == "reject" and "author" in reply["reason"]
+    assert widget.seq == 0
+
+
+@pytest.mark.parametrize(
+    ("op", "reason"),
+    [
+        ({"type": "explode", "id": "a"}, "unknown type 'explode'"),
+        ({"id": "a"}, "'type' field is missing"),
+        ({"type": "edit", "id": "a"}, "body"),
+        ({"type": "edit", "id": 5, "body": "x"}, "id"),
+        ({"type": "edit", "id": "ghost", "body": "x"}, "no comment"),
+        ({"type": "add", "body": "x", "parent_id": "ghost"}, "does not exist"),
+        ({"type": "edit", "id": "a", "body": "not mine"}, "Only the author"),
+        ({"type": "delete", "id": "a"}, "Only the author"),
+        ({"type": "add", "id": "a", "body": "dup"}, "already exists"),
+        ({"type": "add", "body": "x" * 20_001}, "20000"),
+        ("just a string", "Invalid operation"),
+    ],
+)
+def test_bad_browser_operations_are_refused(
+    widget: ThreadWidget, rec: Recorder, op: object, reason: str
+) -> None:
+    before = widget.thread
+    reply = rec.op(op)
+    assert reply["kind"] == "reject" and reply["rid"] == "view1-1"
+    assert reason in reply["reason"]
+    assert widget.thread == before and widget.seq == 0
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        None,
+        "text",
+        [1, 2],
+        {"kind": "dance"},
+        {"kind": "op"},
+        {"kind": "op", "rid": "", "op": {}},
+        {"kind": "sync", "client": "x", "seq": -1},
+    ],
+)
+def test_malformed_messages_are_refused(
+    widget: ThreadWidget, rec: Recorder, message: object
+) -> None:
+    replies = rec.browser(message)
+    assert len(replies) == 1 and replies[0]["kind"] == "reject"
+    assert widget.seq == 0
+
+
+def test_oversized_message_is_refused(widget: ThreadWidget, rec: Recorder) -> None:
+    big = {
+        "kind": "op",
+        "rid": "v-1",
+        "op": {"type": "add", "body": "x" * MAX_CLIENT_MESSAGE_BYTES},
+    }
+    [reply] = rec.browser(big)
+    assert reply["kind"] == "reject" and reply["rid"] == "v-1" and "too large" in reply["reason"]
+
+
+def test_read_only_refuses_browser_but_not_python(widget: ThreadWidget, rec: Recorder) -> None:
+    widget.read_only = True
+    reply = rec.op({"type": "like", "id": "a"})
+    assert reply["kind"] == "reject" and "read-only" in reply["reason"]
+    widget.like("a")
+    assert widget.get("a").likes == 1
+
+
+def test_rate_limit(widget: ThreadWidget, rec: Recorder) -> None:
+    replies = [rec.op({"type": "add", "body": f"spam {i}"}) for i in range(40)]
+    kinds = [r["kind"] for r in replies]
+    assert kinds.count("event") == 30
+    assert "Too many" in replies[-1]["reason"]
+    # another view (client) is not affected
+    assert rec.op({"type": "add", "body": "other view"}, client="view2")["kind"] == "event"
+
+
+def test_snapshot_trait(widget: ThreadWidget) -> None:
+    snap = widget._snapshot
+    assert snap["seq"] == 0 and snap["complete"] is True
+    assert [c["id"] for c in snap["comments"]] == ["a", "b", "c"]
+    assert widget.trait_metadata("_snapshot", "echo_update") is False
+    # operations do not rewrite the snapshot trait (they travel as small events)
+    widget.add_comment("x")
+    assert widget._snapshot is snap
+
+
+def test_sync_catchup_sends_only_missed_events(widget: ThreadWidget, rec: Recorder) -> None:
+    for i in range(3):
+        widget.add_comment(f"n{i}")
+    rec.sent.clear()
+    [reply] = rec.browser({"kind": "sync", "client": "k1", "epoch": widget._epoch, "seq": 1})
+    assert reply["kind"] == "catchup" and reply["to"] == "k1" and reply["done"] is True
+    assert [e["seq"] for e in reply["events"]] == [2, 3]
+    [up_to_date] = rec.browser({"kind": "sync", "client": "k1", "epoch": widget._epoch, "seq": 3})
+    assert up_to_date["events"] == [] and up_to_date["done"] is True
+
+
+def test_sync_with_foreign_epoch_gets_snapshot(widget: ThreadWidget, rec: Recorder) -> None:
+    widget.add_comment("n")
+    [reply] = rec.browser({"kind": "sync", "client": "k1", "epoch": "old", "seq": 0})
+    assert reply["kind"] == "snapshot" and reply["seq"] == 1
+    assert reply["part"] == 0 and reply["parts"] == 1
+    assert reply["post"]["title"] == widget.post.title
+    assert len(reply["comments"]) == 4
+
+
+def test_big_snapshot_is_sent_in_bounded_parts() -> None:
+    body = "word " * 2000
+    comments = [Comment(id=f"n{i}", body=body) for i in range(600)]
+    w = ThreadWidget(comments=comments)
+    rec = Recorder(w)
+    replies = rec.browser({"kind": "sync", "client": "k", "epoch": "?", "seq": 0})
+    assert len(replies) > 1
+    assert all(len(json.dumps(r)) < 2 * CHUNK_BYTES for r in replies)
+    assert sum(len(r["comments"]) for r in replies) == 600
+    assert {r["parts"] for r in replies} == {len(replies)}
+
+
+def test_huge_thread_trait_leaves_comments_to_sync() -> None:
+    body = "x" * 19_000
+    w = ThreadWidget(comments=[Comment(id=f"n{i}", body=body) for i in range(300)])
+    assert w._snapshot["complete"] is False and w._snapshot["comments"] == []
+
+
+def test_replacing_the_thread_starts_a_new_epoch(widget: ThreadWidget, thread: Thread) -> None:
+    widget.add_comment("n")
+    old_epoch = widget._epoch
+    widget.thread = thread
+    assert widget._epoch != old_epoch and widget.seq == 0
+    assert widget._snapshot["epoch"] == widget._epoch
+    assert len(widget.thread.comments) == 3
+
+
+def test_save_and_load(widget: ThreadWidget, tmp_path: Path) -> None:
+    widget.add_comment("saved")
+    path = widget.save(tmp_path / "t.json")
+    data = json.loads(path.read_text())
+    assert data["version"] == 1
+    again = ThreadWidget.load(path, user="Ann")
+    assert again.thread == widget.thread and again.user == "Ann"
+
+
+def test_load_errors_name_file_and_place(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"version": 1, "comments": [{"id": "a", "body": "x", "likes": -1}]}')
+    with pytest.raises(ThreadFileError, match=r"bad\.json.*\$\.comments\[0\]\.likes"):
+        ThreadWidget.load(bad)
+    broken = tmp_path / "broken.json"
+    broken.write_text('{"version": 1,\n "comments": [')
+    with pytest.raises(ThreadFileError, match=r"broken\.json: not valid JSON at line 2"):
+        ThreadWidget.load(broken)
+    future = tmp_path / "future.json"
+    future.write_text('{"version": 99}')
+    with pytest.raises(ThreadFileError, match="version"):
+        ThreadWidget.load(future)
+    with pytest.raises(ThreadFileError, match="cannot read"):
+        ThreadWidget.load(tmp_path / "missing.json")
+
+
+def test_seed_widget() -> None:
+    w = ThreadWidget.load(SEED, user="Chris")
+    assert w.post.author == "Steve"
+    assert len(w.comments) == 9
+    assert "ThreadWidget" in repr(w) and "9 comments" in repr(w)
+
+
+def test_sort_trait_validates() -> None:
+    w = ThreadWidget(sort="top")
+    assert w.sort == "top"
+    with pytest.raises(Exception, match="sort"):
+        w.sort = "random"
