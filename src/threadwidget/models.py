@@ -29,7 +29,7 @@ __all__ = [
     "utcnow",
 ]
 
-#: Version of the JSON file format written by :meth:`Thread.model_dump_json` (the ``"version"`` key).
+#: Version of the JSON file format (the ``"version"`` key of ``Thread.model_dump_json()``).
 FORMAT_VERSION = 1
 #: Longest body (post or comment) accepted, in characters; longer text is refused, not truncated.
 MAX_BODY_CHARS = 20_000

@@ -4,7 +4,8 @@ An *operation* is what someone asks for ("add this reply"); it carries no identi
 :func:`check` decides, against the current state and the :class:`Context` (who asks, when, with
 which rights), whether it is allowed, and returns the *event*: the operation with every decided
 field filled in. :func:`commit` applies an event to a :class:`ThreadState`. The browser mirrors
-``commit`` exactly (``js/src/state.ts``); a journal or a replay re-runs ``commit`` over stored events.
+``commit`` exactly (``js/src/state.ts``); a journal or a replay re-runs ``commit`` over
+stored events.
 """
 
 from __future__ import annotations

@@ -1,8 +1,8 @@
 """ThreadWidget: a post and its comment tree, live in a notebook, editable from Python and the page.
 
-The widget owns one authoritative :class:`~threadwidget.ops.ThreadState`. Every change, from Python
-or from a browser view, is an operation passed to :func:`threadwidget.ops.apply`; the resulting event
-is numbered and broadcast to every view. The widget holds no rules of its own.
+The widget owns one authoritative :class:`~threadwidget.ops.ThreadState`. Every change, from
+Python or from a browser view, is an operation passed to :func:`threadwidget.ops.apply`; the
+resulting event is numbered and broadcast to every view. The widget holds no rules of its own.
 """
 
 from __future__ import annotations
@@ -39,11 +39,12 @@ __all__ = ["CallbackError", "ThreadWidget"]
 _STATIC = Path(__file__).parent / "static"
 _MISSING_BUNDLE_ESM = """
 export default { render({ el }) {
-  el.textContent = "threadwidget: the frontend bundle is missing (src/threadwidget/static/widget.js). "
-    + "Reinstall the package, or run `npm install && npm run build` in a source checkout.";
+  el.textContent = "threadwidget: the frontend bundle is missing "
+    + "(src/threadwidget/static/widget.js). Reinstall the package, or run "
+    + "`npm install && npm run build` in a source checkout.";
 } };
 """
-#: Above this estimated size the ``_snapshot`` trait leaves the comments out; views fetch them in parts.
+#: Above this estimated size the ``_snapshot`` trait leaves comments out; views fetch them in parts.
 SNAPSHOT_TRAIT_LIMIT = 4 * 1024 * 1024
 #: Browser operations allowed per client within RATE_WINDOW seconds.
 RATE_LIMIT = 30
@@ -178,7 +179,7 @@ class ThreadWidget(anywidget.AnyWidget):
     def add_comment(
         self, body: str, author: str | None = None, parent_id: str | None = None
     ) -> Comment:
-        """Post a comment as ``author`` (default: ``user``); ``parent_id`` None replies to the post."""
+        """Post a comment as ``author`` (default ``user``); ``parent_id`` None answers the post."""
         event = self._apply_trusted(ops.AddComment(body=body, parent_id=parent_id), author)
         assert isinstance(event, ops.AddEvent)
         return event.comment
