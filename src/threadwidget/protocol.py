@@ -54,6 +54,7 @@ class SyncRequest(_Envelope):
     client: RequestId
     epoch: Annotated[str, Field(max_length=128)] = ""
     seq: Annotated[int, Field(ge=0)] = 0
+    rid: RequestId | None = None
 
 
 ClientMessage = Annotated[OpRequest | SyncRequest, Field(discriminator="kind")]

@@ -327,7 +327,7 @@ class ThreadWidget(anywidget.AnyWidget):
         missed = len(self._log) - request.seq
         stale = request.epoch != self._epoch or missed < 0
         if stale or missed > len(self._state.comments) // 2 + 50:
-            self._send_snapshot(request.client)
+            self._send_snapshot(request.client, request.rid)
             return
         entries = [
             {"seq": seq, "rid": rid, "event": event}
@@ -339,19 +339,21 @@ class ThreadWidget(anywidget.AnyWidget):
                 {
                     "kind": "catchup",
                     "to": request.client,
+                    "rid": request.rid,
                     "epoch": self._epoch,
                     "events": chunk,
                     "done": index == len(chunks) - 1,
                 }
             )
 
-    def _send_snapshot(self, client: str) -> None:
+    def _send_snapshot(self, client: str, rid: str | None) -> None:
         chunks = list(chunk_by_size(c.model_dump(mode="json") for c in self._state))
         post = self._state.post.model_dump(mode="json")
         for index, chunk in enumerate(chunks):
             message: dict[str, Any] = {
                 "kind": "snapshot",
                 "to": client,
+                "rid": rid,
                 "epoch": self._epoch,
                 "seq": self._state.seq,
                 "part": index,
@@ -360,7 +362,19 @@ class ThreadWidget(anywidget.AnyWidget):
             }
             if index == 0:
                 message["post"] = post
+                message["confirmed"] = self._confirmed_requests(client)
             self.send(message)
+
+    def _confirmed_requests(self, client: str, limit: int = 200) -> list[str]:
+        """The most recent accepted request ids of one client, newest last."""
+        prefix = f"{client}-"
+        found: list[str] = []
+        for rid, _ in reversed(self._log):
+            if rid is not None and rid.startswith(prefix):
+                found.append(rid)
+                if len(found) == limit:
+                    break
+        return found[::-1]
 
     def _publish_snapshot(self) -> None:
         """Write the full state into the ``_snapshot`` trait (construction and replacement only)."""

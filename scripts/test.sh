@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Install everything the tests need on a fresh Debian machine, then run every test layer:
+# lint + types, frontend unit tests (vitest), Python tests, real-browser tests (JupyterLab +
+# headless Debian chromium via Playwright), and a check that the built wheel carries the bundle.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
+
+step "system packages (Debian chromium and fonts for the browser tests)"
+if ! command -v chromium >/dev/null 2>&1 || ! fc-list 2>/dev/null | grep -qi dejavu; then
+  as_root apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq chromium fonts-liberation fonts-dejavu-core >/dev/null
+fi
+chromium --version
+
+step "frontend dependencies (npm ci, from package-lock.json)"
+npm ci --no-audit --no-fund
+
+step "Python package (its build hook bundles the frontend with esbuild) and test dependencies"
+rm -rf src/threadwidget/static   # prove the install-time build works, never test a stale bundle
+python -m pip install -q -e ".[test]"
+ls -l src/threadwidget/static
+
+step "lint and types"
+ruff check src tests scripts
+ruff format --check src tests scripts
+npm run typecheck
+
+step "frontend unit tests (vitest)"
+npm test
+
+step "Python and real-browser tests (pytest)"
+python -m pytest -p no:cacheprovider tests
+
+step "wheel carries the frontend bundle"
+rm -rf dist
+python -m build --wheel --outdir dist . >/dev/null
+python scripts/check_wheel.py dist/*.whl
