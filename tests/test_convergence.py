@@ -151,3 +151,46 @@ Convergence.TestCase.settings = settings(
     suppress_health_check=[HealthCheck.too_slow],
 )
 TestConvergence = Convergence.TestCase
+
+
+def test_a_lost_reject_is_settled_by_the_next_sync() -> None:
+    widget = ThreadWidget(comments=[Comment(id="a", author="Ann", body="x")], user="Chris")
+    inbox: list[dict[str, Any]] = []
+    widget.send = lambda content, buffers=None: inbox.append(content)  # type: ignore[method-assign]
+    view = SimView(widget)
+    for message in inbox:
+        view.deliver(message)
+    inbox.clear()
+    view.request({"type": "edit", "id": "a", "body": "not mine"})  # refused: Ann's comment
+    accepted = view.request({"type": "add", "id": "v-new", "body": "fine"})
+    assert [m["kind"] for m in inbox] == ["reject", "event"]
+    inbox.clear()  # both answers are lost on the way
+    view.sync()
+    for message in inbox:
+        view.deliver(message)
+    assert not view.pending
+    assert [reason for _, reason in view.rejected] == [
+        "No answer from the kernel; please try again."
+    ]
+    assert "v-new" in view.comments
+    assert accepted not in {rid for rid in view.pending}
+
+
+def test_a_lost_reject_is_settled_by_a_snapshot_too() -> None:
+    widget = ThreadWidget(comments=[Comment(id="a", author="Ann", body="x")], user="Chris")
+    inbox: list[dict[str, Any]] = []
+    widget.send = lambda content, buffers=None: inbox.append(content)  # type: ignore[method-assign]
+    view = SimView(widget)
+    inbox.clear()
+    view.request({"type": "delete", "id": "a"})  # refused
+    view.request({"type": "add", "id": "v-new", "body": "fine"})  # accepted
+    inbox.clear()
+    view.epoch = "stale"  # force a snapshot answer
+    view.sync()
+    [answer] = inbox
+    assert answer["kind"] == "snapshot"
+    assert answer["confirmed"] == [f"{view.client}-3"]
+    view.deliver(answer)
+    assert not view.pending
+    assert len(view.rejected) == 1
+    assert view.rejected[0][0]["type"] == "delete"

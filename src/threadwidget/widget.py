@@ -33,6 +33,7 @@ from .protocol import (
     parse_client_message,
     reject_message,
 )
+from .stores import JournalStore
 
 __all__ = ["CallbackError", "ThreadWidget"]
 
@@ -100,6 +101,7 @@ class ThreadWidget(anywidget.AnyWidget):
         user: str | None = None,
         read_only: bool = False,
         sort: str = "oldest",
+        autosave: str | os.PathLike[str] | JournalStore | None = None,
         **kwargs: Any,
     ) -> None:
         unknown = set(kwargs) - {"layout", "tabbable", "tooltip"}
@@ -116,6 +118,13 @@ class ThreadWidget(anywidget.AnyWidget):
             )
         if user is None:
             user = os.environ.get("JUPYTERHUB_USER") or "anonymous"
+        self._store: JournalStore | None = None
+        if autosave is not None:
+            self._store = autosave if isinstance(autosave, JournalStore) else JournalStore(autosave)
+            if self._store.exists():
+                thread = self._store.load().to_thread()  # resume: the saved discussion wins
+            else:
+                self._store.start(thread)
         self._state = ops.ThreadState.from_thread(thread)
         self._initial = thread
         self._epoch = secrets.token_hex(8)
@@ -145,6 +154,8 @@ class ThreadWidget(anywidget.AnyWidget):
         self._initial = thread
         self._epoch = secrets.token_hex(8)
         self._log = []
+        if self._store is not None:
+            self._store.start(thread)
         self._publish_snapshot()
 
     @property
@@ -251,10 +262,19 @@ class ThreadWidget(anywidget.AnyWidget):
         return self._commit(ops.check(self._state, op, ctx), rid=None)
 
     def _commit(self, event: ops.Event, rid: str | None) -> ops.Event:
+        if self._store is not None:
+            try:
+                self._store.append(event)  # durable before anyone hears of it
+            except OSError as error:
+                raise ops.OperationRejected(
+                    f"Could not save this change ({error.strerror or error}); nothing changed."
+                ) from error
         ops.commit(self._state, event)
         wire = event.model_dump(mode="json")
         self._log.append((rid, wire))
         self.send(event_message(self._epoch, self._state.seq, rid, wire))
+        if self._store is not None and self._store.needs_compaction():
+            self._store.compact(self._state.to_thread())
         self._notify(event)
         return event
 
@@ -307,11 +327,9 @@ class ThreadWidget(anywidget.AnyWidget):
             return
         ctx = ops.Context(actor=self.user, trusted=False, read_only=self.read_only)
         try:
-            event = ops.check(self._state, operation, ctx)
+            self._commit(ops.check(self._state, operation, ctx), rid=request.rid)
         except ops.OperationRejected as error:
             self.send(reject_message(request.rid, error.reason, error.field))
-            return
-        self._commit(event, rid=request.rid)
 
     def _within_rate(self, client: str) -> bool:
         now = time.monotonic()

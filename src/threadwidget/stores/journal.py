@@ -1,0 +1,135 @@
+"""Autosave: a base file plus an append-only, fsynced journal of events.
+
+``discussion.json`` holds a thread in the normal file format; ``discussion.json.journal`` starts
+with a header naming the SHA-256 of that base file, then holds one JSON event per line, each
+flushed and fsynced before the event is acknowledged, so a kernel killed at any moment loses
+nothing it acknowledged. A journal whose header names another base is stale (a crash between
+writing a new base and starting its journal) and is ignored: its events are already in the base.
+Loading replays the journal over the base. A torn last line (a crash mid-write, never
+acknowledged) is dropped with a warning; damage anywhere else is an error naming the file and
+line. Compaction writes the current thread as the new base (atomically, keeping the previous base
+as ``.bak``) and starts an empty journal.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import warnings
+from pathlib import Path
+from typing import IO
+
+from pydantic import ValidationError
+
+from .. import ops
+from ..formats.native import ThreadFileError, read_thread, write_thread
+from ..models import Thread
+
+__all__ = ["JournalStore", "RecoveryWarning"]
+
+
+class RecoveryWarning(UserWarning):
+    """Loading an autosave dropped a torn, never-acknowledged last journal line."""
+
+
+class JournalStore:
+    """Durable autosave of one thread at ``path`` (see the module docstring for the layout)."""
+
+    #: Compact once the journal holds this many events.
+    COMPACT_EVERY = 5000
+
+    def __init__(self, path: str | os.PathLike[str]) -> None:
+        self.path = Path(path)
+        self.journal_path = self.path.with_name(self.path.name + ".journal")
+        self.backup_path = self.path.with_name(self.path.name + ".bak")
+        self._handle: IO[str] | None = None
+        self._count = 0
+
+    def exists(self) -> bool:
+        """Whether a saved discussion is there to resume."""
+        return self.path.exists()
+
+    def load(self) -> ops.ThreadState:
+        """The saved state: the base thread with every journaled event replayed."""
+        state = ops.ThreadState.from_thread(read_thread(self.path))
+        if not self.journal_path.exists():
+            return state
+        lines = self.journal_path.read_bytes().split(b"\n")
+        torn = lines.pop() if lines and lines[-1] else b""
+        if lines and lines[-1] == b"":
+            lines.pop()
+        if not lines or not self._header_matches(lines[0]):
+            return state  # no journal yet, or a stale one already folded into the base
+        for number, raw in enumerate(lines[1:], start=2):
+            try:
+                event = ops.parse_event(json.loads(raw))
+                ops.commit(state, event)
+            except (ValueError, ValidationError, KeyError) as error:
+                if number == len(lines) and not torn:
+                    # a complete-looking last line that does not parse is a torn write too
+                    torn = raw
+                    break
+                raise ThreadFileError(
+                    f"{self.journal_path}: line {number} is not a valid event ({error}); the "
+                    f"last good state is {self.path} plus lines 2-{number - 1}"
+                ) from error
+            self._count += 1
+        if torn:
+            warnings.warn(
+                f"{self.journal_path}: dropped an incomplete last line ({len(torn)} bytes) left by "
+                "a crash while writing; it was never acknowledged",
+                RecoveryWarning,
+                stacklevel=2,
+            )
+            self.compact(state.to_thread())
+        return state
+
+    def _base_digest(self) -> str:
+        return hashlib.sha256(self.path.read_bytes()).hexdigest()
+
+    def _header_matches(self, line: bytes) -> bool:
+        try:
+            header = json.loads(line)
+        except ValueError:
+            return False
+        return isinstance(header, dict) and header.get("base") == self._base_digest()
+
+    def start(self, thread: Thread) -> None:
+        """Begin a new autosave with this thread as its base."""
+        self.compact(thread)
+
+    def append(self, event: ops.Event) -> None:
+        """Write one event durably (returns only once it is on disk)."""
+        if self._handle is None:
+            self._handle = open(self.journal_path, "a", encoding="utf-8")  # noqa: SIM115
+        self._handle.write(event.model_dump_json() + "\n")
+        self._handle.flush()
+        os.fsync(self._handle.fileno())
+        self._count += 1
+
+    def needs_compaction(self) -> bool:
+        """Whether the journal is long enough to fold into the base."""
+        return self._count >= self.COMPACT_EVERY
+
+    def compact(self, thread: Thread) -> None:
+        """Make ``thread`` the new base and empty the journal (the old base becomes ``.bak``)."""
+        self.close()
+        if self.path.exists():
+            shutil.copy2(self.path, self.backup_path)
+        write_thread(thread, self.path)
+        header = json.dumps({"threadwidget_journal": 1, "base": self._base_digest()})
+        tmp = self.journal_path.with_name(self.journal_path.name + ".tmp")
+        with open(tmp, "w", encoding="utf-8") as handle:
+            handle.write(header + "\n")
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, self.journal_path)
+        self._count = 0
+
+    def close(self) -> None:
+        """Close the journal file (appending reopens it)."""
+        if self._handle is not None:
+            self._handle.close()
+            self._handle = None
