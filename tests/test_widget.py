@@ -288,3 +288,37 @@ def test_sort_trait_validates() -> None:
     assert w.sort == "top"
     with pytest.raises(Exception, match="sort"):
         w.sort = "random"
+
+
+def _browser_update(widget: ThreadWidget, state: dict[str, object]) -> list[dict[str, object]]:
+    sent: list[dict[str, object]] = []
+    widget._send = lambda msg, buffers=None: sent.append(msg)  # type: ignore[method-assign]
+    widget._handle_msg({"content": {"data": {"method": "update", "state": state}}, "buffers": []})
+    return sent
+
+
+def test_browser_may_change_sort() -> None:
+    w = ThreadWidget(user="Chris")
+    _browser_update(w, {"sort": "top"})
+    assert w.sort == "top"
+
+
+@pytest.mark.parametrize(
+    "state",
+    [
+        {"user": "Steve"},
+        {"read_only": False},
+        {"_snapshot": {}},
+        {"sort": "random"},
+        {"_config": {"max_body": 10**9}},
+    ],
+)
+def test_browser_cannot_change_identity_rights_or_data(state: dict[str, object]) -> None:
+    w = ThreadWidget(comments=[Comment(id="a", body="x")], user="Chris", read_only=True)
+    before = (w.user, w.read_only, w._snapshot, w.sort, w._config)
+    sent = _browser_update(w, state)
+    assert (w.user, w.read_only, w._snapshot, w.sort, w._config) == before
+    # the views are told the true value again
+    assert sent
+    assert sent[-1]["method"] == "update"
+    assert set(sent[-1]["state"]) == set(state)

@@ -51,6 +51,8 @@ SNAPSHOT_TRAIT_LIMIT = 4 * 1024 * 1024
 RATE_LIMIT = 30
 RATE_WINDOW = 10.0
 SORTS = ("oldest", "newest", "top")
+#: The only traits a browser may set; everything else (user, read_only, the snapshot) is Python's.
+BROWSER_WRITABLE = {"sort": SORTS}
 
 Callback = Callable[[Any], object]
 
@@ -295,6 +297,24 @@ class ThreadWidget(anywidget.AnyWidget):
                 )
 
     # ---- browser messages --------------------------------------------------------------------
+
+    def set_state(self, sync_data: dict[str, Any]) -> None:
+        """Accept trait updates from the browser only for view preferences with valid values.
+
+        A page could otherwise make itself another ``user`` or lift ``read_only``; refused keys
+        are sent back with their true values so every view shows Python's state again.
+        """
+        allowed = {
+            key: value
+            for key, value in sync_data.items()
+            if key in BROWSER_WRITABLE and value in BROWSER_WRITABLE[key]
+        }
+        refused = sorted(key for key in sync_data if key not in allowed and key in self.keys)
+        if allowed:
+            super().set_state(allowed)
+        if refused:
+            self.log.warning("threadwidget: refused browser update of %s", ", ".join(refused))
+            self.send_state(refused)
 
     def _on_custom_message(self, _widget: object, content: object, _buffers: object) -> None:
         try:
