@@ -8,8 +8,8 @@ from collections.abc import Iterable
 from datetime import datetime, timezone
 from typing import Annotated, Any, Literal
 
+import pydantic
 from pydantic import (
-    AfterValidator,
     BaseModel,
     ConfigDict,
     Field,
@@ -51,21 +51,10 @@ def new_id(prefix: str = "c") -> str:
     return f"{prefix}-{secrets.token_hex(6)}"
 
 
-def _aware(value: datetime | None) -> datetime | None:
-    if value is not None and (value.tzinfo is None or value.utcoffset() is None):
-        raise ValueError("must be timezone-aware (for example 2024-05-01T12:00:00Z)")
-    return value
-
-
-def _check_id(value: str) -> str:
-    if not ID_PATTERN.match(value):
-        raise ValueError("must be 1-64 characters from letters, digits and _ . : -")
-    return value
-
-
-AwareDatetime = Annotated[datetime, AfterValidator(_aware)]
-OptionalAwareDatetime = Annotated[datetime | None, AfterValidator(_aware)]
-Id = Annotated[str, AfterValidator(_check_id)]
+# Both checks run in pydantic-core (Rust): loading 10,000 comments must stay fast.
+AwareDatetime = pydantic.AwareDatetime
+OptionalAwareDatetime = pydantic.AwareDatetime | None
+Id = Annotated[str, Field(pattern=ID_PATTERN.pattern)]
 Name = Annotated[str, Field(min_length=1, max_length=MAX_NAME_CHARS)]
 Body = Annotated[str, Field(max_length=MAX_BODY_CHARS)]
 
@@ -115,6 +104,8 @@ class Comment(_Frozen):
 
     @model_validator(mode="after")
     def _likes_cover_likers(self) -> Comment:
+        if not self.liked_by:
+            return self
         if len(set(self.liked_by)) != len(self.liked_by):
             raise ValueError(f"comment {self.id!r}: liked_by lists a user twice")
         if self.likes < len(self.liked_by):
