@@ -1,15 +1,29 @@
 """threadwidget: a post and its threaded comments as a live Jupyter widget.
 
 Python holds the one authoritative thread; every change is an operation applied by
-:func:`threadwidget.ops.apply` and broadcast to every view.
+:func:`threadwidget.ops.apply` and broadcast to every view. The widget (and so anywidget and
+ipywidgets) is imported on first use, so the command line and the file formats start fast.
 """
 
-from importlib.metadata import PackageNotFoundError, version
+from __future__ import annotations
 
-from .formats import ThreadFileError, read_thread, write_thread
+from importlib.metadata import PackageNotFoundError, version
+from typing import TYPE_CHECKING, Any
+
+from .formats import (
+    LoadReport,
+    ThreadFileError,
+    ThreadLoadWarning,
+    load,
+    read_thread,
+    save,
+    write_thread,
+)
 from .models import FORMAT_VERSION, MAX_BODY_CHARS, Comment, Image, Post, Thread
 from .ops import Context, Event, Operation, OperationRejected, ThreadState, apply
-from .widget import CallbackError, ThreadWidget
+
+if TYPE_CHECKING:
+    from .widget import CallbackError, ThreadWidget
 
 try:
     __version__ = version("threadwidget")
@@ -24,15 +38,33 @@ __all__ = [
     "Context",
     "Event",
     "Image",
+    "LoadReport",
     "Operation",
     "OperationRejected",
     "Post",
     "Thread",
     "ThreadFileError",
+    "ThreadLoadWarning",
     "ThreadState",
     "ThreadWidget",
     "__version__",
     "apply",
+    "load",
     "read_thread",
+    "save",
     "write_thread",
 ]
+
+_LAZY = {"ThreadWidget", "CallbackError"}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        from . import widget
+
+        return getattr(widget, name)
+    raise AttributeError(f"module 'threadwidget' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)

@@ -188,6 +188,19 @@ class Thread(BaseModel):
         """A validated thread from a post and comments given in any order."""
         return cls(post=post, comments=tuple(comments))
 
+    def to_pandas(self) -> Any:
+        """One row per comment with tree columns (see ``threadwidget.tabular``); needs pandas."""
+        from .tabular import to_pandas
+
+        return to_pandas(self)
+
+    @classmethod
+    def from_pandas(cls, frame: Any, post: Post | None = None) -> Thread:
+        """The thread a ``to_pandas`` DataFrame describes (derived columns are recomputed)."""
+        from .tabular import from_pandas
+
+        return from_pandas(frame, post)
+
 
 def _check_acyclic(by_id: dict[str, Comment]) -> None:
     """Raise if following parent links from any comment comes back to it; O(n) overall."""

@@ -9,13 +9,15 @@ from __future__ import annotations
 import json
 import os
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from pydantic import ValidationError
 
 from ..models import FORMAT_VERSION, Thread
 
-__all__ = ["ThreadFileError", "read_thread", "write_thread"]
+__all__ = ["MIGRATIONS", "ThreadFileError", "read_thread", "thread_from_data", "write_thread"]
 
 
 class ThreadFileError(ValueError):
@@ -27,6 +29,35 @@ def _json_path(loc: tuple[int | str, ...]) -> str:
     for part in loc:
         path += f"[{part}]" if isinstance(part, int) else f".{part}"
     return path
+
+
+#: Upgrades from one file version to the next: ``MIGRATIONS[n]`` turns version n data into n + 1.
+#: Empty while version 1 is the only version; a new version adds its step here, so every older
+#: file keeps loading.
+MIGRATIONS: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {}
+
+
+def thread_from_data(data: Any, name: str | os.PathLike[str]) -> Thread:
+    """Validate parsed JSON of any supported version into a Thread; errors name ``name``."""
+    if not isinstance(data, dict):
+        raise ThreadFileError(f"{name}: expected a JSON object at $, found {type(data).__name__}")
+    version = data.get("version", 1)
+    supported = isinstance(version, int) and not isinstance(version, bool)
+    if not supported or not 1 <= version <= FORMAT_VERSION:
+        raise ThreadFileError(
+            f"{name}: $.version is {version!r}; this threadwidget reads versions 1 to "
+            f"{FORMAT_VERSION} (upgrade threadwidget to read newer files)"
+        )
+    while version < FORMAT_VERSION:
+        data = MIGRATIONS[version](data)
+        version += 1
+        data = {**data, "version": version}
+    try:
+        return Thread.model_validate(data)
+    except ValidationError as error:
+        problems = "; ".join(f"{_json_path(e['loc'])}: {e['msg']}" for e in error.errors()[:5])
+        more = f" (and {error.error_count() - 5} more)" if error.error_count() > 5 else ""
+        raise ThreadFileError(f"{name}: invalid thread: {problems}{more}") from error
 
 
 def read_thread(path: str | os.PathLike[str]) -> Thread:
@@ -44,35 +75,31 @@ def read_thread(path: str | os.PathLike[str]) -> Thread:
         raise ThreadFileError(
             f"{path}: not valid JSON at line {error.lineno}, column {error.colno}: {error.msg}"
         ) from error
-    if not isinstance(data, dict):
-        raise ThreadFileError(f"{path}: expected a JSON object at $, found {type(data).__name__}")
-    version = data.get("version", FORMAT_VERSION)
-    if not isinstance(version, int) or version > FORMAT_VERSION or version < 1:
-        raise ThreadFileError(
-            f"{path}: $.version is {version!r}; this threadwidget reads versions 1 to "
-            f"{FORMAT_VERSION} (upgrade threadwidget to read newer files)"
-        )
+    return thread_from_data(data, path)
+
+
+def atomic_write_text(path: Path, text: str) -> Path:
+    """Write text to a temporary file beside ``path``, flush it, rename it over (normal mode)."""
     try:
-        return Thread.model_validate(data)
-    except ValidationError as error:
-        problems = "; ".join(f"{_json_path(e['loc'])}: {e['msg']}" for e in error.errors()[:5])
-        more = f" (and {error.error_count() - 5} more)" if error.error_count() > 5 else ""
-        raise ThreadFileError(f"{path}: invalid thread: {problems}{more}") from error
-
-
-def write_thread(thread: Thread, path: str | os.PathLike[str]) -> Path:
-    """Save a thread as versioned JSON, atomically; returns the path written."""
-    path = Path(path)
-    text = thread.model_dump_json(indent=2)
+        mode = path.stat().st_mode & 0o777
+    except OSError:
+        umask = os.umask(0)
+        os.umask(umask)
+        mode = 0o666 & ~umask
     fd, tmp = tempfile.mkstemp(dir=path.parent or ".", prefix=f".{path.name}.", suffix=".tmp")
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
             handle.write(text)
-            handle.write("\n")
             handle.flush()
             os.fsync(handle.fileno())
+        os.chmod(tmp, mode)  # mkstemp makes 0600; a file to hand out should be readable
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
     return path
+
+
+def write_thread(thread: Thread, path: str | os.PathLike[str]) -> Path:
+    """Save a thread as versioned JSON, atomically; returns the path written."""
+    return atomic_write_text(Path(path), thread.model_dump_json(indent=2) + "\n")

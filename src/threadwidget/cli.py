@@ -1,0 +1,245 @@
+"""The ``threadwidget`` command: convert between formats, summarize a file, make a standalone page.
+
+Exit codes: 0 success, 1 the input could not be read or the output not written, 2 usage error.
+Warnings about dropped or re-attached comments go to stderr; progress too, for files with more
+than 5,000 comments.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections import Counter
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from .formats import (
+    FORMATS,
+    BundleMissingError,
+    LoadReport,
+    ThreadFileError,
+    load_with_report,
+    render,
+    save,
+)
+from .formats import format_for_path as _format_for_path
+from .models import Thread
+
+__all__ = ["main", "summary"]
+
+EXIT_OK, EXIT_INPUT, EXIT_USAGE = 0, 1, 2
+
+_READABLE = [n for n, f in FORMATS.items() if f.read]
+_WRITABLE = [n for n, f in FORMATS.items() if f.write]
+
+
+def _progress(name: str) -> Any:
+    def report(count: int) -> None:
+        print(f"{name}: {count:,} comments read…", file=sys.stderr, flush=True)
+
+    return report
+
+
+def _load(args: argparse.Namespace, path: str) -> tuple[Thread, LoadReport]:
+    """Load the input named on the command line, printing the import report to stderr."""
+    thread, report = load_with_report(
+        path,
+        args.from_format,
+        errors=args.errors,
+        select=args.select,
+        progress=_progress(path),
+    )
+    text = report.summary()
+    if text:
+        print(text, file=sys.stderr)
+    return thread, report
+
+
+def summary(thread: Thread) -> dict[str, Any]:
+    """Counts, depth, participants and date range of a thread, as JSON-ready data."""
+    comments = thread.comments
+    depth: dict[str, int] = {}
+    for comment in comments:  # parents may come after children: resolve lazily
+        chain, current = [], comment
+        while current.id not in depth:
+            chain.append(current.id)
+            if current.parent_id is None:
+                depth[current.id] = 0
+                chain.pop()
+                break
+            current = thread.get(current.parent_id)
+        base = depth[current.id]
+        for offset, cid in enumerate(reversed(chain), start=1):
+            depth[cid] = base + offset
+    authors = Counter(c.author for c in comments if c.status == "visible")
+    times = sorted(c.created_at for c in comments)
+    return {
+        "title": thread.post.title,
+        "post_author": thread.post.author,
+        "post_created_at": thread.post.created_at.isoformat(),
+        "comments": len(comments),
+        "visible": thread.visible_count(),
+        "deleted": len(comments) - thread.visible_count(),
+        "top_level": sum(1 for c in comments if c.parent_id is None),
+        "max_depth": max(depth.values(), default=-1) + 1,
+        "participants": len(authors),
+        "top_participants": [{"author": a, "comments": n} for a, n in authors.most_common(5)],
+        "likes": sum(c.likes for c in comments),
+        "first_comment_at": times[0].isoformat() if times else None,
+        "last_comment_at": times[-1].isoformat() if times else None,
+    }
+
+
+def _print_summary(info: dict[str, Any], report: LoadReport) -> None:
+    print(f"{info['title'] or '(untitled)'}  by {info['post_author']}  ({report.format})")
+    print(f"  posted        {info['post_created_at']}")
+    print(
+        f"  comments      {info['comments']:,} ({info['visible']:,} visible, "
+        f"{info['deleted']:,} deleted), {info['top_level']:,} top-level"
+    )
+    print(f"  reply depth   {info['max_depth']} level(s)")
+    top = ", ".join(f"{p['author']} ({p['comments']})" for p in info["top_participants"])
+    print(f"  participants  {info['participants']:,}" + (f": {top}" if top else ""))
+    print(f"  likes         {info['likes']:,}")
+    if info["first_comment_at"]:
+        print(f"  date range    {info['first_comment_at']} to {info['last_comment_at']}")
+    if report.flagged:
+        print(f"  flagged       {len(report.flagged)} (spam/pending/dead, kept visible)")
+    if report.not_loaded:
+        print(f"  not in file   {report.not_loaded:,} comment(s) the source mentions")
+
+
+def _cmd_info(args: argparse.Namespace) -> int:
+    thread, report = _load(args, args.file)
+    info = summary(thread)
+    if args.json:
+        info["format"] = report.format
+        info["flagged"] = len(report.flagged)
+        info["dropped"] = len(report.dropped)
+        info["not_loaded"] = report.not_loaded
+        print(json.dumps(info, indent=2, ensure_ascii=False))
+    else:
+        _print_summary(info, report)
+    return EXIT_OK
+
+
+def _write(thread: Thread, out: str, fmt: str | None, parser: argparse.ArgumentParser) -> None:
+    if out == "-":
+        if fmt is None:
+            parser.error("writing to stdout (-) needs --to")
+        sys.stdout.write(render(thread, fmt))
+        return
+    if fmt is None and _format_for_path(out) is None:
+        parser.error(
+            f"cannot tell the output format from {out!r}; pass --to ({', '.join(_WRITABLE)})"
+        )
+    try:
+        save(thread, out, fmt)
+    except OSError as error:
+        raise ThreadFileError(
+            f"{out}: cannot write the file ({error.strerror or error})"
+        ) from error
+    print(f"wrote {out} ({len(thread.comments):,} comments)", file=sys.stderr)
+
+
+def _cmd_convert(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+    thread, _ = _load(args, args.input)
+    _write(thread, args.output, args.to_format, parser)
+    return EXIT_OK
+
+
+def _cmd_html(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+    thread, _ = _load(args, args.file)
+    out = args.output or str(Path(args.file).with_suffix(".html"))
+    _write(thread, out, "html", parser)
+    return EXIT_OK
+
+
+def _add_input_options(sub: argparse.ArgumentParser) -> None:
+    sub.add_argument(
+        "--from",
+        dest="from_format",
+        metavar="FMT",
+        choices=_READABLE,
+        help=f"input format (default: detected from the content): {', '.join(_READABLE)}",
+    )
+    sub.add_argument(
+        "--errors",
+        choices=("raise", "skip"),
+        default="raise",
+        help="on a malformed comment: fail (raise, the default) or drop it and go on (skip)",
+    )
+    sub.add_argument(
+        "--select",
+        metavar="POST",
+        help="in a multi-post export (Blogger, Disqus, WordPress): the post's id, title or link",
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser (exposed for documentation tools and tests)."""
+    parser = argparse.ArgumentParser(
+        prog="threadwidget",
+        description="Convert, summarize and publish threaded discussions.",
+        epilog="Exit codes: 0 ok, 1 input or output file problem, 2 usage error.",
+    )
+    subs = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    convert = subs.add_parser(
+        "convert",
+        help="convert a discussion file to another format",
+        description="Read IN (any supported format) and write OUT; the output format comes "
+        "from OUT's extension (.json .md .csv .html) or --to. OUT may be - for stdout.",
+    )
+    convert.add_argument("input", metavar="IN")
+    convert.add_argument("output", metavar="OUT")
+    convert.add_argument(
+        "--to", dest="to_format", metavar="FMT", choices=_WRITABLE, help=", ".join(_WRITABLE)
+    )
+    _add_input_options(convert)
+
+    info = subs.add_parser(
+        "info",
+        help="summarize a discussion file",
+        description="Print counts, reply depth, participants and date range of FILE.",
+    )
+    info.add_argument("file", metavar="FILE")
+    info.add_argument("--json", action="store_true", help="print the summary as JSON")
+    _add_input_options(info)
+
+    html = subs.add_parser(
+        "html",
+        help="write a standalone read-only HTML page",
+        description="Write FILE as one self-contained HTML page that shows the thread without "
+        "Jupyter or network access.",
+    )
+    html.add_argument("file", metavar="FILE")
+    html.add_argument("-o", "--output", metavar="OUT", help="output file (default: FILE.html)")
+    _add_input_options(html)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit code (the console script exits with it)."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        if args.command == "info":
+            return _cmd_info(args)
+        if args.command == "convert":
+            return _cmd_convert(args, parser)
+        return _cmd_html(args, parser)
+    except (ThreadFileError, BundleMissingError) as error:
+        print(f"threadwidget: error: {error}", file=sys.stderr)
+        return EXIT_INPUT
+    except ValueError as error:  # e.g. select= with a format that has one post
+        print(f"threadwidget: error: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    except BrokenPipeError:  # pragma: no cover - `threadwidget convert x - | head`
+        return EXIT_OK
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

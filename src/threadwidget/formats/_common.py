@@ -1,0 +1,412 @@
+"""What every importer shares: size limit, error places, skip mode, id mapping, time parsing."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from email.utils import parsedate_to_datetime
+from typing import Any, Literal, NoReturn
+
+from pydantic import ValidationError
+
+from ..models import ID_PATTERN, MAX_BODY_CHARS, MAX_NAME_CHARS, Comment, Post, Thread
+from .native import ThreadFileError
+
+__all__ = [
+    "MAX_FILE_BYTES",
+    "PROGRESS_EVERY",
+    "Bad",
+    "Errors",
+    "IdMapper",
+    "LoadReport",
+    "Problem",
+    "RawComment",
+    "Reader",
+    "ThreadLoadWarning",
+    "parse_time",
+]
+
+#: Files larger than this many bytes are refused before they are read.
+MAX_FILE_BYTES = 200 * 1024 * 1024
+#: A progress callback is called after every this many comments read.
+PROGRESS_EVERY = 5_000
+#: Appended to a body cut to :data:`MAX_BODY_CHARS`; ``{n}`` is the number of characters cut.
+TRUNCATION_MARKER = "\n\n[… truncated by threadwidget: {n:,} more characters]"
+
+Errors = Literal["raise", "skip"]
+
+
+class ThreadLoadWarning(UserWarning):
+    """Issued by ``load()`` when comments were dropped, re-attached or truncated (``.report``)."""
+
+    def __init__(self, message: str, report: LoadReport) -> None:
+        super().__init__(message)
+        self.report = report
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing an import changed: where in the file, which source comment id, and why."""
+
+    place: str
+    id: str | None
+    reason: str
+
+    def __str__(self) -> str:
+        who = f" (id {self.id})" if self.id is not None else ""
+        return f"{self.place}{who}: {self.reason}"
+
+
+@dataclass
+class LoadReport:
+    """What an import did besides copying: dropped, re-attached, truncated and flagged comments."""
+
+    source: str
+    format: str
+    dropped: list[Problem] = field(default_factory=list)
+    reattached: list[Problem] = field(default_factory=list)
+    truncated: list[Problem] = field(default_factory=list)
+    flagged: list[Problem] = field(default_factory=list)
+    #: Comments the source mentions but does not contain (Reddit "more" stubs, HN kids not saved).
+    not_loaded: int = 0
+    #: Notes such as which post of a multi-post export was chosen.
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def changed(self) -> bool:
+        """True when comments were dropped, re-attached or truncated (``load()`` then warns)."""
+        return bool(self.dropped or self.reattached or self.truncated)
+
+    def summary(self) -> str:
+        """One line per kind of change, for people (the CLI prints it to stderr)."""
+        lines = [*self.notes]
+        for title, items in (
+            ("dropped", self.dropped),
+            ("re-attached", self.reattached),
+            ("truncated", self.truncated),
+            ("flagged (kept visible)", self.flagged),
+        ):
+            if items:
+                shown = "; ".join(str(p) for p in items[:5])
+                more = f"; and {len(items) - 5} more" if len(items) > 5 else ""
+                lines.append(f"{len(items)} {title}: {shown}{more}")
+        if self.not_loaded:
+            lines.append(f"{self.not_loaded} comment(s) named in the file were not in it")
+        return "\n".join(f"{self.source} ({self.format}): {line}" for line in lines)
+
+
+class Bad(Exception):
+    """One comment (or the file) is malformed; ``place`` overrides the enclosing item's place."""
+
+    def __init__(self, message: str, place: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.place = place
+
+
+@dataclass
+class RawComment:
+    """A comment as an importer read it, with source ids not yet mapped to model ids."""
+
+    source_id: str
+    parent: str | None
+    author: str
+    body: str
+    created_at: datetime
+    place: str
+    edited_at: datetime | None = None
+    status: Literal["visible", "deleted"] = "visible"
+    likes: int = 0
+    liked_by: tuple[str, ...] = ()
+
+
+class IdMapper:
+    """Maps source ids to model ids deterministically: valid ids stay, others are sanitized+hash."""
+
+    def __init__(self) -> None:
+        self._to_model: dict[str, str] = {}
+        self._taken: dict[str, str] = {}
+
+    def __call__(self, source_id: str) -> str:
+        """The model id for a source id (always the same for the same source id in one file)."""
+        if source_id in self._to_model:
+            return self._to_model[source_id]
+        candidate = source_id if ID_PATTERN.match(source_id) else self._sanitize(source_id, 8)
+        if self._taken.get(candidate, source_id) != source_id:
+            candidate = self._sanitize(source_id, 16)
+        self._to_model[source_id] = candidate
+        self._taken[candidate] = source_id
+        return candidate
+
+    @staticmethod
+    def _sanitize(source_id: str, digits: int) -> str:
+        digest = hashlib.sha256(source_id.encode("utf-8")).hexdigest()[:digits]
+        stem = re.sub(r"[^A-Za-z0-9_.:-]+", "_", source_id).strip("_")[: 63 - digits]
+        return f"{stem}-{digest}" if stem else f"id-{digest}"
+
+
+_ISO_FRACTION = re.compile(r"(\d{2}:\d{2}:\d{2})[.,](\d+)")
+_ISO_OFFSET = re.compile(r"([+-]\d{2})(\d{2})$")
+
+
+def parse_time(value: Any) -> datetime:
+    """A timezone-aware UTC datetime from epoch seconds, ISO 8601 / RFC 3339 or RFC 2822 text.
+
+    Times without a zone are taken as UTC (WordPress ``*_gmt`` fields are written that way).
+    Raises ``Bad`` (without a place) when the value is missing or not a time.
+    """
+    if value is None or value == "":
+        raise Bad("missing")
+    if isinstance(value, bool):
+        raise Bad(f"not a time: {value!r}")
+    if isinstance(value, int | float):
+        try:
+            return datetime.fromtimestamp(value, tz=timezone.utc)
+        except (OverflowError, OSError, ValueError):
+            raise Bad(f"not a time: {value!r}") from None
+    if not isinstance(value, str):
+        raise Bad(f"not a time: {value!r}")
+    text = value.strip()
+    if re.fullmatch(r"\d+(\.\d+)?", text):
+        return parse_time(float(text))
+    iso = text.replace(" ", "T", 1) if re.match(r"\d{4}-\d{2}-\d{2} \d", text) else text
+    iso = re.sub(r"[Zz]$", "+00:00", iso)
+    iso = _ISO_OFFSET.sub(r"\1:\2", iso) if "T" in iso else iso
+    iso = _ISO_FRACTION.sub(lambda m: f"{m.group(1)}.{(m.group(2) + '000000')[:6]}", iso)
+    parsed: datetime | None
+    try:
+        parsed = datetime.fromisoformat(iso)
+    except ValueError:
+        try:
+            parsed = parsedate_to_datetime(text)
+        except (TypeError, ValueError, IndexError):
+            parsed = None
+    if parsed is None:
+        raise Bad(f"not a time: {value!r}")
+    if parsed.tzinfo is None or parsed.utcoffset() is None:
+        parsed = parsed.replace(tzinfo=timezone.utc)
+    return parsed.astimezone(timezone.utc)
+
+
+def clip_name(value: Any, default: str = "anonymous") -> str:
+    """An author name the model accepts: text, stripped, non-empty, at most 200 characters."""
+    text = " ".join(str(value).split()) if value is not None else ""
+    if not text:
+        return default
+    return text if len(text) <= MAX_NAME_CHARS else text[: MAX_NAME_CHARS - 1] + "…"
+
+
+def clip_title(value: Any) -> str:
+    """A post title the model accepts (at most 1,000 characters)."""
+    text = " ".join(str(value).split()) if value is not None else ""
+    limit = MAX_NAME_CHARS * 5
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def to_likes(value: Any) -> int:
+    """A like count from a score: integers below zero become 0, anything else not a number is 0."""
+    if isinstance(value, bool) or value is None:
+        return 0
+    try:
+        return max(0, int(value))
+    except (TypeError, ValueError):
+        return 0
+
+
+class Reader:
+    """One import in progress: builds messages, applies the error mode, assembles the Thread."""
+
+    def __init__(
+        self,
+        name: str,
+        label: str,
+        errors: Errors = "raise",
+        progress: Callable[[int], None] | None = None,
+    ) -> None:
+        if errors not in ("raise", "skip"):
+            raise ValueError(f"errors must be 'raise' or 'skip', not {errors!r}")
+        self.name = name
+        self.label = label
+        self.errors = errors
+        self.progress = progress
+        self.report = LoadReport(source=name, format=label)
+        self.raw: list[RawComment] = []
+        self._dropped: dict[str, str | None] = {}
+        self._seen: dict[str, str] = {}
+
+    def message(self, place: str, text: str) -> str:
+        """``file (Format), place: text``: the shape of every import error."""
+        where = f", {place}" if place else ""
+        return f"{self.name} ({self.label}){where}: {text}"
+
+    def fail(self, place: str, text: str) -> NoReturn:
+        """Raise a ThreadFileError for a problem with the whole file (never skipped)."""
+        raise ThreadFileError(self.message(place, text))
+
+    @contextmanager
+    def comment(self, place: str, source_id: str, parent: str | None = None) -> Iterator[None]:
+        """Run the reading of one comment; a ``Bad`` inside raises or (skip mode) drops it."""
+        try:
+            yield
+        except Bad as error:
+            where = error.place or place
+            if self.errors == "raise":
+                raise ThreadFileError(self.message(where, error.message)) from None
+            self.report.dropped.append(Problem(where, source_id, error.message))
+            self._dropped[source_id] = parent
+
+    def add(self, raw: RawComment) -> None:
+        """Record one comment read from the file (duplicates are refused or dropped)."""
+        if raw.source_id in self._seen:
+            raise Bad(
+                f"duplicate comment id {raw.source_id!r} (first at {self._seen[raw.source_id]})"
+            )
+        self._seen[raw.source_id] = raw.place
+        self.raw.append(raw)
+        if self.progress is not None and len(self.raw) % PROGRESS_EVERY == 0:
+            self.progress(len(self.raw))
+
+    def flag(self, place: str, source_id: str, reason: str) -> None:
+        """Note a comment kept visible although the source marks it (spam, pending, dead)."""
+        self.report.flagged.append(Problem(place, source_id, reason))
+
+    def make_post(self, place: str, **fields: Any) -> Post:
+        """A validated Post; title and body are clipped, other problems fail the whole file."""
+        body = fields.get("body", "")
+        if isinstance(body, str) and len(body) > MAX_BODY_CHARS:
+            fields["body"] = _truncate(body)
+            self.report.truncated.append(Problem(place, fields.get("id"), "post body too long"))
+        if "id" in fields:
+            fields["id"] = IdMapper()(str(fields["id"]))
+        if "title" in fields:
+            fields["title"] = clip_title(fields["title"])
+        if "author" in fields:
+            fields["author"] = clip_name(fields["author"])
+        url = fields.get("url")
+        if url is not None and (not isinstance(url, str) or len(url) > 4096 or not url.strip()):
+            fields["url"] = None
+        try:
+            return Post(**fields)
+        except ValidationError as error:
+            first = error.errors()[0]
+            loc = ".".join(str(p) for p in first["loc"])
+            self.fail(place, f"post {loc}: {first['msg']}")
+
+    def finish(self, post: Post) -> Thread:
+        """Validate every comment, resolve parents (skip mode re-attaches), build the Thread."""
+        ids = IdMapper()
+        built: dict[str, dict[str, Any]] = {}
+        for raw in self.raw:
+            with self.comment(raw.place, raw.source_id, raw.parent):
+                built[raw.source_id] = self._fields(raw, ids)
+        comments: list[Comment] = []
+        for raw in self.raw:
+            if raw.source_id not in built:
+                continue
+            fields = built[raw.source_id]
+            parent = self._surviving_parent(raw, built)
+            fields["parent_id"] = ids(parent) if parent is not None else None
+            comments.append(Comment(**fields))
+        comments = self._break_cycles(comments)
+        try:
+            return Thread.build(post, comments)
+        except ValidationError as error:  # pragma: no cover - _fields validated every comment
+            self.fail("", f"invalid thread: {error.errors()[0]['msg']}")
+
+    def _fields(self, raw: RawComment, ids: IdMapper) -> dict[str, Any]:
+        body = raw.body if raw.status == "visible" else ""
+        if len(body) > MAX_BODY_CHARS:
+            body = _truncate(body)
+            self.report.truncated.append(
+                Problem(raw.place, raw.source_id, f"body of {len(raw.body):,} characters")
+            )
+        liked_by = tuple(dict.fromkeys(clip_name(n) for n in raw.liked_by if n))
+        fields: dict[str, Any] = {
+            "id": ids(raw.source_id),
+            "author": clip_name(raw.author),
+            "body": body,
+            "created_at": raw.created_at,
+            "edited_at": raw.edited_at,
+            "status": raw.status,
+            "likes": max(raw.likes, len(liked_by)),
+            "liked_by": liked_by,
+        }
+        try:
+            Comment(**fields)
+        except ValidationError as error:
+            first = error.errors()[0]
+            loc = ".".join(str(p) for p in first["loc"])
+            raise Bad(f"{loc}: {first['msg']}") from None
+        return fields
+
+    def _surviving_parent(self, raw: RawComment, built: dict[str, dict[str, Any]]) -> str | None:
+        parent, hops = raw.parent, 0
+        while parent is not None and parent not in built:
+            if parent in self._dropped and hops <= len(self._dropped):
+                parent, hops = self._dropped[parent], hops + 1
+                continue
+            if parent in self._dropped:  # a loop among dropped comments
+                parent = None
+                break
+            text = f"replies to {parent!r}, which is not in the file"
+            if self.errors == "raise" and not self._orphans_ok:
+                raise ThreadFileError(self.message(raw.place, text))
+            self.report.reattached.append(
+                Problem(raw.place, raw.source_id, text + "; now top-level")
+            )
+            return None
+        if parent != raw.parent:
+            where = "the post" if parent is None else repr(parent)
+            self.report.reattached.append(
+                Problem(
+                    raw.place,
+                    raw.source_id,
+                    f"its parent {raw.parent!r} was dropped; now under {where}",
+                )
+            )
+        return parent
+
+    #: Importers whose sources legitimately lose parents (Mastodon, Disqus) set this to True.
+    _orphans_ok = False
+
+    def allow_orphans(self) -> None:
+        """Replies whose parent is missing become top-level (reported) instead of an error."""
+        self._orphans_ok = True
+
+    def _break_cycles(self, comments: list[Comment]) -> list[Comment]:
+        by_id = {c.id: c for c in comments}
+        done: set[str] = set()
+        cut: set[str] = set()
+        for start in by_id:
+            path: list[str] = []
+            on_path: set[str] = set()
+            current: str | None = start
+            while current is not None and current not in done:
+                if current in on_path:
+                    if self.errors == "raise":
+                        self.fail("", f"comment {current!r} is its own ancestor (a reply cycle)")
+                    cut.add(current)
+                    self.report.reattached.append(
+                        Problem("", current, "part of a reply cycle; now top-level")
+                    )
+                    break
+                on_path.add(current)
+                path.append(current)
+                current = by_id[current].parent_id
+            done.update(path)
+        if not cut:
+            return comments
+        return [c.model_copy(update={"parent_id": None}) if c.id in cut else c for c in comments]
+
+
+def _truncate(body: str) -> str:
+    """Cut a body to MAX_BODY_CHARS including a marker saying how much was cut."""
+    for keep in range(MAX_BODY_CHARS - 60, 0, -1):
+        marker = TRUNCATION_MARKER.format(n=len(body) - keep)
+        if keep + len(marker) <= MAX_BODY_CHARS:
+            return body[:keep] + marker
+    return body[:MAX_BODY_CHARS]  # pragma: no cover

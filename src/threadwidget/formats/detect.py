@@ -1,0 +1,55 @@
+"""Guessing a file's format from its content: the XML root element and namespaces, or JSON shape."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from . import csv_format, hackernews, mastodon, reddit
+
+__all__ = ["detect_json", "detect_text", "xml_root"]
+
+_XML_PROLOG = re.compile(
+    r"\A(?:\s|<\?.*?\?>|<!--.*?-->|<!DOCTYPE(?:[^\[>]|\[.*?\])*>)*<([A-Za-z_][\w.:-]*)", re.DOTALL
+)
+
+
+def xml_root(head: str) -> str | None:
+    """The name of the first element in XML text (prolog, comments and DOCTYPE skipped)."""
+    match = _XML_PROLOG.match(head)
+    return match.group(1) if match else None
+
+
+def detect_text(head: str) -> str | None:
+    """``"xml:<format>"``, ``"json"``, ``"csv"`` or None from the start of a file's text."""
+    stripped = head.lstrip("\ufeff \t\r\n")
+    if stripped.startswith("<"):
+        root = xml_root(stripped)
+        if root is None:
+            return None
+        name = root.rsplit(":", 1)[-1]
+        if name == "disqus":
+            return "disqus"
+        if name == "feed":
+            return "blogger"
+        if name == "rss" and "wordpress.org/export/" in head:
+            return "wordpress"
+        return None
+    if stripped[:1] in ("{", "["):
+        return "json"
+    if csv_format.looks_like(stripped):
+        return "csv"
+    return None
+
+
+def detect_json(data: Any) -> str | None:
+    """The format name for parsed JSON, from its shape; None when nothing matches."""
+    if isinstance(data, dict) and "post" in data and "comments" in data:
+        return "json"
+    if reddit.looks_like(data):
+        return "reddit"
+    if mastodon.looks_like(data):
+        return "mastodon"
+    if hackernews.looks_like(data):
+        return "hackernews"
+    return None

@@ -1,0 +1,150 @@
+"""Mastodon status context JSON (``GET /api/v1/statuses/:id/context``), optionally with the status.
+
+Accepted shapes: ``{"ancestors": [...], "descendants": [...]}``, the same object with the status
+itself under ``"status"``, or ``[status, context]``. The root of the conversation (the first
+ancestor, else the status) is the post; every other status is a comment linked by
+``in_reply_to_id``. A reply whose parent is missing (deleted, private or blocked) becomes
+top-level and is listed in ``LoadReport.reattached``. HTML ``content`` becomes Markdown; a
+content warning (``spoiler_text``) is kept as a first line. ``favourites_count`` becomes ``likes``.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from ..models import Thread
+from ._common import Bad, RawComment, Reader, parse_time, to_likes
+from ._jsonutil import obj, time_field
+from ._markup import html_to_markdown, text_to_markdown
+
+__all__ = ["LABEL", "looks_like", "read"]
+
+LABEL = "Mastodon JSON"
+
+
+def looks_like(data: Any) -> bool:
+    """True for a context object, or ``[status, context]``."""
+    if isinstance(data, list) and len(data) == 2:
+        return isinstance(data[0], dict) and "account" in data[0] and looks_like(data[1])
+    return isinstance(data, dict) and "descendants" in data and "ancestors" in data
+
+
+def _author(status: dict[str, Any]) -> str:
+    account = status.get("account") if isinstance(status.get("account"), dict) else {}
+    name = account.get("display_name") or account.get("username")
+    acct = account.get("acct")
+    if name and acct and name != acct:
+        return f"{name} (@{acct})"
+    return str(name or (f"@{acct}" if acct else "anonymous"))
+
+
+def _body(status: dict[str, Any]) -> str:
+    body = html_to_markdown(status.get("content") or "")
+    spoiler = status.get("spoiler_text")
+    if spoiler:
+        body = f"**CW: {text_to_markdown(spoiler)}**\n\n{body}".strip()
+    media = status.get("media_attachments")
+    if isinstance(media, list):
+        for item in media:
+            if isinstance(item, dict) and isinstance(item.get("url"), str):
+                label = text_to_markdown(item.get("description") or "attachment")
+                body += f"\n\n[{label}]({item['url']})"
+    return body.strip()
+
+
+def _edited(status: dict[str, Any]) -> datetime | None:
+    try:
+        return parse_time(status.get("edited_at")) if status.get("edited_at") else None
+    except Bad:
+        return None
+
+
+def read(data: Any, rd: Reader) -> Thread:
+    """A Mastodon conversation as a Thread."""
+    base = "$"
+    status: Any = None
+    if isinstance(data, list) and len(data) == 2:
+        status, data, base = data[0], data[1], "$[1]"
+    try:
+        context = obj(data, base, "a context object with ancestors and descendants")
+        status = status if status is not None else context.get("status")
+        ancestors = context.get("ancestors") or []
+        descendants = context.get("descendants") or []
+        if not isinstance(ancestors, list) or not isinstance(descendants, list):
+            raise Bad("ancestors and descendants must be lists", base)
+    except Bad as error:
+        rd.fail(error.place or base, error.message)
+    status_place = "$[0]" if base == "$[1]" else "$.status"
+    entries: list[tuple[str, Any]] = [
+        (f"{base}.ancestors[{i}]", s) for i, s in enumerate(ancestors)
+    ]
+    if isinstance(status, dict):
+        entries.append((status_place, status))
+    entries += [(f"{base}.descendants[{i}]", s) for i, s in enumerate(descendants)]
+    if not entries:
+        rd.fail(base, "no statuses: ancestors and descendants are empty and there is no status")
+    rd.allow_orphans()
+    if ancestors or isinstance(status, dict):
+        root_place, root = entries[0]
+        try:
+            root = obj(root, root_place)
+            created = time_field(root, "created_at", root_place)
+        except Bad as error:
+            rd.fail(error.place or root_place, error.message)
+        post = rd.make_post(
+            root_place,
+            id=f"mastodon-{root.get('id', 'post')}",
+            title=f"{_author(root)} on Mastodon",
+            author=_author(root),
+            body=_body(root),
+            created_at=created,
+            url=root.get("url") if isinstance(root.get("url"), str) else None,
+        )
+        root_id: str | None = str(root.get("id"))
+        entries = entries[1:]
+    else:
+        # Only descendants: the status they answer was not saved. Make a placeholder post.
+        first = descendants[0] if isinstance(descendants[0], dict) else {}
+        root_id = str(first.get("in_reply_to_id")) if first.get("in_reply_to_id") else None
+        times = [s.get("created_at") for s in descendants if isinstance(s, dict)]
+        try:
+            created = min(parse_time(t) for t in times if t)
+        except (Bad, ValueError):
+            rd.fail(base, "no status has a usable created_at")
+        post = rd.make_post(
+            base,
+            id=f"mastodon-{root_id or 'post'}",
+            title="Mastodon thread",
+            body="*(the status these replies answer was not in the file)*",
+            created_at=created,
+        )
+        rd.report.notes.append("the status itself was not in the file; the post is a placeholder")
+    for place, item in entries:
+        source_id = str(item.get("id")) if isinstance(item, dict) and item.get("id") else place
+        parent_raw = item.get("in_reply_to_id") if isinstance(item, dict) else None
+        parent = str(parent_raw) if parent_raw is not None else None
+        parent = None if parent == root_id else parent
+        with rd.comment(place, source_id, parent):
+            rd.add(_comment(item, source_id, parent, place))
+    return rd.finish(post)
+
+
+def _comment(item: Any, source_id: str, parent: str | None, place: str) -> RawComment:
+    """One status as a RawComment."""
+    item = obj(item, place)
+    if not item.get("id"):
+        raise Bad("missing", f"{place}.id")
+    created = time_field(item, "created_at", place)
+    if "content" not in item:
+        raise Bad("missing", f"{place}.content")
+    return RawComment(
+        source_id=source_id,
+        parent=parent,
+        author=_author(item),
+        body=_body(item),
+        created_at=created,
+        edited_at=_edited(item),
+        likes=to_likes(item.get("favourites_count")),
+        place=place,
+    )

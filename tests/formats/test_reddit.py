@@ -1,0 +1,95 @@
+"""Reddit comments-page JSON: listings, replies, [deleted]/[removed], more stubs, JSON paths."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from threadwidget.formats import ThreadFileError, load, load_with_report
+
+from .conftest import DATA, sample
+
+
+def _data() -> list:
+    return json.loads((DATA / "reddit.json").read_text(encoding="utf-8"))
+
+
+def test_reads_post_and_nested_comments() -> None:
+    thread, report = sample("reddit.json")
+    assert report.format == "Reddit JSON"
+    assert thread.post.id == "t3_1abcde" and thread.post.author == "steve_b"
+    assert thread.post.body == "Are you on a social media power trip? Be honest & kind."
+    assert thread.post.url == "https://www.reddit.com/r/AskReddit/comments/1abcde/power_trip/"
+    assert thread.get("k2").parent_id == "k1" and thread.get("k3").parent_id == "k2"
+    assert thread.get("k7").parent_id == "k6"
+    assert thread.get("k1").likes == 57
+    assert thread.get("k4").likes == 0  # negative score
+    assert thread.get("k2").edited_at is not None
+
+
+def test_deleted_removed_and_orphaned_accounts() -> None:
+    thread, _ = sample("reddit.json")
+    assert thread.get("k3").status == "deleted" and thread.get("k3").body == ""
+    assert thread.get("k5").status == "deleted"
+    kept = thread.get("k4")
+    assert kept.status == "visible" and kept.author == "[deleted]" and "stays" in kept.body
+
+
+def test_entities_unescaped_and_markdown_kept() -> None:
+    thread, _ = sample("reddit.json")
+    assert thread.get("k1").body.endswith("& it shows >_<")
+    assert "> quoted" in thread.get("k6").body
+    assert thread.get("k2").body == "Same 😅 — 日本語も"
+
+
+def test_more_stubs_are_counted() -> None:
+    _, report = sample("reddit.json")
+    assert report.not_loaded == 4
+    assert not report.changed
+
+
+def test_missing_time_names_the_json_path(tmp_path: Path) -> None:
+    data = _data()
+    extra = json.loads(json.dumps(data[1]["data"]["children"][2]))
+    extra["data"]["id"] = "k8"
+    del extra["data"]["created_utc"]
+    extra["data"]["replies"] = ""
+    data[1]["data"]["children"].append(extra)
+    path = tmp_path / "thread.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    with pytest.raises(ThreadFileError) as info:
+        load(path)
+    assert (
+        str(info.value) == f"{path} (Reddit JSON), $[1].data.children[3].data.created_utc: missing"
+    )
+
+
+def test_skip_drops_bad_comment_and_reattaches_its_replies(tmp_path: Path) -> None:
+    data = _data()
+    data[1]["data"]["children"][0]["data"]["replies"]["data"]["children"][0]["data"]["body"] = 5
+    path = tmp_path / "thread.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    with pytest.raises(
+        ThreadFileError,
+        match=r"children\[0\]\.data\.replies\.data\.children\[0\]\.data\.body: expected str",
+    ):
+        load(path)
+    thread, report = load_with_report(path, errors="skip")
+    assert "k2" not in thread
+    assert thread.get("k3").parent_id == "k1" and thread.get("k4").parent_id == "k1"
+    assert [p.id for p in report.dropped] == ["k2"]
+    assert {p.id for p in report.reattached} == {"k3", "k4"}
+
+
+def test_wrong_top_level_shape(tmp_path: Path) -> None:
+    path = tmp_path / "r.json"
+    path.write_text(
+        json.dumps([{"kind": "Listing", "data": {"children": []}}] * 2), encoding="utf-8"
+    )
+    with pytest.raises(
+        ThreadFileError,
+        match=r"r\.json \(Reddit JSON\), \$\[0\]\.data\.children: the post listing is empty",
+    ):
+        load(path)
