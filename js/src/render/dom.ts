@@ -1,0 +1,114 @@
+/** Small DOM and formatting helpers shared by the renderers. */
+
+type Attrs = Record<string, string | number | boolean | null | undefined>;
+
+/** Create an element with attributes (null/false/undefined skipped) and text or child nodes. */
+export function h<K extends keyof HTMLElementTagNameMap>(
+  tag: K,
+  attrs: Attrs = {},
+  ...children: (Node | string | null | undefined | false)[]
+): HTMLElementTagNameMap[K] {
+  const el = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) {
+    if (v === null || v === undefined || v === false) continue;
+    if (k === "class") el.className = String(v);
+    else el.setAttribute(k, v === true ? "" : String(v));
+  }
+  for (const c of children) {
+    if (c === null || c === undefined || c === false) continue;
+    el.append(typeof c === "string" ? document.createTextNode(c) : c);
+  }
+  return el;
+}
+
+export function button(action: string, label: string, text: string, extra: Attrs = {}): HTMLButtonElement {
+  return h("button", { type: "button", class: `tw-btn tw-btn-${action}`, "data-action": action, "aria-label": label, ...extra }, text);
+}
+
+// ---- time ------------------------------------------------------------------------------
+
+const UNITS: [Intl.RelativeTimeFormatUnit, number][] = [
+  ["year", 365 * 24 * 3600],
+  ["month", 30 * 24 * 3600],
+  ["week", 7 * 24 * 3600],
+  ["day", 24 * 3600],
+  ["hour", 3600],
+  ["minute", 60],
+];
+
+let rtf: Intl.RelativeTimeFormat | null = null;
+
+/** "3 hours ago", "yesterday", "now" (Intl.RelativeTimeFormat, the page's locale). */
+export function relativeTime(ts: number, now: number = Date.now()): string {
+  rtf ??= new Intl.RelativeTimeFormat(undefined, { numeric: "auto" });
+  const diff = Math.round((ts - now) / 1000);
+  const abs = Math.abs(diff);
+  for (const [unit, secs] of UNITS) {
+    if (abs >= secs) return rtf.format(Math.round(diff / secs), unit);
+  }
+  return abs < 45 ? rtf.format(0, "second") : rtf.format(Math.round(diff / 60), "minute");
+}
+
+let dtf: Intl.DateTimeFormat | null = null;
+
+export function absoluteTime(ts: number): string {
+  dtf ??= new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "short" });
+  return dtf.format(new Date(ts));
+}
+
+/** A <time> element with the relative text, the absolute time as tooltip and machine datetime. */
+export function timeEl(iso: string, cls = "tw-time"): HTMLTimeElement {
+  const ts = Date.parse(iso);
+  const t = h("time", { class: cls, datetime: iso });
+  if (!Number.isNaN(ts)) {
+    t.dataset.ts = String(ts);
+    t.textContent = relativeTime(ts);
+    t.title = absoluteTime(ts);
+  } else {
+    t.textContent = iso;
+  }
+  return t;
+}
+
+/** Refresh the relative texts of every <time data-ts> below `root`. */
+export function refreshTimes(root: ParentNode): void {
+  const now = Date.now();
+  for (const t of Array.from(root.querySelectorAll<HTMLTimeElement>("time[data-ts]"))) {
+    const text = relativeTime(Number(t.dataset.ts), now);
+    if (t.textContent !== text) t.textContent = text;
+  }
+}
+
+// ---- avatars ---------------------------------------------------------------------------
+
+export function initials(name: string): string {
+  const words = name.trim().split(/[\s._-]+/).filter(Boolean);
+  if (words.length === 0) return "?";
+  const first = Array.from(words[0])[0] ?? "?";
+  const second = words.length > 1 ? (Array.from(words[words.length - 1])[0] ?? "") : "";
+  return (first + second).toUpperCase();
+}
+
+/** A stable hue for a name (FNV-1a hash). */
+export function hueOf(name: string): number {
+  let x = 0x811c9dc5;
+  for (let i = 0; i < name.length; i++) {
+    x ^= name.charCodeAt(i);
+    x = Math.imul(x, 0x01000193);
+  }
+  return (x >>> 0) % 360;
+}
+
+export function avatar(name: string, cls = "tw-avatar"): HTMLElement {
+  const a = h("span", { class: cls, "aria-hidden": "true" }, initials(name));
+  a.style.setProperty("--tw-avatar-hue", String(hueOf(name)));
+  return a;
+}
+
+let nf: Intl.NumberFormat | null = null;
+
+/** "1 comment", "2,000 comments" (the number in the page's locale). */
+export function plural(n: number, one: string, many: string): string {
+  nf ??= new Intl.NumberFormat();
+  return `${nf.format(n)} ${n === 1 ? one : many}`;
+}

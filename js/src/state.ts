@@ -1,0 +1,691 @@
+/**
+ * The page-level mirror of the thread (one per widget model, shared by all its views).
+ *
+ * The confirmed mirror changes only through `applyEvent`, in `seq` order. Own operations that the
+ * kernel has not confirmed yet are kept aside as *pending* and drawn over the mirror by `display()`
+ * and `childIds()`; they are never written into it. An ack (the event carrying the request's rid)
+ * or a reject removes them.
+ */
+import type {
+  CatchupMsg,
+  Comment,
+  Event,
+  EventMsg,
+  IncomingMsg,
+  Op,
+  OutgoingMsg,
+  Post,
+  RejectMsg,
+  Snapshot,
+  SnapshotMsg,
+  Sort,
+} from "./protocol";
+import { LOST_REASON } from "./protocol";
+
+/** Children-index key for replies to the post (ids are never empty). */
+export const ROOT = "";
+
+export interface Mirror {
+  comments: Map<string, Comment>;
+  /** parent id (or ROOT) -> child ids in arrival order */
+  children: Map<string, string[]>;
+}
+
+export function emptyMirror(): Mirror {
+  return { comments: new Map(), children: new Map() };
+}
+
+export function mirrorFrom(comments: Iterable<Comment>): Mirror {
+  const m = emptyMirror();
+  for (const c of comments) insertComment(m, c);
+  return m;
+}
+
+function insertComment(m: Mirror, c: Comment): void {
+  const existed = m.comments.has(c.id);
+  m.comments.set(c.id, c);
+  if (existed) return;
+  const key = c.parent_id ?? ROOT;
+  const list = m.children.get(key);
+  if (list) list.push(c.id);
+  else m.children.set(key, [c.id]);
+}
+
+function ancestorsIn(m: Mirror, parentId: string | null): string[] {
+  const out: string[] = [];
+  const seen = new Set<string>();
+  let p = parentId;
+  while (p !== null && !seen.has(p)) {
+    seen.add(p);
+    out.push(p);
+    p = m.comments.get(p)?.parent_id ?? null;
+  }
+  return out;
+}
+
+/** The comment after a non-add event; pure (returns a new object). */
+export function foldEvent(c: Comment, e: Event): Comment {
+  switch (e.type) {
+    case "add":
+      return c;
+    case "edit":
+      return { ...c, body: e.body, edited_at: e.edited_at };
+    case "delete":
+      return { ...c, status: "deleted", body: "" };
+    case "like":
+      return {
+        ...c,
+        likes: e.likes,
+        liked_by: c.liked_by.includes(e.user) ? c.liked_by : [...c.liked_by, e.user],
+      };
+    case "unlike":
+      return { ...c, likes: e.likes, liked_by: c.liked_by.filter((u) => u !== e.user) };
+  }
+}
+
+/**
+ * Apply one event to a mirror (mutating it). Returns the ids whose rendering may change: the
+ * comment itself and, for structural changes (add, delete), its ancestors (reply counts and
+ * `[deleted]` placeholders depend on descendants).
+ */
+export function applyEvent(m: Mirror, e: Event): string[] {
+  if (e.type === "add") {
+    if (m.comments.has(e.comment.id)) return [];
+    insertComment(m, e.comment);
+    return [e.comment.id, ...ancestorsIn(m, e.comment.parent_id)];
+  }
+  const c = m.comments.get(e.id);
+  if (!c) return [];
+  m.comments.set(e.id, foldEvent(c, e));
+  return e.type === "delete" ? [e.id, ...ancestorsIn(m, c.parent_id)] : [e.id];
+}
+
+/** The event the kernel is expected to yield for an own operation (used to draw pending ops). */
+export function predictEvent(
+  op: Op,
+  current: Comment | undefined,
+  user: string,
+  at: string,
+): Event | null {
+  if (op.type === "add") {
+    return {
+      type: "add",
+      actor: user,
+      at,
+      comment: {
+        id: op.id,
+        parent_id: op.parent_id,
+        author: user,
+        body: op.body,
+        created_at: at,
+        edited_at: null,
+        status: "visible",
+        likes: 0,
+        liked_by: [],
+      },
+    };
+  }
+  if (!current) return null;
+  switch (op.type) {
+    case "edit":
+      return { type: "edit", id: op.id, body: op.body, edited_at: at, actor: user, at };
+    case "delete":
+      return { type: "delete", id: op.id, actor: user, at };
+    case "like": {
+      const likes = current.liked_by.includes(user) ? current.likes : current.likes + 1;
+      return { type: "like", id: op.id, user, likes, actor: user, at };
+    }
+    case "unlike": {
+      const likes = current.liked_by.includes(user) ? Math.max(0, current.likes - 1) : current.likes;
+      return { type: "unlike", id: op.id, user, likes, actor: user, at };
+    }
+  }
+}
+
+export interface Pending {
+  rid: string;
+  op: Op;
+  /** when it was sent (the predicted time) */
+  at: string;
+}
+
+export interface Change {
+  /** comment ids whose rendering may have changed (empty on reset) */
+  ids: string[];
+  /** the whole mirror was replaced: re-render everything */
+  reset: boolean;
+}
+
+export interface RejectNotice {
+  rid: string;
+  reason: string;
+  field: string | null;
+  op: Op;
+}
+
+export interface StoreOptions {
+  send: (msg: OutgoingMsg) => void;
+  client?: string;
+  user?: string;
+  now?: () => Date;
+  /** ask for a sync when an own request has had no answer for this long (ms); 0 disables */
+  staleAfterMs?: number;
+}
+
+export function randomClientId(): string {
+  const bytes = new Uint8Array(5);
+  if (typeof crypto !== "undefined" && typeof crypto.getRandomValues === "function") {
+    crypto.getRandomValues(bytes);
+  } else {
+    for (let i = 0; i < bytes.length; i++) bytes[i] = Math.floor(Math.random() * 256);
+  }
+  return Array.from(bytes, (b) => (b % 36).toString(36)).join("") + Date.now().toString(36).slice(-3);
+}
+
+interface PartsBuffer {
+  epoch: string;
+  seq: number;
+  parts: number;
+  rid: string | null;
+  post: Post | null;
+  confirmed: string[];
+  chunks: (Comment[] | undefined)[];
+  received: number;
+}
+
+export class ThreadStore {
+  readonly client: string;
+  user: string;
+  epoch = "";
+  seq = 0;
+  /** false while the mirror lacks the comments (a `complete: false` snapshot) */
+  complete = true;
+  post: Post | null = null;
+  mirror: Mirror = emptyMirror();
+  readonly pending = new Map<string, Pending>();
+
+  private send: (msg: OutgoingMsg) => void;
+  private now: () => Date;
+  private counter = 0;
+  private syncing = false;
+  private parts: PartsBuffer | null = null;
+  private batch: Set<string> | null = null;
+  private batchReset = false;
+  private listeners = new Set<(c: Change) => void>();
+  private rejectListeners = new Set<(r: RejectNotice) => void>();
+  private timeCache = new Map<string, number>();
+  /** sync rid -> the request rids pending when that sync was sent */
+  private syncWaits = new Map<string, Set<string>>();
+  private staleAfterMs: number;
+  private staleTimer: ReturnType<typeof setTimeout> | null = null;
+
+  constructor(opts: StoreOptions) {
+    this.send = opts.send;
+    this.client = opts.client ?? randomClientId();
+    this.user = opts.user ?? "";
+    this.now = opts.now ?? (() => new Date());
+    this.staleAfterMs = opts.staleAfterMs ?? 15_000;
+  }
+
+  /** Stop timers (the model went away). */
+  dispose(): void {
+    if (this.staleTimer !== null) clearTimeout(this.staleTimer);
+    this.staleTimer = null;
+    this.listeners.clear();
+    this.rejectListeners.clear();
+  }
+
+  /**
+   * An answer (event or reject) can be lost, e.g. while the kernel restarts its comm. A request
+   * unanswered for `staleAfterMs` triggers a sync, whose answer settles it (rule 4).
+   */
+  private watchPending(): void {
+    if (this.staleAfterMs <= 0 || this.staleTimer !== null) return;
+    this.staleTimer = setTimeout(() => {
+      this.staleTimer = null;
+      if (this.pending.size === 0) return;
+      const cutoff = this.now().getTime() - this.staleAfterMs;
+      let stale = false;
+      for (const p of this.pending.values()) if (Date.parse(p.at) <= cutoff) stale = true;
+      if (stale) this.requestSync(true);
+      this.watchPending();
+    }, this.staleAfterMs);
+  }
+
+  // ---- subscriptions ---------------------------------------------------------------------
+
+  subscribe(fn: (c: Change) => void): () => void {
+    this.listeners.add(fn);
+    return () => this.listeners.delete(fn);
+  }
+
+  onReject(fn: (r: RejectNotice) => void): () => void {
+    this.rejectListeners.add(fn);
+    return () => this.rejectListeners.delete(fn);
+  }
+
+  private touch(ids: Iterable<string>): void {
+    if (this.batch) {
+      for (const id of ids) this.batch.add(id);
+      return;
+    }
+    const list = [...ids];
+    if (list.length) this.emit({ ids: list, reset: false });
+  }
+
+  private markReset(): void {
+    if (this.batch) this.batchReset = true;
+    else this.emit({ ids: [], reset: true });
+  }
+
+  private emit(c: Change): void {
+    for (const fn of [...this.listeners]) fn(c);
+  }
+
+  /** Run `fn` and emit one change for everything it touched. */
+  private batched(fn: () => void): void {
+    if (this.batch) return fn();
+    this.batch = new Set();
+    this.batchReset = false;
+    try {
+      fn();
+    } finally {
+      const ids = this.batch;
+      const reset = this.batchReset;
+      this.batch = null;
+      this.batchReset = false;
+      if (reset) this.emit({ ids: [], reset: true });
+      else if (ids.size) this.emit({ ids: [...ids], reset: false });
+    }
+  }
+
+  // ---- loading -----------------------------------------------------------------------------
+
+  /** Replace the mirror with a snapshot (from the `_snapshot` trait). */
+  load(s: Snapshot): void {
+    this.epoch = s.epoch;
+    this.seq = s.seq;
+    this.post = s.post;
+    this.complete = s.complete !== false;
+    this.mirror = mirrorFrom(this.complete ? (s.comments ?? []) : []);
+    this.parts = null;
+    this.timeCache.clear();
+    this.dropSettledAdds();
+    this.markReset();
+  }
+
+  /**
+   * The `_snapshot` trait changed. A new epoch means Python replaced the thread: throw the mirror
+   * away, start from the trait and sync. The same epoch is ignored (the trait is never newer than
+   * the mirror within an epoch).
+   */
+  onSnapshotTrait(s: Snapshot | null | undefined): void {
+    if (!s || typeof s.epoch !== "string") return;
+    if (s.epoch === this.epoch && this.post !== null) return;
+    this.load(s);
+    this.requestSync(true);
+  }
+
+  /** Ask the kernel for what this view missed. Coalesced while a sync is in flight. */
+  requestSync(force = false): void {
+    if (this.syncing && !force) return;
+    this.syncing = true;
+    this.counter++;
+    const rid = `${this.client}-${this.counter}`;
+    this.syncWaits.set(rid, new Set(this.pending.keys()));
+    this.send({
+      kind: "sync",
+      client: this.client,
+      // An incomplete snapshot has no comments: name no epoch so the kernel sends snapshot parts.
+      epoch: this.complete ? this.epoch : "",
+      seq: this.seq,
+      rid,
+    });
+  }
+
+  /**
+   * The complete answer to a sync arrived. The kernel handles one client's messages in order,
+   * so every request pending when that sync was sent has been decided: confirmed ones are gone
+   * from `pending` already (acked by an event) or listed in `confirmed`; the rest were refused
+   * and their reject was lost.
+   */
+  private settleSync(rid: string | null | undefined, confirmed: readonly string[]): void {
+    for (const r of confirmed) {
+      const p = this.pending.get(r);
+      if (!p) continue;
+      this.pending.delete(r);
+      this.touch(this.idsOfOp(p.op));
+    }
+    if (!rid) return;
+    const waiting = this.syncWaits.get(rid);
+    if (!waiting) return;
+    // Earlier syncs were answered before this one (in order): forget them too.
+    for (const k of [...this.syncWaits.keys()]) {
+      this.syncWaits.delete(k);
+      if (k === rid) break;
+    }
+    for (const r of waiting) {
+      if (this.pending.has(r)) this.rejectPending(r, LOST_REASON, null);
+    }
+  }
+
+  get isSyncing(): boolean {
+    return this.syncing;
+  }
+
+  // ---- incoming messages -------------------------------------------------------------------
+
+  handleMessage(msg: IncomingMsg): void {
+    switch (msg.kind) {
+      case "event":
+        return this.batched(() => this.onEvent(msg));
+      case "reject":
+        return this.onRejectMsg(msg);
+      case "catchup":
+        if (msg.to !== this.client) return;
+        return this.batched(() => this.onCatchup(msg));
+      case "snapshot":
+        if (msg.to !== this.client) return;
+        return this.batched(() => this.onSnapshotPart(msg));
+    }
+  }
+
+  private onEvent(msg: EventMsg): void {
+    if (msg.epoch !== this.epoch || !this.complete) {
+      // A thread we do not hold (a replacement not seen yet, or comments not loaded yet).
+      if (this.complete) this.requestSync();
+      return;
+    }
+    this.applySeq(msg.seq, msg.rid, msg.event);
+  }
+
+  /** Apply an event by the seq rules; false on a gap. */
+  private applySeq(seq: number, rid: string | null, event: Event): boolean {
+    if (seq <= this.seq) return true; // duplicate: already applied
+    if (seq > this.seq + 1) {
+      this.requestSync();
+      return false;
+    }
+    this.seq = seq;
+    if (event.type === "add") this.timeCache.delete(event.comment.id);
+    this.touch(applyEvent(this.mirror, event));
+    if (rid !== null && rid !== undefined) {
+      const p = this.pending.get(rid);
+      if (p) {
+        this.pending.delete(rid);
+        this.touch(this.idsOfOp(p.op));
+      }
+    }
+    return true;
+  }
+
+  private onCatchup(msg: CatchupMsg): void {
+    if (msg.epoch !== this.epoch) {
+      if (msg.done) this.requestSync(true);
+      return;
+    }
+    let gap = false;
+    for (const e of msg.events) {
+      if (!this.applySeq(e.seq, e.rid ?? null, e.event)) {
+        gap = true;
+        break;
+      }
+    }
+    if (msg.done) {
+      this.syncing = false;
+      if (gap) {
+        if (msg.rid) this.syncWaits.delete(msg.rid);
+        this.requestSync();
+      } else {
+        this.settleSync(msg.rid, []);
+      }
+    }
+  }
+
+  private onSnapshotPart(msg: SnapshotMsg): void {
+    let buf = this.parts;
+    if (msg.part === 0 || !buf || buf.epoch !== msg.epoch || buf.seq !== msg.seq) {
+      if (msg.part !== 0) return; // a stray part of an abandoned snapshot
+      buf = {
+        epoch: msg.epoch,
+        seq: msg.seq,
+        parts: Math.max(1, msg.parts),
+        rid: msg.rid ?? null,
+        post: null,
+        confirmed: [],
+        chunks: [],
+        received: 0,
+      };
+      this.parts = buf;
+    }
+    if (msg.post) buf.post = msg.post;
+    if (msg.confirmed) buf.confirmed = msg.confirmed;
+    if (buf.chunks[msg.part] === undefined) {
+      buf.chunks[msg.part] = msg.comments ?? [];
+      buf.received++;
+    }
+    if (buf.received < buf.parts) return;
+    this.parts = null;
+    this.epoch = buf.epoch;
+    this.seq = buf.seq;
+    if (buf.post) this.post = buf.post;
+    this.complete = true;
+    const all: Comment[] = [];
+    for (const chunk of buf.chunks) if (chunk) for (const c of chunk) all.push(c);
+    this.mirror = mirrorFrom(all);
+    this.timeCache.clear();
+    this.syncing = false;
+    this.dropSettledAdds();
+    this.markReset();
+    this.settleSync(buf.rid, buf.confirmed);
+  }
+
+  private onRejectMsg(msg: RejectMsg): void {
+    if (msg.rid === null || msg.rid === undefined) return;
+    this.batched(() => this.rejectPending(msg.rid as string, msg.reason, msg.field ?? null));
+  }
+
+  private rejectPending(rid: string, reason: string, field: string | null): void {
+    const p = this.pending.get(rid);
+    if (!p) return; // someone else's request, or already decided
+    const ids = this.idsOfOp(p.op);
+    this.pending.delete(rid);
+    // Reject listeners first (a view restores its draft), then the rollback redraw.
+    const notice: RejectNotice = { rid, reason, field, op: p.op };
+    for (const fn of [...this.rejectListeners]) fn(notice);
+    this.touch(ids);
+  }
+
+  /** A pending add whose comment is already in a new mirror has been applied: forget it. */
+  private dropSettledAdds(): void {
+    for (const [rid, p] of this.pending) {
+      if (p.op.type === "add" && this.mirror.comments.has(p.op.id)) this.pending.delete(rid);
+    }
+  }
+
+  // ---- own operations ----------------------------------------------------------------------
+
+  nextCommentId(): string {
+    this.counter++;
+    return `${this.client}-a${this.counter}`;
+  }
+
+  /** Send an operation; it is drawn as pending until acked or rejected. Returns its rid. */
+  submit(op: Op): string {
+    this.counter++;
+    const rid = `${this.client}-${this.counter}`;
+    this.pending.set(rid, { rid, op, at: this.now().toISOString() });
+    this.send({ kind: "op", rid, op });
+    this.touch(this.idsOfOp(op));
+    this.watchPending();
+    return rid;
+  }
+
+  private idsOfOp(op: Op): string[] {
+    if (op.type === "add") return [op.id, ...this.ancestors(op.parent_id)];
+    if (op.type === "delete") return [op.id, ...this.ancestors(this.parentOf(op.id))];
+    return [op.id];
+  }
+
+  // ---- queries (pending drawn over the mirror) ---------------------------------------------
+
+  private pendingAdd(id: string): Pending | undefined {
+    for (const p of this.pending.values()) if (p.op.type === "add" && p.op.id === id) return p;
+    return undefined;
+  }
+
+  /** The comment as this view should show it: confirmed, with own pending operations folded in. */
+  display(id: string): Comment | undefined {
+    let c = this.mirror.comments.get(id);
+    if (!c) {
+      const p = this.pendingAdd(id);
+      if (!p) return undefined;
+      const e = predictEvent(p.op, undefined, this.user, p.at);
+      if (!e || e.type !== "add") return undefined;
+      c = e.comment;
+    }
+    for (const p of this.pending.values()) {
+      if (p.op.type === "add" || p.op.id !== id) continue;
+      const e = predictEvent(p.op, c, this.user, p.at);
+      if (e) c = foldEvent(c, e);
+    }
+    return c;
+  }
+
+  /** True while an own operation on this comment is unconfirmed. */
+  isPending(id: string): boolean {
+    for (const p of this.pending.values()) if (p.op.id === id) return true;
+    return false;
+  }
+
+  /** An own new comment not in the confirmed mirror yet. */
+  isUnconfirmed(id: string): boolean {
+    return !this.mirror.comments.has(id) && this.pendingAdd(id) !== undefined;
+  }
+
+  parentOf(id: string): string | null {
+    const c = this.mirror.comments.get(id);
+    if (c) return c.parent_id;
+    const op = this.pendingAdd(id)?.op;
+    return op && op.type === "add" ? op.parent_id : null;
+  }
+
+  ancestors(parentId: string | null): string[] {
+    const out: string[] = [];
+    const seen = new Set<string>();
+    let p = parentId;
+    while (p !== null && !seen.has(p)) {
+      seen.add(p);
+      out.push(p);
+      const c = this.mirror.comments.get(p);
+      if (c) p = c.parent_id;
+      else {
+        const op = this.pendingAdd(p)?.op;
+        p = op && op.type === "add" ? op.parent_id : null;
+      }
+    }
+    return out;
+  }
+
+  /** 1 for a reply to the post, 2 for a reply to that, … (data depth is unlimited). */
+  depth(id: string): number {
+    return this.ancestors(this.parentOf(id)).length + 1;
+  }
+
+  /** Child ids of a comment (or ROOT): confirmed ones, then pending adds. */
+  childIds(parent: string): string[] {
+    const confirmed = this.mirror.children.get(parent) ?? [];
+    let extra: string[] | null = null;
+    for (const p of this.pending.values()) {
+      if (p.op.type !== "add" || (p.op.parent_id ?? ROOT) !== parent) continue;
+      if (this.mirror.comments.has(p.op.id)) continue;
+      (extra ??= []).push(p.op.id);
+    }
+    return extra ? [...confirmed, ...extra] : confirmed;
+  }
+
+  /** Shown: visible, or deleted with at least one shown reply (drawn as `[deleted]`). */
+  isShown(id: string): boolean {
+    const c = this.display(id);
+    if (!c) return false;
+    if (c.status === "visible") return true;
+    return this.childIds(id).some((k) => this.isShown(k));
+  }
+
+  /** Visible (not deleted) comments, pending own ones included. */
+  visibleCount(): number {
+    let n = 0;
+    const hasPending = this.pending.size > 0;
+    for (const [id, c] of this.mirror.comments) {
+      const d = hasPending ? this.display(id) : c;
+      if (d && d.status === "visible") n++;
+    }
+    for (const p of this.pending.values()) {
+      if (p.op.type === "add" && !this.mirror.comments.has(p.op.id)) {
+        const d = this.display(p.op.id);
+        if (d && d.status === "visible") n++;
+      }
+    }
+    return n;
+  }
+
+  /** Visible comments below `id` (what "N replies hidden" counts). */
+  replyCount(id: string): number {
+    let n = 0;
+    const stack = [...this.childIds(id)];
+    const seen = new Set<string>();
+    while (stack.length) {
+      const k = stack.pop() as string;
+      if (seen.has(k)) continue;
+      seen.add(k);
+      if (this.display(k)?.status === "visible") n++;
+      for (const g of this.childIds(k)) stack.push(g);
+    }
+    return n;
+  }
+
+  private time(id: string, c: Comment): number {
+    let t = this.timeCache.get(id);
+    if (t === undefined) {
+      t = Date.parse(c.created_at);
+      if (Number.isNaN(t)) t = 0;
+      if (this.mirror.comments.has(id)) this.timeCache.set(id, t);
+    }
+    return t;
+  }
+
+  /** Shown children of a comment (or ROOT) in display order. */
+  sortedChildren(parent: string, sort: Sort): string[] {
+    const rows: { id: string; t: number; likes: number }[] = [];
+    for (const id of this.childIds(parent)) {
+      if (!this.isShown(id)) continue;
+      const c = this.display(id) as Comment;
+      rows.push({ id, t: this.time(id, c), likes: c.likes });
+    }
+    rows.sort((a, b) => compareRows(a, b, sort));
+    return rows.map((r) => r.id);
+  }
+
+  /** Compare two comments by a sort order (negative: a first). */
+  compare(a: string, b: string, sort: Sort): number {
+    const ca = this.display(a);
+    const cb = this.display(b);
+    if (!ca || !cb) return 0;
+    return compareRows(
+      { id: a, t: this.time(a, ca), likes: ca.likes },
+      { id: b, t: this.time(b, cb), likes: cb.likes },
+      sort,
+    );
+  }
+}
+
+function compareRows(
+  a: { id: string; t: number; likes: number },
+  b: { id: string; t: number; likes: number },
+  sort: Sort,
+): number {
+  if (sort === "top" && a.likes !== b.likes) return b.likes - a.likes;
+  const byTime = sort === "newest" ? b.t - a.t : a.t - b.t;
+  if (byTime !== 0) return byTime;
+  return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+}
