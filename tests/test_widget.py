@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import itertools
 import json
 from pathlib import Path
 
@@ -322,3 +324,48 @@ def test_browser_cannot_change_identity_rights_or_data(state: dict[str, object])
     assert sent
     assert sent[-1]["method"] == "update"
     assert set(sent[-1]["state"]) == set(state)
+
+
+def test_python_and_browser_threads_do_not_interleave(
+    widget: ThreadWidget, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Comm messages may arrive on a subshell thread while a cell runs on the main thread."""
+    import threading
+    import time
+
+    real_check = ops.check
+
+    def slow_check(*args: object) -> ops.Event:
+        event = real_check(*args)  # type: ignore[arg-type]
+        time.sleep(0.0005)  # widen the window between deciding and committing
+        return event
+
+    monkeypatch.setattr(ops, "check", slow_check)
+    sent: list[dict[str, object]] = []
+    widget.send = lambda content, buffers=None: sent.append(content)  # type: ignore[method-assign]
+
+    def python_side() -> None:
+        for _ in range(100):
+            for call in (widget.like, widget.unlike):
+                with contextlib.suppress(OperationRejected):
+                    call("a", user="Chris")
+
+    def browser_side() -> None:
+        for i in range(100):
+            widget._rates.clear()
+            for kind in ("like", "unlike"):
+                message = {"kind": "op", "rid": f"b-{kind}{i}", "op": {"type": kind, "id": "a"}}
+                widget._on_custom_message(widget, message, [])
+
+    threads = [threading.Thread(target=python_side), threading.Thread(target=browser_side)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    events = [m for m in sent if m["kind"] == "event"]
+    assert [m["seq"] for m in events] == list(range(1, widget.seq + 1))
+    liked = widget.thread.get("a")  # validation refuses a user listed twice
+    assert liked.likes == len(liked.liked_by)
+    # likes and unlikes alternate strictly: a check never saw a stale state
+    kinds = [m["event"]["type"] for m in events]  # type: ignore[index]
+    assert all(x != y for x, y in itertools.pairwise(kinds))

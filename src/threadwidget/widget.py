@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import threading
 import time
 import warnings
 from collections import deque
@@ -134,6 +135,9 @@ class ThreadWidget(anywidget.AnyWidget):
         self._change_callbacks: list[Callback] = []
         self._comment_callbacks: list[Callback] = []
         self._rates: dict[str, deque[float]] = {}
+        # JupyterLab 4.6 + ipykernel 7 deliver comm messages on a subshell thread while cells
+        # run on the main thread: one lock makes check -> commit -> send -> notify atomic.
+        self._lock = threading.RLock()
         #: Errors raised by callbacks, newest last (also issued as :class:`CallbackError` warnings).
         self.errors: list[BaseException] = []
         super().__init__(user=user, read_only=read_only, sort=sort, **kwargs)
@@ -146,19 +150,21 @@ class ThreadWidget(anywidget.AnyWidget):
     @property
     def thread(self) -> Thread:
         """A validated, immutable snapshot of the post and all comments (flat, with parent ids)."""
-        return self._state.to_thread()
+        with self._lock:
+            return self._state.to_thread()
 
     @thread.setter
     def thread(self, thread: Thread) -> None:
         if not isinstance(thread, Thread):
             raise TypeError(f"thread must be a Thread, not {type(thread).__name__}")
-        self._state = ops.ThreadState.from_thread(thread)
-        self._initial = thread
-        self._epoch = secrets.token_hex(8)
-        self._log = []
-        if self._store is not None:
-            self._store.start(thread)
-        self._publish_snapshot()
+        with self._lock:
+            self._state = ops.ThreadState.from_thread(thread)
+            self._initial = thread
+            self._epoch = secrets.token_hex(8)
+            self._log = []
+            if self._store is not None:
+                self._store.start(thread)
+            self._publish_snapshot()
 
     @property
     def post(self) -> Post:
@@ -168,7 +174,8 @@ class ThreadWidget(anywidget.AnyWidget):
     @property
     def comments(self) -> list[Comment]:
         """All comments (deleted ones included, as tombstones) in the order they were added."""
-        return list(self._state.comments.values())
+        with self._lock:
+            return list(self._state.comments.values())
 
     @property
     def seq(self) -> int:
@@ -178,7 +185,9 @@ class ThreadWidget(anywidget.AnyWidget):
     @property
     def events(self) -> list[ops.Event]:
         """Every event applied since the thread was loaded, oldest first."""
-        return [ops.parse_event(event) for _, event in self._log]
+        with self._lock:
+            log = list(self._log)
+        return [ops.parse_event(event) for _, event in log]
 
     def get(self, comment_id: str) -> Comment:
         """The comment with this id (``KeyError`` naming the id if there is none)."""
@@ -261,7 +270,8 @@ class ThreadWidget(anywidget.AnyWidget):
 
     def _apply_trusted(self, op: ops.Operation, actor: str | None = None) -> ops.Event:
         ctx = ops.Context(actor=actor or self.user, trusted=True)
-        return self._commit(ops.check(self._state, op, ctx), rid=None)
+        with self._lock:
+            return self._commit(ops.check(self._state, op, ctx), rid=None)
 
     def _commit(self, event: ops.Event, rid: str | None) -> ops.Event:
         if self._store is not None:
@@ -322,10 +332,11 @@ class ThreadWidget(anywidget.AnyWidget):
         except ProtocolError as error:
             self.send(reject_message(error.rid, error.reason, None))
             return
-        if isinstance(message, SyncRequest):
-            self._answer_sync(message)
-        else:
-            self._handle_op_request(message)
+        with self._lock:
+            if isinstance(message, SyncRequest):
+                self._answer_sync(message)
+            else:
+                self._handle_op_request(message)
 
     def _handle_op_request(self, request: OpRequest) -> None:
         client = request.rid.rsplit("-", 1)[0]
