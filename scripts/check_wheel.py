@@ -5,7 +5,11 @@ from __future__ import annotations
 import sys
 import zipfile
 
-REQUIRED = ("threadwidget/static/widget.js", "threadwidget/static/widget.css", "threadwidget/py.typed")
+REQUIRED = (
+    "threadwidget/static/widget.js",
+    "threadwidget/static/widget.css",
+    "threadwidget/py.typed",
+)
 
 
 def main(paths: list[str]) -> int:
