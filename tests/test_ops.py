@@ -124,3 +124,10 @@ def test_parse_operation_names_bad_fields() -> None:
         ops.parse_operation({"type": "edit", "id": "a"})
     with pytest.raises(ValueError, match="author"):
         ops.parse_operation({"type": "add", "body": "x", "author": "Mallory"})
+
+
+def test_a_comment_cannot_be_its_own_parent(thread: Thread) -> None:
+    state = state_of(thread)
+    with pytest.raises(ops.OperationRejected, match="does not exist"):
+        ops.apply(state, ops.AddComment(id="loop", parent_id="loop", body="me"), as_chris())
+    assert "loop" not in state.comments

@@ -125,19 +125,11 @@ class Thread(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    version: Literal[1] = FORMAT_VERSION
+    version: Literal[1] = FORMAT_VERSION  # files without the key are version 1
     post: Post = Field(default_factory=Post)
     comments: tuple[Comment, ...] = ()
 
     _by_id: dict[str, Comment] = PrivateAttr(default_factory=dict)
-
-    @model_validator(mode="before")
-    @classmethod
-    def _default_version(cls, data: Any) -> Any:
-        # Older files may omit the version key; they are version 1.
-        if isinstance(data, dict) and "version" not in data:
-            data = {**data, "version": FORMAT_VERSION}
-        return data
 
     @model_validator(mode="after")
     def _check_tree(self) -> Thread:

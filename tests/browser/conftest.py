@@ -5,24 +5,16 @@ Run with ``pytest -m browser tests/browser -x -q``.  See README.md in this folde
 
 from __future__ import annotations
 
-import contextlib
-import json
 import os
-import secrets
 import shutil
-import signal
-import socket
-import subprocess
-import sys
 import tempfile
 import time
-import urllib.error
-import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
 from harness import REPO, TIMINGS
+from labserver import JupyterServer, ServerError, start_server, stop_server
 
 CHROMIUM = os.environ.get("THREADWIDGET_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -34,7 +26,6 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-SERVER_START_TIMEOUT = 60  # seconds
 DEFAULT_TEST_TIMEOUT = 150  # seconds, per test (pytest-timeout), unless the test sets its own
 
 
@@ -90,53 +81,7 @@ class ConsoleLog:
 CONSOLE = ConsoleLog()
 
 
-@dataclass
-class JupyterServer:
-    url: str  # http://127.0.0.1:<port>
-    token: str
-    root_dir: Path
-    log_path: Path
-    proc: subprocess.Popen
-
-    def api(self, method: str, path: str, body: dict | None = None, timeout: float = 10):
-        data = None if body is None else json.dumps(body).encode()
-        req = urllib.request.Request(
-            f"{self.url}{path}",
-            data=data,
-            method=method,
-            headers={"Authorization": f"token {self.token}", "Content-Type": "application/json"},
-        )
-        with urllib.request.urlopen(req, timeout=timeout) as r:
-            raw = r.read()
-            return r.status, (json.loads(raw) if raw else None)
-
-    def log_tail(self, since: int = 0, max_lines: int = 40) -> str:
-        try:
-            with open(self.log_path, "rb") as f:
-                f.seek(since)
-                lines = f.read().decode("utf-8", "replace").splitlines()
-        except OSError:
-            return ""
-        lines = [ln for ln in lines if not any(n in ln for n in _LOG_NOISE)]
-        return "\n".join(lines[-max_lines:])
-
-    def log_size(self) -> int:
-        try:
-            return self.log_path.stat().st_size
-        except OSError:
-            return 0
-
-
 _SERVER: JupyterServer | None = None
-# Server log lines that never help explain a failure.
-_LOG_NOISE = (
-    "running over TCP without encryption",
-    "websocket_ping_timeout",
-    "Skipped non-installed server",
-    "extension was successfully loaded",
-    "Build is up to date",
-    "Adapting from protocol version",
-)
 
 
 @pytest.hookimpl(hookwrapper=True)
@@ -167,12 +112,6 @@ def pytest_runtest_setup(item):
 # --------------------------------------------------------------------------- server
 
 
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def _require_tools() -> None:
     problems = []
     if not (os.path.isfile(CHROMIUM) and os.access(CHROMIUM, os.X_OK)):
@@ -194,113 +133,22 @@ def _require_tools() -> None:
         pytest.fail("browser tests cannot run:\n  - " + "\n  - ".join(problems), pytrace=False)
 
 
-def _write_lab_settings(settings_dir: Path) -> None:
-    def put(plugin: str, name: str, data: dict) -> None:
-        d = settings_dir / plugin
-        d.mkdir(parents=True, exist_ok=True)
-        (d / name).write_text(json.dumps(data))
-
-    # No "Would you like to receive official Jupyter news?" pop-up, no update check.
-    put(
-        "@jupyterlab/apputils-extension",
-        "notification.jupyterlab-settings",
-        {"fetchNews": "false", "checkForUpdates": False},
-    )
-    # Keep every cell (and its outputs) attached to the DOM: no virtualisation surprises.
-    put("@jupyterlab/notebook-extension", "tracker.jupyterlab-settings", {"windowingMode": "none"})
-
-
 @pytest.fixture(scope="session")
-def jupyter_server(tmp_path_factory):
+def jupyter_server():
     global _SERVER
     _require_tools()
-    base = Path(tempfile.mkdtemp(prefix="tw-browser-"))
-    root = base / "root"
-    root.mkdir()
-    dirs = {
-        "JUPYTER_CONFIG_DIR": base / "config",
-        "JUPYTER_DATA_DIR": base / "data",
-        "JUPYTER_RUNTIME_DIR": base / "runtime",
-        "JUPYTERLAB_SETTINGS_DIR": base / "lab-settings",
-        "JUPYTERLAB_WORKSPACES_DIR": base / "lab-workspaces",
-        "IPYTHONDIR": base / "ipython",
-    }
-    for d in dirs.values():
-        d.mkdir()
-    _write_lab_settings(dirs["JUPYTERLAB_SETTINGS_DIR"])
-
-    env = {k: v for k, v in os.environ.items() if k != "ANYWIDGET_HMR"}
-    env.update({k: str(v) for k, v in dirs.items()})
-    env["PYTHONUNBUFFERED"] = "1"
-    env.pop("JUPYTER_TOKEN", None)
-
-    port = _free_port()
-    token = secrets.token_hex(16)
-    log_path = base / "server.log"
-    cmd = [
-        sys.executable,
-        "-m",
-        "jupyterlab",
-        "--no-browser",
-        "--allow-root",
-        "--ip=127.0.0.1",
-        f"--port={port}",
-        "--ServerApp.port_retries=0",
-        f"--IdentityProvider.token={token}",
-        f"--ServerApp.root_dir={root}",
-        "--LabApp.expose_app_in_browser=True",
-        "--ServerApp.open_browser=False",
-    ]
     t0 = time.monotonic()
-    logf = open(log_path, "wb")  # noqa: SIM115  (closed at teardown, after the server)
-    proc = subprocess.Popen(
-        cmd, env=env, cwd=str(root), stdout=logf, stderr=subprocess.STDOUT, start_new_session=True
-    )
-    server = JupyterServer(f"http://127.0.0.1:{port}", token, root, log_path, proc)
-
-    deadline = t0 + SERVER_START_TIMEOUT
-    while True:
-        if proc.poll() is not None:
-            logf.close()
-            pytest.fail(
-                f"JupyterLab exited at start (rc={proc.returncode}):\n{server.log_tail()}",
-                pytrace=False,
-            )
-        try:
-            status, _ = server.api("GET", "/api/status", timeout=2)
-            if status == 200:
-                break
-        except (urllib.error.URLError, ConnectionError, OSError):
-            pass
-        if time.monotonic() > deadline:
-            proc.kill()
-            logf.close()
-            pytest.fail(
-                f"JupyterLab not ready after {SERVER_START_TIMEOUT}s:\n{server.log_tail()}",
-                pytrace=False,
-            )
-        time.sleep(0.1)
+    try:
+        server = start_server()
+    except ServerError as error:
+        pytest.fail(str(error), pytrace=False)
     TIMINGS["server ready"] = time.monotonic() - t0
     _SERVER = server
     try:
         yield server
     finally:
         _SERVER = None
-        with contextlib.suppress(Exception):
-            server.api("POST", "/api/shutdown", timeout=10)
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            try:
-                os.killpg(proc.pid, signal.SIGKILL)
-            except OSError:
-                proc.kill()
-            proc.wait(timeout=10)
-        logf.close()
-        if os.environ.get("THREADWIDGET_KEEP_TMP"):
-            print(f"\nbrowser test temp dir kept: {base}")
-        else:
-            shutil.rmtree(base, ignore_errors=True)
+        stop_server(server)
 
 
 # --------------------------------------------------------------------------- browser
