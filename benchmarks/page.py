@@ -40,7 +40,8 @@ new PerformanceObserver((list) => {
   for (const e of list.getEntries()) window.twBench.longTasks.push(e.duration);
 }).observe({ type: "longtask", buffered: true });
 const url = URL.createObjectURL(new Blob([read("tw-bundle")], { type: "text/javascript" }));
-window.twBench.widget = (await import(url)).default;
+window.twBench.module = await import(url);
+window.twBench.widget = window.twBench.module.default;
 window.twBench.ready = true;
 """
 

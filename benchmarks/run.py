@@ -333,7 +333,8 @@ def bundle_sizes() -> dict[str, Any]:
 def jupyterlab_round_trip(context: Any, size: int) -> dict[str, float]:
     """Median ms for a reply to be confirmed in JupyterLab, against a bare custom-message echo."""
     sys.path.insert(0, str(ROOT / "tests" / "browser"))
-    from harness import Notebook, start_server, stop_server
+    from harness import Notebook
+    from labserver import start_server, stop_server
 
     server = start_server()
     try:
@@ -359,7 +360,7 @@ def jupyterlab_round_trip(context: Any, size: int) -> dict[str, float]:
         ]
         with Notebook(server, context, cells, name=f"bench-{size}.ipynb") as nb:
             nb.run_all()
-            nb.page.wait_for_selector(".tw-echo")
+            nb.page.wait_for_selector(".tw-echo", state="attached")
             nb.page.wait_for_selector(".tw-root [data-comment-id]", timeout=120_000)
             echo = nb.page.evaluate(
                 """async (n) => {
@@ -389,11 +390,12 @@ def jupyterlab_round_trip(context: Any, size: int) -> dict[str, float]:
                     const t0 = performance.now();
                     box.dispatchEvent(new KeyboardEvent('keydown',
                       { key: 'Enter', ctrlKey: true, bubbles: true }));
+                    // the own comment shows at once as pending; wait for the kernel's confirmation
+                    const mine = root.querySelector('[data-pending="true"][data-comment-id]');
+                    if (!mine) throw new Error('the reply did not show as pending');
                     await new Promise((resolve) => {
                       const check = () => {
-                        const el = [...root.querySelectorAll('[data-comment-id]')].find(
-                          (x) => x.querySelector('[data-role="body"]')?.textContent === text);
-                        if (el && el.dataset.pending !== 'true') resolve();
+                        if (mine.dataset.pending !== 'true') resolve();
                         else requestAnimationFrame(check);
                       };
                       check();
@@ -451,6 +453,8 @@ def main(argv: list[str] | None = None) -> int:
                 args=CHROMIUM_ARGS,
             )
             extra["chromium"] = context.browser.version if context.browser else "?"
+            # warm up (JIT, fonts, Intl data) so the smallest size is a fair baseline
+            browser_figures(context, synthetic.thread(50, seed=2), Path(tmp))
             for n in sizes:
                 print(f"browser: {n:,} comments ...", file=sys.stderr, flush=True)
                 rows[n].update(browser_figures(context, threads[n], Path(tmp)))

@@ -178,8 +178,27 @@ export class ThreadView {
       this.rebuildTree();
       return;
     }
+    // Reorder while the tree is detached: moving thousands of connected nodes one by one costs
+    // seconds (every move updates the live document); detached, it is a few milliseconds.
+    const parent = this.treeEl.parentNode;
+    const next = this.treeEl.nextSibling;
+    const scroll = this.scrollAnchor();
+    this.treeEl.remove();
     this.reorder(ROOT, this.treeEl);
     for (const rec of this.nodes.values()) if (rec.built) this.reorder(rec.id, rec.group);
+    parent?.insertBefore(this.treeEl, next);
+    scroll();
+  }
+
+  /** Remember where the reader is (the scroll offset of the nearest scroller) to restore it. */
+  private scrollAnchor(): () => void {
+    let el: HTMLElement | null = this.root.parentElement;
+    while (el && el.scrollHeight <= el.clientHeight) el = el.parentElement;
+    const target = el ?? document.scrollingElement;
+    const top = target ? target.scrollTop : 0;
+    return () => {
+      if (target) target.scrollTop = top;
+    };
   }
 
   /** read_only or user changed: redraw everything but keep per-view state. */
