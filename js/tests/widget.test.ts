@@ -387,6 +387,29 @@ describe("widget", () => {
     expect(item(el, "t399r3").getAttribute("aria-level")).toBe("5");
   }, 60_000);
 
+  it("re-sorts a big tree progressively and keeps collapsed subtrees collapsed", async () => {
+    const comments: Comment[] = [];
+    for (let i = 0; i < 800; i++) {
+      comments.push(comment(`t${i}`, null, { created_at: at(i), likes: i % 7 }));
+      comments.push(comment(`t${i}r`, `t${i}`, { created_at: at(i + 0.5) }));
+    }
+    const model = new FakeModel({ _snapshot: { epoch: "s", seq: 0, complete: true, post: POST, comments } });
+    const el = document.createElement("div");
+    document.body.append(el);
+    widget.initialize({ model });
+    widget.render({ model, el });
+    await settle(el, 1600);
+    (item(el, "t0").querySelector('button[data-action="collapse"]') as HTMLButtonElement).click();
+    expect(item(el, "t0").getAttribute("aria-expanded")).toBe("false");
+    model.set("sort", "top");
+    await settle(el, 1600 - 1);
+    const top = Array.from(q(el, '[data-role="tree"]').children).map((li) => (li as HTMLElement).dataset.commentId);
+    expect(top.slice(0, 3)).toEqual(["t6", "t13", "t20"]); // 6 likes first, oldest first among equals
+    expect(top.length).toBe(800);
+    expect(item(el, "t0").getAttribute("aria-expanded")).toBe("false"); // per-view state survived
+    expect(el.querySelector('[data-comment-id="t0r"]')).toBeNull();
+  }, 60_000);
+
   it("caps visual indentation at depth 6 but keeps the data depth", async () => {
     const comments: Comment[] = [comment("d1", null)];
     for (let i = 2; i <= 10; i++) comments.push(comment(`d${i}`, `d${i - 1}`));

@@ -23,6 +23,8 @@ export const FIRST_SCREEN_THREADS = 8;
 /** Top-level threads per later chunk, and the time box of one chunk (ms). */
 export const CHUNK_THREADS = 50;
 export const CHUNK_BUDGET_MS = 12;
+/** Up to this many rendered comments, a sort change moves the existing nodes in place. */
+export const REORDER_IN_PLACE_MAX = 1500;
 /** Node caps for the synchronous builds (first screen, and subtrees revealed by an event or click). */
 const FIRST_SCREEN_NODES = 40;
 const SYNC_NODES = 200;
@@ -174,7 +176,9 @@ export class ThreadView {
     this.sortEl.value = sort;
     if (sort === this.renderedSort) return;
     this.renderedSort = sort;
-    if (!this.idle) {
+    if (!this.idle || this.nodes.size > REORDER_IN_PLACE_MAX) {
+      // Big trees are rebuilt progressively, like a first render: the first screen at once and
+      // no long task, where moving every node would freeze the page (per-view state survives).
       this.rebuildTree();
       return;
     }
