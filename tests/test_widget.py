@@ -369,3 +369,16 @@ def test_python_and_browser_threads_do_not_interleave(
     # likes and unlikes alternate strictly: a check never saw a stale state
     kinds = [m["event"]["type"] for m in events]  # type: ignore[index]
     assert all(x != y for x, y in itertools.pairwise(kinds))
+
+
+def test_exported_state_is_current_not_the_stale_trait(widget: ThreadWidget) -> None:
+    from ipywidgets.embed import dependency_state, embed_data
+
+    widget.add_comment("added after construction")
+    state = dependency_state(widget, drop_defaults=False)[widget.model_id]["state"]
+    bodies = [c["body"] for c in state["_snapshot"]["comments"]]
+    assert "added after construction" in bodies
+    assert state["_snapshot"]["seq"] == widget.seq
+    assert state["_esm"]  # the bundle travels with the state (drop_defaults=False)
+    data = embed_data(views=[widget], state=dependency_state(widget, drop_defaults=False))
+    assert "added after construction" in json.dumps(data["manager_state"])

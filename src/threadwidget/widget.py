@@ -425,17 +425,33 @@ class ThreadWidget(anywidget.AnyWidget):
                     break
         return found[::-1]
 
+    def _snapshot_now(self) -> dict[str, Any]:
+        """The full current state in the ``_snapshot`` shape (comments left out if huge)."""
+        with self._lock:
+            estimate = sum(len(c.body) + 250 for c in self._state)
+            complete = estimate <= SNAPSHOT_TRAIT_LIMIT
+            return {
+                "epoch": self._epoch,
+                "seq": self._state.seq,
+                "complete": complete,
+                "post": self._state.post.model_dump(mode="json"),
+                "comments": [c.model_dump(mode="json") for c in self._state] if complete else [],
+            }
+
     def _publish_snapshot(self) -> None:
         """Write the full state into the ``_snapshot`` trait (construction and replacement only)."""
-        estimate = sum(len(c.body) + 250 for c in self._state)
-        complete = estimate <= SNAPSHOT_TRAIT_LIMIT
-        self._snapshot = {
-            "epoch": self._epoch,
-            "seq": self._state.seq,
-            "complete": complete,
-            "post": self._state.post.model_dump(mode="json"),
-            "comments": [c.model_dump(mode="json") for c in self._state] if complete else [],
-        }
+        self._snapshot = self._snapshot_now()
+
+    def get_state(self, key: Any = None, drop_defaults: bool = False) -> dict[str, Any]:
+        """Widget state for the wire and for exports; ``_snapshot`` is always the current thread.
+
+        Operations never rewrite the ``_snapshot`` trait (they travel as small events), so a
+        notebook export (``ipywidgets.embed``) or a late comm open must not send the stale value.
+        """
+        state: dict[str, Any] = super().get_state(key, drop_defaults)
+        if "_snapshot" in state:
+            state["_snapshot"] = self._snapshot_now()
+        return state
 
     def __repr__(self) -> str:
         return (
