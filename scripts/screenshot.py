@@ -1,0 +1,69 @@
+"""Take the README screenshot: the quickstart notebook open in JupyterLab, first cells run.
+
+python scripts/screenshot.py [docs/screenshot.png]
+"""
+
+from __future__ import annotations
+
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tests" / "browser"))
+
+from harness import Notebook  # noqa: E402
+from labserver import start_server, stop_server  # noqa: E402
+
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def main(out: Path) -> None:
+    from playwright.sync_api import sync_playwright
+
+    server = start_server()
+    try:
+        shutil.copytree(ROOT / "examples" / "data", server.root_dir / "data")
+        cells = [
+            "from threadwidget import ThreadWidget\n"
+            'w = ThreadWidget.load("data/power-trip.json", user="Chris")\n'
+            "w"
+        ]
+        with tempfile.TemporaryDirectory() as profile, sync_playwright() as pw:
+            context = pw.chromium.launch_persistent_context(
+                profile,
+                executable_path="/usr/bin/chromium",
+                headless=True,
+                args=CHROMIUM_ARGS,
+                viewport={"width": 1200, "height": 2000},
+                device_scale_factor=1,
+            )
+            with Notebook(server, context, cells, name="quickstart.ipynb") as nb:
+                nb.run_all()
+                root = nb.widget(0)
+                nb.page.evaluate(
+                    "() => window.jupyterapp.commands.execute('application:toggle-left-area')"
+                )
+                # a reply being written, to show the inline composer
+                root.locator('[data-comment-id="c3"] button[data-action="reply"]').first.click()
+                composer = root.locator('textarea[data-role="composer"]').nth(1)
+                composer.fill("Same here: I met my last two colleagues on **Twitter**.")
+                nb.page.wait_for_timeout(400)
+                nb.page.screenshot(path=str(out))
+            context.close()
+    finally:
+        stop_server(server)
+    print(f"wrote {out}")
+
+
+if __name__ == "__main__":
+    main(Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT / "docs" / "screenshot.png")
