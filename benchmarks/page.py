@@ -13,6 +13,7 @@ from pathlib import Path
 
 from threadwidget.formats.html import script_json
 from threadwidget.models import Thread
+from threadwidget.protocol import snapshot_value
 
 STATIC = Path(__file__).resolve().parents[1] / "src" / "threadwidget" / "static"
 
@@ -50,13 +51,7 @@ def widget_page(thread: Thread) -> str:
     """A page with the bundle loaded and the thread's snapshot ready; render is started by JS."""
     code = (STATIC / "widget.js").read_text(encoding="utf-8")
     css = (STATIC / "widget.css").read_text(encoding="utf-8")
-    snapshot = {
-        "epoch": "bench",
-        "seq": 0,
-        "complete": True,
-        "post": thread.post.model_dump(mode="json"),
-        "comments": [c.model_dump(mode="json") for c in thread.comments],
-    }
+    snapshot = snapshot_value(thread.post, thread.comments, epoch="bench", seq=0)
     return f"""<!DOCTYPE html><html><head><meta charset="utf-8"><style>{css}</style></head>
 <body><div id="root" style="max-width:860px"></div>
 <script type="application/json" id="tw-snapshot">{script_json(snapshot)}</script>

@@ -33,23 +33,16 @@ from pydantic import BaseModel
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(ROOT / "tests" / "browser"))
+
+from chromium import launch  # noqa: E402
 
 from page import STATIC, baseline_html, baseline_page, widget_page  # noqa: E402
 from threadwidget import ThreadWidget, ops, synthetic  # noqa: E402
 from threadwidget.models import Thread  # noqa: E402
 
-CHROMIUM = os.environ.get("THREADWIDGET_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--enable-precise-memory-info",
-    "--js-flags=--expose-gc",
-]
+#: Memory figures need precise heap numbers and a way to collect garbage first.
+BENCH_ARGS = ("--enable-precise-memory-info", "--js-flags=--expose-gc")
 
 
 def best_of(fn: Callable[[], object], repeat: int = 5) -> float:
@@ -332,7 +325,6 @@ def bundle_sizes() -> dict[str, Any]:
 
 def jupyterlab_round_trip(context: Any, size: int) -> dict[str, float]:
     """Median ms for a reply to be confirmed in JupyterLab, against a bare custom-message echo."""
-    sys.path.insert(0, str(ROOT / "tests" / "browser"))
     from harness import Notebook
     from labserver import start_server, stop_server
 
@@ -446,12 +438,7 @@ def main(argv: list[str] | None = None) -> int:
         from playwright.sync_api import sync_playwright
 
         with tempfile.TemporaryDirectory() as tmp, sync_playwright() as pw:
-            context = pw.chromium.launch_persistent_context(
-                str(Path(tmp) / "profile"),
-                executable_path=CHROMIUM,
-                headless=True,
-                args=CHROMIUM_ARGS,
-            )
+            context = launch(pw, str(Path(tmp) / "profile"), BENCH_ARGS)
             extra["chromium"] = context.browser.version if context.browser else "?"
             # warm up (JIT, fonts, Intl data) so the smallest size is a fair baseline
             browser_figures(context, synthetic.thread(50, seed=2), Path(tmp))

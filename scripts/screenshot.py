@@ -13,18 +13,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests" / "browser"))
 
+from chromium import launch  # noqa: E402
 from harness import Notebook  # noqa: E402
 from labserver import start_server, stop_server  # noqa: E402
-
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 
 def main(out: Path) -> None:
@@ -39,13 +30,8 @@ def main(out: Path) -> None:
             "w"
         ]
         with tempfile.TemporaryDirectory() as profile, sync_playwright() as pw:
-            context = pw.chromium.launch_persistent_context(
-                profile,
-                executable_path="/usr/bin/chromium",
-                headless=True,
-                args=CHROMIUM_ARGS,
-                viewport={"width": 1200, "height": 2000},
-                device_scale_factor=1,
+            context = launch(
+                pw, profile, viewport={"width": 1200, "height": 2000}, device_scale_factor=1
             )
             with Notebook(server, context, cells, name="quickstart.ipynb") as nb:
                 nb.run_all()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import secrets
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Mapping
 from datetime import datetime, timezone
 from typing import Annotated, Any, Literal
 
@@ -194,17 +194,27 @@ class Thread(BaseModel):
         return from_pandas(frame, post)
 
 
-def _check_acyclic(by_id: dict[str, Comment]) -> None:
-    """Raise if following parent links from any comment comes back to it; O(n) overall."""
+def reply_cycles(parents: Mapping[str, str | None]) -> Iterator[str]:
+    """Ids where following parent links comes back around (one per cycle); O(n) overall.
+
+    ``parents`` maps each comment id to its parent id; every parent must be a key or None.
+    """
     done: set[str] = set()
-    for start in by_id:
+    for start in parents:
         path: list[str] = []
         on_path: set[str] = set()
         current: str | None = start
         while current is not None and current not in done:
             if current in on_path:
-                raise ValueError(f"comment {current!r} is its own ancestor (a reply cycle)")
+                yield current
+                break
             on_path.add(current)
             path.append(current)
-            current = by_id[current].parent_id
+            current = parents[current]
         done.update(path)
+
+
+def _check_acyclic(by_id: dict[str, Comment]) -> None:
+    """Raise if any comment is its own ancestor."""
+    for comment_id in reply_cycles({k: c.parent_id for k, c in by_id.items()}):
+        raise ValueError(f"comment {comment_id!r} is its own ancestor (a reply cycle)")

@@ -12,6 +12,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
+from .models import Comment, Post
+
 __all__ = [
     "CHUNK_BYTES",
     "MAX_CLIENT_MESSAGE_BYTES",
@@ -24,6 +26,7 @@ __all__ = [
     "event_message",
     "parse_client_message",
     "reject_message",
+    "snapshot_value",
 ]
 
 #: Largest message a browser may send; an operation is small, so anything bigger is refused.
@@ -108,6 +111,19 @@ def parse_client_message(content: object) -> OpRequest | SyncRequest:
     except ValidationError as error:
         reason, _ = describe_validation_error(error)
         raise ProtocolError(f"Malformed message: {reason}", rid) from None
+
+
+def snapshot_value(
+    post: Post, comments: Iterable[Comment], *, epoch: str, seq: int, complete: bool = True
+) -> dict[str, Any]:
+    """The ``_snapshot`` trait's value: the whole thread at ``seq`` (comments only if complete)."""
+    return {
+        "epoch": epoch,
+        "seq": seq,
+        "complete": complete,
+        "post": post.model_dump(mode="json"),
+        "comments": [c.model_dump(mode="json") for c in comments] if complete else [],
+    }
 
 
 def event_message(epoch: str, seq: int, rid: str | None, event: dict[str, Any]) -> dict[str, Any]:

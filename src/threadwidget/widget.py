@@ -33,6 +33,7 @@ from .protocol import (
     event_message,
     parse_client_message,
     reject_message,
+    snapshot_value,
 )
 from .stores import JournalStore
 
@@ -429,14 +430,13 @@ class ThreadWidget(anywidget.AnyWidget):
         """The full current state in the ``_snapshot`` shape (comments left out if huge)."""
         with self._lock:
             estimate = sum(len(c.body) + 250 for c in self._state)
-            complete = estimate <= SNAPSHOT_TRAIT_LIMIT
-            return {
-                "epoch": self._epoch,
-                "seq": self._state.seq,
-                "complete": complete,
-                "post": self._state.post.model_dump(mode="json"),
-                "comments": [c.model_dump(mode="json") for c in self._state] if complete else [],
-            }
+            return snapshot_value(
+                self._state.post,
+                self._state,
+                epoch=self._epoch,
+                seq=self._state.seq,
+                complete=estimate <= SNAPSHOT_TRAIT_LIMIT,
+            )
 
     def _publish_snapshot(self) -> None:
         """Write the full state into the ``_snapshot`` trait (construction and replacement only)."""

@@ -13,19 +13,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+from chromium import CHROMIUM, launch
 from harness import REPO, TIMINGS
 from labserver import JupyterServer, ServerError, start_server, stop_server
 
-CHROMIUM = os.environ.get("THREADWIDGET_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 DEFAULT_TEST_TIMEOUT = 150  # seconds, per test (pytest-timeout), unless the test sets its own
 
 
@@ -162,13 +153,7 @@ def browser_context(jupyter_server):
     t0 = time.monotonic()
     pw = sync_playwright().start()
     try:
-        ctx = pw.chromium.launch_persistent_context(
-            profile,
-            executable_path=CHROMIUM,
-            headless=True,
-            args=CHROMIUM_ARGS,
-            viewport={"width": 1280, "height": 1000},
-        )
+        ctx = launch(pw, profile, viewport={"width": 1280, "height": 1000})
     except Exception as e:
         pw.stop()
         shutil.rmtree(profile, ignore_errors=True)

@@ -13,7 +13,15 @@ from typing import Any, Literal, NoReturn
 
 from pydantic import ValidationError
 
-from ..models import ID_PATTERN, MAX_BODY_CHARS, MAX_NAME_CHARS, Comment, Post, Thread
+from ..models import (
+    ID_PATTERN,
+    MAX_BODY_CHARS,
+    MAX_NAME_CHARS,
+    Comment,
+    Post,
+    Thread,
+    reply_cycles,
+)
 from .native import ThreadFileError
 
 __all__ = [
@@ -378,26 +386,14 @@ class Reader:
         self._orphans_ok = True
 
     def _break_cycles(self, comments: list[Comment]) -> list[Comment]:
-        by_id = {c.id: c for c in comments}
-        done: set[str] = set()
         cut: set[str] = set()
-        for start in by_id:
-            path: list[str] = []
-            on_path: set[str] = set()
-            current: str | None = start
-            while current is not None and current not in done:
-                if current in on_path:
-                    if self.errors == "raise":
-                        self.fail("", f"comment {current!r} is its own ancestor (a reply cycle)")
-                    cut.add(current)
-                    self.report.reattached.append(
-                        Problem("", current, "part of a reply cycle; now top-level")
-                    )
-                    break
-                on_path.add(current)
-                path.append(current)
-                current = by_id[current].parent_id
-            done.update(path)
+        for current in reply_cycles({c.id: c.parent_id for c in comments}):
+            if self.errors == "raise":
+                self.fail("", f"comment {current!r} is its own ancestor (a reply cycle)")
+            cut.add(current)
+            self.report.reattached.append(
+                Problem("", current, "part of a reply cycle; now top-level")
+            )
         if not cut:
             return comments
         return [c.model_copy(update={"parent_id": None}) if c.id in cut else c for c in comments]

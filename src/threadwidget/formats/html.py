@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from ..models import MAX_BODY_CHARS, Thread, utcnow
+from ..protocol import snapshot_value
 
 __all__ = ["LABEL", "STATIC", "BundleMissingError", "render", "script_json"]
 
@@ -99,13 +100,7 @@ def render(thread: Thread, *, saved_at: datetime | None = None, static: Path | N
     code, css = _bundle(static or STATIC)
     saved = (saved_at or utcnow()).strftime("%Y-%m-%d %H:%M UTC")
     title = thread.post.title.strip() or "Untitled thread"
-    snapshot = {
-        "epoch": "standalone",
-        "seq": 0,
-        "complete": True,
-        "post": thread.post.model_dump(mode="json"),
-        "comments": [c.model_dump(mode="json") for c in thread.comments],
-    }
+    snapshot = snapshot_value(thread.post, thread.comments, epoch="standalone", seq=0)
     css = css.replace("</", "<\\/")  # "\/" is "/" in CSS; "</style" can never appear
     banner = f"Snapshot of {html.escape(title)}, saved {saved}; read-only"
     return f"""<!DOCTYPE html>
