@@ -382,3 +382,12 @@ def test_exported_state_is_current_not_the_stale_trait(widget: ThreadWidget) -> 
     assert state["_esm"]  # the bundle travels with the state (drop_defaults=False)
     data = embed_data(views=[widget], state=dependency_state(widget, drop_defaults=False))
     assert "added after construction" in json.dumps(data["manager_state"])
+
+
+def test_embed_state_is_a_read_only_dated_snapshot(widget: ThreadWidget) -> None:
+    widget.add_comment("latest")
+    state = widget.embed_state()[widget.model_id]["state"]
+    assert state["read_only"] is True
+    assert "saved_at" in state["_snapshot"]
+    assert state["_snapshot"]["comments"][-1]["body"] == "latest"
+    assert widget.read_only is False  # the live widget is unchanged

@@ -23,7 +23,7 @@ from pydantic import ValidationError
 
 from . import ops
 from .formats.native import read_thread, write_thread
-from .models import MAX_BODY_CHARS, Comment, Post, Thread
+from .models import MAX_BODY_CHARS, Comment, Post, Thread, utcnow
 from .protocol import (
     OpRequest,
     ProtocolError,
@@ -266,6 +266,23 @@ class ThreadWidget(anywidget.AnyWidget):
     def load(cls, path: str | os.PathLike[str], **kwargs: Any) -> ThreadWidget:
         """A widget showing the thread saved in ``path``; ``kwargs`` as for the constructor."""
         return cls(thread=read_thread(path), **kwargs)
+
+    def embed_state(self) -> dict[str, Any]:
+        """Widget state for ``ipywidgets.embed``: a read-only snapshot of the thread as it is now.
+
+        >>> from ipywidgets.embed import embed_minimal_html
+        >>> embed_minimal_html("page.html", views=[w], state=w.embed_state())  # doctest: +SKIP
+
+        The page renders without a kernel, with every editing control hidden and a note saying
+        when the snapshot was taken.
+        """
+        from ipywidgets.embed import dependency_state
+
+        state: dict[str, Any] = dependency_state(self, drop_defaults=False)
+        mine = state[self.model_id]["state"]
+        mine["read_only"] = True
+        mine["_snapshot"] = {**mine["_snapshot"], "saved_at": utcnow().isoformat()}
+        return state
 
     # ---- the operation path ----------------------------------------------------------------
 
