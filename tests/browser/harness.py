@@ -206,8 +206,16 @@ class Notebook:
     'a\\n'
     """
 
-    def __init__(self, server, context, cells: list[str], name: str | None = None):
+    def __init__(
+        self,
+        server,
+        context,
+        cells: list[str],
+        name: str | None = None,
+        url_path: str = "lab/tree",
+    ):
         self.server = server
+        self.url_path = url_path  # "lab/tree" (JupyterLab) or "notebooks" (Notebook 7)
         self.context = context
         self.cells = [textwrap.dedent(c).strip("\n") for c in cells]
         self.name = name or f"tw-{uuid.uuid4().hex[:8]}.ipynb"
@@ -230,7 +238,7 @@ class Notebook:
 
     @property
     def url(self) -> str:
-        return f"{self.server.url}/lab/tree/{self.name}?token={self.server.token}"
+        return f"{self.server.url}/{self.url_path}/{self.name}?token={self.server.token}"
 
     def open(self) -> Notebook:
         self.write()
