@@ -14,7 +14,7 @@ import { ROOT } from "../state";
 import { Composer } from "../composer";
 import { renderCard } from "./comment";
 import { renderPost } from "./post";
-import { h, plural, refreshTimes } from "./dom";
+import { button, h, plural, refreshTimes } from "./dom";
 
 /** Visual indentation stops here; deeper replies stay at this indent with a thread line. */
 export const MAX_INDENT_DEPTH = 6;
@@ -25,6 +25,13 @@ export const CHUNK_THREADS = 50;
 export const CHUNK_BUDGET_MS = 12;
 /** Up to this many rendered comments, a sort change moves the existing nodes in place. */
 export const REORDER_IN_PLACE_MAX = 1500;
+/**
+ * Lazy limits (like Reddit): a reply chain is cut this many levels below its top-level comment
+ * (the comment at that depth shows "Continue this thread →"; the count restarts below it), and a
+ * comment shows at most this many direct replies, then "Show N more replies" (same batch again).
+ */
+export const CONTINUE_DEPTH = 12;
+export const MORE_BATCH = 20;
 /** Node caps for the synchronous builds (first screen, and subtrees revealed by an event or click). */
 const FIRST_SCREEN_NODES = 40;
 const SYNC_NODES = 200;
@@ -53,8 +60,17 @@ interface NodeRec {
   slot: HTMLElement;
   group: HTMLUListElement;
   depth: number;
+  /** parent comment id, or ROOT */
+  parent: string;
+  /** depth at which this node's "continue" count starts (1, or the depth below a continued cut) */
+  base: number;
   /** children are built (or being built by a cursor) */
   built: boolean;
+  /** child nodes in the DOM (the rest are behind "more") */
+  kids: number;
+  /** the "more" / "continue" row after the group, and its button */
+  tail: HTMLElement;
+  tailBtn: HTMLButtonElement | null;
   composer: Composer | null;
   composerKey: string | null;
 }
@@ -88,6 +104,13 @@ export class ThreadView {
 
   private nodes = new Map<string, NodeRec>();
   private collapsed = new Set<string>();
+  /** "Show N more replies": comment id -> how many direct replies this view builds */
+  private revealed = new Map<string, number>();
+  /** "Continue this thread" pressed on these cut points */
+  private continued = new Set<string>();
+  /** keyboard: the current tree item (roving tabindex) and the element holding tabindex=0 */
+  private active: string | null = null;
+  private tabStopEl: HTMLElement | null = null;
   private drafts = new Map<string, Draft>();
   /** open reply/edit composers: comment id -> key ("reply:<id>" | "edit:<id>") */
   private openComposer = new Map<string, string>();
@@ -126,6 +149,15 @@ export class ThreadView {
     this.emptyEl = h("p", { class: "tw-empty", hidden: true }, "No comments yet. Start the conversation.");
     this.treeEl = h("ul", { class: "tw-tree", "data-role": "tree", role: "tree", "aria-label": "Comments" });
     this.treeEl.addEventListener("click", (e) => this.onTreeClick(e));
+    this.treeEl.addEventListener("keydown", (e) => this.onTreeKey(e));
+    this.treeEl.addEventListener("focusin", (e) => this.onFocusIn(e));
+    this.treeEl.addEventListener("focusout", (e) => {
+      const t = e.target as HTMLElement | null;
+      if (t && t.getAttribute("role") === "treeitem") {
+        t.removeAttribute("aria-posinset");
+        t.removeAttribute("aria-setsize");
+      }
+    });
 
     const toolbar = h(
       "div",
@@ -159,7 +191,7 @@ export class ThreadView {
     this.root.remove();
   }
 
-  /** True once every non-collapsed comment is in the DOM. */
+  /** True once every comment this view builds (not collapsed, not behind "more"/"continue") is in the DOM. */
   get idle(): boolean {
     return this.stack.length === 0;
   }
@@ -187,11 +219,34 @@ export class ThreadView {
     const parent = this.treeEl.parentNode;
     const next = this.treeEl.nextSibling;
     const scroll = this.scrollAnchor();
+    const focused = this.focusedStop();
     this.treeEl.remove();
     this.reorder(ROOT, this.treeEl);
-    for (const rec of this.nodes.values()) if (rec.built) this.reorder(rec.id, rec.group);
+    const capped: NodeRec[] = [];
+    for (const rec of this.nodes.values()) {
+      if (!rec.built) continue;
+      const order = this.reorder(rec.id, rec.group);
+      if (rec.kids < order.length) capped.push(rec);
+    }
+    // Behind "more": the first replies in the new order are shown, not the old ones re-sorted.
+    for (const rec of capped) if (this.nodes.get(rec.id) === rec) this.rebalance(rec);
     parent?.insertBefore(this.treeEl, next);
     scroll();
+    this.pump(SYNC);
+    this.restoreFocus(focused);
+  }
+
+  /** Evict built replies of `rec` that are no longer among its first `cap` in the sort; build the missing ones. */
+  private rebalance(rec: NodeRec): void {
+    const want = new Set(this.ctx.store.sortedChildren(rec.id, this.renderedSort).slice(0, this.capOf(rec)));
+    for (const li of Array.from(rec.group.children) as HTMLElement[]) {
+      const id = li.dataset.commentId ?? "";
+      const k = this.nodes.get(id);
+      if (k && !want.has(id)) this.removeNode(k, false);
+    }
+    this.dropCursor(rec.id);
+    this.pushCursor(rec.id, rec.group, rec.depth + 1);
+    this.updateTail(rec);
   }
 
   /** Remember where the reader is (the scroll offset of the nearest scroller) to restore it. */
@@ -231,6 +286,8 @@ export class ThreadView {
     const ids = [...new Set(c.ids)].map((id) => ({ id, d: store.depth(id) })).sort((a, b) => a.d - b.d);
     for (const { id } of ids) this.refresh(id);
     this.updateCount();
+    this.ensureTabStop();
+    this.updatePosition();
   }
 
   private onReject(r: RejectNotice): void {
@@ -329,22 +386,71 @@ export class ThreadView {
   // ---- tree building ---------------------------------------------------------------------
 
   private rebuildTree(): void {
+    const focused = this.focusedStop();
     if (this.timer !== null) clearTimeout(this.timer);
     this.timer = null;
     this.stack = [];
     for (const rec of this.nodes.values()) rec.composer = null;
     this.nodes.clear();
+    this.tabStopEl = null;
     this.treeEl.replaceChildren();
     this.renderedSort = this.ctx.sort();
     this.sortEl.value = this.renderedSort;
     this.pushCursor(ROOT, this.treeEl, 1);
     this.runBuild(FIRST);
     this.schedule();
+    this.ensureTabStop();
+    this.syncState();
+    this.restoreFocus(focused);
   }
 
   private pushCursor(parent: string, group: HTMLElement, depth: number): void {
     const ids = this.ctx.store.sortedChildren(parent, this.renderedSort);
     if (ids.length) this.stack.push({ parent, group, ids, i: 0, depth, last: null });
+  }
+
+  /** Build synchronously within `limits`, schedule the rest, publish the state. */
+  private pump(limits: BuildLimits): void {
+    this.runBuild(limits);
+    this.schedule();
+    this.ensureTabStop();
+    this.syncState();
+  }
+
+  /** `.tw-root[data-state]`: "building" while the progressive build runs, then "idle". */
+  private syncState(): void {
+    const state = this.stack.length ? "building" : "idle";
+    if (this.root.dataset.state !== state) this.root.dataset.state = state;
+  }
+
+  private hasCursor(parent: string): boolean {
+    for (const c of this.stack) if (c.parent === parent) return true;
+    return false;
+  }
+
+  private dropCursor(parent: string): void {
+    if (this.hasCursor(parent)) this.stack = this.stack.filter((c) => c.parent !== parent);
+  }
+
+  /** How many direct replies of `rec` this view builds. */
+  private capOf(rec: NodeRec): number {
+    return this.revealed.get(rec.id) ?? MORE_BATCH;
+  }
+
+  /** A cut point: replies below it wait for "Continue this thread". */
+  private isCut(rec: NodeRec): boolean {
+    return rec.depth - rec.base >= CONTINUE_DEPTH && !this.continued.has(rec.id);
+  }
+
+  /** Whether the children of `rec` should be in the DOM. */
+  private shouldBuild(rec: NodeRec): boolean {
+    return !this.collapsed.has(rec.id) && !this.isCut(rec) && this.hasShownChildren(rec.id);
+  }
+
+  /** Start building the children of `rec` (a cursor; the caller pumps). */
+  private startKids(rec: NodeRec): void {
+    rec.built = true;
+    this.pushCursor(rec.id, rec.group, rec.depth + 1);
   }
 
   /**
@@ -357,8 +463,15 @@ export class ThreadView {
     let nodes = 0;
     while (this.stack.length) {
       const cur = this.stack[this.stack.length - 1];
-      if (cur.i >= cur.ids.length) {
+      const prec = cur.parent === ROOT ? null : this.nodes.get(cur.parent);
+      if (cur.parent !== ROOT && (!prec || prec.group !== cur.group)) {
+        this.stack.pop(); // its parent went away meanwhile
+        continue;
+      }
+      const existing = cur.i < cur.ids.length ? this.nodes.get(cur.ids[cur.i]) : undefined;
+      if (cur.i >= cur.ids.length || (prec && !existing && prec.kids >= this.capOf(prec))) {
         this.stack.pop();
+        if (prec) this.updateTail(prec);
         continue;
       }
       if (cur.parent === ROOT) {
@@ -366,18 +479,14 @@ export class ThreadView {
         threads++;
       }
       const id = cur.ids[cur.i++];
-      const existing = this.nodes.get(id);
       if (existing) {
         cur.last = existing.li;
       } else if (this.ctx.store.isShown(id)) {
-        const rec = this.createNode(id, cur.depth);
+        const rec = this.createNode(id, cur.depth, prec ?? null);
         if (cur.last && cur.last.parentNode === cur.group) cur.last.after(rec.li);
         else this.place(rec.li, id, cur.group);
         cur.last = rec.li;
-        if (!this.collapsed.has(id) && this.hasShownChildren(id)) {
-          rec.built = true;
-          this.pushCursor(id, rec.group, cur.depth + 1);
-        }
+        if (this.shouldBuild(rec)) this.startKids(rec);
       }
       if (++nodes >= limits.nodes) break;
       if (limits.budgetMs !== Infinity && now() - start > limits.budgetMs) break;
@@ -391,6 +500,8 @@ export class ThreadView {
       if (this.destroyed) return;
       this.runBuild(CHUNK);
       this.schedule();
+      this.ensureTabStop();
+      this.syncState();
     }, 0);
   }
 
@@ -399,10 +510,11 @@ export class ThreadView {
     return store.childIds(id).some((k) => store.isShown(k));
   }
 
-  private createNode(id: string, depth: number): NodeRec {
+  private createNode(id: string, depth: number, parent: NodeRec | null): NodeRec {
     const li = h("li", {
       class: "tw-comment",
       role: "treeitem",
+      tabindex: -1,
       "data-comment-id": id,
       "aria-level": depth,
       "data-depth": depth,
@@ -412,11 +524,41 @@ export class ThreadView {
     const slot = h("div", { class: "tw-slot" });
     const group = h("ul", { class: "tw-group", role: "group" });
     if (depth >= MAX_INDENT_DEPTH) group.classList.add("tw-flat");
-    li.append(card, slot, group);
-    const rec: NodeRec = { id, li, card, slot, group, depth, built: false, composer: null, composerKey: null };
+    const tail = h("div", { class: "tw-tail", hidden: true });
+    if (depth >= MAX_INDENT_DEPTH) tail.classList.add("tw-flat");
+    li.append(card, slot, group, tail);
+    // Below a continued cut point the "continue" count starts again.
+    const base = !parent ? 1 : parent.depth - parent.base >= CONTINUE_DEPTH ? depth : parent.base;
+    const rec: NodeRec = {
+      id,
+      li,
+      card,
+      slot,
+      group,
+      depth,
+      parent: parent ? parent.id : ROOT,
+      base,
+      built: false,
+      kids: 0,
+      tail,
+      tailBtn: null,
+      composer: null,
+      composerKey: null,
+    };
     this.nodes.set(id, rec);
+    if (parent) parent.kids++;
     this.renderRec(rec);
     if (this.openComposer.has(id) && !this.ctx.readOnly()) this.mountComposer(rec);
+    if (id === this.active) this.setTabStop(li);
+    return rec;
+  }
+
+  /** Create the node of `id` under `parent` (or at the top) at its sorted place, and start its children. */
+  private addNode(id: string, parent: NodeRec | null): NodeRec {
+    const rec = this.createNode(id, parent ? parent.depth + 1 : 1, parent);
+    this.place(rec.li, id, parent ? parent.group : this.treeEl);
+    if (this.shouldBuild(rec)) this.startKids(rec);
+    if (parent) this.updateTail(parent);
     return rec;
   }
 
@@ -437,12 +579,13 @@ export class ThreadView {
     group.insertBefore(li, before);
   }
 
-  private reorder(parent: string, group: HTMLElement): void {
+  private reorder(parent: string, group: HTMLElement): string[] {
     const order = this.ctx.store.sortedChildren(parent, this.renderedSort);
     for (const id of order) {
       const rec = this.nodes.get(id);
       if (rec && rec.li.parentNode === group) group.append(rec.li);
     }
+    return order;
   }
 
   // ---- keyed updates ---------------------------------------------------------------------
@@ -458,35 +601,43 @@ export class ThreadView {
     if (rec) {
       this.renderRec(rec);
       this.ensurePosition(rec);
-      if (!rec.built && !this.collapsed.has(id) && this.hasShownChildren(id)) {
-        rec.built = true;
-        this.pushCursor(id, rec.group, rec.depth + 1);
-        this.runBuild(SYNC);
-        this.schedule();
+      if (!rec.built && this.shouldBuild(rec)) {
+        this.startKids(rec);
+        this.pump(SYNC);
       }
       return;
     }
     if (!shown) return;
     const parent = store.parentOf(id);
-    let group: HTMLElement;
-    let depth: number;
-    if (parent === null) {
-      group = this.treeEl;
-      depth = 1;
-    } else {
-      const prec = this.nodes.get(parent);
+    let prec: NodeRec | null = null;
+    if (parent !== null) {
+      prec = this.nodes.get(parent) ?? null;
       if (!prec || !prec.built) return; // not on screen yet; built with its parent later
-      group = prec.group;
-      depth = prec.depth + 1;
+      if (!this.admits(prec, id)) {
+        this.updateTail(prec); // behind "Show N more replies": the count says so
+        return;
+      }
     }
-    const nrec = this.createNode(id, depth);
-    this.place(nrec.li, id, group);
-    if (!this.collapsed.has(id) && this.hasShownChildren(id)) {
-      nrec.built = true;
-      this.pushCursor(id, nrec.group, depth + 1);
-      this.runBuild(SYNC);
-      this.schedule();
+    const nrec = this.addNode(id, prec);
+    if (nrec.built) this.pump(SYNC);
+  }
+
+  /**
+   * Does a new reply to a built comment get a node now? Yes while the comment shows fewer
+   * replies than its cap, for own comments (never hidden from their author), and when it sorts
+   * among the replies already shown (the cap grows: nothing shown disappears). Otherwise it
+   * waits behind "Show N more replies".
+   */
+  private admits(prec: NodeRec, id: string): boolean {
+    const cap = this.capOf(prec);
+    if (prec.kids < cap) return true;
+    const last = prec.group.lastElementChild as HTMLElement | null;
+    const own = this.ctx.store.isUnconfirmed(id);
+    if (own || (last && this.ctx.store.compare(id, last.dataset.commentId ?? "", this.renderedSort) < 0)) {
+      this.revealed.set(prec.id, prec.kids + 1);
+      return true;
     }
+    return false;
   }
 
   private ensurePosition(rec: NodeRec): void {
@@ -504,12 +655,27 @@ export class ThreadView {
     this.place(rec.li, rec.id, group);
   }
 
-  private removeNode(rec: NodeRec): void {
+  private removeNode(rec: NodeRec, keepFocus = true): void {
+    const doc = rec.li.ownerDocument;
+    const hadFocus = rec.li.contains(doc.activeElement);
+    const hadStop = this.tabStopEl !== null && rec.li.contains(this.tabStopEl);
     rec.li.remove();
     this.nodes.delete(rec.id);
     for (const el of Array.from(rec.li.querySelectorAll<HTMLElement>("[data-comment-id]"))) {
       const k = el.dataset.commentId;
       if (k) this.nodes.delete(k);
+    }
+    const prec = this.nodes.get(rec.parent);
+    if (prec) {
+      prec.kids--;
+      this.updateTail(prec);
+    }
+    if (hadStop) {
+      // The roving tab stop (and focus) moves to the parent, or the first comment.
+      this.tabStopEl = null;
+      if (this.active !== null && !this.nodes.has(this.active)) this.active = prec ? prec.id : null;
+      this.ensureTabStop();
+      if (hadFocus && keepFocus) (this.tabStopEl as HTMLElement | null)?.focus({ preventScroll: true });
     }
   }
 
@@ -541,6 +707,56 @@ export class ThreadView {
       editing: this.openComposer.get(rec.id) === `edit:${rec.id}`,
       armedDelete: this.armedDelete === rec.id,
     });
+    this.updateTail(rec);
+  }
+
+  /**
+   * The row after a comment's replies: "Continue this thread →" at a cut point, "Show N more
+   * replies" while some replies are not built, else nothing. The button is updated in place so
+   * that it keeps focus when a count changes.
+   */
+  private updateTail(rec: NodeRec): void {
+    const store = this.ctx.store;
+    let kind: "more" | "continue" | null = null;
+    let text = "";
+    let label = "";
+    const open = !this.collapsed.has(rec.id) && this.hasShownChildren(rec.id);
+    if (open && !rec.built && this.isCut(rec)) {
+      kind = "continue";
+      text = "Continue this thread →";
+      label = `Continue this thread: ${plural(store.replyCount(rec.id), "more reply", "more replies")}`;
+    } else if (open && rec.built && !this.hasCursor(rec.id)) {
+      let shown = 0;
+      for (const k of store.childIds(rec.id)) if (store.isShown(k)) shown++;
+      const hidden = shown - rec.kids;
+      if (hidden > 0) {
+        kind = "more";
+        text = `Show ${plural(hidden, "more reply", "more replies")}`;
+        label = text;
+      }
+    }
+    if (kind === null) {
+      if (rec.tailBtn) {
+        const hadFocus = rec.tailBtn === rec.li.ownerDocument.activeElement;
+        rec.tail.replaceChildren();
+        rec.tailBtn = null;
+        if (hadFocus) rec.li.focus({ preventScroll: true });
+      }
+      rec.tail.hidden = true;
+      return;
+    }
+    let btn = rec.tailBtn;
+    if (!btn || btn.dataset.action !== kind) {
+      btn = button(kind, label, text, { class: `tw-btn tw-btn-${kind}` });
+      const hadFocus = rec.tailBtn !== null && rec.tailBtn === rec.li.ownerDocument.activeElement;
+      rec.tail.replaceChildren(btn);
+      rec.tailBtn = btn;
+      if (hadFocus) btn.focus({ preventScroll: true });
+    } else {
+      if (btn.textContent !== text) btn.textContent = text;
+      if (btn.getAttribute("aria-label") !== label) btn.setAttribute("aria-label", label);
+    }
+    rec.tail.hidden = false;
   }
 
   // ---- actions -----------------------------------------------------------------------------
@@ -562,6 +778,12 @@ export class ThreadView {
     switch (action) {
       case "collapse":
         this.toggleCollapse(rec);
+        return;
+      case "more":
+        this.showMore(rec);
+        return;
+      case "continue":
+        this.continueThread(rec);
         return;
       case "like": {
         if (ro) return;
@@ -608,20 +830,344 @@ export class ThreadView {
     if (this.ownActions.size > 200) this.ownActions.delete(this.ownActions.values().next().value as string);
   }
 
-  private toggleCollapse(rec: NodeRec): void {
+  /** Collapse or expand; focus goes to the collapse button (mouse) or stays on the item (keyboard). */
+  private toggleCollapse(rec: NodeRec, fromKeyboard = false): void {
     if (this.collapsed.has(rec.id)) {
       this.collapsed.delete(rec.id);
-      if (!rec.built) {
-        rec.built = true;
-        this.pushCursor(rec.id, rec.group, rec.depth + 1);
-        this.runBuild(SYNC);
-        this.schedule();
+      if (!rec.built && this.shouldBuild(rec)) {
+        this.startKids(rec);
+        this.pump(SYNC);
       }
     } else {
       this.collapsed.add(rec.id);
+      // the tab stop must not hide inside the collapsed replies
+      if (this.tabStopEl && rec.group.contains(this.tabStopEl)) {
+        const hadFocus = this.tabStopEl.contains(document.activeElement);
+        this.active = rec.id;
+        this.setTabStop(rec.li);
+        if (hadFocus) rec.li.focus({ preventScroll: true });
+      }
     }
     this.renderRec(rec);
-    rec.card.querySelector<HTMLElement>('button[data-action="collapse"]')?.focus();
+    if (fromKeyboard) rec.li.focus({ preventScroll: true });
+    else rec.card.querySelector<HTMLElement>('button[data-action="collapse"]')?.focus();
+  }
+
+  /** "Show N more replies": build the next batch; focus moves to the first new reply (the button moves on). */
+  private showMore(rec: NodeRec): void {
+    const before = new Set(Array.from(rec.group.children, (li) => (li as HTMLElement).dataset.commentId));
+    this.revealed.set(rec.id, rec.kids + MORE_BATCH);
+    this.dropCursor(rec.id);
+    this.startKids(rec);
+    this.pump(SYNC);
+    this.buildKids(rec);
+    const first = Array.from(rec.group.children).find((li) => !before.has((li as HTMLElement).dataset.commentId));
+    if (first) this.focusStop(first as HTMLElement);
+  }
+
+  /** "Continue this thread": build the replies below a cut point in place; focus its first reply. */
+  private continueThread(rec: NodeRec): void {
+    this.continued.add(rec.id);
+    if (!rec.built && this.shouldBuild(rec)) {
+      this.startKids(rec);
+      this.pump(SYNC);
+    }
+    this.renderRec(rec);
+    this.buildKids(rec);
+    const first = rec.group.firstElementChild as HTMLElement | null;
+    if (first) this.focusStop(first);
+  }
+
+  // ---- keyboard (WAI-ARIA tree view, roving tabindex) --------------------------------------
+
+  /** Exactly one tree item has tabindex=0. */
+  private setTabStop(li: HTMLElement): void {
+    if (this.tabStopEl === li) return;
+    if (this.tabStopEl) this.tabStopEl.tabIndex = -1;
+    li.tabIndex = 0;
+    this.tabStopEl = li;
+  }
+
+  /** Keep a tab stop in the tree: the current item if built and visible, else the first comment. */
+  private ensureTabStop(): void {
+    const cur = this.tabStopEl;
+    if (cur && cur.isConnected && this.treeEl.contains(cur)) return;
+    const act = this.active !== null ? this.nodes.get(this.active) : undefined;
+    const li = act && this.treeEl.contains(act.li) ? act.li : (this.treeEl.firstElementChild as HTMLElement | null);
+    if (li) this.setTabStop(li);
+    else this.tabStopEl = null;
+  }
+
+  private onFocusIn(e: FocusEvent): void {
+    const t = e.target as HTMLElement | null;
+    const li = t?.closest<HTMLElement>('[role="treeitem"][data-comment-id]');
+    if (!li || !this.treeEl.contains(li)) return;
+    const id = li.dataset.commentId ?? "";
+    if (!this.nodes.has(id)) return;
+    this.active = id;
+    this.setTabStop(li);
+    if (t === li) this.updatePosition();
+  }
+
+  /**
+   * aria-posinset / aria-setsize on the focused item only, counted over all its shown siblings
+   * (replies behind "more" included), recomputed on focus and after every change.
+   */
+  private updatePosition(): void {
+    const doc = this.root.ownerDocument;
+    const li = doc.activeElement as HTMLElement | null;
+    if (!li || li.getAttribute("role") !== "treeitem" || !this.treeEl.contains(li)) return;
+    const rec = this.nodes.get(li.dataset.commentId ?? "");
+    if (!rec) return;
+    const store = this.ctx.store;
+    let size = 0;
+    let pos = 1;
+    for (const k of store.childIds(rec.parent)) {
+      if (!store.isShown(k)) continue;
+      size++;
+      if (k !== rec.id && store.compare(k, rec.id, this.renderedSort) < 0) pos++;
+    }
+    li.setAttribute("aria-setsize", String(size));
+    li.setAttribute("aria-posinset", String(pos));
+  }
+
+  /** The focused tree stop (an item or a more/continue button), to restore after a rebuild. */
+  private focusedStop(): { id: string; tail: boolean } | null {
+    const el = this.root.ownerDocument.activeElement as HTMLElement | null;
+    if (!el || !this.treeEl.contains(el)) return null;
+    if (el.getAttribute("role") === "treeitem") return { id: el.dataset.commentId ?? "", tail: false };
+    const li = el.closest<HTMLElement>("[data-comment-id]");
+    if (li && el.closest(".tw-tail")) return { id: li.dataset.commentId ?? "", tail: true };
+    return null;
+  }
+
+  private restoreFocus(f: { id: string; tail: boolean } | null): void {
+    if (!f) return;
+    if (this.root.ownerDocument.activeElement && this.treeEl.contains(this.root.ownerDocument.activeElement)) return;
+    const rec = this.materialize(f.id);
+    if (!rec) {
+      // it went behind "more" (a sort): the tab stop moved to its parent
+      this.ensureTabStop();
+      this.tabStopEl?.focus({ preventScroll: true });
+      return;
+    }
+    if (f.tail && rec.tailBtn) rec.tailBtn.focus({ preventScroll: true });
+    else {
+      this.setTabStop(rec.li);
+      rec.li.focus({ preventScroll: true });
+    }
+  }
+
+  private focusStop(el: HTMLElement): void {
+    if (el.getAttribute("role") === "treeitem") {
+      this.active = el.dataset.commentId ?? null;
+      this.setTabStop(el);
+    }
+    el.focus({ preventScroll: true });
+    const target = el.getAttribute("role") === "treeitem" ? (el.firstElementChild as HTMLElement | null) : el;
+    if (target && typeof target.scrollIntoView === "function") target.scrollIntoView({ block: "nearest" });
+    if (el.getAttribute("role") === "treeitem") this.updatePosition();
+  }
+
+  /**
+   * Make sure every reply of `rec` this view shows has a node now (navigation must not wait
+   * for the progressive build), and settle its "more" row.
+   */
+  private buildKids(rec: NodeRec): void {
+    if (!rec.built || this.collapsed.has(rec.id)) return;
+    const cap = this.capOf(rec);
+    for (const id of this.ctx.store.sortedChildren(rec.id, this.renderedSort)) {
+      if (rec.kids >= cap) break;
+      if (!this.nodes.has(id)) this.addNode(id, rec);
+    }
+    this.dropCursor(rec.id);
+    this.updateTail(rec);
+    this.schedule();
+    this.syncState();
+  }
+
+  /** The node of `id`, built now if the progressive build has not reached it (ancestors first). */
+  private materialize(id: string): NodeRec | null {
+    const have = this.nodes.get(id);
+    if (have) return have;
+    const store = this.ctx.store;
+    if (!store.isShown(id)) return null;
+    const parent = store.parentOf(id);
+    if (parent === null) {
+      const rec = this.addNode(id, null);
+      this.schedule();
+      this.syncState();
+      return rec;
+    }
+    const prec = this.materialize(parent);
+    if (!prec) return null;
+    this.buildKids(prec);
+    return this.nodes.get(id) ?? null;
+  }
+
+  private recOf(el: Element | null): NodeRec | null {
+    const id = (el as HTMLElement | null)?.dataset?.commentId;
+    return id ? (this.nodes.get(id) ?? null) : null;
+  }
+
+  /** The top-level comment next to `rec` (+1) or before it (-1), built if needed. */
+  private topSibling(rec: NodeRec, dir: 1 | -1): HTMLElement | null {
+    if (this.idle) return (dir > 0 ? rec.li.nextElementSibling : rec.li.previousElementSibling) as HTMLElement | null;
+    const order = this.ctx.store.sortedChildren(ROOT, this.renderedSort);
+    const i = order.indexOf(rec.id);
+    const id = i < 0 ? undefined : order[i + dir];
+    return id === undefined ? null : (this.materialize(id)?.li ?? null);
+  }
+
+  private sibling(rec: NodeRec, dir: 1 | -1): HTMLElement | null {
+    if (rec.parent === ROOT) return this.topSibling(rec, dir);
+    const prec = this.nodes.get(rec.parent);
+    if (prec) this.buildKids(prec);
+    return (dir > 0 ? rec.li.nextElementSibling : rec.li.previousElementSibling) as HTMLElement | null;
+  }
+
+  /** The first stop inside `rec` (its first reply, or its continue/more button). */
+  private firstInside(rec: NodeRec): HTMLElement | null {
+    if (this.collapsed.has(rec.id)) return null;
+    this.buildKids(rec);
+    if (rec.built && rec.group.firstElementChild && !rec.group.hidden) return rec.group.firstElementChild as HTMLElement;
+    return rec.tailBtn;
+  }
+
+  /** The last stop of the subtree of `rec` in document order. */
+  private lastStopIn(rec: NodeRec): HTMLElement {
+    for (;;) {
+      if (this.collapsed.has(rec.id)) return rec.li;
+      this.buildKids(rec);
+      if (rec.tailBtn) return rec.tailBtn;
+      const last = rec.built && !rec.group.hidden ? this.recOf(rec.group.lastElementChild) : null;
+      if (!last) return rec.li;
+      rec = last;
+    }
+  }
+
+  /** The stop after the whole subtree of `rec`. */
+  private afterSubtree(rec: NodeRec): HTMLElement | null {
+    for (;;) {
+      const next = this.sibling(rec, 1);
+      if (next) return next;
+      const prec = this.nodes.get(rec.parent);
+      if (!prec) return null;
+      if (prec.tailBtn) return prec.tailBtn;
+      rec = prec;
+    }
+  }
+
+  private nextStop(el: HTMLElement): HTMLElement | null {
+    const rec = this.recOf(el.closest("[data-comment-id]"));
+    if (!rec) return null;
+    if (el === rec.li) return this.firstInside(rec) ?? this.afterSubtree(rec);
+    return this.afterSubtree(rec); // from its continue/more button
+  }
+
+  private prevStop(el: HTMLElement): HTMLElement | null {
+    const rec = this.recOf(el.closest("[data-comment-id]"));
+    if (!rec) return null;
+    if (el !== rec.li) {
+      // from a button: the last reply above it, or the comment itself
+      const last = rec.built && !rec.group.hidden ? this.recOf(rec.group.lastElementChild) : null;
+      return last ? this.lastStopIn(last) : rec.li;
+    }
+    const prev = this.sibling(rec, -1);
+    if (prev) {
+      const prec = this.recOf(prev);
+      return prec ? this.lastStopIn(prec) : prev;
+    }
+    return this.nodes.get(rec.parent)?.li ?? null;
+  }
+
+  private firstStop(): HTMLElement | null {
+    if (this.idle) return this.treeEl.firstElementChild as HTMLElement | null;
+    const id = this.ctx.store.sortedChildren(ROOT, this.renderedSort)[0];
+    return id === undefined ? null : (this.materialize(id)?.li ?? null);
+  }
+
+  private lastStop(): HTMLElement | null {
+    let li: HTMLElement | null;
+    if (this.idle) li = this.treeEl.lastElementChild as HTMLElement | null;
+    else {
+      const id = this.ctx.store.sortedChildren(ROOT, this.renderedSort).at(-1);
+      li = id === undefined ? null : (this.materialize(id)?.li ?? null);
+    }
+    const rec = this.recOf(li);
+    return rec ? this.lastStopIn(rec) : null;
+  }
+
+  private onTreeKey(e: KeyboardEvent): void {
+    if (e.defaultPrevented || e.ctrlKey || e.metaKey || e.altKey || e.isComposing) return;
+    const t = e.target as HTMLElement | null;
+    if (!t || !this.treeEl.contains(t)) return;
+    const isItem = t.getAttribute("role") === "treeitem" && this.recOf(t) !== null;
+    // The more/continue buttons are tree stops too; every other control keeps its keys.
+    const isNavBtn = !isItem && t.tagName === "BUTTON" && t.parentElement?.classList.contains("tw-tail") === true;
+    if (!isItem && !isNavBtn) return;
+    const rec = this.recOf(t.closest("[data-comment-id]"));
+    if (!rec) return;
+    const store = this.ctx.store;
+    let to: HTMLElement | null | undefined;
+    switch (e.key) {
+      case "ArrowDown":
+      case "j":
+        to = this.nextStop(t);
+        break;
+      case "ArrowUp":
+      case "k":
+        to = this.prevStop(t);
+        break;
+      case "Home":
+        to = this.firstStop();
+        break;
+      case "End":
+        to = this.lastStop();
+        break;
+      case "ArrowRight":
+        if (!isItem) return;
+        if (this.collapsed.has(rec.id) && this.hasShownChildren(rec.id)) {
+          this.toggleCollapse(rec, true);
+          to = null;
+        } else to = this.firstInside(rec);
+        break;
+      case "ArrowLeft":
+        if (isItem && !this.collapsed.has(rec.id) && this.hasShownChildren(rec.id)) {
+          this.toggleCollapse(rec, true);
+          to = null;
+        } else to = isItem ? (this.nodes.get(rec.parent)?.li ?? null) : rec.li;
+        break;
+      case "Enter":
+      case " ":
+        if (!isItem) return; // a button activates itself
+        if (this.hasShownChildren(rec.id)) this.toggleCollapse(rec, true);
+        to = null;
+        break;
+      case "r": {
+        if (!isItem || this.ctx.readOnly()) return;
+        const reply = rec.card.querySelector('button[data-action="reply"]');
+        if (!reply) return;
+        if (this.openComposer.get(rec.id) === `reply:${rec.id}`) rec.composer?.focus();
+        else this.toggleComposer(rec, `reply:${rec.id}`);
+        to = null;
+        break;
+      }
+      case "l": {
+        if (!isItem || this.ctx.readOnly()) return;
+        if (!rec.card.querySelector('button[data-action="like"]')) return;
+        const c = store.display(rec.id);
+        if (!c) return;
+        this.act({ type: c.liked_by.includes(store.user) ? "unlike" : "like", id: rec.id });
+        to = null;
+        break;
+      }
+      default:
+        return;
+    }
+    e.preventDefault();
+    e.stopPropagation();
+    if (to) this.focusStop(to);
   }
 
   private toggleComposer(rec: NodeRec, key: string): void {
