@@ -105,6 +105,8 @@ export interface Snapshot {
   complete: boolean;
   post: Post;
   comments?: Comment[];
+  /** Set by ThreadWidget.embed_state(): the page is a saved, read-only snapshot. */
+  saved_at?: string;
 }
 
 export interface Config {

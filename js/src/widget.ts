@@ -95,6 +95,11 @@ export function render({ model, el }: { model: ModelLike; el: HTMLElement }): ()
       return typeof m === "number" && m > 0 ? m : DEFAULT_MAX_BODY;
     },
   });
+  const onSnapshotNote: Handler = () => {
+    const snap = model.get("_snapshot") as Snapshot | null | undefined;
+    view.setSnapshotNote(typeof snap?.saved_at === "string" ? snap.saved_at : null);
+  };
+  onSnapshotNote();
   const onSort: Handler = () => view.setSort(currentSort(model));
   const onRedraw: Handler = () => view.refreshAll();
   const onConfig: Handler = () => view.refreshComposers();
@@ -106,7 +111,9 @@ export function render({ model, el }: { model: ModelLike; el: HTMLElement }): ()
   model.on("change:read_only", onRedraw);
   model.on("change:user", onUser);
   model.on("change:_config", onConfig);
+  model.on("change:_snapshot", onSnapshotNote);
   return () => {
+    model.off("change:_snapshot", onSnapshotNote);
     model.off("change:sort", onSort);
     model.off("change:read_only", onRedraw);
     model.off("change:user", onUser);

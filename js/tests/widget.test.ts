@@ -287,6 +287,16 @@ describe("widget", () => {
     expect(q(el, '[data-role="new-comment"] textarea')).not.toBeNull();
   });
 
+  it("a saved snapshot (embed_state) says so; a live widget shows no note", () => {
+    const live = mount();
+    expect(q(live.el, '[data-role="snapshot-note"]').hidden).toBe(true);
+    const saved = mount({ read_only: true, _snapshot: { ...smallSnapshot(), saved_at: "2026-11-26T10:00:00+00:00" } });
+    const note = q(saved.el, '[data-role="snapshot-note"]');
+    expect(note.hidden).toBe(false);
+    expect(note.textContent).toContain("Snapshot saved");
+    expect(note.textContent).toContain("read-only");
+  });
+
   it("two views of one model share the mirror and stay in sync", () => {
     const { model, el, view } = mount();
     const el2 = view();

@@ -99,18 +99,7 @@ def test_marimo_reply_reaches_python_and_reactive_cell(open_app):
     page.screenshot(path=str(ARTIFACTS / "host-marimo.png"))
 
 
-MARIMO_DARK = pytest.param(
-    True,
-    id="dark",
-    marks=pytest.mark.xfail(
-        strict=True,
-        reason="styles.css falls back to light colours where --jp-* is undefined; marimo defines "
-        "--background/--foreground/--muted-foreground/--border/--primary (frontend to add)",
-    ),
-)
-
-
-@pytest.mark.parametrize("dark", [pytest.param(False, id="light"), MARIMO_DARK])
+@pytest.mark.parametrize("dark", [pytest.param(False, id="light"), pytest.param(True, id="dark")])
 def test_marimo_theme(open_app, dark):
     page, root = open_app(dark=dark)
     expect(page.locator("body.dark, body.dark-theme, html.dark")).to_have_count(1 if dark else 0)

@@ -163,11 +163,6 @@ def test_saved_widget_state_renders_without_kernel(browser_context, embed_module
         page.close()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="needs ThreadWidget.embed_state() (lead: state with read_only=True and "
-    "_snapshot.saved_at) and a snapshot note in the view (frontend: [data-role=snapshot-note])",
-)
 def test_saved_widget_state_is_a_read_only_snapshot(browser_context, embed_modules, tmp_path):
     html = _export(tmp_path, "state = w.embed_state()")
     page, _refused, errors = _open_offline(browser_context, embed_modules, html)

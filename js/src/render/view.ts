@@ -14,7 +14,7 @@ import { ROOT } from "../state";
 import { Composer } from "../composer";
 import { renderCard } from "./comment";
 import { renderPost } from "./post";
-import { button, h, plural, refreshTimes } from "./dom";
+import { absoluteTime, button, h, plural, refreshTimes } from "./dom";
 
 /** Visual indentation stops here; deeper replies stay at this indent with a thread line. */
 export const MAX_INDENT_DEPTH = 6;
@@ -94,6 +94,7 @@ const now = (): number => (typeof performance !== "undefined" ? performance.now(
 export class ThreadView {
   readonly root: HTMLElement;
   private postEl: HTMLElement;
+  private noteEl: HTMLElement;
   private countEl: HTMLElement;
   private sortEl: HTMLSelectElement;
   private bannerEl: HTMLElement;
@@ -165,7 +166,8 @@ export class ThreadView {
       this.countEl,
       h("label", { class: "tw-sort-label" }, h("span", {}, "Sort by"), this.sortEl),
     );
-    this.root.append(this.postEl, h("section", { class: "tw-comments", "aria-label": "Comments" }, toolbar, this.bannerEl, this.newCommentEl, this.emptyEl, this.treeEl));
+    this.noteEl = h("p", { class: "tw-snapshot-note", "data-role": "snapshot-note", role: "note", hidden: true });
+    this.root.append(this.noteEl, this.postEl, h("section", { class: "tw-comments", "aria-label": "Comments" }, toolbar, this.bannerEl, this.newCommentEl, this.emptyEl, this.treeEl));
     host.append(this.root);
 
     this.unsubs.push(ctx.store.subscribe((c) => this.onChange(c)));
@@ -258,6 +260,18 @@ export class ThreadView {
     return () => {
       if (target) target.scrollTop = top;
     };
+  }
+
+  /** Show (or hide, for null) the "saved snapshot" note of a page exported without a kernel. */
+  setSnapshotNote(savedAt: string | null): void {
+    if (!savedAt) {
+      this.noteEl.hidden = true;
+      return;
+    }
+    const ts = Date.parse(savedAt);
+    const when = Number.isNaN(ts) ? savedAt : absoluteTime(ts);
+    this.noteEl.textContent = `Snapshot saved ${when}; read-only. Open the notebook with a running kernel to take part.`;
+    this.noteEl.hidden = false;
   }
 
   /** read_only or user changed: redraw everything but keep per-view state. */
