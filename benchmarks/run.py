@@ -303,7 +303,7 @@ def bundle_sizes() -> dict[str, Any]:
             "--bundle",
             "--format=esm",
             "--minify",
-            "--target=es2020",
+            "--target=es2022",
             f"--metafile={meta_file}",
             f"--outfile={meta_file.with_suffix('.js')}",
         ],

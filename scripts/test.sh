@@ -24,8 +24,8 @@ python -m pip install -q -e ".[test]"
 ls -l src/threadwidget/static
 
 step "lint and types"
-ruff check src tests scripts
-ruff format --check src tests scripts
+ruff check src tests scripts benchmarks
+ruff format --check src tests scripts benchmarks
 npm run typecheck
 
 step "frontend unit tests (vitest)"

@@ -172,8 +172,8 @@ def test_keyboard_more_replies_button(nb):
         """
         w_km = ThreadWidget(post=Post(title="Busy", author="Steve", body="Discuss."),
                             comments=[Comment(id="p", author="Ann", body="top")]
-                            + [Comment(id=f"r{i:02}", parent_id="p", author="Bob", body=f"reply {i}")
-                               for i in range(25)]
+                            + [Comment(id=f"r{i:02}", parent_id="p", author="Bob",
+                                       body=f"reply {i}") for i in range(25)]
                             + [Comment(id="z", author="Ann", body="last")], user="Chris")
         display(w_km)
         """,
