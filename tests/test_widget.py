@@ -391,3 +391,18 @@ def test_embed_state_is_a_read_only_dated_snapshot(widget: ThreadWidget) -> None
     assert "saved_at" in state["_snapshot"]
     assert state["_snapshot"]["comments"][-1]["body"] == "latest"
     assert widget.read_only is False  # the live widget is unchanged
+
+
+def test_construction_sends_the_thread_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The snapshot travels in the comm-open message only, never again as an update."""
+    keys: list[object] = []
+    real = ThreadWidget.send_state
+
+    def spy(self: ThreadWidget, key: object = None) -> None:
+        keys.append(key)
+        real(self, key)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(ThreadWidget, "send_state", spy)
+    w = ThreadWidget(comments=[Comment(id="a", body="x")], user="Chris")
+    assert [c["id"] for c in w._snapshot["comments"]] == ["a"]
+    assert not any(key is not None and "_snapshot" in key for key in keys), keys

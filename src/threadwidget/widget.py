@@ -130,7 +130,6 @@ class ThreadWidget(anywidget.AnyWidget):
             else:
                 self._store.start(thread)
         self._state = ops.ThreadState.from_thread(thread)
-        self._initial = thread
         self._epoch = secrets.token_hex(8)
         self._log: list[tuple[str | None, dict[str, Any]]] = []
         self._change_callbacks: list[Callback] = []
@@ -141,9 +140,15 @@ class ThreadWidget(anywidget.AnyWidget):
         self._lock = threading.RLock()
         #: Errors raised by callbacks, newest last (also issued as :class:`CallbackError` warnings).
         self.errors: list[BaseException] = []
-        super().__init__(user=user, read_only=read_only, sort=sort, **kwargs)
-        self._config = {"max_body": MAX_BODY_CHARS}
-        self._publish_snapshot()
+        # Traits given here travel in the comm-open message: the thread is sent once, not twice.
+        super().__init__(
+            user=user,
+            read_only=read_only,
+            sort=sort,
+            _config={"max_body": MAX_BODY_CHARS},
+            _snapshot=self._snapshot_now(),
+            **kwargs,
+        )
         self.on_msg(self._on_custom_message)
 
     # ---- reading ------------------------------------------------------------------------------
@@ -160,7 +165,6 @@ class ThreadWidget(anywidget.AnyWidget):
             raise TypeError(f"thread must be a Thread, not {type(thread).__name__}")
         with self._lock:
             self._state = ops.ThreadState.from_thread(thread)
-            self._initial = thread
             self._epoch = secrets.token_hex(8)
             self._log = []
             if self._store is not None:
