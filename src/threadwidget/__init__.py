@@ -10,6 +10,8 @@ from __future__ import annotations
 from importlib.metadata import PackageNotFoundError, version
 from typing import TYPE_CHECKING, Any
 
+from .analysis import ThreadStats
+from .anonymize import AnonymizationKey
 from .formats import (
     LoadReport,
     ThreadFileError,
@@ -33,6 +35,7 @@ except PackageNotFoundError:  # pragma: no cover - running from a source tree
 __all__ = [
     "FORMAT_VERSION",
     "MAX_BODY_CHARS",
+    "AnonymizationKey",
     "CallbackError",
     "Comment",
     "Context",
@@ -46,6 +49,7 @@ __all__ = [
     "ThreadFileError",
     "ThreadLoadWarning",
     "ThreadState",
+    "ThreadStats",
     "ThreadWidget",
     "__version__",
     "apply",

@@ -180,6 +180,18 @@ class Thread(BaseModel):
         """A validated thread from a post and comments given in any order."""
         return cls(post=post, comments=tuple(comments))
 
+    def anonymize(self, seed: int = 0, keep: Iterable[str] = ()) -> tuple[Thread, Any]:
+        """Pseudonymised copy and the key to reverse it (see ``threadwidget.anonymize``)."""
+        from .anonymize import anonymize
+
+        return anonymize(self, seed=seed, keep=keep)
+
+    def stats(self) -> Any:
+        """Participants, depth, reply times, chains (see ``threadwidget.analysis``)."""
+        from .analysis import thread_stats
+
+        return thread_stats(self)
+
     def to_pandas(self) -> Any:
         """One row per comment with tree columns (see ``threadwidget.tabular``); needs pandas."""
         from .tabular import to_pandas
