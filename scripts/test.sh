@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Install everything the tests need on a fresh Debian machine, then run every test layer:
 # lint + types, frontend unit tests (vitest), Python tests, real-browser tests (JupyterLab +
-# headless Debian chromium via Playwright), and a check that the built wheel carries the bundle.
+# headless Debian chromium via Playwright; the shared-thread tests against a throwaway PostgreSQL
+# server), and a check that the built wheel carries the bundle.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -14,6 +15,13 @@ if ! command -v chromium >/dev/null 2>&1 || ! fc-list 2>/dev/null | grep -qi dej
   DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq chromium fonts-liberation fonts-dejavu-core >/dev/null
 fi
 chromium --version
+
+step "PostgreSQL server programs (the shared-thread tests start their own throwaway server)"
+if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 && ! command -v initdb >/dev/null 2>&1; then
+  as_root apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq postgresql >/dev/null
+fi
+ls /usr/lib/postgresql/*/bin/initdb 2>/dev/null || command -v initdb
 
 step "frontend dependencies (npm ci, from package-lock.json)"
 npm ci --no-audit --no-fund

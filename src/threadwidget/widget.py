@@ -35,7 +35,7 @@ from .protocol import (
     reject_message,
     snapshot_value,
 )
-from .stores import JournalStore
+from .stores import JournalStore, SharedStore, StoreError, open_store
 
 __all__ = ["CallbackError", "ThreadWidget"]
 
@@ -134,6 +134,8 @@ class ThreadWidget(anywidget.AnyWidget):
         self._log: list[tuple[str | None, dict[str, Any]]] = []
         self._change_callbacks: list[Callback] = []
         self._comment_callbacks: list[Callback] = []
+        #: The shared thread this widget is connected to (see :meth:`connect`), or None.
+        self._shared: _SharedLink | None = None
         self._rates: dict[str, deque[float]] = {}
         # JupyterLab 4.6 + ipykernel 7 deliver comm messages on a subshell thread while cells
         # run on the main thread: one lock makes check -> commit -> send -> notify atomic.
@@ -163,6 +165,11 @@ class ThreadWidget(anywidget.AnyWidget):
     def thread(self, thread: Thread) -> None:
         if not isinstance(thread, Thread):
             raise TypeError(f"thread must be a Thread, not {type(thread).__name__}")
+        if self._shared is not None:
+            raise RuntimeError(
+                "this widget shows a shared thread: replacing it here would fork it from the other "
+                "kernels; create a new shared thread (store.create_thread) instead"
+            )
         with self._lock:
             self._state = ops.ThreadState.from_thread(thread)
             self._epoch = secrets.token_hex(8)
@@ -271,6 +278,101 @@ class ThreadWidget(anywidget.AnyWidget):
         """A widget showing the thread saved in ``path``; ``kwargs`` as for the constructor."""
         return cls(thread=read_thread(path), **kwargs)
 
+    # ---- shared threads ----------------------------------------------------------------------
+
+    @classmethod
+    def connect(
+        cls,
+        store: SharedStore | str | os.PathLike[str] | None,
+        thread_id: str,
+        *,
+        thread: Thread | None = None,
+        **kwargs: Any,
+    ) -> ThreadWidget:
+        """A widget on a shared thread: every operation goes through ``store`` and every widget
+        connected to the same thread, in any kernel, shows it live (see ``docs/shared.md``).
+
+        ``store`` is a :class:`~threadwidget.stores.SharedStore`, a ``postgresql://`` URL, a
+        path to an SQLite file, or None (``THREADWIDGET_STORE``). ``thread`` creates the shared
+        thread if there is none with this id yet (otherwise the stored one wins). ``kwargs`` as
+        for the constructor (``user`` defaults to ``JUPYTERHUB_USER``).
+
+        >>> w = ThreadWidget.connect("/srv/class/discussion.db", "week1")  # doctest: +SKIP
+        """
+        if "autosave" in kwargs:
+            raise TypeError("a shared thread is stored already: use autosave= or connect()")
+        owned = not isinstance(store, SharedStore)
+        shared = open_store(store)
+        try:
+            if thread is not None:
+                shared.create_thread(thread_id, thread, exist_ok=True)
+            state, seq = shared.load(thread_id)
+            widget = cls(thread=state.to_thread(), **kwargs)
+        except BaseException:
+            if owned:
+                shared.close()
+            raise
+        widget._attach(_SharedLink(shared, thread_id, seq, owned))
+        return widget
+
+    @property
+    def shared(self) -> tuple[SharedStore, str] | None:
+        """``(store, thread_id)`` of the shared thread this widget shows, or None."""
+        link = self._shared
+        return None if link is None else (link.store, link.thread_id)
+
+    @property
+    def shared_seq(self) -> int | None:
+        """The store's ``seq`` of the latest shared event this widget has applied (or None)."""
+        link = self._shared
+        return None if link is None else link.seq
+
+    def refresh(self) -> int:
+        """Apply the shared thread's news now (they also arrive by themselves); how many."""
+        return self._pull()
+
+    def _attach(self, link: _SharedLink) -> None:
+        with self._lock:
+            self._shared = link
+        link.unsubscribe = link.store.subscribe(link.thread_id, self._pull)
+        self._pull()  # whatever was committed between load() and subscribe()
+
+    def _pull(self) -> int:
+        with self._lock:
+            link = self._shared
+            if link is None:
+                return 0
+            try:
+                missed = link.store.events_since(link.thread_id, link.seq)
+            except (StoreError, KeyError) as error:
+                self.log.warning("threadwidget: could not read the shared thread: %s", error)
+                return 0
+            applied = [event for seq, event in missed if self._apply_remote(seq, event)]
+            for event in applied:
+                self._notify(event)
+            return len(applied)
+
+    def _apply_remote(self, seq: int, event: ops.Event) -> bool:
+        """Apply one event another kernel committed (lock held); False if already applied."""
+        link = self._shared
+        assert link is not None
+        if seq <= link.seq:
+            return False
+        self._publish(event, rid=None)
+        link.seq = seq
+        return True
+
+    def close(self) -> None:
+        """Close the widget; a shared widget also stops listening (and closes a store it opened)."""
+        link = getattr(self, "_shared", None)  # None too when __init__ failed early
+        self._shared = None
+        if link is not None:
+            if link.unsubscribe is not None:
+                link.unsubscribe()
+            if link.owned:
+                link.store.close()
+        super().close()
+
     def embed_state(self) -> dict[str, Any]:
         """Widget state for ``ipywidgets.embed``: a read-only snapshot of the thread as it is now.
 
@@ -293,7 +395,44 @@ class ThreadWidget(anywidget.AnyWidget):
     def _apply_trusted(self, op: ops.Operation, actor: str | None = None) -> ops.Event:
         ctx = ops.Context(actor=actor or self.user, trusted=True)
         with self._lock:
-            return self._commit(ops.check(self._state, op, ctx), rid=None)
+            return self._decide(op, ctx, rid=None)
+
+    def _decide(self, op: ops.Operation, ctx: ops.Context, rid: str | None) -> ops.Event:
+        """Check ``op`` against the latest state and commit it (lock held)."""
+        link = self._shared
+        if link is None:
+            return self._commit(ops.check(self._state, op, ctx), rid)
+        caught_up: list[ops.Event] = []
+
+        def decide(missed: list[tuple[int, ops.Event]]) -> ops.Event:
+            # inside the store's write transaction: catch up, then decide on the latest state
+            caught_up.extend(event for seq, event in missed if self._apply_remote(seq, event))
+            return ops.check(self._state, op, ctx)
+
+        try:
+            seq, event = link.store.append_after(link.thread_id, link.seq, decide)
+        except StoreError as error:
+            raise ops.OperationRejected(
+                f"Could not reach the shared discussion ({error}); nothing changed."
+            ) from error
+        except KeyError as error:
+            raise ops.OperationRejected(
+                "This shared discussion was deleted; nothing changed."
+            ) from error
+        finally:
+            for missed_event in caught_up:
+                self._notify(missed_event)
+        self._publish(event, rid)  # the ack: only after the store's commit
+        link.seq = seq
+        self._notify(event)
+        return event
+
+    def _publish(self, event: ops.Event, rid: str | None) -> None:
+        """Apply a decided, stored event and broadcast it to the views (lock held)."""
+        ops.commit(self._state, event)
+        wire = event.model_dump(mode="json")
+        self._log.append((rid, wire))
+        self.send(event_message(self._epoch, self._state.seq, rid, wire))
 
     def _commit(self, event: ops.Event, rid: str | None) -> ops.Event:
         if self._store is not None:
@@ -303,10 +442,7 @@ class ThreadWidget(anywidget.AnyWidget):
                 raise ops.OperationRejected(
                     f"Could not save this change ({error.strerror or error}); nothing changed."
                 ) from error
-        ops.commit(self._state, event)
-        wire = event.model_dump(mode="json")
-        self._log.append((rid, wire))
-        self.send(event_message(self._epoch, self._state.seq, rid, wire))
+        self._publish(event, rid)
         if self._store is not None and self._store.needs_compaction():
             self._store.compact(self._state.to_thread())
         self._notify(event)
@@ -380,7 +516,7 @@ class ThreadWidget(anywidget.AnyWidget):
             return
         ctx = ops.Context(actor=self.user, trusted=False, read_only=self.read_only)
         try:
-            self._commit(ops.check(self._state, operation, ctx), rid=request.rid)
+            self._decide(operation, ctx, rid=request.rid)
         except ops.OperationRejected as error:
             self.send(reject_message(request.rid, error.reason, error.field))
 
@@ -475,7 +611,20 @@ class ThreadWidget(anywidget.AnyWidget):
         return state
 
     def __repr__(self) -> str:
+        shared = "" if self._shared is None else f", shared={self._shared.thread_id!r}"
         return (
             f"<ThreadWidget {self._state.post.title!r}: {len(self._state.comments)} comments, "
-            f"user={self.user!r}, seq={self._state.seq}>"
+            f"user={self.user!r}, seq={self._state.seq}{shared}>"
         )
+
+
+class _SharedLink:
+    """A widget's attachment to a shared thread: the store, the thread and the store's ``seq``
+    of the latest event the widget has applied."""
+
+    def __init__(self, store: SharedStore, thread_id: str, seq: int, owned: bool) -> None:
+        self.store = store
+        self.thread_id = thread_id
+        self.seq = seq
+        self.owned = owned
+        self.unsubscribe: Callable[[], None] | None = None

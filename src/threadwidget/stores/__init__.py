@@ -1,5 +1,35 @@
-"""Where a thread is kept between kernels: the autosave journal."""
+"""Where a thread is kept: the autosave journal (one kernel), and shared stores (many kernels).
+
+``PostgresStore`` is imported on first use, so psycopg is needed only by those who use it.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
 
 from .journal import JournalStore, RecoveryWarning
+from .shared import SCHEMA_VERSION, SharedStore, StoreError, StoreUnavailable, open_store
+from .sqlite import SQLiteStore
 
-__all__ = ["JournalStore", "RecoveryWarning"]
+if TYPE_CHECKING:
+    from .postgres import PostgresStore
+
+__all__ = [
+    "SCHEMA_VERSION",
+    "JournalStore",
+    "PostgresStore",
+    "RecoveryWarning",
+    "SQLiteStore",
+    "SharedStore",
+    "StoreError",
+    "StoreUnavailable",
+    "open_store",
+]
+
+
+def __getattr__(name: str) -> Any:
+    if name == "PostgresStore":
+        from .postgres import PostgresStore
+
+        return PostgresStore
+    raise AttributeError(f"module 'threadwidget.stores' has no attribute {name!r}")

@@ -1,0 +1,91 @@
+"""Shared threads in one SQLite file (stdlib ``sqlite3``, WAL mode): every kernel on one machine
+or on a shared filesystem that supports SQLite's locking; no server to run.
+
+Writers serialise with ``BEGIN IMMEDIATE``; a watcher thread polls ``PRAGMA data_version`` (a cheap
+counter that changes when another connection commits) every :attr:`SQLiteStore.POLL_INTERVAL`
+seconds and tells the widgets to catch up.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from .shared import SharedStore, StoreUnavailable
+
+__all__ = ["SQLiteStore"]
+
+
+class SQLiteStore(SharedStore):
+    """Shared threads in the SQLite database at ``path`` (created if missing)."""
+
+    #: Seconds between two looks at ``PRAGMA data_version``.
+    POLL_INTERVAL = 0.2
+    #: Seconds a writer waits for another kernel's write transaction before giving up.
+    BUSY_TIMEOUT = 30.0
+
+    def __init__(self, path: str | os.PathLike[str]) -> None:
+        super().__init__()
+        self.path = Path(path)
+        self._conn = self._connect()
+        try:
+            self._migrate()
+        except BaseException:
+            self.close()
+            raise
+
+    def _connect(self) -> sqlite3.Connection:
+        conn = sqlite3.connect(
+            self.path, timeout=self.BUSY_TIMEOUT, isolation_level=None, check_same_thread=False
+        )
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute("PRAGMA synchronous=FULL")  # an acknowledged event survives a power cut
+        return conn
+
+    @contextmanager
+    def _tx(self, write: bool) -> Iterator[Any]:
+        with self._lock:
+            if self._closed.is_set():
+                raise StoreUnavailable(f"{self!r} is closed")
+            cur = self._conn.cursor()
+            try:
+                cur.execute("BEGIN IMMEDIATE" if write else "BEGIN")
+            except sqlite3.OperationalError as error:
+                raise StoreUnavailable(f"{self.path}: {error}") from error
+            try:
+                yield cur
+            except BaseException:
+                self._conn.rollback()
+                raise
+            try:
+                cur.execute("COMMIT")
+            except sqlite3.OperationalError as error:
+                self._conn.rollback()
+                raise StoreUnavailable(f"{self.path}: {error}") from error
+            finally:
+                cur.close()
+
+    def _watch(self) -> None:
+        conn = sqlite3.connect(self.path, timeout=self.BUSY_TIMEOUT, check_same_thread=False)
+        try:
+            last = conn.execute("PRAGMA data_version").fetchone()[0]
+            self._fire()  # anything committed before we started looking
+            while not self._closed.wait(self.POLL_INTERVAL):
+                version = conn.execute("PRAGMA data_version").fetchone()[0]
+                if version != last:
+                    last = version
+                    self._fire()
+        finally:
+            conn.close()
+
+    def close(self) -> None:
+        super().close()
+        with self._lock:
+            self._conn.close()
+
+    def __repr__(self) -> str:
+        return f"SQLiteStore({str(self.path)!r})"
