@@ -14,8 +14,9 @@ import time
 import warnings
 from collections import deque
 from collections.abc import Callable, Iterable, Mapping
+from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import anywidget
 import traitlets
@@ -35,6 +36,7 @@ from .protocol import (
     reject_message,
     snapshot_value,
 )
+from .replay import moments, thread_at
 from .stores import JournalStore, SharedStore, StoreError, open_store
 
 __all__ = ["CallbackError", "ThreadWidget"]
@@ -57,6 +59,10 @@ SORTS = ("oldest", "newest", "top")
 BROWSER_WRITABLE = {"sort": SORTS}
 
 Callback = Callable[[Any], object]
+_F = TypeVar("_F", bound=Callable[..., object])
+#: A check run before every operation: returns None (accept), a rewritten operation of the same
+#: type and target, or raises ValueError (e.g. OperationRejected) with a reason for the user.
+Validator = Callable[[ops.Operation, ops.Context], "ops.Operation | None"]
 
 
 class CallbackError(RuntimeWarning):
@@ -130,8 +136,10 @@ class ThreadWidget(anywidget.AnyWidget):
             else:
                 self._store.start(thread)
         self._state = ops.ThreadState.from_thread(thread)
+        self._base = thread  # what the event log starts from (for replay)
         self._epoch = secrets.token_hex(8)
         self._log: list[tuple[str | None, dict[str, Any]]] = []
+        self._validators: list[Validator] = []
         self._change_callbacks: list[Callback] = []
         self._comment_callbacks: list[Callback] = []
         #: The shared thread this widget is connected to (see :meth:`connect`), or None.
@@ -172,6 +180,7 @@ class ThreadWidget(anywidget.AnyWidget):
             )
         with self._lock:
             self._state = ops.ThreadState.from_thread(thread)
+            self._base = thread
             self._epoch = secrets.token_hex(8)
             self._log = []
             if self._store is not None:
@@ -251,12 +260,38 @@ class ThreadWidget(anywidget.AnyWidget):
         """
         return self._register(self._change_callbacks, callback)
 
+    def add_validator(self, validator: Validator) -> Callable[[], None]:
+        """Run ``validator(op, ctx)`` before every operation, from Python or any view.
+
+        Return None to accept, a rewritten operation (same type and comment) to change it — e.g.
+        ``op.model_copy(update={"body": mask(op.body)})`` — or raise ``ValueError("reason")`` to
+        refuse it with that reason shown to the user. ``ctx.actor`` is who asks, ``ctx.trusted``
+        is True for Python calls. Any other exception refuses the operation and is reported like
+        a failing callback. Returns a function that removes the validator.
+        """
+        if not callable(validator):
+            raise TypeError(f"validator must be callable, not {type(validator).__name__}")
+        return self._register(self._validators, validator)
+
+    def replay_at(self, when: datetime) -> Thread:
+        """The thread as it stood at ``when`` (timezone-aware): comments by their times, then
+        the edits, likes and deletions made since this widget loaded the thread."""
+        with self._lock:
+            base, log = self._base, list(self._log)
+        return thread_at(base, (ops.parse_event(event) for _, event in log), when)
+
+    def moments(self) -> list[datetime]:
+        """Every time the thread changed, oldest first: the stops of a replay timeline."""
+        with self._lock:
+            base, log = self._base, list(self._log)
+        return moments(base, [ops.parse_event(event) for _, event in log])
+
     def on_comment(self, callback: Callback) -> Callable[[], None]:
         """Call ``callback(comment)`` for every new comment; returns a function that removes it."""
         return self._register(self._comment_callbacks, callback)
 
     @staticmethod
-    def _register(callbacks: list[Callback], callback: Callback) -> Callable[[], None]:
+    def _register(callbacks: list[_F], callback: _F) -> Callable[[], None]:
         if not callable(callback):
             raise TypeError(f"callback must be callable, not {type(callback).__name__}")
         callbacks.append(callback)
@@ -397,8 +432,37 @@ class ThreadWidget(anywidget.AnyWidget):
         with self._lock:
             return self._decide(op, ctx, rid=None)
 
+    def _validated(self, op: ops.Operation, ctx: ops.Context) -> ops.Operation:
+        """Run the validators in order; each may refuse the operation or rewrite it."""
+        for validator in list(self._validators):
+            try:
+                result = validator(op, ctx)
+            except ValueError as error:  # OperationRejected included: a refusal with a reason
+                reason = getattr(error, "reason", None) or str(error) or "Refused by a check."
+                raise ops.OperationRejected(reason, getattr(error, "field", None)) from error
+            except Exception as error:  # a bug in the validator: report it, change nothing
+                self._report(validator, error)
+                raise ops.OperationRejected(
+                    "A check on this discussion failed; nothing changed."
+                ) from error
+            if result is None:
+                continue
+            same_target = getattr(result, "id", None) == getattr(op, "id", None)
+            if getattr(result, "type", None) != op.type or not same_target:
+                self._report(
+                    validator,
+                    TypeError(
+                        f"a validator must return None or a {op.type!r} operation on the "
+                        f"same comment, not {result!r}"
+                    ),
+                )
+                raise ops.OperationRejected("A check on this discussion failed; nothing changed.")
+            op = result
+        return op
+
     def _decide(self, op: ops.Operation, ctx: ops.Context, rid: str | None) -> ops.Event:
         """Check ``op`` against the latest state and commit it (lock held)."""
+        op = self._validated(op, ctx)
         link = self._shared
         if link is None:
             return self._commit(ops.check(self._state, op, ctx), rid)
@@ -456,13 +520,17 @@ class ThreadWidget(anywidget.AnyWidget):
             try:
                 callback(argument)
             except Exception as error:  # a user's callback must not break the widget
-                self.errors.append(error)
-                name = getattr(callback, "__qualname__", repr(callback))
-                warnings.warn(
-                    f"threadwidget callback {name} raised {type(error).__name__}: {error}",
-                    CallbackError,
-                    stacklevel=2,
-                )
+                self._report(callback, error)
+
+    def _report(self, callback: object, error: BaseException) -> None:
+        """Keep and announce an error raised by user code (a callback or a validator)."""
+        self.errors.append(error)
+        name = getattr(callback, "__qualname__", repr(callback))
+        warnings.warn(
+            f"threadwidget callback {name} raised {type(error).__name__}: {error}",
+            CallbackError,
+            stacklevel=3,
+        )
 
     # ---- browser messages --------------------------------------------------------------------
 
