@@ -406,3 +406,10 @@ def test_construction_sends_the_thread_once(monkeypatch: pytest.MonkeyPatch) -> 
     w = ThreadWidget(comments=[Comment(id="a", body="x")], user="Chris")
     assert [c["id"] for c in w._snapshot["comments"]] == ["a"]
     assert not any(key is not None and "_snapshot" in key for key in keys), keys
+
+
+def test_focus_is_broadcast_to_every_view(widget: ThreadWidget, rec: Recorder) -> None:
+    widget.focus("b")
+    assert rec.sent[-1] == {"kind": "focus", "id": "b"}
+    with pytest.raises(KeyError, match="ghost"):
+        widget.focus("ghost")

@@ -273,6 +273,15 @@ class ThreadWidget(anywidget.AnyWidget):
             raise TypeError(f"validator must be callable, not {type(validator).__name__}")
         return self._register(self._validators, validator)
 
+    def focus(self, comment_id: str) -> None:
+        """Scroll every open view to this comment and highlight it (a permalink from Python).
+
+        Collapsed ancestors and replies behind "more" / "continue" buttons are opened as needed.
+        """
+        if comment_id not in self._state.comments:
+            raise KeyError(f"no comment with id {comment_id!r}")
+        self.send({"kind": "focus", "id": comment_id})
+
     def replay_at(self, when: datetime) -> Thread:
         """The thread as it stood at ``when`` (timezone-aware): comments by their times, then
         the edits, likes and deletions made since this widget loaded the thread."""
