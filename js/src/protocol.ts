@@ -174,7 +174,12 @@ export interface SnapshotMsg {
   confirmed?: string[];
   comments: Comment[];
 }
-export type IncomingMsg = EventMsg | RejectMsg | CatchupMsg | SnapshotMsg;
+/** `w.focus(id)`: every view scrolls to the comment and highlights it. */
+export interface FocusMsg {
+  kind: "focus";
+  id: string;
+}
+export type IncomingMsg = EventMsg | RejectMsg | CatchupMsg | SnapshotMsg | FocusMsg;
 
 /** The reason shown for a request the answer to a sync shows was refused (its reject was lost). */
 export const LOST_REASON = "No answer from the kernel; please try again.";
@@ -185,5 +190,6 @@ export const ID_PATTERN = /^[A-Za-z0-9_.:-]{1,64}$/;
 export function isIncomingMsg(x: unknown): x is IncomingMsg {
   if (typeof x !== "object" || x === null) return false;
   const k = (x as { kind?: unknown }).kind;
+  if (k === "focus") return typeof (x as { id?: unknown }).id === "string";
   return k === "event" || k === "reject" || k === "catchup" || k === "snapshot";
 }

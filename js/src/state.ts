@@ -213,6 +213,7 @@ export class ThreadStore {
   private batchReset = false;
   private listeners = new Set<(c: Change) => void>();
   private rejectListeners = new Set<(r: RejectNotice) => void>();
+  private focusListeners = new Set<(id: string) => void>();
   private timeCache = new Map<string, number>();
   /** sync rid -> the request rids pending when that sync was sent */
   private syncWaits = new Map<string, Set<string>>();
@@ -233,6 +234,7 @@ export class ThreadStore {
     this.staleTimer = null;
     this.listeners.clear();
     this.rejectListeners.clear();
+    this.focusListeners.clear();
   }
 
   /**
@@ -262,6 +264,12 @@ export class ThreadStore {
   onReject(fn: (r: RejectNotice) => void): () => void {
     this.rejectListeners.add(fn);
     return () => this.rejectListeners.delete(fn);
+  }
+
+  /** `{"kind": "focus"}` from the kernel: every view of the model focuses the comment. */
+  onFocus(fn: (id: string) => void): () => void {
+    this.focusListeners.add(fn);
+    return () => this.focusListeners.delete(fn);
   }
 
   private touch(ids: Iterable<string>): void {
@@ -387,6 +395,9 @@ export class ThreadStore {
       case "snapshot":
         if (msg.to !== this.client) return;
         return this.batched(() => this.onSnapshotPart(msg));
+      case "focus":
+        for (const fn of [...this.focusListeners]) fn(msg.id);
+        return;
     }
   }
 

@@ -112,3 +112,36 @@ export function plural(n: number, one: string, many: string): string {
   nf ??= new Intl.NumberFormat();
   return `${nf.format(n)} ${n === 1 ? one : many}`;
 }
+
+/**
+ * Wrap every case-insensitive occurrence of `q` (lower case) in the text nodes below `root` in
+ * <mark>. Works on text nodes only (never on HTML), so the text cannot inject markup.
+ */
+export function highlight(root: Element, q: string): number {
+  if (!q) return 0;
+  const doc = root.ownerDocument;
+  const walker = doc.createTreeWalker(root, 4 /* NodeFilter.SHOW_TEXT */);
+  const texts: Text[] = [];
+  for (let n = walker.nextNode(); n; n = walker.nextNode()) texts.push(n as Text);
+  let count = 0;
+  for (const t of texts) {
+    const s = t.data;
+    const low = s.toLowerCase();
+    // Some characters change length in lower case: offsets would not line up; skip those.
+    if (low.length !== s.length) continue;
+    let i = low.indexOf(q);
+    if (i < 0) continue;
+    const frag = doc.createDocumentFragment();
+    let last = 0;
+    while (i >= 0) {
+      if (i > last) frag.append(s.slice(last, i));
+      frag.append(h("mark", { class: "tw-mark" }, s.slice(i, i + q.length)));
+      count++;
+      last = i + q.length;
+      i = low.indexOf(q, last);
+    }
+    if (last < s.length) frag.append(s.slice(last));
+    t.replaceWith(frag);
+  }
+  return count;
+}

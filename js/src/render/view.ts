@@ -7,14 +7,14 @@
  * chunks) and collapsed subtrees are built only when expanded. Per-view state (collapsed
  * subtrees, open composers, drafts) lives here and survives every event.
  */
-import type { Op, Sort } from "../protocol";
+import type { Comment, Op, Sort } from "../protocol";
 import { SORTS } from "../protocol";
 import type { Change, RejectNotice, ThreadStore } from "../state";
 import { ROOT } from "../state";
 import { Composer } from "../composer";
 import { renderCard } from "./comment";
 import { renderPost } from "./post";
-import { absoluteTime, button, h, plural, refreshTimes } from "./dom";
+import { absoluteTime, button, h, highlight, plural, refreshTimes } from "./dom";
 
 /** Visual indentation stops here; deeper replies stay at this indent with a thread line. */
 export const MAX_INDENT_DEPTH = 6;
@@ -44,6 +44,40 @@ interface BuildLimits {
 const FIRST: BuildLimits = { budgetMs: Infinity, threads: FIRST_SCREEN_THREADS, nodes: FIRST_SCREEN_NODES };
 const CHUNK: BuildLimits = { budgetMs: CHUNK_BUDGET_MS, threads: CHUNK_THREADS, nodes: Infinity };
 const SYNC: BuildLimits = { budgetMs: Infinity, threads: Infinity, nodes: SYNC_NODES };
+/** Search box debounce (ms) and how long a focused comment stays highlighted (ms). */
+export const SEARCH_DEBOUNCE_MS = 150;
+export const FOCUS_FLASH_MS = 2500;
+
+export type Filter = "all" | "mine" | "op" | "edited" | "liked";
+const FILTERS: [Filter, string][] = [
+  ["all", "All"],
+  ["mine", "Mine"],
+  ["op", "Post author"],
+  ["edited", "Edited"],
+  ["liked", "Liked by me"],
+];
+
+interface SearchResult {
+  /** comments that match */
+  matches: Set<string>;
+  /** matches and their ancestors (shown dimmed, for context) */
+  visible: Set<string>;
+}
+
+/** The normal view, put aside while a search is active (restored as it was). */
+interface Saved {
+  tree: HTMLUListElement;
+  nodes: Map<string, NodeRec>;
+  stack: Cursor[];
+  tabStopEl: HTMLElement | null;
+  active: string | null;
+  collapsed: Set<string>;
+  sort: Sort;
+  scroll: () => void;
+  /** changed meanwhile: refreshed on restore */
+  dirty: Set<string>;
+  reset: boolean;
+}
 
 export interface ViewContext {
   store: ThreadStore;
@@ -97,6 +131,10 @@ export class ThreadView {
   private noteEl: HTMLElement;
   private countEl: HTMLElement;
   private sortEl: HTMLSelectElement;
+  private searchEl: HTMLInputElement;
+  private filterEl: HTMLSelectElement;
+  private clearEl: HTMLButtonElement;
+  private matchesEl: HTMLElement;
   private bannerEl: HTMLElement;
   private newCommentEl: HTMLElement;
   private emptyEl: HTMLElement;
@@ -127,6 +165,17 @@ export class ThreadView {
   private unsubs: (() => void)[] = [];
   private destroyed = false;
 
+  /** search (per view): lower-cased query, filter, result; `saved` is the normal view meanwhile */
+  private query = "";
+  private filter: Filter = "all";
+  private search: SearchResult | null = null;
+  private saved: Saved | null = null;
+  private searchTimer: ReturnType<typeof setTimeout> | null = null;
+  /** `w.focus(id)` for a comment this view does not have yet */
+  private wantFocus: string | null = null;
+  private flashed: HTMLElement | null = null;
+  private flashTimer: ReturnType<typeof setTimeout> | null = null;
+
   constructor(
     host: HTMLElement,
     private ctx: ViewContext,
@@ -148,23 +197,59 @@ export class ThreadView {
     this.bannerEl = h("div", { class: "tw-error tw-banner", "data-role": "error", role: "alert", hidden: true });
     this.newCommentEl = h("div", { class: "tw-new-comment", "data-role": "new-comment" });
     this.emptyEl = h("p", { class: "tw-empty", hidden: true }, "No comments yet. Start the conversation.");
-    this.treeEl = h("ul", { class: "tw-tree", "data-role": "tree", role: "tree", "aria-label": "Comments" });
-    this.treeEl.addEventListener("click", (e) => this.onTreeClick(e));
-    this.treeEl.addEventListener("keydown", (e) => this.onTreeKey(e));
-    this.treeEl.addEventListener("focusin", (e) => this.onFocusIn(e));
-    this.treeEl.addEventListener("focusout", (e) => {
-      const t = e.target as HTMLElement | null;
-      if (t && t.getAttribute("role") === "treeitem") {
-        t.removeAttribute("aria-posinset");
-        t.removeAttribute("aria-setsize");
-      }
+    this.treeEl = this.makeTree();
+
+    this.searchEl = h("input", {
+      type: "search",
+      class: "tw-search",
+      "data-role": "search",
+      "aria-label": "Search comments",
+      placeholder: "Search…",
+      autocomplete: "off",
+      spellcheck: "false",
     });
+    this.searchEl.addEventListener("input", () => {
+      if (this.searchTimer !== null) clearTimeout(this.searchTimer);
+      this.searchTimer = setTimeout(() => {
+        this.searchTimer = null;
+        this.setQuery(this.searchEl.value);
+      }, SEARCH_DEBOUNCE_MS);
+    });
+    this.searchEl.addEventListener("keydown", (e) => {
+      if (e.key !== "Escape" || this.searchEl.value === "") return;
+      e.preventDefault();
+      e.stopPropagation();
+      this.searchEl.value = "";
+      this.setQuery("");
+    });
+    this.clearEl = button("clear-search", "Clear search", "×", { hidden: true });
+    this.clearEl.addEventListener("click", () => {
+      this.searchEl.value = "";
+      this.filterEl.value = "all";
+      this.filter = "all";
+      this.setQuery("");
+      this.searchEl.focus();
+    });
+    this.filterEl = h("select", { class: "tw-sort tw-filter", "data-role": "filter", "aria-label": "Filter comments" });
+    for (const [v, label] of FILTERS) this.filterEl.append(h("option", { value: v }, label));
+    this.filterEl.addEventListener("change", () => {
+      this.filter = (FILTERS.find(([v]) => v === this.filterEl.value)?.[0] ?? "all") as Filter;
+      this.applySearch();
+    });
+    this.matchesEl = h("span", { class: "tw-matches", "data-role": "search-count", "aria-live": "polite", hidden: true });
 
     const toolbar = h(
       "div",
       { class: "tw-toolbar" },
       this.countEl,
-      h("label", { class: "tw-sort-label" }, h("span", {}, "Sort by"), this.sortEl),
+      h(
+        "div",
+        { class: "tw-tools" },
+        this.matchesEl,
+        h("span", { class: "tw-search-box", role: "search" }, this.searchEl, this.clearEl),
+        this.filterEl,
+        h("label", { class: "tw-sort-label" }, h("span", {}, "Sort by"), this.sortEl),
+      ),
     );
     this.noteEl = h("p", { class: "tw-snapshot-note", "data-role": "snapshot-note", role: "note", hidden: true });
     this.root.append(this.noteEl, this.postEl, h("section", { class: "tw-comments", "aria-label": "Comments" }, toolbar, this.bannerEl, this.newCommentEl, this.emptyEl, this.treeEl));
@@ -172,6 +257,7 @@ export class ThreadView {
 
     this.unsubs.push(ctx.store.subscribe((c) => this.onChange(c)));
     this.unsubs.push(ctx.store.onReject((r) => this.onReject(r)));
+    this.unsubs.push(ctx.store.onFocus((id) => this.focusComment(id)));
 
     renderPost(this.postEl, ctx.store.post);
     this.renderNewComposer();
@@ -189,6 +275,8 @@ export class ThreadView {
     if (this.clock !== null) clearInterval(this.clock);
     if (this.armTimer !== null) clearTimeout(this.armTimer);
     if (this.bannerTimer !== null) clearTimeout(this.bannerTimer);
+    if (this.searchTimer !== null) clearTimeout(this.searchTimer);
+    if (this.flashTimer !== null) clearTimeout(this.flashTimer);
     this.stack = [];
     this.root.remove();
   }
@@ -240,7 +328,7 @@ export class ThreadView {
 
   /** Evict built replies of `rec` that are no longer among its first `cap` in the sort; build the missing ones. */
   private rebalance(rec: NodeRec): void {
-    const want = new Set(this.ctx.store.sortedChildren(rec.id, this.renderedSort).slice(0, this.capOf(rec)));
+    const want = new Set(this.kidsOf(rec.id).slice(0, this.capOf(rec)));
     for (const li of Array.from(rec.group.children) as HTMLElement[]) {
       const id = li.dataset.commentId ?? "";
       const k = this.nodes.get(id);
@@ -276,6 +364,11 @@ export class ThreadView {
 
   /** read_only or user changed: redraw everything but keep per-view state. */
   refreshAll(): void {
+    if (this.saved) {
+      this.saved.reset = true;
+      this.search = this.computeSearch(); // "Mine" / "Liked by me" depend on the user
+      this.updateMatches();
+    }
     this.renderNewComposer();
     this.updateCount();
     this.rebuildTree();
@@ -290,18 +383,256 @@ export class ThreadView {
   private onChange(c: Change): void {
     if (this.destroyed) return;
     for (const rid of [...this.ownRids.keys()]) if (!this.ctx.store.pending.has(rid)) this.ownRids.delete(rid);
+    let touched: Iterable<string> = c.ids;
+    if (this.saved) {
+      // Searching: the normal view catches up when it comes back; the result is recomputed.
+      if (c.reset) this.saved.reset = true;
+      else for (const id of c.ids) this.saved.dirty.add(id);
+      const old = this.search as SearchResult;
+      this.search = this.computeSearch();
+      if (!c.reset) {
+        const set = new Set(c.ids);
+        for (const id of old.visible) if (!this.search.visible.has(id)) set.add(id);
+        for (const id of this.search.visible) {
+          if (!old.visible.has(id) || old.matches.has(id) !== this.search.matches.has(id)) set.add(id);
+        }
+        touched = set;
+      }
+      this.updateMatches();
+    }
     if (c.reset) {
       renderPost(this.postEl, this.ctx.store.post);
       this.updateCount();
       this.rebuildTree();
+    } else {
+      this.refreshIds(touched);
+      this.updateCount();
+      this.ensureTabStop();
+      this.updatePosition();
+    }
+    if (this.wantFocus !== null && this.ctx.store.isShown(this.wantFocus)) this.focusComment(this.wantFocus);
+  }
+
+  /** Refresh comments parents first. */
+  private refreshIds(list: Iterable<string>): void {
+    const store = this.ctx.store;
+    const ids = [...new Set(list)].map((id) => ({ id, d: store.depth(id) })).sort((a, b) => a.d - b.d);
+    for (const { id } of ids) this.refresh(id);
+  }
+
+  // ---- focus (w.focus(id)) -----------------------------------------------------------------
+
+  /**
+   * Scroll to a comment and highlight it: open its collapsed ancestors, reveal it behind
+   * "more" / "continue", build it if the progressive build has not reached it, make it the tab
+   * stop. An id this view does not have yet is remembered until the comment arrives.
+   */
+  focusComment(id: string): void {
+    if (this.destroyed) return;
+    const store = this.ctx.store;
+    if (!store.isShown(id)) {
+      this.wantFocus = id;
       return;
     }
+    this.wantFocus = null;
+    if (this.search && !this.search.visible.has(id)) this.clearSearch();
+    const chain = store.ancestors(store.parentOf(id)).reverse();
+    const path = [...chain, id];
+    for (let i = 0; i < chain.length; i++) {
+      const a = chain[i];
+      this.collapsed.delete(a);
+      if (this.search) continue; // a search lifts the limits already
+      this.continued.add(a);
+      const idx = this.kidsOf(a).indexOf(path[i + 1]);
+      if (idx >= (this.revealed.get(a) ?? MORE_BATCH)) this.revealed.set(a, idx + 1);
+    }
+    let prec: NodeRec | null = null;
+    for (const a of path) {
+      let rec: NodeRec | null = this.nodes.get(a) ?? null;
+      if (!rec && prec) {
+        this.buildKids(prec);
+        rec = this.nodes.get(a) ?? null;
+      } else if (!rec) rec = this.materialize(a);
+      if (!rec) return;
+      if (a !== id) {
+        if (!rec.built && this.shouldBuild(rec)) this.startKids(rec);
+        this.renderRec(rec);
+      }
+      prec = rec;
+    }
+    const rec = prec as NodeRec;
+    this.schedule();
+    this.syncState();
+    this.active = id;
+    this.setTabStop(rec.li);
+    if (typeof rec.card.scrollIntoView === "function") rec.card.scrollIntoView({ block: "center" });
+    this.flashed?.classList.remove("tw-focused");
+    if (this.flashTimer !== null) clearTimeout(this.flashTimer);
+    rec.li.classList.add("tw-focused");
+    this.flashed = rec.li;
+    this.flashTimer = setTimeout(() => {
+      this.flashTimer = null;
+      this.flashed?.classList.remove("tw-focused");
+      this.flashed = null;
+    }, FOCUS_FLASH_MS);
+  }
+
+  // ---- search and filter (per view) --------------------------------------------------------
+
+  private setQuery(text: string): void {
+    if (this.searchTimer !== null) clearTimeout(this.searchTimer);
+    this.searchTimer = null;
+    this.query = text.trim().toLowerCase();
+    this.applySearch();
+  }
+
+  /** Clear the search box and the filter: the normal view comes back as it was. */
+  clearSearch(): void {
+    this.searchEl.value = "";
+    this.filterEl.value = "all";
+    this.filter = "all";
+    this.setQuery("");
+  }
+
+  /**
+   * O(n) over the store, not the DOM: the comments that pass the filter and contain the query
+   * (body source or author, case-insensitive), and their ancestors.
+   */
+  private computeSearch(): SearchResult {
     const store = this.ctx.store;
-    const ids = [...new Set(c.ids)].map((id) => ({ id, d: store.depth(id) })).sort((a, b) => a.d - b.d);
-    for (const { id } of ids) this.refresh(id);
+    const q = this.query;
+    const f = this.filter;
+    const user = store.user;
+    const op = store.post?.author ?? null;
+    const matches = new Set<string>();
+    const test = (id: string, c: Comment | undefined): void => {
+      if (!c || c.status !== "visible") return;
+      if (f === "mine" && (user === "" || c.author !== user)) return;
+      if (f === "op" && c.author !== op) return;
+      if (f === "edited" && !c.edited_at) return;
+      if (f === "liked" && (user === "" || !c.liked_by.includes(user))) return;
+      if (q && !c.body.toLowerCase().includes(q) && !c.author.toLowerCase().includes(q)) return;
+      matches.add(id);
+    };
+    const pending = store.pending.size > 0;
+    for (const [id, c] of store.mirror.comments) test(id, pending ? store.display(id) : c);
+    for (const p of store.pending.values()) {
+      if (p.op.type === "add" && !store.mirror.comments.has(p.op.id)) test(p.op.id, store.display(p.op.id));
+    }
+    const visible = new Set<string>();
+    for (const id of matches) {
+      let p: string | null = id;
+      while (p !== null && !visible.has(p)) {
+        visible.add(p);
+        p = store.parentOf(p);
+      }
+    }
+    return { matches, visible };
+  }
+
+  private applySearch(): void {
+    const on = this.query !== "" || this.filter !== "all";
+    if (!on) {
+      if (this.saved) this.restoreView();
+    } else {
+      if (!this.saved) {
+        // Put the normal view aside, untouched, and build the result in a tree of its own.
+        if (this.timer !== null) clearTimeout(this.timer);
+        this.timer = null;
+        this.saved = {
+          tree: this.treeEl,
+          nodes: this.nodes,
+          stack: this.stack,
+          tabStopEl: this.tabStopEl,
+          active: this.active,
+          collapsed: this.collapsed,
+          sort: this.renderedSort,
+          scroll: this.scrollAnchor(),
+          dirty: new Set(),
+          reset: false,
+        };
+        const tree = this.makeTree();
+        this.treeEl.replaceWith(tree);
+        this.treeEl = tree;
+        this.nodes = new Map();
+        this.stack = [];
+        this.collapsed = new Set();
+        this.tabStopEl = null;
+      }
+      this.search = this.computeSearch();
+      this.rebuildTree();
+    }
+    this.updateMatches();
+  }
+
+  private restoreView(): void {
+    const s = this.saved as Saved;
+    this.saved = null;
+    this.search = null;
+    if (this.timer !== null) clearTimeout(this.timer);
+    this.timer = null;
+    this.treeEl.replaceWith(s.tree);
+    this.treeEl = s.tree;
+    this.nodes = s.nodes;
+    this.stack = s.stack;
+    this.tabStopEl = s.tabStopEl;
+    this.active = s.active;
+    this.collapsed = s.collapsed;
+    this.renderedSort = s.sort;
+    if (s.reset) this.rebuildTree();
+    else {
+      // Composers opened or closed meanwhile, and what changed meanwhile.
+      for (const rec of this.nodes.values()) {
+        if (!rec.composer && !this.openComposer.has(rec.id)) continue;
+        rec.slot.replaceChildren();
+        rec.composer = null;
+        rec.composerKey = null;
+        if (!this.ctx.readOnly()) this.mountComposer(rec);
+        this.renderRec(rec);
+      }
+      this.setSort(this.ctx.sort());
+      this.refreshIds(s.dirty);
+      this.schedule();
+      this.ensureTabStop();
+      this.syncState();
+    }
     this.updateCount();
-    this.ensureTabStop();
-    this.updatePosition();
+    s.scroll();
+  }
+
+  private updateMatches(): void {
+    const on = this.saved !== null;
+    this.clearEl.hidden = !on;
+    this.matchesEl.hidden = !on;
+    this.root.classList.toggle("tw-searching", on);
+    this.matchesEl.textContent = this.search ? plural(this.search.matches.size, "match", "matches") : "";
+  }
+
+  /** Shown in this view: shown by the store and, while searching, a match or an ancestor of one. */
+  private shown(id: string): boolean {
+    return this.ctx.store.isShown(id) && (!this.search || this.search.visible.has(id));
+  }
+
+  /** Shown children of a comment (or ROOT) in display order. */
+  private kidsOf(parent: string): string[] {
+    const ids = this.ctx.store.sortedChildren(parent, this.renderedSort);
+    const s = this.search;
+    return s ? ids.filter((id) => s.visible.has(id)) : ids;
+  }
+
+  private makeTree(): HTMLUListElement {
+    const tree = h("ul", { class: "tw-tree", "data-role": "tree", role: "tree", "aria-label": "Comments" });
+    tree.addEventListener("click", (e) => this.onTreeClick(e));
+    tree.addEventListener("keydown", (e) => this.onTreeKey(e));
+    tree.addEventListener("focusin", (e) => this.onFocusIn(e));
+    tree.addEventListener("focusout", (e) => {
+      const t = e.target as HTMLElement | null;
+      if (t && t.getAttribute("role") === "treeitem") {
+        t.removeAttribute("aria-posinset");
+        t.removeAttribute("aria-setsize");
+      }
+    });
+    return tree;
   }
 
   private onReject(r: RejectNotice): void {
@@ -419,7 +750,7 @@ export class ThreadView {
   }
 
   private pushCursor(parent: string, group: HTMLElement, depth: number): void {
-    const ids = this.ctx.store.sortedChildren(parent, this.renderedSort);
+    const ids = this.kidsOf(parent);
     if (ids.length) this.stack.push({ parent, group, ids, i: 0, depth, last: null });
   }
 
@@ -448,12 +779,13 @@ export class ThreadView {
 
   /** How many direct replies of `rec` this view builds. */
   private capOf(rec: NodeRec): number {
+    if (this.search) return Infinity; // a search shows every match
     return this.revealed.get(rec.id) ?? MORE_BATCH;
   }
 
   /** A cut point: replies below it wait for "Continue this thread". */
   private isCut(rec: NodeRec): boolean {
-    return rec.depth - rec.base >= CONTINUE_DEPTH && !this.continued.has(rec.id);
+    return !this.search && rec.depth - rec.base >= CONTINUE_DEPTH && !this.continued.has(rec.id);
   }
 
   /** Whether the children of `rec` should be in the DOM. */
@@ -495,7 +827,7 @@ export class ThreadView {
       const id = cur.ids[cur.i++];
       if (existing) {
         cur.last = existing.li;
-      } else if (this.ctx.store.isShown(id)) {
+      } else if (this.shown(id)) {
         const rec = this.createNode(id, cur.depth, prec ?? null);
         if (cur.last && cur.last.parentNode === cur.group) cur.last.after(rec.li);
         else this.place(rec.li, id, cur.group);
@@ -520,8 +852,7 @@ export class ThreadView {
   }
 
   private hasShownChildren(id: string): boolean {
-    const store = this.ctx.store;
-    return store.childIds(id).some((k) => store.isShown(k));
+    return this.ctx.store.childIds(id).some((k) => this.shown(k));
   }
 
   private createNode(id: string, depth: number, parent: NodeRec | null): NodeRec {
@@ -594,7 +925,7 @@ export class ThreadView {
   }
 
   private reorder(parent: string, group: HTMLElement): string[] {
-    const order = this.ctx.store.sortedChildren(parent, this.renderedSort);
+    const order = this.kidsOf(parent);
     for (const id of order) {
       const rec = this.nodes.get(id);
       if (rec && rec.li.parentNode === group) group.append(rec.li);
@@ -607,7 +938,7 @@ export class ThreadView {
   private refresh(id: string): void {
     const store = this.ctx.store;
     const rec = this.nodes.get(id);
-    const shown = store.isShown(id);
+    const shown = this.shown(id);
     if (rec && !shown) {
       this.removeNode(rec);
       return;
@@ -721,6 +1052,15 @@ export class ThreadView {
       editing: this.openComposer.get(rec.id) === `edit:${rec.id}`,
       armedDelete: this.armedDelete === rec.id,
     });
+    const s = this.search;
+    rec.li.classList.toggle("tw-context", s !== null && !s.matches.has(rec.id));
+    if (s && this.query && s.matches.has(rec.id)) {
+      // On the text nodes of the sanitised card, never on HTML: nothing can be injected.
+      const body = rec.card.querySelector('[data-role="body"]');
+      if (body) highlight(body, this.query);
+      const author = rec.card.querySelector(".tw-author");
+      if (author) highlight(author, this.query);
+    }
     this.updateTail(rec);
   }
 
@@ -741,7 +1081,7 @@ export class ThreadView {
       label = `Continue this thread: ${plural(store.replyCount(rec.id), "more reply", "more replies")}`;
     } else if (open && rec.built && !this.hasCursor(rec.id)) {
       let shown = 0;
-      for (const k of store.childIds(rec.id)) if (store.isShown(k)) shown++;
+      for (const k of store.childIds(rec.id)) if (this.shown(k)) shown++;
       const hidden = shown - rec.kids;
       if (hidden > 0) {
         kind = "more";
@@ -937,7 +1277,7 @@ export class ThreadView {
     let size = 0;
     let pos = 1;
     for (const k of store.childIds(rec.parent)) {
-      if (!store.isShown(k)) continue;
+      if (!this.shown(k)) continue;
       size++;
       if (k !== rec.id && store.compare(k, rec.id, this.renderedSort) < 0) pos++;
     }
@@ -990,7 +1330,7 @@ export class ThreadView {
   private buildKids(rec: NodeRec): void {
     if (!rec.built || this.collapsed.has(rec.id)) return;
     const cap = this.capOf(rec);
-    for (const id of this.ctx.store.sortedChildren(rec.id, this.renderedSort)) {
+    for (const id of this.kidsOf(rec.id)) {
       if (rec.kids >= cap) break;
       if (!this.nodes.has(id)) this.addNode(id, rec);
     }
@@ -1005,7 +1345,7 @@ export class ThreadView {
     const have = this.nodes.get(id);
     if (have) return have;
     const store = this.ctx.store;
-    if (!store.isShown(id)) return null;
+    if (!this.shown(id)) return null;
     const parent = store.parentOf(id);
     if (parent === null) {
       const rec = this.addNode(id, null);
@@ -1027,7 +1367,7 @@ export class ThreadView {
   /** The top-level comment next to `rec` (+1) or before it (-1), built if needed. */
   private topSibling(rec: NodeRec, dir: 1 | -1): HTMLElement | null {
     if (this.idle) return (dir > 0 ? rec.li.nextElementSibling : rec.li.previousElementSibling) as HTMLElement | null;
-    const order = this.ctx.store.sortedChildren(ROOT, this.renderedSort);
+    const order = this.kidsOf(ROOT);
     const i = order.indexOf(rec.id);
     const id = i < 0 ? undefined : order[i + dir];
     return id === undefined ? null : (this.materialize(id)?.li ?? null);
@@ -1097,7 +1437,7 @@ export class ThreadView {
 
   private firstStop(): HTMLElement | null {
     if (this.idle) return this.treeEl.firstElementChild as HTMLElement | null;
-    const id = this.ctx.store.sortedChildren(ROOT, this.renderedSort)[0];
+    const id = this.kidsOf(ROOT)[0];
     return id === undefined ? null : (this.materialize(id)?.li ?? null);
   }
 
@@ -1105,7 +1445,7 @@ export class ThreadView {
     let li: HTMLElement | null;
     if (this.idle) li = this.treeEl.lastElementChild as HTMLElement | null;
     else {
-      const id = this.ctx.store.sortedChildren(ROOT, this.renderedSort).at(-1);
+      const id = this.kidsOf(ROOT).at(-1);
       li = id === undefined ? null : (this.materialize(id)?.li ?? null);
     }
     const rec = this.recOf(li);
