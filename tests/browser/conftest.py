@@ -5,6 +5,7 @@ Run with ``pytest -m browser tests/browser -x -q``.  See README.md in this folde
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import tempfile
@@ -14,7 +15,7 @@ from pathlib import Path
 
 import pytest
 from chromium import CHROMIUM, launch
-from harness import REPO, TIMINGS
+from harness import REPO, TIMINGS, Notebook
 from labserver import JupyterServer, ServerError, start_server, stop_server
 
 DEFAULT_TEST_TIMEOUT = 150  # seconds, per test (pytest-timeout), unless the test sets its own
@@ -176,3 +177,28 @@ def browser_context(jupyter_server):
 @pytest.fixture(scope="session")
 def repo_root() -> Path:
     return REPO
+
+
+# ------------------------------------------------------------------ one notebook per module
+
+
+@pytest.fixture(scope="module")
+def nb(request, jupyter_server, browser_context):
+    """One notebook (one kernel, one page) per test module, started with the module's ``SETUP``
+    cell; each test displays its own widget in a new cell and addresses only that output."""
+    module = request.module.__name__.rsplit(".", 1)[-1]
+    name = f"threadwidget-{module.removeprefix('test_')}.ipynb"
+    with Notebook(jupyter_server, browser_context, [request.module.SETUP], name=name) as notebook:
+        notebook.run_all()
+        yield notebook
+
+
+@pytest.fixture(autouse=True)
+def _screenshot_on_failure(request):
+    """A test that used ``nb`` and failed leaves ``artifacts/FAILED-<test>.png`` behind."""
+    notebook = request.getfixturevalue("nb") if "nb" in request.fixturenames else None
+    yield
+    rep = getattr(request.node, "rep_call", None)
+    if notebook is not None and rep is not None and rep.failed and notebook.page is not None:
+        with contextlib.suppress(Exception):
+            notebook.screenshot(f"FAILED-{request.node.name}")

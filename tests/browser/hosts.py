@@ -10,27 +10,21 @@ earlier state leaks in. A server is ready when an HTTP request answers 200; ``st
 
 from __future__ import annotations
 
-import contextlib
-import os
 import secrets
 import shutil
-import signal
-import subprocess
 import sys
-import tempfile
-import time
-import urllib.error
-import urllib.request
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from labserver import (
-    _LOG_NOISE,
-    SERVER_START_TIMEOUT,
+    HostServer,
     JupyterServer,
     ServerError,
+    _env,
     _free_port,
-    _write_lab_settings,
+    _launch,
+    _tmp_base,
+    start_jupyter,
+    stop_server,
 )
 
 __all__ = [
@@ -43,158 +37,12 @@ __all__ = [
 ]
 
 
-@dataclass
-class HostServer:
-    """A running host: ``url`` is the page to open (token included where the host needs one)."""
-
-    kind: str
-    url: str
-    token: str
-    base: Path  # the temp folder (root/, logs, config dirs)
-    root_dir: Path
-    log_path: Path
-    proc: subprocess.Popen
-    log_file: object = None
-    extra: dict = field(default_factory=dict)
-
-    def log_tail(self, since: int = 0, max_lines: int = 40) -> str:
-        try:
-            with open(self.log_path, "rb") as f:
-                f.seek(since)
-                lines = f.read().decode("utf-8", "replace").splitlines()
-        except OSError:
-            return ""
-        lines = [ln for ln in lines if not any(n in ln for n in _LOG_NOISE)]
-        return "\n".join(lines[-max_lines:])
-
-    def log_size(self) -> int:
-        try:
-            return self.log_path.stat().st_size
-        except OSError:
-            return 0
-
-
-def _tmp_base(kind: str) -> tuple[Path, dict[str, Path]]:
-    base = Path(tempfile.mkdtemp(prefix=f"tw-{kind}-"))
-    dirs = {
-        "JUPYTER_CONFIG_DIR": base / "config",
-        "JUPYTER_DATA_DIR": base / "data",
-        "JUPYTER_RUNTIME_DIR": base / "runtime",
-        "JUPYTERLAB_SETTINGS_DIR": base / "lab-settings",
-        "JUPYTERLAB_WORKSPACES_DIR": base / "lab-workspaces",
-        "IPYTHONDIR": base / "ipython",
-        "XDG_CONFIG_HOME": base / "xdg-config",
-        "XDG_CACHE_HOME": base / "xdg-cache",
-        "XDG_STATE_HOME": base / "xdg-state",
-        "XDG_DATA_HOME": base / "xdg-data",
-    }
-    (base / "root").mkdir()
-    for d in dirs.values():
-        d.mkdir()
-    return base, dirs
-
-
-def _env(dirs: dict[str, Path]) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if k not in ("ANYWIDGET_HMR", "JUPYTER_TOKEN")}
-    env.update({k: str(v) for k, v in dirs.items()})
-    env["PYTHONUNBUFFERED"] = "1"
-    return env
-
-
-def _launch(
-    kind: str,
-    cmd: list[str],
-    *,
-    base: Path,
-    env: dict[str, str],
-    cwd: Path,
-    url: str,
-    ready_url: str,
-    token: str,
-    timeout: float = SERVER_START_TIMEOUT,
-) -> HostServer:
-    """Start ``cmd``; return once GET ``ready_url`` answers 200 (or raise ServerError)."""
-    log_path = base / "server.log"
-    logf = open(log_path, "wb")  # noqa: SIM115  (closed by stop_host, after the server)
-    proc = subprocess.Popen(
-        cmd, env=env, cwd=str(cwd), stdout=logf, stderr=subprocess.STDOUT, start_new_session=True
-    )
-    server = HostServer(kind, url, token, base, base / "root", log_path, proc, log_file=logf)
-    deadline = time.monotonic() + timeout
-    while True:
-        if proc.poll() is not None:
-            logf.close()
-            raise ServerError(
-                f"{kind} exited at start (rc={proc.returncode}):\n{server.log_tail()}"
-            )
-        try:
-            with urllib.request.urlopen(ready_url, timeout=2) as r:
-                if r.status == 200:
-                    return server
-        except (urllib.error.URLError, ConnectionError, OSError):
-            pass
-        if time.monotonic() > deadline:
-            _kill(proc)
-            logf.close()
-            raise ServerError(f"{kind} not ready after {timeout:g}s:\n{server.log_tail()}")
-        time.sleep(0.1)
-
-
-def _kill(proc: subprocess.Popen) -> None:
-    """SIGTERM the server's process group (kernels included), then SIGKILL if it lingers."""
-    for sig, wait in ((signal.SIGTERM, 10), (signal.SIGKILL, 10)):
-        if proc.poll() is not None:
-            break
-        try:
-            os.killpg(proc.pid, sig)
-        except OSError:
-            proc.send_signal(sig)
-        with contextlib.suppress(subprocess.TimeoutExpired):
-            proc.wait(timeout=wait)
-    # kernels started in the group may outlive the server by a moment
-    with contextlib.suppress(OSError):
-        os.killpg(proc.pid, signal.SIGKILL)
-
-
 # --------------------------------------------------------------------------- Notebook 7
 
 
 def start_notebook7() -> JupyterServer:
-    """A running Notebook 7 server (``jupyter notebook``), as a ``labserver.JupyterServer`` so the
-    harness's ``Notebook`` (with ``url_path="notebooks"``) and ``labserver.stop_server`` work on it.
-    """
-    base, dirs = _tmp_base("nb7")
-    _write_lab_settings(dirs["JUPYTERLAB_SETTINGS_DIR"])  # Notebook 7 reads Lab's settings
-    port, token = _free_port(), secrets.token_hex(16)
-    root = base / "root"
-    cmd = [
-        sys.executable,
-        "-m",
-        "notebook",
-        "--no-browser",
-        "--allow-root",
-        "--ip=127.0.0.1",
-        f"--port={port}",
-        "--ServerApp.port_retries=0",
-        f"--IdentityProvider.token={token}",
-        f"--ServerApp.root_dir={root}",
-        "--JupyterNotebookApp.expose_app_in_browser=True",
-        "--ServerApp.open_browser=False",
-    ]
-    url = f"http://127.0.0.1:{port}"
-    host = _launch(
-        "Notebook 7",
-        cmd,
-        base=base,
-        env=_env(dirs),
-        cwd=root,
-        url=url,
-        ready_url=f"{url}/api/status?token={token}",
-        token=token,
-    )
-    return JupyterServer(
-        url, token, root, host.log_path, host.proc, base=base, log_file=host.log_file
-    )
+    """A running Notebook 7 server (the harness's ``Notebook`` with ``url_path="notebooks"``)."""
+    return start_jupyter("notebook")
 
 
 # --------------------------------------------------------------------------- Voilà
@@ -281,13 +129,7 @@ def start_marimo(app: Path, theme: str = "system") -> HostServer:
 
 def stop_host(server: HostServer) -> None:
     """End the host (and its kernels); remove its folder unless THREADWIDGET_KEEP_TMP."""
-    _kill(server.proc)
-    if server.log_file is not None:
-        server.log_file.close()  # type: ignore[attr-defined]
-    if os.environ.get("THREADWIDGET_KEEP_TMP"):
-        print(f"\n{server.kind} temp dir kept: {server.base}")
-    else:
-        shutil.rmtree(server.base, ignore_errors=True)
+    stop_server(server)
 
 
 # --------------------------------------------------------------------------- test helpers

@@ -1,8 +1,12 @@
-"""Start and stop a private JupyterLab server on 127.0.0.1 for browser tests and benchmarks.
+"""Start and stop private notebook servers on 127.0.0.1 for browser tests and benchmarks.
 
-Everything JupyterLab reads or writes (config, data, runtime, settings, workspaces, IPython)
-lives in a fresh temporary folder, so no earlier state leaks in; the news pop-up and cell
-virtualisation are switched off there. ``ANYWIDGET_HMR`` is removed from the server's environment.
+Each server gets a free port, a random token and a fresh temporary folder holding everything it
+reads or writes (Jupyter config/data/runtime, Lab settings and workspaces, IPython, XDG dirs), so no
+earlier state leaks in; the news pop-up and cell virtualisation are switched off there, and
+``ANYWIDGET_HMR`` is removed from the environment. A server is ready when an HTTP request answers
+200; stopping ends it and its kernels (its process group) and removes the folder unless
+``THREADWIDGET_KEEP_TMP`` is set. Start failures raise ``ServerError`` with the end of the log.
+JupyterLab and Notebook 7 are started here; Voilà and marimo in ``hosts.py``.
 """
 
 from __future__ import annotations
@@ -27,7 +31,7 @@ SERVER_START_TIMEOUT = 60  # seconds
 
 
 class ServerError(RuntimeError):
-    """JupyterLab did not start; the message carries the end of its log."""
+    """A server did not start; the message carries the end of its log."""
 
 
 # Server log lines that never help explain a failure.
@@ -42,26 +46,18 @@ _LOG_NOISE = (
 
 
 @dataclass
-class JupyterServer:
-    url: str  # http://127.0.0.1:<port>
+class HostServer:
+    """A running host: ``url`` is the page to open (token included where the host needs one)."""
+
+    kind: str
+    url: str
     token: str
+    base: Path  # the temp folder (root/, logs, config dirs)
     root_dir: Path
     log_path: Path
     proc: subprocess.Popen
-    base: Path = field(default_factory=Path)
     log_file: object = None
-
-    def api(self, method: str, path: str, body: dict | None = None, timeout: float = 10):
-        data = None if body is None else json.dumps(body).encode()
-        req = urllib.request.Request(
-            f"{self.url}{path}",
-            data=data,
-            method=method,
-            headers={"Authorization": f"token {self.token}", "Content-Type": "application/json"},
-        )
-        with urllib.request.urlopen(req, timeout=timeout) as r:
-            raw = r.read()
-            return r.status, (json.loads(raw) if raw else None)
+    extra: dict = field(default_factory=dict)
 
     def log_tail(self, since: int = 0, max_lines: int = 40) -> str:
         try:
@@ -78,6 +74,23 @@ class JupyterServer:
             return self.log_path.stat().st_size
         except OSError:
             return 0
+
+
+@dataclass
+class JupyterServer(HostServer):
+    """A Jupyter server (JupyterLab or Notebook 7) with its REST API."""
+
+    def api(self, method: str, path: str, body: dict | None = None, timeout: float = 10):
+        data = None if body is None else json.dumps(body).encode()
+        req = urllib.request.Request(
+            f"{self.url}{path}",
+            data=data,
+            method=method,
+            headers={"Authorization": f"token {self.token}", "Content-Type": "application/json"},
+        )
+        with urllib.request.urlopen(req, timeout=timeout) as r:
+            raw = r.read()
+            return r.status, (json.loads(raw) if raw else None)
 
 
 def _free_port() -> int:
@@ -102,11 +115,8 @@ def _write_lab_settings(settings_dir: Path) -> None:
     put("@jupyterlab/notebook-extension", "tracker.jupyterlab-settings", {"windowingMode": "none"})
 
 
-def start_server() -> JupyterServer:
-    """A running JupyterLab server (ready: ``/api/status`` answers 200)."""
-    base = Path(tempfile.mkdtemp(prefix="tw-browser-"))
-    root = base / "root"
-    root.mkdir()
+def _tmp_base(kind: str) -> tuple[Path, dict[str, Path]]:
+    base = Path(tempfile.mkdtemp(prefix=f"tw-{kind}-"))
     dirs = {
         "JUPYTER_CONFIG_DIR": base / "config",
         "JUPYTER_DATA_DIR": base / "data",
@@ -114,23 +124,93 @@ def start_server() -> JupyterServer:
         "JUPYTERLAB_SETTINGS_DIR": base / "lab-settings",
         "JUPYTERLAB_WORKSPACES_DIR": base / "lab-workspaces",
         "IPYTHONDIR": base / "ipython",
+        "XDG_CONFIG_HOME": base / "xdg-config",
+        "XDG_CACHE_HOME": base / "xdg-cache",
+        "XDG_STATE_HOME": base / "xdg-state",
+        "XDG_DATA_HOME": base / "xdg-data",
     }
+    (base / "root").mkdir()
     for d in dirs.values():
         d.mkdir()
-    _write_lab_settings(dirs["JUPYTERLAB_SETTINGS_DIR"])
+    return base, dirs
 
-    env = {k: v for k, v in os.environ.items() if k != "ANYWIDGET_HMR"}
+
+def _env(dirs: dict[str, Path]) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k not in ("ANYWIDGET_HMR", "JUPYTER_TOKEN")}
     env.update({k: str(v) for k, v in dirs.items()})
     env["PYTHONUNBUFFERED"] = "1"
-    env.pop("JUPYTER_TOKEN", None)
+    return env
 
-    port = _free_port()
-    token = secrets.token_hex(16)
+
+def _launch(
+    kind: str,
+    cmd: list[str],
+    *,
+    base: Path,
+    env: dict[str, str],
+    cwd: Path,
+    url: str,
+    ready_url: str,
+    token: str,
+    timeout: float = SERVER_START_TIMEOUT,
+    server_class: type[HostServer] = HostServer,
+) -> HostServer:
+    """Start ``cmd``; return once GET ``ready_url`` answers 200 (or raise ServerError)."""
     log_path = base / "server.log"
+    logf = open(log_path, "wb")  # noqa: SIM115  (closed by stop_host, after the server)
+    proc = subprocess.Popen(
+        cmd, env=env, cwd=str(cwd), stdout=logf, stderr=subprocess.STDOUT, start_new_session=True
+    )
+    server = server_class(kind, url, token, base, base / "root", log_path, proc, log_file=logf)
+    deadline = time.monotonic() + timeout
+    while True:
+        if proc.poll() is not None:
+            logf.close()
+            raise ServerError(
+                f"{kind} exited at start (rc={proc.returncode}):\n{server.log_tail()}"
+            )
+        try:
+            with urllib.request.urlopen(ready_url, timeout=2) as r:
+                if r.status == 200:
+                    return server
+        except (urllib.error.URLError, ConnectionError, OSError):
+            pass
+        if time.monotonic() > deadline:
+            _kill(proc)
+            logf.close()
+            raise ServerError(f"{kind} not ready after {timeout:g}s:\n{server.log_tail()}")
+        time.sleep(0.1)
+
+
+def _kill(proc: subprocess.Popen) -> None:
+    """SIGTERM the server's process group (kernels included), then SIGKILL if it lingers."""
+    for sig, wait in ((signal.SIGTERM, 10), (signal.SIGKILL, 10)):
+        if proc.poll() is not None:
+            break
+        try:
+            os.killpg(proc.pid, sig)
+        except OSError:
+            proc.send_signal(sig)
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            proc.wait(timeout=wait)
+    # kernels started in the group may outlive the server by a moment
+    with contextlib.suppress(OSError):
+        os.killpg(proc.pid, signal.SIGKILL)
+
+
+def start_jupyter(app: str = "jupyterlab") -> JupyterServer:
+    """A running JupyterLab (``app="jupyterlab"``) or Notebook 7 (``"notebook"``) server with
+    ``window.jupyterapp`` exposed, so the harness can drive notebooks through its commands."""
+    kind = {"jupyterlab": "JupyterLab", "notebook": "Notebook 7"}[app]
+    expose = {"jupyterlab": "LabApp", "notebook": "JupyterNotebookApp"}[app]
+    base, dirs = _tmp_base(app)
+    _write_lab_settings(dirs["JUPYTERLAB_SETTINGS_DIR"])  # Notebook 7 reads Lab's settings too
+    port, token = _free_port(), secrets.token_hex(16)
+    root = base / "root"
     cmd = [
         sys.executable,
         "-m",
-        "jupyterlab",
+        app,
         "--no-browser",
         "--allow-root",
         "--ip=127.0.0.1",
@@ -138,54 +218,39 @@ def start_server() -> JupyterServer:
         "--ServerApp.port_retries=0",
         f"--IdentityProvider.token={token}",
         f"--ServerApp.root_dir={root}",
-        "--LabApp.expose_app_in_browser=True",
+        f"--{expose}.expose_app_in_browser=True",
         "--ServerApp.open_browser=False",
     ]
-    t0 = time.monotonic()
-    logf = open(log_path, "wb")  # noqa: SIM115  (closed by stop_server, after the server)
-    proc = subprocess.Popen(
-        cmd, env=env, cwd=str(root), stdout=logf, stderr=subprocess.STDOUT, start_new_session=True
+    url = f"http://127.0.0.1:{port}"
+    return _launch(
+        kind,
+        cmd,
+        base=base,
+        env=_env(dirs),
+        cwd=root,
+        url=url,
+        ready_url=f"{url}/api/status?token={token}",
+        token=token,
+        server_class=JupyterServer,
     )
-    server = JupyterServer(
-        f"http://127.0.0.1:{port}", token, root, log_path, proc, base=base, log_file=logf
-    )
-    deadline = t0 + SERVER_START_TIMEOUT
-    while True:
-        if proc.poll() is not None:
-            logf.close()
-            raise ServerError(
-                f"JupyterLab exited at start (rc={proc.returncode}):\n{server.log_tail()}"
-            )
-        try:
-            status, _ = server.api("GET", "/api/status", timeout=2)
-            if status == 200:
-                return server
-        except (urllib.error.URLError, ConnectionError, OSError):
-            pass
-        if time.monotonic() > deadline:
-            proc.kill()
-            logf.close()
-            raise ServerError(
-                f"JupyterLab not ready after {SERVER_START_TIMEOUT}s:\n{server.log_tail()}"
-            )
-        time.sleep(0.1)
 
 
-def stop_server(server: JupyterServer) -> None:
+def start_server() -> JupyterServer:
+    """A running JupyterLab server."""
+    return start_jupyter("jupyterlab")
+
+
+def stop_server(server: HostServer) -> None:
     """Shut the server and its kernels down; remove its folder unless THREADWIDGET_KEEP_TMP."""
-    with contextlib.suppress(Exception):
-        server.api("POST", "/api/shutdown", timeout=10)
-    try:
-        server.proc.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        try:
-            os.killpg(server.proc.pid, signal.SIGKILL)
-        except OSError:
-            server.proc.kill()
-        server.proc.wait(timeout=10)
+    if isinstance(server, JupyterServer):
+        with contextlib.suppress(Exception):
+            server.api("POST", "/api/shutdown", timeout=10)
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            server.proc.wait(timeout=15)
+    _kill(server.proc)
     if server.log_file is not None:
         server.log_file.close()  # type: ignore[attr-defined]
     if os.environ.get("THREADWIDGET_KEEP_TMP"):
-        print(f"\nbrowser test temp dir kept: {server.base}")
+        print(f"\n{server.kind} temp dir kept: {server.base}")
     else:
         shutil.rmtree(server.base, ignore_errors=True)

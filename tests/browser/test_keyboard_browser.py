@@ -7,8 +7,6 @@ JupyterLab's own handlers), never dispatched by script.
 
 from __future__ import annotations
 
-import contextlib
-
 import pytest
 from harness import REPO, Notebook
 from playwright.sync_api import expect
@@ -51,24 +49,6 @@ def tab_stops(root) -> list[str]:
 def show(nb: Notebook, code: str):
     nb.run(code)
     return nb.widget(nb.last_cell)
-
-
-@pytest.fixture(scope="module")
-def nb(jupyter_server, browser_context):
-    with Notebook(
-        jupyter_server, browser_context, [SETUP], name="threadwidget-keyboard.ipynb"
-    ) as nb:
-        nb.run_all()
-        yield nb
-
-
-@pytest.fixture(autouse=True)
-def _screenshot_on_failure(request, nb):
-    yield
-    rep = getattr(request.node, "rep_call", None)
-    if rep is not None and rep.failed and nb.page is not None:
-        with contextlib.suppress(Exception):
-            nb.screenshot(f"FAILED-{request.node.name}")
 
 
 def test_keyboard_walk_collapse_reply_like(nb):

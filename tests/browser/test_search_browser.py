@@ -6,8 +6,6 @@ is typed into with Playwright's keyboard (real key events through JupyterLab's h
 
 from __future__ import annotations
 
-import contextlib
-
 import pytest
 from harness import REPO, Notebook
 from playwright.sync_api import expect
@@ -54,22 +52,6 @@ def item(root, cid):
 def show(nb: Notebook, code: str):
     nb.run(code)
     return nb.widget(nb.last_cell)
-
-
-@pytest.fixture(scope="module")
-def nb(jupyter_server, browser_context):
-    with Notebook(jupyter_server, browser_context, [SETUP], name="threadwidget-search.ipynb") as nb:
-        nb.run_all()
-        yield nb
-
-
-@pytest.fixture(autouse=True)
-def _screenshot_on_failure(request, nb):
-    yield
-    rep = getattr(request.node, "rep_call", None)
-    if rep is not None and rep.failed and nb.page is not None:
-        with contextlib.suppress(Exception):
-            nb.screenshot(f"FAILED-{request.node.name}")
 
 
 def test_search_then_focus(nb):

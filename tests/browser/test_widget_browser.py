@@ -6,7 +6,6 @@ cell and addresses only that cell's output, so tests do not see each other's sta
 
 from __future__ import annotations
 
-import contextlib
 import json
 import re
 import time
@@ -159,24 +158,6 @@ def submit(composer, text: str) -> None:
 
 
 # --------------------------------------------------------------------------- fixtures
-
-
-@pytest.fixture(scope="module")
-def nb(jupyter_server, browser_context):
-    with Notebook(
-        jupyter_server, browser_context, [SETUP], name="threadwidget-browser.ipynb"
-    ) as nb:
-        nb.run_all()
-        yield nb
-
-
-@pytest.fixture(autouse=True)
-def _screenshot_on_failure(request, nb):
-    yield
-    rep = getattr(request.node, "rep_call", None)
-    if rep is not None and rep.failed and nb.page is not None:
-        with contextlib.suppress(Exception):
-            nb.screenshot(f"FAILED-{request.node.name}")
 
 
 # --------------------------------------------------------------------------- tests
