@@ -204,106 +204,106 @@ export class ThreadStore {
   mirror: Mirror = emptyMirror();
   readonly pending = new Map<string, Pending>();
 
-  private send: (msg: OutgoingMsg) => void;
-  private now: () => Date;
-  private counter = 0;
-  private syncing = false;
-  private parts: PartsBuffer | null = null;
-  private batch: Set<string> | null = null;
-  private batchReset = false;
-  private listeners = new Set<(c: Change) => void>();
-  private rejectListeners = new Set<(r: RejectNotice) => void>();
-  private focusListeners = new Set<(id: string) => void>();
-  private timeCache = new Map<string, number>();
+  #send: (msg: OutgoingMsg) => void;
+  #now: () => Date;
+  #counter = 0;
+  #syncing = false;
+  #parts: PartsBuffer | null = null;
+  #batch: Set<string> | null = null;
+  #batchReset = false;
+  #listeners = new Set<(c: Change) => void>();
+  #rejectListeners = new Set<(r: RejectNotice) => void>();
+  #focusListeners = new Set<(id: string) => void>();
+  #timeCache = new Map<string, number>();
   /** sync rid -> the request rids pending when that sync was sent */
-  private syncWaits = new Map<string, Set<string>>();
-  private staleAfterMs: number;
-  private staleTimer: ReturnType<typeof setTimeout> | null = null;
+  #syncWaits = new Map<string, Set<string>>();
+  #staleAfterMs: number;
+  #staleTimer: ReturnType<typeof setTimeout> | null = null;
 
   constructor(opts: StoreOptions) {
-    this.send = opts.send;
+    this.#send = opts.send;
     this.client = opts.client ?? randomClientId();
     this.user = opts.user ?? "";
-    this.now = opts.now ?? (() => new Date());
-    this.staleAfterMs = opts.staleAfterMs ?? 15_000;
+    this.#now = opts.now ?? (() => new Date());
+    this.#staleAfterMs = opts.staleAfterMs ?? 15_000;
   }
 
   /** Stop timers (the model went away). */
   dispose(): void {
-    if (this.staleTimer !== null) clearTimeout(this.staleTimer);
-    this.staleTimer = null;
-    this.listeners.clear();
-    this.rejectListeners.clear();
-    this.focusListeners.clear();
+    if (this.#staleTimer !== null) clearTimeout(this.#staleTimer);
+    this.#staleTimer = null;
+    this.#listeners.clear();
+    this.#rejectListeners.clear();
+    this.#focusListeners.clear();
   }
 
   /**
    * An answer (event or reject) can be lost, e.g. while the kernel restarts its comm. A request
    * unanswered for `staleAfterMs` triggers a sync, whose answer settles it (rule 4).
    */
-  private watchPending(): void {
-    if (this.staleAfterMs <= 0 || this.staleTimer !== null) return;
-    this.staleTimer = setTimeout(() => {
-      this.staleTimer = null;
+  #watchPending(): void {
+    if (this.#staleAfterMs <= 0 || this.#staleTimer !== null) return;
+    this.#staleTimer = setTimeout(() => {
+      this.#staleTimer = null;
       if (this.pending.size === 0) return;
-      const cutoff = this.now().getTime() - this.staleAfterMs;
+      const cutoff = this.#now().getTime() - this.#staleAfterMs;
       let stale = false;
       for (const p of this.pending.values()) if (Date.parse(p.at) <= cutoff) stale = true;
       if (stale) this.requestSync(true);
-      this.watchPending();
-    }, this.staleAfterMs);
+      this.#watchPending();
+    }, this.#staleAfterMs);
   }
 
   // ---- subscriptions ---------------------------------------------------------------------
 
   subscribe(fn: (c: Change) => void): () => void {
-    this.listeners.add(fn);
-    return () => this.listeners.delete(fn);
+    this.#listeners.add(fn);
+    return () => this.#listeners.delete(fn);
   }
 
   onReject(fn: (r: RejectNotice) => void): () => void {
-    this.rejectListeners.add(fn);
-    return () => this.rejectListeners.delete(fn);
+    this.#rejectListeners.add(fn);
+    return () => this.#rejectListeners.delete(fn);
   }
 
   /** `{"kind": "focus"}` from the kernel: every view of the model focuses the comment. */
   onFocus(fn: (id: string) => void): () => void {
-    this.focusListeners.add(fn);
-    return () => this.focusListeners.delete(fn);
+    this.#focusListeners.add(fn);
+    return () => this.#focusListeners.delete(fn);
   }
 
-  private touch(ids: Iterable<string>): void {
-    if (this.batch) {
-      for (const id of ids) this.batch.add(id);
+  #touch(ids: Iterable<string>): void {
+    if (this.#batch) {
+      for (const id of ids) this.#batch.add(id);
       return;
     }
     const list = [...ids];
-    if (list.length) this.emit({ ids: list, reset: false });
+    if (list.length) this.#emit({ ids: list, reset: false });
   }
 
-  private markReset(): void {
-    if (this.batch) this.batchReset = true;
-    else this.emit({ ids: [], reset: true });
+  #markReset(): void {
+    if (this.#batch) this.#batchReset = true;
+    else this.#emit({ ids: [], reset: true });
   }
 
-  private emit(c: Change): void {
-    for (const fn of [...this.listeners]) fn(c);
+  #emit(c: Change): void {
+    for (const fn of [...this.#listeners]) fn(c);
   }
 
   /** Run `fn` and emit one change for everything it touched. */
-  private batched(fn: () => void): void {
-    if (this.batch) return fn();
-    this.batch = new Set();
-    this.batchReset = false;
+  #batched(fn: () => void): void {
+    if (this.#batch) return fn();
+    this.#batch = new Set();
+    this.#batchReset = false;
     try {
       fn();
     } finally {
-      const ids = this.batch;
-      const reset = this.batchReset;
-      this.batch = null;
-      this.batchReset = false;
-      if (reset) this.emit({ ids: [], reset: true });
-      else if (ids.size) this.emit({ ids: [...ids], reset: false });
+      const ids = this.#batch;
+      const reset = this.#batchReset;
+      this.#batch = null;
+      this.#batchReset = false;
+      if (reset) this.#emit({ ids: [], reset: true });
+      else if (ids.size) this.#emit({ ids: [...ids], reset: false });
     }
   }
 
@@ -316,10 +316,10 @@ export class ThreadStore {
     this.post = s.post;
     this.complete = s.complete !== false;
     this.mirror = mirrorFrom(this.complete ? (s.comments ?? []) : []);
-    this.parts = null;
-    this.timeCache.clear();
-    this.dropSettledAdds();
-    this.markReset();
+    this.#parts = null;
+    this.#timeCache.clear();
+    this.#dropSettledAdds();
+    this.#markReset();
   }
 
   /**
@@ -336,12 +336,12 @@ export class ThreadStore {
 
   /** Ask the kernel for what this view missed. Coalesced while a sync is in flight. */
   requestSync(force = false): void {
-    if (this.syncing && !force) return;
-    this.syncing = true;
-    this.counter++;
-    const rid = `${this.client}-${this.counter}`;
-    this.syncWaits.set(rid, new Set(this.pending.keys()));
-    this.send({
+    if (this.#syncing && !force) return;
+    this.#syncing = true;
+    this.#counter++;
+    const rid = `${this.client}-${this.#counter}`;
+    this.#syncWaits.set(rid, new Set(this.pending.keys()));
+    this.#send({
       kind: "sync",
       client: this.client,
       // An incomplete snapshot has no comments: name no epoch so the kernel sends snapshot parts.
@@ -357,28 +357,28 @@ export class ThreadStore {
    * from `pending` already (acked by an event) or listed in `confirmed`; the rest were refused
    * and their reject was lost.
    */
-  private settleSync(rid: string | null | undefined, confirmed: readonly string[]): void {
+  #settleSync(rid: string | null | undefined, confirmed: readonly string[]): void {
     for (const r of confirmed) {
       const p = this.pending.get(r);
       if (!p) continue;
       this.pending.delete(r);
-      this.touch(this.idsOfOp(p.op));
+      this.#touch(this.#idsOfOp(p.op));
     }
     if (!rid) return;
-    const waiting = this.syncWaits.get(rid);
+    const waiting = this.#syncWaits.get(rid);
     if (!waiting) return;
     // Earlier syncs were answered before this one (in order): forget them too.
-    for (const k of [...this.syncWaits.keys()]) {
-      this.syncWaits.delete(k);
+    for (const k of [...this.#syncWaits.keys()]) {
+      this.#syncWaits.delete(k);
       if (k === rid) break;
     }
     for (const r of waiting) {
-      if (this.pending.has(r)) this.rejectPending(r, LOST_REASON, null);
+      if (this.pending.has(r)) this.#rejectPending(r, LOST_REASON, null);
     }
   }
 
   get isSyncing(): boolean {
-    return this.syncing;
+    return this.#syncing;
   }
 
   // ---- incoming messages -------------------------------------------------------------------
@@ -386,75 +386,75 @@ export class ThreadStore {
   handleMessage(msg: IncomingMsg): void {
     switch (msg.kind) {
       case "event":
-        return this.batched(() => this.onEvent(msg));
+        return this.#batched(() => this.#onEvent(msg));
       case "reject":
-        return this.onRejectMsg(msg);
+        return this.#onRejectMsg(msg);
       case "catchup":
         if (msg.to !== this.client) return;
-        return this.batched(() => this.onCatchup(msg));
+        return this.#batched(() => this.#onCatchup(msg));
       case "snapshot":
         if (msg.to !== this.client) return;
-        return this.batched(() => this.onSnapshotPart(msg));
+        return this.#batched(() => this.#onSnapshotPart(msg));
       case "focus":
-        for (const fn of [...this.focusListeners]) fn(msg.id);
+        for (const fn of [...this.#focusListeners]) fn(msg.id);
         return;
     }
   }
 
-  private onEvent(msg: EventMsg): void {
+  #onEvent(msg: EventMsg): void {
     if (msg.epoch !== this.epoch || !this.complete) {
       // A thread we do not hold (a replacement not seen yet, or comments not loaded yet).
       if (this.complete) this.requestSync();
       return;
     }
-    this.applySeq(msg.seq, msg.rid, msg.event);
+    this.#applySeq(msg.seq, msg.rid, msg.event);
   }
 
   /** Apply an event by the seq rules; false on a gap. */
-  private applySeq(seq: number, rid: string | null, event: Event): boolean {
+  #applySeq(seq: number, rid: string | null, event: Event): boolean {
     if (seq <= this.seq) return true; // duplicate: already applied
     if (seq > this.seq + 1) {
       this.requestSync();
       return false;
     }
     this.seq = seq;
-    if (event.type === "add") this.timeCache.delete(event.comment.id);
-    this.touch(applyEvent(this.mirror, event));
+    if (event.type === "add") this.#timeCache.delete(event.comment.id);
+    this.#touch(applyEvent(this.mirror, event));
     if (rid !== null && rid !== undefined) {
       const p = this.pending.get(rid);
       if (p) {
         this.pending.delete(rid);
-        this.touch(this.idsOfOp(p.op));
+        this.#touch(this.#idsOfOp(p.op));
       }
     }
     return true;
   }
 
-  private onCatchup(msg: CatchupMsg): void {
+  #onCatchup(msg: CatchupMsg): void {
     if (msg.epoch !== this.epoch) {
       if (msg.done) this.requestSync(true);
       return;
     }
     let gap = false;
     for (const e of msg.events) {
-      if (!this.applySeq(e.seq, e.rid ?? null, e.event)) {
+      if (!this.#applySeq(e.seq, e.rid ?? null, e.event)) {
         gap = true;
         break;
       }
     }
     if (msg.done) {
-      this.syncing = false;
+      this.#syncing = false;
       if (gap) {
-        if (msg.rid) this.syncWaits.delete(msg.rid);
+        if (msg.rid) this.#syncWaits.delete(msg.rid);
         this.requestSync();
       } else {
-        this.settleSync(msg.rid, []);
+        this.#settleSync(msg.rid, []);
       }
     }
   }
 
-  private onSnapshotPart(msg: SnapshotMsg): void {
-    let buf = this.parts;
+  #onSnapshotPart(msg: SnapshotMsg): void {
+    let buf = this.#parts;
     if (msg.part === 0 || !buf || buf.epoch !== msg.epoch || buf.seq !== msg.seq) {
       if (msg.part !== 0) return; // a stray part of an abandoned snapshot
       buf = {
@@ -467,7 +467,7 @@ export class ThreadStore {
         chunks: [],
         received: 0,
       };
-      this.parts = buf;
+      this.#parts = buf;
     }
     if (msg.post) buf.post = msg.post;
     if (msg.confirmed) buf.confirmed = msg.confirmed;
@@ -476,7 +476,7 @@ export class ThreadStore {
       buf.received++;
     }
     if (buf.received < buf.parts) return;
-    this.parts = null;
+    this.#parts = null;
     this.epoch = buf.epoch;
     this.seq = buf.seq;
     if (buf.post) this.post = buf.post;
@@ -484,31 +484,31 @@ export class ThreadStore {
     const all: Comment[] = [];
     for (const chunk of buf.chunks) if (chunk) for (const c of chunk) all.push(c);
     this.mirror = mirrorFrom(all);
-    this.timeCache.clear();
-    this.syncing = false;
-    this.dropSettledAdds();
-    this.markReset();
-    this.settleSync(buf.rid, buf.confirmed);
+    this.#timeCache.clear();
+    this.#syncing = false;
+    this.#dropSettledAdds();
+    this.#markReset();
+    this.#settleSync(buf.rid, buf.confirmed);
   }
 
-  private onRejectMsg(msg: RejectMsg): void {
+  #onRejectMsg(msg: RejectMsg): void {
     if (msg.rid === null || msg.rid === undefined) return;
-    this.batched(() => this.rejectPending(msg.rid as string, msg.reason, msg.field ?? null));
+    this.#batched(() => this.#rejectPending(msg.rid as string, msg.reason, msg.field ?? null));
   }
 
-  private rejectPending(rid: string, reason: string, field: string | null): void {
+  #rejectPending(rid: string, reason: string, field: string | null): void {
     const p = this.pending.get(rid);
     if (!p) return; // someone else's request, or already decided
-    const ids = this.idsOfOp(p.op);
+    const ids = this.#idsOfOp(p.op);
     this.pending.delete(rid);
     // Reject listeners first (a view restores its draft), then the rollback redraw.
     const notice: RejectNotice = { rid, reason, field, op: p.op };
-    for (const fn of [...this.rejectListeners]) fn(notice);
-    this.touch(ids);
+    for (const fn of [...this.#rejectListeners]) fn(notice);
+    this.#touch(ids);
   }
 
   /** A pending add whose comment is already in a new mirror has been applied: forget it. */
-  private dropSettledAdds(): void {
+  #dropSettledAdds(): void {
     for (const [rid, p] of this.pending) {
       if (p.op.type === "add" && this.mirror.comments.has(p.op.id)) this.pending.delete(rid);
     }
@@ -517,22 +517,22 @@ export class ThreadStore {
   // ---- own operations ----------------------------------------------------------------------
 
   nextCommentId(): string {
-    this.counter++;
-    return `${this.client}-a${this.counter}`;
+    this.#counter++;
+    return `${this.client}-a${this.#counter}`;
   }
 
   /** Send an operation; it is drawn as pending until acked or rejected. Returns its rid. */
   submit(op: Op): string {
-    this.counter++;
-    const rid = `${this.client}-${this.counter}`;
-    this.pending.set(rid, { rid, op, at: this.now().toISOString() });
-    this.send({ kind: "op", rid, op });
-    this.touch(this.idsOfOp(op));
-    this.watchPending();
+    this.#counter++;
+    const rid = `${this.client}-${this.#counter}`;
+    this.pending.set(rid, { rid, op, at: this.#now().toISOString() });
+    this.#send({ kind: "op", rid, op });
+    this.#touch(this.#idsOfOp(op));
+    this.#watchPending();
     return rid;
   }
 
-  private idsOfOp(op: Op): string[] {
+  #idsOfOp(op: Op): string[] {
     if (op.type === "add") return [op.id, ...this.ancestors(op.parent_id)];
     if (op.type === "delete") return [op.id, ...this.ancestors(this.parentOf(op.id))];
     return [op.id];
@@ -540,7 +540,7 @@ export class ThreadStore {
 
   // ---- queries (pending drawn over the mirror) ---------------------------------------------
 
-  private pendingAdd(id: string): Pending | undefined {
+  #pendingAdd(id: string): Pending | undefined {
     for (const p of this.pending.values()) if (p.op.type === "add" && p.op.id === id) return p;
     return undefined;
   }
@@ -549,7 +549,7 @@ export class ThreadStore {
   display(id: string): Comment | undefined {
     let c = this.mirror.comments.get(id);
     if (!c) {
-      const p = this.pendingAdd(id);
+      const p = this.#pendingAdd(id);
       if (!p) return undefined;
       const e = predictEvent(p.op, undefined, this.user, p.at);
       if (!e || e.type !== "add") return undefined;
@@ -571,13 +571,13 @@ export class ThreadStore {
 
   /** An own new comment not in the confirmed mirror yet. */
   isUnconfirmed(id: string): boolean {
-    return !this.mirror.comments.has(id) && this.pendingAdd(id) !== undefined;
+    return !this.mirror.comments.has(id) && this.#pendingAdd(id) !== undefined;
   }
 
   parentOf(id: string): string | null {
     const c = this.mirror.comments.get(id);
     if (c) return c.parent_id;
-    const op = this.pendingAdd(id)?.op;
+    const op = this.#pendingAdd(id)?.op;
     return op && op.type === "add" ? op.parent_id : null;
   }
 
@@ -591,7 +591,7 @@ export class ThreadStore {
       const c = this.mirror.comments.get(p);
       if (c) p = c.parent_id;
       else {
-        const op = this.pendingAdd(p)?.op;
+        const op = this.#pendingAdd(p)?.op;
         p = op && op.type === "add" ? op.parent_id : null;
       }
     }
@@ -655,12 +655,12 @@ export class ThreadStore {
     return n;
   }
 
-  private time(id: string, c: Comment): number {
-    let t = this.timeCache.get(id);
+  #time(id: string, c: Comment): number {
+    let t = this.#timeCache.get(id);
     if (t === undefined) {
       t = Date.parse(c.created_at);
       if (Number.isNaN(t)) t = 0;
-      if (this.mirror.comments.has(id)) this.timeCache.set(id, t);
+      if (this.mirror.comments.has(id)) this.#timeCache.set(id, t);
     }
     return t;
   }
@@ -671,7 +671,7 @@ export class ThreadStore {
     for (const id of this.childIds(parent)) {
       if (!this.isShown(id)) continue;
       const c = this.display(id) as Comment;
-      rows.push({ id, t: this.time(id, c), likes: c.likes });
+      rows.push({ id, t: this.#time(id, c), likes: c.likes });
     }
     rows.sort((a, b) => compareRows(a, b, sort));
     return rows.map((r) => r.id);
@@ -683,8 +683,8 @@ export class ThreadStore {
     const cb = this.display(b);
     if (!ca || !cb) return 0;
     return compareRows(
-      { id: a, t: this.time(a, ca), likes: ca.likes },
-      { id: b, t: this.time(b, cb), likes: cb.likes },
+      { id: a, t: this.#time(a, ca), likes: ca.likes },
+      { id: b, t: this.#time(b, cb), likes: cb.likes },
       sort,
     );
   }

@@ -127,79 +127,79 @@ const now = (): number => (typeof performance !== "undefined" ? performance.now(
 
 export class ThreadView {
   readonly root: HTMLElement;
-  private postEl: HTMLElement;
-  private noteEl: HTMLElement;
-  private countEl: HTMLElement;
-  private sortEl: HTMLSelectElement;
-  private searchEl: HTMLInputElement;
-  private filterEl: HTMLSelectElement;
-  private clearEl: HTMLButtonElement;
-  private matchesEl: HTMLElement;
-  private bannerEl: HTMLElement;
-  private newCommentEl: HTMLElement;
-  private emptyEl: HTMLElement;
-  private treeEl: HTMLUListElement;
-  private newComposer: Composer | null = null;
+  #postEl: HTMLElement;
+  #noteEl: HTMLElement;
+  #countEl: HTMLElement;
+  #sortEl: HTMLSelectElement;
+  #searchEl: HTMLInputElement;
+  #filterEl: HTMLSelectElement;
+  #clearEl: HTMLButtonElement;
+  #matchesEl: HTMLElement;
+  #bannerEl: HTMLElement;
+  #newCommentEl: HTMLElement;
+  #emptyEl: HTMLElement;
+  #treeEl: HTMLUListElement;
+  #newComposer: Composer | null = null;
 
-  private nodes = new Map<string, NodeRec>();
-  private collapsed = new Set<string>();
+  #nodes = new Map<string, NodeRec>();
+  #collapsed = new Set<string>();
   /** "Show N more replies": comment id -> how many direct replies this view builds */
-  private revealed = new Map<string, number>();
+  #revealed = new Map<string, number>();
   /** "Continue this thread" pressed on these cut points */
-  private continued = new Set<string>();
+  #continued = new Set<string>();
   /** keyboard: the current tree item (roving tabindex) and the element holding tabindex=0 */
-  private active: string | null = null;
-  private tabStopEl: HTMLElement | null = null;
-  private drafts = new Map<string, Draft>();
+  #active: string | null = null;
+  #tabStopEl: HTMLElement | null = null;
+  #drafts = new Map<string, Draft>();
   /** open reply/edit composers: comment id -> key ("reply:<id>" | "edit:<id>") */
-  private openComposer = new Map<string, string>();
-  private ownRids = new Map<string, { key: string; text: string }>();
-  private armedDelete: string | null = null;
-  private armTimer: ReturnType<typeof setTimeout> | null = null;
-  private bannerTimer: ReturnType<typeof setTimeout> | null = null;
+  #openComposer = new Map<string, string>();
+  #ownRids = new Map<string, { key: string; text: string }>();
+  #armedDelete: string | null = null;
+  #armTimer: ReturnType<typeof setTimeout> | null = null;
+  #bannerTimer: ReturnType<typeof setTimeout> | null = null;
 
-  private stack: Cursor[] = [];
-  private timer: ReturnType<typeof setTimeout> | null = null;
-  private clock: ReturnType<typeof setInterval> | null = null;
-  private renderedSort: Sort;
-  private unsubs: (() => void)[] = [];
-  private destroyed = false;
+  #stack: Cursor[] = [];
+  #timer: ReturnType<typeof setTimeout> | null = null;
+  #clock: ReturnType<typeof setInterval> | null = null;
+  #renderedSort: Sort;
+  #unsubs: (() => void)[] = [];
+  #destroyed = false;
 
   /** search (per view): lower-cased query, filter, result; `saved` is the normal view meanwhile */
-  private query = "";
-  private filter: Filter = "all";
-  private search: SearchResult | null = null;
-  private saved: Saved | null = null;
-  private searchTimer: ReturnType<typeof setTimeout> | null = null;
+  #query = "";
+  #filter: Filter = "all";
+  #search: SearchResult | null = null;
+  #saved: Saved | null = null;
+  #searchTimer: ReturnType<typeof setTimeout> | null = null;
   /** `w.focus(id)` for a comment this view does not have yet */
-  private wantFocus: string | null = null;
-  private flashed: HTMLElement | null = null;
-  private flashTimer: ReturnType<typeof setTimeout> | null = null;
+  #wantFocus: string | null = null;
+  #flashed: HTMLElement | null = null;
+  #flashTimer: ReturnType<typeof setTimeout> | null = null;
 
-  constructor(
-    host: HTMLElement,
-    private ctx: ViewContext,
-  ) {
-    this.renderedSort = ctx.sort();
+  #ctx: ViewContext;
+
+  constructor(host: HTMLElement, ctx: ViewContext) {
+    this.#ctx = ctx;
+    this.#renderedSort = ctx.sort();
     this.root = h("div", { class: "tw-root", "data-lm-suppress-shortcuts": "true" });
-    this.postEl = h("article", { class: "tw-post", "data-role": "post" });
-    this.countEl = h("span", { class: "tw-count", "data-role": "count", "aria-live": "polite" });
-    this.sortEl = h("select", { class: "tw-sort", "data-role": "sort", "aria-label": "Sort comments" });
+    this.#postEl = h("article", { class: "tw-post", "data-role": "post" });
+    this.#countEl = h("span", { class: "tw-count", "data-role": "count", "aria-live": "polite" });
+    this.#sortEl = h("select", { class: "tw-sort", "data-role": "sort", "aria-label": "Sort comments" });
     const labels: Record<Sort, string> = { oldest: "Oldest", newest: "Newest", top: "Top" };
-    for (const s of SORTS) this.sortEl.append(h("option", { value: s }, labels[s]));
-    this.sortEl.value = this.renderedSort;
-    this.sortEl.addEventListener("change", () => {
-      const v = this.sortEl.value as Sort;
+    for (const s of SORTS) this.#sortEl.append(h("option", { value: s }, labels[s]));
+    this.#sortEl.value = this.#renderedSort;
+    this.#sortEl.addEventListener("change", () => {
+      const v = this.#sortEl.value as Sort;
       if (!SORTS.includes(v)) return;
-      this.ctx.setSort(v);
+      this.#ctx.setSort(v);
       this.setSort(v);
     });
-    this.bannerEl = h("div", { class: "tw-error tw-banner", "data-role": "error", role: "alert", hidden: true });
-    this.newCommentEl = h("div", { class: "tw-new-comment", "data-role": "new-comment" });
-    this.emptyEl = h("p", { class: "tw-empty", hidden: true }, "No comments yet. Start the conversation.");
-    this.treeEl = this.makeTree();
+    this.#bannerEl = h("div", { class: "tw-error tw-banner", "data-role": "error", role: "alert", hidden: true });
+    this.#newCommentEl = h("div", { class: "tw-new-comment", "data-role": "new-comment" });
+    this.#emptyEl = h("p", { class: "tw-empty", hidden: true }, "No comments yet. Start the conversation.");
+    this.#treeEl = this.#makeTree();
 
-    this.searchEl = h("input", {
+    this.#searchEl = h("input", {
       type: "search",
       class: "tw-search",
       "data-role": "search",
@@ -208,139 +208,139 @@ export class ThreadView {
       autocomplete: "off",
       spellcheck: "false",
     });
-    this.searchEl.addEventListener("input", () => {
-      if (this.searchTimer !== null) clearTimeout(this.searchTimer);
-      this.searchTimer = setTimeout(() => {
-        this.searchTimer = null;
-        this.setQuery(this.searchEl.value);
+    this.#searchEl.addEventListener("input", () => {
+      if (this.#searchTimer !== null) clearTimeout(this.#searchTimer);
+      this.#searchTimer = setTimeout(() => {
+        this.#searchTimer = null;
+        this.#setQuery(this.#searchEl.value);
       }, SEARCH_DEBOUNCE_MS);
     });
-    this.searchEl.addEventListener("keydown", (e) => {
-      if (e.key !== "Escape" || this.searchEl.value === "") return;
+    this.#searchEl.addEventListener("keydown", (e) => {
+      if (e.key !== "Escape" || this.#searchEl.value === "") return;
       e.preventDefault();
       e.stopPropagation();
-      this.searchEl.value = "";
-      this.setQuery("");
+      this.#searchEl.value = "";
+      this.#setQuery("");
     });
-    this.clearEl = button("clear-search", "Clear search", "×", { hidden: true });
-    this.clearEl.addEventListener("click", () => {
-      this.searchEl.value = "";
-      this.filterEl.value = "all";
-      this.filter = "all";
-      this.setQuery("");
-      this.searchEl.focus();
+    this.#clearEl = button("clear-search", "Clear search", "×", { hidden: true });
+    this.#clearEl.addEventListener("click", () => {
+      this.#searchEl.value = "";
+      this.#filterEl.value = "all";
+      this.#filter = "all";
+      this.#setQuery("");
+      this.#searchEl.focus();
     });
-    this.filterEl = h("select", { class: "tw-sort tw-filter", "data-role": "filter", "aria-label": "Filter comments" });
-    for (const [v, label] of FILTERS) this.filterEl.append(h("option", { value: v }, label));
-    this.filterEl.addEventListener("change", () => {
-      this.filter = (FILTERS.find(([v]) => v === this.filterEl.value)?.[0] ?? "all") as Filter;
-      this.applySearch();
+    this.#filterEl = h("select", { class: "tw-sort tw-filter", "data-role": "filter", "aria-label": "Filter comments" });
+    for (const [v, label] of FILTERS) this.#filterEl.append(h("option", { value: v }, label));
+    this.#filterEl.addEventListener("change", () => {
+      this.#filter = (FILTERS.find(([v]) => v === this.#filterEl.value)?.[0] ?? "all") as Filter;
+      this.#applySearch();
     });
-    this.matchesEl = h("span", { class: "tw-matches", "data-role": "search-count", "aria-live": "polite", hidden: true });
+    this.#matchesEl = h("span", { class: "tw-matches", "data-role": "search-count", "aria-live": "polite", hidden: true });
 
     const toolbar = h(
       "div",
       { class: "tw-toolbar" },
-      this.countEl,
+      this.#countEl,
       h(
         "div",
         { class: "tw-tools" },
-        this.matchesEl,
-        h("span", { class: "tw-search-box", role: "search" }, this.searchEl, this.clearEl),
-        this.filterEl,
-        h("label", { class: "tw-sort-label" }, h("span", {}, "Sort by"), this.sortEl),
+        this.#matchesEl,
+        h("span", { class: "tw-search-box", role: "search" }, this.#searchEl, this.#clearEl),
+        this.#filterEl,
+        h("label", { class: "tw-sort-label" }, h("span", {}, "Sort by"), this.#sortEl),
       ),
     );
-    this.noteEl = h("p", { class: "tw-snapshot-note", "data-role": "snapshot-note", role: "note", hidden: true });
-    this.root.append(this.noteEl, this.postEl, h("section", { class: "tw-comments", "aria-label": "Comments" }, toolbar, this.bannerEl, this.newCommentEl, this.emptyEl, this.treeEl));
+    this.#noteEl = h("p", { class: "tw-snapshot-note", "data-role": "snapshot-note", role: "note", hidden: true });
+    this.root.append(this.#noteEl, this.#postEl, h("section", { class: "tw-comments", "aria-label": "Comments" }, toolbar, this.#bannerEl, this.#newCommentEl, this.#emptyEl, this.#treeEl));
     host.append(this.root);
 
-    this.unsubs.push(ctx.store.subscribe((c) => this.onChange(c)));
-    this.unsubs.push(ctx.store.onReject((r) => this.onReject(r)));
-    this.unsubs.push(ctx.store.onFocus((id) => this.focusComment(id)));
+    this.#unsubs.push(ctx.store.subscribe((c) => this.#onChange(c)));
+    this.#unsubs.push(ctx.store.onReject((r) => this.#onReject(r)));
+    this.#unsubs.push(ctx.store.onFocus((id) => this.focusComment(id)));
 
-    renderPost(this.postEl, ctx.store.post);
-    this.renderNewComposer();
-    this.updateCount();
-    this.rebuildTree();
-    this.clock = setInterval(() => refreshTimes(this.root), 60_000);
+    renderPost(this.#postEl, ctx.store.post);
+    this.#renderNewComposer();
+    this.#updateCount();
+    this.#rebuildTree();
+    this.#clock = setInterval(() => refreshTimes(this.root), 60_000);
   }
 
   destroy(): void {
-    if (this.destroyed) return;
-    this.destroyed = true;
-    for (const u of this.unsubs) u();
-    this.unsubs = [];
-    if (this.timer !== null) clearTimeout(this.timer);
-    if (this.clock !== null) clearInterval(this.clock);
-    if (this.armTimer !== null) clearTimeout(this.armTimer);
-    if (this.bannerTimer !== null) clearTimeout(this.bannerTimer);
-    if (this.searchTimer !== null) clearTimeout(this.searchTimer);
-    if (this.flashTimer !== null) clearTimeout(this.flashTimer);
-    this.stack = [];
+    if (this.#destroyed) return;
+    this.#destroyed = true;
+    for (const u of this.#unsubs) u();
+    this.#unsubs = [];
+    if (this.#timer !== null) clearTimeout(this.#timer);
+    if (this.#clock !== null) clearInterval(this.#clock);
+    if (this.#armTimer !== null) clearTimeout(this.#armTimer);
+    if (this.#bannerTimer !== null) clearTimeout(this.#bannerTimer);
+    if (this.#searchTimer !== null) clearTimeout(this.#searchTimer);
+    if (this.#flashTimer !== null) clearTimeout(this.#flashTimer);
+    this.#stack = [];
     this.root.remove();
   }
 
   /** True once every comment this view builds (not collapsed, not behind "more"/"continue") is in the DOM. */
   get idle(): boolean {
-    return this.stack.length === 0;
+    return this.#stack.length === 0;
   }
 
   /** The element of a rendered comment (for tests and tools). */
   element(id: string): HTMLLIElement | undefined {
-    return this.nodes.get(id)?.li;
+    return this.#nodes.get(id)?.li;
   }
 
   // ---- external changes ----------------------------------------------------------------
 
   setSort(sort: Sort): void {
     if (!SORTS.includes(sort)) return;
-    this.sortEl.value = sort;
-    if (sort === this.renderedSort) return;
-    this.renderedSort = sort;
-    if (!this.idle || this.nodes.size > REORDER_IN_PLACE_MAX) {
+    this.#sortEl.value = sort;
+    if (sort === this.#renderedSort) return;
+    this.#renderedSort = sort;
+    if (!this.idle || this.#nodes.size > REORDER_IN_PLACE_MAX) {
       // Big trees are rebuilt progressively, like a first render: the first screen at once and
       // no long task, where moving every node would freeze the page (per-view state survives).
-      this.rebuildTree();
+      this.#rebuildTree();
       return;
     }
     // Reorder while the tree is detached: moving thousands of connected nodes one by one costs
     // seconds (every move updates the live document); detached, it is a few milliseconds.
-    const parent = this.treeEl.parentNode;
-    const next = this.treeEl.nextSibling;
-    const scroll = this.scrollAnchor();
-    const focused = this.focusedStop();
-    this.treeEl.remove();
-    this.reorder(ROOT, this.treeEl);
+    const parent = this.#treeEl.parentNode;
+    const next = this.#treeEl.nextSibling;
+    const scroll = this.#scrollAnchor();
+    const focused = this.#focusedStop();
+    this.#treeEl.remove();
+    this.#reorder(ROOT, this.#treeEl);
     const capped: NodeRec[] = [];
-    for (const rec of this.nodes.values()) {
+    for (const rec of this.#nodes.values()) {
       if (!rec.built) continue;
-      const order = this.reorder(rec.id, rec.group);
+      const order = this.#reorder(rec.id, rec.group);
       if (rec.kids < order.length) capped.push(rec);
     }
     // Behind "more": the first replies in the new order are shown, not the old ones re-sorted.
-    for (const rec of capped) if (this.nodes.get(rec.id) === rec) this.rebalance(rec);
-    parent?.insertBefore(this.treeEl, next);
+    for (const rec of capped) if (this.#nodes.get(rec.id) === rec) this.#rebalance(rec);
+    parent?.insertBefore(this.#treeEl, next);
     scroll();
-    this.pump(SYNC);
-    this.restoreFocus(focused);
+    this.#pump(SYNC);
+    this.#restoreFocus(focused);
   }
 
   /** Evict built replies of `rec` that are no longer among its first `cap` in the sort; build the missing ones. */
-  private rebalance(rec: NodeRec): void {
-    const want = new Set(this.kidsOf(rec.id).slice(0, this.capOf(rec)));
+  #rebalance(rec: NodeRec): void {
+    const want = new Set(this.#kidsOf(rec.id).slice(0, this.#capOf(rec)));
     for (const li of Array.from(rec.group.children) as HTMLElement[]) {
       const id = li.dataset.commentId ?? "";
-      const k = this.nodes.get(id);
-      if (k && !want.has(id)) this.removeNode(k, false);
+      const k = this.#nodes.get(id);
+      if (k && !want.has(id)) this.#removeNode(k, false);
     }
-    this.dropCursor(rec.id);
-    this.pushCursor(rec.id, rec.group, rec.depth + 1);
-    this.updateTail(rec);
+    this.#dropCursor(rec.id);
+    this.#pushCursor(rec.id, rec.group, rec.depth + 1);
+    this.#updateTail(rec);
   }
 
   /** Remember where the reader is (the scroll offset of the nearest scroller) to restore it. */
-  private scrollAnchor(): () => void {
+  #scrollAnchor(): () => void {
     let el: HTMLElement | null = this.root.parentElement;
     while (el && el.scrollHeight <= el.clientHeight) el = el.parentElement;
     const target = el ?? document.scrollingElement;
@@ -353,71 +353,71 @@ export class ThreadView {
   /** Show (or hide, for null) the "saved snapshot" note of a page exported without a kernel. */
   setSnapshotNote(savedAt: string | null): void {
     if (!savedAt) {
-      this.noteEl.hidden = true;
+      this.#noteEl.hidden = true;
       return;
     }
     const ts = Date.parse(savedAt);
     const when = Number.isNaN(ts) ? savedAt : absoluteTime(ts);
-    this.noteEl.textContent = `Snapshot saved ${when}; read-only. Open the notebook with a running kernel to take part.`;
-    this.noteEl.hidden = false;
+    this.#noteEl.textContent = `Snapshot saved ${when}; read-only. Open the notebook with a running kernel to take part.`;
+    this.#noteEl.hidden = false;
   }
 
   /** read_only or user changed: redraw everything but keep per-view state. */
   refreshAll(): void {
-    if (this.saved) {
-      this.saved.reset = true;
-      this.search = this.computeSearch(); // "Mine" / "Liked by me" depend on the user
-      this.updateMatches();
+    if (this.#saved) {
+      this.#saved.reset = true;
+      this.#search = this.#computeSearch(); // "Mine" / "Liked by me" depend on the user
+      this.#updateMatches();
     }
-    this.renderNewComposer();
-    this.updateCount();
-    this.rebuildTree();
+    this.#renderNewComposer();
+    this.#updateCount();
+    this.#rebuildTree();
   }
 
   /** `_config` changed: composers re-read the body limit. */
   refreshComposers(): void {
-    this.newComposer?.refresh();
-    for (const rec of this.nodes.values()) rec.composer?.refresh();
+    this.#newComposer?.refresh();
+    for (const rec of this.#nodes.values()) rec.composer?.refresh();
   }
 
-  private onChange(c: Change): void {
-    if (this.destroyed) return;
-    for (const rid of [...this.ownRids.keys()]) if (!this.ctx.store.pending.has(rid)) this.ownRids.delete(rid);
+  #onChange(c: Change): void {
+    if (this.#destroyed) return;
+    for (const rid of [...this.#ownRids.keys()]) if (!this.#ctx.store.pending.has(rid)) this.#ownRids.delete(rid);
     let touched: Iterable<string> = c.ids;
-    if (this.saved) {
+    if (this.#saved) {
       // Searching: the normal view catches up when it comes back; the result is recomputed.
-      if (c.reset) this.saved.reset = true;
-      else for (const id of c.ids) this.saved.dirty.add(id);
-      const old = this.search as SearchResult;
-      this.search = this.computeSearch();
+      if (c.reset) this.#saved.reset = true;
+      else for (const id of c.ids) this.#saved.dirty.add(id);
+      const old = this.#search as SearchResult;
+      this.#search = this.#computeSearch();
       if (!c.reset) {
         const set = new Set(c.ids);
-        for (const id of old.visible) if (!this.search.visible.has(id)) set.add(id);
-        for (const id of this.search.visible) {
-          if (!old.visible.has(id) || old.matches.has(id) !== this.search.matches.has(id)) set.add(id);
+        for (const id of old.visible) if (!this.#search.visible.has(id)) set.add(id);
+        for (const id of this.#search.visible) {
+          if (!old.visible.has(id) || old.matches.has(id) !== this.#search.matches.has(id)) set.add(id);
         }
         touched = set;
       }
-      this.updateMatches();
+      this.#updateMatches();
     }
     if (c.reset) {
-      renderPost(this.postEl, this.ctx.store.post);
-      this.updateCount();
-      this.rebuildTree();
+      renderPost(this.#postEl, this.#ctx.store.post);
+      this.#updateCount();
+      this.#rebuildTree();
     } else {
-      this.refreshIds(touched);
-      this.updateCount();
-      this.ensureTabStop();
-      this.updatePosition();
+      this.#refreshIds(touched);
+      this.#updateCount();
+      this.#ensureTabStop();
+      this.#updatePosition();
     }
-    if (this.wantFocus !== null && this.ctx.store.isShown(this.wantFocus)) this.focusComment(this.wantFocus);
+    if (this.#wantFocus !== null && this.#ctx.store.isShown(this.#wantFocus)) this.focusComment(this.#wantFocus);
   }
 
   /** Refresh comments parents first. */
-  private refreshIds(list: Iterable<string>): void {
-    const store = this.ctx.store;
+  #refreshIds(list: Iterable<string>): void {
+    const store = this.#ctx.store;
     const ids = [...new Set(list)].map((id) => ({ id, d: store.depth(id) })).sort((a, b) => a.d - b.d);
-    for (const { id } of ids) this.refresh(id);
+    for (const { id } of ids) this.#refresh(id);
   }
 
   // ---- focus (w.focus(id)) -----------------------------------------------------------------
@@ -428,80 +428,80 @@ export class ThreadView {
    * stop. An id this view does not have yet is remembered until the comment arrives.
    */
   focusComment(id: string): void {
-    if (this.destroyed) return;
-    const store = this.ctx.store;
+    if (this.#destroyed) return;
+    const store = this.#ctx.store;
     if (!store.isShown(id)) {
-      this.wantFocus = id;
+      this.#wantFocus = id;
       return;
     }
-    this.wantFocus = null;
-    if (this.search && !this.search.visible.has(id)) this.clearSearch();
+    this.#wantFocus = null;
+    if (this.#search && !this.#search.visible.has(id)) this.clearSearch();
     const chain = store.ancestors(store.parentOf(id)).reverse();
     const path = [...chain, id];
     for (let i = 0; i < chain.length; i++) {
       const a = chain[i];
-      this.collapsed.delete(a);
-      if (this.search) continue; // a search lifts the limits already
-      this.continued.add(a);
-      const idx = this.kidsOf(a).indexOf(path[i + 1]);
-      if (idx >= (this.revealed.get(a) ?? MORE_BATCH)) this.revealed.set(a, idx + 1);
+      this.#collapsed.delete(a);
+      if (this.#search) continue; // a search lifts the limits already
+      this.#continued.add(a);
+      const idx = this.#kidsOf(a).indexOf(path[i + 1]);
+      if (idx >= (this.#revealed.get(a) ?? MORE_BATCH)) this.#revealed.set(a, idx + 1);
     }
     let prec: NodeRec | null = null;
     for (const a of path) {
-      let rec: NodeRec | null = this.nodes.get(a) ?? null;
+      let rec: NodeRec | null = this.#nodes.get(a) ?? null;
       if (!rec && prec) {
-        this.buildKids(prec);
-        rec = this.nodes.get(a) ?? null;
-      } else if (!rec) rec = this.materialize(a);
+        this.#buildKids(prec);
+        rec = this.#nodes.get(a) ?? null;
+      } else if (!rec) rec = this.#materialize(a);
       if (!rec) return;
       if (a !== id) {
-        if (!rec.built && this.shouldBuild(rec)) this.startKids(rec);
-        this.renderRec(rec);
+        if (!rec.built && this.#shouldBuild(rec)) this.#startKids(rec);
+        this.#renderRec(rec);
       }
       prec = rec;
     }
     const rec = prec as NodeRec;
-    this.schedule();
-    this.syncState();
-    this.active = id;
-    this.setTabStop(rec.li);
+    this.#schedule();
+    this.#syncState();
+    this.#active = id;
+    this.#setTabStop(rec.li);
     if (typeof rec.card.scrollIntoView === "function") rec.card.scrollIntoView({ block: "center" });
-    this.flashed?.classList.remove("tw-focused");
-    if (this.flashTimer !== null) clearTimeout(this.flashTimer);
+    this.#flashed?.classList.remove("tw-focused");
+    if (this.#flashTimer !== null) clearTimeout(this.#flashTimer);
     rec.li.classList.add("tw-focused");
-    this.flashed = rec.li;
-    this.flashTimer = setTimeout(() => {
-      this.flashTimer = null;
-      this.flashed?.classList.remove("tw-focused");
-      this.flashed = null;
+    this.#flashed = rec.li;
+    this.#flashTimer = setTimeout(() => {
+      this.#flashTimer = null;
+      this.#flashed?.classList.remove("tw-focused");
+      this.#flashed = null;
     }, FOCUS_FLASH_MS);
   }
 
   // ---- search and filter (per view) --------------------------------------------------------
 
-  private setQuery(text: string): void {
-    if (this.searchTimer !== null) clearTimeout(this.searchTimer);
-    this.searchTimer = null;
-    this.query = text.trim().toLowerCase();
-    this.applySearch();
+  #setQuery(text: string): void {
+    if (this.#searchTimer !== null) clearTimeout(this.#searchTimer);
+    this.#searchTimer = null;
+    this.#query = text.trim().toLowerCase();
+    this.#applySearch();
   }
 
   /** Clear the search box and the filter: the normal view comes back as it was. */
   clearSearch(): void {
-    this.searchEl.value = "";
-    this.filterEl.value = "all";
-    this.filter = "all";
-    this.setQuery("");
+    this.#searchEl.value = "";
+    this.#filterEl.value = "all";
+    this.#filter = "all";
+    this.#setQuery("");
   }
 
   /**
    * O(n) over the store, not the DOM: the comments that pass the filter and contain the query
    * (body source or author, case-insensitive), and their ancestors.
    */
-  private computeSearch(): SearchResult {
-    const store = this.ctx.store;
-    const q = this.query;
-    const f = this.filter;
+  #computeSearch(): SearchResult {
+    const store = this.#ctx.store;
+    const q = this.#query;
+    const f = this.#filter;
     const user = store.user;
     const op = store.post?.author ?? null;
     const matches = new Set<string>();
@@ -530,101 +530,101 @@ export class ThreadView {
     return { matches, visible };
   }
 
-  private applySearch(): void {
-    const on = this.query !== "" || this.filter !== "all";
+  #applySearch(): void {
+    const on = this.#query !== "" || this.#filter !== "all";
     if (!on) {
-      if (this.saved) this.restoreView();
+      if (this.#saved) this.#restoreView();
     } else {
-      if (!this.saved) {
+      if (!this.#saved) {
         // Put the normal view aside, untouched, and build the result in a tree of its own.
-        if (this.timer !== null) clearTimeout(this.timer);
-        this.timer = null;
-        this.saved = {
-          tree: this.treeEl,
-          nodes: this.nodes,
-          stack: this.stack,
-          tabStopEl: this.tabStopEl,
-          active: this.active,
-          collapsed: this.collapsed,
-          sort: this.renderedSort,
-          scroll: this.scrollAnchor(),
+        if (this.#timer !== null) clearTimeout(this.#timer);
+        this.#timer = null;
+        this.#saved = {
+          tree: this.#treeEl,
+          nodes: this.#nodes,
+          stack: this.#stack,
+          tabStopEl: this.#tabStopEl,
+          active: this.#active,
+          collapsed: this.#collapsed,
+          sort: this.#renderedSort,
+          scroll: this.#scrollAnchor(),
           dirty: new Set(),
           reset: false,
         };
-        const tree = this.makeTree();
-        this.treeEl.replaceWith(tree);
-        this.treeEl = tree;
-        this.nodes = new Map();
-        this.stack = [];
-        this.collapsed = new Set();
-        this.tabStopEl = null;
+        const tree = this.#makeTree();
+        this.#treeEl.replaceWith(tree);
+        this.#treeEl = tree;
+        this.#nodes = new Map();
+        this.#stack = [];
+        this.#collapsed = new Set();
+        this.#tabStopEl = null;
       }
-      this.search = this.computeSearch();
-      this.rebuildTree();
+      this.#search = this.#computeSearch();
+      this.#rebuildTree();
     }
-    this.updateMatches();
+    this.#updateMatches();
   }
 
-  private restoreView(): void {
-    const s = this.saved as Saved;
-    this.saved = null;
-    this.search = null;
-    if (this.timer !== null) clearTimeout(this.timer);
-    this.timer = null;
-    this.treeEl.replaceWith(s.tree);
-    this.treeEl = s.tree;
-    this.nodes = s.nodes;
-    this.stack = s.stack;
-    this.tabStopEl = s.tabStopEl;
-    this.active = s.active;
-    this.collapsed = s.collapsed;
-    this.renderedSort = s.sort;
-    if (s.reset) this.rebuildTree();
+  #restoreView(): void {
+    const s = this.#saved as Saved;
+    this.#saved = null;
+    this.#search = null;
+    if (this.#timer !== null) clearTimeout(this.#timer);
+    this.#timer = null;
+    this.#treeEl.replaceWith(s.tree);
+    this.#treeEl = s.tree;
+    this.#nodes = s.nodes;
+    this.#stack = s.stack;
+    this.#tabStopEl = s.tabStopEl;
+    this.#active = s.active;
+    this.#collapsed = s.collapsed;
+    this.#renderedSort = s.sort;
+    if (s.reset) this.#rebuildTree();
     else {
       // Composers opened or closed meanwhile, and what changed meanwhile.
-      for (const rec of this.nodes.values()) {
-        if (!rec.composer && !this.openComposer.has(rec.id)) continue;
+      for (const rec of this.#nodes.values()) {
+        if (!rec.composer && !this.#openComposer.has(rec.id)) continue;
         rec.slot.replaceChildren();
         rec.composer = null;
         rec.composerKey = null;
-        if (!this.ctx.readOnly()) this.mountComposer(rec);
-        this.renderRec(rec);
+        if (!this.#ctx.readOnly()) this.#mountComposer(rec);
+        this.#renderRec(rec);
       }
-      this.setSort(this.ctx.sort());
-      this.refreshIds(s.dirty);
-      this.schedule();
-      this.ensureTabStop();
-      this.syncState();
+      this.setSort(this.#ctx.sort());
+      this.#refreshIds(s.dirty);
+      this.#schedule();
+      this.#ensureTabStop();
+      this.#syncState();
     }
-    this.updateCount();
+    this.#updateCount();
     s.scroll();
   }
 
-  private updateMatches(): void {
-    const on = this.saved !== null;
-    this.clearEl.hidden = !on;
-    this.matchesEl.hidden = !on;
+  #updateMatches(): void {
+    const on = this.#saved !== null;
+    this.#clearEl.hidden = !on;
+    this.#matchesEl.hidden = !on;
     this.root.classList.toggle("tw-searching", on);
-    this.matchesEl.textContent = this.search ? plural(this.search.matches.size, "match", "matches") : "";
+    this.#matchesEl.textContent = this.#search ? plural(this.#search.matches.size, "match", "matches") : "";
   }
 
   /** Shown in this view: shown by the store and, while searching, a match or an ancestor of one. */
-  private shown(id: string): boolean {
-    return this.ctx.store.isShown(id) && (!this.search || this.search.visible.has(id));
+  #shown(id: string): boolean {
+    return this.#ctx.store.isShown(id) && (!this.#search || this.#search.visible.has(id));
   }
 
   /** Shown children of a comment (or ROOT) in display order. */
-  private kidsOf(parent: string): string[] {
-    const ids = this.ctx.store.sortedChildren(parent, this.renderedSort);
-    const s = this.search;
+  #kidsOf(parent: string): string[] {
+    const ids = this.#ctx.store.sortedChildren(parent, this.#renderedSort);
+    const s = this.#search;
     return s ? ids.filter((id) => s.visible.has(id)) : ids;
   }
 
-  private makeTree(): HTMLUListElement {
+  #makeTree(): HTMLUListElement {
     const tree = h("ul", { class: "tw-tree", "data-role": "tree", role: "tree", "aria-label": "Comments" });
-    tree.addEventListener("click", (e) => this.onTreeClick(e));
-    tree.addEventListener("keydown", (e) => this.onTreeKey(e));
-    tree.addEventListener("focusin", (e) => this.onFocusIn(e));
+    tree.addEventListener("click", (e) => this.#onTreeClick(e));
+    tree.addEventListener("keydown", (e) => this.#onTreeKey(e));
+    tree.addEventListener("focusin", (e) => this.#onFocusIn(e));
     tree.addEventListener("focusout", (e) => {
       const t = e.target as HTMLElement | null;
       if (t && t.getAttribute("role") === "treeitem") {
@@ -635,58 +635,58 @@ export class ThreadView {
     return tree;
   }
 
-  private onReject(r: RejectNotice): void {
-    const own = this.ownRids.get(r.rid);
+  #onReject(r: RejectNotice): void {
+    const own = this.#ownRids.get(r.rid);
     if (!own) {
       // Not one of this view's composers: if this view pressed the button, say so.
-      if (this.ownActions.delete(r.rid)) this.showBanner(r.reason);
+      if (this.#ownActions.delete(r.rid)) this.#showBanner(r.reason);
       return;
     }
-    this.ownRids.delete(r.rid);
+    this.#ownRids.delete(r.rid);
     const key = own.key;
-    const current = this.drafts.get(key)?.text ?? "";
+    const current = this.#drafts.get(key)?.text ?? "";
     const text = current.trim() !== "" ? current : own.text;
-    this.drafts.set(key, { text, error: r.reason });
+    this.#drafts.set(key, { text, error: r.reason });
     if (key === "new") {
-      if (this.newComposer) {
-        if (this.newComposer.value.trim() === "") this.newComposer.value = text;
-        this.newComposer.setError(r.reason);
-      } else this.showBanner(r.reason);
+      if (this.#newComposer) {
+        if (this.#newComposer.value.trim() === "") this.#newComposer.value = text;
+        this.#newComposer.setError(r.reason);
+      } else this.#showBanner(r.reason);
       return;
     }
     const id = key.slice(key.indexOf(":") + 1);
-    const rec = this.nodes.get(id);
-    if (!rec || this.ctx.readOnly()) {
-      this.showBanner(r.reason);
+    const rec = this.#nodes.get(id);
+    if (!rec || this.#ctx.readOnly()) {
+      this.#showBanner(r.reason);
       return;
     }
-    this.openComposer.set(id, key);
-    this.mountComposer(rec);
-    this.renderRec(rec);
+    this.#openComposer.set(id, key);
+    this.#mountComposer(rec);
+    this.#renderRec(rec);
     rec.composer?.setError(r.reason);
     rec.composer?.focus();
   }
 
-  private ownActions = new Set<string>();
+  #ownActions = new Set<string>();
 
   // ---- toolbar / new comment -------------------------------------------------------------
 
-  private updateCount(): void {
-    const n = this.ctx.store.visibleCount();
-    this.countEl.textContent = plural(n, "comment", "comments");
-    const anyShown = this.ctx.store.childIds(ROOT).some((id) => this.ctx.store.isShown(id));
-    this.emptyEl.hidden = anyShown || !this.ctx.store.complete;
+  #updateCount(): void {
+    const n = this.#ctx.store.visibleCount();
+    this.#countEl.textContent = plural(n, "comment", "comments");
+    const anyShown = this.#ctx.store.childIds(ROOT).some((id) => this.#ctx.store.isShown(id));
+    this.#emptyEl.hidden = anyShown || !this.#ctx.store.complete;
   }
 
-  private renderNewComposer(): void {
-    this.newComposer = null;
-    this.newCommentEl.replaceChildren();
-    if (this.ctx.readOnly()) {
-      this.newCommentEl.hidden = true;
+  #renderNewComposer(): void {
+    this.#newComposer = null;
+    this.#newCommentEl.replaceChildren();
+    if (this.#ctx.readOnly()) {
+      this.#newCommentEl.hidden = true;
       return;
     }
-    this.newCommentEl.hidden = false;
-    const d = this.drafts.get("new");
+    this.#newCommentEl.hidden = false;
+    const d = this.#drafts.get("new");
     const comp = new Composer({
       key: "new",
       label: "Write a comment",
@@ -695,129 +695,129 @@ export class ThreadView {
       cancelText: "Clear",
       text: d?.text ?? "",
       error: d?.error ?? null,
-      maxBody: this.ctx.maxBody,
-      onInput: (t) => this.drafts.set("new", { text: t, error: null }),
+      maxBody: this.#ctx.maxBody,
+      onInput: (t) => this.#drafts.set("new", { text: t, error: null }),
       onCancel: () => {
         comp.value = "";
         comp.setError(null);
-        this.drafts.delete("new");
+        this.#drafts.delete("new");
       },
       onSubmit: (body) => {
-        const store = this.ctx.store;
+        const store = this.#ctx.store;
         const id = store.nextCommentId();
         const rid = store.submit({ type: "add", id, parent_id: null, body });
-        this.ownRids.set(rid, { key: "new", text: body });
+        this.#ownRids.set(rid, { key: "new", text: body });
         comp.value = "";
-        this.drafts.delete("new");
+        this.#drafts.delete("new");
         // Show the new comment where the sort put it (the bottom, for "oldest").
-        const li = this.nodes.get(id)?.li;
+        const li = this.#nodes.get(id)?.li;
         if (li && typeof li.scrollIntoView === "function") li.scrollIntoView({ block: "nearest" });
       },
     });
-    this.newComposer = comp;
-    this.newCommentEl.append(comp.el);
+    this.#newComposer = comp;
+    this.#newCommentEl.append(comp.el);
   }
 
-  private showBanner(msg: string): void {
-    this.bannerEl.textContent = msg;
-    this.bannerEl.hidden = false;
-    if (this.bannerTimer !== null) clearTimeout(this.bannerTimer);
-    this.bannerTimer = setTimeout(() => {
-      this.bannerEl.hidden = true;
-      this.bannerEl.textContent = "";
+  #showBanner(msg: string): void {
+    this.#bannerEl.textContent = msg;
+    this.#bannerEl.hidden = false;
+    if (this.#bannerTimer !== null) clearTimeout(this.#bannerTimer);
+    this.#bannerTimer = setTimeout(() => {
+      this.#bannerEl.hidden = true;
+      this.#bannerEl.textContent = "";
     }, 8000);
   }
 
   // ---- tree building ---------------------------------------------------------------------
 
-  private rebuildTree(): void {
-    const focused = this.focusedStop();
-    if (this.timer !== null) clearTimeout(this.timer);
-    this.timer = null;
-    this.stack = [];
-    for (const rec of this.nodes.values()) rec.composer = null;
-    this.nodes.clear();
-    this.tabStopEl = null;
-    this.treeEl.replaceChildren();
-    this.renderedSort = this.ctx.sort();
-    this.sortEl.value = this.renderedSort;
-    this.pushCursor(ROOT, this.treeEl, 1);
-    this.runBuild(FIRST);
-    this.schedule();
-    this.ensureTabStop();
-    this.syncState();
-    this.restoreFocus(focused);
+  #rebuildTree(): void {
+    const focused = this.#focusedStop();
+    if (this.#timer !== null) clearTimeout(this.#timer);
+    this.#timer = null;
+    this.#stack = [];
+    for (const rec of this.#nodes.values()) rec.composer = null;
+    this.#nodes.clear();
+    this.#tabStopEl = null;
+    this.#treeEl.replaceChildren();
+    this.#renderedSort = this.#ctx.sort();
+    this.#sortEl.value = this.#renderedSort;
+    this.#pushCursor(ROOT, this.#treeEl, 1);
+    this.#runBuild(FIRST);
+    this.#schedule();
+    this.#ensureTabStop();
+    this.#syncState();
+    this.#restoreFocus(focused);
   }
 
-  private pushCursor(parent: string, group: HTMLElement, depth: number): void {
-    const ids = this.kidsOf(parent);
-    if (ids.length) this.stack.push({ parent, group, ids, i: 0, depth, last: null });
+  #pushCursor(parent: string, group: HTMLElement, depth: number): void {
+    const ids = this.#kidsOf(parent);
+    if (ids.length) this.#stack.push({ parent, group, ids, i: 0, depth, last: null });
   }
 
   /** Build synchronously within `limits`, schedule the rest, publish the state. */
-  private pump(limits: BuildLimits): void {
-    this.runBuild(limits);
-    this.schedule();
-    this.ensureTabStop();
-    this.syncState();
+  #pump(limits: BuildLimits): void {
+    this.#runBuild(limits);
+    this.#schedule();
+    this.#ensureTabStop();
+    this.#syncState();
   }
 
   /** `.tw-root[data-state]`: "building" while the progressive build runs, then "idle". */
-  private syncState(): void {
-    const state = this.stack.length ? "building" : "idle";
+  #syncState(): void {
+    const state = this.#stack.length ? "building" : "idle";
     if (this.root.dataset.state !== state) this.root.dataset.state = state;
   }
 
-  private hasCursor(parent: string): boolean {
-    for (const c of this.stack) if (c.parent === parent) return true;
+  #hasCursor(parent: string): boolean {
+    for (const c of this.#stack) if (c.parent === parent) return true;
     return false;
   }
 
-  private dropCursor(parent: string): void {
-    if (this.hasCursor(parent)) this.stack = this.stack.filter((c) => c.parent !== parent);
+  #dropCursor(parent: string): void {
+    if (this.#hasCursor(parent)) this.#stack = this.#stack.filter((c) => c.parent !== parent);
   }
 
   /** How many direct replies of `rec` this view builds. */
-  private capOf(rec: NodeRec): number {
-    if (this.search) return Infinity; // a search shows every match
-    return this.revealed.get(rec.id) ?? MORE_BATCH;
+  #capOf(rec: NodeRec): number {
+    if (this.#search) return Infinity; // a search shows every match
+    return this.#revealed.get(rec.id) ?? MORE_BATCH;
   }
 
   /** A cut point: replies below it wait for "Continue this thread". */
-  private isCut(rec: NodeRec): boolean {
-    return !this.search && rec.depth - rec.base >= CONTINUE_DEPTH && !this.continued.has(rec.id);
+  #isCut(rec: NodeRec): boolean {
+    return !this.#search && rec.depth - rec.base >= CONTINUE_DEPTH && !this.#continued.has(rec.id);
   }
 
   /** Whether the children of `rec` should be in the DOM. */
-  private shouldBuild(rec: NodeRec): boolean {
-    return !this.collapsed.has(rec.id) && !this.isCut(rec) && this.hasShownChildren(rec.id);
+  #shouldBuild(rec: NodeRec): boolean {
+    return !this.#collapsed.has(rec.id) && !this.#isCut(rec) && this.#hasShownChildren(rec.id);
   }
 
   /** Start building the children of `rec` (a cursor; the caller pumps). */
-  private startKids(rec: NodeRec): void {
+  #startKids(rec: NodeRec): void {
     rec.built = true;
-    this.pushCursor(rec.id, rec.group, rec.depth + 1);
+    this.#pushCursor(rec.id, rec.group, rec.depth + 1);
   }
 
   /**
    * Build nodes depth first until a limit is reached: the time box (later chunks), or a count of
    * top-level threads / nodes (synchronous builds, which must be deterministic).
    */
-  private runBuild(limits: BuildLimits): void {
+  #runBuild(limits: BuildLimits): void {
     const start = now();
     let threads = 0;
     let nodes = 0;
-    while (this.stack.length) {
-      const cur = this.stack[this.stack.length - 1];
-      const prec = cur.parent === ROOT ? null : this.nodes.get(cur.parent);
+    while (this.#stack.length) {
+      const cur = this.#stack[this.#stack.length - 1];
+      const prec = cur.parent === ROOT ? null : this.#nodes.get(cur.parent);
       if (cur.parent !== ROOT && (!prec || prec.group !== cur.group)) {
-        this.stack.pop(); // its parent went away meanwhile
+        this.#stack.pop(); // its parent went away meanwhile
         continue;
       }
-      const existing = cur.i < cur.ids.length ? this.nodes.get(cur.ids[cur.i]) : undefined;
-      if (cur.i >= cur.ids.length || (prec && !existing && prec.kids >= this.capOf(prec))) {
-        this.stack.pop();
-        if (prec) this.updateTail(prec);
+      const existing = cur.i < cur.ids.length ? this.#nodes.get(cur.ids[cur.i]) : undefined;
+      if (cur.i >= cur.ids.length || (prec && !existing && prec.kids >= this.#capOf(prec))) {
+        this.#stack.pop();
+        if (prec) this.#updateTail(prec);
         continue;
       }
       if (cur.parent === ROOT) {
@@ -827,35 +827,35 @@ export class ThreadView {
       const id = cur.ids[cur.i++];
       if (existing) {
         cur.last = existing.li;
-      } else if (this.shown(id)) {
-        const rec = this.createNode(id, cur.depth, prec ?? null);
+      } else if (this.#shown(id)) {
+        const rec = this.#createNode(id, cur.depth, prec ?? null);
         if (cur.last && cur.last.parentNode === cur.group) cur.last.after(rec.li);
-        else this.place(rec.li, id, cur.group);
+        else this.#place(rec.li, id, cur.group);
         cur.last = rec.li;
-        if (this.shouldBuild(rec)) this.startKids(rec);
+        if (this.#shouldBuild(rec)) this.#startKids(rec);
       }
       if (++nodes >= limits.nodes) break;
       if (limits.budgetMs !== Infinity && now() - start > limits.budgetMs) break;
     }
   }
 
-  private schedule(): void {
-    if (this.timer !== null || this.stack.length === 0 || this.destroyed) return;
-    this.timer = setTimeout(() => {
-      this.timer = null;
-      if (this.destroyed) return;
-      this.runBuild(CHUNK);
-      this.schedule();
-      this.ensureTabStop();
-      this.syncState();
+  #schedule(): void {
+    if (this.#timer !== null || this.#stack.length === 0 || this.#destroyed) return;
+    this.#timer = setTimeout(() => {
+      this.#timer = null;
+      if (this.#destroyed) return;
+      this.#runBuild(CHUNK);
+      this.#schedule();
+      this.#ensureTabStop();
+      this.#syncState();
     }, 0);
   }
 
-  private hasShownChildren(id: string): boolean {
-    return this.ctx.store.childIds(id).some((k) => this.shown(k));
+  #hasShownChildren(id: string): boolean {
+    return this.#ctx.store.childIds(id).some((k) => this.#shown(k));
   }
 
-  private createNode(id: string, depth: number, parent: NodeRec | null): NodeRec {
+  #createNode(id: string, depth: number, parent: NodeRec | null): NodeRec {
     const li = h("li", {
       class: "tw-comment",
       role: "treeitem",
@@ -890,33 +890,33 @@ export class ThreadView {
       composer: null,
       composerKey: null,
     };
-    this.nodes.set(id, rec);
+    this.#nodes.set(id, rec);
     if (parent) parent.kids++;
-    this.renderRec(rec);
-    if (this.openComposer.has(id) && !this.ctx.readOnly()) this.mountComposer(rec);
-    if (id === this.active) this.setTabStop(li);
+    this.#renderRec(rec);
+    if (this.#openComposer.has(id) && !this.#ctx.readOnly()) this.#mountComposer(rec);
+    if (id === this.#active) this.#setTabStop(li);
     return rec;
   }
 
   /** Create the node of `id` under `parent` (or at the top) at its sorted place, and start its children. */
-  private addNode(id: string, parent: NodeRec | null): NodeRec {
-    const rec = this.createNode(id, parent ? parent.depth + 1 : 1, parent);
-    this.place(rec.li, id, parent ? parent.group : this.treeEl);
-    if (this.shouldBuild(rec)) this.startKids(rec);
-    if (parent) this.updateTail(parent);
+  #addNode(id: string, parent: NodeRec | null): NodeRec {
+    const rec = this.#createNode(id, parent ? parent.depth + 1 : 1, parent);
+    this.#place(rec.li, id, parent ? parent.group : this.#treeEl);
+    if (this.#shouldBuild(rec)) this.#startKids(rec);
+    if (parent) this.#updateTail(parent);
     return rec;
   }
 
   /** Insert `li` into `group` at the sorted position of `id` (binary search over siblings). */
-  private place(li: HTMLElement, id: string, group: HTMLElement): void {
-    const store = this.ctx.store;
+  #place(li: HTMLElement, id: string, group: HTMLElement): void {
+    const store = this.#ctx.store;
     const kids = group.children;
     let lo = 0;
     let hi = kids.length;
     while (lo < hi) {
       const mid = (lo + hi) >> 1;
       const other = (kids[mid] as HTMLElement).dataset.commentId ?? "";
-      if (other === id || store.compare(other, id, this.renderedSort) <= 0) lo = mid + 1;
+      if (other === id || store.compare(other, id, this.#renderedSort) <= 0) lo = mid + 1;
       else hi = mid;
     }
     const before = kids[lo] ?? null;
@@ -924,10 +924,10 @@ export class ThreadView {
     group.insertBefore(li, before);
   }
 
-  private reorder(parent: string, group: HTMLElement): string[] {
-    const order = this.kidsOf(parent);
+  #reorder(parent: string, group: HTMLElement): string[] {
+    const order = this.#kidsOf(parent);
     for (const id of order) {
-      const rec = this.nodes.get(id);
+      const rec = this.#nodes.get(id);
       if (rec && rec.li.parentNode === group) group.append(rec.li);
     }
     return order;
@@ -935,20 +935,20 @@ export class ThreadView {
 
   // ---- keyed updates ---------------------------------------------------------------------
 
-  private refresh(id: string): void {
-    const store = this.ctx.store;
-    const rec = this.nodes.get(id);
-    const shown = this.shown(id);
+  #refresh(id: string): void {
+    const store = this.#ctx.store;
+    const rec = this.#nodes.get(id);
+    const shown = this.#shown(id);
     if (rec && !shown) {
-      this.removeNode(rec);
+      this.#removeNode(rec);
       return;
     }
     if (rec) {
-      this.renderRec(rec);
-      this.ensurePosition(rec);
-      if (!rec.built && this.shouldBuild(rec)) {
-        this.startKids(rec);
-        this.pump(SYNC);
+      this.#renderRec(rec);
+      this.#ensurePosition(rec);
+      if (!rec.built && this.#shouldBuild(rec)) {
+        this.#startKids(rec);
+        this.#pump(SYNC);
       }
       return;
     }
@@ -956,15 +956,15 @@ export class ThreadView {
     const parent = store.parentOf(id);
     let prec: NodeRec | null = null;
     if (parent !== null) {
-      prec = this.nodes.get(parent) ?? null;
+      prec = this.#nodes.get(parent) ?? null;
       if (!prec || !prec.built) return; // not on screen yet; built with its parent later
-      if (!this.admits(prec, id)) {
-        this.updateTail(prec); // behind "Show N more replies": the count says so
+      if (!this.#admits(prec, id)) {
+        this.#updateTail(prec); // behind "Show N more replies": the count says so
         return;
       }
     }
-    const nrec = this.addNode(id, prec);
-    if (nrec.built) this.pump(SYNC);
+    const nrec = this.#addNode(id, prec);
+    if (nrec.built) this.#pump(SYNC);
   }
 
   /**
@@ -973,23 +973,23 @@ export class ThreadView {
    * among the replies already shown (the cap grows: nothing shown disappears). Otherwise it
    * waits behind "Show N more replies".
    */
-  private admits(prec: NodeRec, id: string): boolean {
-    const cap = this.capOf(prec);
+  #admits(prec: NodeRec, id: string): boolean {
+    const cap = this.#capOf(prec);
     if (prec.kids < cap) return true;
     const last = prec.group.lastElementChild as HTMLElement | null;
-    const own = this.ctx.store.isUnconfirmed(id);
-    if (own || (last && this.ctx.store.compare(id, last.dataset.commentId ?? "", this.renderedSort) < 0)) {
-      this.revealed.set(prec.id, prec.kids + 1);
+    const own = this.#ctx.store.isUnconfirmed(id);
+    if (own || (last && this.#ctx.store.compare(id, last.dataset.commentId ?? "", this.#renderedSort) < 0)) {
+      this.#revealed.set(prec.id, prec.kids + 1);
       return true;
     }
     return false;
   }
 
-  private ensurePosition(rec: NodeRec): void {
-    const store = this.ctx.store;
+  #ensurePosition(rec: NodeRec): void {
+    const store = this.#ctx.store;
     const prev = rec.li.previousElementSibling as HTMLElement | null;
     const next = rec.li.nextElementSibling as HTMLElement | null;
-    const s = this.renderedSort;
+    const s = this.#renderedSort;
     const bad =
       (prev && store.compare(prev.dataset.commentId ?? "", rec.id, s) > 0) ||
       (next && store.compare(rec.id, next.dataset.commentId ?? "", s) > 0);
@@ -997,39 +997,39 @@ export class ThreadView {
     const group = rec.li.parentElement;
     if (!group) return;
     rec.li.remove();
-    this.place(rec.li, rec.id, group);
+    this.#place(rec.li, rec.id, group);
   }
 
-  private removeNode(rec: NodeRec, keepFocus = true): void {
+  #removeNode(rec: NodeRec, keepFocus = true): void {
     const doc = rec.li.ownerDocument;
     const hadFocus = rec.li.contains(doc.activeElement);
-    const hadStop = this.tabStopEl !== null && rec.li.contains(this.tabStopEl);
+    const hadStop = this.#tabStopEl !== null && rec.li.contains(this.#tabStopEl);
     rec.li.remove();
-    this.nodes.delete(rec.id);
+    this.#nodes.delete(rec.id);
     for (const el of Array.from(rec.li.querySelectorAll<HTMLElement>("[data-comment-id]"))) {
       const k = el.dataset.commentId;
-      if (k) this.nodes.delete(k);
+      if (k) this.#nodes.delete(k);
     }
-    const prec = this.nodes.get(rec.parent);
+    const prec = this.#nodes.get(rec.parent);
     if (prec) {
       prec.kids--;
-      this.updateTail(prec);
+      this.#updateTail(prec);
     }
     if (hadStop) {
       // The roving tab stop (and focus) moves to the parent, or the first comment.
-      this.tabStopEl = null;
-      if (this.active !== null && !this.nodes.has(this.active)) this.active = prec ? prec.id : null;
-      this.ensureTabStop();
-      if (hadFocus && keepFocus) (this.tabStopEl as HTMLElement | null)?.focus({ preventScroll: true });
+      this.#tabStopEl = null;
+      if (this.#active !== null && !this.#nodes.has(this.#active)) this.#active = prec ? prec.id : null;
+      this.#ensureTabStop();
+      if (hadFocus && keepFocus) (this.#tabStopEl as HTMLElement | null)?.focus({ preventScroll: true });
     }
   }
 
-  private renderRec(rec: NodeRec): void {
-    const store = this.ctx.store;
+  #renderRec(rec: NodeRec): void {
+    const store = this.#ctx.store;
     const c = store.display(rec.id);
     if (!c) return;
-    const hasChildren = this.hasShownChildren(rec.id);
-    const collapsed = this.collapsed.has(rec.id) && hasChildren;
+    const hasChildren = this.#hasShownChildren(rec.id);
+    const collapsed = this.#collapsed.has(rec.id) && hasChildren;
     const pending = store.isPending(rec.id);
     rec.li.dataset.status = c.status;
     if (pending) rec.li.dataset.pending = "true";
@@ -1043,25 +1043,25 @@ export class ThreadView {
       comment: c,
       user: store.user,
       postAuthor: store.post?.author ?? null,
-      readOnly: this.ctx.readOnly(),
+      readOnly: this.#ctx.readOnly(),
       pending,
       unconfirmed: store.isUnconfirmed(rec.id),
       replies: collapsed ? store.replyCount(rec.id) : 0,
       hasChildren,
       collapsed,
-      editing: this.openComposer.get(rec.id) === `edit:${rec.id}`,
-      armedDelete: this.armedDelete === rec.id,
+      editing: this.#openComposer.get(rec.id) === `edit:${rec.id}`,
+      armedDelete: this.#armedDelete === rec.id,
     });
-    const s = this.search;
+    const s = this.#search;
     rec.li.classList.toggle("tw-context", s !== null && !s.matches.has(rec.id));
-    if (s && this.query && s.matches.has(rec.id)) {
+    if (s && this.#query && s.matches.has(rec.id)) {
       // On the text nodes of the sanitised card, never on HTML: nothing can be injected.
       const body = rec.card.querySelector('[data-role="body"]');
-      if (body) highlight(body, this.query);
+      if (body) highlight(body, this.#query);
       const author = rec.card.querySelector(".tw-author");
-      if (author) highlight(author, this.query);
+      if (author) highlight(author, this.#query);
     }
-    this.updateTail(rec);
+    this.#updateTail(rec);
   }
 
   /**
@@ -1069,19 +1069,19 @@ export class ThreadView {
    * replies" while some replies are not built, else nothing. The button is updated in place so
    * that it keeps focus when a count changes.
    */
-  private updateTail(rec: NodeRec): void {
-    const store = this.ctx.store;
+  #updateTail(rec: NodeRec): void {
+    const store = this.#ctx.store;
     let kind: "more" | "continue" | null = null;
     let text = "";
     let label = "";
-    const open = !this.collapsed.has(rec.id) && this.hasShownChildren(rec.id);
-    if (open && !rec.built && this.isCut(rec)) {
+    const open = !this.#collapsed.has(rec.id) && this.#hasShownChildren(rec.id);
+    if (open && !rec.built && this.#isCut(rec)) {
       kind = "continue";
       text = "Continue this thread →";
       label = `Continue this thread: ${plural(store.replyCount(rec.id), "more reply", "more replies")}`;
-    } else if (open && rec.built && !this.hasCursor(rec.id)) {
+    } else if (open && rec.built && !this.#hasCursor(rec.id)) {
       let shown = 0;
-      for (const k of store.childIds(rec.id)) if (this.shown(k)) shown++;
+      for (const k of store.childIds(rec.id)) if (this.#shown(k)) shown++;
       const hidden = shown - rec.kids;
       if (hidden > 0) {
         kind = "more";
@@ -1115,404 +1115,404 @@ export class ThreadView {
 
   // ---- actions -----------------------------------------------------------------------------
 
-  private onTreeClick(e: MouseEvent): void {
+  #onTreeClick(e: MouseEvent): void {
     const target = e.target as Element | null;
     const btn = target?.closest<HTMLButtonElement>("button[data-action]");
-    if (!btn || !this.treeEl.contains(btn)) return;
+    if (!btn || !this.#treeEl.contains(btn)) return;
     const li = btn.closest<HTMLElement>("[data-comment-id]");
     const id = li?.dataset.commentId;
     if (!id) return;
-    const rec = this.nodes.get(id);
+    const rec = this.#nodes.get(id);
     if (!rec) return;
     // Buttons inside a composer belong to the composer.
     if (btn.closest(".tw-composer")) return;
-    const store = this.ctx.store;
+    const store = this.#ctx.store;
     const action = btn.dataset.action;
-    const ro = this.ctx.readOnly();
+    const ro = this.#ctx.readOnly();
     switch (action) {
       case "collapse":
-        this.toggleCollapse(rec);
+        this.#toggleCollapse(rec);
         return;
       case "more":
-        this.showMore(rec);
+        this.#showMore(rec);
         return;
       case "continue":
-        this.continueThread(rec);
+        this.#continueThread(rec);
         return;
       case "like": {
         if (ro) return;
         const c = store.display(id);
         if (!c) return;
         const liked = c.liked_by.includes(store.user);
-        this.act({ type: liked ? "unlike" : "like", id });
+        this.#act({ type: liked ? "unlike" : "like", id });
         return;
       }
       case "reply":
-        if (!ro) this.toggleComposer(rec, `reply:${id}`);
+        if (!ro) this.#toggleComposer(rec, `reply:${id}`);
         return;
       case "edit":
-        if (!ro) this.toggleComposer(rec, `edit:${id}`);
+        if (!ro) this.#toggleComposer(rec, `edit:${id}`);
         return;
       case "delete":
         if (ro) return;
-        if (this.armedDelete === id) {
-          this.disarm();
-          this.act({ type: "delete", id });
+        if (this.#armedDelete === id) {
+          this.#disarm();
+          this.#act({ type: "delete", id });
         } else {
-          this.disarm();
-          this.armedDelete = id;
-          this.renderRec(rec);
+          this.#disarm();
+          this.#armedDelete = id;
+          this.#renderRec(rec);
           rec.card.querySelector<HTMLElement>('button[data-action="delete"]')?.focus();
-          this.armTimer = setTimeout(() => this.disarm(), 4000);
+          this.#armTimer = setTimeout(() => this.#disarm(), 4000);
         }
         return;
     }
   }
 
-  private disarm(): void {
-    if (this.armTimer !== null) clearTimeout(this.armTimer);
-    this.armTimer = null;
-    const id = this.armedDelete;
-    this.armedDelete = null;
-    const rec = id ? this.nodes.get(id) : undefined;
-    if (rec) this.renderRec(rec);
+  #disarm(): void {
+    if (this.#armTimer !== null) clearTimeout(this.#armTimer);
+    this.#armTimer = null;
+    const id = this.#armedDelete;
+    this.#armedDelete = null;
+    const rec = id ? this.#nodes.get(id) : undefined;
+    if (rec) this.#renderRec(rec);
   }
 
-  private act(op: Op): void {
-    const rid = this.ctx.store.submit(op);
-    this.ownActions.add(rid);
-    if (this.ownActions.size > 200) this.ownActions.delete(this.ownActions.values().next().value as string);
+  #act(op: Op): void {
+    const rid = this.#ctx.store.submit(op);
+    this.#ownActions.add(rid);
+    if (this.#ownActions.size > 200) this.#ownActions.delete(this.#ownActions.values().next().value as string);
   }
 
   /** Collapse or expand; focus goes to the collapse button (mouse) or stays on the item (keyboard). */
-  private toggleCollapse(rec: NodeRec, fromKeyboard = false): void {
-    if (this.collapsed.has(rec.id)) {
-      this.collapsed.delete(rec.id);
-      if (!rec.built && this.shouldBuild(rec)) {
-        this.startKids(rec);
-        this.pump(SYNC);
+  #toggleCollapse(rec: NodeRec, fromKeyboard = false): void {
+    if (this.#collapsed.has(rec.id)) {
+      this.#collapsed.delete(rec.id);
+      if (!rec.built && this.#shouldBuild(rec)) {
+        this.#startKids(rec);
+        this.#pump(SYNC);
       }
     } else {
-      this.collapsed.add(rec.id);
+      this.#collapsed.add(rec.id);
       // the tab stop must not hide inside the collapsed replies
-      if (this.tabStopEl && rec.group.contains(this.tabStopEl)) {
-        const hadFocus = this.tabStopEl.contains(document.activeElement);
-        this.active = rec.id;
-        this.setTabStop(rec.li);
+      if (this.#tabStopEl && rec.group.contains(this.#tabStopEl)) {
+        const hadFocus = this.#tabStopEl.contains(document.activeElement);
+        this.#active = rec.id;
+        this.#setTabStop(rec.li);
         if (hadFocus) rec.li.focus({ preventScroll: true });
       }
     }
-    this.renderRec(rec);
+    this.#renderRec(rec);
     if (fromKeyboard) rec.li.focus({ preventScroll: true });
     else rec.card.querySelector<HTMLElement>('button[data-action="collapse"]')?.focus();
   }
 
   /** "Show N more replies": build the next batch; focus moves to the first new reply (the button moves on). */
-  private showMore(rec: NodeRec): void {
+  #showMore(rec: NodeRec): void {
     const before = new Set(Array.from(rec.group.children, (li) => (li as HTMLElement).dataset.commentId));
-    this.revealed.set(rec.id, rec.kids + MORE_BATCH);
-    this.dropCursor(rec.id);
-    this.startKids(rec);
-    this.pump(SYNC);
-    this.buildKids(rec);
+    this.#revealed.set(rec.id, rec.kids + MORE_BATCH);
+    this.#dropCursor(rec.id);
+    this.#startKids(rec);
+    this.#pump(SYNC);
+    this.#buildKids(rec);
     const first = Array.from(rec.group.children).find((li) => !before.has((li as HTMLElement).dataset.commentId));
-    if (first) this.focusStop(first as HTMLElement);
+    if (first) this.#focusStop(first as HTMLElement);
   }
 
   /** "Continue this thread": build the replies below a cut point in place; focus its first reply. */
-  private continueThread(rec: NodeRec): void {
-    this.continued.add(rec.id);
-    if (!rec.built && this.shouldBuild(rec)) {
-      this.startKids(rec);
-      this.pump(SYNC);
+  #continueThread(rec: NodeRec): void {
+    this.#continued.add(rec.id);
+    if (!rec.built && this.#shouldBuild(rec)) {
+      this.#startKids(rec);
+      this.#pump(SYNC);
     }
-    this.renderRec(rec);
-    this.buildKids(rec);
+    this.#renderRec(rec);
+    this.#buildKids(rec);
     const first = rec.group.firstElementChild as HTMLElement | null;
-    if (first) this.focusStop(first);
+    if (first) this.#focusStop(first);
   }
 
   // ---- keyboard (WAI-ARIA tree view, roving tabindex) --------------------------------------
 
   /** Exactly one tree item has tabindex=0. */
-  private setTabStop(li: HTMLElement): void {
-    if (this.tabStopEl === li) return;
-    if (this.tabStopEl) this.tabStopEl.tabIndex = -1;
+  #setTabStop(li: HTMLElement): void {
+    if (this.#tabStopEl === li) return;
+    if (this.#tabStopEl) this.#tabStopEl.tabIndex = -1;
     li.tabIndex = 0;
-    this.tabStopEl = li;
+    this.#tabStopEl = li;
   }
 
   /** Keep a tab stop in the tree: the current item if built and visible, else the first comment. */
-  private ensureTabStop(): void {
-    const cur = this.tabStopEl;
-    if (cur && cur.isConnected && this.treeEl.contains(cur)) return;
-    const act = this.active !== null ? this.nodes.get(this.active) : undefined;
-    const li = act && this.treeEl.contains(act.li) ? act.li : (this.treeEl.firstElementChild as HTMLElement | null);
-    if (li) this.setTabStop(li);
-    else this.tabStopEl = null;
+  #ensureTabStop(): void {
+    const cur = this.#tabStopEl;
+    if (cur && cur.isConnected && this.#treeEl.contains(cur)) return;
+    const act = this.#active !== null ? this.#nodes.get(this.#active) : undefined;
+    const li = act && this.#treeEl.contains(act.li) ? act.li : (this.#treeEl.firstElementChild as HTMLElement | null);
+    if (li) this.#setTabStop(li);
+    else this.#tabStopEl = null;
   }
 
-  private onFocusIn(e: FocusEvent): void {
+  #onFocusIn(e: FocusEvent): void {
     const t = e.target as HTMLElement | null;
     const li = t?.closest<HTMLElement>('[role="treeitem"][data-comment-id]');
-    if (!li || !this.treeEl.contains(li)) return;
+    if (!li || !this.#treeEl.contains(li)) return;
     const id = li.dataset.commentId ?? "";
-    if (!this.nodes.has(id)) return;
-    this.active = id;
-    this.setTabStop(li);
-    if (t === li) this.updatePosition();
+    if (!this.#nodes.has(id)) return;
+    this.#active = id;
+    this.#setTabStop(li);
+    if (t === li) this.#updatePosition();
   }
 
   /**
    * aria-posinset / aria-setsize on the focused item only, counted over all its shown siblings
    * (replies behind "more" included), recomputed on focus and after every change.
    */
-  private updatePosition(): void {
+  #updatePosition(): void {
     const doc = this.root.ownerDocument;
     const li = doc.activeElement as HTMLElement | null;
-    if (!li || li.getAttribute("role") !== "treeitem" || !this.treeEl.contains(li)) return;
-    const rec = this.nodes.get(li.dataset.commentId ?? "");
+    if (!li || li.getAttribute("role") !== "treeitem" || !this.#treeEl.contains(li)) return;
+    const rec = this.#nodes.get(li.dataset.commentId ?? "");
     if (!rec) return;
-    const store = this.ctx.store;
+    const store = this.#ctx.store;
     let size = 0;
     let pos = 1;
     for (const k of store.childIds(rec.parent)) {
-      if (!this.shown(k)) continue;
+      if (!this.#shown(k)) continue;
       size++;
-      if (k !== rec.id && store.compare(k, rec.id, this.renderedSort) < 0) pos++;
+      if (k !== rec.id && store.compare(k, rec.id, this.#renderedSort) < 0) pos++;
     }
     li.setAttribute("aria-setsize", String(size));
     li.setAttribute("aria-posinset", String(pos));
   }
 
   /** The focused tree stop (an item or a more/continue button), to restore after a rebuild. */
-  private focusedStop(): { id: string; tail: boolean } | null {
+  #focusedStop(): { id: string; tail: boolean } | null {
     const el = this.root.ownerDocument.activeElement as HTMLElement | null;
-    if (!el || !this.treeEl.contains(el)) return null;
+    if (!el || !this.#treeEl.contains(el)) return null;
     if (el.getAttribute("role") === "treeitem") return { id: el.dataset.commentId ?? "", tail: false };
     const li = el.closest<HTMLElement>("[data-comment-id]");
     if (li && el.closest(".tw-tail")) return { id: li.dataset.commentId ?? "", tail: true };
     return null;
   }
 
-  private restoreFocus(f: { id: string; tail: boolean } | null): void {
+  #restoreFocus(f: { id: string; tail: boolean } | null): void {
     if (!f) return;
-    if (this.root.ownerDocument.activeElement && this.treeEl.contains(this.root.ownerDocument.activeElement)) return;
-    const rec = this.materialize(f.id);
+    if (this.root.ownerDocument.activeElement && this.#treeEl.contains(this.root.ownerDocument.activeElement)) return;
+    const rec = this.#materialize(f.id);
     if (!rec) {
       // it went behind "more" (a sort): the tab stop moved to its parent
-      this.ensureTabStop();
-      this.tabStopEl?.focus({ preventScroll: true });
+      this.#ensureTabStop();
+      this.#tabStopEl?.focus({ preventScroll: true });
       return;
     }
     if (f.tail && rec.tailBtn) rec.tailBtn.focus({ preventScroll: true });
     else {
-      this.setTabStop(rec.li);
+      this.#setTabStop(rec.li);
       rec.li.focus({ preventScroll: true });
     }
   }
 
-  private focusStop(el: HTMLElement): void {
+  #focusStop(el: HTMLElement): void {
     if (el.getAttribute("role") === "treeitem") {
-      this.active = el.dataset.commentId ?? null;
-      this.setTabStop(el);
+      this.#active = el.dataset.commentId ?? null;
+      this.#setTabStop(el);
     }
     el.focus({ preventScroll: true });
     const target = el.getAttribute("role") === "treeitem" ? (el.firstElementChild as HTMLElement | null) : el;
     if (target && typeof target.scrollIntoView === "function") target.scrollIntoView({ block: "nearest" });
-    if (el.getAttribute("role") === "treeitem") this.updatePosition();
+    if (el.getAttribute("role") === "treeitem") this.#updatePosition();
   }
 
   /**
    * Make sure every reply of `rec` this view shows has a node now (navigation must not wait
    * for the progressive build), and settle its "more" row.
    */
-  private buildKids(rec: NodeRec): void {
-    if (!rec.built || this.collapsed.has(rec.id)) return;
-    const cap = this.capOf(rec);
-    for (const id of this.kidsOf(rec.id)) {
+  #buildKids(rec: NodeRec): void {
+    if (!rec.built || this.#collapsed.has(rec.id)) return;
+    const cap = this.#capOf(rec);
+    for (const id of this.#kidsOf(rec.id)) {
       if (rec.kids >= cap) break;
-      if (!this.nodes.has(id)) this.addNode(id, rec);
+      if (!this.#nodes.has(id)) this.#addNode(id, rec);
     }
-    this.dropCursor(rec.id);
-    this.updateTail(rec);
-    this.schedule();
-    this.syncState();
+    this.#dropCursor(rec.id);
+    this.#updateTail(rec);
+    this.#schedule();
+    this.#syncState();
   }
 
   /** The node of `id`, built now if the progressive build has not reached it (ancestors first). */
-  private materialize(id: string): NodeRec | null {
-    const have = this.nodes.get(id);
+  #materialize(id: string): NodeRec | null {
+    const have = this.#nodes.get(id);
     if (have) return have;
-    const store = this.ctx.store;
-    if (!this.shown(id)) return null;
+    const store = this.#ctx.store;
+    if (!this.#shown(id)) return null;
     const parent = store.parentOf(id);
     if (parent === null) {
-      const rec = this.addNode(id, null);
-      this.schedule();
-      this.syncState();
+      const rec = this.#addNode(id, null);
+      this.#schedule();
+      this.#syncState();
       return rec;
     }
-    const prec = this.materialize(parent);
+    const prec = this.#materialize(parent);
     if (!prec) return null;
-    this.buildKids(prec);
-    return this.nodes.get(id) ?? null;
+    this.#buildKids(prec);
+    return this.#nodes.get(id) ?? null;
   }
 
-  private recOf(el: Element | null): NodeRec | null {
+  #recOf(el: Element | null): NodeRec | null {
     const id = (el as HTMLElement | null)?.dataset?.commentId;
-    return id ? (this.nodes.get(id) ?? null) : null;
+    return id ? (this.#nodes.get(id) ?? null) : null;
   }
 
   /** The top-level comment next to `rec` (+1) or before it (-1), built if needed. */
-  private topSibling(rec: NodeRec, dir: 1 | -1): HTMLElement | null {
+  #topSibling(rec: NodeRec, dir: 1 | -1): HTMLElement | null {
     if (this.idle) return (dir > 0 ? rec.li.nextElementSibling : rec.li.previousElementSibling) as HTMLElement | null;
-    const order = this.kidsOf(ROOT);
+    const order = this.#kidsOf(ROOT);
     const i = order.indexOf(rec.id);
     const id = i < 0 ? undefined : order[i + dir];
-    return id === undefined ? null : (this.materialize(id)?.li ?? null);
+    return id === undefined ? null : (this.#materialize(id)?.li ?? null);
   }
 
-  private sibling(rec: NodeRec, dir: 1 | -1): HTMLElement | null {
-    if (rec.parent === ROOT) return this.topSibling(rec, dir);
-    const prec = this.nodes.get(rec.parent);
-    if (prec) this.buildKids(prec);
+  #sibling(rec: NodeRec, dir: 1 | -1): HTMLElement | null {
+    if (rec.parent === ROOT) return this.#topSibling(rec, dir);
+    const prec = this.#nodes.get(rec.parent);
+    if (prec) this.#buildKids(prec);
     return (dir > 0 ? rec.li.nextElementSibling : rec.li.previousElementSibling) as HTMLElement | null;
   }
 
   /** The first stop inside `rec` (its first reply, or its continue/more button). */
-  private firstInside(rec: NodeRec): HTMLElement | null {
-    if (this.collapsed.has(rec.id)) return null;
-    this.buildKids(rec);
+  #firstInside(rec: NodeRec): HTMLElement | null {
+    if (this.#collapsed.has(rec.id)) return null;
+    this.#buildKids(rec);
     if (rec.built && rec.group.firstElementChild && !rec.group.hidden) return rec.group.firstElementChild as HTMLElement;
     return rec.tailBtn;
   }
 
   /** The last stop of the subtree of `rec` in document order. */
-  private lastStopIn(rec: NodeRec): HTMLElement {
+  #lastStopIn(rec: NodeRec): HTMLElement {
     for (;;) {
-      if (this.collapsed.has(rec.id)) return rec.li;
-      this.buildKids(rec);
+      if (this.#collapsed.has(rec.id)) return rec.li;
+      this.#buildKids(rec);
       if (rec.tailBtn) return rec.tailBtn;
-      const last = rec.built && !rec.group.hidden ? this.recOf(rec.group.lastElementChild) : null;
+      const last = rec.built && !rec.group.hidden ? this.#recOf(rec.group.lastElementChild) : null;
       if (!last) return rec.li;
       rec = last;
     }
   }
 
   /** The stop after the whole subtree of `rec`. */
-  private afterSubtree(rec: NodeRec): HTMLElement | null {
+  #afterSubtree(rec: NodeRec): HTMLElement | null {
     for (;;) {
-      const next = this.sibling(rec, 1);
+      const next = this.#sibling(rec, 1);
       if (next) return next;
-      const prec = this.nodes.get(rec.parent);
+      const prec = this.#nodes.get(rec.parent);
       if (!prec) return null;
       if (prec.tailBtn) return prec.tailBtn;
       rec = prec;
     }
   }
 
-  private nextStop(el: HTMLElement): HTMLElement | null {
-    const rec = this.recOf(el.closest("[data-comment-id]"));
+  #nextStop(el: HTMLElement): HTMLElement | null {
+    const rec = this.#recOf(el.closest("[data-comment-id]"));
     if (!rec) return null;
-    if (el === rec.li) return this.firstInside(rec) ?? this.afterSubtree(rec);
-    return this.afterSubtree(rec); // from its continue/more button
+    if (el === rec.li) return this.#firstInside(rec) ?? this.#afterSubtree(rec);
+    return this.#afterSubtree(rec); // from its continue/more button
   }
 
-  private prevStop(el: HTMLElement): HTMLElement | null {
-    const rec = this.recOf(el.closest("[data-comment-id]"));
+  #prevStop(el: HTMLElement): HTMLElement | null {
+    const rec = this.#recOf(el.closest("[data-comment-id]"));
     if (!rec) return null;
     if (el !== rec.li) {
       // from a button: the last reply above it, or the comment itself
-      const last = rec.built && !rec.group.hidden ? this.recOf(rec.group.lastElementChild) : null;
-      return last ? this.lastStopIn(last) : rec.li;
+      const last = rec.built && !rec.group.hidden ? this.#recOf(rec.group.lastElementChild) : null;
+      return last ? this.#lastStopIn(last) : rec.li;
     }
-    const prev = this.sibling(rec, -1);
+    const prev = this.#sibling(rec, -1);
     if (prev) {
-      const prec = this.recOf(prev);
-      return prec ? this.lastStopIn(prec) : prev;
+      const prec = this.#recOf(prev);
+      return prec ? this.#lastStopIn(prec) : prev;
     }
-    return this.nodes.get(rec.parent)?.li ?? null;
+    return this.#nodes.get(rec.parent)?.li ?? null;
   }
 
-  private firstStop(): HTMLElement | null {
-    if (this.idle) return this.treeEl.firstElementChild as HTMLElement | null;
-    const id = this.kidsOf(ROOT)[0];
-    return id === undefined ? null : (this.materialize(id)?.li ?? null);
+  #firstStop(): HTMLElement | null {
+    if (this.idle) return this.#treeEl.firstElementChild as HTMLElement | null;
+    const id = this.#kidsOf(ROOT)[0];
+    return id === undefined ? null : (this.#materialize(id)?.li ?? null);
   }
 
-  private lastStop(): HTMLElement | null {
+  #lastStop(): HTMLElement | null {
     let li: HTMLElement | null;
-    if (this.idle) li = this.treeEl.lastElementChild as HTMLElement | null;
+    if (this.idle) li = this.#treeEl.lastElementChild as HTMLElement | null;
     else {
-      const id = this.kidsOf(ROOT).at(-1);
-      li = id === undefined ? null : (this.materialize(id)?.li ?? null);
+      const id = this.#kidsOf(ROOT).at(-1);
+      li = id === undefined ? null : (this.#materialize(id)?.li ?? null);
     }
-    const rec = this.recOf(li);
-    return rec ? this.lastStopIn(rec) : null;
+    const rec = this.#recOf(li);
+    return rec ? this.#lastStopIn(rec) : null;
   }
 
-  private onTreeKey(e: KeyboardEvent): void {
+  #onTreeKey(e: KeyboardEvent): void {
     if (e.defaultPrevented || e.ctrlKey || e.metaKey || e.altKey || e.isComposing) return;
     const t = e.target as HTMLElement | null;
-    if (!t || !this.treeEl.contains(t)) return;
-    const isItem = t.getAttribute("role") === "treeitem" && this.recOf(t) !== null;
+    if (!t || !this.#treeEl.contains(t)) return;
+    const isItem = t.getAttribute("role") === "treeitem" && this.#recOf(t) !== null;
     // The more/continue buttons are tree stops too; every other control keeps its keys.
     const isNavBtn = !isItem && t.tagName === "BUTTON" && t.parentElement?.classList.contains("tw-tail") === true;
     if (!isItem && !isNavBtn) return;
-    const rec = this.recOf(t.closest("[data-comment-id]"));
+    const rec = this.#recOf(t.closest("[data-comment-id]"));
     if (!rec) return;
-    const store = this.ctx.store;
+    const store = this.#ctx.store;
     let to: HTMLElement | null | undefined;
     switch (e.key) {
       case "ArrowDown":
       case "j":
-        to = this.nextStop(t);
+        to = this.#nextStop(t);
         break;
       case "ArrowUp":
       case "k":
-        to = this.prevStop(t);
+        to = this.#prevStop(t);
         break;
       case "Home":
-        to = this.firstStop();
+        to = this.#firstStop();
         break;
       case "End":
-        to = this.lastStop();
+        to = this.#lastStop();
         break;
       case "ArrowRight":
         if (!isItem) return;
-        if (this.collapsed.has(rec.id) && this.hasShownChildren(rec.id)) {
-          this.toggleCollapse(rec, true);
+        if (this.#collapsed.has(rec.id) && this.#hasShownChildren(rec.id)) {
+          this.#toggleCollapse(rec, true);
           to = null;
-        } else to = this.firstInside(rec);
+        } else to = this.#firstInside(rec);
         break;
       case "ArrowLeft":
-        if (isItem && !this.collapsed.has(rec.id) && this.hasShownChildren(rec.id)) {
-          this.toggleCollapse(rec, true);
+        if (isItem && !this.#collapsed.has(rec.id) && this.#hasShownChildren(rec.id)) {
+          this.#toggleCollapse(rec, true);
           to = null;
-        } else to = isItem ? (this.nodes.get(rec.parent)?.li ?? null) : rec.li;
+        } else to = isItem ? (this.#nodes.get(rec.parent)?.li ?? null) : rec.li;
         break;
       case "Enter":
       case " ":
         if (!isItem) return; // a button activates itself
-        if (this.hasShownChildren(rec.id)) this.toggleCollapse(rec, true);
+        if (this.#hasShownChildren(rec.id)) this.#toggleCollapse(rec, true);
         to = null;
         break;
       case "r": {
-        if (!isItem || this.ctx.readOnly()) return;
+        if (!isItem || this.#ctx.readOnly()) return;
         const reply = rec.card.querySelector('button[data-action="reply"]');
         if (!reply) return;
-        if (this.openComposer.get(rec.id) === `reply:${rec.id}`) rec.composer?.focus();
-        else this.toggleComposer(rec, `reply:${rec.id}`);
+        if (this.#openComposer.get(rec.id) === `reply:${rec.id}`) rec.composer?.focus();
+        else this.#toggleComposer(rec, `reply:${rec.id}`);
         to = null;
         break;
       }
       case "l": {
-        if (!isItem || this.ctx.readOnly()) return;
+        if (!isItem || this.#ctx.readOnly()) return;
         if (!rec.card.querySelector('button[data-action="like"]')) return;
         const c = store.display(rec.id);
         if (!c) return;
-        this.act({ type: c.liked_by.includes(store.user) ? "unlike" : "like", id: rec.id });
+        this.#act({ type: c.liked_by.includes(store.user) ? "unlike" : "like", id: rec.id });
         to = null;
         break;
       }
@@ -1521,41 +1521,41 @@ export class ThreadView {
     }
     e.preventDefault();
     e.stopPropagation();
-    if (to) this.focusStop(to);
+    if (to) this.#focusStop(to);
   }
 
-  private toggleComposer(rec: NodeRec, key: string): void {
-    if (this.openComposer.get(rec.id) === key) {
-      this.closeComposer(rec, false);
+  #toggleComposer(rec: NodeRec, key: string): void {
+    if (this.#openComposer.get(rec.id) === key) {
+      this.#closeComposer(rec, false);
       return;
     }
-    if (key.startsWith("edit:") && !this.drafts.has(key)) {
-      this.drafts.set(key, { text: this.ctx.store.display(rec.id)?.body ?? "", error: null });
+    if (key.startsWith("edit:") && !this.#drafts.has(key)) {
+      this.#drafts.set(key, { text: this.#ctx.store.display(rec.id)?.body ?? "", error: null });
     }
-    this.openComposer.set(rec.id, key);
-    this.mountComposer(rec);
-    this.renderRec(rec);
+    this.#openComposer.set(rec.id, key);
+    this.#mountComposer(rec);
+    this.#renderRec(rec);
     rec.composer?.focus();
   }
 
-  private closeComposer(rec: NodeRec, keepDraft: boolean): void {
-    const key = this.openComposer.get(rec.id);
-    this.openComposer.delete(rec.id);
-    if (key && !keepDraft) this.drafts.delete(key);
+  #closeComposer(rec: NodeRec, keepDraft: boolean): void {
+    const key = this.#openComposer.get(rec.id);
+    this.#openComposer.delete(rec.id);
+    if (key && !keepDraft) this.#drafts.delete(key);
     rec.slot.replaceChildren();
     rec.composer = null;
     rec.composerKey = null;
-    this.renderRec(rec);
+    this.#renderRec(rec);
   }
 
   /** Put the open composer of `rec` (reply or edit) into its slot, with its draft. */
-  private mountComposer(rec: NodeRec): void {
-    const key = this.openComposer.get(rec.id);
+  #mountComposer(rec: NodeRec): void {
+    const key = this.#openComposer.get(rec.id);
     if (!key) return;
     if (rec.composer && rec.composerKey === key) return;
     const edit = key.startsWith("edit:");
-    const c = this.ctx.store.display(rec.id);
-    const d = this.drafts.get(key);
+    const c = this.#ctx.store.display(rec.id);
+    const d = this.#drafts.get(key);
     const comp: Composer = new Composer({
       key,
       label: edit ? "Edit your comment" : `Reply to ${c?.author ?? "comment"}`,
@@ -1563,24 +1563,24 @@ export class ThreadView {
       submitText: edit ? "Save" : "Reply",
       text: d?.text ?? "",
       error: d?.error ?? null,
-      maxBody: this.ctx.maxBody,
-      onInput: (t) => this.drafts.set(key, { text: t, error: null }),
+      maxBody: this.#ctx.maxBody,
+      onInput: (t) => this.#drafts.set(key, { text: t, error: null }),
       onCancel: () => {
-        this.closeComposer(rec, false);
+        this.#closeComposer(rec, false);
         rec.card.querySelector<HTMLElement>(`button[data-action="${edit ? "edit" : "reply"}"]`)?.focus();
       },
       onSubmit: (body) => {
-        const store = this.ctx.store;
+        const store = this.#ctx.store;
         if (edit && body === store.display(rec.id)?.body) {
-          this.closeComposer(rec, false);
+          this.#closeComposer(rec, false);
           return;
         }
         const op: Op = edit
           ? { type: "edit", id: rec.id, body }
           : { type: "add", id: store.nextCommentId(), parent_id: rec.id, body };
-        this.closeComposer(rec, false);
+        this.#closeComposer(rec, false);
         const rid = store.submit(op);
-        this.ownRids.set(rid, { key, text: body });
+        this.#ownRids.set(rid, { key, text: body });
       },
     });
     rec.slot.replaceChildren(comp.el);
