@@ -94,11 +94,10 @@ _RUN_ALL_JS = (
 }"""
 )
 
-_RUN_CELL_JS = (
-    "async ({path, code, timeout}) => {"
-    + _FIND
-    + _CELL_OUTPUTS
-    + """
+# Append a code cell with `code` to the notebook at `path`, select it, and run it: `run` is the
+# command's promise, `idx` the cell's index (tagged `data-tw-cell` for locators).
+_APPEND_AND_RUN = """
+const appendAndRun = (path, code) => {
   const panel = findPanel(path);
   app.shell.activateById(panel.id);
   const nb = panel.content;
@@ -107,9 +106,20 @@ _RUN_CELL_JS = (
   sm.insertCell(idx, {cell_type: 'code', source: code, metadata: {}});
   nb.activeCellIndex = idx;
   nb.deselectAll();
-  const ok = await withTimeout(app.commands.execute('notebook:run-cell'), timeout, 'run-cell');
-  const w = nb.widgets[idx];
-  w.node.dataset.twCell = String(idx);
+  const run = app.commands.execute('notebook:run-cell');
+  nb.widgets[idx].node.dataset.twCell = String(idx);
+  return {panel, idx, run};
+};
+"""
+
+_RUN_CELL_JS = (
+    "async ({path, code, timeout}) => {"
+    + _FIND
+    + _CELL_OUTPUTS
+    + _APPEND_AND_RUN
+    + """
+  const {panel, idx, run} = appendAndRun(path, code);
+  const ok = await withTimeout(run, timeout, 'run-cell');
   return {ok, cell: cellOutputs(panel, idx)};
 }"""
 )
@@ -118,18 +128,11 @@ _RUN_CELL_JS = (
 _START_CELL_JS = (
     "({path, code}) => {"
     + _FIND
+    + _APPEND_AND_RUN
     + """
-  const panel = findPanel(path);
-  app.shell.activateById(panel.id);
-  const nb = panel.content;
-  const sm = nb.model.sharedModel;
-  const idx = sm.cells.length;
-  sm.insertCell(idx, {cell_type: 'code', source: code, metadata: {}});
-  nb.activeCellIndex = idx;
-  nb.deselectAll();
+  const {idx, run} = appendAndRun(path, code);
   window.__twRuns = window.__twRuns || {};
-  window.__twRuns[idx] = app.commands.execute('notebook:run-cell');
-  nb.widgets[idx].node.dataset.twCell = String(idx);
+  window.__twRuns[idx] = run;
   return idx;
 }"""
 )
