@@ -6,6 +6,7 @@ import sys
 import zipfile
 
 REQUIRED = (
+    "threadwidget/strings.json",
     "threadwidget/static/widget.js",
     "threadwidget/static/widget.css",
     "threadwidget/py.typed",

@@ -2,6 +2,7 @@
  * An inline composer: textarea, character counter, submit and cancel buttons, error line.
  * Ctrl/Cmd+Enter submits, Esc cancels. Empty or too-long bodies are refused locally.
  */
+import { DEFAULT_FMT, type Fmt } from "./strings";
 import { button, h } from "./render/dom";
 
 export interface ComposerOptions {
@@ -19,6 +20,8 @@ export interface ComposerOptions {
   onInput: (text: string) => void;
   /** hide the cancel button (the top-level composer clears instead) */
   cancelText?: string;
+  /** the view's strings and locale */
+  fmt?: Fmt;
 }
 
 export class Composer {
@@ -28,7 +31,10 @@ export class Composer {
   private counter: HTMLElement;
   private submitBtn: HTMLButtonElement;
 
+  private fmt: Fmt;
+
   constructor(private opts: ComposerOptions) {
+    const f = (this.fmt = opts.fmt ?? DEFAULT_FMT);
     const id = `tw-c-${Math.random().toString(36).slice(2, 9)}`;
     this.textarea = h("textarea", {
       class: "tw-textarea",
@@ -42,7 +48,7 @@ export class Composer {
     this.counter = h("span", { class: "tw-counter", id: `${id}-count`, "aria-live": "polite" });
     this.errorEl = h("div", { class: "tw-error", "data-role": "error", id: `${id}-err`, role: "alert" });
     this.submitBtn = button("submit", opts.submitText, opts.submitText, { class: "tw-btn tw-btn-primary" });
-    const cancel = button("cancel", opts.cancelText ?? "Cancel", opts.cancelText ?? "Cancel");
+    const cancel = button("cancel", opts.cancelText ?? f.t("cancel"), opts.cancelText ?? f.t("cancel"));
     this.el = h(
       "div",
       { class: "tw-composer", "data-composer": opts.key },
@@ -51,7 +57,7 @@ export class Composer {
       h(
         "div",
         { class: "tw-composer-bar" },
-        h("span", { class: "tw-hint" }, "Markdown supported · Ctrl+Enter to send"),
+        h("span", { class: "tw-hint" }, f.t("composer_hint")),
         this.counter,
         cancel,
         this.submitBtn,
@@ -104,11 +110,11 @@ export class Composer {
     const body = this.textarea.value;
     const max = this.opts.maxBody();
     if (body.trim() === "") {
-      this.setError("Write something first.");
+      this.setError(this.fmt.t("empty_body"));
       return;
     }
     if (body.length > max) {
-      this.setError(`Too long: ${body.length.toLocaleString()} characters, the limit is ${max.toLocaleString()}.`);
+      this.setError(this.fmt.t("too_long", { n: body.length, max }));
       return;
     }
     this.setError(null);
@@ -123,7 +129,7 @@ export class Composer {
   private updateCounter(): void {
     const n = this.textarea.value.length;
     const max = this.opts.maxBody();
-    this.counter.textContent = `${n.toLocaleString()} / ${max.toLocaleString()}`;
+    this.counter.textContent = `${this.fmt.num(n)} / ${this.fmt.num(max)}`;
     this.counter.classList.toggle("tw-over", n > max);
   }
 }

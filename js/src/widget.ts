@@ -6,6 +6,8 @@ import type { Config, Snapshot, Sort } from "./protocol";
 import { DEFAULT_MAX_BODY, SORTS, isIncomingMsg } from "./protocol";
 import { ThreadStore } from "./state";
 import { ThreadView } from "./render/view";
+import { Fmt } from "./strings";
+import { parseOptions } from "./options";
 
 type Handler = (...args: unknown[]) => void;
 
@@ -73,6 +75,15 @@ function currentSort(model: ModelLike): Sort {
   return typeof s === "string" && (SORTS as readonly string[]).includes(s) ? (s as Sort) : "oldest";
 }
 
+function currentFmt(model: ModelLike): Fmt {
+  return new Fmt(model.get("strings"), model.get("locale"));
+}
+
+function currentCss(model: ModelLike): string {
+  const css = model.get("css");
+  return typeof css === "string" ? css : "";
+}
+
 export function initialize({ model }: { model: ModelLike }): () => void {
   const st = setup(model);
   return () => st.dispose();
@@ -94,6 +105,9 @@ export function render({ model, el }: { model: ModelLike; el: HTMLElement }): ()
       const m = cfg?.max_body;
       return typeof m === "number" && m > 0 ? m : DEFAULT_MAX_BODY;
     },
+    fmt: () => currentFmt(model),
+    options: () => parseOptions(model.get("options")),
+    css: () => currentCss(model),
   });
   const onSnapshotNote: Handler = () => {
     const snap = model.get("_snapshot") as Snapshot | null | undefined;
@@ -107,6 +121,16 @@ export function render({ model, el }: { model: ModelLike; el: HTMLElement }): ()
     store.user = String(model.get("user") ?? "");
     view.refreshAll();
   };
+  const onFmt: Handler = () => view.setFmt(currentFmt(model));
+  const onOptions: Handler = () => view.setOptions(parseOptions(model.get("options")));
+  const onCss: Handler = () => view.setCss(currentCss(model));
+  const extra: [string, Handler][] = [
+    ["change:strings", onFmt],
+    ["change:locale", onFmt],
+    ["change:options", onOptions],
+    ["change:css", onCss],
+  ];
+  for (const [ev, cb] of extra) model.on(ev, cb);
   model.on("change:sort", onSort);
   model.on("change:read_only", onRedraw);
   model.on("change:user", onUser);
@@ -118,6 +142,7 @@ export function render({ model, el }: { model: ModelLike; el: HTMLElement }): ()
     model.off("change:read_only", onRedraw);
     model.off("change:user", onUser);
     model.off("change:_config", onConfig);
+    for (const [ev, cb] of extra) model.off(ev, cb);
     view.destroy();
   };
 }

@@ -7,7 +7,9 @@ resulting event is numbered and broadcast to every view. The widget holds no rul
 
 from __future__ import annotations
 
+import json
 import os
+import re
 import secrets
 import threading
 import time
@@ -57,6 +59,27 @@ RATE_WINDOW = 10.0
 SORTS = ("oldest", "newest", "top")
 #: The only traits a browser may set; everything else (user, read_only, the snapshot) is Python's.
 BROWSER_WRITABLE = {"sort": SORTS}
+#: Every visible UI string with its English default: the one table, shared with the frontend.
+DEFAULT_STRINGS: dict[str, str] = json.loads(
+    (Path(__file__).parent / "strings.json").read_text(encoding="utf-8")
+)
+#: Layout options (``w.options``) and their defaults.
+DEFAULT_OPTIONS: dict[str, Any] = {
+    "max_indent": 6,
+    "density": "comfortable",
+    "avatars": "initials",
+    "timestamps": "relative",
+    "collapsed_depth": None,
+}
+_OPTION_CHOICES = {
+    "density": ("comfortable", "compact"),
+    "avatars": ("initials", "none"),
+    "timestamps": ("relative", "absolute"),
+}
+#: A BCP 47 language tag, simplified: language, optional script, region and variants.
+_LOCALE_RE = re.compile(
+    r"^[A-Za-z]{2,3}(-[A-Za-z]{4})?(-([A-Za-z]{2}|[0-9]{3}))?(-([A-Za-z0-9]{5,8}|[0-9][A-Za-z0-9]{3}))*$"
+)
 
 Callback = Callable[[Any], object]
 _F = TypeVar("_F", bound=Callable[..., object])
@@ -101,6 +124,60 @@ class ThreadWidget(anywidget.AnyWidget):
     read_only = traitlets.Bool(False).tag(sync=True)
     #: Order of comments among siblings: "oldest", "newest" or "top" (most liked).
     sort = traitlets.Enum(SORTS, default_value="oldest").tag(sync=True)
+    #: Replacements for UI strings, by key (see ``strings.json`` and docs/extending.md).
+    strings = traitlets.Dict().tag(sync=True)
+    #: BCP 47 locale for times and numbers ("de", "pt-BR"); "" is the page's locale.
+    locale = traitlets.Unicode("").tag(sync=True)
+    #: Layout: max_indent, density, avatars, timestamps, collapsed_depth (see DEFAULT_OPTIONS).
+    options = traitlets.Dict().tag(sync=True)
+    #: Extra CSS for every view, in a <style> inside the view (rules should start with .tw-root).
+    css = traitlets.Unicode("").tag(sync=True)
+
+    @traitlets.validate("strings")
+    def _valid_strings(self, proposal: Any) -> dict[str, str]:
+        value = proposal["value"]
+        for key, text in value.items():
+            if key not in DEFAULT_STRINGS:
+                raise ValueError(
+                    f"unknown string key {key!r}; valid keys: {', '.join(sorted(DEFAULT_STRINGS))}"
+                )
+            if not isinstance(text, str):
+                raise ValueError(f"strings[{key!r}] must be a str, not {type(text).__name__}")
+        return dict(value)
+
+    @traitlets.validate("locale")
+    def _valid_locale(self, proposal: Any) -> str:
+        value: str = proposal["value"]
+        if value and not _LOCALE_RE.match(value):
+            raise ValueError(f"locale {value!r} is not a BCP 47 language tag (like 'de', 'pt-BR')")
+        return value
+
+    @traitlets.validate("options")
+    def _valid_options(self, proposal: Any) -> dict[str, Any]:
+        value = proposal["value"]
+        for key, option in value.items():
+            if key not in DEFAULT_OPTIONS:
+                raise ValueError(
+                    f"unknown option {key!r}; valid options: {', '.join(sorted(DEFAULT_OPTIONS))}"
+                )
+            if key in _OPTION_CHOICES:
+                if option not in _OPTION_CHOICES[key]:
+                    raise ValueError(
+                        f"option {key!r} must be one of {', '.join(_OPTION_CHOICES[key])}, "
+                        f"not {option!r}"
+                    )
+            elif (key == "max_indent" or option is not None) and (  # collapsed_depth: None ok
+                not isinstance(option, int) or isinstance(option, bool) or option < 1
+            ):
+                raise ValueError(f"option {key!r} must be an int >= 1, not {option!r}")
+        return {**DEFAULT_OPTIONS, **value}
+
+    @traitlets.validate("css")
+    def _valid_css(self, proposal: Any) -> str:
+        value: str = proposal["value"]
+        if "</style" in value.lower():
+            raise ValueError("css must not contain '</style'")
+        return value
 
     def __init__(
         self,
@@ -112,6 +189,10 @@ class ThreadWidget(anywidget.AnyWidget):
         read_only: bool = False,
         sort: str = "oldest",
         autosave: str | os.PathLike[str] | JournalStore | None = None,
+        strings: Mapping[str, str] | None = None,
+        locale: str = "",
+        options: Mapping[str, Any] | None = None,
+        css: str = "",
         **kwargs: Any,
     ) -> None:
         unknown = set(kwargs) - {"layout", "tabbable", "tooltip"}
@@ -155,6 +236,10 @@ class ThreadWidget(anywidget.AnyWidget):
             user=user,
             read_only=read_only,
             sort=sort,
+            strings=dict(strings or {}),
+            locale=locale,
+            options=dict(options or {}),
+            css=css,
             _config={"max_body": MAX_BODY_CHARS},
             _snapshot=self._snapshot_now(),
             **kwargs,

@@ -1,7 +1,8 @@
 /** One comment's card (avatar, meta line, body, actions); rebuilt in place on every change. */
 import type { Comment } from "../protocol";
 import { setMarkdown } from "../markdown";
-import { avatar, button, h, plural, timeEl } from "./dom";
+import type { Fmt } from "../strings";
+import { avatar, button, h, timeEl } from "./dom";
 
 export interface CardState {
   comment: Comment;
@@ -17,11 +18,16 @@ export interface CardState {
   collapsed: boolean;
   editing: boolean;
   armedDelete: boolean;
+  /** the view's strings and locale */
+  fmt: Fmt;
+  /** show absolute times instead of relative ones */
+  absoluteTimes: boolean;
 }
 
 /** Fill `card` for this state (its previous content is replaced). */
 export function renderCard(card: HTMLElement, s: CardState): void {
   const c = s.comment;
+  const f = s.fmt;
   const deleted = c.status === "deleted";
   const parts: Node[] = [];
 
@@ -30,14 +36,14 @@ export function renderCard(card: HTMLElement, s: CardState): void {
     const main = h(
       "div",
       { class: "tw-main" },
-      h("div", { class: "tw-body tw-deleted-text", "data-role": "body" }, "[deleted]"),
+      h("div", { class: "tw-body tw-deleted-text", "data-role": "body" }, f.t("deleted")),
     );
     // The kernel keeps a deleted comment's likes and edited time; show them, read-only.
-    if (c.edited_at) main.prepend(h("div", { class: "tw-meta" }, h("span", { class: "tw-edited", "data-role": "edited" }, "edited")));
+    if (c.edited_at) main.prepend(h("div", { class: "tw-meta" }, h("span", { class: "tw-edited", "data-role": "edited" }, f.t("edited"))));
     const actions = h("div", { class: "tw-actions" });
     if (c.likes > 0) {
       actions.append(
-        h("span", { class: "tw-likes-static", title: plural(c.likes, "like", "likes") },
+        h("span", { class: "tw-likes-static", title: f.count("likes", c.likes) },
           h("span", { class: "tw-heart", "aria-hidden": "true" }, "♡"),
           h("span", { class: "tw-like-count", "data-role": "likes" }, String(c.likes))),
       );
@@ -52,20 +58,20 @@ export function renderCard(card: HTMLElement, s: CardState): void {
   parts.push(avatar(c.author));
   const meta = h("div", { class: "tw-meta" }, h("span", { class: "tw-author" }, c.author));
   if (s.postAuthor !== null && c.author === s.postAuthor) {
-    meta.append(h("span", { class: "tw-badge", "data-role": "author-badge", title: "Author of the post" }, "Author"));
+    meta.append(h("span", { class: "tw-badge", "data-role": "author-badge", title: f.t("author_badge_title") }, f.t("author_badge")));
   }
-  meta.append(h("span", { class: "tw-dot", "aria-hidden": "true" }, "·"), timeEl(c.created_at));
+  meta.append(h("span", { class: "tw-dot", "aria-hidden": "true" }, "·"), timeEl(c.created_at, "tw-time", f, s.absoluteTimes));
   if (c.edited_at) {
     const ts = Date.parse(c.edited_at);
     meta.append(
       h(
         "span",
-        { class: "tw-edited", "data-role": "edited", title: Number.isNaN(ts) ? c.edited_at : `Edited ${new Date(ts).toLocaleString()}` },
-        "edited",
+        { class: "tw-edited", "data-role": "edited", title: Number.isNaN(ts) ? c.edited_at : f.t("edited_title", { time: f.dtf.format(new Date(ts)) }) },
+        f.t("edited"),
       ),
     );
   }
-  if (s.pending) meta.append(h("span", { class: "tw-pending-mark" }, "sending…"));
+  if (s.pending) meta.append(h("span", { class: "tw-pending-mark" }, f.t("sending")));
 
   const body = h("div", { class: "tw-body tw-md", "data-role": "body" });
   setMarkdown(body, c.body);
@@ -77,7 +83,7 @@ export function renderCard(card: HTMLElement, s: CardState): void {
   const heart = h("span", { class: "tw-heart", "aria-hidden": "true" }, liked ? "♥" : "♡");
   // A comment not yet confirmed takes no actions until the kernel has it.
   if (s.readOnly || s.unconfirmed) {
-    actions.append(h("span", { class: "tw-likes-static", title: plural(c.likes, "like", "likes") }, heart, count));
+    actions.append(h("span", { class: "tw-likes-static", title: f.count("likes", c.likes) }, heart, count));
   } else {
     const like = h(
       "button",
@@ -85,20 +91,20 @@ export function renderCard(card: HTMLElement, s: CardState): void {
         type: "button",
         class: `tw-btn tw-btn-like${liked ? " tw-pressed" : ""}`,
         "data-action": "like",
-        "aria-label": liked ? `Unlike (${plural(c.likes, "like", "likes")})` : `Like (${plural(c.likes, "like", "likes")})`,
+        "aria-label": liked ? f.t("unlike_label", { likes: f.count("likes", c.likes) }) : f.t("like_label", { likes: f.count("likes", c.likes) }),
         "aria-pressed": liked ? "true" : "false",
       },
       heart,
       count,
     );
     actions.append(like);
-    actions.append(button("reply", `Reply to ${c.author}`, "Reply"));
+    actions.append(button("reply", f.t("reply_to", { author: c.author }), f.t("reply")));
     if (s.user !== "" && c.author === s.user) {
-      actions.append(button("edit", "Edit your comment", "Edit"));
+      actions.append(button("edit", f.t("edit_label"), f.t("edit")));
       actions.append(
         s.armedDelete
-          ? button("delete", "Confirm: delete your comment", "Confirm delete?", { class: "tw-btn tw-btn-danger" })
-          : button("delete", "Delete your comment", "Delete"),
+          ? button("delete", f.t("confirm_delete_label"), f.t("confirm_delete"), { class: "tw-btn tw-btn-danger" })
+          : button("delete", f.t("delete_label"), f.t("delete")),
       );
     }
   }
@@ -109,9 +115,10 @@ export function renderCard(card: HTMLElement, s: CardState): void {
 }
 
 function collapseButton(s: CardState): HTMLButtonElement {
+  const f = s.fmt;
   if (s.collapsed) {
-    const text = s.replies > 0 ? `${plural(s.replies, "reply", "replies")} hidden` : "Show replies";
-    return button("collapse", `Expand: ${text}`, `⊕ ${text}`, { "aria-expanded": "false", class: "tw-btn tw-btn-collapse tw-collapsed" });
+    const text = s.replies > 0 ? f.count("replies_hidden", s.replies) : f.t("show_replies");
+    return button("collapse", f.t("expand", { text }), `⊕ ${text}`, { "aria-expanded": "false", class: "tw-btn tw-btn-collapse tw-collapsed" });
   }
-  return button("collapse", "Collapse replies", "⊖", { "aria-expanded": "true", title: "Collapse replies" });
+  return button("collapse", f.t("collapse"), "⊖", { "aria-expanded": "true", title: f.t("collapse") });
 }

@@ -1,4 +1,5 @@
 /** Small DOM and formatting helpers shared by the renderers. */
+import { DEFAULT_FMT, type Fmt } from "../strings";
 
 type Attrs = Record<string, string | number | boolean | null | undefined>;
 
@@ -36,11 +37,9 @@ const UNITS: [Intl.RelativeTimeFormatUnit, number][] = [
   ["minute", 60],
 ];
 
-let rtf: Intl.RelativeTimeFormat | null = null;
-
-/** "3 hours ago", "yesterday", "now" (Intl.RelativeTimeFormat, the page's locale). */
-export function relativeTime(ts: number, now: number = Date.now()): string {
-  rtf ??= new Intl.RelativeTimeFormat(undefined, { numeric: "auto" });
+/** "3 hours ago", "yesterday", "now" (Intl.RelativeTimeFormat, the view's locale). */
+export function relativeTime(ts: number, now: number = Date.now(), fmt: Fmt = DEFAULT_FMT): string {
+  const rtf = fmt.rtf;
   const diff = Math.round((ts - now) / 1000);
   const abs = Math.abs(diff);
   for (const [unit, secs] of UNITS) {
@@ -49,32 +48,34 @@ export function relativeTime(ts: number, now: number = Date.now()): string {
   return abs < 45 ? rtf.format(0, "second") : rtf.format(Math.round(diff / 60), "minute");
 }
 
-let dtf: Intl.DateTimeFormat | null = null;
-
-export function absoluteTime(ts: number): string {
-  dtf ??= new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "short" });
-  return dtf.format(new Date(ts));
+export function absoluteTime(ts: number, fmt: Fmt = DEFAULT_FMT): string {
+  return fmt.dtf.format(new Date(ts));
 }
 
-/** A <time> element with the relative text, the absolute time as tooltip and machine datetime. */
-export function timeEl(iso: string, cls = "tw-time"): HTMLTimeElement {
+/**
+ * A <time> element with machine datetime: relative text with the absolute time as tooltip, or
+ * (`absolute`) the absolute time as text.
+ */
+export function timeEl(iso: string, cls = "tw-time", fmt: Fmt = DEFAULT_FMT, absolute = false): HTMLTimeElement {
   const ts = Date.parse(iso);
   const t = h("time", { class: cls, datetime: iso });
-  if (!Number.isNaN(ts)) {
-    t.dataset.ts = String(ts);
-    t.textContent = relativeTime(ts);
-    t.title = absoluteTime(ts);
-  } else {
+  if (Number.isNaN(ts)) {
     t.textContent = iso;
+  } else if (absolute) {
+    t.textContent = absoluteTime(ts, fmt);
+  } else {
+    t.dataset.ts = String(ts);
+    t.textContent = relativeTime(ts, Date.now(), fmt);
+    t.title = absoluteTime(ts, fmt);
   }
   return t;
 }
 
 /** Refresh the relative texts of every <time data-ts> below `root`. */
-export function refreshTimes(root: ParentNode): void {
+export function refreshTimes(root: ParentNode, fmt: Fmt = DEFAULT_FMT): void {
   const now = Date.now();
   for (const t of Array.from(root.querySelectorAll<HTMLTimeElement>("time[data-ts]"))) {
-    const text = relativeTime(Number(t.dataset.ts), now);
+    const text = relativeTime(Number(t.dataset.ts), now, fmt);
     if (t.textContent !== text) t.textContent = text;
   }
 }
@@ -105,13 +106,6 @@ export function avatar(name: string, cls = "tw-avatar"): HTMLElement {
   return a;
 }
 
-let nf: Intl.NumberFormat | null = null;
-
-/** "1 comment", "2,000 comments" (the number in the page's locale). */
-export function plural(n: number, one: string, many: string): string {
-  nf ??= new Intl.NumberFormat();
-  return `${nf.format(n)} ${n === 1 ? one : many}`;
-}
 
 /**
  * Wrap every case-insensitive occurrence of `q` (lower case) in the text nodes below `root` in

@@ -1,9 +1,10 @@
 /** The post: title, author, date, optional image with caption and credit, Markdown body. */
 import type { Post } from "../protocol";
 import { safeImageUrl, safeLinkUrl, setMarkdown } from "../markdown";
+import { DEFAULT_FMT, type Fmt } from "../strings";
 import { avatar, h, timeEl } from "./dom";
 
-export function renderPost(target: HTMLElement, post: Post | null): void {
+export function renderPost(target: HTMLElement, post: Post | null, fmt: Fmt = DEFAULT_FMT, absoluteTimes = false): void {
   target.replaceChildren();
   if (!post) return;
   const title = h("h2", { class: "tw-post-title", "data-role": "post-title" });
@@ -19,7 +20,7 @@ export function renderPost(target: HTMLElement, post: Post | null): void {
     avatar(post.author, "tw-avatar tw-avatar-sm"),
     h("span", { class: "tw-author", "data-role": "post-author" }, post.author),
     h("span", { class: "tw-dot", "aria-hidden": "true" }, "·"),
-    timeEl(post.created_at),
+    timeEl(post.created_at, "tw-time", fmt, absoluteTimes),
   );
   target.append(title, meta);
 
@@ -33,7 +34,7 @@ export function renderPost(target: HTMLElement, post: Post | null): void {
     if (img.caption || img.credit) {
       const cap = h("figcaption", { class: "tw-caption" });
       if (img.caption) cap.append(h("span", { class: "tw-caption-text" }, img.caption));
-      if (img.credit) cap.append(h("span", { class: "tw-credit" }, `pic courtesy of ${img.credit}`));
+      if (img.credit) cap.append(h("span", { class: "tw-credit" }, fmt.t("image_credit", { credit: img.credit })));
       figure.append(cap);
     }
     target.append(figure);

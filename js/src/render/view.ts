@@ -14,9 +14,12 @@ import { ROOT } from "../state";
 import { Composer } from "../composer";
 import { renderCard } from "./comment";
 import { renderPost } from "./post";
-import { absoluteTime, button, h, highlight, plural, refreshTimes } from "./dom";
+import { absoluteTime, button, h, highlight, refreshTimes } from "./dom";
+import { LOST_REASON } from "../protocol";
+import type { Fmt } from "../strings";
+import type { Options } from "../options";
 
-/** Visual indentation stops here; deeper replies stay at this indent with a thread line. */
+/** Visual indentation stops here by default (`options.max_indent`); deeper replies stay at this indent with a thread line. */
 export const MAX_INDENT_DEPTH = 6;
 /** Top-level threads built synchronously on first render (about a screenful). */
 export const FIRST_SCREEN_THREADS = 8;
@@ -49,13 +52,7 @@ export const SEARCH_DEBOUNCE_MS = 150;
 export const FOCUS_FLASH_MS = 2500;
 
 export type Filter = "all" | "mine" | "op" | "edited" | "liked";
-const FILTERS: [Filter, string][] = [
-  ["all", "All"],
-  ["mine", "Mine"],
-  ["op", "Post author"],
-  ["edited", "Edited"],
-  ["liked", "Liked by me"],
-];
+const FILTERS: Filter[] = ["all", "mine", "op", "edited", "liked"];
 
 interface SearchResult {
   /** comments that match */
@@ -85,6 +82,12 @@ export interface ViewContext {
   setSort(s: Sort): void;
   readOnly(): boolean;
   maxBody(): number;
+  /** strings and locale (`w.strings`, `w.locale`) */
+  fmt(): Fmt;
+  /** layout options (`w.options`) */
+  options(): Options;
+  /** extra CSS (`w.css`) */
+  css(): string;
 }
 
 interface NodeRec {
@@ -177,16 +180,24 @@ export class ThreadView {
   #flashTimer: ReturnType<typeof setTimeout> | null = null;
 
   #ctx: ViewContext;
+  #fmt: Fmt;
+  #opts: Options;
+  #styleEl: HTMLStyleElement;
+  #sortLabelEl: HTMLElement;
+  #commentsEl: HTMLElement;
+  /** comments this view has met at `options.collapsed_depth` (collapsed once, on first sight) */
+  #autoCollapsed = new Set<string>();
 
   constructor(host: HTMLElement, ctx: ViewContext) {
     this.#ctx = ctx;
+    this.#fmt = ctx.fmt();
+    this.#opts = ctx.options();
     this.#renderedSort = ctx.sort();
     this.root = h("div", { class: "tw-root", "data-lm-suppress-shortcuts": "true" });
     this.#postEl = h("article", { class: "tw-post", "data-role": "post" });
     this.#countEl = h("span", { class: "tw-count", "data-role": "count", "aria-live": "polite" });
-    this.#sortEl = h("select", { class: "tw-sort", "data-role": "sort", "aria-label": "Sort comments" });
-    const labels: Record<Sort, string> = { oldest: "Oldest", newest: "Newest", top: "Top" };
-    for (const s of SORTS) this.#sortEl.append(h("option", { value: s }, labels[s]));
+    this.#sortEl = h("select", { class: "tw-sort", "data-role": "sort" });
+    for (const s of SORTS) this.#sortEl.append(h("option", { value: s }));
     this.#sortEl.value = this.#renderedSort;
     this.#sortEl.addEventListener("change", () => {
       const v = this.#sortEl.value as Sort;
@@ -196,15 +207,13 @@ export class ThreadView {
     });
     this.#bannerEl = h("div", { class: "tw-error tw-banner", "data-role": "error", role: "alert", hidden: true });
     this.#newCommentEl = h("div", { class: "tw-new-comment", "data-role": "new-comment" });
-    this.#emptyEl = h("p", { class: "tw-empty", hidden: true }, "No comments yet. Start the conversation.");
+    this.#emptyEl = h("p", { class: "tw-empty", hidden: true });
     this.#treeEl = this.#makeTree();
 
     this.#searchEl = h("input", {
       type: "search",
       class: "tw-search",
       "data-role": "search",
-      "aria-label": "Search comments",
-      placeholder: "Search…",
       autocomplete: "off",
       spellcheck: "false",
     });
@@ -222,7 +231,7 @@ export class ThreadView {
       this.#searchEl.value = "";
       this.#setQuery("");
     });
-    this.#clearEl = button("clear-search", "Clear search", "×", { hidden: true });
+    this.#clearEl = button("clear-search", "", "×", { hidden: true });
     this.#clearEl.addEventListener("click", () => {
       this.#searchEl.value = "";
       this.#filterEl.value = "all";
@@ -230,10 +239,10 @@ export class ThreadView {
       this.#setQuery("");
       this.#searchEl.focus();
     });
-    this.#filterEl = h("select", { class: "tw-sort tw-filter", "data-role": "filter", "aria-label": "Filter comments" });
-    for (const [v, label] of FILTERS) this.#filterEl.append(h("option", { value: v }, label));
+    this.#filterEl = h("select", { class: "tw-sort tw-filter", "data-role": "filter" });
+    for (const v of FILTERS) this.#filterEl.append(h("option", { value: v }));
     this.#filterEl.addEventListener("change", () => {
-      this.#filter = (FILTERS.find(([v]) => v === this.#filterEl.value)?.[0] ?? "all") as Filter;
+      this.#filter = FILTERS.find((v) => v === this.#filterEl.value) ?? "all";
       this.#applySearch();
     });
     this.#matchesEl = h("span", { class: "tw-matches", "data-role": "search-count", "aria-live": "polite", hidden: true });
@@ -248,22 +257,28 @@ export class ThreadView {
         this.#matchesEl,
         h("span", { class: "tw-search-box", role: "search" }, this.#searchEl, this.#clearEl),
         this.#filterEl,
-        h("label", { class: "tw-sort-label" }, h("span", {}, "Sort by"), this.#sortEl),
+        h("label", { class: "tw-sort-label" }, (this.#sortLabelEl = h("span", {})), this.#sortEl),
       ),
     );
     this.#noteEl = h("p", { class: "tw-snapshot-note", "data-role": "snapshot-note", role: "note", hidden: true });
-    this.root.append(this.#noteEl, this.#postEl, h("section", { class: "tw-comments", "aria-label": "Comments" }, toolbar, this.#bannerEl, this.#newCommentEl, this.#emptyEl, this.#treeEl));
+    this.#commentsEl = h("section", { class: "tw-comments" }, toolbar, this.#bannerEl, this.#newCommentEl, this.#emptyEl, this.#treeEl);
+    // w.css: the widget's own <style>, inside this view's root (gone with the view)
+    this.#styleEl = h("style", { "data-role": "custom-css" });
+    this.root.append(this.#styleEl, this.#noteEl, this.#postEl, this.#commentsEl);
+    this.#applyLabels();
+    this.#applyLayout();
+    this.setCss(ctx.css());
     host.append(this.root);
 
     this.#unsubs.push(ctx.store.subscribe((c) => this.#onChange(c)));
     this.#unsubs.push(ctx.store.onReject((r) => this.#onReject(r)));
     this.#unsubs.push(ctx.store.onFocus((id) => this.focusComment(id)));
 
-    renderPost(this.#postEl, ctx.store.post);
+    this.#renderPost();
     this.#renderNewComposer();
     this.#updateCount();
     this.#rebuildTree();
-    this.#clock = setInterval(() => refreshTimes(this.root), 60_000);
+    this.#clock = setInterval(() => refreshTimes(this.root, this.#fmt), 60_000);
   }
 
   destroy(): void {
@@ -357,9 +372,65 @@ export class ThreadView {
       return;
     }
     const ts = Date.parse(savedAt);
-    const when = Number.isNaN(ts) ? savedAt : absoluteTime(ts);
-    this.#noteEl.textContent = `Snapshot saved ${when}; read-only. Open the notebook with a running kernel to take part.`;
+    const when = Number.isNaN(ts) ? savedAt : absoluteTime(ts, this.#fmt);
+    this.#noteEl.dataset.savedAt = savedAt;
+    this.#noteEl.textContent = this.#fmt.t("snapshot_note", { time: when });
     this.#noteEl.hidden = false;
+  }
+
+  /** `w.strings` or `w.locale` changed: every label and time again (per-view state kept). */
+  setFmt(fmt: Fmt): void {
+    this.#fmt = fmt;
+    this.#applyLabels();
+    const saved = this.#noteEl.dataset.savedAt;
+    if (!this.#noteEl.hidden && saved) this.setSnapshotNote(saved);
+    this.#renderPost();
+    this.#updateMatches();
+    this.refreshAll();
+  }
+
+  /** `w.options` changed: classes at once; indentation, times and collapsing by a redraw. */
+  setOptions(opts: Options): void {
+    const old = this.#opts;
+    this.#opts = opts;
+    this.#applyLayout();
+    if (old.collapsed_depth !== opts.collapsed_depth) this.#autoCollapsed.clear();
+    if (old.timestamps !== opts.timestamps) this.#renderPost();
+    if (old.max_indent !== opts.max_indent || old.timestamps !== opts.timestamps || old.collapsed_depth !== opts.collapsed_depth) {
+      this.refreshAll();
+    }
+  }
+
+  /** `w.css` changed. */
+  setCss(css: string): void {
+    if (this.#styleEl.textContent !== css) this.#styleEl.textContent = css;
+  }
+
+  #renderPost(): void {
+    renderPost(this.#postEl, this.#ctx.store.post, this.#fmt, this.#opts.timestamps === "absolute");
+  }
+
+  #applyLayout(): void {
+    const o = this.#opts;
+    this.root.classList.toggle("tw-compact", o.density === "compact");
+    this.root.classList.toggle("tw-no-avatars", o.avatars === "none");
+    this.root.classList.toggle("tw-absolute-times", o.timestamps === "absolute");
+  }
+
+  /** The fixed labels of the view's chrome, from the strings table. */
+  #applyLabels(): void {
+    const f = this.#fmt;
+    this.#sortEl.setAttribute("aria-label", f.t("sort_label"));
+    for (const opt of Array.from(this.#sortEl.options)) opt.textContent = f.t(`sort_${opt.value}`);
+    this.#sortLabelEl.textContent = f.t("sort_by");
+    this.#emptyEl.textContent = f.t("no_comments");
+    this.#searchEl.setAttribute("aria-label", f.t("search_label"));
+    this.#searchEl.placeholder = f.t("search_placeholder");
+    this.#clearEl.setAttribute("aria-label", f.t("clear_search"));
+    this.#filterEl.setAttribute("aria-label", f.t("filter_label"));
+    for (const opt of Array.from(this.#filterEl.options)) opt.textContent = f.t(`filter_${opt.value}`);
+    this.#commentsEl.setAttribute("aria-label", f.t("comments_section"));
+    this.#treeEl.setAttribute("aria-label", f.t("comments_section"));
   }
 
   /** read_only or user changed: redraw everything but keep per-view state. */
@@ -401,7 +472,7 @@ export class ThreadView {
       this.#updateMatches();
     }
     if (c.reset) {
-      renderPost(this.#postEl, this.#ctx.store.post);
+      this.#renderPost();
       this.#updateCount();
       this.#rebuildTree();
     } else {
@@ -605,7 +676,7 @@ export class ThreadView {
     this.#clearEl.hidden = !on;
     this.#matchesEl.hidden = !on;
     this.root.classList.toggle("tw-searching", on);
-    this.#matchesEl.textContent = this.#search ? plural(this.#search.matches.size, "match", "matches") : "";
+    this.#matchesEl.textContent = this.#search ? this.#fmt.count("matches", this.#search.matches.size) : "";
   }
 
   /** Shown in this view: shown by the store and, while searching, a match or an ancestor of one. */
@@ -621,7 +692,7 @@ export class ThreadView {
   }
 
   #makeTree(): HTMLUListElement {
-    const tree = h("ul", { class: "tw-tree", "data-role": "tree", role: "tree", "aria-label": "Comments" });
+    const tree = h("ul", { class: "tw-tree", "data-role": "tree", role: "tree", "aria-label": this.#fmt.t("comments_section") });
     tree.addEventListener("click", (e) => this.#onTreeClick(e));
     tree.addEventListener("keydown", (e) => this.#onTreeKey(e));
     tree.addEventListener("focusin", (e) => this.#onFocusIn(e));
@@ -636,6 +707,7 @@ export class ThreadView {
   }
 
   #onReject(r: RejectNotice): void {
+    if (r.reason === LOST_REASON) r = { ...r, reason: this.#fmt.t("no_answer") };
     const own = this.#ownRids.get(r.rid);
     if (!own) {
       // Not one of this view's composers: if this view pressed the button, say so.
@@ -673,7 +745,7 @@ export class ThreadView {
 
   #updateCount(): void {
     const n = this.#ctx.store.visibleCount();
-    this.#countEl.textContent = plural(n, "comment", "comments");
+    this.#countEl.textContent = this.#fmt.count("comments", n);
     const anyShown = this.#ctx.store.childIds(ROOT).some((id) => this.#ctx.store.isShown(id));
     this.#emptyEl.hidden = anyShown || !this.#ctx.store.complete;
   }
@@ -689,10 +761,11 @@ export class ThreadView {
     const d = this.#drafts.get("new");
     const comp = new Composer({
       key: "new",
-      label: "Write a comment",
-      placeholder: "Join the discussion…",
-      submitText: "Comment",
-      cancelText: "Clear",
+      label: this.#fmt.t("new_comment_label"),
+      placeholder: this.#fmt.t("new_comment_placeholder"),
+      submitText: this.#fmt.t("submit_comment"),
+      cancelText: this.#fmt.t("clear"),
+      fmt: this.#fmt,
       text: d?.text ?? "",
       error: d?.error ?? null,
       maxBody: this.#ctx.maxBody,
@@ -856,6 +929,12 @@ export class ThreadView {
   }
 
   #createNode(id: string, depth: number, parent: NodeRec | null): NodeRec {
+    const maxIndent = this.#opts.max_indent;
+    if (depth === this.#opts.collapsed_depth && !this.#search && !this.#autoCollapsed.has(id)) {
+      // options.collapsed_depth: collapsed the first time this view meets the comment (not in a search)
+      this.#autoCollapsed.add(id);
+      this.#collapsed.add(id);
+    }
     const li = h("li", {
       class: "tw-comment",
       role: "treeitem",
@@ -864,13 +943,13 @@ export class ThreadView {
       "aria-level": depth,
       "data-depth": depth,
     });
-    if (depth > MAX_INDENT_DEPTH) li.classList.add("tw-deep");
+    if (depth > maxIndent) li.classList.add("tw-deep");
     const card = h("div", { class: "tw-card" });
     const slot = h("div", { class: "tw-slot" });
     const group = h("ul", { class: "tw-group", role: "group" });
-    if (depth >= MAX_INDENT_DEPTH) group.classList.add("tw-flat");
+    if (depth >= maxIndent) group.classList.add("tw-flat");
     const tail = h("div", { class: "tw-tail", hidden: true });
-    if (depth >= MAX_INDENT_DEPTH) tail.classList.add("tw-flat");
+    if (depth >= maxIndent) tail.classList.add("tw-flat");
     li.append(card, slot, group, tail);
     // Below a continued cut point the "continue" count starts again.
     const base = !parent ? 1 : parent.depth - parent.base >= CONTINUE_DEPTH ? depth : parent.base;
@@ -1038,7 +1117,7 @@ export class ThreadView {
     else rec.li.removeAttribute("aria-expanded");
     rec.li.classList.toggle("tw-is-collapsed", collapsed);
     rec.group.hidden = collapsed || !hasChildren;
-    rec.li.setAttribute("aria-label", c.status === "deleted" ? "Deleted comment" : `Comment by ${c.author}`);
+    rec.li.setAttribute("aria-label", c.status === "deleted" ? this.#fmt.t("deleted_label") : this.#fmt.t("comment_by", { author: c.author }));
     renderCard(rec.card, {
       comment: c,
       user: store.user,
@@ -1051,6 +1130,8 @@ export class ThreadView {
       collapsed,
       editing: this.#openComposer.get(rec.id) === `edit:${rec.id}`,
       armedDelete: this.#armedDelete === rec.id,
+      fmt: this.#fmt,
+      absoluteTimes: this.#opts.timestamps === "absolute",
     });
     const s = this.#search;
     rec.li.classList.toggle("tw-context", s !== null && !s.matches.has(rec.id));
@@ -1077,15 +1158,15 @@ export class ThreadView {
     const open = !this.#collapsed.has(rec.id) && this.#hasShownChildren(rec.id);
     if (open && !rec.built && this.#isCut(rec)) {
       kind = "continue";
-      text = "Continue this thread →";
-      label = `Continue this thread: ${plural(store.replyCount(rec.id), "more reply", "more replies")}`;
+      text = this.#fmt.t("continue");
+      label = this.#fmt.count("continue_label", store.replyCount(rec.id));
     } else if (open && rec.built && !this.#hasCursor(rec.id)) {
       let shown = 0;
       for (const k of store.childIds(rec.id)) if (this.#shown(k)) shown++;
       const hidden = shown - rec.kids;
       if (hidden > 0) {
         kind = "more";
-        text = `Show ${plural(hidden, "more reply", "more replies")}`;
+        text = this.#fmt.count("more_replies", hidden);
         label = text;
       }
     }
@@ -1558,9 +1639,10 @@ export class ThreadView {
     const d = this.#drafts.get(key);
     const comp: Composer = new Composer({
       key,
-      label: edit ? "Edit your comment" : `Reply to ${c?.author ?? "comment"}`,
-      placeholder: edit ? "Edit your comment…" : `Reply to ${c?.author ?? "this comment"}…`,
-      submitText: edit ? "Save" : "Reply",
+      label: edit ? this.#fmt.t("edit_label") : this.#fmt.t("reply_to", { author: c?.author ?? "" }),
+      placeholder: edit ? this.#fmt.t("edit_placeholder") : this.#fmt.t("reply_placeholder", { author: c?.author ?? "" }),
+      submitText: edit ? this.#fmt.t("save") : this.#fmt.t("reply"),
+      fmt: this.#fmt,
       text: d?.text ?? "",
       error: d?.error ?? null,
       maxBody: this.#ctx.maxBody,
