@@ -151,6 +151,11 @@ describe("w.css", () => {
     expect(style()?.textContent).toContain("rebeccapurple");
     model.kernelSet("css", ".tw-root { --tw-radius: 0; }");
     expect(style()?.textContent).toBe(".tw-root { --tw-radius: 0; }");
+    // no CSS, no <style> element at all; it comes back when CSS is set again
+    model.kernelSet("css", "");
+    expect(style()).toBeNull();
+    model.kernelSet("css", ".tw-root { --tw-radius: 2px; }");
+    expect(style()?.textContent).toBe(".tw-root { --tw-radius: 2px; }");
     cleanup();
     expect(document.querySelectorAll("style").length).toBe(0);
   });

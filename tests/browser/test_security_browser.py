@@ -38,8 +38,11 @@ AUDIT_JS = """
   const all = [root, ...root.querySelectorAll('*')];
   for (const el of all) {
     const tag = el.tagName.toLowerCase();
-    if (['script', 'iframe', 'object', 'embed', 'frame', 'frameset', 'base', 'meta', 'link',
-         'form', 'math', 'style', 'template', 'foreignobject', 'animate', 'set'].includes(tag)
+    // the one trusted <style>: w.css, set from Python, a direct child of the root
+    const ownCss = tag === 'style' && el.dataset.role === 'custom-css' && el.parentNode === root;
+    const dangerous = ['script', 'iframe', 'object', 'embed', 'frame', 'frameset', 'base', 'meta',
+      'link', 'form', 'math', 'style', 'template', 'foreignobject', 'animate', 'set'];
+    if (!ownCss && dangerous.includes(tag)
         && !el.closest('.tw-root')?.isSameNode(null)) {
       bad.push('element <' + tag + '>');
     }

@@ -262,9 +262,10 @@ export class ThreadView {
     );
     this.#noteEl = h("p", { class: "tw-snapshot-note", "data-role": "snapshot-note", role: "note", hidden: true });
     this.#commentsEl = h("section", { class: "tw-comments" }, toolbar, this.#bannerEl, this.#newCommentEl, this.#emptyEl, this.#treeEl);
-    // w.css: the widget's own <style>, inside this view's root (gone with the view)
+    // w.css: the widget's own <style>, inside this view's root (gone with the view); it is in the
+    // DOM only while there is CSS to apply
     this.#styleEl = h("style", { "data-role": "custom-css" });
-    this.root.append(this.#styleEl, this.#noteEl, this.#postEl, this.#commentsEl);
+    this.root.append(this.#noteEl, this.#postEl, this.#commentsEl);
     this.#applyLabels();
     this.#applyLayout();
     this.setCss(ctx.css());
@@ -404,6 +405,8 @@ export class ThreadView {
   /** `w.css` changed. */
   setCss(css: string): void {
     if (this.#styleEl.textContent !== css) this.#styleEl.textContent = css;
+    if (!css) this.#styleEl.remove();
+    else if (this.#styleEl.parentNode !== this.root) this.root.prepend(this.#styleEl);
   }
 
   #renderPost(): void {
