@@ -51,16 +51,21 @@ function insertComment(m: Mirror, c: Comment): void {
   else m.children.set(key, [c.id]);
 }
 
-function ancestorsIn(m: Mirror, parentId: string | null): string[] {
+/** `parentId` and its ancestors, nearest first, following `parentOf` (cycle-safe). */
+function walkUp(parentId: string | null, parentOf: (id: string) => string | null): string[] {
   const out: string[] = [];
   const seen = new Set<string>();
   let p = parentId;
   while (p !== null && !seen.has(p)) {
     seen.add(p);
     out.push(p);
-    p = m.comments.get(p)?.parent_id ?? null;
+    p = parentOf(p);
   }
   return out;
+}
+
+function ancestorsIn(m: Mirror, parentId: string | null): string[] {
+  return walkUp(parentId, (p) => m.comments.get(p)?.parent_id ?? null);
 }
 
 /** The comment after a non-add event; pure (returns a new object). */
@@ -581,21 +586,9 @@ export class ThreadStore {
     return op && op.type === "add" ? op.parent_id : null;
   }
 
+  /** `parentId` and its ancestors, nearest first, pending own replies included. */
   ancestors(parentId: string | null): string[] {
-    const out: string[] = [];
-    const seen = new Set<string>();
-    let p = parentId;
-    while (p !== null && !seen.has(p)) {
-      seen.add(p);
-      out.push(p);
-      const c = this.mirror.comments.get(p);
-      if (c) p = c.parent_id;
-      else {
-        const op = this.#pendingAdd(p)?.op;
-        p = op && op.type === "add" ? op.parent_id : null;
-      }
-    }
-    return out;
+    return walkUp(parentId, (p) => this.parentOf(p));
   }
 
   /** 1 for a reply to the post, 2 for a reply to that, … (data depth is unlimited). */
