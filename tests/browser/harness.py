@@ -26,6 +26,19 @@ OPEN_TIMEOUT = 90_000  # ms: page load + kernel start
 RUN_TIMEOUT = 60_000  # ms: one cell / all cells
 WIDGET_TIMEOUT = 30_000  # ms: a widget view appears
 
+#: The seed thread the widget tests load.
+SEED = REPO / "examples" / "data" / "power-trip.json"
+#: First cell of a widget test notebook: imports, ``DATA`` (the seed) and ``tw_comments(w)``.
+WIDGET_SETUP = f"""
+import json
+from IPython.display import display
+from threadwidget import ThreadWidget, Post, Comment, Thread
+DATA = {str(SEED)!r}
+
+def tw_comments(w):
+    return [c.model_dump(mode="json") for c in w.thread.comments]
+"""
+
 _STARTED = "[threadwidget-tests: cell started]"
 _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 

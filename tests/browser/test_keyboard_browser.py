@@ -8,22 +8,13 @@ JupyterLab's own handlers), never dispatched by script.
 from __future__ import annotations
 
 import pytest
-from harness import REPO, Notebook
+from harness import WIDGET_SETUP, Notebook
 from playwright.sync_api import expect
 
 pytestmark = pytest.mark.browser
 
-DATA = REPO / "examples" / "data" / "power-trip.json"
 
-SETUP = f"""
-import json
-from IPython.display import display
-from threadwidget import ThreadWidget, Post, Comment, Thread
-DATA = {str(DATA)!r}
-
-def tw_comments(w):
-    return [c.model_dump(mode="json") for c in w.thread.comments]
-"""
+SETUP = WIDGET_SETUP
 
 ITEM = '[role="treeitem"][data-comment-id]'
 

@@ -7,18 +7,13 @@ is typed into with Playwright's keyboard (real key events through JupyterLab's h
 from __future__ import annotations
 
 import pytest
-from harness import REPO, Notebook
+from harness import WIDGET_SETUP, Notebook
 from playwright.sync_api import expect
 
 pytestmark = pytest.mark.browser
 
-DATA = REPO / "examples" / "data" / "power-trip.json"
 
-SETUP = f"""
-from IPython.display import display
-from threadwidget import ThreadWidget
-DATA = {str(DATA)!r}
-"""
+SETUP = WIDGET_SETUP
 
 ITEM = '[role="treeitem"][data-comment-id]'
 # Records every comment that gets the focus highlight (it lasts only ~2.5 s).
