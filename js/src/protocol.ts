@@ -3,8 +3,11 @@
  * change both together.
  */
 
-export type Sort = "oldest" | "newest" | "top";
-export const SORTS: readonly Sort[] = ["oldest", "newest", "top"];
+export type Sort = "oldest" | "newest" | "top" | "best" | "controversial" | "hot";
+export const SORTS: readonly Sort[] = ["oldest", "newest", "top", "best", "controversial", "hot"];
+
+/** Any JSON value (the values of `extra` mappings). */
+export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
 export interface Image {
   url: string;
@@ -20,9 +23,32 @@ export interface Post {
   created_at: string;
   url: string | null;
   image: Image | null;
+  /** the whole thread takes no new comments except from moderators (absent: unlocked) */
+  locked?: Lock | null;
+  extra?: Record<string, Json>;
 }
 
-export type CommentStatus = "visible" | "deleted";
+/** visible; deleted by its author; hidden / spam / removed by a moderator */
+export type CommentStatus = "visible" | "deleted" | "hidden" | "spam" | "removed";
+export type ModerationAction = "hide" | "unhide" | "spam" | "not_spam" | "remove" | "restore";
+
+export interface Lock {
+  by: string;
+  at: string;
+  reason: string;
+}
+export interface Flag {
+  user: string;
+  at: string;
+  reason: string;
+}
+/** The latest moderator decision on a comment (who, when, why). */
+export interface Moderation {
+  action: ModerationAction;
+  by: string;
+  at: string;
+  reason: string;
+}
 
 export interface Comment {
   id: string;
@@ -34,6 +60,31 @@ export interface Comment {
   status: CommentStatus;
   likes: number;
   liked_by: string[];
+  // The kernel omits these when empty; `normComment` fills them in on arrival.
+  flags: Flag[];
+  moderation: Moderation | null;
+  pinned: boolean;
+  locked: Lock | null;
+  /** user -> "up" | "down" | reaction key (one per user) */
+  votes: Record<string, string>;
+  /** user -> label (one per user) */
+  labels: Record<string, string>;
+  extra: Record<string, Json>;
+}
+
+/** A comment as it may arrive (optional fields omitted when empty) made complete. */
+export function normComment(c: Comment): Comment {
+  if (c.flags && c.votes && c.labels && c.extra && c.pinned !== undefined && c.locked !== undefined && c.moderation !== undefined) return c;
+  return {
+    ...c,
+    flags: c.flags ?? [],
+    moderation: c.moderation ?? null,
+    pinned: c.pinned ?? false,
+    locked: c.locked ?? null,
+    votes: c.votes ?? {},
+    labels: c.labels ?? {},
+    extra: c.extra ?? {},
+  };
 }
 
 // ---- operations (browser -> kernel) -------------------------------------------------------
@@ -61,7 +112,56 @@ export interface UnlikeOp {
   type: "unlike";
   id: string;
 }
-export type Op = AddOp | EditOp | DeleteOp | LikeOp | UnlikeOp;
+export interface FlagOp {
+  type: "flag";
+  id: string;
+  reason: string;
+}
+export interface UnflagOp {
+  type: "unflag";
+  id: string;
+}
+export interface ModerateOp {
+  type: "moderate";
+  id: string;
+  action: ModerationAction;
+  reason: string;
+}
+export interface PinOp {
+  type: "pin";
+  id: string;
+  pinned: boolean;
+}
+/** `id` null locks the whole thread */
+export interface LockOp {
+  type: "lock";
+  id: string | null;
+  locked: boolean;
+  reason: string;
+}
+export interface VoteOp {
+  type: "vote";
+  id: string;
+  choice: string | null;
+}
+export interface LabelOp {
+  type: "label";
+  id: string;
+  label: string | null;
+}
+export type Op =
+  | AddOp
+  | EditOp
+  | DeleteOp
+  | LikeOp
+  | UnlikeOp
+  | FlagOp
+  | UnflagOp
+  | ModerateOp
+  | PinOp
+  | LockOp
+  | VoteOp
+  | LabelOp;
 
 // ---- events (kernel -> browser) -----------------------------------------------------------
 
@@ -95,7 +195,67 @@ export interface UnlikeEvent extends EventBase {
   user: string;
   likes: number;
 }
-export type Event = AddEvent | EditEvent | DeleteEvent | LikeEvent | UnlikeEvent;
+export interface FlagEvent extends EventBase {
+  type: "flag";
+  id: string;
+  user: string;
+  reason: string;
+}
+export interface UnflagEvent extends EventBase {
+  type: "unflag";
+  id: string;
+  user: string;
+}
+export interface ModerateEvent extends EventBase {
+  type: "moderate";
+  id: string;
+  action: ModerationAction;
+  reason: string;
+  status: CommentStatus;
+}
+export interface PinEvent extends EventBase {
+  type: "pin";
+  id: string;
+  pinned: boolean;
+}
+export interface LockEvent extends EventBase {
+  type: "lock";
+  id: string | null;
+  locked: boolean;
+  reason: string;
+}
+export interface VoteEvent extends EventBase {
+  type: "vote";
+  id: string;
+  user: string;
+  choice: string | null;
+}
+export interface LabelEvent extends EventBase {
+  type: "label";
+  id: string;
+  user: string;
+  label: string | null;
+}
+/** Python only: merge into a comment's (or, for id null, the post's) extra; null removes a key */
+export interface SetExtraEvent extends EventBase {
+  type: "set_extra";
+  id: string | null;
+  extra: Record<string, Json>;
+}
+export type Event =
+  | AddEvent
+  | EditEvent
+  | DeleteEvent
+  | LikeEvent
+  | UnlikeEvent
+  | FlagEvent
+  | UnflagEvent
+  | ModerateEvent
+  | PinEvent
+  | LockEvent
+  | VoteEvent
+  | LabelEvent
+  | SetExtraEvent;
 
 // ---- the _snapshot trait and _config -------------------------------------------------------
 
@@ -109,8 +269,51 @@ export interface Snapshot {
   saved_at?: string;
 }
 
+export type Role = "reader" | "participant" | "moderator";
+
+/** One choice of the voting model ("up"/"down", or a reaction). */
+export interface VoteChoice {
+  key: string;
+  /** what the button shows (an emoji, or ▲ / ▼) */
+  icon: string;
+  label: string;
+}
+export interface Voting {
+  /** likes (like/unlike ops), updown (score = ups - downs) or reactions */
+  kind: "likes" | "updown" | "reactions";
+  choices: VoteChoice[];
+}
+
+export type FieldKind = "text" | "badge" | "bar" | "number";
+/** `w.fields`: which `extra` keys the cards show, and how. */
+export interface FieldSpec {
+  key: string;
+  kind: FieldKind;
+  label: string;
+}
+
+/** `w.add_action(...)`: a button on comments (ids: every comment when null), the post or the thread. */
+export interface ActionSpec {
+  name: string;
+  label: string;
+  icon: string | null;
+  target: "comment" | "post" | "thread";
+  /** for target "comment": the ids it applies to (its `when` predicate), or null for all */
+  ids: string[] | null;
+}
+
+/** Computed by the kernel from the public traits (role, roles, voting, label_set, fields, ...). */
 export interface Config {
   max_body: number;
+  /** the role of this widget's user (w.roles[user], else w.role) */
+  role?: Role;
+  voting?: Voting;
+  /** the labelling exercise's label set (empty: off) */
+  label_set?: string[];
+  fields?: FieldSpec[];
+  actions?: ActionSpec[];
+  /** author -> badge text (for bots, teachers, ...) */
+  badges?: Record<string, string>;
 }
 export const DEFAULT_MAX_BODY = 20000;
 

@@ -9,6 +9,9 @@
 import type {
   CatchupMsg,
   Comment,
+  CommentStatus,
+  Json,
+  ModerationAction,
   Event,
   EventMsg,
   IncomingMsg,
@@ -16,11 +19,12 @@ import type {
   OutgoingMsg,
   Post,
   RejectMsg,
+  Role,
   Snapshot,
   SnapshotMsg,
   Sort,
 } from "./protocol";
-import { LOST_REASON } from "./protocol";
+import { LOST_REASON, normComment } from "./protocol";
 
 /** Children-index key for replies to the post (ids are never empty). */
 export const ROOT = "";
@@ -41,7 +45,8 @@ export function mirrorFrom(comments: Iterable<Comment>): Mirror {
   return m;
 }
 
-function insertComment(m: Mirror, c: Comment): void {
+function insertComment(m: Mirror, raw: Comment): void {
+  const c = normComment(raw);
   const existed = m.comments.has(c.id);
   m.comments.set(c.id, c);
   if (existed) return;
@@ -85,7 +90,64 @@ export function foldEvent(c: Comment, e: Event): Comment {
       };
     case "unlike":
       return { ...c, likes: e.likes, liked_by: c.liked_by.filter((u) => u !== e.user) };
+    case "flag":
+      return { ...c, flags: [...c.flags.filter((f) => f.user !== e.user), { user: e.user, at: e.at, reason: e.reason }] };
+    case "unflag":
+      return { ...c, flags: c.flags.filter((f) => f.user !== e.user) };
+    case "moderate":
+      return { ...c, status: e.status, moderation: { action: e.action, by: e.actor, at: e.at, reason: e.reason } };
+    case "pin":
+      return { ...c, pinned: e.pinned };
+    case "lock":
+      return { ...c, locked: e.locked ? { by: e.actor, at: e.at, reason: e.reason } : null };
+    case "vote":
+      return { ...c, votes: withEntry(c.votes, e.user, e.choice) };
+    case "label":
+      return { ...c, labels: withEntry(c.labels, e.user, e.label) };
+    case "set_extra":
+      return { ...c, extra: mergeExtra(c.extra, e.extra) };
   }
+}
+
+/** `rec` with `key` set to `value` (removed for null); a new object. */
+function withEntry(rec: Record<string, string>, key: string, value: string | null): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const k of Object.keys(rec)) if (k !== key) out[k] = rec[k] as string;
+  if (value !== null) out[key] = value;
+  return out;
+}
+
+/** The kernel's merge of `extra`: patch keys win, null values remove the key. */
+export function mergeExtra(old: Record<string, Json>, patch: Record<string, Json>): Record<string, Json> {
+  const out: Record<string, Json> = { ...old, ...patch };
+  for (const k of Object.keys(out)) if (out[k] === null) delete out[k];
+  return out;
+}
+
+/** True for the events that change the post rather than a comment (thread lock, post extra). */
+export function isPostEvent(e: Event): boolean {
+  return (e.type === "lock" || e.type === "set_extra") && e.id === null;
+}
+
+/** The post after a post event; pure. */
+export function foldPost(p: Post, e: Event): Post {
+  if (e.type === "lock") return { ...p, locked: e.locked ? { by: e.actor, at: e.at, reason: e.reason } : null };
+  if (e.type === "set_extra") return { ...p, extra: mergeExtra(p.extra ?? {}, e.extra) };
+  return p;
+}
+
+function descendantsIn(m: Mirror, id: string): string[] {
+  const out: string[] = [];
+  const stack = [...(m.children.get(id) ?? [])];
+  const seen = new Set<string>();
+  while (stack.length) {
+    const k = stack.pop() as string;
+    if (seen.has(k)) continue;
+    seen.add(k);
+    out.push(k);
+    for (const g of m.children.get(k) ?? []) stack.push(g);
+  }
+  return out;
 }
 
 /**
@@ -99,10 +161,14 @@ export function applyEvent(m: Mirror, e: Event): string[] {
     insertComment(m, e.comment);
     return [e.comment.id, ...ancestorsIn(m, e.comment.parent_id)];
   }
+  if (e.id === null) return []; // a post event: the store updates the post
   const c = m.comments.get(e.id);
   if (!c) return [];
   m.comments.set(e.id, foldEvent(c, e));
-  return e.type === "delete" ? [e.id, ...ancestorsIn(m, c.parent_id)] : [e.id];
+  if (e.type === "delete" || e.type === "moderate") return [e.id, ...ancestorsIn(m, c.parent_id)];
+  // a lock changes which reply buttons the whole subtree shows
+  if (e.type === "lock") return [e.id, ...descendantsIn(m, e.id)];
+  return [e.id];
 }
 
 /** The event the kernel is expected to yield for an own operation (used to draw pending ops). */
@@ -127,6 +193,13 @@ export function predictEvent(
         status: "visible",
         likes: 0,
         liked_by: [],
+        flags: [],
+        moderation: null,
+        pinned: false,
+        locked: null,
+        votes: {},
+        labels: {},
+        extra: {},
       },
     };
   }
@@ -144,8 +217,32 @@ export function predictEvent(
       const likes = current.liked_by.includes(user) ? Math.max(0, current.likes - 1) : current.likes;
       return { type: "unlike", id: op.id, user, likes, actor: user, at };
     }
+    case "flag":
+      return { type: "flag", id: op.id, user, reason: op.reason.trim(), actor: user, at };
+    case "unflag":
+      return { type: "unflag", id: op.id, user, actor: user, at };
+    case "moderate":
+      return { type: "moderate", id: op.id, action: op.action, reason: op.reason.trim(), status: MODERATED[op.action], actor: user, at };
+    case "pin":
+      return { type: "pin", id: op.id, pinned: op.pinned, actor: user, at };
+    case "lock":
+      return { type: "lock", id: op.id, locked: op.locked, reason: op.reason.trim(), actor: user, at };
+    case "vote":
+      return { type: "vote", id: op.id, user, choice: op.choice, actor: user, at };
+    case "label":
+      return { type: "label", id: op.id, user, label: op.label, actor: user, at };
   }
 }
+
+/** The status each moderation action gives a comment (ops.py `_TRANSITIONS`). */
+export const MODERATED: Record<ModerationAction, CommentStatus> = {
+  hide: "hidden",
+  unhide: "visible",
+  spam: "spam",
+  not_spam: "visible",
+  remove: "removed",
+  restore: "visible",
+};
 
 export interface Pending {
   rid: string;
@@ -159,6 +256,8 @@ export interface Change {
   ids: string[];
   /** the whole mirror was replaced: re-render everything */
   reset: boolean;
+  /** the post changed (a thread lock, its extra data) */
+  post?: boolean;
 }
 
 export interface RejectNotice {
@@ -201,6 +300,8 @@ interface PartsBuffer {
 export class ThreadStore {
   readonly client: string;
   user: string;
+  /** the role of this widget's user (from `_config`): decides what is shown and offered */
+  role: Role = "participant";
   epoch = "";
   seq = 0;
   /** false while the mirror lacks the comments (a `complete: false` snapshot) */
@@ -424,6 +525,10 @@ export class ThreadStore {
     }
     this.seq = seq;
     if (event.type === "add") this.#timeCache.delete(event.comment.id);
+    if (isPostEvent(event)) {
+      if (this.post) this.post = foldPost(this.post, event);
+      this.#emit({ ids: [], reset: false, post: true });
+    }
     this.#touch(applyEvent(this.mirror, event));
     if (rid !== null && rid !== undefined) {
       const p = this.pending.get(rid);
@@ -539,7 +644,8 @@ export class ThreadStore {
 
   #idsOfOp(op: Op): string[] {
     if (op.type === "add") return [op.id, ...this.ancestors(op.parent_id)];
-    if (op.type === "delete") return [op.id, ...this.ancestors(this.parentOf(op.id))];
+    if (op.id === null) return [];
+    if (op.type === "delete" || op.type === "moderate") return [op.id, ...this.ancestors(this.parentOf(op.id))];
     return [op.id];
   }
 
@@ -608,11 +714,14 @@ export class ThreadStore {
     return extra ? [...confirmed, ...extra] : confirmed;
   }
 
-  /** Shown: visible, or deleted with at least one shown reply (drawn as `[deleted]`). */
+  /**
+   * Shown: visible (a moderator also sees hidden, spam and removed comments, greyed), or else
+   * with at least one shown reply (drawn as a placeholder).
+   */
   isShown(id: string): boolean {
     const c = this.display(id);
     if (!c) return false;
-    if (c.status === "visible") return true;
+    if (c.status === "visible" || (this.role === "moderator" && c.status !== "deleted")) return true;
     return this.childIds(id).some((k) => this.isShown(k));
   }
 

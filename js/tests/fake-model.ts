@@ -104,8 +104,15 @@ export function comment(id: string, parent_id: string | null, extra: Partial<Com
     status: "visible",
     likes: 0,
     liked_by: [],
+    flags: [],
+    moderation: null,
+    pinned: false,
+    locked: null,
+    votes: {},
+    labels: {},
+    extra: {},
     ...extra,
-  };
+  } as Comment;
 }
 
 export function at(minutes: number): string {

@@ -95,7 +95,7 @@ describe("show N more replies", () => {
     type(ta, "mine");
     press("Enter", { ctrlKey: true }, ta);
     const op = model.lastSent("op") as NonNullable<ReturnType<typeof model.lastSent<"op">>>;
-    expect(item(el, op.op.id)?.dataset.pending).toBe("true");
+    expect(item(el, op.op.id!)?.dataset.pending).toBe("true");
     expect(replies(el, "p").at(-1)).toBe(op.op.id);
     expect(more(el, "p")?.textContent).toBe("Show 5 more replies");
   });

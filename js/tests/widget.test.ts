@@ -139,7 +139,7 @@ describe("widget", () => {
     expect(opMsg.op).toEqual({ type: "add", id: opMsg.op.id, parent_id: "c4", body: "My **reply**" });
     expect(opMsg.rid).toMatch(/^[A-Za-z0-9_.:-]+-\d+$/);
     expect(opMsg.op.id).toMatch(/^[A-Za-z0-9_.:-]{1,64}$/);
-    const pending = item(el, opMsg.op.id);
+    const pending = item(el, opMsg.op.id!);
     expect(pending).not.toBeNull();
     expect(pending.dataset.pending).toBe("true");
     expect(pending.parentElement?.parentElement).toBe(c4);
@@ -147,7 +147,7 @@ describe("widget", () => {
     expect(q(c4, 'textarea[data-role="composer"]')).toBeNull();
 
     model.deliver({ kind: "reject", rid: opMsg.rid, reason: "Comments are closed.", field: null });
-    expect(item(el, opMsg.op.id)).toBeNull();
+    expect(item(el, opMsg.op.id!)).toBeNull();
     const ta2 = q<HTMLTextAreaElement>(c4, 'textarea[data-role="composer"]');
     expect(ta2.value).toBe("My **reply**");
     expect(q(c4, '[data-role="error"]').textContent).toBe("Comments are closed.");
@@ -156,9 +156,9 @@ describe("widget", () => {
     key(ta2, "Enter", { metaKey: true });
     const op2 = model.lastSent("op") as NonNullable<typeof op>;
     expect(op2.rid).not.toBe(opMsg.rid);
-    const confirmed: Comment = { ...comment(op2.op.id, "c4"), author: "Chris", body: "My **reply**", created_at: at(200) };
+    const confirmed: Comment = { ...comment(op2.op.id!, "c4"), author: "Chris", body: "My **reply**", created_at: at(200) };
     model.deliver({ kind: "event", epoch: "e1", seq: 1, rid: op2.rid, event: { type: "add", comment: confirmed, actor: "Chris", at: at(200) } });
-    const li = item(el, op2.op.id);
+    const li = item(el, op2.op.id!);
     expect(li.dataset.pending).toBeUndefined();
     expect(q(el, '[data-role="count"]').textContent).toBe("5 comments");
   });
@@ -171,7 +171,7 @@ describe("widget", () => {
     type(q<HTMLTextAreaElement>(box, "textarea"), "lost in transit");
     click(q(box, 'button[data-action="submit"]'));
     const op = model.lastSent("op") as NonNullable<ReturnType<typeof model.lastSent<"op">>>;
-    expect(item(el, op.op.id)).not.toBeNull();
+    expect(item(el, op.op.id!)).not.toBeNull();
     // a gap makes the view sync; the answer does not confirm the request, so it was refused
     model.deliver({ kind: "event", epoch: "e1", seq: 2, rid: null, event: { type: "like", id: "c4", user: "Steve", likes: 6, ...base } });
     const sync = model.lastSent("sync") as { rid: string };
@@ -180,7 +180,7 @@ describe("widget", () => {
       { seq: 1, rid: null, event: { type: "like", id: "c4", user: "Anna", likes: 6, ...base } },
       { seq: 2, rid: null, event: { type: "like", id: "c4", user: "Steve", likes: 7, ...base } },
     ] });
-    expect(item(el, op.op.id)).toBeNull();
+    expect(item(el, op.op.id!)).toBeNull();
     expect(q<HTMLTextAreaElement>(box, "textarea").value).toBe("lost in transit");
     expect(q(box, '[data-role="error"]').textContent).toBe("No answer from the kernel; please try again.");
     expect(q(item(el, "c4"), '[data-role="likes"]').textContent).toBe("7");
@@ -309,10 +309,10 @@ describe("widget", () => {
     type(q<HTMLTextAreaElement>(box, "textarea"), "from view one");
     click(q(box, 'button[data-action="submit"]'));
     const op = model.lastSent("op") as NonNullable<ReturnType<typeof model.lastSent<"op">>>;
-    expect(item(el2, op.op.id).dataset.pending).toBe("true");
+    expect(item(el2, op.op.id!).dataset.pending).toBe("true");
     model.deliver({ kind: "reject", rid: op.rid, reason: "Too fast." });
-    expect(item(el, op.op.id)).toBeNull();
-    expect(item(el2, op.op.id)).toBeNull();
+    expect(item(el, op.op.id!)).toBeNull();
+    expect(item(el2, op.op.id!)).toBeNull();
     expect(q<HTMLTextAreaElement>(box, "textarea").value).toBe("from view one");
     expect(q(box, '[data-role="error"]').textContent).toBe("Too fast.");
     expect(q(el2, '[data-role="new-comment"] [data-role="error"]').textContent).toBe("");

@@ -22,7 +22,12 @@ __all__ = [
     "MAX_BODY_CHARS",
     "Comment",
     "CommentStatus",
+    "Flag",
     "Image",
+    "JsonValue",
+    "Lock",
+    "Moderation",
+    "ModerationAction",
     "Post",
     "Thread",
     "new_id",
@@ -38,7 +43,14 @@ MAX_NAME_CHARS = 200
 
 ID_PATTERN = re.compile(r"^[A-Za-z0-9_.:-]{1,64}$")
 
-CommentStatus = Literal["visible", "deleted"]
+#: ``visible``; ``deleted`` by its author; ``hidden``/``spam``/``removed`` by a moderator.
+CommentStatus = Literal["visible", "deleted", "hidden", "spam", "removed"]
+#: What a moderator did to a comment (the ``moderate`` operation's ``action``).
+ModerationAction = Literal["hide", "unhide", "spam", "not_spam", "remove", "restore"]
+#: Any JSON value (the values of ``extra`` mappings).
+JsonValue = pydantic.JsonValue
+#: Longest moderation or flag reason accepted, in characters.
+MAX_REASON_CHARS = 500
 
 
 def utcnow() -> datetime:
@@ -57,6 +69,9 @@ OptionalAwareDatetime = pydantic.AwareDatetime | None
 Id = Annotated[str, Field(pattern=ID_PATTERN.pattern)]
 Name = Annotated[str, Field(min_length=1, max_length=MAX_NAME_CHARS)]
 Body = Annotated[str, Field(max_length=MAX_BODY_CHARS)]
+Reason = Annotated[str, Field(max_length=MAX_REASON_CHARS)]
+Key = Annotated[str, Field(min_length=1, max_length=64)]
+Extra = dict[Key, JsonValue]
 
 
 class _Frozen(BaseModel):
@@ -73,8 +88,38 @@ class Image(_Frozen):
     credit: Annotated[str, Field(max_length=MAX_NAME_CHARS)] = ""
 
 
+class Lock(_Frozen):
+    """Who locked a comment's subtree (or the whole thread), when and why: no new replies or
+    edits there except by moderators."""
+
+    by: Name
+    at: AwareDatetime
+    reason: Reason = ""
+
+
+class Flag(_Frozen):
+    """One user's report of a comment, with the reason they gave."""
+
+    user: Name
+    at: AwareDatetime
+    reason: Reason = ""
+
+
+class Moderation(_Frozen):
+    """The latest moderator decision on a comment (the audit fields: who, when, why)."""
+
+    action: ModerationAction
+    by: Name
+    at: AwareDatetime
+    reason: Reason = ""
+
+
 class Post(_Frozen):
-    """The post under discussion (a blog post, a story, a status)."""
+    """The post under discussion (a blog post, a story, a status).
+
+    ``locked`` set means the whole thread takes no new comments except from moderators;
+    ``extra`` holds any JSON data a notebook attaches (shown through ``ThreadWidget.fields``).
+    """
 
     id: Id = "post"
     title: Annotated[str, Field(max_length=MAX_NAME_CHARS * 5)] = ""
@@ -83,6 +128,8 @@ class Post(_Frozen):
     created_at: AwareDatetime = Field(default_factory=utcnow)
     url: Annotated[str, Field(max_length=4096)] | None = None
     image: Image | None = None
+    locked: Lock | None = None
+    extra: Extra = Field(default_factory=dict)
 
 
 class Comment(_Frozen):
@@ -90,6 +137,10 @@ class Comment(_Frozen):
 
     ``likes`` is the like count and ``liked_by`` the users known to have liked it (an imported
     thread may carry a count without names), so ``likes >= len(liked_by)`` always holds.
+    ``votes`` (user -> "up", "down" or a reaction) and ``labels`` (user -> label) hold one entry
+    per user; ``flags`` one per user too. ``moderation`` is the latest moderator decision,
+    ``locked`` closes the subtree to new replies, ``pinned`` puts it first among its siblings,
+    ``extra`` is free JSON data for notebooks (sentiment scores, a category, ...).
     """
 
     id: Id = Field(default_factory=new_id)
@@ -101,9 +152,18 @@ class Comment(_Frozen):
     status: CommentStatus = "visible"
     likes: Annotated[int, Field(ge=0)] = 0
     liked_by: tuple[Name, ...] = ()
+    flags: tuple[Flag, ...] = ()
+    moderation: Moderation | None = None
+    pinned: bool = False
+    locked: Lock | None = None
+    votes: dict[Name, Key] = Field(default_factory=dict)
+    labels: dict[Name, Key] = Field(default_factory=dict)
+    extra: Extra = Field(default_factory=dict)
 
     @model_validator(mode="after")
     def _likes_cover_likers(self) -> Comment:
+        if self.flags and len({f.user for f in self.flags}) != len(self.flags):
+            raise ValueError(f"comment {self.id!r}: flags lists a user twice")
         if not self.liked_by:
             return self
         if len(set(self.liked_by)) != len(self.liked_by):
@@ -172,7 +232,7 @@ class Thread(BaseModel):
         return depth
 
     def visible_count(self) -> int:
-        """Comments a reader sees as comments (deleted ones excluded)."""
+        """Comments a reader sees as comments (deleted and moderated ones excluded)."""
         return sum(1 for c in self.comments if c.status == "visible")
 
     @classmethod

@@ -17,9 +17,28 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
-from .models import AwareDatetime, Body, Comment, Id, Name, Post, Thread, new_id, utcnow
+from .models import (
+    AwareDatetime,
+    Body,
+    Comment,
+    CommentStatus,
+    Extra,
+    Flag,
+    Id,
+    Key,
+    Lock,
+    Moderation,
+    ModerationAction,
+    Name,
+    Post,
+    Reason,
+    Thread,
+    new_id,
+    utcnow,
+)
 
 __all__ = [
+    "ROLES",
     "AddComment",
     "AddEvent",
     "Context",
@@ -28,13 +47,30 @@ __all__ = [
     "EditComment",
     "EditEvent",
     "Event",
+    "FlagComment",
+    "FlagEvent",
+    "LabelComment",
+    "LabelEvent",
     "Like",
     "LikeEvent",
+    "LockEvent",
+    "LockThread",
+    "Moderate",
+    "ModerateEvent",
     "Operation",
     "OperationRejected",
+    "Pin",
+    "PinEvent",
+    "Role",
+    "SetExtra",
+    "SetExtraEvent",
     "ThreadState",
+    "Unflag",
+    "UnflagEvent",
     "Unlike",
     "UnlikeEvent",
+    "Vote",
+    "VoteEvent",
     "apply",
     "check",
     "commit",
@@ -57,6 +93,8 @@ class AddComment(_Message):
     id: Id = Field(default_factory=new_id)
     parent_id: Id | None = None
     body: Body
+    #: free JSON data for the new comment; only Python code may set it
+    extra: Extra = Field(default_factory=dict)
 
 
 class EditComment(_Message):
@@ -88,8 +126,87 @@ class Unlike(_Message):
     id: Id
 
 
+class FlagComment(_Message):
+    """Report a comment to the moderators, with a reason (once per user)."""
+
+    type: Literal["flag"] = "flag"
+    id: Id
+    reason: Reason = ""
+
+
+class Unflag(_Message):
+    """Take back the acting user's report."""
+
+    type: Literal["unflag"] = "unflag"
+    id: Id
+
+
+class Moderate(_Message):
+    """A moderator's decision: hide/unhide, spam/not_spam, remove/restore (with a reason)."""
+
+    type: Literal["moderate"] = "moderate"
+    id: Id
+    action: ModerationAction
+    reason: Reason = ""
+
+
+class Pin(_Message):
+    """Pin a comment first among its siblings (or unpin it); moderators only."""
+
+    type: Literal["pin"] = "pin"
+    id: Id
+    pinned: bool = True
+
+
+class LockThread(_Message):
+    """Lock (or unlock) a comment's subtree, or the whole thread when ``id`` is None."""
+
+    type: Literal["lock"] = "lock"
+    id: Id | None = None
+    locked: bool = True
+    reason: Reason = ""
+
+
+class Vote(_Message):
+    """Set the acting user's one vote on a comment ("up", "down" or a reaction); None retracts."""
+
+    type: Literal["vote"] = "vote"
+    id: Id
+    choice: Key | None
+
+
+class LabelComment(_Message):
+    """Set the acting user's label on a comment (from the widget's label set); None clears it."""
+
+    type: Literal["label"] = "label"
+    id: Id
+    label: Key | None
+
+
+class SetExtra(_Message):
+    """Merge JSON data into a comment's ``extra`` (the post's when ``id`` is None); a None value
+    removes the key. Only Python code may do this."""
+
+    type: Literal["set_extra"] = "set_extra"
+    id: Id | None = None
+    extra: Extra
+
+
 Operation = Annotated[
-    AddComment | EditComment | DeleteComment | Like | Unlike, Field(discriminator="type")
+    AddComment
+    | EditComment
+    | DeleteComment
+    | Like
+    | Unlike
+    | FlagComment
+    | Unflag
+    | Moderate
+    | Pin
+    | LockThread
+    | Vote
+    | LabelComment
+    | SetExtra,
+    Field(discriminator="type"),
 ]
 
 # --- events: what happened, with every decided field filled in --------------------------------
@@ -141,8 +258,91 @@ class UnlikeEvent(_Event):
     likes: int
 
 
+class FlagEvent(_Event):
+    """``user`` reported comment ``id``."""
+
+    type: Literal["flag"] = "flag"
+    id: Id
+    user: Name
+    reason: Reason = ""
+
+
+class UnflagEvent(_Event):
+    """``user`` took back their report of comment ``id``."""
+
+    type: Literal["unflag"] = "unflag"
+    id: Id
+    user: Name
+
+
+class ModerateEvent(_Event):
+    """A moderator acted on comment ``id``; ``status`` is its new status."""
+
+    type: Literal["moderate"] = "moderate"
+    id: Id
+    action: ModerationAction
+    reason: Reason = ""
+    status: CommentStatus
+
+
+class PinEvent(_Event):
+    """Comment ``id`` was pinned or unpinned."""
+
+    type: Literal["pin"] = "pin"
+    id: Id
+    pinned: bool
+
+
+class LockEvent(_Event):
+    """A subtree (or the thread, for ``id`` None) was locked or unlocked."""
+
+    type: Literal["lock"] = "lock"
+    id: Id | None = None
+    locked: bool
+    reason: Reason = ""
+
+
+class VoteEvent(_Event):
+    """``user``'s vote on comment ``id`` is now ``choice`` (None: no vote)."""
+
+    type: Literal["vote"] = "vote"
+    id: Id
+    user: Name
+    choice: Key | None
+
+
+class LabelEvent(_Event):
+    """``user``'s label on comment ``id`` is now ``label`` (None: no label)."""
+
+    type: Literal["label"] = "label"
+    id: Id
+    user: Name
+    label: Key | None
+
+
+class SetExtraEvent(_Event):
+    """``extra`` was merged into comment ``id``'s (the post's for None); None values removed."""
+
+    type: Literal["set_extra"] = "set_extra"
+    id: Id | None = None
+    extra: Extra
+
+
 Event = Annotated[
-    AddEvent | EditEvent | DeleteEvent | LikeEvent | UnlikeEvent, Field(discriminator="type")
+    AddEvent
+    | EditEvent
+    | DeleteEvent
+    | LikeEvent
+    | UnlikeEvent
+    | FlagEvent
+    | UnflagEvent
+    | ModerateEvent
+    | PinEvent
+    | LockEvent
+    | VoteEvent
+    | LabelEvent
+    | SetExtraEvent,
+    Field(discriminator="type"),
 ]
 
 _operation_adapter: TypeAdapter[Operation] = TypeAdapter(Operation)
@@ -172,15 +372,33 @@ class OperationRejected(ValueError):
         self.field = field
 
 
+#: Who may do what: readers only read; participants write, like, vote, flag and label;
+#: moderators also hide, mark spam, remove, pin and lock.
+Role = Literal["reader", "participant", "moderator"]
+ROLES: tuple[Role, ...] = ("reader", "participant", "moderator")
+
+
 @dataclass(frozen=True)
 class Context:
     """Who asks and with which rights: ``trusted`` is Python code in the kernel (may edit anyone's
-    comments and ignores ``read_only``); browsers are never trusted."""
+    comments and ignores roles, locks and ``read_only``); browsers are never trusted.
+
+    ``votes`` is the voting model's set of choices (empty: the likes model); ``labels`` the
+    label set of a labelling exercise (empty: labelling is off).
+    """
 
     actor: str
     trusted: bool = False
     read_only: bool = False
     now: datetime = field(default_factory=utcnow)
+    role: Role = "participant"
+    votes: frozenset[str] = frozenset()
+    labels: frozenset[str] = frozenset()
+
+    @property
+    def moderator(self) -> bool:
+        """True for trusted code and for moderators."""
+        return self.trusted or self.role == "moderator"
 
 
 @dataclass
@@ -214,9 +432,24 @@ def _target(state: ThreadState, comment_id: str) -> Comment:
     return comment
 
 
+_GONE = {
+    "deleted": "was deleted",
+    "hidden": "was hidden by a moderator",
+    "spam": "was marked as spam",
+    "removed": "was removed by a moderator",
+}
+
+
+def _alive(comment: Comment, ctx: Context, verb: str, field: str = "id") -> None:
+    """Refuse acting on a deleted comment, and (for non-moderators) on a moderated one."""
+    if comment.status == "deleted" or (comment.status != "visible" and not ctx.moderator):
+        raise OperationRejected(
+            f"This comment {_GONE[comment.status]}; it cannot be {verb}.", field
+        )
+
+
 def _own_and_alive(comment: Comment, ctx: Context, verb: str) -> None:
-    if comment.status == "deleted":
-        raise OperationRejected(f"This comment was deleted; it cannot be {verb}.", "id")
+    _alive(comment, ctx, verb)
     if not ctx.trusted and comment.author != ctx.actor:
         raise OperationRejected(
             f"Only the author can change this comment ({comment.author}); you are {ctx.actor}.",
@@ -224,11 +457,68 @@ def _own_and_alive(comment: Comment, ctx: Context, verb: str) -> None:
         )
 
 
+def _lock_of(state: ThreadState, comment_id: str | None) -> Lock | None:
+    """The lock covering a comment (its own or an ancestor's) or, for None, the thread's."""
+    seen: set[str] = set()
+    current = comment_id
+    while current is not None and current not in seen:
+        seen.add(current)
+        comment = state.comments.get(current)
+        if comment is None:
+            break
+        if comment.locked is not None:
+            return comment.locked
+        current = comment.parent_id
+    return state.post.locked
+
+
+def _not_locked(state: ThreadState, comment_id: str | None, ctx: Context, field: str) -> None:
+    if ctx.moderator:
+        return
+    lock = _lock_of(state, comment_id)
+    if lock is not None:
+        where = "This discussion" if lock is state.post.locked else "This part of the discussion"
+        why = f": {lock.reason}" if lock.reason else "."
+        raise OperationRejected(f"{where} is locked by {lock.by}{why}", field)
+
+
+def _may(ctx: Context, op: Operation) -> None:
+    """Role checks: what the asker's role allows, before looking at the thread."""
+    if ctx.trusted:
+        return
+    if ctx.read_only:
+        raise OperationRejected("This discussion is read-only.")
+    if ctx.role == "reader":
+        raise OperationRejected(
+            "Readers cannot change this discussion (your role is reader).", "type"
+        )
+    if isinstance(op, Moderate | Pin | LockThread) and ctx.role != "moderator":
+        raise OperationRejected("Only moderators can do this.", "type")
+    if isinstance(op, SetExtra) or (isinstance(op, AddComment) and op.extra):
+        raise OperationRejected("Only Python code can set extra data.", "extra")
+    if isinstance(op, Like | Unlike) and ctx.votes:
+        raise OperationRejected("This discussion uses votes, not likes.", "type")
+    if isinstance(op, Vote) and not ctx.votes:
+        raise OperationRejected("This discussion uses likes, not votes.", "type")
+    if isinstance(op, LabelComment) and not ctx.labels:
+        raise OperationRejected("There is no labelling exercise in this discussion.", "type")
+
+
+#: status a comment must have for each moderation action, and the status it gets
+_TRANSITIONS: dict[str, tuple[frozenset[str], CommentStatus]] = {
+    "hide": (frozenset({"visible"}), "hidden"),
+    "unhide": (frozenset({"hidden"}), "visible"),
+    "spam": (frozenset({"visible", "hidden"}), "spam"),
+    "not_spam": (frozenset({"spam"}), "visible"),
+    "remove": (frozenset({"visible", "hidden", "spam"}), "removed"),
+    "restore": (frozenset({"removed"}), "visible"),
+}
+
+
 def check(state: ThreadState, op: Operation, ctx: Context) -> Event:
     """Decide an operation against the state without changing it: the event, or
     :class:`OperationRejected` with a reason for the user."""
-    if ctx.read_only and not ctx.trusted:
-        raise OperationRejected("This discussion is read-only.")
+    _may(ctx, op)
     stamp = {"actor": ctx.actor, "at": ctx.now}
     if isinstance(op, AddComment):
         if op.id in state.comments:
@@ -243,15 +533,23 @@ def check(state: ThreadState, op: Operation, ctx: Context) -> Event:
                 raise OperationRejected(
                     "The comment you reply to was deleted; your reply was not posted.", "parent_id"
                 )
+            _alive(parent, ctx, "answered", "parent_id")
+        _not_locked(state, op.parent_id, ctx, "parent_id")
         if not op.body.strip():
             raise OperationRejected("A comment cannot be empty.", "body")
         comment = Comment(
-            id=op.id, parent_id=op.parent_id, author=ctx.actor, body=op.body, created_at=ctx.now
+            id=op.id,
+            parent_id=op.parent_id,
+            author=ctx.actor,
+            body=op.body,
+            created_at=ctx.now,
+            extra=op.extra,
         )
         return AddEvent(comment=comment, **stamp)
     if isinstance(op, EditComment):
         comment = _target(state, op.id)
         _own_and_alive(comment, ctx, "edited")
+        _not_locked(state, op.id, ctx, "id")
         if not op.body.strip():
             raise OperationRejected("A comment cannot be empty; delete it instead.", "body")
         return EditEvent(id=op.id, body=op.body, edited_at=ctx.now, **stamp)
@@ -263,6 +561,7 @@ def check(state: ThreadState, op: Operation, ctx: Context) -> Event:
         comment = _target(state, op.id)
         if comment.status == "deleted":
             raise OperationRejected("A deleted comment cannot be liked.", "id")
+        _alive(comment, ctx, "liked")
         if ctx.actor in comment.liked_by:
             raise OperationRejected("You already like this comment.", "id")
         return LikeEvent(id=op.id, user=ctx.actor, likes=comment.likes + 1, **stamp)
@@ -271,7 +570,91 @@ def check(state: ThreadState, op: Operation, ctx: Context) -> Event:
         if ctx.actor not in comment.liked_by:
             raise OperationRejected("You have not liked this comment.", "id")
         return UnlikeEvent(id=op.id, user=ctx.actor, likes=comment.likes - 1, **stamp)
+    if isinstance(op, FlagComment):
+        comment = _target(state, op.id)
+        _alive(comment, ctx, "reported")
+        if comment.author == ctx.actor and not ctx.trusted:
+            raise OperationRejected("You cannot report your own comment.", "id")
+        if any(f.user == ctx.actor for f in comment.flags):
+            raise OperationRejected("You already reported this comment.", "id")
+        return FlagEvent(id=op.id, user=ctx.actor, reason=op.reason.strip(), **stamp)
+    if isinstance(op, Unflag):
+        comment = _target(state, op.id)
+        if not any(f.user == ctx.actor for f in comment.flags):
+            raise OperationRejected("You have not reported this comment.", "id")
+        return UnflagEvent(id=op.id, user=ctx.actor, **stamp)
+    if isinstance(op, Moderate):
+        comment = _target(state, op.id)
+        if comment.status == "deleted":
+            raise OperationRejected(
+                "Its author deleted this comment; there is nothing to moderate.", "id"
+            )
+        allowed, status = _TRANSITIONS[op.action]
+        if comment.status not in allowed:
+            raise OperationRejected(
+                f"Cannot {op.action.replace('_', ' ')} a comment that is {comment.status}.",
+                "action",
+            )
+        return ModerateEvent(
+            id=op.id, action=op.action, reason=op.reason.strip(), status=status, **stamp
+        )
+    if isinstance(op, Pin):
+        comment = _target(state, op.id)
+        if comment.pinned == op.pinned:
+            raise OperationRejected(
+                "This comment is already pinned." if op.pinned else "This comment is not pinned.",
+                "pinned",
+            )
+        return PinEvent(id=op.id, pinned=op.pinned, **stamp)
+    if isinstance(op, LockThread):
+        current = state.post.locked if op.id is None else _target(state, op.id).locked
+        if (current is not None) == op.locked:
+            what = "discussion" if op.id is None else "comment"
+            state_word = "locked" if op.locked else "not locked"
+            raise OperationRejected(f"This {what} is already {state_word}.", "locked")
+        return LockEvent(id=op.id, locked=op.locked, reason=op.reason.strip(), **stamp)
+    if isinstance(op, Vote):
+        comment = _target(state, op.id)
+        _alive(comment, ctx, "voted on")
+        if op.choice is not None and ctx.votes and op.choice not in ctx.votes:
+            choices = ", ".join(sorted(ctx.votes))
+            raise OperationRejected(
+                f"Unknown vote {op.choice!r}; choose one of {choices}.", "choice"
+            )
+        if comment.votes.get(ctx.actor) == op.choice:
+            raise OperationRejected(
+                "You have not voted on this comment."
+                if op.choice is None
+                else "You already voted that.",
+                "choice",
+            )
+        return VoteEvent(id=op.id, user=ctx.actor, choice=op.choice, **stamp)
+    if isinstance(op, LabelComment):
+        comment = _target(state, op.id)
+        _alive(comment, ctx, "labelled")
+        if op.label is not None and ctx.labels and op.label not in ctx.labels:
+            labels = ", ".join(sorted(ctx.labels))
+            raise OperationRejected(f"Unknown label {op.label!r}; choose one of {labels}.", "label")
+        if comment.labels.get(ctx.actor) == op.label:
+            raise OperationRejected(
+                "You have not labelled this comment."
+                if op.label is None
+                else "You already chose this label.",
+                "label",
+            )
+        return LabelEvent(id=op.id, user=ctx.actor, label=op.label, **stamp)
+    if isinstance(op, SetExtra):
+        if op.id is not None:
+            _target(state, op.id)
+        if not op.extra:
+            raise OperationRejected("Nothing to set: extra is empty.", "extra")
+        return SetExtraEvent(id=op.id, extra=op.extra, **stamp)
     raise OperationRejected(f"Unknown operation {type(op).__name__}.", "type")  # pragma: no cover
+
+
+def _merged(old: dict[str, object], patch: dict[str, object]) -> dict[str, object]:
+    merged = {**old, **patch}
+    return {k: v for k, v in merged.items() if v is not None}
 
 
 def commit(state: ThreadState, event: Event) -> None:
@@ -296,6 +679,45 @@ def commit(state: ThreadState, event: Event) -> None:
         old = comments[event.id]
         liked_by = tuple(u for u in old.liked_by if u != event.user)
         comments[event.id] = old.model_copy(update={"likes": event.likes, "liked_by": liked_by})
+    elif isinstance(event, FlagEvent):
+        old = comments[event.id]
+        flag = Flag(user=event.user, at=event.at, reason=event.reason)
+        comments[event.id] = old.model_copy(update={"flags": (*old.flags, flag)})
+    elif isinstance(event, UnflagEvent):
+        old = comments[event.id]
+        flags = tuple(f for f in old.flags if f.user != event.user)
+        comments[event.id] = old.model_copy(update={"flags": flags})
+    elif isinstance(event, ModerateEvent):
+        old = comments[event.id]
+        record = Moderation(action=event.action, by=event.actor, at=event.at, reason=event.reason)
+        comments[event.id] = old.model_copy(update={"status": event.status, "moderation": record})
+    elif isinstance(event, PinEvent):
+        comments[event.id] = comments[event.id].model_copy(update={"pinned": event.pinned})
+    elif isinstance(event, LockEvent):
+        lock = Lock(by=event.actor, at=event.at, reason=event.reason) if event.locked else None
+        if event.id is None:
+            state.post = state.post.model_copy(update={"locked": lock})
+        else:
+            comments[event.id] = comments[event.id].model_copy(update={"locked": lock})
+    elif isinstance(event, VoteEvent):
+        old = comments[event.id]
+        votes = {u: v for u, v in old.votes.items() if u != event.user}
+        if event.choice is not None:
+            votes[event.user] = event.choice
+        comments[event.id] = old.model_copy(update={"votes": votes})
+    elif isinstance(event, LabelEvent):
+        old = comments[event.id]
+        labels = {u: v for u, v in old.labels.items() if u != event.user}
+        if event.label is not None:
+            labels[event.user] = event.label
+        comments[event.id] = old.model_copy(update={"labels": labels})
+    elif isinstance(event, SetExtraEvent):
+        if event.id is None:
+            extra = _merged(state.post.extra, event.extra)
+            state.post = state.post.model_copy(update={"extra": extra})
+        else:
+            old = comments[event.id]
+            comments[event.id] = old.model_copy(update={"extra": _merged(old.extra, event.extra)})
     state.seq += 1
 
 

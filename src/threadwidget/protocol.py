@@ -17,16 +17,20 @@ from .models import Comment, Post
 __all__ = [
     "CHUNK_BYTES",
     "MAX_CLIENT_MESSAGE_BYTES",
+    "ActionRequest",
     "ClientMessage",
     "OpRequest",
     "ProtocolError",
+    "ReplayRequest",
     "SyncRequest",
+    "TimelineRequest",
     "chunk_by_size",
     "describe_validation_error",
     "event_message",
     "parse_client_message",
     "reject_message",
     "snapshot_value",
+    "wire_comment",
 ]
 
 #: Largest message a browser may send; an operation is small, so anything bigger is refused.
@@ -60,7 +64,35 @@ class SyncRequest(_Envelope):
     rid: RequestId | None = None
 
 
-ClientMessage = Annotated[OpRequest | SyncRequest, Field(discriminator="kind")]
+class ActionRequest(_Envelope):
+    """A browser clicked a custom action (``ThreadWidget.add_action``) on comment ``id`` (the
+    post or the thread for None); answered with ``action_result``."""
+
+    kind: Literal["action"]
+    rid: RequestId
+    name: Annotated[str, Field(min_length=1, max_length=64)]
+    id: Annotated[str, Field(max_length=64)] | None = None
+
+
+class TimelineRequest(_Envelope):
+    """A view asks for the replay timeline: every moment at which the thread changed."""
+
+    kind: Literal["timeline"]
+    rid: RequestId
+
+
+class ReplayRequest(_Envelope):
+    """A view asks for the thread as it stood at moment ``index`` of the timeline."""
+
+    kind: Literal["replay"]
+    rid: RequestId
+    index: Annotated[int, Field(ge=0)]
+
+
+ClientMessage = Annotated[
+    OpRequest | SyncRequest | ActionRequest | TimelineRequest | ReplayRequest,
+    Field(discriminator="kind"),
+]
 _client_adapter: TypeAdapter[ClientMessage] = TypeAdapter(ClientMessage)
 
 
@@ -73,12 +105,34 @@ class ProtocolError(ValueError):
         self.rid = rid
 
 
+_TAGS = {
+    "add",
+    "edit",
+    "delete",
+    "like",
+    "unlike",
+    "flag",
+    "unflag",
+    "moderate",
+    "pin",
+    "lock",
+    "vote",
+    "label",
+    "set_extra",
+    "op",
+    "sync",
+    "action",
+    "timeline",
+    "replay",
+}
+
+
 def describe_validation_error(error: ValidationError, prefix: str = "") -> tuple[str, str | None]:
     """A one-line, human-readable reason and the dotted name of the first bad field."""
     first = error.errors()[0]
     loc = [str(part) for part in first["loc"] if not str(part).startswith("function-")]
     # Drop the discriminator tag pydantic inserts (e.g. "add") from the location.
-    if loc and loc[0] in {"add", "edit", "delete", "like", "unlike", "op", "sync"}:
+    if loc and loc[0] in _TAGS:
         loc = loc[1:]
     name = ".".join([prefix, *loc] if prefix else loc) or None
     message = first["msg"]
@@ -93,7 +147,9 @@ def describe_validation_error(error: ValidationError, prefix: str = "") -> tuple
     return (f"{name}: {message}" if name else message), name
 
 
-def parse_client_message(content: object) -> OpRequest | SyncRequest:
+def parse_client_message(
+    content: object,
+) -> OpRequest | SyncRequest | ActionRequest | TimelineRequest | ReplayRequest:
     """Validate a message from the browser, refusing oversized and malformed ones."""
     rid = content.get("rid") if isinstance(content, dict) else None
     rid = rid if isinstance(rid, str) and 0 < len(rid) <= 128 else None
@@ -122,8 +178,22 @@ def snapshot_value(
         "seq": seq,
         "complete": complete,
         "post": post.model_dump(mode="json"),
-        "comments": [c.model_dump(mode="json") for c in comments] if complete else [],
+        "comments": [wire_comment(c) for c in comments] if complete else [],
     }
+
+
+#: Comment fields the wire leaves out while they hold their empty default (the frontend's
+#: ``normComment`` puts them back): most comments are never flagged, voted on or labelled.
+_OMITTED_WHEN_EMPTY = ("flags", "moderation", "pinned", "locked", "votes", "labels", "extra")
+
+
+def wire_comment(comment: Comment) -> dict[str, Any]:
+    """A comment as JSON for the browser, without its empty optional fields."""
+    data = comment.model_dump(mode="json")
+    for key in _OMITTED_WHEN_EMPTY:
+        if not data[key]:
+            del data[key]
+    return data
 
 
 def event_message(epoch: str, seq: int, rid: str | None, event: dict[str, Any]) -> dict[str, Any]:

@@ -716,7 +716,7 @@ class ThreadWidget(anywidget.AnyWidget):
             )
 
     def _send_snapshot(self, client: str, rid: str | None) -> None:
-        chunks = list(chunk_by_size(c.model_dump(mode="json") for c in self._state))
+        chunks = list(chunk_by_size(wire_comment(c) for c in self._state))
         post = self._state.post.model_dump(mode="json")
         for index, chunk in enumerate(chunks):
             message: dict[str, Any] = {
