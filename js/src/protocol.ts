@@ -332,7 +332,26 @@ export interface SyncMsg {
   /** optional; echoed by the answer, which settles the requests pending when this was sent */
   rid?: string;
 }
-export type OutgoingMsg = OpMsg | SyncMsg;
+/** A click on a custom action (`w.add_action`); `id` null for post and thread actions. */
+export interface ActionMsg {
+  kind: "action";
+  rid: string;
+  name: string;
+  id: string | null;
+}
+/** Ask for the replay timeline (every moment the thread changed). */
+export interface TimelineReqMsg {
+  kind: "timeline";
+  rid: string;
+}
+/** Ask for the thread as it stood at moment `index` of the timeline. */
+export interface ReplayReqMsg {
+  kind: "replay";
+  rid: string;
+  index: number;
+}
+export type RequestMsg = ActionMsg | TimelineReqMsg | ReplayReqMsg;
+export type OutgoingMsg = OpMsg | SyncMsg | RequestMsg;
 
 export interface EventMsg {
   kind: "event";
@@ -382,7 +401,35 @@ export interface FocusMsg {
   kind: "focus";
   id: string;
 }
-export type IncomingMsg = EventMsg | RejectMsg | CatchupMsg | SnapshotMsg | FocusMsg;
+/** The answer to an `action` request: ok (with an optional message) or refused with a reason. */
+export interface ActionResultMsg {
+  kind: "action_result";
+  rid: string;
+  ok: boolean;
+  reason: string | null;
+  message: string | null;
+}
+/** The answer to a `timeline` request: ISO times, oldest first. */
+export interface TimelineMsg {
+  kind: "timeline";
+  rid: string;
+  moments: string[];
+}
+/** One part of the answer to a `replay` request (parts 0..parts-1; `post` in part 0). */
+export interface ReplayStateMsg {
+  kind: "replay_state";
+  rid: string;
+  index: number;
+  at: string;
+  count: number;
+  part: number;
+  parts: number;
+  post?: Post;
+  comments: Comment[];
+}
+/** Answers to `RequestMsg`s: only the view that sent the rid acts on them. */
+export type ReplyMsg = ActionResultMsg | TimelineMsg | ReplayStateMsg;
+export type IncomingMsg = EventMsg | RejectMsg | CatchupMsg | SnapshotMsg | FocusMsg | ReplyMsg;
 
 /** The reason shown for a request the answer to a sync shows was refused (its reject was lost). */
 export const LOST_REASON = "No answer from the kernel; please try again.";
@@ -394,5 +441,6 @@ export function isIncomingMsg(x: unknown): x is IncomingMsg {
   if (typeof x !== "object" || x === null) return false;
   const k = (x as { kind?: unknown }).kind;
   if (k === "focus") return typeof (x as { id?: unknown }).id === "string";
+  if (k === "action_result" || k === "timeline" || k === "replay_state") return typeof (x as { rid?: unknown }).rid === "string";
   return k === "event" || k === "reject" || k === "catchup" || k === "snapshot";
 }

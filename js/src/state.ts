@@ -11,6 +11,7 @@ import type {
   Comment,
   CommentStatus,
   Json,
+  Lock,
   ModerationAction,
   Event,
   EventMsg,
@@ -19,12 +20,16 @@ import type {
   OutgoingMsg,
   Post,
   RejectMsg,
+  ReplyMsg,
+  RequestMsg,
   Role,
   Snapshot,
   SnapshotMsg,
   Sort,
 } from "./protocol";
 import { LOST_REASON, normComment } from "./protocol";
+
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 
 /** Children-index key for replies to the post (ids are never empty). */
 export const ROOT = "";
@@ -320,6 +325,7 @@ export class ThreadStore {
   #listeners = new Set<(c: Change) => void>();
   #rejectListeners = new Set<(r: RejectNotice) => void>();
   #focusListeners = new Set<(id: string) => void>();
+  #replyListeners = new Set<(msg: ReplyMsg) => void>();
   #timeCache = new Map<string, number>();
   /** sync rid -> the request rids pending when that sync was sent */
   #syncWaits = new Map<string, Set<string>>();
@@ -341,6 +347,7 @@ export class ThreadStore {
     this.#listeners.clear();
     this.#rejectListeners.clear();
     this.#focusListeners.clear();
+    this.#replyListeners.clear();
   }
 
   /**
@@ -504,7 +511,26 @@ export class ThreadStore {
       case "focus":
         for (const fn of [...this.#focusListeners]) fn(msg.id);
         return;
+      case "action_result":
+      case "timeline":
+      case "replay_state":
+        for (const fn of [...this.#replyListeners]) fn(msg);
+        return;
     }
+  }
+
+  /** Send a request (custom action, timeline, replay); its answer reaches `onReply` listeners. */
+  request(msg: DistributiveOmit<RequestMsg, "rid">): string {
+    this.#counter++;
+    const rid = `${this.client}-q${this.#counter}`;
+    this.#send({ ...msg, rid } as RequestMsg);
+    return rid;
+  }
+
+  /** Listen for answers to requests (every view's: match the rid). */
+  onReply(fn: (msg: ReplyMsg) => void): () => void {
+    this.#replyListeners.add(fn);
+    return () => this.#replyListeners.delete(fn);
   }
 
   #onEvent(msg: EventMsg): void {
@@ -672,6 +698,15 @@ export class ThreadStore {
       if (e) c = foldEvent(c, e);
     }
     return c;
+  }
+
+  /** The lock covering a comment: its own, its nearest locked ancestor's, or the thread's. */
+  lockOf(id: string | null): Lock | null {
+    for (const a of id === null ? [] : [id, ...this.ancestors(this.parentOf(id))]) {
+      const l = this.display(a)?.locked;
+      if (l) return l;
+    }
+    return this.post?.locked ?? null;
   }
 
   /** True while an own operation on this comment is unconfirmed. */

@@ -42,6 +42,11 @@ function setup(model: ModelLike): ModelState {
   const onUser: Handler = () => {
     store.user = String(model.get("user") ?? "");
   };
+  const onRole: Handler = () => {
+    store.role = configOf(model).role ?? "participant";
+  };
+  onRole();
+  model.on("change:_config", onRole);
   model.on("msg:custom", onMsg);
   model.on("change:_snapshot", onSnapshot);
   model.on("change:user", onUser);
@@ -58,6 +63,7 @@ function setup(model: ModelLike): ModelState {
       model.off("msg:custom", onMsg);
       model.off("change:_snapshot", onSnapshot);
       model.off("change:user", onUser);
+      model.off("change:_config", onRole);
       states.delete(model);
     },
   };
@@ -68,6 +74,12 @@ function setup(model: ModelLike): ModelState {
 /** The store of a model (for tests and tools). */
 export function storeOf(model: ModelLike): ThreadStore | undefined {
   return states.get(model)?.store;
+}
+
+/** The kernel-computed rules (`_config`): role, voting model, labels, fields, actions. */
+export function configOf(model: ModelLike): Partial<Config> {
+  const cfg = model.get("_config");
+  return typeof cfg === "object" && cfg !== null ? (cfg as Partial<Config>) : {};
 }
 
 function currentSort(model: ModelLike): Sort {
@@ -101,10 +113,10 @@ export function render({ model, el }: { model: ModelLike; el: HTMLElement }): ()
     },
     readOnly: () => model.get("read_only") === true,
     maxBody: () => {
-      const cfg = model.get("_config") as Partial<Config> | null | undefined;
-      const m = cfg?.max_body;
+      const m = configOf(model).max_body;
       return typeof m === "number" && m > 0 ? m : DEFAULT_MAX_BODY;
     },
+    config: () => configOf(model),
     fmt: () => currentFmt(model),
     options: () => parseOptions(model.get("options")),
     css: () => currentCss(model),
@@ -116,7 +128,7 @@ export function render({ model, el }: { model: ModelLike; el: HTMLElement }): ()
   onSnapshotNote();
   const onSort: Handler = () => view.setSort(currentSort(model));
   const onRedraw: Handler = () => view.refreshAll();
-  const onConfig: Handler = () => view.refreshComposers();
+  const onConfig: Handler = () => view.setConfig(configOf(model));
   const onUser: Handler = () => {
     store.user = String(model.get("user") ?? "");
     view.refreshAll();

@@ -25,21 +25,30 @@ import traitlets
 from pydantic import ValidationError
 
 from . import ops
+from .actions import Action, ActionResult, ActionTarget, outcome
+from .commands import Commands
+from .fields import valid_fields, wire_fields
 from .formats.native import read_thread, write_thread
+from .labelling import agreement, label_rows, labels_frame, valid_label_set
 from .models import MAX_BODY_CHARS, Comment, Post, Thread, utcnow
 from .protocol import (
+    ActionRequest,
     OpRequest,
     ProtocolError,
+    ReplayRequest,
     SyncRequest,
+    TimelineRequest,
     chunk_by_size,
     describe_validation_error,
     event_message,
     parse_client_message,
     reject_message,
     snapshot_value,
+    wire_comment,
 )
 from .replay import moments, thread_at
 from .stores import JournalStore, SharedStore, StoreError, open_store
+from .voting import VotingModel, tally, voting_model
 
 __all__ = ["CallbackError", "ThreadWidget"]
 
@@ -56,7 +65,7 @@ SNAPSHOT_TRAIT_LIMIT = 4 * 1024 * 1024
 #: Browser operations allowed per client within RATE_WINDOW seconds.
 RATE_LIMIT = 30
 RATE_WINDOW = 10.0
-SORTS = ("oldest", "newest", "top")
+SORTS = ("oldest", "newest", "top", "best", "controversial", "hot")
 #: The only traits a browser may set; everything else (user, read_only, the snapshot) is Python's.
 BROWSER_WRITABLE = {"sort": SORTS}
 #: Every visible UI string with its English default: the one table, shared with the frontend.
@@ -102,7 +111,7 @@ def _css_source() -> str | Path:
     return css if css.exists() else ""
 
 
-class ThreadWidget(anywidget.AnyWidget):
+class ThreadWidget(Commands, anywidget.AnyWidget):
     """A post and its threaded comments: read, reply, edit, like, from Python and the browser.
 
     >>> w = ThreadWidget(post=Post(title="Hello", author="Steve"), user="Chris")
@@ -132,6 +141,59 @@ class ThreadWidget(anywidget.AnyWidget):
     options = traitlets.Dict().tag(sync=True)
     #: Extra CSS for every view, in a <style> inside the view (rules should start with .tw-root).
     css = traitlets.Unicode("").tag(sync=True)
+
+    # Not synced: the kernel folds these into ``_config`` (what the views read) and into the
+    # rules every operation is checked against.
+    #: The browser user's role: "reader", "participant" (default) or "moderator".
+    role = traitlets.Enum(ops.ROLES, default_value="participant")
+    #: Per-user roles, overriding ``role`` for the named users ({"teacher": "moderator"}).
+    roles = traitlets.Dict()
+    #: "likes" (default), "updown", or reactions {"👍": "Agree", ...}; one vote per user.
+    voting = traitlets.Any("likes")
+    #: The labels of a labelling exercise (["spam", "off-topic", ...]); empty: no labelling.
+    label_set = traitlets.List()
+    #: ``extra`` keys the cards show: [("sentiment", "badge"), ("toxicity", "bar", "Toxicity")].
+    fields = traitlets.List()
+    #: Badges after author names: {"helper": "bot", "Ms. Rivera": "teacher"}.
+    badges = traitlets.Dict()
+
+    @traitlets.validate("roles")
+    def _valid_roles(self, proposal: Any) -> dict[str, str]:
+        value = dict(proposal["value"])
+        for user, role in value.items():
+            if not isinstance(user, str) or not user:
+                raise ValueError(f"roles: user names must be non-empty str, not {user!r}")
+            if role not in ops.ROLES:
+                choices = ", ".join(ops.ROLES)
+                raise ValueError(f"roles[{user!r}] must be one of {choices}, not {role!r}")
+        return value
+
+    @traitlets.validate("voting")
+    def _valid_voting(self, proposal: Any) -> object:
+        value = proposal["value"]
+        voting_model(value)  # raises ValueError naming voting
+        return dict(value) if isinstance(value, Mapping) else value
+
+    @traitlets.validate("label_set")
+    def _valid_label_set(self, proposal: Any) -> list[str]:
+        return valid_label_set(proposal["value"])
+
+    @traitlets.validate("fields")
+    def _valid_fields(self, proposal: Any) -> list[tuple[str, str, str]]:
+        return valid_fields(proposal["value"])
+
+    @traitlets.validate("badges")
+    def _valid_badges(self, proposal: Any) -> dict[str, str]:
+        value = dict(proposal["value"])
+        for author, text in value.items():
+            if not isinstance(text, str) or not 1 <= len(text) <= 40:
+                raise ValueError(f"badges[{author!r}] must be a str of 1 to 40 characters")
+        return value
+
+    @traitlets.observe("role", "roles", "voting", "label_set", "fields", "badges", "user")
+    def _rules_changed(self, _change: Any) -> None:
+        if hasattr(self, "_actions"):  # not during __init__
+            self._refresh_config()
 
     @traitlets.validate("strings")
     def _valid_strings(self, proposal: Any) -> dict[str, str]:
@@ -193,6 +255,12 @@ class ThreadWidget(anywidget.AnyWidget):
         locale: str = "",
         options: Mapping[str, Any] | None = None,
         css: str = "",
+        role: str = "participant",
+        roles: Mapping[str, str] | None = None,
+        voting: object = "likes",
+        label_set: Iterable[str] = (),
+        fields: Iterable[Any] = (),
+        badges: Mapping[str, str] | None = None,
         **kwargs: Any,
     ) -> None:
         unknown = set(kwargs) - {"layout", "tabbable", "tooltip"}
@@ -226,6 +294,9 @@ class ThreadWidget(anywidget.AnyWidget):
         #: The shared thread this widget is connected to (see :meth:`connect`), or None.
         self._shared: _SharedLink | None = None
         self._rates: dict[str, deque[float]] = {}
+        self._actions: dict[str, Action] = {}
+        #: comment action name -> ids its ``when`` accepts (None: every comment)
+        self._action_ids: dict[str, set[str] | None] = {}
         # JupyterLab 4.6 + ipykernel 7 deliver comm messages on a subshell thread while cells
         # run on the main thread: one lock makes check -> commit -> send -> notify atomic.
         self._lock = threading.RLock()
@@ -240,10 +311,16 @@ class ThreadWidget(anywidget.AnyWidget):
             locale=locale,
             options=dict(options or {}),
             css=css,
-            _config={"max_body": MAX_BODY_CHARS},
+            role=role,
+            roles=dict(roles or {}),
+            voting=voting,
+            label_set=list(label_set),
+            fields=list(fields),
+            badges=dict(badges or {}),
             _snapshot=self._snapshot_now(),
             **kwargs,
         )
+        self._refresh_config()
         self.on_msg(self._on_custom_message)
 
     # ---- reading ------------------------------------------------------------------------------
@@ -303,33 +380,6 @@ class ThreadWidget(anywidget.AnyWidget):
             raise KeyError(f"no comment with id {comment_id!r}") from None
 
     # ---- changing, from Python ---------------------------------------------------------------
-
-    def add_comment(
-        self, body: str, author: str | None = None, parent_id: str | None = None
-    ) -> Comment:
-        """Post a comment as ``author`` (default ``user``); ``parent_id`` None answers the post."""
-        event = self._apply_trusted(ops.AddComment(body=body, parent_id=parent_id), author)
-        assert isinstance(event, ops.AddEvent)
-        return event.comment
-
-    def edit_comment(self, comment_id: str, body: str) -> Comment:
-        """Replace a comment's body; it gets an "edited" mark."""
-        self._apply_trusted(ops.EditComment(id=comment_id, body=body))
-        return self.get(comment_id)
-
-    def delete_comment(self, comment_id: str) -> None:
-        """Delete a comment: "[deleted]" while it has replies, gone from view otherwise."""
-        self._apply_trusted(ops.DeleteComment(id=comment_id))
-
-    def like(self, comment_id: str, user: str | None = None) -> Comment:
-        """Like a comment as ``user`` (default: ``self.user``); once per user."""
-        self._apply_trusted(ops.Like(id=comment_id), user)
-        return self.get(comment_id)
-
-    def unlike(self, comment_id: str, user: str | None = None) -> Comment:
-        """Take back ``user``'s like."""
-        self._apply_trusted(ops.Unlike(id=comment_id), user)
-        return self.get(comment_id)
 
     def apply(self, op: ops.Operation | Mapping[str, Any], actor: str | None = None) -> ops.Event:
         """Apply any operation as trusted Python code acting as ``actor`` (default ``user``)."""
@@ -395,6 +445,179 @@ class ThreadWidget(anywidget.AnyWidget):
                 callbacks.remove(callback)
 
         return remove
+
+    # ---- roles, votes, labels, actions --------------------------------------------------------
+
+    def role_of(self, user: str) -> ops.Role:
+        """The role ``user`` acts with: ``roles[user]`` if set, else ``role``."""
+        role = self.roles.get(user, self.role)
+        return role  # type: ignore[no-any-return]
+
+    @property
+    def voting_model(self) -> VotingModel:
+        """The validated voting model (see :mod:`threadwidget.voting`)."""
+        return voting_model(self.voting)
+
+    def votes_of(self, comment_id: str) -> dict[str, list[str]]:
+        """Who chose what on a comment: choice -> users (``"like"`` -> likers for likes)."""
+        return tally(self.get(comment_id), self.voting_model)
+
+    @property
+    def labels(self) -> Any:
+        """The labelling exercise as a DataFrame: comment_id, user, label, author, body."""
+        return labels_frame(self.thread)
+
+    def label_rows(self) -> list[dict[str, Any]]:
+        """The rows of :attr:`labels` as dicts (no pandas needed)."""
+        return label_rows(self.thread)
+
+    def agreement(self, key: Mapping[str, str]) -> Any:
+        """Per student: labelled, matches, agreement and accuracy against an answer key
+        (comment id -> label), as a DataFrame indexed by user."""
+        return agreement(self.thread, key)
+
+    def audit(self) -> list[dict[str, Any]]:
+        """Every report and moderator decision since the thread was loaded: who, when, what,
+        on which comment, and why."""
+        kinds = (
+            ops.FlagEvent,
+            ops.UnflagEvent,
+            ops.ModerateEvent,
+            ops.PinEvent,
+            ops.LockEvent,
+        )
+        rows = []
+        for event in self.events:
+            if not isinstance(event, kinds):
+                continue
+            action: str = event.type
+            if isinstance(event, ops.ModerateEvent):
+                action = event.action
+            elif isinstance(event, ops.PinEvent):
+                action = "pin" if event.pinned else "unpin"
+            elif isinstance(event, ops.LockEvent):
+                action = "lock" if event.locked else "unlock"
+            rows.append(
+                {
+                    "at": event.at,
+                    "by": event.actor,
+                    "action": action,
+                    "comment_id": event.id,
+                    "reason": getattr(event, "reason", ""),
+                }
+            )
+        return rows
+
+    def add_action(
+        self,
+        name: str,
+        label: str | None = None,
+        handler: Callable[..., ActionResult] | None = None,
+        *,
+        icon: str | None = None,
+        when: Callable[[Comment], bool] | None = None,
+        target: ActionTarget = "comment",
+        actor: str | None = None,
+    ) -> Callable[[], None]:
+        """Put a button named ``label`` on every comment ``when(comment)`` accepts (all when
+        None), on the post (``target="post"``) or in the toolbar (``target="thread"``).
+
+        A click calls ``handler(comment_or_post_or_thread, user)`` in the kernel. It may return
+        operations (or dicts) to apply — as ``actor``, default the clicking user — a message
+        str to show, or None; raising refuses the click, its message shown in the page. Returns
+        a function that removes the action.
+        """
+        if handler is None:
+            raise TypeError("add_action needs a handler: handler(comment, user)")
+        action = Action(
+            name=name,
+            label=label or name.replace("_", " ").capitalize(),
+            handler=handler,
+            icon=icon,
+            when=when,
+            target=target,
+            actor=actor,
+        )
+        with self._lock:
+            self._actions[name] = action
+            self._action_ids[name] = None if when is None else self._matching(action)
+            self._refresh_config()
+
+        def remove() -> None:
+            with self._lock:
+                if self._actions.get(name) is action:
+                    del self._actions[name]
+                    self._action_ids.pop(name, None)
+                    self._refresh_config()
+
+        return remove
+
+    @property
+    def actions(self) -> list[str]:
+        """Names of the registered custom actions, in the order they show."""
+        return list(self._actions)
+
+    def _matching(self, action: Action) -> set[str]:
+        """Ids of the comments an action's ``when`` accepts (a failing predicate: none)."""
+        ids = set()
+        for comment in self._state:
+            if self._accepts(action, comment):
+                ids.add(comment.id)
+        return ids
+
+    def _accepts(self, action: Action, comment: Comment) -> bool:
+        if action.when is None:
+            return True
+        try:
+            return bool(action.when(comment))
+        except Exception as error:  # a failing predicate hides the button and is reported
+            self._report(action.when, error)
+            return False
+
+    def _rematch(self, event: ops.Event) -> bool:
+        """Re-run ``when`` predicates for the comment an event touched; True if any changed."""
+        comment_id = event.comment.id if isinstance(event, ops.AddEvent) else event.id
+        if comment_id is None or comment_id not in self._state.comments:
+            return False
+        comment = self._state.comments[comment_id]
+        changed = False
+        for name, action in self._actions.items():
+            ids = self._action_ids.get(name)
+            if ids is None:
+                continue
+            if self._accepts(action, comment) != (comment_id in ids):
+                ids.symmetric_difference_update({comment_id})
+                changed = True
+        return changed
+
+    def _context(self, actor: str, trusted: bool) -> ops.Context:
+        """The rules an operation by ``actor`` is checked against."""
+        return ops.Context(
+            actor=actor,
+            trusted=trusted,
+            read_only=self.read_only,
+            role=self.role_of(actor),
+            votes=self.voting_model.keys,
+            labels=frozenset(self.label_set),
+        )
+
+    def _refresh_config(self) -> None:
+        """Recompute ``_config``, all the views need to know about the rules (a fresh dict)."""
+        actions = [
+            action.wire(
+                None if self._action_ids.get(name) is None else sorted(self._action_ids[name] or ())
+            )
+            for name, action in self._actions.items()
+        ]
+        self._config = {
+            "max_body": MAX_BODY_CHARS,
+            "role": self.role_of(self.user),
+            "voting": self.voting_model.wire(),
+            "label_set": list(self.label_set),
+            "fields": wire_fields(self.fields),
+            "actions": actions,
+            "badges": dict(self.badges),
+        }
 
     # ---- files -----------------------------------------------------------------------------
 
@@ -522,7 +745,7 @@ class ThreadWidget(anywidget.AnyWidget):
     # ---- the operation path ----------------------------------------------------------------
 
     def _apply_trusted(self, op: ops.Operation, actor: str | None = None) -> ops.Event:
-        ctx = ops.Context(actor=actor or self.user, trusted=True)
+        ctx = self._context(actor or self.user, trusted=True)
         with self._lock:
             return self._decide(op, ctx, rid=None)
 
@@ -607,6 +830,8 @@ class ThreadWidget(anywidget.AnyWidget):
         return event
 
     def _notify(self, event: ops.Event) -> None:
+        if self._action_ids and self._rematch(event):
+            self._refresh_config()
         targets: list[tuple[Callback, Any]] = [(cb, event) for cb in list(self._change_callbacks)]
         if isinstance(event, ops.AddEvent):
             targets += [(cb, event.comment) for cb in list(self._comment_callbacks)]
@@ -655,8 +880,99 @@ class ThreadWidget(anywidget.AnyWidget):
         with self._lock:
             if isinstance(message, SyncRequest):
                 self._answer_sync(message)
-            else:
+            elif isinstance(message, OpRequest):
                 self._handle_op_request(message)
+            elif isinstance(message, ActionRequest):
+                self._handle_action(message)
+            elif isinstance(message, TimelineRequest):
+                self._answer_timeline(message)
+            else:
+                self._answer_replay(message)
+
+    def _handle_action(self, request: ActionRequest) -> None:
+        """Run a custom action's handler for a click, apply what it returns, answer the view."""
+
+        def answer(ok: bool, reason: str | None = None, message: str | None = None) -> None:
+            self.send(
+                {
+                    "kind": "action_result",
+                    "rid": request.rid,
+                    "ok": ok,
+                    "reason": reason,
+                    "message": message,
+                }
+            )
+
+        action = self._actions.get(request.name)
+        if action is None:
+            answer(False, f"There is no action {request.name!r} (any more).")
+            return
+        if not self._within_rate(request.rid.rsplit("-", 1)[0]):
+            answer(False, "Too many actions at once. Wait a moment and try again.")
+            return
+        if self.read_only:
+            answer(False, "This discussion is read-only.")
+            return
+        subject: Any
+        if action.target == "comment":
+            ids = self._action_ids.get(action.name)
+            if request.id is None or request.id not in self._state.comments:
+                answer(False, f"There is no comment with id {request.id!r}.")
+                return
+            if ids is not None and request.id not in ids:
+                answer(False, f"{action.label} does not apply to this comment.")
+                return
+            subject = self._state.comments[request.id]
+        elif action.target == "post":
+            subject = self._state.post
+        else:
+            subject = self._state.to_thread()
+        try:
+            operations, message = outcome(action.handler(subject, self.user))
+        except ValueError as error:  # a refusal, with the reason for the user
+            answer(False, getattr(error, "reason", None) or str(error) or "Refused.")
+            return
+        except Exception as error:  # a bug in the handler: report it, change nothing
+            self._report(action.handler, error)
+            answer(False, f"{action.label} failed ({type(error).__name__}); nothing changed.")
+            return
+        ctx = self._context(action.actor or self.user, trusted=True)
+        for operation in operations:
+            try:
+                self._decide(operation, ctx, rid=None)
+            except ops.OperationRejected as error:
+                answer(False, error.reason)
+                return
+        answer(True, message=message)
+
+    def _answer_timeline(self, request: TimelineRequest) -> None:
+        """Every moment the thread changed, for a view's replay slider."""
+        stops = [when.isoformat() for when in self.moments()]
+        self.send({"kind": "timeline", "rid": request.rid, "moments": stops})
+
+    def _answer_replay(self, request: ReplayRequest) -> None:
+        """The thread at one moment of the timeline, in bounded parts (``replay_state``)."""
+        stops = self.moments()
+        if not stops:
+            self.send(reject_message(request.rid, "There is nothing to replay yet.", "index"))
+            return
+        index = min(request.index, len(stops) - 1)
+        thread = self.replay_at(stops[index])
+        chunks = list(chunk_by_size(wire_comment(c) for c in thread.comments))
+        for part, chunk in enumerate(chunks):
+            message: dict[str, Any] = {
+                "kind": "replay_state",
+                "rid": request.rid,
+                "index": index,
+                "at": stops[index].isoformat(),
+                "count": len(stops),
+                "part": part,
+                "parts": len(chunks),
+                "comments": chunk,
+            }
+            if part == 0:
+                message["post"] = thread.post.model_dump(mode="json")
+            self.send(message)
 
     def _handle_op_request(self, request: OpRequest) -> None:
         client = request.rid.rsplit("-", 1)[0]
@@ -676,7 +992,7 @@ class ThreadWidget(anywidget.AnyWidget):
             reason, field = describe_validation_error(error)
             self.send(reject_message(request.rid, f"Invalid operation: {reason}", field))
             return
-        ctx = ops.Context(actor=self.user, trusted=False, read_only=self.read_only)
+        ctx = self._context(self.user, trusted=False)
         try:
             self._decide(operation, ctx, rid=request.rid)
         except ops.OperationRejected as error:

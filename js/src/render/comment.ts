@@ -1,5 +1,5 @@
 /** One comment's card (avatar, meta line, body, actions); rebuilt in place on every change. */
-import type { Comment } from "../protocol";
+import type { Comment, Config, Lock, Role } from "../protocol";
 import { setMarkdown } from "../markdown";
 import type { Fmt } from "../strings";
 import { avatar, button, h, timeEl } from "./dom";
@@ -22,6 +22,12 @@ export interface CardState {
   fmt: Fmt;
   /** show absolute times instead of relative ones */
   absoluteTimes: boolean;
+  /** the kernel's rules (`_config`): voting, label set, fields, actions, badges */
+  cfg: Partial<Config>;
+  /** this user's role */
+  role: Role;
+  /** the lock covering this comment (its own, an ancestor's or the thread's), if any */
+  lock: Lock | null;
 }
 
 /** Fill `card` for this state (its previous content is replaced). */

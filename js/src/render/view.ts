@@ -7,7 +7,7 @@
  * chunks) and collapsed subtrees are built only when expanded. Per-view state (collapsed
  * subtrees, open composers, drafts) lives here and survives every event.
  */
-import type { Comment, Op, Sort } from "../protocol";
+import type { Comment, Config, Op, Sort } from "../protocol";
 import { SORTS } from "../protocol";
 import type { Change, RejectNotice, ThreadStore } from "../state";
 import { ROOT } from "../state";
@@ -88,6 +88,8 @@ export interface ViewContext {
   options(): Options;
   /** extra CSS (`w.css`) */
   css(): string;
+  /** the kernel's rules for this user: role, voting, label set, fields, actions, badges */
+  config(): Partial<Config>;
 }
 
 interface NodeRec {
@@ -167,6 +169,7 @@ export class ThreadView {
   #renderedSort: Sort;
   #unsubs: (() => void)[] = [];
   #destroyed = false;
+  #configKey = "";
 
   /** search (per view): lower-cased query, filter, result; `saved` is the normal view meanwhile */
   #query = "";
@@ -448,7 +451,17 @@ export class ThreadView {
     this.#rebuildTree();
   }
 
-  /** `_config` changed: composers re-read the body limit. */
+  /** `_config` changed (role, voting, labels, fields, actions, badges): redraw what shows them. */
+  setConfig(cfg: Partial<Config>): void {
+    const key = JSON.stringify(cfg);
+    if (key === this.#configKey) return;
+    this.#configKey = key;
+    this.refreshComposers();
+    this.#renderPost();
+    this.refreshAll();
+  }
+
+  /** Composers re-read the body limit. */
   refreshComposers(): void {
     this.#newComposer?.refresh();
     for (const rec of this.#nodes.values()) rec.composer?.refresh();
@@ -473,6 +486,12 @@ export class ThreadView {
         touched = set;
       }
       this.#updateMatches();
+    }
+    if (c.post && !c.reset) {
+      // a thread lock changes every reply button and the new-comment box
+      this.#renderPost();
+      this.#renderNewComposer();
+      this.#rebuildTree();
     }
     if (c.reset) {
       this.#renderPost();
@@ -1135,6 +1154,9 @@ export class ThreadView {
       armedDelete: this.#armedDelete === rec.id,
       fmt: this.#fmt,
       absoluteTimes: this.#opts.timestamps === "absolute",
+      cfg: this.#ctx.config(),
+      role: store.role,
+      lock: store.lockOf(rec.id),
     });
     const s = this.#search;
     rec.li.classList.toggle("tw-context", s !== null && !s.matches.has(rec.id));
