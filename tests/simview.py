@@ -14,6 +14,18 @@ from threadwidget.models import Comment, Post
 from threadwidget.widget import ThreadWidget
 
 
+def _plain(data: dict[str, Any]) -> dict[str, Any]:
+    """A wire comment or post without the kernel-rendered ``html`` (not a model field)."""
+    return {k: v for k, v in data.items() if k != "html"}
+
+
+def _plain_event(event: dict[str, Any]) -> dict[str, Any]:
+    plain = _plain(event)
+    if "comment" in plain:
+        plain["comment"] = _plain(plain["comment"])
+    return plain
+
+
 class SimView:
     """One page model: a confirmed mirror, its epoch and seq, and its pending requests."""
 
@@ -33,9 +45,9 @@ class SimView:
         snap = self.widget._snapshot
         self.epoch: str = snap["epoch"]
         self.seq: int = snap["seq"]
-        self.post = Post.model_validate(snap["post"])
+        self.post = Post.model_validate(_plain(snap["post"]))
         self.comments: dict[str, Comment] = {
-            c["id"]: Comment.model_validate(c) for c in snap["comments"]
+            c["id"]: Comment.model_validate(_plain(c)) for c in snap["comments"]
         }
         self.inbox.clear()
         self.pending.clear()
@@ -105,14 +117,14 @@ class SimView:
             if len(self._parts) == message["parts"]:
                 first = self._parts[0]
                 self.epoch, self.seq = first["epoch"], first["seq"]
-                self.post = Post.model_validate(first["post"])
+                self.post = Post.model_validate(_plain(first["post"]))
                 self.comments = {
-                    c["id"]: Comment.model_validate(c) for p in self._parts for c in p["comments"]
+                    c["id"]: Comment.model_validate(_plain(c)) for p in self._parts for c in p["comments"]
                 }
                 self._parts = []
                 self._settle(first.get("rid"), set(first.get("confirmed", [])))
 
     def _apply(self, event: dict[str, Any]) -> None:
         state = ops.ThreadState(post=self.post, comments=self.comments, seq=self.seq)
-        ops.commit(state, ops.parse_event(event))
+        ops.commit(state, ops.parse_event(_plain_event(event)))
         self.seq = state.seq

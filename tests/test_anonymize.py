@@ -83,3 +83,36 @@ def test_ambiguous_first_names_name_nobody() -> None:
     king = next(c for c in anon.comments if c.id == "c5-r1")
     assert f"{key.pseudonyms['Steve Browne']} is the King!" in king.body
     assert "Browne" not in anon.model_dump_json()
+
+
+def test_reporters_voters_labellers_and_moderators_are_renamed_too() -> None:
+    from threadwidget.models import Flag, Lock, Moderation
+
+    base = _thread()
+    marked = base.comments[0].model_copy(
+        update={
+            "flags": (Flag(user="Dana Fox", at=T0, reason="Bob Stone spams"),),
+            "votes": {"Eve": "up"},
+            "labels": {"Finn": "spam"},
+            "moderation": Moderation(action="hide", by="Gail", at=T0, reason="asked by Ann"),
+            "locked": Lock(by="Gail", at=T0, reason="cool down, Bob"),
+        }
+    )
+    thread = Thread(
+        post=base.post.model_copy(update={"locked": Lock(by="Gail", at=T0)}),
+        comments=(marked, base.comments[1]),
+    )
+    anon, key = thread.anonymize(seed=4)
+    text = anon.model_dump_json()
+    for real in ("Dana", "Eve", "Finn", "Gail", "Bob", "Ann"):
+        assert real not in text
+    first = anon.comments[0]
+    assert first.flags[0].user == key.pseudonyms["Dana Fox"]
+    assert first.flags[0].reason == f"{key.pseudonyms['Bob Stone']} spams"
+    assert first.votes == {key.pseudonyms["Eve"]: "up"}
+    assert first.labels == {key.pseudonyms["Finn"]: "spam"}
+    assert first.moderation is not None and first.moderation.by == key.pseudonyms["Gail"]
+    assert anon.post.locked is not None and anon.post.locked.by == key.pseudonyms["Gail"]
+    back = key.reidentify(anon)
+    assert back.comments[0].votes == {"Eve": "up"}
+    assert back.comments[0].moderation is not None and back.comments[0].moderation.by == "Gail"

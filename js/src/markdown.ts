@@ -1,8 +1,8 @@
 /**
- * The only place where text becomes HTML: Markdown (marked) then a strict DOMPurify pass.
- * Everything else sets text with textContent.
+ * The only place where HTML enters the page. The kernel renders each body's Markdown
+ * (markdown-it-py, raw HTML escaped) and sends it as `html`; here every such string goes through
+ * a strict DOMPurify pass. Everything else sets text with textContent.
  */
-import { Marked } from "marked";
 import DOMPurify from "dompurify";
 
 type Purifier = ReturnType<typeof DOMPurify>;
@@ -17,8 +17,6 @@ const ALLOWED_ATTR = ["href", "title", "alt", "src", "start", "align", "colspan"
 
 const SAFE_LINK = /^(?:https?:|mailto:)/i;
 const SAFE_IMG = /^(?:https?:|data:image\/(?:png|gif|jpe?g|webp|avif|bmp|svg\+xml)[;,])/i;
-
-const marked = new Marked({ gfm: true, breaks: true, async: false });
 
 let purifier: Purifier | null = null;
 
@@ -68,28 +66,34 @@ export function sanitizeHtml(html: string): string {
 const cache = new Map<string, string>();
 const CACHE_MAX = 5000;
 
-/**
- * Text that Markdown turns into one plain paragraph: starts with a letter, then only letters,
- * digits, spaces and , . ' " ? ! ; ( ) — no markup, no autolinks, nothing to escape. Such text
- * skips the parser and sanitiser (most comments; it matters for threads of 10,000).
- */
-const PLAIN = /^[A-Za-z][A-Za-z0-9 ,.'"?!;()]*$/;
-
-/** Markdown source -> sanitised HTML string. */
-export function renderMarkdown(src: string): string {
-  src = src ?? "";
-  const hit = cache.get(src);
+/** Kernel-rendered HTML -> sanitised HTML string (cached: threads repeat short bodies). */
+export function cleanHtml(html: string): string {
+  const hit = cache.get(html);
   if (hit !== undefined) return hit;
-  const plain = PLAIN.test(src) && !/www\./i.test(src) && !/ {2,}$/.test(src);
-  const html = plain ? `<p>${src.trimEnd()}</p>` : sanitizeHtml(marked.parse(src) as string);
+  // The kernel's plain paragraph (no markup: no <, > or & but &quot;) needs no sanitiser.
+  const clean = /^<p>(?:[^<>&]|&quot;)*<\/p>$/.test(html) ? html : sanitizeHtml(html);
   if (cache.size >= CACHE_MAX) cache.clear();
-  cache.set(src, html);
-  return html;
+  cache.set(html, clean);
+  return clean;
 }
 
-/** Put rendered Markdown into an element (the one sanctioned innerHTML write). */
-export function setMarkdown(el: Element, src: string): void {
-  el.innerHTML = renderMarkdown(src);
+/**
+ * Show a body: the kernel's HTML, sanitised (the one sanctioned innerHTML write); or, while the
+ * kernel has not rendered it yet (an own comment or edit being sent), the source as plain text.
+ */
+export function setBody(el: Element, html: string | null | undefined, source: string): void {
+  if (typeof html === "string") {
+    el.innerHTML = cleanHtml(html);
+    return;
+  }
+  el.replaceChildren();
+  for (const para of (source ?? "").split(/\n{2,}/)) {
+    if (!para.trim()) continue;
+    const p = document.createElement("p");
+    p.textContent = para;
+    p.style.whiteSpace = "pre-wrap";
+    el.append(p);
+  }
 }
 
 /** A URL usable as a link target (http, https, mailto) or null. */

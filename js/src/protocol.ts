@@ -23,6 +23,8 @@ export interface Post {
   created_at: string;
   url: string | null;
   image: Image | null;
+  /** the body as HTML, rendered by the kernel (sanitised again before display) */
+  html?: string;
   /** the whole thread takes no new comments except from moderators (absent: unlocked) */
   locked?: Lock | null;
   extra?: Record<string, Json>;
@@ -60,6 +62,8 @@ export interface Comment {
   status: CommentStatus;
   likes: number;
   liked_by: string[];
+  /** the body as HTML, rendered by the kernel; absent while an own comment is being sent */
+  html?: string;
   // The kernel omits these when empty; `normComment` fills them in on arrival.
   flags: Flag[];
   moderation: Moderation | null;
@@ -131,6 +135,7 @@ export interface PinOp {
   type: "pin";
   id: string;
   pinned: boolean;
+  reason: string;
 }
 /** `id` null locks the whole thread */
 export interface LockOp {
@@ -178,6 +183,8 @@ export interface EditEvent extends EventBase {
   id: string;
   body: string;
   edited_at: string;
+  /** the new body as HTML (absent in a predicted event: shown as text until the kernel's) */
+  html?: string;
 }
 export interface DeleteEvent extends EventBase {
   type: "delete";
@@ -217,6 +224,7 @@ export interface PinEvent extends EventBase {
   type: "pin";
   id: string;
   pinned: boolean;
+  reason: string;
 }
 export interface LockEvent extends EventBase {
   type: "lock";

@@ -28,6 +28,8 @@ import type {
   Sort,
 } from "./protocol";
 import { LOST_REASON, normComment } from "./protocol";
+import type { RankKey } from "./ranking";
+import { Ranker, compareKeys } from "./ranking";
 
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 
@@ -84,9 +86,9 @@ export function foldEvent(c: Comment, e: Event): Comment {
     case "add":
       return c;
     case "edit":
-      return { ...c, body: e.body, edited_at: e.edited_at };
+      return { ...c, body: e.body, html: e.html, edited_at: e.edited_at };
     case "delete":
-      return { ...c, status: "deleted", body: "" };
+      return { ...c, status: "deleted", body: "", html: "" };
     case "like":
       return {
         ...c,
@@ -229,7 +231,7 @@ export function predictEvent(
     case "moderate":
       return { type: "moderate", id: op.id, action: op.action, reason: op.reason.trim(), status: MODERATED[op.action], actor: user, at };
     case "pin":
-      return { type: "pin", id: op.id, pinned: op.pinned, actor: user, at };
+      return { type: "pin", id: op.id, pinned: op.pinned, reason: op.reason.trim(), actor: user, at };
     case "lock":
       return { type: "lock", id: op.id, locked: op.locked, reason: op.reason.trim(), actor: user, at };
     case "vote":
@@ -314,6 +316,8 @@ export class ThreadStore {
   post: Post | null = null;
   mirror: Mirror = emptyMirror();
   readonly pending = new Map<string, Pending>();
+  /** scores for the sort orders (its `kind` follows `_config.voting`; see ranking.ts) */
+  readonly ranker: Ranker;
 
   #send: (msg: OutgoingMsg) => void;
   #now: () => Date;
@@ -337,6 +341,7 @@ export class ThreadStore {
     this.client = opts.client ?? randomClientId();
     this.user = opts.user ?? "";
     this.#now = opts.now ?? (() => new Date());
+    this.ranker = new Ranker(() => this.#now().getTime());
     this.#staleAfterMs = opts.staleAfterMs ?? 15_000;
   }
 
@@ -750,13 +755,14 @@ export class ThreadStore {
   }
 
   /**
-   * Shown: visible (a moderator also sees hidden, spam and removed comments, greyed), or else
-   * with at least one shown reply (drawn as a placeholder).
+   * Shown: visible or removed (a placeholder for non-moderators; a moderator also sees hidden
+   * and spam comments, greyed), or else with at least one shown reply (drawn as a placeholder).
    */
   isShown(id: string): boolean {
     const c = this.display(id);
     if (!c) return false;
-    if (c.status === "visible" || (this.role === "moderator" && c.status !== "deleted")) return true;
+    // removed: everyone sees the "Removed by a moderator" placeholder (Blogger style)
+    if (c.status === "visible" || c.status === "removed" || (this.role === "moderator" && c.status !== "deleted")) return true;
     return this.childIds(id).some((k) => this.isShown(k));
   }
 
@@ -802,15 +808,14 @@ export class ThreadStore {
     return t;
   }
 
-  /** Shown children of a comment (or ROOT) in display order. */
+  /** Shown children of a comment (or ROOT) in display order (ranking.ts: pinned first, then the sort). */
   sortedChildren(parent: string, sort: Sort): string[] {
-    const rows: { id: string; t: number; likes: number }[] = [];
+    const rows: RankKey[] = [];
     for (const id of this.childIds(parent)) {
       if (!this.isShown(id)) continue;
-      const c = this.display(id) as Comment;
-      rows.push({ id, t: this.#time(id, c), likes: c.likes });
+      rows.push(this.rankKey(id, this.display(id) as Comment, sort));
     }
-    rows.sort((a, b) => compareRows(a, b, sort));
+    rows.sort((a, b) => compareKeys(a, b, sort));
     return rows.map((r) => r.id);
   }
 
@@ -819,21 +824,12 @@ export class ThreadStore {
     const ca = this.display(a);
     const cb = this.display(b);
     if (!ca || !cb) return 0;
-    return compareRows(
-      { id: a, t: this.#time(a, ca), likes: ca.likes },
-      { id: b, t: this.#time(b, cb), likes: cb.likes },
-      sort,
-    );
+    return compareKeys(this.rankKey(a, ca, sort), this.rankKey(b, cb, sort), sort);
   }
-}
 
-function compareRows(
-  a: { id: string; t: number; likes: number },
-  b: { id: string; t: number; likes: number },
-  sort: Sort,
-): number {
-  if (sort === "top" && a.likes !== b.likes) return b.likes - a.likes;
-  const byTime = sort === "newest" ? b.t - a.t : a.t - b.t;
-  if (byTime !== 0) return byTime;
-  return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+  /** What a sort orders a comment by (the score cached by `ranker`). */
+  rankKey(id: string, c: Comment, sort: Sort): RankKey {
+    const t = this.#time(id, c);
+    return { id, t, pinned: c.pinned, score: this.ranker.score(c, t, sort) };
+  }
 }

@@ -8,6 +8,7 @@ import { ThreadStore } from "./state";
 import { ThreadView } from "./render/view";
 import { Fmt } from "./strings";
 import { parseOptions } from "./options";
+import { votingKind } from "./ranking";
 
 type Handler = (...args: unknown[]) => void;
 
@@ -44,6 +45,7 @@ function setup(model: ModelLike): ModelState {
   };
   const onRole: Handler = () => {
     store.role = configOf(model).role ?? "participant";
+    store.ranker.kind = votingKind(configOf(model).voting);
   };
   onRole();
   model.on("change:_config", onRole);
@@ -111,7 +113,8 @@ export function render({ model, el }: { model: ModelLike; el: HTMLElement }): ()
       model.set("sort", s);
       model.save_changes();
     },
-    readOnly: () => model.get("read_only") === true,
+    // a reader (`w.role`/`w.roles`) gets no controls at all: the view is read-only for them
+    readOnly: () => model.get("read_only") === true || configOf(model).role === "reader",
     maxBody: () => {
       const m = configOf(model).max_body;
       return typeof m === "number" && m > 0 ? m : DEFAULT_MAX_BODY;

@@ -4,6 +4,39 @@ import type { Comment, IncomingMsg, OutgoingMsg, Post, Snapshot } from "../src/p
 
 type Handler = (...args: unknown[]) => void;
 
+/**
+ * What the kernel's markdown_html() gives for the little Markdown the tests use (paragraphs,
+ * **strong**, *em*, `code`), so that fake snapshots and events carry `html` like real ones.
+ */
+export function kernelHtml(src: string): string {
+  const esc = (t: string) => t.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+  return src
+    .split(/\n{2,}/)
+    .filter((p) => p.trim())
+    .map((p) => `<p>${esc(p.trim()).replace(/\*\*(.+?)\*\*/g, "<strong>$1</strong>").replace(/\*(.+?)\*/g, "<em>$1</em>").replace(/`(.+?)`/g, "<code>$1</code>").replace(/\n/g, "<br />\n")}</p>`)
+    .join("\n");
+}
+
+type Bodied = { body?: unknown; html?: unknown };
+function addHtml<T>(x: T): T {
+  const b = x as Bodied;
+  if (b && typeof b.body === "string" && b.html === undefined) return { ...x, html: kernelHtml(b.body) };
+  return x;
+}
+
+/** The kernel's wire form: every comment, post and edit event with its body's html. */
+export function withHtml(msg: unknown): unknown {
+  if (typeof msg !== "object" || msg === null) return msg;
+  const m = { ...(msg as Record<string, unknown>) };
+  if (m.post) m.post = addHtml(m.post);
+  if (Array.isArray(m.comments)) m.comments = m.comments.map(addHtml);
+  if (m.comment) m.comment = addHtml(m.comment);
+  if (m.type === "edit") return addHtml(m);
+  if (m.event) m.event = withHtml(m.event);
+  if (Array.isArray(m.events)) m.events = m.events.map((e: { event: unknown }) => ({ ...e, event: withHtml(e.event) }));
+  return m;
+}
+
 export class FakeModel implements ModelLike {
   attrs: Record<string, unknown>;
   handlers = new Map<string, Set<Handler>>();
@@ -13,6 +46,7 @@ export class FakeModel implements ModelLike {
 
   constructor(attrs: Record<string, unknown> = {}) {
     this.attrs = { user: "Chris", read_only: false, sort: "oldest", _config: { max_body: 20000 }, ...attrs };
+    if (this.attrs._snapshot) this.attrs._snapshot = withHtml(this.attrs._snapshot);
   }
 
   get(name: string): unknown {
@@ -55,11 +89,12 @@ export class FakeModel implements ModelLike {
 
   /** The kernel sends a custom message. */
   deliver(msg: IncomingMsg): void {
-    this.fire("msg:custom", JSON.parse(JSON.stringify(msg)), []);
+    this.fire("msg:custom", withHtml(JSON.parse(JSON.stringify(msg))), []);
   }
 
   /** Python changes a trait. */
   kernelSet(name: string, value: unknown): void {
+    if (name === "_snapshot") value = withHtml(value);
     this.attrs[name] = value;
     this.fire(`change:${name}`, value);
   }

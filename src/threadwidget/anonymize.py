@@ -12,7 +12,7 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from .models import Comment, Thread
+from .models import Comment, Lock, Thread
 
 __all__ = ["AnonymizationKey", "anonymize"]
 
@@ -144,9 +144,18 @@ def anonymize(
     """
     kept = set(keep)
     names = {thread.post.author}
+    if thread.post.locked is not None:
+        names.add(thread.post.locked.by)
     for comment in thread.comments:
         names.add(comment.author)
         names.update(comment.liked_by)
+        names.update(f.user for f in comment.flags)
+        names.update(comment.votes)
+        names.update(comment.labels)
+        if comment.moderation is not None:
+            names.add(comment.moderation.by)
+        if comment.locked is not None:
+            names.add(comment.locked.by)
     people = sorted(names - kept)  # sorted: the same pseudonyms whatever the order
     rng = random.Random(seed)
     pool = _pseudonym_pool(len(people), rng)
@@ -184,20 +193,44 @@ def anonymize(
 def _rename(
     thread: Thread, names: dict[str, str], clean: Callable[[str], str], *, drop_url: bool
 ) -> Thread:
+    """Every user name replaced (authors, likers, reporters, voters, labellers, moderators) and
+    every free text cleaned (bodies, titles, report and moderation reasons)."""
+
+    def who(name: str) -> str:
+        return names.get(name, name)
+
+    def lock(value: Lock | None) -> Lock | None:
+        if value is None:
+            return None
+        return value.model_copy(update={"by": who(value.by), "reason": clean(value.reason)})
+
     post = thread.post.model_copy(
         update={
-            "author": names.get(thread.post.author, thread.post.author),
+            "author": who(thread.post.author),
             "title": clean(thread.post.title),
             "body": clean(thread.post.body),
             "url": None if drop_url else thread.post.url,
+            "locked": lock(thread.post.locked),
         }
     )
     comments: list[Comment] = [
         c.model_copy(
             update={
-                "author": names.get(c.author, c.author),
+                "author": who(c.author),
                 "body": clean(c.body),
-                "liked_by": tuple(names.get(u, u) for u in c.liked_by),
+                "liked_by": tuple(who(u) for u in c.liked_by),
+                "flags": tuple(
+                    f.model_copy(update={"user": who(f.user), "reason": clean(f.reason)})
+                    for f in c.flags
+                ),
+                "votes": {who(u): v for u, v in c.votes.items()},
+                "labels": {who(u): v for u, v in c.labels.items()},
+                "moderation": None
+                if c.moderation is None
+                else c.moderation.model_copy(
+                    update={"by": who(c.moderation.by), "reason": clean(c.moderation.reason)}
+                ),
+                "locked": lock(c.locked),
             }
         )
         for c in thread.comments

@@ -125,14 +125,14 @@ class Commands:
         """Undo :meth:`remove`."""
         return self.moderate(comment_id, "restore", reason, moderator)
 
-    def pin(self, comment_id: str, moderator: str | None = None) -> Comment:
+    def pin(self, comment_id: str, reason: str = "", moderator: str | None = None) -> Comment:
         """Pin a comment first among its siblings, whatever the sort."""
-        self._apply_trusted(ops.Pin(id=comment_id, pinned=True), moderator)
+        self._apply_trusted(ops.Pin(id=comment_id, pinned=True, reason=reason), moderator)
         return self.get(comment_id)
 
-    def unpin(self, comment_id: str, moderator: str | None = None) -> Comment:
+    def unpin(self, comment_id: str, reason: str = "", moderator: str | None = None) -> Comment:
         """Undo :meth:`pin`."""
-        self._apply_trusted(ops.Pin(id=comment_id, pinned=False), moderator)
+        self._apply_trusted(ops.Pin(id=comment_id, pinned=False, reason=reason), moderator)
         return self.get(comment_id)
 
     def lock(
@@ -142,9 +142,11 @@ class Commands:
         edit there until :meth:`unlock`."""
         self._apply_trusted(ops.LockThread(id=comment_id, locked=True, reason=reason), moderator)
 
-    def unlock(self, comment_id: str | None = None, moderator: str | None = None) -> None:
+    def unlock(
+        self, comment_id: str | None = None, reason: str = "", moderator: str | None = None
+    ) -> None:
         """Undo :meth:`lock`."""
-        self._apply_trusted(ops.LockThread(id=comment_id, locked=False), moderator)
+        self._apply_trusted(ops.LockThread(id=comment_id, locked=False, reason=reason), moderator)
 
     # ---- labelling -----------------------------------------------------------------------------
 

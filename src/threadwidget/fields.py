@@ -24,8 +24,12 @@ def valid_fields(fields: Iterable[Any]) -> list[tuple[str, str, str]]:
         raise ValueError("fields must be a list such as [('sentiment', 'badge')], not a str")
     out: list[tuple[str, str, str]] = []
     for index, field in enumerate(fields):
-        item = (field, "text") if isinstance(field, str) else tuple(field)
-        if len(item) not in (2, 3) or not all(isinstance(part, str) for part in item):
+        item = (field, "text") if isinstance(field, str) else field
+        if (
+            not isinstance(item, tuple | list)
+            or len(item) not in (2, 3)
+            or not all(isinstance(part, str) for part in item)
+        ):
             raise ValueError(
                 f"fields[{index}] must be (key, kind) or (key, kind, label), not {field!r}"
             )

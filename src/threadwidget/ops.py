@@ -151,11 +151,12 @@ class Moderate(_Message):
 
 
 class Pin(_Message):
-    """Pin a comment first among its siblings (or unpin it); moderators only."""
+    """Pin a comment first among its siblings (or unpin it), with a reason; moderators only."""
 
     type: Literal["pin"] = "pin"
     id: Id
     pinned: bool = True
+    reason: Reason = ""
 
 
 class LockThread(_Message):
@@ -291,6 +292,7 @@ class PinEvent(_Event):
     type: Literal["pin"] = "pin"
     id: Id
     pinned: bool
+    reason: Reason = ""
 
 
 class LockEvent(_Event):
@@ -605,7 +607,9 @@ def check(state: ThreadState, op: Operation, ctx: Context) -> Event:
                 "This comment is already pinned." if op.pinned else "This comment is not pinned.",
                 "pinned",
             )
-        return PinEvent(id=op.id, pinned=op.pinned, **stamp)
+        if op.pinned and comment.status == "deleted":
+            raise OperationRejected("Its author deleted this comment; it cannot be pinned.", "id")
+        return PinEvent(id=op.id, pinned=op.pinned, reason=op.reason.strip(), **stamp)
     if isinstance(op, LockThread):
         current = state.post.locked if op.id is None else _target(state, op.id).locked
         if (current is not None) == op.locked:

@@ -13,6 +13,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
 from .models import Comment, Post
+from .rendering import markdown_html
 
 __all__ = [
     "CHUNK_BYTES",
@@ -31,6 +32,8 @@ __all__ = [
     "reject_message",
     "snapshot_value",
     "wire_comment",
+    "wire_event",
+    "wire_post",
 ]
 
 #: Largest message a browser may send; an operation is small, so anything bigger is refused.
@@ -177,7 +180,7 @@ def snapshot_value(
         "epoch": epoch,
         "seq": seq,
         "complete": complete,
-        "post": post.model_dump(mode="json"),
+        "post": wire_post(post),
         "comments": [wire_comment(c) for c in comments] if complete else [],
     }
 
@@ -187,13 +190,32 @@ def snapshot_value(
 _OMITTED_WHEN_EMPTY = ("flags", "moderation", "pinned", "locked", "votes", "labels", "extra")
 
 
-def wire_comment(comment: Comment) -> dict[str, Any]:
-    """A comment as JSON for the browser, without its empty optional fields."""
-    data = comment.model_dump(mode="json")
+def wire_comment(comment: Comment | dict[str, Any]) -> dict[str, Any]:
+    """A comment as JSON for the browser: its body's ``html`` added, empty optional fields left
+    out."""
+    data = comment.model_dump(mode="json") if isinstance(comment, Comment) else dict(comment)
     for key in _OMITTED_WHEN_EMPTY:
-        if not data[key]:
+        if key in data and not data[key]:
             del data[key]
+    data["html"] = markdown_html(data["body"])
     return data
+
+
+def wire_post(post: Post) -> dict[str, Any]:
+    """The post as JSON for the browser, with its body's ``html``."""
+    data = post.model_dump(mode="json")
+    data["html"] = markdown_html(post.body)
+    return data
+
+
+def wire_event(event: dict[str, Any]) -> dict[str, Any]:
+    """An event (as JSON) for the browser: a new or edited body travels with its ``html``."""
+    kind = event.get("type")
+    if kind == "add":
+        return {**event, "comment": wire_comment(event["comment"])}
+    if kind == "edit":
+        return {**event, "html": markdown_html(event["body"])}
+    return event
 
 
 def event_message(epoch: str, seq: int, rid: str | None, event: dict[str, Any]) -> dict[str, Any]:

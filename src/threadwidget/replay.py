@@ -31,7 +31,8 @@ def thread_at(base: Thread, events: Iterable[ops.Event], when: datetime) -> Thre
     for event in events:
         if event.at > when:
             break  # the log is in time order
-        if isinstance(event, ops.AddEvent) or event.id in state.comments:
+        # post events (a thread lock, the post's extra data) have id None
+        if isinstance(event, ops.AddEvent) or event.id is None or event.id in state.comments:
             ops.commit(state, event)
     return Thread(post=state.post, comments=tuple(_with_ancestors(state.comments)))
 

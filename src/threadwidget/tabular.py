@@ -44,6 +44,9 @@ COLUMNS = (
     "n_replies",
     "n_descendants",
     "status",
+    "votes",
+    "extra",
+    "labels",
 )
 #: Columns computed from the tree; ignored when reading (they are recomputed).
 DERIVED = ("root_id", "depth", "path", "n_replies", "n_descendants")
@@ -97,6 +100,9 @@ def comment_rows(thread: Thread) -> list[dict[str, Any]]:
                 "n_replies": len(kids.get(c.id, [])),
                 "n_descendants": descendants[c.id],
                 "status": c.status,
+                "votes": dict(c.votes),
+                "extra": dict(c.extra),
+                "labels": dict(c.labels),
             }
         )
     return rows
@@ -142,6 +148,18 @@ def _liked_by(value: Any) -> tuple[str, ...]:
     return ()
 
 
+def _mapping(value: Any, label: str) -> dict[str, Any]:
+    """A dict from a mapping or JSON object text such as ``{"sentiment": "positive"}``."""
+    if isinstance(value, str):
+        text = value.strip()
+        value = json.loads(text) if text else {}
+    elif _missing(value):
+        return {}
+    if not isinstance(value, Mapping):
+        raise ValueError(f"{label}: not a JSON object: {value!r}")
+    return dict(value)
+
+
 def thread_from_rows(rows: Iterable[Mapping[str, Any]], post: Post) -> Thread:
     """A validated Thread from table rows; errors name the row number and the comment id."""
     comments = []
@@ -165,6 +183,9 @@ def thread_from_rows(rows: Iterable[Mapping[str, Any]], post: Post) -> Thread:
                     status=row.get("status") if not _missing(row.get("status")) else "visible",
                     likes=0 if _missing(likes) or likes == "" else int(likes),
                     liked_by=_liked_by(row.get("liked_by")),
+                    votes=_mapping(row.get("votes"), "votes"),
+                    extra=_mapping(row.get("extra"), "extra"),
+                    labels=_mapping(row.get("labels"), "labels"),
                 )
             )
         except (ValidationError, ValueError, TypeError) as error:

@@ -45,7 +45,10 @@ from .protocol import (
     reject_message,
     snapshot_value,
     wire_comment,
+    wire_event,
+    wire_post,
 )
+from .ranking import rank, rank_frame
 from .replay import moments, thread_at
 from .stores import JournalStore, SharedStore, StoreError, open_store
 from .voting import VotingModel, tally, voting_model
@@ -131,7 +134,8 @@ class ThreadWidget(Commands, anywidget.AnyWidget):
     user = traitlets.Unicode("anonymous").tag(sync=True)
     #: Hide every editing control and refuse browser operations.
     read_only = traitlets.Bool(False).tag(sync=True)
-    #: Order of comments among siblings: "oldest", "newest" or "top" (most liked).
+    #: Order of comments among siblings: "oldest", "newest", "top", "best", "controversial" or
+    #: "hot" (formulas in :mod:`threadwidget.ranking`; :meth:`ranking` shows the scores).
     sort = traitlets.Enum(SORTS, default_value="oldest").tag(sync=True)
     #: Replacements for UI strings, by key (see ``strings.json`` and docs/extending.md).
     strings = traitlets.Dict().tag(sync=True)
@@ -314,8 +318,8 @@ class ThreadWidget(Commands, anywidget.AnyWidget):
             role=role,
             roles=dict(roles or {}),
             voting=voting,
-            label_set=list(label_set),
-            fields=list(fields),
+            label_set=valid_label_set(label_set),  # a str is refused, not split into letters
+            fields=[fields] if isinstance(fields, str) else list(fields),
             badges=dict(badges or {}),
             _snapshot=self._snapshot_now(),
             **kwargs,
@@ -466,6 +470,20 @@ class ThreadWidget(Commands, anywidget.AnyWidget):
     def labels(self) -> Any:
         """The labelling exercise as a DataFrame: comment_id, user, label, author, body."""
         return labels_frame(self.thread)
+
+    def ranking(self, sort: str | None = None, now: datetime | None = None) -> Any:
+        """Every comment this widget's user sees, in page order, with its rank among siblings,
+        score inputs, score and formula under ``sort`` (default: :attr:`sort`), as a DataFrame.
+        ``now`` is the clock of ``hot`` (default: the current time)."""
+        rows = rank(
+            self.thread,
+            sort or self.sort,
+            self.voting_model,
+            now,
+            role=self.role_of(self.user),
+            strings=self.strings,
+        )
+        return rank_frame(rows)
 
     def label_rows(self) -> list[dict[str, Any]]:
         """The rows of :attr:`labels` as dicts (no pandas needed)."""
@@ -813,7 +831,7 @@ class ThreadWidget(Commands, anywidget.AnyWidget):
         ops.commit(self._state, event)
         wire = event.model_dump(mode="json")
         self._log.append((rid, wire))
-        self.send(event_message(self._epoch, self._state.seq, rid, wire))
+        self.send(event_message(self._epoch, self._state.seq, rid, wire_event(wire)))
 
     def _commit(self, event: ops.Event, rid: str | None) -> ops.Event:
         if self._store is not None:
@@ -913,6 +931,9 @@ class ThreadWidget(Commands, anywidget.AnyWidget):
         if self.read_only:
             answer(False, "This discussion is read-only.")
             return
+        if self.role_of(self.user) == "reader":
+            answer(False, "Readers cannot change this discussion (your role is reader).")
+            return
         subject: Any
         if action.target == "comment":
             ids = self._action_ids.get(action.name)
@@ -929,10 +950,12 @@ class ThreadWidget(Commands, anywidget.AnyWidget):
             subject = self._state.to_thread()
         try:
             operations, message = outcome(action.handler(subject, self.user))
-        except ValueError as error:  # a refusal, with the reason for the user
-            answer(False, getattr(error, "reason", None) or str(error) or "Refused.")
-            return
-        except Exception as error:  # a bug in the handler: report it, change nothing
+        except Exception as error:
+            # ValueError is a refusal, with the reason for the user; anything else (a malformed
+            # operation too, pydantic's ValidationError) is a bug: report it, change nothing
+            if isinstance(error, ValueError) and not isinstance(error, ValidationError):
+                answer(False, getattr(error, "reason", None) or str(error) or "Refused.")
+                return
             self._report(action.handler, error)
             answer(False, f"{action.label} failed ({type(error).__name__}); nothing changed.")
             return
@@ -971,7 +994,7 @@ class ThreadWidget(Commands, anywidget.AnyWidget):
                 "comments": chunk,
             }
             if part == 0:
-                message["post"] = thread.post.model_dump(mode="json")
+                message["post"] = wire_post(thread.post)
             self.send(message)
 
     def _handle_op_request(self, request: OpRequest) -> None:
@@ -1015,7 +1038,7 @@ class ThreadWidget(Commands, anywidget.AnyWidget):
             self._send_snapshot(request.client, request.rid)
             return
         entries = [
-            {"seq": seq, "rid": rid, "event": event}
+            {"seq": seq, "rid": rid, "event": wire_event(event)}
             for seq, (rid, event) in enumerate(self._log[request.seq :], start=request.seq + 1)
         ]
         chunks = list(chunk_by_size(entries))
@@ -1033,7 +1056,7 @@ class ThreadWidget(Commands, anywidget.AnyWidget):
 
     def _send_snapshot(self, client: str, rid: str | None) -> None:
         chunks = list(chunk_by_size(wire_comment(c) for c in self._state))
-        post = self._state.post.model_dump(mode="json")
+        post = wire_post(self._state.post)
         for index, chunk in enumerate(chunks):
             message: dict[str, Any] = {
                 "kind": "snapshot",

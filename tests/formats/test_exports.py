@@ -115,7 +115,7 @@ def test_html_is_self_contained_and_escaped(thread: Thread) -> None:
     code = json.loads(bundle.group(1))
     assert code == (html_format.STATIC / "widget.js").read_text(encoding="utf-8")
     assert "URL.createObjectURL(new Blob(" in page and "read_only: true" in page
-    assert "_config" in page and '{"max_body":20000}' in page
+    assert "_config" in page and '{"max_body":20000,"role":"reader"' in page
 
 
 def test_html_saved_date_is_given(thread: Thread) -> None:

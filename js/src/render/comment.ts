@@ -1,8 +1,12 @@
 /** One comment's card (avatar, meta line, body, actions); rebuilt in place on every change. */
 import type { Comment, Config, Lock, Role } from "../protocol";
-import { setMarkdown } from "../markdown";
+import { setBody } from "../markdown";
 import type { Fmt } from "../strings";
 import { avatar, button, h, timeEl } from "./dom";
+import { labelPicker } from "./labels";
+import { authorBadge, renderFields } from "./fields";
+import { renderVotes } from "./votes";
+import { greyed, mayReply, modButtons, modChips, modPanel, modPlaceholder, type ModCard } from "./moderation";
 
 export interface CardState {
   comment: Comment;
@@ -28,6 +32,10 @@ export interface CardState {
   role: Role;
   /** the lock covering this comment (its own, an ancestor's or the thread's), if any */
   lock: Lock | null;
+  /** this comment's custom action buttons (render/actions.ts, per view), if any */
+  custom?: HTMLElement | null;
+  /** this card's moderation menu, reports list and reason form (render/moderation.ts, per view) */
+  mod?: ModCard | null;
 }
 
 /** Fill `card` for this state (its previous content is replaced). */
@@ -36,18 +44,21 @@ export function renderCard(card: HTMLElement, s: CardState): void {
   const f = s.fmt;
   const deleted = c.status === "deleted";
   const parts: Node[] = [];
+  card.classList.toggle("tw-moderated", greyed(s));
+  // deleted, or hidden / spam / removed for non-moderators: a placeholder
+  const gone = deleted ? f.t("deleted") : modPlaceholder(s);
 
-  if (deleted) {
+  if (gone !== null) {
     parts.push(h("span", { class: "tw-avatar tw-avatar-deleted", "aria-hidden": "true" }, "–"));
     const main = h(
       "div",
       { class: "tw-main" },
-      h("div", { class: "tw-body tw-deleted-text", "data-role": "body" }, f.t("deleted")),
+      h("div", { class: "tw-body tw-deleted-text", "data-role": "body" }, gone),
     );
     // The kernel keeps a deleted comment's likes and edited time; show them, read-only.
-    if (c.edited_at) main.prepend(h("div", { class: "tw-meta" }, h("span", { class: "tw-edited", "data-role": "edited" }, f.t("edited"))));
+    if (deleted && c.edited_at) main.prepend(h("div", { class: "tw-meta" }, h("span", { class: "tw-edited", "data-role": "edited" }, f.t("edited"))));
     const actions = h("div", { class: "tw-actions" });
-    if (c.likes > 0) {
+    if (deleted && c.likes > 0) {
       actions.append(
         h("span", { class: "tw-likes-static", title: f.count("likes", c.likes) },
           h("span", { class: "tw-heart", "aria-hidden": "true" }, "♡"),
@@ -66,6 +77,8 @@ export function renderCard(card: HTMLElement, s: CardState): void {
   if (s.postAuthor !== null && c.author === s.postAuthor) {
     meta.append(h("span", { class: "tw-badge", "data-role": "author-badge", title: f.t("author_badge_title") }, f.t("author_badge")));
   }
+  const badge = authorBadge(c.author, s.cfg);
+  if (badge) meta.append(badge);
   meta.append(h("span", { class: "tw-dot", "aria-hidden": "true" }, "·"), timeEl(c.created_at, "tw-time", f, s.absoluteTimes));
   if (c.edited_at) {
     const ts = Date.parse(c.edited_at);
@@ -78,18 +91,20 @@ export function renderCard(card: HTMLElement, s: CardState): void {
     );
   }
   if (s.pending) meta.append(h("span", { class: "tw-pending-mark" }, f.t("sending")));
+  meta.append(...modChips(s));
 
   const body = h("div", { class: "tw-body tw-md", "data-role": "body" });
-  setMarkdown(body, c.body);
+  setBody(body, c.html, c.body);
   if (s.editing) body.hidden = true;
 
   const actions = h("div", { class: "tw-actions" });
   const liked = s.user !== "" && c.liked_by.includes(s.user);
   const count = h("span", { class: "tw-like-count", "data-role": "likes" }, String(c.likes));
   const heart = h("span", { class: "tw-heart", "aria-hidden": "true" }, liked ? "♥" : "♡");
+  const votes = renderVotes(s); // null for likes: the like button below
   // A comment not yet confirmed takes no actions until the kernel has it.
   if (s.readOnly || s.unconfirmed) {
-    actions.append(h("span", { class: "tw-likes-static", title: f.count("likes", c.likes) }, heart, count));
+    actions.append(votes ?? h("span", { class: "tw-likes-static", title: f.count("likes", c.likes) }, heart, count));
   } else {
     const like = h(
       "button",
@@ -103,20 +118,23 @@ export function renderCard(card: HTMLElement, s: CardState): void {
       heart,
       count,
     );
-    actions.append(like);
-    actions.append(button("reply", f.t("reply_to", { author: c.author }), f.t("reply")));
+    actions.append(votes ?? like);
+    // a locked subtree or thread: no replies or edits, except by moderators
+    if (mayReply(s)) actions.append(button("reply", f.t("reply_to", { author: c.author }), f.t("reply")));
     if (s.user !== "" && c.author === s.user) {
-      actions.append(button("edit", f.t("edit_label"), f.t("edit")));
+      if (mayReply(s)) actions.append(button("edit", f.t("edit_label"), f.t("edit")));
       actions.append(
         s.armedDelete
           ? button("delete", f.t("confirm_delete_label"), f.t("confirm_delete"), { class: "tw-btn tw-btn-danger" })
           : button("delete", f.t("delete_label"), f.t("delete")),
       );
     }
+    actions.append(...modButtons(s));
+    if (s.custom) actions.append(s.custom);
   }
   if (s.hasChildren) actions.append(collapseButton(s));
 
-  parts.push(h("div", { class: "tw-main" }, meta, body, actions));
+  parts.push(h("div", { class: "tw-main" }, meta, body, renderFields(c.extra, s.cfg.fields, f), actions, ...modPanel(s), labelPicker(s)));
   card.replaceChildren(...parts);
 }
 

@@ -26,6 +26,20 @@ export function button(action: string, label: string, text: string, extra: Attrs
   return h("button", { type: "button", class: `tw-btn tw-btn-${action}`, "data-action": action, "aria-label": label, ...extra }, text);
 }
 
+/** The tag and data-* attributes of a control: what identifies it across a rebuild of its card. */
+function controlKey(el: Element): string {
+  const data = Array.from(el.attributes, (a) => (a.name.startsWith("data-") ? `${a.name}=${a.value}` : ""));
+  return `${el.tagName}|${data.filter(Boolean).join("|")}`;
+}
+
+/** After `root` was rebuilt, focus its control that stands for `old` (the one focused before), if any. */
+export function refocus(root: Element, old: Element): void {
+  const key = controlKey(old);
+  for (const el of Array.from(root.querySelectorAll<HTMLElement>("button"))) {
+    if (controlKey(el) === key) return el.focus({ preventScroll: true });
+  }
+}
+
 // ---- time ------------------------------------------------------------------------------
 
 const UNITS: [Intl.RelativeTimeFormatUnit, number][] = [

@@ -1,10 +1,17 @@
 /** The post: title, author, date, optional image with caption and credit, Markdown body. */
-import type { Post } from "../protocol";
-import { safeImageUrl, safeLinkUrl, setMarkdown } from "../markdown";
+import type { Config, Post } from "../protocol";
+import { safeImageUrl, safeLinkUrl, setBody } from "../markdown";
 import { DEFAULT_FMT, type Fmt } from "../strings";
 import { avatar, h, timeEl } from "./dom";
+import { authorBadge, renderFields } from "./fields";
 
-export function renderPost(target: HTMLElement, post: Post | null, fmt: Fmt = DEFAULT_FMT, absoluteTimes = false): void {
+/** What the view adds to the post: `w.fields` and `w.badges` (`cfg`) and its custom action buttons. */
+export interface PostExtras {
+  cfg: Partial<Config>;
+  actions: HTMLElement | null;
+}
+
+export function renderPost(target: HTMLElement, post: Post | null, fmt: Fmt = DEFAULT_FMT, absoluteTimes = false, extras?: PostExtras): void {
   target.replaceChildren();
   if (!post) return;
   const title = h("h2", { class: "tw-post-title", "data-role": "post-title" });
@@ -19,6 +26,7 @@ export function renderPost(target: HTMLElement, post: Post | null, fmt: Fmt = DE
     { class: "tw-post-meta" },
     avatar(post.author, "tw-avatar tw-avatar-sm"),
     h("span", { class: "tw-author", "data-role": "post-author" }, post.author),
+    extras ? authorBadge(post.author, extras.cfg) : null,
     h("span", { class: "tw-dot", "aria-hidden": "true" }, "·"),
     timeEl(post.created_at, "tw-time", fmt, absoluteTimes),
   );
@@ -40,6 +48,9 @@ export function renderPost(target: HTMLElement, post: Post | null, fmt: Fmt = DE
     target.append(figure);
   }
   const body = h("div", { class: "tw-md tw-post-body", "data-role": "post-body" });
-  setMarkdown(body, post.body);
+  setBody(body, post.html, post.body);
   target.append(body);
+  const fields = extras ? renderFields(post.extra, extras.cfg.fields, fmt) : null;
+  if (fields) target.append(fields);
+  if (extras?.actions) target.append(extras.actions);
 }

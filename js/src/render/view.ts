@@ -14,7 +14,13 @@ import { ROOT } from "../state";
 import { Composer } from "../composer";
 import { renderCard } from "./comment";
 import { renderPost } from "./post";
-import { absoluteTime, button, h, highlight, refreshTimes } from "./dom";
+import { labelOp } from "./labels";
+import { Replay } from "./timeline";
+import { WhyOrder } from "./why";
+import { CustomActions, changedActionIds } from "./actions";
+import { voteOp } from "./votes";
+import { ModerationUI, cardLabel } from "./moderation";
+import { absoluteTime, button, h, highlight, refocus, refreshTimes } from "./dom";
 import { LOST_REASON } from "../protocol";
 import type { Fmt } from "../strings";
 import type { Options } from "../options";
@@ -183,20 +189,57 @@ export class ThreadView {
   #flashTimer: ReturnType<typeof setTimeout> | null = null;
 
   #ctx: ViewContext;
+  /** the live context; `#ctx` is a read-only copy on a replay store while replaying */
+  #live: ViewContext;
+  #replay: Replay;
+  /** "Why this order?" (render/why.ts) */
+  #why: WhyOrder;
+  /** custom action buttons of `w.add_action` (render/actions.ts) */
+  #custom: CustomActions;
+  #lastCfg: Partial<Config> = {};
   #fmt: Fmt;
   #opts: Options;
   #styleEl: HTMLStyleElement;
   #sortLabelEl: HTMLElement;
   #commentsEl: HTMLElement;
+  /** reports, moderation menus and reason forms, the thread lock (render/moderation.ts) */
+  #mod: ModerationUI;
   /** comments this view has met at `options.collapsed_depth` (collapsed once, on first sight) */
   #autoCollapsed = new Set<string>();
 
   constructor(host: HTMLElement, ctx: ViewContext) {
-    this.#ctx = ctx;
+    this.#ctx = this.#live = ctx;
     this.#fmt = ctx.fmt();
+    this.#mod = new ModerationUI({
+      store: () => this.#ctx.store,
+      fmt: () => this.#fmt,
+      readOnly: () => this.#ctx.readOnly(),
+      act: (op) => this.#act(op),
+      redraw: (id) => {
+        const rec = this.#nodes.get(id);
+        if (rec) this.#renderRec(rec);
+        return rec !== undefined;
+      },
+      card: (id) => this.#nodes.get(id)?.card,
+    });
+    this.#replay = new Replay({ live: ctx.store, fmt: () => this.#fmt, show: (s) => this.#showStore(s) });
+    this.#why = new WhyOrder({
+      store: () => this.#ctx.store,
+      sort: () => this.#renderedSort,
+      fmt: () => this.#fmt,
+      cards: () => this.#nodes.values(),
+      card: (id) => this.#nodes.get(id)?.card,
+    });
     this.#opts = ctx.options();
     this.#renderedSort = ctx.sort();
     this.root = h("div", { class: "tw-root", "data-lm-suppress-shortcuts": "true" });
+    this.#custom = new CustomActions(this.root, {
+      store: ctx.store,
+      fmt: () => this.#fmt,
+      config: () => this.#live.config(),
+      interactive: () => !this.#ctx.readOnly() && this.#live.store.role !== "reader",
+    });
+    this.#lastCfg = ctx.config();
     this.#postEl = h("article", { class: "tw-post", "data-role": "post" });
     this.#countEl = h("span", { class: "tw-count", "data-role": "count", "aria-live": "polite" });
     this.#sortEl = h("select", { class: "tw-sort", "data-role": "sort" });
@@ -261,10 +304,13 @@ export class ThreadView {
         h("span", { class: "tw-search-box", role: "search" }, this.#searchEl, this.#clearEl),
         this.#filterEl,
         h("label", { class: "tw-sort-label" }, (this.#sortLabelEl = h("span", {})), this.#sortEl),
+        this.#why.toggle,
+        this.#replay.toggle,
+        this.#custom.toolbar,
       ),
     );
     this.#noteEl = h("p", { class: "tw-snapshot-note", "data-role": "snapshot-note", role: "note", hidden: true });
-    this.#commentsEl = h("section", { class: "tw-comments" }, toolbar, this.#bannerEl, this.#newCommentEl, this.#emptyEl, this.#treeEl);
+    this.#commentsEl = h("section", { class: "tw-comments" }, toolbar, this.#replay.bar, this.#bannerEl, this.#mod.threadEl, this.#newCommentEl, this.#emptyEl, this.#why.note, this.#treeEl);
     // w.css: the widget's own <style>, inside this view's root (gone with the view); it is in the
     // DOM only while there is CSS to apply
     this.#styleEl = h("style", { "data-role": "custom-css" });
@@ -288,6 +334,8 @@ export class ThreadView {
   destroy(): void {
     if (this.#destroyed) return;
     this.#destroyed = true;
+    this.#replay.dispose();
+    this.#custom.dispose();
     for (const u of this.#unsubs) u();
     this.#unsubs = [];
     if (this.#timer !== null) clearTimeout(this.#timer);
@@ -317,6 +365,8 @@ export class ThreadView {
     this.#sortEl.value = sort;
     if (sort === this.#renderedSort) return;
     this.#renderedSort = sort;
+    this.#why.invalidate();
+    this.#why.relabel();
     if (!this.idle || this.#nodes.size > REORDER_IN_PLACE_MAX) {
       // Big trees are rebuilt progressively, like a first render: the first screen at once and
       // no long task, where moving every node would freeze the page (per-view state survives).
@@ -343,6 +393,7 @@ export class ThreadView {
     scroll();
     this.#pump(SYNC);
     this.#restoreFocus(focused);
+    this.#why.redraw();
   }
 
   /** Evict built replies of `rec` that are no longer among its first `cap` in the sort; build the missing ones. */
@@ -371,6 +422,7 @@ export class ThreadView {
 
   /** Show (or hide, for null) the "saved snapshot" note of a page exported without a kernel. */
   setSnapshotNote(savedAt: string | null): void {
+    this.#replay.toggle.hidden = !!savedAt; // a saved page has no kernel to replay from
     if (!savedAt) {
       this.#noteEl.hidden = true;
       return;
@@ -413,7 +465,8 @@ export class ThreadView {
   }
 
   #renderPost(): void {
-    renderPost(this.#postEl, this.#ctx.store.post, this.#fmt, this.#opts.timestamps === "absolute");
+    this.#mod.renderThread();
+    renderPost(this.#postEl, this.#ctx.store.post, this.#fmt, this.#opts.timestamps === "absolute", { cfg: this.#live.config(), actions: this.#custom.forPost() });
   }
 
   #applyLayout(): void {
@@ -426,6 +479,8 @@ export class ThreadView {
   /** The fixed labels of the view's chrome, from the strings table. */
   #applyLabels(): void {
     const f = this.#fmt;
+    this.#replay.relabel();
+    this.#why.relabel();
     this.#sortEl.setAttribute("aria-label", f.t("sort_label"));
     for (const opt of Array.from(this.#sortEl.options)) opt.textContent = f.t(`sort_${opt.value}`);
     this.#sortLabelEl.textContent = f.t("sort_by");
@@ -441,6 +496,7 @@ export class ThreadView {
 
   /** read_only or user changed: redraw everything but keep per-view state. */
   refreshAll(): void {
+    this.#custom.renderToolbar();
     if (this.#saved) {
       this.#saved.reset = true;
       this.#search = this.#computeSearch(); // "Mine" / "Liked by me" depend on the user
@@ -451,11 +507,31 @@ export class ThreadView {
     this.#rebuildTree();
   }
 
+  /** Replay (render/timeline.ts): draw `store` read-only instead of the live thread; null: live again. */
+  #showStore(store: ThreadStore | null): void {
+    if (this.#destroyed) return;
+    this.#ctx = store ? { ...this.#live, store, readOnly: () => true } : this.#live;
+    this.root.classList.toggle("tw-replaying", store !== null);
+    this.#renderPost();
+    this.refreshAll();
+  }
+
   /** `_config` changed (role, voting, labels, fields, actions, badges): redraw what shows them. */
   setConfig(cfg: Partial<Config>): void {
     const key = JSON.stringify(cfg);
     if (key === this.#configKey) return;
     this.#configKey = key;
+    const only = changedActionIds(this.#lastCfg, cfg);
+    this.#lastCfg = cfg;
+    if (only) {
+      // only a `when` predicate's matches changed (new comments): redraw just those cards
+      for (const id of only) {
+        this.#saved?.dirty.add(id);
+        const rec = this.#nodes.get(id);
+        if (rec) this.#renderRec(rec);
+      }
+      return;
+    }
     this.refreshComposers();
     this.#renderPost();
     this.refreshAll();
@@ -468,7 +544,8 @@ export class ThreadView {
   }
 
   #onChange(c: Change): void {
-    if (this.#destroyed) return;
+    if (this.#destroyed || this.#ctx !== this.#live) return; // replaying: live again on "Back to live"
+    this.#why.invalidate();
     for (const rid of [...this.#ownRids.keys()]) if (!this.#ctx.store.pending.has(rid)) this.#ownRids.delete(rid);
     let touched: Iterable<string> = c.ids;
     if (this.#saved) {
@@ -495,10 +572,12 @@ export class ThreadView {
     }
     if (c.reset) {
       this.#renderPost();
+      if (this.#newCommentEl.hidden !== (this.#ctx.readOnly() || this.#mod.composerClosed())) this.#renderNewComposer();
       this.#updateCount();
       this.#rebuildTree();
     } else {
       this.#refreshIds(touched);
+      this.#why.changed(touched);
       this.#updateCount();
       this.#ensureTabStop();
       this.#updatePosition();
@@ -733,7 +812,7 @@ export class ThreadView {
     const own = this.#ownRids.get(r.rid);
     if (!own) {
       // Not one of this view's composers: if this view pressed the button, say so.
-      if (this.#ownActions.delete(r.rid)) this.#showBanner(r.reason);
+      if (this.#ownActions.delete(r.rid) && !this.#mod.onReject(r)) this.#showBanner(r.reason);
       return;
     }
     this.#ownRids.delete(r.rid);
@@ -775,7 +854,7 @@ export class ThreadView {
   #renderNewComposer(): void {
     this.#newComposer = null;
     this.#newCommentEl.replaceChildren();
-    if (this.#ctx.readOnly()) {
+    if (this.#ctx.readOnly() || this.#mod.composerClosed()) {
       this.#newCommentEl.hidden = true;
       return;
     }
@@ -836,6 +915,8 @@ export class ThreadView {
     this.#treeEl.replaceChildren();
     this.#renderedSort = this.#ctx.sort();
     this.#sortEl.value = this.#renderedSort;
+    this.#why.invalidate();
+    this.#why.relabel();
     this.#pushCursor(ROOT, this.#treeEl, 1);
     this.#runBuild(FIRST);
     this.#schedule();
@@ -1139,7 +1220,10 @@ export class ThreadView {
     else rec.li.removeAttribute("aria-expanded");
     rec.li.classList.toggle("tw-is-collapsed", collapsed);
     rec.group.hidden = collapsed || !hasChildren;
-    rec.li.setAttribute("aria-label", c.status === "deleted" ? this.#fmt.t("deleted_label") : this.#fmt.t("comment_by", { author: c.author }));
+    rec.li.setAttribute("aria-label", cardLabel(c, store.role === "moderator", this.#fmt));
+    // a button clicked or focused inside the card keeps the focus through the rebuild
+    const active = rec.card.ownerDocument.activeElement;
+    const hadFocus = active !== null && active.tagName === "BUTTON" && rec.card.contains(active) ? active : null;
     renderCard(rec.card, {
       comment: c,
       user: store.user,
@@ -1157,7 +1241,11 @@ export class ThreadView {
       cfg: this.#ctx.config(),
       role: store.role,
       lock: store.lockOf(rec.id),
+      custom: this.#custom.forComment(c),
+      mod: this.#mod.card(rec.id),
     });
+    if (hadFocus) refocus(rec.card, hadFocus);
+    this.#why.decorate(rec.card, rec.id);
     const s = this.#search;
     rec.li.classList.toggle("tw-context", s !== null && !s.matches.has(rec.id));
     if (s && this.#query && s.matches.has(rec.id)) {
@@ -1232,6 +1320,7 @@ export class ThreadView {
     if (!rec) return;
     // Buttons inside a composer belong to the composer.
     if (btn.closest(".tw-composer")) return;
+    if (this.#mod.click(btn, id)) return;
     const store = this.#ctx.store;
     const action = btn.dataset.action;
     const ro = this.#ctx.readOnly();
@@ -1251,6 +1340,16 @@ export class ThreadView {
         if (!c) return;
         const liked = c.liked_by.includes(store.user);
         this.#act({ type: liked ? "unlike" : "like", id });
+        return;
+      }
+      case "vote": {
+        const c = store.display(id);
+        if (!ro && c && btn.dataset.choice) this.#act(voteOp(c, store.user, btn.dataset.choice));
+        return;
+      }
+      case "label": {
+        const op = ro ? null : labelOp(store.display(id), btn.dataset.label, store.user);
+        if (op) this.#act(op);
         return;
       }
       case "reply":
@@ -1284,10 +1383,11 @@ export class ThreadView {
     if (rec) this.#renderRec(rec);
   }
 
-  #act(op: Op): void {
+  #act(op: Op): string {
     const rid = this.#ctx.store.submit(op);
     this.#ownActions.add(rid);
     if (this.#ownActions.size > 200) this.#ownActions.delete(this.#ownActions.values().next().value as string);
+    return rid;
   }
 
   /** Collapse or expand; focus goes to the collapse button (mouse) or stays on the item (keyboard). */

@@ -1,8 +1,9 @@
 """CSV export and import: one row per comment with the same columns as ``to_pandas``.
 
 UTF-8, a header row, every field quoted when needed (stdlib ``csv``); times are ISO 8601 UTC,
-``liked_by`` is a JSON list. CSV holds comments only: on import the post is a placeholder whose
-title is the file name and whose time is the earliest comment's.
+``liked_by`` is a JSON list, ``votes``, ``extra`` and ``labels`` are JSON objects. CSV holds
+comments only: on import the post is a placeholder whose title is the file name and whose time is
+the earliest comment's.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ def _cell(value: Any) -> str:
         return ""
     if hasattr(value, "isoformat"):
         return value.isoformat().replace("+00:00", "Z")
-    if isinstance(value, list):
+    if isinstance(value, list | dict):
         import json
 
         return json.dumps(value, ensure_ascii=False)

@@ -10,12 +10,15 @@ from __future__ import annotations
 
 import html
 import json
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from ..fields import valid_fields, wire_fields
 from ..models import MAX_BODY_CHARS, Thread, utcnow
 from ..protocol import snapshot_value
+from ..voting import voting_model
 
 __all__ = ["LABEL", "STATIC", "BundleMissingError", "render", "script_json"]
 
@@ -95,8 +98,39 @@ body { margin: 0; font-family: system-ui, sans-serif; background: #fff; color: #
 """
 
 
-def render(thread: Thread, *, saved_at: datetime | None = None, static: Path | None = None) -> str:
-    """The standalone page for a thread; ``BundleMissingError`` if the bundle is not built."""
+def page_config(
+    fields: Iterable[Any] = (), badges: Mapping[str, str] | None = None, voting: object = "likes"
+) -> dict[str, Any]:
+    """The read-only ``_config`` of a page: how ``extra`` fields, badges and votes show (as the
+    widget's ``fields``, ``badges`` and ``voting`` settings); ``ValueError`` naming a bad one."""
+    badges = dict(badges or {})
+    for author, text in badges.items():
+        if not isinstance(text, str) or not 1 <= len(text) <= 40:
+            raise ValueError(f"badges[{author!r}] must be a str of 1 to 40 characters")
+    return {
+        "max_body": MAX_BODY_CHARS,
+        "role": "reader",
+        "voting": voting_model(voting).wire(),
+        "fields": wire_fields(valid_fields(fields)),
+        "badges": badges,
+    }
+
+
+def render(
+    thread: Thread,
+    *,
+    saved_at: datetime | None = None,
+    static: Path | None = None,
+    fields: Iterable[Any] = (),
+    badges: Mapping[str, str] | None = None,
+    voting: object = "likes",
+) -> str:
+    """The standalone page for a thread; ``BundleMissingError`` if the bundle is not built.
+
+    ``fields``, ``badges`` and ``voting`` show ``extra`` data, author badges and vote counts as a
+    widget with those settings does: ``render(w.thread, fields=w.fields, voting=w.voting)``.
+    """
+    config = page_config(fields, badges, voting)
     code, css = _bundle(static or STATIC)
     saved = (saved_at or utcnow()).strftime("%Y-%m-%d %H:%M UTC")
     title = thread.post.title.strip() or "Untitled thread"
@@ -119,7 +153,7 @@ def render(thread: Thread, *, saved_at: datetime | None = None, static: Path | N
 <div id="tw-root"></div>
 <noscript><p>This page needs JavaScript to show the discussion.</p></noscript>
 <script type="application/json" id="tw-snapshot">{script_json(snapshot)}</script>
-<script type="application/json" id="tw-config">{script_json({"max_body": MAX_BODY_CHARS})}</script>
+<script type="application/json" id="tw-config">{script_json(config)}</script>
 <script type="application/json" id="tw-bundle">{script_json(code)}</script>
 <script type="module">{_BOOT}</script>
 </body>
