@@ -119,7 +119,9 @@ class SimView:
                 self.epoch, self.seq = first["epoch"], first["seq"]
                 self.post = Post.model_validate(_plain(first["post"]))
                 self.comments = {
-                    c["id"]: Comment.model_validate(_plain(c)) for p in self._parts for c in p["comments"]
+                    c["id"]: Comment.model_validate(_plain(c))
+                    for p in self._parts
+                    for c in p["comments"]
                 }
                 self._parts = []
                 self._settle(first.get("rid"), set(first.get("confirmed", [])))

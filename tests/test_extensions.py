@@ -25,7 +25,7 @@ from threadwidget.formats import html as html_format
 from threadwidget.formats import render
 from threadwidget.tabular import from_pandas, to_pandas
 
-from .conftest import T0, Recorder
+from .conftest import ROOT, T0, Recorder
 
 EXTRA = {"sentiment": "positive", "toxicity": 0.12, "tags": ["intro", "q"], "meta": {"n": [1, 2]}}
 
@@ -555,3 +555,49 @@ def test_the_bot_reaches_every_view_of_a_shared_thread(thread: Thread, tmp_path:
     finally:
         host.close()
         other.close()
+
+
+# ---- the example notebook ---------------------------------------------------------------------
+
+
+def test_the_prototyping_notebook_is_clean_and_runs_end_to_end() -> None:
+    import nbformat
+    from nbclient import NotebookClient
+
+    path = ROOT / "examples" / "prototyping.ipynb"
+    nb = nbformat.read(path, as_version=4)
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    assert code and all(not c.outputs and c.execution_count is None for c in code)  # no outputs
+    client = NotebookClient(
+        nb, timeout=120, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}
+    )
+    client.execute()  # raises CellExecutionError naming the cell on any error
+    text = "".join(
+        o.get("text", "") + o.get("data", {}).get("text/plain", "") for c in code for o in c.outputs
+    )
+    assert "Your comment has 6 words." in text
+    assert "would refuse: Nothing to redact" in text
+    assert "Unknown vote '🎉'" in text
+
+
+# ---- docs/extending.md lists every option ----------------------------------------------------
+
+
+def test_the_extending_page_lists_every_option_string_and_property() -> None:
+    from threadwidget.widget import DEFAULT_OPTIONS, DEFAULT_STRINGS
+
+    doc = (ROOT / "docs" / "extending.md").read_text(encoding="utf-8")
+    for key, default in DEFAULT_STRINGS.items():
+        row = f"| `{key}` | {default.replace('|', chr(92) + '|')} |"
+        assert row in doc, f"docs/extending.md: the strings table needs the row {row}"
+    for option in DEFAULT_OPTIONS:
+        assert f"| `{option}` |" in doc, option
+    css = (ROOT / "js" / "src" / "styles.css").read_text(encoding="utf-8")
+    for prop in sorted(set(re.findall(r"--tw-[a-z-]+", css))):
+        assert f"| `{prop}` |" in doc, f"docs/extending.md: document {prop}"
+    for setting in ("user", "read_only", "sort", "autosave", "strings", "locale", "options", "css"):
+        assert f"| `{setting}` |" in doc, setting
+    for setting in ("fields", "voting", "badges", "role", "roles", "label_set"):
+        assert f"| `{setting}` |" in doc, setting
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert "[Extending](docs/extending.md)" in readme

@@ -190,9 +190,8 @@ def test_a_locked_subtree_refuses_replies_and_edits_of_non_moderators(
     assert lock is not None and (lock.by, lock.reason) == ("Ms. Rivera", "cool down")
     for parent in ("a", "b"):  # the locked comment and anything below it
         reply = rec.op({"type": "add", "parent_id": parent, "body": "but..."})
-        assert "This part of the discussion is locked by Ms. Rivera: cool down" == rejected(
-            reply, field="parent_id"
-        )
+        reason = rejected(reply, field="parent_id")
+        assert reason == "This part of the discussion is locked by Ms. Rivera: cool down"
     rejected(rec.op({"type": "edit", "id": "b", "body": "edited"}), "locked by Ms. Rivera")
     # elsewhere the thread is open; reports and likes go on in the locked part
     accepted(rec.op({"type": "add", "parent_id": "c", "body": "open here"}))
@@ -212,8 +211,14 @@ def test_a_locked_thread_refuses_every_new_comment(widget: ThreadWidget, rec: Re
     widget.lock(None, "exam time", moderator="Ms. Rivera")
     assert widget.post.locked is not None and widget.post.locked.reason == "exam time"
     reply = rec.op({"type": "add", "parent_id": None, "body": "hello?"})
-    assert rejected(reply, field="parent_id") == "This discussion is locked by Ms. Rivera: exam time"
-    rejected(rec.op({"type": "add", "parent_id": "c", "body": "reply"}), "This discussion is", field="parent_id")
+    assert (
+        rejected(reply, field="parent_id") == "This discussion is locked by Ms. Rivera: exam time"
+    )
+    rejected(
+        rec.op({"type": "add", "parent_id": "c", "body": "reply"}),
+        "This discussion is",
+        field="parent_id",
+    )
     with pytest.raises(OperationRejected, match="already locked"):
         widget.lock(None)
     widget.unlock(None)
@@ -275,7 +280,11 @@ def test_per_user_roles_override_the_default(widget: ThreadWidget, rec: Recorder
     accepted(rec.op({"type": "moderate", "id": "c", "action": "spam", "reason": "ads"}))
     widget.user = "Ann"
     assert widget._config["role"] == "participant"
-    rejected(rec.op({"type": "moderate", "id": "c", "action": "not_spam"}), "Only moderators", field="type")
+    rejected(
+        rec.op({"type": "moderate", "id": "c", "action": "not_spam"}),
+        "Only moderators",
+        field="type",
+    )
     widget.user = "Bob"
     assert widget._config["role"] == "reader"
     rejected(rec.op({"type": "like", "id": "a"}), "Readers", field="type")
@@ -286,6 +295,16 @@ def test_read_only_binds_moderators_too(widget: ThreadWidget, rec: Recorder) -> 
     widget.read_only = True
     rejected(rec.op(MODERATION[0]), "read-only", field=None)
     assert widget.hide("a").status == "hidden"  # Python is trusted
+
+
+def test_a_page_cannot_make_itself_moderator(widget: ThreadWidget, rec: Recorder) -> None:
+    sent: list[dict[str, Any]] = []
+    widget._send = lambda msg, buffers=None: sent.append(msg)  # type: ignore[method-assign]
+    forged = {"_config": {**widget._config, "role": "moderator"}, "role": "moderator"}
+    widget._handle_msg({"content": {"data": {"method": "update", "state": forged}}, "buffers": []})
+    assert widget.role == "participant" and widget._config["role"] == "participant"
+    assert sent[-1]["state"]["_config"]["role"] == "participant"  # the views hear the truth
+    rejected(rec.op(MODERATION[0]), "Only moderators", field="type")
 
 
 def test_role_changes_reach_the_views_config_at_once(widget: ThreadWidget) -> None:
@@ -444,7 +463,9 @@ def test_shared_store_round_trip(thread: Thread, tmp_path: Path) -> None:
         reply = rec.op({"type": "add", "parent_id": None, "body": "hello?"})
         rejected(reply, "locked by Ms. Rivera", field="parent_id")
         # and her role is hers, not the teacher's
-        rejected(rec.op({"type": "pin", "id": "a", "pinned": True}), "Only moderators", field="type")
+        rejected(
+            rec.op({"type": "pin", "id": "a", "pinned": True}), "Only moderators", field="type"
+        )
         state, _ = store.load("t")
         assert state.to_thread() == teacher.thread
     finally:

@@ -168,27 +168,27 @@ def order(thread: Thread, sort: str, **kw: object) -> list[tuple[str, int, int]]
 def test_rank_orders_siblings_pinned_first_ties_by_time_then_id() -> None:
     t = sibling_thread()
     assert order(t, "oldest") == [
-        ("p", 1, 1),
-        ("a", 2, 1),
-        ("a1", 1, 2),
-        ("a2", 2, 2),
-        ("b", 3, 1),
-        ("c", 4, 1),  # c and d share a time: the smaller id first
-        ("d", 5, 1),
-        ("x", 6, 1),  # deleted, kept as the placeholder of its reply
-        ("x1", 1, 2),
+        ("p", 1, 0),
+        ("a", 2, 0),
+        ("a1", 1, 1),
+        ("a2", 2, 1),
+        ("b", 3, 0),
+        ("c", 4, 0),  # c and d share a time: the smaller id first
+        ("d", 5, 0),
+        ("x", 6, 0),  # deleted, kept as the placeholder of its reply
+        ("x1", 1, 1),
     ]
-    assert [i for i, _, d in order(t, "newest") if d == 1] == ["p", "x", "c", "d", "b", "a"]
-    assert [i for i, _, d in order(t, "best") if d == 1] == ["p", "b", "a", "c", "d", "x"]
-    assert [i for i, _, d in order(t, "top") if d == 1] == ["p", "b", "a", "c", "d", "x"]
+    assert [i for i, _, d in order(t, "newest") if d == 0] == ["p", "x", "c", "d", "b", "a"]
+    assert [i for i, _, d in order(t, "best") if d == 0] == ["p", "b", "a", "c", "d", "x"]
+    assert [i for i, _, d in order(t, "top") if d == 0] == ["p", "b", "a", "c", "d", "x"]
     # controversial: only b has both likes and reports; the rest tie at 0 and go oldest first
-    assert [i for i, _, d in order(t, "controversial") if d == 1] == ["p", "b", "a", "c", "d", "x"]
+    assert [i for i, _, d in order(t, "controversial") if d == 0] == ["p", "b", "a", "c", "d", "x"]
 
 
 def test_rank_shows_what_the_role_sees() -> None:
     t = sibling_thread()
     assert "h" not in [i for i, _, _ in order(t, "best")]
-    moderator = [i for i, _, d in order(t, "best", role="moderator") if d == 1]
+    moderator = [i for i, _, d in order(t, "best", role="moderator") if d == 0]
     assert moderator == ["p", "h", "b", "a", "c", "d", "x"]
 
 
@@ -252,13 +252,13 @@ def test_widget_ranking_frame() -> None:
         "score",
         "formula",
     ]
-    assert list(df[df.depth == 1].id) == ["p", "b", "a", "c", "d", "x"]
+    assert list(df[df.depth == 0].id) == ["p", "b", "a", "c", "d", "x"]
     assert "h" not in set(df.id)
     b = df.set_index("id").loc["b"]
     assert b["rank"] == 2 and b["up"] == 5 and b["down"] == 1
     assert math.isclose(b["score"], wilson_lower_bound(5, 1))
     # another sort, the widget's strings, and the moderator's view
-    assert list(w.ranking("newest")[lambda d: d.depth == 1].id) == ["p", "x", "c", "d", "b", "a"]
+    assert list(w.ranking("newest")[lambda d: d.depth == 0].id) == ["p", "x", "c", "d", "b", "a"]
     w.strings = {"rank_formula_top_count": "Top = {score}"}
     assert w.ranking("top").set_index("id").loc["b", "formula"] == "Top = 5"
     w.roles = {"Chris": "moderator"}

@@ -22,7 +22,11 @@ def _widget() -> ThreadWidget:
         comments=[
             Comment(id="a", author="Ann", body="first", created_at=T0 + timedelta(hours=1)),
             Comment(
-                id="b", parent_id="a", author="Bob", body="reply", created_at=T0 + timedelta(hours=2)
+                id="b",
+                parent_id="a",
+                author="Bob",
+                body="reply",
+                created_at=T0 + timedelta(hours=2),
             ),
             Comment(id="c", author="Cy", body="third", created_at=T0 + timedelta(hours=3)),
         ],

@@ -358,6 +358,18 @@ describe("custom actions", () => {
     expect(actionBtn(item(del.el, "e"), "translate")).not.toBeNull();
   });
 
+  it("read_only and the role switched live take the buttons away and bring them back", () => {
+    const { model, el } = mount({ _config: cfg({ actions: ACTIONS }) });
+    expect(el.querySelectorAll('[data-action="custom-action"]').length).toBe(4 + 1 + 1 + 1);
+    model.kernelSet("read_only", true);
+    expect(el.querySelector('[data-action="custom-action"]')).toBeNull();
+    expect(q(el, '[data-role="thread-actions"]').hidden).toBe(true);
+    model.kernelSet("read_only", false);
+    expect(actionBtn(q(el, '[data-role="post"]'), "summary")).not.toBeNull();
+    model.kernelSet("_config", cfg({ actions: ACTIONS, role: "reader" }));
+    expect(el.querySelector('[data-action="custom-action"]')).toBeNull();
+  });
+
   it("when only a predicate's ids change, only those cards are redrawn", () => {
     const { model, el } = mount({ _config: cfg({ actions: ACTIONS }) });
     const avatars = Object.fromEntries(["c1", "c2", "c3", "c4"].map((id) => [id, q(item(el, id), ".tw-avatar")]));

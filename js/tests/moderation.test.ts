@@ -182,6 +182,7 @@ describe("moderation actions", () => {
     const status = q(card, '[data-role="mod-status"]');
     expect(status.textContent).toBe("Spam · by Ms. Rivera · selling followers");
     expect(status.title).toMatch(/^Spam by Ms\. Rivera, .*2012/);
+    expect(actions(el, "c5")).toEqual(["like", "reply", "moderate"]); // past reporting
     click(btn(el, "c5", "moderate"));
     expect(Array.from(item(el, "c5").querySelectorAll('[data-role="mod-menu"] button'), (b) => b.textContent)).toEqual(["Not spam", "Remove", "Pin", "Lock replies"]);
     expect(item(el, "c5").getAttribute("aria-label")).toBe("Comment by Bob");

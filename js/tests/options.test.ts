@@ -27,6 +27,10 @@ describe("strings table", () => {
     }
     // keys built from a value: sort_<sort>, filter_<filter>
     for (const k of ["sort_oldest", "sort_newest", "sort_top", "filter_all", "filter_mine", "filter_op", "filter_edited", "filter_liked"]) used.add(k);
+    // ranking.ts and render/why.ts: rank_formula_<sort>, rank_explain_<sort>, rank_up|down_<voting>
+    for (const s of ["oldest", "newest", "top", "best", "controversial", "hot"]) used.add(`sort_${s}`).add(`rank_formula_${s}`).add(`rank_explain_${s}`);
+    for (const v of ["likes", "updown", "reactions"]) for (const d of ["up", "down"]) used.add(`rank_${d}_${v}`).add(`rank_${d}_${v}_one`);
+    used.add("rank_formula_top_count");
     expect(used.size).toBeGreaterThan(40);
     for (const k of used) expect(TABLE, k).toHaveProperty(k);
     for (const k of Object.keys(TABLE)) expect(used, k).toContain(k);

@@ -69,8 +69,8 @@ function vectorStore(t: Vectors["threads"][number], role: Role): ThreadStore {
   return store;
 }
 
-/** The page order: [id, rank among siblings, depth], depth first. */
-function pageOrder(store: ThreadStore, sort: Sort, parent = ROOT, depth = 1, out: [string, number, number][] = []) {
+/** The page order: [id, rank among siblings, depth (0: a reply to the post)], depth first. */
+function pageOrder(store: ThreadStore, sort: Sort, parent = ROOT, depth = 0, out: [string, number, number][] = []) {
   store.sortedChildren(parent, sort).forEach((id, i) => {
     out.push([id, i + 1, depth]);
     pageOrder(store, sort, id, depth + 1, out);

@@ -291,6 +291,24 @@ describe("replay timeline", () => {
     expect(text(el, "replay-pos")).toBe("1 of 1");
   });
 
+  it("offers a moderator no controls while replaying, and keeps the moderator's view of the past", () => {
+    const { el, model } = mount({ _config: { max_body: 20000, role: "moderator", label_set: ["spam", "ok"] } });
+    expect(el.querySelector('.tw-tree [data-role="labels"]')).not.toBeNull();
+    expect(el.querySelector('.tw-tree button[data-action="moderate"]')).not.toBeNull();
+    click(toggle(el));
+    answerTimeline(model);
+    const req = model.lastSent("replay") as ReplayReqMsg;
+    const spam = c("c4", { status: "spam", moderation: { action: "spam", by: "Teacher", at: at(25), reason: "ads" } });
+    model.deliver({ kind: "replay_state", rid: req.rid, index: 4, at: MOMENTS[4], count: 5, part: 0, parts: 1, post: smallSnapshot().post, comments: [...STATES[3].slice(0, 3), spam] });
+    expect(shown(el)).toEqual(["c1", "c2", "c3", "c4"]); // a moderator sees the spam comment, greyed
+    expect(item(el, "c4").dataset.status).toBe("spam");
+    for (const sel of ['[data-role="labels"]', 'button[data-action="moderate"]', 'button[data-action="report"]', 'button[data-action="reply"]', "textarea"]) {
+      expect(el.querySelector(`.tw-tree ${sel}`), sel).toBeNull();
+    }
+    click(ctl(el, "replay-live"));
+    expect(el.querySelector('.tw-tree [data-role="labels"]')).not.toBeNull();
+  });
+
   it("is not offered on a saved snapshot page (no kernel)", () => {
     const { el } = mount({ _snapshot: { ...smallSnapshot(), saved_at: at(60) } });
     expect(toggle(el).hidden).toBe(true);

@@ -36,7 +36,6 @@ from .models import Comment, Thread, utcnow
 from .voting import VotingModel, up_down, voting_model
 
 __all__ = [
-    "SCORE_SORTS",
     "SORTS",
     "RankRow",
     "controversy",
@@ -54,8 +53,6 @@ __all__ = [
 Sort = Literal["oldest", "newest", "top", "best", "controversial", "hot"]
 #: Every sort order, in the order of the page's menu.
 SORTS: tuple[Sort, ...] = ("oldest", "newest", "top", "best", "controversial", "hot")
-#: The sorts ordered by a score (highest first) rather than by time.
-SCORE_SORTS = frozenset({"top", "best", "controversial", "hot"})
 #: The confidence of ``best``: z for 95 %.
 Z_95 = 1.96
 #: The time decay exponent of ``hot`` (Hacker News).
@@ -67,7 +64,18 @@ _HOUR_MS = 3_600_000
 _STRINGS: dict[str, str] = json.loads(
     (Path(__file__).parent / "strings.json").read_text(encoding="utf-8")
 )
-_COLUMNS = ["rank", "id", "parent_id", "depth", "author", "pinned", "up", "down", "score"]
+_COLUMNS = [
+    "rank",
+    "id",
+    "parent_id",
+    "depth",
+    "author",
+    "pinned",
+    "up",
+    "down",
+    "score",
+    "formula",
+]
 
 
 def wilson_lower_bound(up: int, down: int, z: float = Z_95) -> float:
@@ -252,7 +260,8 @@ def _fill(template: str, names: Mapping[str, str]) -> str:
 
 @dataclass(frozen=True)
 class RankRow:
-    """One comment's place: its rank among its shown siblings (1 = first) and why."""
+    """One comment's place: its rank among its shown siblings (1 = first), its depth (0 for a
+    reply to the post) and why."""
 
     rank: int
     id: str
@@ -288,7 +297,7 @@ def rank(
     children: dict[str | None, list[Comment]] = defaultdict(list)
     for c in thread.comments:
         children[c.parent_id].append(c)
-    shown = _shown(thread, children, role)
+    shown = _shown(children, role)
     keyed: dict[str, tuple[tuple, float, int, int, int]] = {}
     for c in thread.comments:
         if c.id not in shown:
@@ -306,7 +315,7 @@ def rank(
         )
         stack.extend((c, i + 1, depth) for i, c in reversed(list(enumerate(kids))))
 
-    push(None, 1)
+    push(None, 0)  # 0 for a reply to the post, as Thread.depth and to_pandas count
     while stack:
         c, position, depth = stack.pop()
         _, value, up, down, created = keyed[c.id]
@@ -322,10 +331,10 @@ def rank_frame(rows: list[RankRow]) -> Any:
     """:func:`rank` rows as a pandas DataFrame (needs pandas)."""
     import pandas as pd
 
-    return pd.DataFrame([asdict(r) for r in rows], columns=[*_COLUMNS, "formula"])
+    return pd.DataFrame([asdict(r) for r in rows], columns=_COLUMNS)
 
 
-def _shown(thread: Thread, children: Mapping[str | None, list[Comment]], role: str) -> set[str]:
+def _shown(children: Mapping[str | None, list[Comment]], role: str) -> set[str]:
     """The ids the page shows to ``role`` (``ThreadStore.isShown``), bottom up without recursion."""
     shown: set[str] = set()
     order: list[Comment] = []

@@ -138,14 +138,12 @@ export function modButtons(s: CardState): Node[] {
   const f = s.fmt;
   if (s.readOnly || s.unconfirmed || s.role === "reader") return [];
   const out: Node[] = [];
-  // the kernel refuses reports on own comments, and on moderated ones from non-moderators
-  if (s.user !== "" && c.author !== s.user && (c.status === "visible" || moderator(s))) {
-    const mine = c.flags.find((x) => x.user === s.user);
-    out.push(
-      mine
-        ? button("unflag", f.t("reported_label"), f.t("reported"), { class: "tw-btn tw-btn-unflag tw-pressed", "aria-pressed": "true", title: mine.reason || f.t("reported_label") })
-        : button("report", f.t("report_label", { author: c.author }), f.t("report")),
-    );
+  // the kernel refuses reports on own comments; a moderated comment is past reporting
+  const mine = c.flags.find((x) => x.user === s.user);
+  if (mine) {
+    out.push(button("unflag", f.t("reported_label"), f.t("reported"), { class: "tw-btn tw-btn-unflag tw-pressed", "aria-pressed": "true", title: mine.reason || f.t("reported_label") }));
+  } else if (s.user !== "" && c.author !== s.user && c.status === "visible") {
+    out.push(button("report", f.t("report_label", { author: c.author }), f.t("report")));
   }
   if (moderator(s)) {
     out.push(button("moderate", f.t("moderate_label"), `${f.t("moderate")} ▾`, { "aria-expanded": s.mod?.menu ? "true" : "false" }));

@@ -14,6 +14,7 @@ import { absoluteTime, button, h } from "./dom";
 
 /** Play advances one moment this often (ms). */
 export const PLAY_STEP_MS = 700;
+const SLIDER_KEYS = new Set(["ArrowLeft", "ArrowRight", "ArrowUp", "ArrowDown", "Home", "End", "PageUp", "PageDown"]);
 
 export interface ReplayHost {
   /** the view's live store: requests go out through it and answers come back through it */
@@ -65,6 +66,11 @@ export class Replay {
     this.#slider.addEventListener("input", () => {
       this.#stop();
       this.go(Number(this.#slider.value));
+    });
+    // The slider's own keys: JupyterLab's command-mode shortcuts (ArrowLeft / ArrowRight walk the
+    // headings) would otherwise take them, since a range input does not count as text entry.
+    this.#slider.addEventListener("keydown", (e) => {
+      if (SLIDER_KEYS.has(e.key)) e.stopPropagation();
     });
     this.#prev = button("replay-prev", "", "◀");
     this.#prev.addEventListener("click", () => this.step(-1));

@@ -497,6 +497,7 @@ export class ThreadView {
   /** read_only or user changed: redraw everything but keep per-view state. */
   refreshAll(): void {
     this.#custom.renderToolbar();
+    this.#renderPost(); // its action buttons follow read_only and the role
     if (this.#saved) {
       this.#saved.reset = true;
       this.#search = this.#computeSearch(); // "Mine" / "Liked by me" depend on the user
@@ -512,8 +513,7 @@ export class ThreadView {
     if (this.#destroyed) return;
     this.#ctx = store ? { ...this.#live, store, readOnly: () => true } : this.#live;
     this.root.classList.toggle("tw-replaying", store !== null);
-    this.#renderPost();
-    this.refreshAll();
+    this.refreshAll(); // the post (its lock, its actions) too
   }
 
   /** `_config` changed (role, voting, labels, fields, actions, badges): redraw what shows them. */
@@ -533,7 +533,6 @@ export class ThreadView {
       return;
     }
     this.refreshComposers();
-    this.#renderPost();
     this.refreshAll();
   }
 

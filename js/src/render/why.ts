@@ -59,7 +59,7 @@ export class WhyOrder {
     const f = this.#host.fmt();
     this.toggle.textContent = f.t("rank_why");
     this.toggle.title = f.t("rank_why_title");
-    this.toggle.removeAttribute("aria-label");
+    this.toggle.setAttribute("aria-label", f.t("rank_why")); // the visible text is the name
     if (this.#on) this.note.textContent = `${f.t(`rank_explain_${this.#host.sort()}`)} ${f.t("rank_explain_ties")}`;
   }
 
