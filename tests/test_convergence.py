@@ -35,6 +35,9 @@ class Convergence(RuleBasedStateMachine):
         self.history = [dict(self.widget._state.comments)]  # state after each seq
         self.views: list[SimView] = []
         self.widget.send = self._broadcast  # type: ignore[method-assign]
+        # The rate limit reads the clock: a slow run would refuse what a fast one accepts, and
+        # hypothesis needs every run of an example to behave the same (tested in test_widget.py).
+        self.widget._within_rate = lambda client: True  # type: ignore[method-assign]
         self.widget.on_change(lambda _: self.history.append(dict(self.widget._state.comments)))
         self.views = [SimView(self.widget) for _ in range(3)]
 
@@ -64,7 +67,8 @@ class Convergence(RuleBasedStateMachine):
     @rule(data=st.data(), kind=st.sampled_from([*KINDS, "bad"]))
     def view_request(self, data: st.DataObject, kind: str) -> None:
         view = data.draw(st.sampled_from(self.views))
-        target = data.draw(st.sampled_from(sorted(view.comments)))
+        # insertion order, not sorted ids: new ids are random, and draws must not depend on them
+        target = data.draw(st.sampled_from(list(view.comments)))
         op: dict[str, Any]
         if kind == "add":
             parent = data.draw(st.sampled_from([None, target]))
