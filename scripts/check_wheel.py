@@ -9,6 +9,8 @@ REQUIRED = (
     "threadwidget/strings.json",
     "threadwidget/static/widget.js",
     "threadwidget/static/widget.css",
+    # the bundled dependencies' license notices (esbuild --legal-comments=external)
+    "threadwidget/static/widget.js.LEGAL.txt",
     "threadwidget/py.typed",
 )
 

@@ -24,6 +24,7 @@ def test_defaults() -> None:
         "avatars": "initials",
         "timestamps": "relative",
         "collapsed_depth": None,
+        "counts": ["votes", "replies", "comments"],
     }
     assert w.css == ""
 
@@ -88,6 +89,12 @@ def test_options_are_merged_with_defaults() -> None:
         ({"max_indent": None}, "'max_indent'"),
         ({"collapsed_depth": 0}, "'collapsed_depth'"),
         ({"collapsed_depth": 1.5}, "'collapsed_depth'"),
+        ({"avatars": "http://img.example/{author}.png"}, "'avatars'"),  # https only
+        ({"avatars": "https://img.example/a.png"}, "'avatars'"),  # no {author}
+        ({"avatars": "https://img.example/{author}.png onerror=x"}, "'avatars'"),
+        ({"counts": ["likes"]}, "'counts'"),
+        ({"counts": "votes"}, "'counts'"),
+        ({"counts": ["votes", "votes"]}, "'counts'"),
     ],
 )
 def test_bad_options_name_the_key_or_value(options: dict[str, object], named: str) -> None:
@@ -95,6 +102,14 @@ def test_bad_options_name_the_key_or_value(options: dict[str, object], named: st
     with pytest.raises(ValueError, match=named):
         w.options = options
     assert w.options == DEFAULT_OPTIONS
+
+
+def test_avatar_url_template_and_counts() -> None:
+    w = ThreadWidget(options={"avatars": "https://img.example/{author}.png", "counts": []})
+    assert w.options["avatars"] == "https://img.example/{author}.png"
+    assert w.options["counts"] == []
+    w.options = {"counts": ["comments"]}
+    assert w.options["counts"] == ["comments"] and w.options["avatars"] == "initials"
 
 
 def test_css_refuses_closing_style_tag() -> None:

@@ -2,11 +2,17 @@
 export interface Options {
   max_indent: number;
   density: "comfortable" | "compact";
-  avatars: "initials" | "none";
+  /** initials, none, or an https image URL template with `{author}` (initials while loading or on error) */
+  avatars: "initials" | "none" | string;
   timestamps: "relative" | "absolute";
   /** comments at this depth (1 = top level) start with their replies collapsed; null: none */
   collapsed_depth: number | null;
+  /** which counts show: like/vote/reaction counts, "N replies" on collapsed comments, the total */
+  counts: readonly CountKind[];
 }
+
+export type CountKind = "votes" | "replies" | "comments";
+const COUNT_KINDS: readonly CountKind[] = ["votes", "replies", "comments"];
 
 export const DEFAULT_OPTIONS: Readonly<Options> = {
   max_indent: 6,
@@ -14,7 +20,14 @@ export const DEFAULT_OPTIONS: Readonly<Options> = {
   avatars: "initials",
   timestamps: "relative",
   collapsed_depth: null,
+  counts: COUNT_KINDS,
 };
+
+/** The image URL of `name`'s avatar for a template option, or null (initials). */
+export function avatarUrl(opts: Options, name: string): string | null {
+  const t = opts.avatars;
+  return t.startsWith("https://") && t.includes("{author}") ? t.split("{author}").join(encodeURIComponent(name)) : null;
+}
 
 const posInt = (v: unknown): v is number => typeof v === "number" && Number.isInteger(v) && v >= 1;
 
@@ -24,8 +37,9 @@ export function parseOptions(raw: unknown): Options {
   return {
     max_indent: posInt(o.max_indent) ? o.max_indent : d.max_indent,
     density: o.density === "compact" ? "compact" : d.density,
-    avatars: o.avatars === "none" ? "none" : d.avatars,
+    avatars: o.avatars === "none" || (typeof o.avatars === "string" && /^https:\/\/\S*\{author\}/.test(o.avatars)) ? (o.avatars as string) : d.avatars,
     timestamps: o.timestamps === "absolute" ? "absolute" : d.timestamps,
     collapsed_depth: posInt(o.collapsed_depth) ? o.collapsed_depth : null,
+    counts: Array.isArray(o.counts) ? COUNT_KINDS.filter((k) => (o.counts as unknown[]).includes(k)) : d.counts,
   };
 }

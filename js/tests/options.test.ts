@@ -118,6 +118,31 @@ describe("w.options", () => {
     expect(root.className).not.toMatch(/tw-compact|tw-no-avatars/);
   });
 
+  it("avatars as an https URL template: a picture over the initials, which stay if it fails", () => {
+    const { model, el } = mount();
+    expect(el.querySelector(".tw-avatar-img")).toBeNull();
+    model.kernelSet("options", { ...DEFAULT_OPTIONS, avatars: "https://img.example/{author}.png" });
+    const img = q<HTMLImageElement>(item(el, "c1"), ":scope > .tw-card .tw-avatar-img");
+    expect(img.getAttribute("src")).toBe("https://img.example/Chris.png");
+    expect(img.getAttribute("referrerpolicy")).toBe("no-referrer");
+    expect(q(el, '[data-role="post"] .tw-avatar-img').getAttribute("src")).toBe("https://img.example/Steve.png");
+    img.dispatchEvent(new Event("error"));
+    expect(img.isConnected).toBe(false);
+    expect(q(item(el, "c1"), ":scope > .tw-card .tw-avatar").textContent).toBe("C");
+    expect(parseOptions({ avatars: "javascript:{author}" }).avatars).toBe("initials");
+  });
+
+  it("counts: vote counts, the total and the hidden-replies count can be left out, live", () => {
+    const { model, el } = mount();
+    const root = q(el, ".tw-root");
+    model.kernelSet("options", { ...DEFAULT_OPTIONS, counts: ["replies"] });
+    expect(root.classList.contains("tw-hide-vote-counts")).toBe(true);
+    expect(root.classList.contains("tw-hide-comment-count")).toBe(true);
+    model.kernelSet("options", { ...DEFAULT_OPTIONS });
+    expect(root.className).not.toMatch(/tw-hide-/);
+    expect(parseOptions({ counts: ["comments", "bogus"] }).counts).toEqual(["comments"]);
+  });
+
   it("max_indent: the indentation cap moves, live", () => {
     const { model, el } = mount(); // c1 > c2 > c3
     expect(item(el, "c2").querySelector(":scope > .tw-group")?.classList.contains("tw-flat")).toBe(false);

@@ -82,10 +82,13 @@ DEFAULT_OPTIONS: dict[str, Any] = {
     "avatars": "initials",
     "timestamps": "relative",
     "collapsed_depth": None,
+    "counts": ["votes", "replies", "comments"],
 }
+#: Counts a view may show: like/vote/reaction counts, "N replies" on collapsed comments, the total.
+COUNT_KINDS = ("votes", "replies", "comments")
 _OPTION_CHOICES = {
     "density": ("comfortable", "compact"),
-    "avatars": ("initials", "none"),
+    "avatars": ("initials", "none"),  # or an https URL template with {author}
     "timestamps": ("relative", "absolute"),
 }
 #: A BCP 47 language tag, simplified: language, optional script, region and variants.
@@ -102,6 +105,28 @@ Validator = Callable[[ops.Operation, ops.Context], "ops.Operation | None"]
 
 class CallbackError(RuntimeWarning):
     """A user callback (``on_change``/``on_comment``) raised; the event itself still stands."""
+
+
+def _avatar_template(value: str) -> bool:
+    """An image URL template for avatars: https, with ``{author}`` where the name goes."""
+    return (
+        value.startswith("https://")
+        and "{author}" in value
+        and len(value) <= 500
+        and not any(ch.isspace() or ch in "\"'<>" for ch in value)
+    )
+
+
+def _check_counts(value: object) -> None:
+    if (
+        not isinstance(value, list | tuple)
+        or any(v not in COUNT_KINDS for v in value)
+        or len(set(value)) != len(value)
+    ):
+        raise ValueError(
+            f"option 'counts' must be a list of distinct items from {', '.join(COUNT_KINDS)}, "
+            f"not {value!r}"
+        )
 
 
 def _esm_source() -> str | Path:
@@ -226,11 +251,17 @@ class ThreadWidget(Commands, anywidget.AnyWidget):
                 raise ValueError(
                     f"unknown option {key!r}; valid options: {', '.join(sorted(DEFAULT_OPTIONS))}"
                 )
+            if key == "avatars" and isinstance(option, str) and _avatar_template(option):
+                continue
+            if key == "counts":
+                _check_counts(option)
+                continue
             if key in _OPTION_CHOICES:
                 if option not in _OPTION_CHOICES[key]:
+                    extra = " or an https URL template with {author}" if key == "avatars" else ""
                     raise ValueError(
-                        f"option {key!r} must be one of {', '.join(_OPTION_CHOICES[key])}, "
-                        f"not {option!r}"
+                        f"option {key!r} must be one of {', '.join(_OPTION_CHOICES[key])}"
+                        f"{extra}, not {option!r}"
                     )
             elif (key == "max_indent" or option is not None) and (  # collapsed_depth: None ok
                 not isinstance(option, int) or isinstance(option, bool) or option < 1

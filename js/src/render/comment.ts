@@ -26,6 +26,8 @@ export interface CardState {
   fmt: Fmt;
   /** show absolute times instead of relative ones */
   absoluteTimes: boolean;
+  /** the author's picture from the `avatars` URL template, or null (initials) */
+  avatarUrl?: string | null;
   /** the kernel's rules (`_config`): voting, label set, fields, actions, badges */
   cfg: Partial<Config>;
   /** this user's role */
@@ -72,7 +74,7 @@ export function renderCard(card: HTMLElement, s: CardState): void {
     return;
   }
 
-  parts.push(avatar(c.author));
+  parts.push(avatar(c.author, "tw-avatar", s.avatarUrl ?? null));
   const meta = h("div", { class: "tw-meta" }, h("span", { class: "tw-author" }, c.author));
   if (s.postAuthor !== null && c.author === s.postAuthor) {
     meta.append(h("span", { class: "tw-badge", "data-role": "author-badge", title: f.t("author_badge_title") }, f.t("author_badge")));

@@ -114,9 +114,15 @@ export function hueOf(name: string): number {
   return (x >>> 0) % 360;
 }
 
-export function avatar(name: string, cls = "tw-avatar"): HTMLElement {
+/** Initials on a colour from the name; with `url`, the picture over them (initials stay on error). */
+export function avatar(name: string, cls = "tw-avatar", url: string | null = null): HTMLElement {
   const a = h("span", { class: cls, "aria-hidden": "true" }, initials(name));
   a.style.setProperty("--tw-avatar-hue", String(hueOf(name)));
+  if (url) {
+    const img = h("img", { class: "tw-avatar-img", src: url, alt: "", loading: "lazy", referrerpolicy: "no-referrer" });
+    img.addEventListener("error", () => img.remove());
+    a.append(img);
+  }
   return a;
 }
 

@@ -5,20 +5,12 @@
  * users chose each label. Clicking the chip of the current label clears it. The view turns a click
  * into a `label` operation with `labelOp` (Python decides; a refusal comes back as a reject).
  */
-import type { Comment, Config, LabelOp, Role } from "../protocol";
-import type { Fmt } from "../strings";
+import type { Comment, LabelOp } from "../protocol";
 import { h } from "./dom";
+import type { ControlState } from "./votes";
 
-export interface LabelState {
-  comment: Comment;
-  user: string;
-  cfg: Partial<Config>;
-  role: Role;
-  readOnly: boolean;
-  /** an own comment the kernel has not confirmed yet (takes no actions) */
-  unconfirmed: boolean;
-  fmt: Fmt;
-}
+/** What the label picker needs: the same as the vote controls. */
+export type LabelState = ControlState;
 
 /** How many users chose each label on a comment. */
 export function labelCounts(c: Comment): Map<string, number> {

@@ -9,6 +9,8 @@ import { authorBadge, renderFields } from "./fields";
 export interface PostExtras {
   cfg: Partial<Config>;
   actions: HTMLElement | null;
+  /** the author's picture from the `avatars` URL template, or null (initials) */
+  avatarUrl?: string | null;
 }
 
 export function renderPost(target: HTMLElement, post: Post | null, fmt: Fmt = DEFAULT_FMT, absoluteTimes = false, extras?: PostExtras): void {
@@ -24,7 +26,7 @@ export function renderPost(target: HTMLElement, post: Post | null, fmt: Fmt = DE
   const meta = h(
     "div",
     { class: "tw-post-meta" },
-    avatar(post.author, "tw-avatar tw-avatar-sm"),
+    avatar(post.author, "tw-avatar tw-avatar-sm", extras?.avatarUrl ?? null),
     h("span", { class: "tw-author", "data-role": "post-author" }, post.author),
     extras ? authorBadge(post.author, extras.cfg) : null,
     h("span", { class: "tw-dot", "aria-hidden": "true" }, "·"),

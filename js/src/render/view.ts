@@ -23,7 +23,7 @@ import { ModerationUI, cardLabel } from "./moderation";
 import { absoluteTime, button, h, highlight, refocus, refreshTimes } from "./dom";
 import { LOST_REASON } from "../protocol";
 import type { Fmt } from "../strings";
-import type { Options } from "../options";
+import { avatarUrl, type Options } from "../options";
 
 /** Visual indentation stops here by default (`options.max_indent`); deeper replies stay at this indent with a thread line. */
 export const MAX_INDENT_DEPTH = 6;
@@ -451,8 +451,10 @@ export class ThreadView {
     this.#opts = opts;
     this.#applyLayout();
     if (old.collapsed_depth !== opts.collapsed_depth) this.#autoCollapsed.clear();
-    if (old.timestamps !== opts.timestamps) this.#renderPost();
-    if (old.max_indent !== opts.max_indent || old.timestamps !== opts.timestamps || old.collapsed_depth !== opts.collapsed_depth) {
+    const avatarsChanged = old.avatars !== opts.avatars;
+    const repliesChanged = old.counts.includes("replies") !== opts.counts.includes("replies");
+    if (old.timestamps !== opts.timestamps || avatarsChanged) this.#renderPost();
+    if (old.max_indent !== opts.max_indent || old.timestamps !== opts.timestamps || old.collapsed_depth !== opts.collapsed_depth || avatarsChanged || repliesChanged) {
       this.refreshAll();
     }
   }
@@ -466,7 +468,12 @@ export class ThreadView {
 
   #renderPost(): void {
     this.#mod.renderThread();
-    renderPost(this.#postEl, this.#ctx.store.post, this.#fmt, this.#opts.timestamps === "absolute", { cfg: this.#live.config(), actions: this.#custom.forPost() });
+    const post = this.#ctx.store.post;
+    renderPost(this.#postEl, post, this.#fmt, this.#opts.timestamps === "absolute", {
+      cfg: this.#live.config(),
+      actions: this.#custom.forPost(),
+      avatarUrl: post ? avatarUrl(this.#opts, post.author) : null,
+    });
   }
 
   #applyLayout(): void {
@@ -474,6 +481,8 @@ export class ThreadView {
     this.root.classList.toggle("tw-compact", o.density === "compact");
     this.root.classList.toggle("tw-no-avatars", o.avatars === "none");
     this.root.classList.toggle("tw-absolute-times", o.timestamps === "absolute");
+    this.root.classList.toggle("tw-hide-vote-counts", !o.counts.includes("votes"));
+    this.root.classList.toggle("tw-hide-comment-count", !o.counts.includes("comments"));
   }
 
   /** The fixed labels of the view's chrome, from the strings table. */
@@ -1230,13 +1239,14 @@ export class ThreadView {
       readOnly: this.#ctx.readOnly(),
       pending,
       unconfirmed: store.isUnconfirmed(rec.id),
-      replies: collapsed ? store.replyCount(rec.id) : 0,
+      replies: collapsed && this.#opts.counts.includes("replies") ? store.replyCount(rec.id) : 0,
       hasChildren,
       collapsed,
       editing: this.#openComposer.get(rec.id) === `edit:${rec.id}`,
       armedDelete: this.#armedDelete === rec.id,
       fmt: this.#fmt,
       absoluteTimes: this.#opts.timestamps === "absolute",
+      avatarUrl: avatarUrl(this.#opts, c.author),
       cfg: this.#ctx.config(),
       role: store.role,
       lock: store.lockOf(rec.id),

@@ -13,13 +13,14 @@ import { h } from "./dom";
 /** How many names the tooltip of a reaction lists before "and N others". */
 export const NAMES_SHOWN = 5;
 
-export interface VoteState {
+/** What a per-comment control (votes, labels) needs to know to draw itself. */
+export interface ControlState {
   comment: Comment;
   user: string;
   cfg: Partial<Config>;
   role: Role;
   readOnly: boolean;
-  /** an own comment the kernel has not confirmed yet (takes no votes) */
+  /** an own comment the kernel has not confirmed yet (takes no votes or labels) */
   unconfirmed: boolean;
   fmt: Fmt;
 }
@@ -66,7 +67,7 @@ function control(interactive: boolean, cls: string, choice: string, pressed: boo
   );
 }
 
-function upDown(s: VoteState, choices: VoteChoice[], interactive: boolean): HTMLElement {
+function upDown(s: ControlState, choices: VoteChoice[], interactive: boolean): HTMLElement {
   const f = s.fmt;
   const counts = tally(s.comment);
   const up = counts.get("up")?.length ?? 0;
@@ -86,7 +87,7 @@ function upDown(s: VoteState, choices: VoteChoice[], interactive: boolean): HTML
   );
 }
 
-function reactions(s: VoteState, choices: VoteChoice[], interactive: boolean): HTMLElement {
+function reactions(s: ControlState, choices: VoteChoice[], interactive: boolean): HTMLElement {
   const f = s.fmt;
   const counts = tally(s.comment);
   const mine = s.user === "" ? undefined : s.comment.votes[s.user];
@@ -105,7 +106,7 @@ function reactions(s: VoteState, choices: VoteChoice[], interactive: boolean): H
 }
 
 /** The votes of a card for `w.voting` "updown" or reactions; null for likes (the card keeps its like button). */
-export function renderVotes(s: VoteState): HTMLElement | null {
+export function renderVotes(s: ControlState): HTMLElement | null {
   const voting = s.cfg.voting;
   if (!voting || voting.kind === "likes") return null;
   const c = s.comment;
