@@ -1,4 +1,4 @@
-"""Take the README screenshot: the quickstart notebook open in JupyterLab, first cells run.
+"""Take the README screenshot: the seed thread in JupyterLab as a moderating teacher sees it.
 
 python scripts/screenshot.py [docs/screenshot.png]
 """
@@ -26,12 +26,17 @@ def main(out: Path) -> None:
         shutil.copytree(ROOT / "examples" / "data", server.root_dir / "data")
         cells = [
             "from threadwidget import ThreadWidget\n"
-            'w = ThreadWidget.load("data/power-trip.json", user="Chris")\n'
+            'w = ThreadWidget.load("data/power-trip.json", user="teacher",\n'
+            '                      roles={"teacher": "moderator"}, badges={"teacher": "teacher"})\n'
+            'w.flag("c6", "Selling followers", user="Chris")\n'
+            'w.mark_spam("c6", "An advert for followers")\n'
+            'w.pin("c2")\n'
+            'w.sort = "best"\n'
             "w"
         ]
         with tempfile.TemporaryDirectory() as profile, sync_playwright() as pw:
             context = launch(
-                pw, profile, viewport={"width": 1200, "height": 2000}, device_scale_factor=1
+                pw, profile, viewport={"width": 1200, "height": 1560}, device_scale_factor=1
             )
             with Notebook(server, context, cells, name="quickstart.ipynb") as nb:
                 nb.run_all()
@@ -39,10 +44,15 @@ def main(out: Path) -> None:
                 nb.page.evaluate(
                     "() => window.jupyterapp.commands.execute('application:toggle-left-area')"
                 )
-                # a reply being written, to show the inline composer
+                # the ranking explained, and a reply being written in the inline composer
+                root.locator('button[data-role="why-toggle"]').first.click()
                 root.locator('[data-comment-id="c3"] button[data-action="reply"]').first.click()
                 composer = root.locator('textarea[data-role="composer"]').nth(1)
                 composer.fill("Same here: I met my last two colleagues on **Twitter**.")
+                # the comments' toolbar at the top of the screen (the post is above it)
+                root.locator('select[data-role="sort"]').evaluate(
+                    "el => el.scrollIntoView({block: 'start'})"
+                )
                 nb.page.wait_for_timeout(400)
                 nb.page.screenshot(path=str(out))
             context.close()
