@@ -601,3 +601,34 @@ def test_the_extending_page_lists_every_option_string_and_property() -> None:
         assert f"| `{setting}` |" in doc, setting
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     assert "[Extending](docs/extending.md)" in readme
+
+
+def test_when_ids_follow_a_replaced_thread() -> None:
+    w = ThreadWidget(comments=[Comment(id="a", author="Ann", body="question?")], user="Bo")
+    rec = Recorder(w)
+    w.add_action("answer", "Answer", lambda c, u: "ok", when=lambda c: c.body.endswith("?"))
+    w.thread = Thread(comments=(Comment(id="x1", author="Cy", body="why?"),))
+    assert w._config["actions"][0]["ids"] == ["x1"]
+    assert result_of(action_click(rec, "answer", "x1"))["ok"] is True
+
+
+def test_actions_refuse_deleted_and_moderated_comments_for_participants() -> None:
+    w = ThreadWidget(
+        comments=[
+            Comment(id="gone", author="Bo", body="x"),
+            Comment(id="hid", author="Cy", body="y"),
+        ],
+        user="Bo",
+    )
+    rec = Recorder(w)
+    calls: list[str] = []
+    w.add_action("tag", "Tag", lambda c, u: calls.append(c.id))
+    w.delete_comment("gone")
+    w.hide("hid", "off topic", moderator="Mod")
+    for comment_id, status in (("gone", "deleted"), ("hid", "hidden")):
+        result = result_of(action_click(rec, "tag", comment_id))
+        assert result["ok"] is False and status in result["reason"]
+    assert calls == []
+    w.roles = {"Bo": "moderator"}  # a moderator may act on what they see greyed
+    assert result_of(action_click(rec, "tag", "hid"))["ok"] is True
+    assert calls == ["hid"]

@@ -4,6 +4,7 @@ the new events through the journal, a shared store, replay and save/load."""
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Callable
 from datetime import timedelta
@@ -13,7 +14,7 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-from threadwidget import Comment, OperationRejected, Thread, ThreadWidget, ops
+from threadwidget import Comment, OperationRejected, Post, Thread, ThreadWidget, ops
 from threadwidget.models import MAX_REASON_CHARS
 from threadwidget.stores import SQLiteStore
 
@@ -505,3 +506,32 @@ def test_comment_model_refuses_duplicate_reporters() -> None:
     flag = {"user": "Ann", "at": T0, "reason": ""}
     with pytest.raises(ValidationError, match="flags lists a user twice"):
         Comment(id="x", flags=[flag, flag])  # type: ignore[list-item]
+
+
+def test_published_pages_carry_no_moderated_text_reports_or_labels() -> None:
+    """The standalone HTML export and embed_state() hold what a reader sees, nothing more."""
+    from threadwidget.formats.html import render
+
+    w = ThreadWidget(
+        Post(title="t", author="Ann"),
+        [
+            Comment(id="a", author="Bob", body="my address is 12 Elm St"),
+            Comment(id="b", author="Cy", body="fine"),
+        ],
+        user="Mod",
+        roles={"Mod": "moderator"},
+        label_set=["spam"],
+    )
+    w.flag("b", "Carol thinks so", user="Carol")
+    w.label("b", "spam", user="Dana")
+    w.remove("a", "doxxing")
+    page = render(w.thread)
+    embedded = json.dumps(w.embed_state())
+    for text in (page, embedded):
+        for secret in ("12 Elm St", "Carol", "doxxing", "Dana", '"Bob"'):
+            assert secret not in text, secret
+        assert "fine" in text
+    state = w.embed_state()[w.model_id]["state"]
+    assert state["_config"]["role"] == "reader" and state["read_only"] is True
+    removed = next(c for c in state["_snapshot"]["comments"] if c["id"] == "a")
+    assert removed["status"] == "removed" and removed["body"] == ""

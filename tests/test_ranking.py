@@ -190,6 +190,15 @@ def test_rank_shows_what_the_role_sees() -> None:
     assert "h" not in [i for i, _, _ in order(t, "best")]
     moderator = [i for i, _, d in order(t, "best", role="moderator") if d == 0]
     assert moderator == ["p", "h", "b", "a", "c", "d", "x"]
+    # a removed comment leaves its placeholder for everyone, so it keeps its rank (as in the page)
+    removed = Thread(
+        post=t.post,
+        comments=tuple(
+            c.model_copy(update={"status": "removed"}) if c.id == "b" else c for c in t.comments
+        ),
+    )
+    assert "b" in [i for i, _, _ in order(removed, "best")]
+    assert "b" in [i for i, _, _ in order(removed, "best", role="reader")]
 
 
 def test_rank_rows_carry_inputs_score_and_formula() -> None:

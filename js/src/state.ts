@@ -263,8 +263,8 @@ export interface Change {
   ids: string[];
   /** the whole mirror was replaced: re-render everything */
   reset: boolean;
-  /** the post changed (a thread lock, its extra data) */
-  post?: boolean;
+  /** the post changed: a thread lock (every reply button changes) or its extra data */
+  post?: "lock" | "extra";
 }
 
 export interface RejectNotice {
@@ -558,7 +558,7 @@ export class ThreadStore {
     if (event.type === "add") this.#timeCache.delete(event.comment.id);
     if (isPostEvent(event)) {
       if (this.post) this.post = foldPost(this.post, event);
-      this.#emit({ ids: [], reset: false, post: true });
+      this.#emit({ ids: [], reset: false, post: event.type === "lock" ? "lock" : "extra" });
     }
     this.#touch(applyEvent(this.mirror, event));
     if (rid !== null && rid !== undefined) {

@@ -98,8 +98,10 @@ describe("fields (w.fields over extra)", () => {
     expect(q(el, '[data-role="post"] [data-field="topic"] .tw-field-value').textContent).toBe("moderation");
     event(model, { type: "set_extra", id: "c2", extra: { sentiment: "positive" }, actor: "Steve", at: at(60) });
     expect(q(item(el, "c2"), '[data-field="sentiment"]').textContent).toContain("positive");
+    const before = item(el, "c1");
     event(model, { type: "set_extra", id: null, extra: { topic: "rules" }, actor: "Steve", at: at(61) });
     expect(q(el, '[data-role="post"] [data-field="topic"] .tw-field-value').textContent).toBe("rules");
+    expect(item(el, "c1")).toBe(before); // post data redraws the post only, not the tree
     model.kernelSet("_config", cfg({ fields: [{ key: "toxicity", kind: "bar", label: "Toxicity" }] }));
     expect(item(el, "c1").querySelector('[data-field="sentiment"]')).toBeNull();
     expect(q(item(el, "c1"), '[role="meter"]').getAttribute("aria-valuenow")).toBe("0.8");

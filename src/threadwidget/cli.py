@@ -81,7 +81,8 @@ def summary(thread: Thread) -> dict[str, Any]:
         "post_created_at": thread.post.created_at.isoformat(),
         "comments": len(comments),
         "visible": thread.visible_count(),
-        "deleted": len(comments) - thread.visible_count(),
+        "deleted": sum(1 for c in comments if c.status == "deleted"),
+        "moderated": sum(1 for c in comments if c.status in ("hidden", "spam", "removed")),
         "top_level": sum(1 for c in comments if c.parent_id is None),
         "max_depth": max(depth.values(), default=-1) + 1,
         "participants": len(authors),
@@ -97,7 +98,9 @@ def _print_summary(info: dict[str, Any], report: LoadReport) -> None:
     print(f"  posted        {info['post_created_at']}")
     print(
         f"  comments      {info['comments']:,} ({info['visible']:,} visible, "
-        f"{info['deleted']:,} deleted), {info['top_level']:,} top-level"
+        f"{info['deleted']:,} deleted"
+        + (f", {info['moderated']:,} moderated" if info["moderated"] else "")
+        + f"), {info['top_level']:,} top-level"
     )
     print(f"  reply depth   {info['max_depth']} level(s)")
     top = ", ".join(f"{p['author']} ({p['comments']})" for p in info["top_participants"])
@@ -106,7 +109,7 @@ def _print_summary(info: dict[str, Any], report: LoadReport) -> None:
     if info["first_comment_at"]:
         print(f"  date range    {info['first_comment_at']} to {info['last_comment_at']}")
     if report.flagged:
-        print(f"  flagged       {len(report.flagged)} (spam/pending/dead, kept visible)")
+        print(f"  moderated     {len(report.flagged)} (spam/pending/dead: moderators see them)")
     if report.not_loaded:
         print(f"  not in file   {report.not_loaded:,} comment(s) the source mentions")
 

@@ -240,6 +240,21 @@ class Thread(BaseModel):
         """A validated thread from a post and comments given in any order."""
         return cls(post=post, comments=tuple(comments))
 
+    def published(self) -> Thread:
+        """The thread as a public page may carry it: what a reader sees, nothing more.
+
+        Hidden, spam and removed comments keep their place (a placeholder may stand for them)
+        but lose body and author; reports, labels and moderation notes are dropped everywhere.
+        Used by the standalone HTML export and ``ThreadWidget.embed_state``.
+        """
+        comments = []
+        for c in self.comments:
+            update: dict[str, Any] = {"flags": (), "labels": {}, "moderation": None}
+            if c.status in ("hidden", "spam", "removed"):
+                update.update(body="", author="[moderated]", liked_by=(), votes={}, extra={})
+            comments.append(c.model_copy(update=update))
+        return Thread(post=self.post, comments=tuple(comments))
+
     def anonymize(self, seed: int = 0, keep: Iterable[str] = ()) -> tuple[Thread, Any]:
         """Pseudonymised copy and the key to reverse it (see ``threadwidget.anonymize``)."""
         from .anonymize import anonymize

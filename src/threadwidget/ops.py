@@ -498,12 +498,6 @@ def _may(ctx: Context, op: Operation) -> None:
         raise OperationRejected("Only moderators can do this.", "type")
     if isinstance(op, SetExtra) or (isinstance(op, AddComment) and op.extra):
         raise OperationRejected("Only Python code can set extra data.", "extra")
-    if isinstance(op, Like | Unlike) and ctx.votes:
-        raise OperationRejected("This discussion uses votes, not likes.", "type")
-    if isinstance(op, Vote) and not ctx.votes:
-        raise OperationRejected("This discussion uses likes, not votes.", "type")
-    if isinstance(op, LabelComment) and not ctx.labels:
-        raise OperationRejected("There is no labelling exercise in this discussion.", "type")
 
 
 #: status a comment must have for each moderation action, and the status it gets
@@ -517,10 +511,24 @@ _TRANSITIONS: dict[str, tuple[frozenset[str], CommentStatus]] = {
 }
 
 
+def _fits_the_model(ctx: Context, op: Operation) -> None:
+    """The voting model and the label set bind Python code too: data no view could show is a
+    mistake, not a choice."""
+    if isinstance(op, Like | Unlike) and ctx.votes:
+        raise OperationRejected("This discussion uses votes, not likes.", "type")
+    if isinstance(op, Vote) and not ctx.votes:
+        raise OperationRejected("This discussion uses likes, not votes (see voting).", "type")
+    if isinstance(op, LabelComment) and not ctx.labels:
+        raise OperationRejected(
+            "There is no labelling exercise in this discussion (see label_set).", "type"
+        )
+
+
 def check(state: ThreadState, op: Operation, ctx: Context) -> Event:
     """Decide an operation against the state without changing it: the event, or
     :class:`OperationRejected` with a reason for the user."""
     _may(ctx, op)
+    _fits_the_model(ctx, op)
     stamp = {"actor": ctx.actor, "at": ctx.now}
     if isinstance(op, AddComment):
         if op.id in state.comments:

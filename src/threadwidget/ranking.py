@@ -344,7 +344,8 @@ def _shown(children: Mapping[str | None, list[Comment]], role: str) -> set[str]:
         order.append(c)
         stack.extend(children.get(c.id, ()))
     for c in reversed(order):  # every reply before its parent
-        own = c.status == "visible" or (role == "moderator" and c.status != "deleted")
+        # everyone sees a removed comment's placeholder; moderators also see hidden and spam
+        own = c.status in ("visible", "removed") or (role == "moderator" and c.status != "deleted")
         if own or any(k.id in shown for k in children.get(c.id, ())):
             shown.add(c.id)
     return shown

@@ -382,6 +382,10 @@ class ThreadWidget(Commands, anywidget.AnyWidget):
             self._log = []
             if self._store is not None:
                 self._store.start(thread)
+            for name, action in self._actions.items():  # `when` ids belong to the old thread
+                if action.when is not None:
+                    self._action_ids[name] = self._matching(action)
+            self._refresh_config()
             self._publish_snapshot()
 
     @property
@@ -781,14 +785,19 @@ class ThreadWidget(Commands, anywidget.AnyWidget):
         >>> embed_minimal_html("page.html", views=[w], state=w.embed_state())  # doctest: +SKIP
 
         The page renders without a kernel, with every editing control hidden and a note saying
-        when the snapshot was taken.
+        when the snapshot was taken. It carries what a reader sees (``Thread.published``): no
+        moderated text, reports, labels or moderation notes.
         """
         from ipywidgets.embed import dependency_state
 
         state: dict[str, Any] = dependency_state(self, drop_defaults=False)
         mine = state[self.model_id]["state"]
         mine["read_only"] = True
-        mine["_snapshot"] = {**mine["_snapshot"], "saved_at": utcnow().isoformat()}
+        with self._lock:
+            public, seq = self._state.to_thread().published(), self._state.seq
+        snapshot = snapshot_value(public.post, public.comments, epoch=self._epoch, seq=seq)
+        mine["_snapshot"] = {**snapshot, "saved_at": utcnow().isoformat()}
+        mine["_config"] = {**mine["_config"], "role": "reader", "actions": []}
         return state
 
     # ---- the operation path ----------------------------------------------------------------
@@ -975,6 +984,10 @@ class ThreadWidget(Commands, anywidget.AnyWidget):
                 answer(False, f"{action.label} does not apply to this comment.")
                 return
             subject = self._state.comments[request.id]
+            moderator = self.role_of(self.user) == "moderator"
+            if subject.status == "deleted" or (subject.status != "visible" and not moderator):
+                answer(False, f"{action.label} does not apply to a {subject.status} comment.")
+                return
         elif action.target == "post":
             subject = self._state.post
         else:

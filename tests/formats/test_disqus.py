@@ -37,9 +37,13 @@ def test_html_becomes_markdown_and_scripts_vanish() -> None:
     assert thread.get("9002").author == "Chris Ølsen"
 
 
-def test_spam_is_kept_visible_and_flagged() -> None:
+def test_spam_keeps_its_status_and_text_for_moderators_and_is_reported() -> None:
     thread, report = sample("disqus.xml")
-    assert thread.get("9005").status == "visible"
+    spam = thread.get("9005")
+    assert spam.status == "spam" and spam.body
+    assert spam.moderation is not None
+    assert (spam.moderation.action, spam.moderation.by) == ("spam", "Disqus")
+    assert spam.moderation.reason == "marked spam by Disqus"
     assert [p.id for p in report.flagged] == ["9005"]
     assert "spam" in report.flagged[0].reason
 

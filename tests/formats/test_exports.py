@@ -144,3 +144,20 @@ def test_save_picks_format_from_extension(tmp_path: Path, thread: Thread) -> Non
         save(thread, tmp_path / "t.txt")
     with pytest.raises(ValueError, match="cannot write Reddit JSON"):
         save(thread, tmp_path / "t.json", format="reddit")
+
+
+def test_markdown_shows_moderated_comments_as_placeholders_only(thread: Thread) -> None:
+    from threadwidget.models import Comment
+
+    extra = (
+        Comment(id="r", author="Rex", body="secret removed text", status="removed"),
+        Comment(id="s", author="Spammer", body="buy followers", status="spam"),
+        Comment(id="h", author="Hal", body="hidden parent", status="hidden"),
+        Comment(id="h1", parent_id="h", author="Ivy", body="visible reply"),
+    )
+    text = render(Thread(post=thread.post, comments=(*thread.comments, *extra)), "markdown")
+    assert "*[removed by a moderator]*" in text and "*[hidden by a moderator]*" in text
+    secrets = ("secret removed text", "Rex", "buy followers", "Spammer", "hidden parent", "Hal")
+    for secret in secrets:
+        assert secret not in text, secret
+    assert "visible reply" in text

@@ -39,7 +39,9 @@ def test_firebase_items() -> None:
     assert thread.get("5002").parent_id is None
     assert thread.get("5004").parent_id == "5003"
     assert thread.get("5003").status == "deleted"
-    assert thread.get("5005").status == "visible"
+    dead = thread.get("5005")
+    assert dead.status == "hidden" and dead.moderation is not None
+    assert (dead.moderation.action, dead.moderation.by) == ("hide", "Hacker News")
     assert [p.id for p in report.flagged] == ["5005"]
     assert report.not_loaded == 1  # kid 5099 is not in the file
 

@@ -33,7 +33,9 @@ def test_paragraphs_and_line_breaks_survive_and_markdown_is_escaped() -> None:
 def test_approval_states() -> None:
     thread, report = sample("wordpress.xml")
     assert thread.get("10").status == "deleted" and thread.get("10").body == ""  # trash
-    assert thread.get("9").status == "visible"  # spam kept
+    assert thread.get("9").status == "spam" and thread.get("9").body  # spam kept, as spam
+    assert thread.get("11").status == "hidden"  # awaiting moderation
+    assert thread.get("11").moderation.by == "WordPress"  # type: ignore[union-attr]
     reasons = {p.id: p.reason for p in report.flagged}
     assert "spam" in reasons["9"] and "moderation" in reasons["11"]
 

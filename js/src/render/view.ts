@@ -572,7 +572,8 @@ export class ThreadView {
       }
       this.#updateMatches();
     }
-    if (c.post && !c.reset) {
+    if (c.post === "extra" && !c.reset) this.#renderPost(); // only the post shows it
+    if (c.post === "lock" && !c.reset) {
       // a thread lock changes every reply button and the new-comment box
       this.#renderPost();
       this.#renderNewComposer();

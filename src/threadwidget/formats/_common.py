@@ -18,6 +18,7 @@ from ..models import (
     MAX_BODY_CHARS,
     MAX_NAME_CHARS,
     Comment,
+    Moderation,
     Post,
     Thread,
     reply_cycles,
@@ -96,7 +97,7 @@ class LoadReport:
             ("dropped", self.dropped),
             ("re-attached", self.reattached),
             ("truncated", self.truncated),
-            ("flagged (kept visible)", self.flagged),
+            ("moderated by the source (shown to moderators only)", self.flagged),
         ):
             if items:
                 shown = "; ".join(str(p) for p in items[:5])
@@ -130,6 +131,8 @@ class RawComment:
     status: Literal["visible", "deleted"] = "visible"
     likes: int = 0
     liked_by: tuple[str, ...] = ()
+    #: what the source's moderation decided: ("spam" or "hidden", by whom, why), else None
+    moderated: tuple[Literal["spam", "hidden"], str, str] | None = None
 
 
 class IdMapper:
@@ -278,9 +281,13 @@ class Reader:
         if self.progress is not None and len(self.raw) % PROGRESS_EVERY == 0:
             self.progress(len(self.raw))
 
-    def flag(self, place: str, source_id: str, reason: str) -> None:
-        """Note a comment kept visible although the source marks it (spam, pending, dead)."""
+    def flag(
+        self, place: str, source_id: str, reason: str, status: Literal["spam", "hidden"], by: str
+    ) -> tuple[Literal["spam", "hidden"], str, str]:
+        """Note a comment the source moderated (spam, pending, dead); returns what
+        ``RawComment.moderated`` takes, so it becomes that status with the source as moderator."""
         self.report.flagged.append(Problem(place, source_id, reason))
+        return (status, by, reason)
 
     def make_post(self, place: str, **fields: Any) -> Post:
         """A validated Post; title and body are clipped, other problems fail the whole file."""
@@ -326,7 +333,7 @@ class Reader:
             self.fail("", f"invalid thread: {error.errors()[0]['msg']}")
 
     def _fields(self, raw: RawComment, ids: IdMapper) -> dict[str, Any]:
-        body = raw.body if raw.status == "visible" else ""
+        body = raw.body if raw.status == "visible" else ""  # moderated ones keep theirs
         if len(body) > MAX_BODY_CHARS:
             body = _truncate(body)
             self.report.truncated.append(
@@ -343,6 +350,15 @@ class Reader:
             "likes": max(raw.likes, len(liked_by)),
             "liked_by": liked_by,
         }
+        if raw.moderated is not None and raw.status == "visible":
+            status, by, reason = raw.moderated
+            fields["status"] = status
+            fields["moderation"] = Moderation(
+                action="spam" if status == "spam" else "hide",
+                by=by,
+                at=raw.created_at,
+                reason=reason,
+            )
         try:
             Comment(**fields)
         except ValidationError as error:

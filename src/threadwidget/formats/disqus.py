@@ -1,7 +1,8 @@
 """Disqus XML export: ``<thread>`` elements for pages, ``<post>`` elements for comments.
 
 A comment's parent is ``<parent dsq:id>``; ``<isDeleted>`` becomes status "deleted" and
-``<isSpam>`` keeps the comment visible and lists it in ``LoadReport.flagged``. An export holds
+``<isSpam>`` gives status "spam" (moderated by "Disqus": moderators see it greyed, others do not)
+and lists it in ``LoadReport.flagged``. An export holds
 many threads: the one chosen is ``select`` (its dsq:id, ``<id>``, link or title) or else the one
 with the most comments.
 """
@@ -111,8 +112,9 @@ def _comment(
     author = None
     if author_el is not None:
         author = text(author_el, "name") or text(author_el, "username")
+    moderated = None
     if _flag(text(element, "isSpam")):
-        rd.flag(place, source_id, "marked spam by Disqus")
+        moderated = rd.flag(place, source_id, "marked spam by Disqus", "spam", "Disqus")
     return RawComment(
         source_id=source_id,
         parent=parent,
@@ -121,4 +123,5 @@ def _comment(
         created_at=created,
         status="deleted" if deleted else "visible",
         place=place,
+        moderated=moderated,
     )

@@ -3,7 +3,8 @@
 Firebase files may be one item, a list of items, or an object of items keyed by id; the story
 (or the item without a parent in the file) is the post, and ``kids`` not present in the file are
 counted in ``LoadReport.not_loaded``. ``deleted`` items become status "deleted"; ``dead``
-(flagged or killed) items stay visible and are listed in ``LoadReport.flagged``. Text is HN's
+(flagged or killed) items become status "hidden" (by "Hacker News", seen by moderators only) and are
+listed in ``LoadReport.flagged``. Text is HN's
 HTML, turned into Markdown. Comment ``points`` (Algolia) become ``likes`` when present.
 """
 
@@ -170,8 +171,10 @@ def _firebase_comment(
         raise Bad("missing", f"{place}.id")
     created = time_field(item, "time", place)
     deleted = bool(item.get("deleted"))
+    moderated = None
     if item.get("dead") and not deleted:
-        rd.flag(place, source_id, "dead (flagged or killed) on Hacker News")
+        reason = "dead (flagged or killed) on Hacker News"
+        moderated = rd.flag(place, source_id, reason, "hidden", "Hacker News")
     return RawComment(
         source_id=source_id,
         parent=parent,
@@ -181,4 +184,5 @@ def _firebase_comment(
         status="deleted" if deleted else "visible",
         likes=to_likes(item.get("score")),
         place=place,
+        moderated=moderated,
     )

@@ -134,7 +134,8 @@ def render(
     code, css = _bundle(static or STATIC)
     saved = (saved_at or utcnow()).strftime("%Y-%m-%d %H:%M UTC")
     title = thread.post.title.strip() or "Untitled thread"
-    snapshot = snapshot_value(thread.post, thread.comments, epoch="standalone", seq=0)
+    public = thread.published()  # no moderated text, reports or labels in a public page
+    snapshot = snapshot_value(public.post, public.comments, epoch="standalone", seq=0)
     css = css.replace("</", "<\\/")  # "\/" is "/" in CSS; "</style" can never appear
     banner = f"Snapshot of {html.escape(title)}, saved {saved}; read-only"
     return f"""<!DOCTYPE html>

@@ -22,12 +22,33 @@ def _inline(text: str) -> str:
     return " ".join(text.split()).replace("\\", "\\\\").replace("*", "\\*").replace("_", "\\_")
 
 
+#: What stands in for a moderated comment (the document is for readers: no author, no text).
+_PLACEHOLDERS = {
+    "removed": "*[removed by a moderator]*",
+    "hidden": "*[hidden by a moderator]*",
+    "spam": "*[hidden by a moderator]*",
+}
+
+
 def _comment_lines(comment: Comment) -> list[str]:
+    if comment.status in _PLACEHOLDERS:
+        return [_PLACEHOLDERS[comment.status]]
     likes = f" · {comment.likes} like{'s' if comment.likes != 1 else ''}" if comment.likes else ""
     edited = f" · edited {_when(comment.edited_at)}" if comment.edited_at else ""
     head = f"**{_inline(comment.author)}** · {_when(comment.created_at)}{edited}{likes}"
     body = "*[deleted]*" if comment.status == "deleted" else (comment.body.strip() or "*(empty)*")
     return [head, "", *body.splitlines()]
+
+
+def _has_visible(thread: Thread, comment_id: str) -> bool:
+    """True if some reply below the comment is visible (so its placeholder keeps the tree)."""
+    stack = list(thread.children(comment_id))
+    while stack:
+        child = stack.pop()
+        if child.status == "visible":
+            return True
+        stack.extend(thread.children(child.id))
+    return False
 
 
 def render(thread: Thread) -> str:
@@ -45,6 +66,8 @@ def render(thread: Thread) -> str:
     stack = [(c, 0) for c in reversed(thread.children(None))]
     while stack:
         comment, depth = stack.pop()
+        if comment.status in ("hidden", "spam") and not _has_visible(thread, comment.id):
+            continue  # a reader does not see it at all
         prefix = "> " * depth
         for line in _comment_lines(comment):
             out.append((prefix + line).rstrip() if line else prefix.rstrip())

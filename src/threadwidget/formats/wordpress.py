@@ -113,10 +113,12 @@ def _comment(
         raise Bad(f"<wp:comment> <wp:comment_date_gmt>: {error.message}") from None
     approved = (text(element, "comment_approved", WP) or "1").strip().lower()
     deleted = approved in ("trash", "post-trashed")
+    moderated = None
     if approved == "spam":
-        rd.flag(place, source_id, "marked spam in WordPress")
+        moderated = rd.flag(place, source_id, "marked spam in WordPress", "spam", "WordPress")
     elif approved == "0":
-        rd.flag(place, source_id, "awaiting moderation in WordPress")
+        reason = "awaiting moderation in WordPress"
+        moderated = rd.flag(place, source_id, reason, "hidden", "WordPress")
     likes = 0
     for meta in element:
         if local(meta.tag) == "commentmeta" and text(meta, "meta_key", WP) in ("likes", "_likes"):
@@ -130,4 +132,5 @@ def _comment(
         status="deleted" if deleted else "visible",
         likes=likes,
         place=place,
+        moderated=moderated,
     )
