@@ -632,3 +632,29 @@ def test_actions_refuse_deleted_and_moderated_comments_for_participants() -> Non
     w.roles = {"Bo": "moderator"}  # a moderator may act on what they see greyed
     assert result_of(action_click(rec, "tag", "hid"))["ok"] is True
     assert calls == ["hid"]
+
+
+def test_an_action_returning_several_operations_is_all_or_nothing() -> None:
+    w = ThreadWidget(comments=[Comment(id="a", author="Ann", body="hello")], user="Bo")
+    rec = Recorder(w)
+    w.add_action(
+        "two",
+        "Two",
+        lambda c, u: [
+            {"type": "add", "id": "r1", "parent_id": c.id, "body": "a reply"},
+            {"type": "edit", "id": "ghost", "body": "no such comment"},
+        ],
+    )
+    result = result_of(action_click(rec, "two", "a"))
+    assert result["ok"] is False and "ghost" in result["reason"]
+    assert "r1" not in w.thread and w.seq == 0  # the first one was not applied either
+    w.add_action(
+        "both",
+        "Both",
+        lambda c, u: [
+            {"type": "add", "id": "r2", "parent_id": c.id, "body": "a reply"},
+            {"type": "edit", "id": "r2", "body": "the reply, edited"},
+        ],
+    )
+    assert result_of(action_click(rec, "both", "a"))["ok"] is True
+    assert w.get("r2").body == "the reply, edited" and w.seq == 2

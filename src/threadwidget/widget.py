@@ -1004,10 +1004,20 @@ class ThreadWidget(Commands, anywidget.AnyWidget):
             answer(False, f"{action.label} failed ({type(error).__name__}); nothing changed.")
             return
         ctx = self._context(action.actor or self.user, trusted=True)
+        if len(operations) > 1:
+            # All or nothing: try the whole list on a copy first (a reply and then an edit of it,
+            # say), so that a refusal half-way leaves the thread as it was.
+            trial = ops.ThreadState(self._state.post, dict(self._state.comments), self._state.seq)
+            try:
+                for operation in operations:
+                    ops.apply(trial, self._validated(operation, ctx), ctx)
+            except ops.OperationRejected as error:
+                answer(False, f"{error.reason} Nothing changed.")
+                return
         for operation in operations:
             try:
                 self._decide(operation, ctx, rid=None)
-            except ops.OperationRejected as error:
+            except ops.OperationRejected as error:  # a shared thread changed meanwhile
                 answer(False, error.reason)
                 return
         answer(True, message=message)
