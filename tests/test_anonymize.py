@@ -115,4 +115,23 @@ def test_reporters_voters_labellers_and_moderators_are_renamed_too() -> None:
     assert anon.post.locked is not None and anon.post.locked.by == key.pseudonyms["Gail"]
     back = key.reidentify(anon)
     assert back.comments[0].votes == {"Eve": "up"}
+    assert back.comments[0].moderation is not None
     assert back.comments[0].moderation is not None and back.comments[0].moderation.by == "Gail"
+
+
+def test_text_in_extra_data_is_cleaned_too() -> None:
+    base = _thread()
+    first = base.comments[0].model_copy(
+        update={
+            "extra": {"summary": "Bob Stone thanks Ann", "n": 3, "tags": ["mail ann@example.com"]}
+        }
+    )
+    thread = Thread(
+        post=base.post.model_copy(update={"extra": {"by": "Ann Lee"}}), comments=(first,)
+    )
+    anon, _ = thread.anonymize(seed=3)
+    text = anon.model_dump_json()
+    for real in ("Ann", "Bob", "Stone", "ann@"):
+        assert real not in text, real
+    assert anon.comments[0].extra["n"] == 3
+    assert anon.comments[0].extra["tags"] == ["mail [email]"]

@@ -11,6 +11,7 @@ import random
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 from .models import Comment, Lock, Thread
 
@@ -204,6 +205,16 @@ def _rename(
             return None
         return value.model_copy(update={"by": who(value.by), "reason": clean(value.reason)})
 
+    def json(value: Any) -> Any:
+        """Text inside ``extra`` data (a stored summary or translation) is cleaned like bodies."""
+        if isinstance(value, str):
+            return clean(value)
+        if isinstance(value, list):
+            return [json(v) for v in value]
+        if isinstance(value, dict):
+            return {k: json(v) for k, v in value.items()}
+        return value
+
     post = thread.post.model_copy(
         update={
             "author": who(thread.post.author),
@@ -211,6 +222,7 @@ def _rename(
             "body": clean(thread.post.body),
             "url": None if drop_url else thread.post.url,
             "locked": lock(thread.post.locked),
+            "extra": json(thread.post.extra),
         }
     )
     comments: list[Comment] = [
@@ -231,6 +243,7 @@ def _rename(
                     update={"by": who(c.moderation.by), "reason": clean(c.moderation.reason)}
                 ),
                 "locked": lock(c.locked),
+                "extra": json(c.extra),
             }
         )
         for c in thread.comments
