@@ -76,9 +76,14 @@ export interface Comment {
   extra: Record<string, Json>;
 }
 
+/** The fields the kernel leaves out while empty (`protocol.py` `_OMITTED_WHEN_EMPTY`). */
+type Omitted = "flags" | "moderation" | "pinned" | "locked" | "votes" | "labels" | "extra";
+/** A comment as it arrives: the omitted fields may be missing. */
+export type WireComment = Omit<Comment, Omitted> & Partial<Pick<Comment, Omitted>>;
+
 /** A comment as it may arrive (optional fields omitted when empty) made complete. */
-export function normComment(c: Comment): Comment {
-  if (c.flags && c.votes && c.labels && c.extra && c.pinned !== undefined && c.locked !== undefined && c.moderation !== undefined) return c;
+export function normComment(c: WireComment): Comment {
+  if (c.flags && c.votes && c.labels && c.extra && c.pinned !== undefined && c.locked !== undefined && c.moderation !== undefined) return c as Comment;
   return {
     ...c,
     flags: c.flags ?? [],

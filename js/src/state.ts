@@ -25,6 +25,7 @@ import type {
   Role,
   Snapshot,
   SnapshotMsg,
+  WireComment,
   Sort,
 } from "./protocol";
 import { LOST_REASON, normComment } from "./protocol";
@@ -52,7 +53,7 @@ export function mirrorFrom(comments: Iterable<Comment>): Mirror {
   return m;
 }
 
-function insertComment(m: Mirror, raw: Comment): void {
+function insertComment(m: Mirror, raw: WireComment): void {
   const c = normComment(raw);
   const existed = m.comments.has(c.id);
   m.comments.set(c.id, c);
@@ -190,7 +191,7 @@ export function predictEvent(
       type: "add",
       actor: user,
       at,
-      comment: {
+      comment: normComment({
         id: op.id,
         parent_id: op.parent_id,
         author: user,
@@ -200,14 +201,7 @@ export function predictEvent(
         status: "visible",
         likes: 0,
         liked_by: [],
-        flags: [],
-        moderation: null,
-        pinned: false,
-        locked: null,
-        votes: {},
-        labels: {},
-        extra: {},
-      },
+      }), // normComment adds the empty moderation, vote, label and extra fields
     };
   }
   if (!current) return null;

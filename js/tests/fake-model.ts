@@ -1,6 +1,7 @@
 /** A stand-in for the anywidget model, so widget.ts can be tested end to end without Jupyter. */
 import type { ModelLike } from "../src/widget";
 import type { Comment, IncomingMsg, OutgoingMsg, Post, Snapshot } from "../src/protocol";
+import { normComment } from "../src/protocol";
 
 type Handler = (...args: unknown[]) => void;
 
@@ -129,7 +130,7 @@ export const POST: Post = {
 let minute = 0;
 export function comment(id: string, parent_id: string | null, extra: Partial<Comment> = {}): Comment {
   minute++;
-  return {
+  return normComment({
     id,
     parent_id,
     author: "Anna",
@@ -139,15 +140,8 @@ export function comment(id: string, parent_id: string | null, extra: Partial<Com
     status: "visible",
     likes: 0,
     liked_by: [],
-    flags: [],
-    moderation: null,
-    pinned: false,
-    locked: null,
-    votes: {},
-    labels: {},
-    extra: {},
     ...extra,
-  } as Comment;
+  });
 }
 
 export function at(minutes: number): string {

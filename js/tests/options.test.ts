@@ -4,7 +4,7 @@ import { DEFAULT_STRINGS, Fmt } from "../src/strings";
 import { DEFAULT_OPTIONS, parseOptions } from "../src/options";
 import { at, comment } from "./fake-model";
 import { cleanup, click, item, mount, q, snap, type } from "./helpers";
-import PY from "../../src/threadwidget/widget.py?raw";
+import PY from "../../src/threadwidget/strings.py?raw";
 import TABLE_TEXT from "../../src/threadwidget/strings.json?raw";
 
 afterEach(cleanup);

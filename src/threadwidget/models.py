@@ -190,6 +190,8 @@ class Thread(BaseModel):
     comments: tuple[Comment, ...] = ()
 
     _by_id: dict[str, Comment] = PrivateAttr(default_factory=dict)
+    # parent id (None: the post) -> replies in file order, built with _by_id by the validator
+    _kids: dict[str | None, list[Comment]] = PrivateAttr(default_factory=dict)
 
     @model_validator(mode="after")
     def _check_tree(self) -> Thread:
@@ -198,14 +200,17 @@ class Thread(BaseModel):
             if comment.id in by_id:
                 raise ValueError(f"comments[{index}]: duplicate comment id {comment.id!r}")
             by_id[comment.id] = comment
+        kids: dict[str | None, list[Comment]] = {}
         for index, comment in enumerate(self.comments):
             if comment.parent_id is not None and comment.parent_id not in by_id:
                 raise ValueError(
                     f"comments[{index}] (id {comment.id!r}): parent_id "
                     f"{comment.parent_id!r} is not a comment in this thread"
                 )
+            kids.setdefault(comment.parent_id, []).append(comment)
         _check_acyclic(by_id)
         self._by_id = by_id
+        self._kids = kids
         return self
 
     def get(self, comment_id: str) -> Comment:
@@ -219,9 +224,11 @@ class Thread(BaseModel):
         return comment_id in self._by_id
 
     def children(self, parent_id: str | None) -> list[Comment]:
-        """Direct replies to a comment (or to the post, for None), oldest first."""
-        found = [c for c in self.comments if c.parent_id == parent_id]
-        return sorted(found, key=lambda c: c.created_at)
+        """Direct replies to a comment (or to the post, for None), oldest first.
+
+        Looked up in the index the validator builds, so walking a whole tree is not O(n^2).
+        """
+        return sorted(self._kids.get(parent_id, ()), key=lambda c: c.created_at)
 
     def depth(self, comment_id: str) -> int:
         """0 for a reply to the post, 1 for a reply to that, and so on."""

@@ -22,17 +22,16 @@ checks that ``ranking.ts`` gives the same (regenerate it with
 
 from __future__ import annotations
 
-import json
 import math
 from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta, timezone
 from decimal import ROUND_HALF_UP, Decimal
-from pathlib import Path
 from typing import Any, Literal
 
 from .models import Comment, Thread, utcnow
+from .strings import DEFAULT_STRINGS
 from .voting import VotingModel, up_down, voting_model
 
 __all__ = [
@@ -61,9 +60,6 @@ GRAVITY = 1.8
 _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 _MS = timedelta(milliseconds=1)
 _HOUR_MS = 3_600_000
-_STRINGS: dict[str, str] = json.loads(
-    (Path(__file__).parent / "strings.json").read_text(encoding="utf-8")
-)
 _COLUMNS = [
     "rank",
     "id",
@@ -210,7 +206,9 @@ def formula(
     created = time_ms(comment.created_at)
     now_ms = _now_ms(now)
     value = _score(sort, model, up, down, created, now_ms)
-    return _formula(sort, model, up, down, created, now_ms, value, {**_STRINGS, **(strings or {})})
+    return _formula(
+        sort, model, up, down, created, now_ms, value, {**DEFAULT_STRINGS, **(strings or {})}
+    )
 
 
 def _formula(
@@ -293,7 +291,7 @@ def rank(
     model = voting_model(voting)
     _check_sort(sort)
     now_ms = _now_ms(now)
-    table = {**_STRINGS, **(strings or {})}
+    table = {**DEFAULT_STRINGS, **(strings or {})}
     children: dict[str | None, list[Comment]] = defaultdict(list)
     for c in thread.comments:
         children[c.parent_id].append(c)

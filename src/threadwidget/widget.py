@@ -7,7 +7,6 @@ resulting event is numbered and broadcast to every view. The widget holds no rul
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import secrets
@@ -48,9 +47,10 @@ from .protocol import (
     wire_event,
     wire_post,
 )
-from .ranking import rank, rank_frame
+from .ranking import SORTS, rank, rank_frame
 from .replay import moments, thread_at
 from .stores import JournalStore, SharedStore, StoreError, open_store
+from .strings import DEFAULT_STRINGS
 from .voting import VotingModel, tally, voting_model
 
 __all__ = ["CallbackError", "ThreadWidget"]
@@ -68,13 +68,8 @@ SNAPSHOT_TRAIT_LIMIT = 4 * 1024 * 1024
 #: Browser operations allowed per client within RATE_WINDOW seconds.
 RATE_LIMIT = 30
 RATE_WINDOW = 10.0
-SORTS = ("oldest", "newest", "top", "best", "controversial", "hot")
 #: The only traits a browser may set; everything else (user, read_only, the snapshot) is Python's.
 BROWSER_WRITABLE = {"sort": SORTS}
-#: Every visible UI string with its English default: the one table, shared with the frontend.
-DEFAULT_STRINGS: dict[str, str] = json.loads(
-    (Path(__file__).parent / "strings.json").read_text(encoding="utf-8")
-)
 #: Layout options (``w.options``) and their defaults.
 DEFAULT_OPTIONS: dict[str, Any] = {
     "max_indent": 6,
