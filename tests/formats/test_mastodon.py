@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from threadwidget.formats import ThreadFileError, load, load_with_report
+from threadwidget.formats import ThreadFileError, ThreadLoadWarning, load, load_with_report
 
 from .conftest import DATA, sample
 
@@ -61,12 +61,42 @@ def test_pair_shape_and_descendants_only(tmp_path: Path) -> None:
     assert thread.get("109000000000000004").parent_id is None
 
 
-def test_missing_content(tmp_path: Path) -> None:
+def test_missing_optional_fields_load_with_a_warning_naming_the_place(tmp_path: Path) -> None:
     data = json.loads((DATA / "mastodon.json").read_text(encoding="utf-8"))
     del data["descendants"][0]["content"]
+    first_id = data["descendants"][0]["id"]
+    del data["descendants"][1]["created_at"]
     path = tmp_path / "m.json"
     path.write_text(json.dumps(data), encoding="utf-8")
-    with pytest.raises(
-        ThreadFileError, match=r"m\.json \(Mastodon JSON\), \$\.descendants\[0\]\.content: missing"
-    ):
+    with pytest.warns(ThreadLoadWarning, match=r"\$\.descendants\[0\]\.content") as caught:
+        thread = load(path)
+    report = caught[0].message.report  # type: ignore[union-attr]
+    assert [p.place for p in report.filled] == [
+        "$.descendants[0].content",
+        "$.descendants[1].created_at",
+    ]
+    assert thread.get(first_id).body == ""
+    second = thread.get(data["descendants"][1]["id"])
+    assert second.created_at.year >= 2022  # the time a Mastodon snowflake id encodes
+
+
+def test_missing_created_at_without_a_snowflake_id_uses_the_parent(tmp_path: Path) -> None:
+    data = json.loads((DATA / "mastodon.json").read_text(encoding="utf-8"))
+    reply = data["descendants"][1]
+    reply["id"] = "short-id"
+    del reply["created_at"]
+    path = tmp_path / "m.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    thread, report = load_with_report(path)
+    assert "parent's time" in report.filled[0].reason
+    assert reply["in_reply_to_id"] == ROOT  # a reply to the post: it gets the post's time
+    assert thread.get("short-id").created_at == thread.post.created_at
+
+
+def test_missing_id_still_fails_with_the_place(tmp_path: Path) -> None:
+    data = json.loads((DATA / "mastodon.json").read_text(encoding="utf-8"))
+    del data["descendants"][0]["id"]
+    path = tmp_path / "m.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    with pytest.raises(ThreadFileError, match=r"\$\.descendants\[0\]\.id: missing"):
         load(path)

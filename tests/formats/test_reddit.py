@@ -32,7 +32,9 @@ def test_reads_post_and_nested_comments() -> None:
 def test_deleted_removed_and_orphaned_accounts() -> None:
     thread, _ = sample("reddit.json")
     assert thread.get("k3").status == "deleted" and thread.get("k3").body == ""
-    assert thread.get("k5").status == "deleted"
+    removed = thread.get("k5")
+    assert removed.status == "removed" and removed.body == ""
+    assert removed.moderation is not None and removed.moderation.by == "Reddit moderators"
     kept = thread.get("k4")
     assert kept.status == "visible" and kept.author == "[deleted]" and "stays" in kept.body
 

@@ -18,11 +18,15 @@ from typing import Any, Literal
 from ..models import Thread
 from . import (
     blogger,
+    bluesky,
     csv_format,
     detect,
+    discourse,
     disqus,
+    github,
     hackernews,
     html,
+    lemmy,
     markdown,
     mastodon,
     reddit,
@@ -82,6 +86,10 @@ FORMATS: dict[str, FormatInfo] = {
         FormatInfo("reddit", reddit.LABEL, (), True, False, "json"),
         FormatInfo("hackernews", hackernews.LABEL, (), True, False, "json"),
         FormatInfo("mastodon", mastodon.LABEL, (), True, False, "json"),
+        FormatInfo("bluesky", bluesky.LABEL, (), True, False, "json"),
+        FormatInfo("discourse", discourse.LABEL, (), True, False, "json"),
+        FormatInfo("github", github.LABEL, (), True, False, "json"),
+        FormatInfo("lemmy", lemmy.LABEL, (), True, False, "json"),
         FormatInfo("csv", csv_format.LABEL, (".csv",), True, True, "text"),
         FormatInfo("markdown", markdown.LABEL, (".md", ".markdown"), False, True, "text"),
         FormatInfo("html", html.LABEL, (".html", ".htm"), False, True, "text"),
@@ -95,12 +103,21 @@ ALIASES = {
     "blogspot": "blogger",
     "wxr": "wordpress",
     "hn": "hackernews",
+    "bsky": "bluesky",
     "md": "markdown",
     "htm": "html",
 }
 
 _XML_READERS = {"blogger": blogger.read, "disqus": disqus.read, "wordpress": wordpress.read}
-_JSON_READERS = {"reddit": reddit.read, "hackernews": hackernews.read, "mastodon": mastodon.read}
+_JSON_READERS = {
+    "reddit": reddit.read,
+    "hackernews": hackernews.read,
+    "mastodon": mastodon.read,
+    "bluesky": bluesky.read,
+    "discourse": discourse.read,
+    "github": github.read,
+    "lemmy": lemmy.read,
+}
 
 
 def _format(name: str, direction: Literal["read", "write"]) -> FormatInfo:
@@ -134,7 +151,8 @@ def _detect(data: bytes | str, name: str) -> tuple[str, Any]:
         if found is None:
             raise ThreadFileError(
                 f"{name}: JSON, but not a shape threadwidget reads (threadwidget, Reddit, "
-                "Hacker News or Mastodon JSON); pass format= if you know what it is"
+                "Hacker News, Mastodon, Bluesky, Discourse, GitHub or Lemmy JSON); pass format= "
+                "if you know what it is"
             )
         return found, parsed
     if kind is None and name.lower().endswith(".csv"):
@@ -183,6 +201,7 @@ def load_with_report(
     try:
         if info.kind == "xml":
             doc = parse_xml(data, name, info.label)
+            rd.report.notes.extend(doc.notes)
             thread = _XML_READERS[info.name](doc, rd, select)
         elif info.name == "csv":
             title = Path(name).stem if path is not None else ""

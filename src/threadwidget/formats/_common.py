@@ -84,11 +84,13 @@ class LoadReport:
     not_loaded: int = 0
     #: Notes such as which post of a multi-post export was chosen.
     notes: list[str] = field(default_factory=list)
+    #: Comments loaded although an optional field was missing (read with a stated default).
+    filled: list[Problem] = field(default_factory=list)
 
     @property
     def changed(self) -> bool:
-        """True when comments were dropped, re-attached or truncated (``load()`` then warns)."""
-        return bool(self.dropped or self.reattached or self.truncated)
+        """True when comments were dropped, re-attached, truncated or filled in (load() warns)."""
+        return bool(self.dropped or self.reattached or self.truncated or self.filled)
 
     def summary(self) -> str:
         """One line per kind of change, for people (the CLI prints it to stderr)."""
@@ -97,6 +99,7 @@ class LoadReport:
             ("dropped", self.dropped),
             ("re-attached", self.reattached),
             ("truncated", self.truncated),
+            ("loaded with a missing field filled in", self.filled),
             ("moderated by the source (shown to moderators only)", self.flagged),
         ):
             if items:
@@ -131,8 +134,9 @@ class RawComment:
     status: Literal["visible", "deleted"] = "visible"
     likes: int = 0
     liked_by: tuple[str, ...] = ()
-    #: what the source's moderation decided: ("spam" or "hidden", by whom, why), else None
-    moderated: tuple[Literal["spam", "hidden"], str, str] | None = None
+    #: what the source's moderation decided: ("spam", "hidden" or "removed", by whom, why), else
+    #: None; a removed comment's text is not kept (the source no longer shows it either)
+    moderated: tuple[Literal["spam", "hidden", "removed"], str, str] | None = None
 
 
 class IdMapper:
@@ -282,12 +286,21 @@ class Reader:
             self.progress(len(self.raw))
 
     def flag(
-        self, place: str, source_id: str, reason: str, status: Literal["spam", "hidden"], by: str
-    ) -> tuple[Literal["spam", "hidden"], str, str]:
+        self,
+        place: str,
+        source_id: str,
+        reason: str,
+        status: Literal["spam", "hidden", "removed"],
+        by: str,
+    ) -> tuple[Literal["spam", "hidden", "removed"], str, str]:
         """Note a comment the source moderated (spam, pending, dead); returns what
         ``RawComment.moderated`` takes, so it becomes that status with the source as moderator."""
         self.report.flagged.append(Problem(place, source_id, reason))
         return (status, by, reason)
+
+    def filled(self, place: str, source_id: str, reason: str) -> None:
+        """Note a comment read although an optional field was missing (``load()`` warns)."""
+        self.report.filled.append(Problem(place, source_id, reason))
 
     def make_post(self, place: str, **fields: Any) -> Post:
         """A validated Post; title and body are clipped, other problems fail the whole file."""
@@ -333,7 +346,8 @@ class Reader:
             self.fail("", f"invalid thread: {error.errors()[0]['msg']}")
 
     def _fields(self, raw: RawComment, ids: IdMapper) -> dict[str, Any]:
-        body = raw.body if raw.status == "visible" else ""  # moderated ones keep theirs
+        removed = raw.moderated is not None and raw.moderated[0] == "removed"
+        body = raw.body if raw.status == "visible" and not removed else ""  # others keep theirs
         if len(body) > MAX_BODY_CHARS:
             body = _truncate(body)
             self.report.truncated.append(
@@ -353,8 +367,9 @@ class Reader:
         if raw.moderated is not None and raw.status == "visible":
             status, by, reason = raw.moderated
             fields["status"] = status
+            actions = {"spam": "spam", "hidden": "hide", "removed": "remove"}
             fields["moderation"] = Moderation(
-                action="spam" if status == "spam" else "hide",
+                action=actions[status],
                 by=by,
                 at=raw.created_at,
                 reason=reason,

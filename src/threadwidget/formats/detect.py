@@ -5,13 +5,16 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from . import csv_format, hackernews, mastodon, reddit
+from . import bluesky, csv_format, discourse, github, hackernews, lemmy, mastodon, reddit
 
 __all__ = ["detect_json", "detect_text", "xml_root"]
 
 _XML_PROLOG = re.compile(
     r"\A(?:\s|<\?.*?\?>|<!--.*?-->|<!DOCTYPE(?:[^\[>]|\[.*?\])*>)*<([A-Za-z_][\w.:-]*)", re.DOTALL
 )
+
+
+_WP_TAG = re.compile(r"<wp:(?:wxr_version|base_site_url|post_id|comment)\b")
 
 
 def xml_root(head: str) -> str | None:
@@ -32,7 +35,7 @@ def detect_text(head: str) -> str | None:
             return "disqus"
         if name == "feed":
             return "blogger"
-        if name == "rss" and "wordpress.org/export/" in head:
+        if name == "rss" and ("wordpress.org/export/" in head or _WP_TAG.search(head)):
             return "wordpress"
         return None
     if stripped[:1] in ("{", "["):
@@ -50,6 +53,14 @@ def detect_json(data: Any) -> str | None:
         return "reddit"
     if mastodon.looks_like(data):
         return "mastodon"
+    if bluesky.looks_like(data):
+        return "bluesky"
+    if discourse.looks_like(data):
+        return "discourse"
+    if github.looks_like(data):
+        return "github"
+    if lemmy.looks_like(data):
+        return "lemmy"
     if hackernews.looks_like(data):
         return "hackernews"
     return None

@@ -6,11 +6,13 @@ ancestor, else the status) is the post; every other status is a comment linked b
 ``in_reply_to_id``. A reply whose parent is missing (deleted, private or blocked) becomes
 top-level and is listed in ``LoadReport.reattached``. HTML ``content`` becomes Markdown; a
 content warning (``spoiler_text``) is kept as a first line. ``favourites_count`` becomes ``likes``.
+A status missing ``content`` loads with an empty body, one missing ``created_at`` with the time
+its Mastodon id encodes (else its parent's); both are listed in ``LoadReport.filled`` (a warning).
 """
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timezone
 from typing import Any
 
 from ..models import Thread
@@ -60,6 +62,29 @@ def _edited(status: dict[str, Any]) -> datetime | None:
         return None
 
 
+def _id_time(status_id: object) -> datetime | None:
+    """The creation time a Mastodon (snowflake) id encodes: milliseconds since 1970 << 16."""
+    text = str(status_id or "")
+    if not text.isdigit() or len(text) < 15:
+        return None
+    try:
+        return datetime.fromtimestamp((int(text) >> 16) / 1000, tz=timezone.utc)
+    except (OverflowError, OSError, ValueError):
+        return None
+
+
+def _created(item: dict[str, Any], place: str, rd: Reader, fallback: datetime | None) -> datetime:
+    """``created_at``; when missing, the id's time or ``fallback``, noted in the report."""
+    if item.get("created_at") not in (None, ""):
+        return time_field(item, "created_at", place)
+    guess = _id_time(item.get("id")) or fallback
+    if guess is None:
+        raise Bad("missing (and the id does not encode a time)", f"{place}.created_at")
+    how = "the time its id encodes" if guess is not fallback else "its parent's time"
+    rd.filled(f"{place}.created_at", str(item.get("id")), f"missing; read as {how}")
+    return guess
+
+
 def read(data: Any, rd: Reader) -> Thread:
     """A Mastodon conversation as a Thread."""
     base = "$"
@@ -89,7 +114,7 @@ def read(data: Any, rd: Reader) -> Thread:
         root_place, root = entries[0]
         try:
             root = obj(root, root_place)
-            created = time_field(root, "created_at", root_place)
+            created = _created(root, root_place, rd, None)
         except Bad as error:
             rd.fail(error.place or root_place, error.message)
         post = rd.make_post(
@@ -120,24 +145,35 @@ def read(data: Any, rd: Reader) -> Thread:
             created_at=created,
         )
         rd.report.notes.append("the status itself was not in the file; the post is a placeholder")
+    known: dict[str, datetime] = {}  # source id -> time, for a reply missing its own
     for place, item in entries:
         source_id = str(item.get("id")) if isinstance(item, dict) and item.get("id") else place
         parent_raw = item.get("in_reply_to_id") if isinstance(item, dict) else None
         parent = str(parent_raw) if parent_raw is not None else None
         parent = None if parent == root_id else parent
         with rd.comment(place, source_id, parent):
-            rd.add(_comment(item, source_id, parent, place))
+            fallback = known.get(parent) if parent is not None else post.created_at
+            raw = _comment(item, source_id, parent, place, rd, fallback)
+            rd.add(raw)
+            known[source_id] = raw.created_at
     return rd.finish(post)
 
 
-def _comment(item: Any, source_id: str, parent: str | None, place: str) -> RawComment:
-    """One status as a RawComment."""
+def _comment(
+    item: Any,
+    source_id: str,
+    parent: str | None,
+    place: str,
+    rd: Reader,
+    fallback: datetime | None,
+) -> RawComment:
+    """One status as a RawComment (missing ``content`` or ``created_at`` noted, not fatal)."""
     item = obj(item, place)
     if not item.get("id"):
         raise Bad("missing", f"{place}.id")
-    created = time_field(item, "created_at", place)
-    if "content" not in item:
-        raise Bad("missing", f"{place}.content")
+    created = _created(item, place, rd, fallback)
+    if item.get("content") is None and not item.get("media_attachments"):
+        rd.filled(f"{place}.content", source_id, "missing; read as an empty body")
     return RawComment(
         source_id=source_id,
         parent=parent,

@@ -1,10 +1,11 @@
 """Reddit comments-page JSON (``.../comments/ID.json``): ``[post listing, comment listing]``.
 
-Comments nest through ``replies`` listings. ``[deleted]`` and ``[removed]`` bodies become
-status "deleted"; a comment whose author deleted the account but whose body remains stays
-visible with author ``[deleted]``. ``more`` stubs are counted in ``LoadReport.not_loaded``.
-``score`` becomes ``likes`` (negative scores count as 0). Reddit escapes ``&``, ``<`` and ``>``
-in bodies as HTML entities; they are unescaped.
+Comments nest through ``replies`` listings. A ``[deleted]`` body becomes status "deleted" (its
+author deleted it); ``[removed]`` becomes status "removed" by "Reddit moderators"; a comment
+whose author deleted the account but whose body remains stays visible with author ``[deleted]``.
+``more`` stubs are counted in ``LoadReport.not_loaded``. ``score`` becomes ``likes`` (negative
+scores count as 0). Reddit escapes ``&``, ``<`` and ``>`` in bodies as HTML entities; they are
+unescaped.
 """
 
 from __future__ import annotations
@@ -89,7 +90,7 @@ def read(data: Any, rd: Reader) -> Thread:
                 str(data_.get("id")) if isinstance(data_, dict) and data_.get("id") else place
             )
             with rd.comment(place, source_id, parent):
-                rd.add(_comment(child, source_id, parent, place))
+                rd.add(_comment(child, source_id, parent, place, rd))
             replies = data_.get("replies") if isinstance(data_, dict) else None
             if isinstance(replies, dict):
                 with rd.comment(f"{place}.data.replies", f"{source_id}/replies", source_id):
@@ -104,7 +105,7 @@ def read(data: Any, rd: Reader) -> Thread:
     return rd.finish(post)
 
 
-def _comment(child: Any, source_id: str, parent: str | None, place: str) -> RawComment:
+def _comment(child: Any, source_id: str, parent: str | None, place: str, rd: Reader) -> RawComment:
     """One ``t1`` thing as a RawComment."""
     child = obj(child, place)
     if child.get("kind") != "t1":
@@ -116,6 +117,10 @@ def _comment(child: Any, source_id: str, parent: str | None, place: str) -> RawC
     created = time_field(data, "created_utc", where)
     author = str(data.get("author") or "[deleted]")
     gone = body.strip() in _GONE
+    moderated = None
+    if body.strip() == "[removed]":
+        reason = "removed by the subreddit's moderators"
+        moderated = rd.flag(place, source_id, reason, "removed", "Reddit moderators")
     edited = data.get("edited")
     edited_at = None
     if edited not in (None, False):
@@ -130,7 +135,8 @@ def _comment(child: Any, source_id: str, parent: str | None, place: str) -> RawC
         body="" if gone else _unescape(body),
         created_at=created,
         edited_at=edited_at if not gone else None,
-        status="deleted" if gone else "visible",
+        status="deleted" if gone and moderated is None else "visible",
         likes=to_likes(data.get("score", data.get("ups"))),
         place=place,
+        moderated=moderated,
     )

@@ -1,0 +1,190 @@
+"""Bluesky ``app.bsky.feed.getPostThread`` JSON: a post, its parents and its replies.
+
+The topmost parent in the file is the post; every other post is a comment linked by nesting.
+``notFound`` nodes (deleted posts) become deleted comments; ``blocked`` nodes become comments
+hidden by "Bluesky" (their text is not in the file); posts labelled ``spam`` get status "spam",
+``!hide``/``!takedown`` status "hidden". Text is plain text (escaped); ``likeCount`` is ``likes``.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+
+from ..models import Thread
+from ._common import Bad, RawComment, Reader, to_likes
+from ._jsonutil import obj, time_field
+from ._markup import text_to_markdown
+
+__all__ = ["LABEL", "looks_like", "read"]
+
+LABEL = "Bluesky JSON"
+_NODE = "app.bsky.feed.defs#"
+
+
+def looks_like(data: Any) -> bool:
+    """True for ``{"thread": {...}}`` whose thread is a thread view, notFound or blocked node."""
+    thread = data.get("thread") if isinstance(data, dict) else None
+    if not isinstance(thread, dict):
+        return False
+    kind = str(thread.get("$type", ""))
+    return kind.startswith(_NODE) or ("post" in thread and "replies" in thread)
+
+
+def _rkey(uri: object) -> str:
+    """``3k2a…`` from ``at://did:plc:…/app.bsky.feed.post/3k2a…``."""
+    return str(uri or "").rstrip("/").rsplit("/", 1)[-1] or "post"
+
+
+def _author(post: dict[str, Any]) -> str:
+    author = post.get("author") if isinstance(post.get("author"), dict) else {}
+    handle, name = author.get("handle"), author.get("displayName")
+    if name and handle:
+        return f"{name} (@{handle})"
+    return str(name or (f"@{handle}" if handle else "anonymous"))
+
+
+def _kind(node: dict[str, Any]) -> str:
+    if node.get("notFound") or str(node.get("$type", "")).endswith("notFoundPost"):
+        return "notFound"
+    if node.get("blocked") or str(node.get("$type", "")).endswith("blockedPost"):
+        return "blocked"
+    return "post"
+
+
+def _label(post: dict[str, Any]) -> str | None:
+    labels = post.get("labels") if isinstance(post.get("labels"), list) else []
+    values = {str(x.get("val")) for x in labels if isinstance(x, dict)}
+    if "spam" in values:
+        return "spam"
+    return "hidden" if values & {"!hide", "!takedown"} else None
+
+
+def _url(post: dict[str, Any]) -> str | None:
+    author = post.get("author") if isinstance(post.get("author"), dict) else {}
+    who = author.get("handle") or author.get("did")
+    return f"https://bsky.app/profile/{who}/post/{_rkey(post.get('uri'))}" if who else None
+
+
+def read(data: Any, rd: Reader) -> Thread:
+    """A Bluesky thread as a Thread."""
+    try:
+        node = obj(obj(data, "$").get("thread"), "$.thread", "a thread node")
+    except Bad as error:
+        rd.fail(error.place or "$", error.message)
+    place = "$.thread"
+    chain: list[tuple[str, dict[str, Any]]] = [(place, node)]
+    while isinstance(chain[-1][1].get("parent"), dict):
+        chain.append((f"{chain[-1][0]}.parent", chain[-1][1]["parent"]))
+    chain.reverse()  # topmost ancestor first
+    root_place, root = chain[0]
+    rd.allow_orphans()
+    if _kind(root) == "post":
+        post_data = obj(root.get("post"), f"{root_place}.post")
+        try:
+            created = time_field(
+                obj(post_data.get("record"), f"{root_place}.post.record"),
+                "createdAt",
+                f"{root_place}.post.record",
+            )
+        except Bad as error:
+            rd.fail(error.place or root_place, error.message)
+        record = post_data.get("record") or {}
+        post = rd.make_post(
+            root_place,
+            id=f"bsky-{_rkey(post_data.get('uri'))}",
+            title=f"{_author(post_data)} on Bluesky",
+            author=_author(post_data),
+            body=text_to_markdown(str(record.get("text") or "")),
+            created_at=created,
+            url=_url(post_data),
+        )
+        start = 1
+    else:
+        # The top of the thread was deleted or is blocked: the post is a placeholder.
+        found = [n for _, n in chain if _kind(n) == "post"]
+        first = obj(found[0].get("post"), place) if found else {}
+        record = first.get("record") if isinstance(first.get("record"), dict) else {}
+        try:
+            created = time_field(record, "createdAt", place)
+        except Bad as error:
+            rd.fail(place, f"no readable post in the thread ({error.message})")
+        post = rd.make_post(
+            root_place,
+            id=f"bsky-{_rkey(root.get('uri'))}",
+            title="Bluesky thread",
+            body=f"*(the post this thread answers is {_kind(root)} on Bluesky)*",
+            created_at=created,
+        )
+        rd.report.notes.append(f"the top post of the thread is {_kind(root)}: a placeholder")
+        start = 1
+    # Ancestors between the root and the requested post form a chain of replies.
+    todo: list[tuple[str, Any, str | None, datetime]] = []
+    parent = None
+    for item_place, item in chain[start:]:
+        todo.append((item_place, {**item, "replies": []}, parent, post.created_at))
+        parent = _rkey(item.get("uri") or (item.get("post") or {}).get("uri"))
+    replies = node.get("replies") if isinstance(node.get("replies"), list) else []
+    me = parent if len(chain) > 1 else None
+    todo += [(f"{place}.replies[{i}]", r, me, post.created_at) for i, r in enumerate(replies)]
+    todo.reverse()
+    while todo:
+        item_place, item, parent_key, parent_time = todo.pop()
+        item = item if isinstance(item, dict) else {}
+        inner = item.get("post") if isinstance(item.get("post"), dict) else {}
+        source_id = _rkey(item.get("uri") or inner.get("uri") or item_place)
+        with rd.comment(item_place, source_id, parent_key):
+            raw = _comment(item, source_id, parent_key, item_place, parent_time, rd)
+            rd.add(raw)
+            kids = item.get("replies") if isinstance(item.get("replies"), list) else []
+            todo += [
+                (f"{item_place}.replies[{i}]", r, source_id, raw.created_at)
+                for i, r in reversed(list(enumerate(kids)))
+            ]
+    return rd.finish(post)
+
+
+def _comment(
+    node: dict[str, Any],
+    source_id: str,
+    parent: str | None,
+    place: str,
+    parent_time: datetime,
+    rd: Reader,
+) -> RawComment:
+    """One thread node as a RawComment (deleted and blocked ones as placeholders)."""
+    kind = _kind(node)
+    if kind != "post":
+        moderated = None
+        if kind == "blocked":
+            why = "blocked: Bluesky does not show it to this reader"
+            moderated = rd.flag(place, source_id, why, "hidden", "Bluesky")
+        return RawComment(
+            source_id=source_id,
+            parent=parent,
+            author="[blocked]" if kind == "blocked" else "[deleted]",
+            body="",
+            created_at=parent_time,
+            status="deleted" if kind == "notFound" else "visible",
+            place=place,
+            moderated=moderated,
+        )
+    post = obj(node.get("post"), f"{place}.post")
+    record = obj(post.get("record"), f"{place}.post.record")
+    created = time_field(record, "createdAt", f"{place}.post.record")
+    label = _label(post)
+    moderated = None
+    if label is not None:
+        why = f"labelled {label} on Bluesky"
+        status: Literal["spam", "hidden"] = "spam" if label == "spam" else "hidden"
+        moderated = rd.flag(place, source_id, why, status, "Bluesky")
+    return RawComment(
+        source_id=source_id,
+        parent=parent,
+        author=_author(post),
+        body=text_to_markdown(str(record.get("text") or "")),
+        created_at=created,
+        likes=to_likes(post.get("likeCount")),
+        place=place,
+        moderated=moderated,
+    )
