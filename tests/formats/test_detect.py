@@ -60,6 +60,10 @@ def test_registry() -> None:
         "reddit",
         "hackernews",
         "mastodon",
+        "bluesky",
+        "discourse",
+        "github",
+        "lemmy",
         "csv",
     }
     assert writable == {"json", "markdown", "csv", "html"}
