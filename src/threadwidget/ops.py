@@ -61,6 +61,8 @@ __all__ = [
     "OperationRejected",
     "Pin",
     "PinEvent",
+    "Recorded",
+    "ReplaceEvent",
     "Role",
     "SetExtra",
     "SetExtraEvent",
@@ -76,6 +78,8 @@ __all__ = [
     "commit",
     "parse_event",
     "parse_operation",
+    "parse_recorded",
+    "parse_recorded_json",
 ]
 
 
@@ -347,8 +351,22 @@ Event = Annotated[
     Field(discriminator="type"),
 ]
 
+
+
+class ReplaceEvent(_Event):
+    """Python code replaced the whole thread (``w.thread = ...``): history goes on from it."""
+
+    type: Literal["replace"] = "replace"
+    thread: Thread
+
+
+#: What a history holds: every wire event, and thread replacements (which views receive as a
+#: new snapshot, never as an event).
+Recorded = Annotated[Event | ReplaceEvent, Field(discriminator="type")]
+
 _operation_adapter: TypeAdapter[Operation] = TypeAdapter(Operation)
 _event_adapter: TypeAdapter[Event] = TypeAdapter(Event)
+_recorded_adapter: TypeAdapter[Recorded] = TypeAdapter(Recorded)
 
 
 def parse_operation(data: object) -> Operation:
@@ -357,8 +375,18 @@ def parse_operation(data: object) -> Operation:
 
 
 def parse_event(data: object) -> Event:
-    """Validate an event given as JSON-like data (from a journal or a store)."""
+    """Validate an event given as JSON-like data (from a page or a fixture)."""
     return _event_adapter.validate_python(data)
+
+
+def parse_recorded(data: object) -> Recorded:
+    """Validate a stored event (a wire event or a replacement) given as JSON-like data."""
+    return _recorded_adapter.validate_python(data)
+
+
+def parse_recorded_json(raw: str | bytes) -> Recorded:
+    """Validate a stored event from its JSON text (the fast path of stores and histories)."""
+    return _recorded_adapter.validate_json(raw)
 
 
 # --- state and rules ---------------------------------------------------------------------------
@@ -669,10 +697,13 @@ def _merged(old: dict[str, object], patch: dict[str, object]) -> dict[str, objec
     return {k: v for k, v in merged.items() if v is not None}
 
 
-def commit(state: ThreadState, event: Event) -> None:
+def commit(state: ThreadState, event: Recorded) -> None:
     """Apply a decided event to the state in O(1); the browser's mirror does exactly this."""
     comments = state.comments
-    if isinstance(event, AddEvent):
+    if isinstance(event, ReplaceEvent):
+        state.post = event.thread.post
+        state.comments = {c.id: c for c in event.thread.comments}
+    elif isinstance(event, AddEvent):
         comments[event.comment.id] = event.comment
     elif isinstance(event, EditEvent):
         old = comments[event.id]

@@ -1,8 +1,13 @@
 """The thread as it stood at any moment: comments by their times, then the event log replayed.
 
 A loaded thread carries no history before it was loaded, only each comment's ``created_at``; what
-happened since is in the widget's event log. :func:`thread_at` combines both, so a class can step
+happened since is in the stored event log. :func:`thread_at` combines both, so a class can step
 from the first comment of an imported discussion to the edits and deletions made in class.
+
+The log is in ``seq`` order, which is the order things happened; the times in it may disagree
+(kernels on machines whose clocks differ). A moment is therefore the latest time seen so far
+along the log, and the thread at ``when`` is the log up to the last event whose moment is not
+after ``when``.
 """
 
 from __future__ import annotations
@@ -16,7 +21,7 @@ from .models import Comment, Thread
 __all__ = ["moments", "thread_at"]
 
 
-def thread_at(base: Thread, events: Iterable[ops.Event], when: datetime) -> Thread:
+def thread_at(base: Thread, events: Iterable[ops.Recorded], when: datetime) -> Thread:
     """``base`` without the comments written after ``when``, then every event up to ``when``.
 
     Comments of ``base`` appear at their ``created_at``; their later edits and deletions are only
@@ -28,19 +33,26 @@ def thread_at(base: Thread, events: Iterable[ops.Event], when: datetime) -> Thre
         post=base.post,
         comments={c.id: c for c in base.comments if c.created_at <= when},
     )
+    latest: datetime | None = None
     for event in events:
-        if event.at > when:
-            break  # the log is in time order
+        latest = event.at if latest is None or event.at > latest else latest
+        if latest > when:
+            break  # everything later in seq order happened after this moment
+        if isinstance(event, ops.ReplaceEvent):
+            state = ops.ThreadState.from_thread(event.thread)
         # post events (a thread lock, the post's extra data) have id None
-        if isinstance(event, ops.AddEvent) or event.id is None or event.id in state.comments:
+        elif isinstance(event, ops.AddEvent) or event.id is None or event.id in state.comments:
             ops.commit(state, event)
     return Thread(post=state.post, comments=tuple(_with_ancestors(state.comments)))
 
 
-def moments(base: Thread, events: Iterable[ops.Event]) -> list[datetime]:
+def moments(base: Thread, events: Iterable[ops.Recorded]) -> list[datetime]:
     """Every time at which the thread changed, oldest first (the stops of a timeline)."""
     times = {c.created_at for c in base.comments}
-    times.update(event.at for event in events)
+    latest: datetime | None = None
+    for event in events:
+        latest = event.at if latest is None or event.at > latest else latest
+        times.add(latest)
     return sorted(times)
 
 

@@ -11,7 +11,6 @@ transaction that serialises every writer of that thread (SQLite ``BEGIN IMMEDIAT
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 import secrets
@@ -35,7 +34,7 @@ __all__ = [
 log = logging.getLogger("threadwidget.shared")
 
 #: The schema version this threadwidget writes; older databases are migrated on open.
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 #: Migrations by number: ``MIGRATIONS[n]`` turns a version ``n - 1`` database into version ``n``.
 #: The SQL is the common subset of SQLite and PostgreSQL (``?`` placeholders are rewritten).
@@ -47,10 +46,18 @@ MIGRATIONS: dict[int, tuple[str, ...]] = {
         "CREATE TABLE tw_snapshots (thread_id TEXT PRIMARY KEY, seq BIGINT NOT NULL,"
         " thread_json TEXT NOT NULL)",
     ),
+    # The thread as first stored, so that replay and audit cover the whole history. Threads
+    # created before version 2 start their history at the snapshot kept then.
+    2: (
+        "CREATE TABLE tw_origins (thread_id TEXT PRIMARY KEY, seq BIGINT NOT NULL,"
+        " thread_json TEXT NOT NULL)",
+        "INSERT INTO tw_origins (thread_id, seq, thread_json)"
+        " SELECT thread_id, seq, thread_json FROM tw_snapshots",
+    ),
 }
 
-Decide = Callable[[ops.ThreadState], ops.Event]
-DecideAfter = Callable[[list[tuple[int, ops.Event]]], ops.Event]
+Decide = Callable[[ops.ThreadState], ops.Recorded]
+DecideAfter = Callable[[list[tuple[int, ops.Recorded]]], ops.Recorded]
 Listener = Callable[[], None]
 
 
@@ -68,12 +75,12 @@ def _check_id(thread_id: str) -> str:
     return thread_id
 
 
-def _event_json(event: ops.Event) -> str:
+def _event_json(event: ops.Recorded) -> str:
     return event.model_dump_json()
 
 
-def _parse(raw: str) -> ops.Event:
-    return ops.parse_event(json.loads(raw))
+def _parse(raw: str) -> ops.Recorded:
+    return ops.parse_recorded_json(raw)
 
 
 class SharedStore:
@@ -194,11 +201,13 @@ class SharedStore:
                     return False
                 self._exec(cur, "DELETE FROM tw_events WHERE thread_id = ?", (thread_id,))
                 self._exec(cur, "DELETE FROM tw_snapshots WHERE thread_id = ?", (thread_id,))
-                self._exec(
-                    cur,
-                    "INSERT INTO tw_snapshots (thread_id, seq, thread_json) VALUES (?, 0, ?)",
-                    (thread_id, thread.model_dump_json()),
-                )
+                self._exec(cur, "DELETE FROM tw_origins WHERE thread_id = ?", (thread_id,))
+                for table in ("tw_snapshots", "tw_origins"):
+                    self._exec(
+                        cur,
+                        f"INSERT INTO {table} (thread_id, seq, thread_json) VALUES (?, 0, ?)",
+                        (thread_id, thread.model_dump_json()),
+                    )
                 return True
 
         created = bool(self._run(work))
@@ -226,6 +235,7 @@ class SharedStore:
                 for table, key in (
                     ("tw_events", "thread_id"),
                     ("tw_snapshots", "thread_id"),
+                    ("tw_origins", "thread_id"),
                     ("tw_threads", "id"),
                 ):
                     self._exec(cur, f"DELETE FROM {table} WHERE {key} = ?", (thread_id,))
@@ -247,14 +257,32 @@ class SharedStore:
         state, seq = self._run(work)
         return state, seq
 
-    def events_since(self, thread_id: str, seq: int) -> list[tuple[int, ops.Event]]:
+    def events_since(self, thread_id: str, seq: int) -> list[tuple[int, ops.Recorded]]:
         """Every event of the thread after ``seq``, in order, as ``(seq, event)``."""
 
-        def work() -> list[tuple[int, ops.Event]]:
+        def work() -> list[tuple[int, ops.Recorded]]:
             with self._tx(write=False) as cur:
                 return self._events_in(cur, thread_id, seq)
 
         return list(self._run(work))
+
+    def history(self, thread_id: str) -> tuple[Thread, list[tuple[int, ops.Recorded]]]:
+        """The thread as first stored and every event since, in ``seq`` order."""
+
+        def work() -> tuple[Thread, list[tuple[int, ops.Recorded]]]:
+            with self._tx(write=False) as cur:
+                row = self._exec(
+                    cur,
+                    "SELECT seq, thread_json FROM tw_origins WHERE thread_id = ?",
+                    (thread_id,),
+                ).fetchone()
+                if row is None:
+                    raise KeyError(f"no shared thread {thread_id!r} in {self!r}")
+                origin = Thread.model_validate_json(row[1])
+                return origin, self._events_in(cur, thread_id, int(row[0]))
+
+        origin, events = self._run(work)
+        return origin, events
 
     def head(self, thread_id: str) -> int:
         """The ``seq`` of the thread's latest event (0 if none)."""
@@ -279,7 +307,7 @@ class SharedStore:
         state.seq = seq
         return state, seq
 
-    def _events_in(self, cur: Any, thread_id: str, seq: int) -> list[tuple[int, ops.Event]]:
+    def _events_in(self, cur: Any, thread_id: str, seq: int) -> list[tuple[int, ops.Recorded]]:
         rows = self._exec(
             cur,
             "SELECT seq, event_json FROM tw_events WHERE thread_id = ? AND seq > ? ORDER BY seq",
@@ -300,7 +328,7 @@ class SharedStore:
 
     # ---- writing -----------------------------------------------------------------------------
 
-    def append(self, thread_id: str, decide: Decide) -> tuple[int, ops.Event]:
+    def append(self, thread_id: str, decide: Decide) -> tuple[int, ops.Recorded]:
         """Decide and store one event against the latest shared state, atomically.
 
         Inside one write transaction (every writer of the thread waits its turn) the store loads
@@ -310,7 +338,7 @@ class SharedStore:
         event with the next ``seq``. Returns ``(seq, event)`` once committed.
         """
 
-        def decide_in(cur: Any) -> tuple[int, ops.Event]:
+        def decide_in(cur: Any) -> tuple[int, ops.Recorded]:
             state, head = self._load_in(cur, thread_id)
             return head, decide(state)
 
@@ -318,14 +346,14 @@ class SharedStore:
 
     def append_after(
         self, thread_id: str, since: int, decide: DecideAfter
-    ) -> tuple[int, ops.Event]:
+    ) -> tuple[int, ops.Recorded]:
         """Like :meth:`append`, for a caller that keeps its own copy of the state at ``since``.
 
         Inside the write transaction ``decide(missed)`` gets the events after ``since`` (it must
         apply them to its copy, then decide against it); O(missed), not O(thread).
         """
 
-        def decide_in(cur: Any) -> tuple[int, ops.Event]:
+        def decide_in(cur: Any) -> tuple[int, ops.Recorded]:
             missed = self._events_in(cur, thread_id, since)
             head = missed[-1][0] if missed else self._head_in(cur, thread_id)
             return head, decide(missed)
@@ -333,13 +361,13 @@ class SharedStore:
         return self._append(thread_id, decide_in)
 
     def _append(
-        self, thread_id: str, decide_in: Callable[[Any], tuple[int, ops.Event]]
-    ) -> tuple[int, ops.Event]:
+        self, thread_id: str, decide_in: Callable[[Any], tuple[int, ops.Recorded]]
+    ) -> tuple[int, ops.Recorded]:
         # A unique id per call: if the connection drops after COMMIT but before we hear of it,
         # the retry finds the event already stored instead of storing it twice.
         op_id = secrets.token_hex(16)
 
-        def work() -> tuple[int, ops.Event]:
+        def work() -> tuple[int, ops.Recorded]:
             with self._tx(write=True) as cur:
                 if not self._lock_thread(cur, thread_id):
                     raise KeyError(f"no shared thread {thread_id!r} in {self!r}")

@@ -28,9 +28,10 @@ class SQLiteStore(SharedStore):
     #: Seconds a writer waits for another kernel's write transaction before giving up.
     BUSY_TIMEOUT = 30.0
 
-    def __init__(self, path: str | os.PathLike[str]) -> None:
+    def __init__(self, path: str | os.PathLike[str], *, journal_mode: str = "WAL") -> None:
         super().__init__()
         self.path = Path(path)
+        self._journal_mode = journal_mode
         self._conn = self._connect()
         try:
             self._migrate()
@@ -42,7 +43,9 @@ class SQLiteStore(SharedStore):
         conn = sqlite3.connect(
             self.path, timeout=self.BUSY_TIMEOUT, isolation_level=None, check_same_thread=False
         )
-        conn.execute("PRAGMA journal_mode=WAL")
+        # WAL lets readers go on while a writer commits; DELETE (autosave files) keeps every
+        # committed change in the one file the user named, so a copy of it is complete.
+        conn.execute(f"PRAGMA journal_mode={self._journal_mode}")
         conn.execute("PRAGMA synchronous=FULL")  # an acknowledged event survives a power cut
         return conn
 
@@ -58,6 +61,9 @@ class SQLiteStore(SharedStore):
                 raise StoreUnavailable(f"{self.path}: {error}") from error
             try:
                 yield cur
+            except sqlite3.Error as error:  # a full disk, a read-only folder, a broken file
+                self._conn.rollback()
+                raise StoreUnavailable(f"{self.path}: {error}") from error
             except BaseException:
                 self._conn.rollback()
                 raise
