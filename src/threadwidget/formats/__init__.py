@@ -178,13 +178,17 @@ def load_with_report(
     errors: Errors = "raise",
     select: str | None = None,
     progress: Callable[[int], None] | None = None,
+    name: str | None = None,
 ) -> tuple[Thread, LoadReport]:
-    """Like :func:`load`, but never warns: returns the thread and what the import changed."""
+    """Like :func:`load`, but never warns: returns the thread and what the import changed.
+
+    ``name`` is what error messages call the input (default: the path, or ``<text>``).
+    """
     if (path is None) == (text is None):
         raise TypeError("give either a path or text=")
     if errors not in ("raise", "skip"):
         raise ValueError(f"errors must be 'raise' or 'skip', not {errors!r}")
-    name = str(path) if path is not None else "<text>"
+    name = name or (str(path) if path is not None else "<text>")
     if text is not None:
         data = text.encode("utf-8") if isinstance(text, str) else text
     else:

@@ -7,7 +7,7 @@ from typing import Any
 
 from ._common import Bad, parse_time
 
-__all__ = ["field", "obj", "time_field"]
+__all__ = ["as_dict", "as_list", "field", "obj", "time_field"]
 
 _MISSING = object()
 
@@ -38,3 +38,13 @@ def time_field(data: dict[str, Any], key: str, place: str) -> datetime:
         return parse_time(data.get(key))
     except Bad as error:
         raise Bad(error.message, f"{place}.{key}") from None
+
+
+def as_dict(value: Any) -> dict[str, Any]:
+    """The value if it is a JSON object, else an empty one (for optional parts)."""
+    return value if isinstance(value, dict) else {}
+
+
+def as_list(value: Any) -> list[Any]:
+    """The value if it is a JSON list, else an empty one (for optional parts)."""
+    return value if isinstance(value, list) else []

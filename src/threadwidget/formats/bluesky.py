@@ -13,7 +13,7 @@ from typing import Any, Literal
 
 from ..models import Thread
 from ._common import Bad, RawComment, Reader, to_likes
-from ._jsonutil import obj, time_field
+from ._jsonutil import as_dict, as_list, obj, time_field
 from ._markup import text_to_markdown
 
 __all__ = ["LABEL", "looks_like", "read"]
@@ -37,7 +37,7 @@ def _rkey(uri: object) -> str:
 
 
 def _author(post: dict[str, Any]) -> str:
-    author = post.get("author") if isinstance(post.get("author"), dict) else {}
+    author = as_dict(post.get("author"))
     handle, name = author.get("handle"), author.get("displayName")
     if name and handle:
         return f"{name} (@{handle})"
@@ -53,7 +53,7 @@ def _kind(node: dict[str, Any]) -> str:
 
 
 def _label(post: dict[str, Any]) -> str | None:
-    labels = post.get("labels") if isinstance(post.get("labels"), list) else []
+    labels = as_list(post.get("labels"))
     values = {str(x.get("val")) for x in labels if isinstance(x, dict)}
     if "spam" in values:
         return "spam"
@@ -61,7 +61,7 @@ def _label(post: dict[str, Any]) -> str | None:
 
 
 def _url(post: dict[str, Any]) -> str | None:
-    author = post.get("author") if isinstance(post.get("author"), dict) else {}
+    author = as_dict(post.get("author"))
     who = author.get("handle") or author.get("did")
     return f"https://bsky.app/profile/{who}/post/{_rkey(post.get('uri'))}" if who else None
 
@@ -104,7 +104,7 @@ def read(data: Any, rd: Reader) -> Thread:
         # The top of the thread was deleted or is blocked: the post is a placeholder.
         found = [n for _, n in chain if _kind(n) == "post"]
         first = obj(found[0].get("post"), place) if found else {}
-        record = first.get("record") if isinstance(first.get("record"), dict) else {}
+        record = as_dict(first.get("record"))
         try:
             created = time_field(record, "createdAt", place)
         except Bad as error:
@@ -124,19 +124,19 @@ def read(data: Any, rd: Reader) -> Thread:
     for item_place, item in chain[start:]:
         todo.append((item_place, {**item, "replies": []}, parent, post.created_at))
         parent = _rkey(item.get("uri") or (item.get("post") or {}).get("uri"))
-    replies = node.get("replies") if isinstance(node.get("replies"), list) else []
+    replies = as_list(node.get("replies"))
     me = parent if len(chain) > 1 else None
     todo += [(f"{place}.replies[{i}]", r, me, post.created_at) for i, r in enumerate(replies)]
     todo.reverse()
     while todo:
         item_place, item, parent_key, parent_time = todo.pop()
         item = item if isinstance(item, dict) else {}
-        inner = item.get("post") if isinstance(item.get("post"), dict) else {}
+        inner = as_dict(item.get("post"))
         source_id = _rkey(item.get("uri") or inner.get("uri") or item_place)
         with rd.comment(item_place, source_id, parent_key):
             raw = _comment(item, source_id, parent_key, item_place, parent_time, rd)
             rd.add(raw)
-            kids = item.get("replies") if isinstance(item.get("replies"), list) else []
+            kids = as_list(item.get("replies"))
             todo += [
                 (f"{item_place}.replies[{i}]", r, source_id, raw.created_at)
                 for i, r in reversed(list(enumerate(kids)))

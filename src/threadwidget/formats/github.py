@@ -11,11 +11,11 @@ Reactions: ``+1`` and ``heart`` (REST ``reactions``, GraphQL ``upvoteCount``) be
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from ..models import Thread
 from ._common import Bad, RawComment, Reader, to_likes
-from ._jsonutil import obj, time_field
+from ._jsonutil import as_dict, obj, time_field
 
 __all__ = ["LABEL", "looks_like", "read"]
 
@@ -25,10 +25,10 @@ LABEL = "GitHub JSON"
 def _discussion(data: Any) -> dict[str, Any] | None:
     if not isinstance(data, dict):
         return None
-    if isinstance(data.get("discussion"), dict):
-        return data["discussion"]
-    repo = data.get("data", {}).get("repository") if isinstance(data.get("data"), dict) else None
-    return repo.get("discussion") if isinstance(repo, dict) else None
+    found = data.get("discussion")
+    if not isinstance(found, dict):
+        found = as_dict(as_dict(as_dict(data.get("data")).get("repository")).get("discussion"))
+    return found or None
 
 
 def looks_like(data: Any) -> bool:
@@ -141,7 +141,7 @@ def _discussion_comment(
     moderated = None
     if item.get("isMinimized") and not deleted:
         reason = str(item.get("minimizedReason") or "minimized").lower().replace("_", " ")
-        status = "spam" if reason == "spam" else "hidden"
+        status: Literal["spam", "hidden"] = "spam" if reason == "spam" else "hidden"
         moderated = rd.flag(place, source_id, f"minimized on GitHub: {reason}", status, "GitHub")
     edited = None
     if item.get("lastEditedAt"):

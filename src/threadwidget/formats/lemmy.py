@@ -11,7 +11,7 @@ from typing import Any
 
 from ..models import Thread
 from ._common import Bad, RawComment, Reader, parse_time, to_likes
-from ._jsonutil import field, obj, time_field
+from ._jsonutil import as_dict, field, obj, time_field
 
 __all__ = ["LABEL", "looks_like", "read"]
 
@@ -28,7 +28,7 @@ def looks_like(data: Any) -> bool:
 
 
 def _author(view: dict[str, Any]) -> str:
-    creator = view.get("creator") if isinstance(view.get("creator"), dict) else {}
+    creator = as_dict(view.get("creator"))
     name, display = creator.get("name"), creator.get("display_name")
     if display and name and display != name:
         return f"{display} (@{name})"
@@ -89,7 +89,7 @@ def _comment(item: Any, source_id: str, parent: str | None, place: str, rd: Read
             edited = parse_time(comment["updated"])
         except Bad:
             edited = None
-    counts = view.get("counts") if isinstance(view.get("counts"), dict) else {}
+    counts = as_dict(view.get("counts"))
     return RawComment(
         source_id=source_id,
         parent=parent,

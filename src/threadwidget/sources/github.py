@@ -1,0 +1,133 @@
+"""GitHub issues and pull requests (REST, all comment pages) and discussions (GraphQL, threaded).
+
+``GITHUB_TOKEN`` (or ``token=``) is sent when set; discussions need it (GitHub's GraphQL API
+refuses anonymous requests), so without one a :class:`TokenRequiredError` says how to set it.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from typing import Any
+
+from ..models import Thread
+from .base import Context, Source, to_thread
+from .errors import FetchError, NotFoundError, TokenRequiredError
+
+__all__ = ["DISCUSSION_QUERY", "SOURCE"]
+
+DEFAULT_BASE = "https://api.github.com"
+PER_PAGE = 100
+DISCUSSION_QUERY = """
+query($owner: String!, $name: String!, $number: Int!, $after: String) {
+  repository(owner: $owner, name: $name) {
+    discussion(number: $number) {
+      number title body url createdAt author { login }
+      comments(first: 100, after: $after) {
+        pageInfo { hasNextPage endCursor }
+        nodes {
+          id body createdAt lastEditedAt deletedAt isMinimized minimizedReason upvoteCount
+          author { login }
+          replies(first: 100) {
+            nodes {
+              id body createdAt lastEditedAt deletedAt isMinimized minimizedReason upvoteCount
+              author { login }
+            }
+          }
+        }
+      }
+    }
+  }
+}
+"""
+
+
+def _headers(ctx: Context) -> dict[str, str]:
+    headers = {"Accept": "application/vnd.github+json", "X-GitHub-Api-Version": "2022-11-28"}
+    token = ctx.token or os.environ.get("GITHUB_TOKEN")
+    if token:
+        headers["Authorization"] = f"Bearer {token}"
+    return headers
+
+
+def _issue(match: re.Match[str], url: str, ctx: Context, base: str) -> Thread:
+    repo = f"{base}/repos/{match.group('owner')}/{match.group('repo')}"
+    number = match.group("number")
+    headers = _headers(ctx)
+    issue = ctx.client.get_json(f"{repo}/issues/{number}", headers=headers)
+    total = int(issue.get("comments") or 0) if isinstance(issue, dict) else 0
+    pages = min(max(1, -(-total // PER_PAGE)), ctx.max_pages)
+    comments: list[Any] = []
+    bar = ctx.bar(f"github {match.group('repo')}#{number}")
+    for page in range(1, pages + 1):
+        batch = ctx.client.get_json(
+            f"{repo}/issues/{number}/comments",
+            params={"per_page": PER_PAGE, "page": page},
+            headers=headers,
+        )
+        comments += batch if isinstance(batch, list) else []
+        bar.update(page, pages)
+    bar.close()
+    return to_thread({"issue": issue, "comments": comments}, "github", url)[0]
+
+
+def _discussion(match: re.Match[str], url: str, ctx: Context, base: str) -> Thread:
+    headers = _headers(ctx)
+    if "Authorization" not in headers:
+        raise TokenRequiredError(
+            url,
+            "GitHub discussions are read through GitHub's GraphQL API, which needs a token: "
+            "set the GITHUB_TOKEN environment variable (a token with no scopes is enough) or "
+            "pass token=",
+        )
+    variables: dict[str, Any] = {
+        "owner": match.group("owner"),
+        "name": match.group("repo"),
+        "number": int(match.group("number")),
+        "after": None,
+    }
+    discussion: dict[str, Any] | None = None
+    nodes: list[Any] = []
+    bar = ctx.bar(f"github discussion {variables['number']}")
+    for page in range(1, ctx.max_pages + 1):
+        answer = ctx.client.post_json(
+            f"{base}/graphql", {"query": DISCUSSION_QUERY, "variables": variables}, headers
+        )
+        if isinstance(answer, dict) and answer.get("errors"):
+            message = "; ".join(str(e.get("message")) for e in answer["errors"])
+            kind = NotFoundError if "Could not resolve" in message else FetchError
+            raise kind(url, f"GitHub GraphQL: {message}")
+        found = (answer.get("data") or {}).get("repository") or {}
+        discussion = found.get("discussion")
+        if not isinstance(discussion, dict):
+            raise NotFoundError(url, "GitHub has no such discussion")
+        comments = discussion.get("comments") or {}
+        nodes += comments.get("nodes") or []
+        bar.update(page)
+        info = comments.get("pageInfo") or {}
+        if not info.get("hasNextPage"):
+            break
+        variables["after"] = info.get("endCursor")
+    bar.close()
+    assert discussion is not None
+    discussion["comments"] = {"nodes": nodes}
+    return to_thread({"discussion": discussion}, "github", url)[0]
+
+
+def _fetch(match: re.Match[str], url: str, ctx: Context) -> Thread:
+    base = ctx.base("github", DEFAULT_BASE)
+    if match.group("kind") == "discussions":
+        return _discussion(match, url, ctx, base)
+    return _issue(match, url, ctx, base)
+
+
+SOURCE = Source(
+    name="github",
+    label="GitHub issue, pull request or discussion",
+    example="https://github.com/python/cpython/issues/100000",
+    pattern=re.compile(
+        r"https?://(?:www\.)?github\.com/(?P<owner>[\w.-]+)/(?P<repo>[\w.-]+)/"
+        r"(?P<kind>issues|pull|discussions)/(?P<number>\d+)"
+    ),
+    fetch=_fetch,
+)

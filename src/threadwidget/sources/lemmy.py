@@ -1,0 +1,49 @@
+"""A Lemmy post on any instance: ``/api/v3/post`` and every page of ``/api/v3/comment/list``."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from ..models import Thread
+from .base import Context, Source, origin, to_thread
+
+__all__ = ["PAGE", "SOURCE"]
+
+#: Comments per page (Lemmy's maximum is 50).
+PAGE = 50
+
+
+def _id(view: Any) -> object:
+    comment = view.get("comment") if isinstance(view, dict) else None
+    return comment.get("id") if isinstance(comment, dict) else None
+
+
+def _fetch(match: re.Match[str], url: str, ctx: Context) -> Thread:
+    base = ctx.base("lemmy", origin(url))
+    post_id = match.group("id")
+    post = ctx.client.get_json(f"{base}/api/v3/post", params={"id": post_id})
+    comments: list[Any] = []
+    bar = ctx.bar(f"lemmy post {post_id}")
+    for page in range(1, ctx.max_pages + 1):
+        answer = ctx.client.get_json(
+            f"{base}/api/v3/comment/list",
+            params={"post_id": post_id, "type_": "All", "sort": "Old", "limit": PAGE, "page": page},
+        )
+        batch = (answer.get("comments") or []) if isinstance(answer, dict) else []
+        comments += [c for c in batch if _id(c) not in {_id(x) for x in comments}]
+        bar.update(page)
+        if len(batch) < PAGE:
+            break
+    bar.close()
+    data = {"post_view": post.get("post_view"), "comments": comments}
+    return to_thread(data, "lemmy", url)[0]
+
+
+SOURCE = Source(
+    name="lemmy",
+    label="Lemmy post (any instance)",
+    example="https://lemmy.world/post/123456",
+    pattern=re.compile(r"https?://[^/\s]+/post/(?P<id>\d+)/?(?:[?#].*)?$"),
+    fetch=_fetch,
+)

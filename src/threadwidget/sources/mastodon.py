@@ -1,0 +1,29 @@
+"""A Mastodon status and its conversation, on any instance (``/api/v1/statuses/:id/context``)."""
+
+from __future__ import annotations
+
+import re
+
+from ..models import Thread
+from .base import Context, Source, origin, to_thread
+
+__all__ = ["SOURCE"]
+
+
+def _fetch(match: re.Match[str], url: str, ctx: Context) -> Thread:
+    api = f"{ctx.base('mastodon', origin(url))}/api/v1/statuses/{match.group('id')}"
+    status = ctx.client.get_json(api)
+    context = ctx.client.get_json(f"{api}/context")
+    return to_thread([status, context], "mastodon", url)[0]
+
+
+SOURCE = Source(
+    name="mastodon",
+    label="Mastodon status (any instance)",
+    example="https://mastodon.social/@Gargron/109318821117356215",
+    pattern=re.compile(
+        r"https?://[^/\s]+/(?:@[\w.-]+(?:@[\w.-]+)?|users/[\w.-]+/statuses|web/statuses)/"
+        r"(?P<id>\d+)/?(?:[?#].*)?$"
+    ),
+    fetch=_fetch,
+)
