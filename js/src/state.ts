@@ -47,7 +47,7 @@ export function emptyMirror(): Mirror {
   return { comments: new Map(), children: new Map() };
 }
 
-export function mirrorFrom(comments: Iterable<Comment>): Mirror {
+export function mirrorFrom(comments: Iterable<WireComment>): Mirror {
   const m = emptyMirror();
   for (const c of comments) insertComment(m, c);
   return m;
@@ -219,15 +219,15 @@ export function predictEvent(
       return { type: "unlike", id: op.id, user, likes, actor: user, at };
     }
     case "flag":
-      return { type: "flag", id: op.id, user, reason: op.reason.trim(), actor: user, at };
+      return { type: "flag", id: op.id, user, reason: (op.reason ?? "").trim(), actor: user, at };
     case "unflag":
       return { type: "unflag", id: op.id, user, actor: user, at };
     case "moderate":
-      return { type: "moderate", id: op.id, action: op.action, reason: op.reason.trim(), status: MODERATED[op.action], actor: user, at };
+      return { type: "moderate", id: op.id, action: op.action, reason: (op.reason ?? "").trim(), status: MODERATED[op.action], actor: user, at };
     case "pin":
-      return { type: "pin", id: op.id, pinned: op.pinned, reason: op.reason.trim(), actor: user, at };
+      return { type: "pin", id: op.id, pinned: op.pinned ?? true, reason: (op.reason ?? "").trim(), actor: user, at };
     case "lock":
-      return { type: "lock", id: op.id, locked: op.locked, reason: op.reason.trim(), actor: user, at };
+      return { type: "lock", id: op.id ?? null, locked: op.locked ?? true, reason: (op.reason ?? "").trim(), actor: user, at };
     case "vote":
       return { type: "vote", id: op.id, user, choice: op.choice, actor: user, at };
     case "label":
@@ -294,7 +294,7 @@ interface PartsBuffer {
   rid: string | null;
   post: Post | null;
   confirmed: string[];
-  chunks: (Comment[] | undefined)[];
+  chunks: (WireComment[] | undefined)[];
   received: number;
 }
 
@@ -616,7 +616,7 @@ export class ThreadStore {
     this.seq = buf.seq;
     if (buf.post) this.post = buf.post;
     this.complete = true;
-    const all: Comment[] = [];
+    const all: WireComment[] = [];
     for (const chunk of buf.chunks) if (chunk) for (const c of chunk) all.push(c);
     this.mirror = mirrorFrom(all);
     this.#timeCache.clear();
@@ -669,7 +669,7 @@ export class ThreadStore {
 
   #idsOfOp(op: Op): string[] {
     if (op.type === "add") return [op.id, ...this.ancestors(op.parent_id)];
-    if (op.id === null) return [];
+    if (op.id === null || op.id === undefined) return [];
     if (op.type === "delete" || op.type === "moderate") return [op.id, ...this.ancestors(this.parentOf(op.id))];
     return [op.id];
   }
@@ -689,7 +689,7 @@ export class ThreadStore {
       if (!p) return undefined;
       const e = predictEvent(p.op, undefined, this.user, p.at);
       if (!e || e.type !== "add") return undefined;
-      c = e.comment;
+      c = normComment(e.comment);
     }
     for (const p of this.pending.values()) {
       if (p.op.type === "add" || p.op.id !== id) continue;
