@@ -1,4 +1,4 @@
-"""Message envelopes between the kernel and the browser (see ``docs/protocol.md``).
+"""Browser -> kernel message envelopes (see ``docs/protocol.md``); kernel -> browser: ``wire.py``.
 
 This module knows the shapes of messages and how to cut big payloads into bounded parts; it knows
 nothing about the rules of a discussion (that is :mod:`threadwidget.ops`).
@@ -12,8 +12,15 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
-from .models import Comment, Post
-from .rendering import markdown_html
+# The kernel -> browser shapes and their builders live in wire.py; these names stay importable here.
+from .wire import (
+    event_message,
+    reject_message,
+    snapshot_value,
+    wire_comment,
+    wire_event,
+    wire_post,
+)
 
 __all__ = [
     "CHUNK_BYTES",
@@ -170,62 +177,6 @@ def parse_client_message(
     except ValidationError as error:
         reason, _ = describe_validation_error(error)
         raise ProtocolError(f"Malformed message: {reason}", rid) from None
-
-
-def snapshot_value(
-    post: Post, comments: Iterable[Comment], *, epoch: str, seq: int, complete: bool = True
-) -> dict[str, Any]:
-    """The ``_snapshot`` trait's value: the whole thread at ``seq`` (comments only if complete)."""
-    return {
-        "epoch": epoch,
-        "seq": seq,
-        "complete": complete,
-        "post": wire_post(post),
-        "comments": [wire_comment(c) for c in comments] if complete else [],
-    }
-
-
-#: Comment fields the wire leaves out while they hold their empty default (the frontend's
-#: ``normComment`` puts them back): most comments are never flagged, voted on or labelled.
-_OMITTED_WHEN_EMPTY = ("flags", "moderation", "pinned", "locked", "votes", "labels", "extra")
-
-
-def wire_comment(comment: Comment | dict[str, Any]) -> dict[str, Any]:
-    """A comment as JSON for the browser: its body's ``html`` added, empty optional fields left
-    out."""
-    data = comment.model_dump(mode="json") if isinstance(comment, Comment) else dict(comment)
-    for key in _OMITTED_WHEN_EMPTY:
-        if key in data and not data[key]:
-            del data[key]
-    data["html"] = markdown_html(data["body"])
-    return data
-
-
-def wire_post(post: Post) -> dict[str, Any]:
-    """The post as JSON for the browser, with its body's ``html``."""
-    data = post.model_dump(mode="json")
-    data["html"] = markdown_html(post.body)
-    return data
-
-
-def wire_event(event: dict[str, Any]) -> dict[str, Any]:
-    """An event (as JSON) for the browser: a new or edited body travels with its ``html``."""
-    kind = event.get("type")
-    if kind == "add":
-        return {**event, "comment": wire_comment(event["comment"])}
-    if kind == "edit":
-        return {**event, "html": markdown_html(event["body"])}
-    return event
-
-
-def event_message(epoch: str, seq: int, rid: str | None, event: dict[str, Any]) -> dict[str, Any]:
-    """The broadcast that announces one applied event (and acks ``rid`` to its sender)."""
-    return {"kind": "event", "epoch": epoch, "seq": seq, "rid": rid, "event": event}
-
-
-def reject_message(rid: str | None, reason: str, field: str | None) -> dict[str, Any]:
-    """The answer to a refused request; only the view that owns ``rid`` acts on it."""
-    return {"kind": "reject", "rid": rid, "reason": reason, "field": field}
 
 
 def chunk_by_size(items: Iterable[Any], limit: int = CHUNK_BYTES) -> Iterator[list[Any]]:

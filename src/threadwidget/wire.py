@@ -41,6 +41,7 @@ __all__ = [
     "WireEvent",
     "WirePost",
     "action_result_message",
+    "catchup_entry",
     "catchup_message",
     "config_value",
     "event_message",
@@ -351,17 +352,18 @@ def reject_message(rid: str | None, reason: str, field: str | None = None) -> di
     return _checked(RejectMessage, data)
 
 
-def catchup_message(
-    to: str,
-    rid: str | None,
-    epoch: str,
-    entries: Iterable[tuple[int, str | None, ops.Event | Mapping[str, Any]]],
-    *,
-    done: bool,
+def catchup_entry(
+    seq: int, rid: str | None, event: ops.Event | Mapping[str, Any]
 ) -> dict[str, Any]:
-    """One part of the answer to a ``sync``: ``(seq, rid, event)`` entries the view missed."""
-    events = [{"seq": s, "rid": r, "event": wire_event(e)} for s, r, e in entries]
-    data = {"kind": "catchup", "to": to, "rid": rid, "epoch": epoch, "events": events}
+    """One missed event for a ``catchup`` (``event`` as a model, or as its JSON or wire JSON)."""
+    return {"seq": seq, "rid": rid, "event": wire_event(event)}
+
+
+def catchup_message(
+    to: str, rid: str | None, epoch: str, entries: Iterable[Mapping[str, Any]], *, done: bool
+) -> dict[str, Any]:
+    """One part of the answer to a ``sync``: ``catchup_entry`` dicts the view missed."""
+    data = {"kind": "catchup", "to": to, "rid": rid, "epoch": epoch, "events": list(entries)}
     return _checked(CatchupMessage, {**data, "done": done})
 
 
