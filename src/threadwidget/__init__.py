@@ -25,6 +25,8 @@ from .models import FORMAT_VERSION, MAX_BODY_CHARS, Comment, Image, Post, Thread
 from .ops import Context, Event, Operation, OperationRejected, ThreadState, apply
 
 if TYPE_CHECKING:
+    from .sources import FetchError, fetch
+    from .sources.follow import follow
     from .widget import CallbackError, ThreadWidget
 
 try:
@@ -40,6 +42,7 @@ __all__ = [
     "Comment",
     "Context",
     "Event",
+    "FetchError",
     "Image",
     "LoadReport",
     "Operation",
@@ -53,6 +56,8 @@ __all__ = [
     "ThreadWidget",
     "__version__",
     "apply",
+    "fetch",
+    "follow",
     "load",
     "read_thread",
     "save",
@@ -60,6 +65,7 @@ __all__ = [
 ]
 
 _LAZY = {"ThreadWidget", "CallbackError"}
+_FETCH_LAZY = {"fetch", "follow", "FetchError"}
 
 
 def __getattr__(name: str) -> Any:
@@ -67,6 +73,11 @@ def __getattr__(name: str) -> Any:
         from . import widget
 
         return getattr(widget, name)
+    if name in _FETCH_LAZY:  # httpx is imported only when fetching
+        from . import sources
+        from .sources import follow as following
+
+        return following.follow if name == "follow" else getattr(sources, name)
     raise AttributeError(f"module 'threadwidget' has no attribute {name!r}")
 
 

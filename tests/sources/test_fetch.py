@@ -1,0 +1,200 @@
+"""fetch(url) against a local server replaying captured responses: every source, and its limits."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+import threadwidget
+from threadwidget.sources import (
+    FetchError,
+    NotFoundError,
+    PrivateError,
+    TokenRequiredError,
+    UnsupportedURLError,
+    discourse,
+    fetch,
+    provenance,
+)
+
+from .conftest import Replay, data
+
+
+def test_hacker_news_tree_deleted_item_and_provenance(replay: Replay, opts: Any) -> None:
+    replay.json("/api/v1/items/8863", data("hackernews_item.json"))
+    url = "https://news.ycombinator.com/item?id=8863"
+    thread = fetch(url, base_urls={"hackernews": replay.url}, **opts)
+    assert thread.post.title.startswith("My YC app: Dropbox")
+    assert thread.get("9224").parent_id == "8952"
+    assert thread.get("8917").status == "deleted"
+    source = provenance(thread)
+    assert source is not None and source["url"] == url and source["kind"] == "hackernews"
+    assert source["fetched_at"].endswith("Z")
+    assert thread.post.extra["source"] == source
+    assert threadwidget.fetch is fetch
+
+
+def test_reddit_follows_more_stubs_up_to_the_limit(replay: Replay, opts: Any) -> None:
+    page = json.loads(data("reddit_comments.json"))
+    parents: dict[str, str] = {}
+
+    def collect(children: list[Any]) -> None:
+        for child in children:
+            if child["kind"] == "more":
+                parents.update({i: child["data"]["parent_id"] for i in child["data"]["children"]})
+            elif isinstance(child["data"].get("replies"), dict):
+                collect(child["data"]["replies"]["data"]["children"])
+
+    collect(page[1]["data"]["children"])
+    captured = json.loads(data("reddit_more.json"))["json"]["data"]["things"]
+
+    def more(method: str, query: dict[str, list[str]], body: bytes) -> Any:
+        ids = query["children"][0].split(",")
+        things = []
+        for n, cid in enumerate(ids):
+            thing = json.loads(json.dumps(captured[n % len(captured)]))
+            thing["data"].update(id=cid, name=f"t1_{cid}", parent_id=parents[cid])
+            things.append(thing)
+        payload = {"json": {"errors": [], "data": {"things": things}}}
+        return 200, {"Content-Type": "application/json"}, json.dumps(payload).encode()
+
+    replay.json("/comments/1cebxh.json", data("reddit_comments.json"))
+    replay.routes["/api/morechildren.json"] = more
+    url = "https://www.reddit.com/r/self/comments/1cebxh/a_title/"
+    few = fetch(url, base_urls={"reddit": replay.url}, more_limit=2, **opts)
+    all_ = fetch(url, base_urls={"reddit": replay.url}, more_limit=50, refresh=True, **opts)
+    stubs = len({p for p in parents.values()})
+    assert len(all_.comments) == len(few.comments) + len(parents) - sum(
+        1 for c in few.comments if c.id in parents
+    )
+    assert all(cid in all_ for cid in parents)
+    assert all_.get("c9h6l0x").parent_id == "c9g6iq2" and stubs > 2
+    assert all_.get("c9fs6hy").status == "deleted"  # [deleted]: by its author
+    removed = all_.get("c9fsi2e")  # [removed]: by the subreddit's moderators
+    assert removed.status == "removed" and removed.moderation is not None
+
+
+def test_discourse_reads_every_page_and_keeps_reply_links(
+    replay: Replay, opts: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    posts = json.loads(data("discourse_posts.json"))["post_stream"]["posts"]
+    by_id = {p["id"]: p for p in posts}
+    topic = {
+        "id": 2144,
+        "title": "KPop Demon Hunters",
+        "slug": "kpop-demon-hunters",
+        "post_stream": {"posts": posts[:4], "stream": [p["id"] for p in posts]},
+    }
+    replay.json("/t/2144.json", json.dumps(topic).encode())
+
+    def page(method: str, query: dict[str, list[str]], body: bytes) -> Any:
+        chosen = [by_id[int(i)] for i in query["post_ids[]"]]
+        return 200, {}, json.dumps({"post_stream": {"posts": chosen}, "id": 2144}).encode()
+
+    replay.routes["/t/2144/posts.json"] = page
+    monkeypatch.setattr(discourse, "PAGE", 5)
+    url = "https://discuss.example.org/t/kpop-demon-hunters/2144"
+    thread = fetch(url, base_urls={"discourse": replay.url}, **opts)
+    assert len(thread.comments) == len(posts) - 1  # post 1 is the post
+    assert sum(1 for m, t, _ in replay.log if t.startswith("/t/2144/posts.json")) == 4
+    number = {p["post_number"]: str(p["id"]) for p in posts}
+    assert thread.get(number[9]).parent_id == number[8]  # reply_to_post_number kept
+    assert thread.get(number[8]).parent_id == number[4]
+    assert thread.get(number[2]).parent_id is None
+    assert thread.post.url == "https://discuss.example.org/t/kpop-demon-hunters/2144"
+
+
+def test_mastodon_any_instance(replay: Replay, opts: Any) -> None:
+    replay.json("/api/v1/statuses/109318821117356215", data("mastodon_status.json"))
+    replay.json("/api/v1/statuses/109318821117356215/context", data("mastodon_context.json"))
+    url = "https://mastodon.example/@alice/109318821117356215"
+    thread = fetch(url, base_urls={"mastodon": replay.url}, **opts)
+    assert thread.post.author == "Alice (@alice)"
+    assert thread.get("109318840000000002").parent_id == "109318830000000001"
+
+
+def test_bluesky_resolves_the_handle_and_keeps_deleted_blocked_spam(
+    replay: Replay, opts: Any
+) -> None:
+    replay.json(
+        "/xrpc/com.atproto.identity.resolveHandle", b'{"did": "did:plc:z72i7hdynmk6r22z27h6tvur"}'
+    )
+    replay.json("/xrpc/app.bsky.feed.getPostThread", data("bluesky_thread.json"))
+    url = "https://bsky.app/profile/bsky.app/post/3l6oveex3ii2l"
+    thread = fetch(url, base_urls={"bluesky": replay.url}, **opts)
+    asked = next(t for _, t, _ in replay.log if "getPostThread" in t)
+    assert "did%3Aplc%3Az72i7hdynmk6r22z27h6tvur" in asked
+    assert thread.get("3l6ow9").status == "deleted" and thread.get("3l6ow9").parent_id == "3l6ow1"
+    assert thread.get("3l6ow2").status == "hidden"
+    assert thread.get("3l6ow3").status == "spam"
+
+
+def test_github_issue_pages_and_token(
+    replay: Replay, opts: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("GITHUB_TOKEN", "t0ken")
+    replay.json("/repos/octocat/Hello-World/issues/1347", data("github_issue.json"))
+    replay.json(
+        "/repos/octocat/Hello-World/issues/1347/comments", data("github_comments_page1.json")
+    )
+    url = "https://github.com/octocat/Hello-World/issues/1347"
+    thread = fetch(url, base_urls={"github": replay.url}, **opts)
+    assert [c.author for c in thread.comments] == ["octocat", "ghost"]
+    assert thread.get("1").likes == 2 and thread.get("2").edited_at is not None
+    assert all(h.get("Authorization") == "Bearer t0ken" for _, _, h in replay.log)
+
+
+def test_github_discussion_is_threaded_and_needs_a_token(
+    replay: Replay, opts: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("GITHUB_TOKEN", raising=False)
+    url = "https://github.com/octo-org/octo-repo/discussions/42"
+    with pytest.raises(TokenRequiredError, match="GITHUB_TOKEN"):
+        fetch(url, base_urls={"github": replay.url}, **opts)
+    replay.json("/graphql", data("github_discussion.json"))
+    thread = fetch(url, base_urls={"github": replay.url}, token="x", **opts)
+    assert thread.get("DC_kwDOA2").parent_id == "DC_kwDOA1"
+    assert thread.get("DC_kwDOA3").status == "spam"
+    assert thread.get("DC_kwDOA4").status == "deleted"
+
+
+def test_lemmy_path_tree_removed_and_deleted(replay: Replay, opts: Any) -> None:
+    replay.json("/api/v3/post", data("lemmy_post.json"))
+    replay.json("/api/v3/comment/list", data("lemmy_comments.json"))
+    thread = fetch("https://lemmy.example/post/123456", base_urls={"lemmy": replay.url}, **opts)
+    assert thread.get("11").parent_id == "10" and thread.get("11").author == "Ben (@ben)"
+    assert thread.get("12").status == "removed" and thread.get("12").body == ""
+    assert thread.get("13").status == "deleted"
+
+
+def test_blogger_finds_the_post_by_address(replay: Replay, opts: Any) -> None:
+    replay.json("/feeds/posts/summary", data("blogger_posts_summary.json"))
+    replay.routes["/feeds/posts/default/456"] = (200, {}, data("blogger_post.xml"))
+    replay.routes["/feeds/456/comments/default"] = (200, {}, data("blogger_comments.xml"))
+    url = "https://powertrip.blogspot.com/2012/05/on-social-media-power-trip.html"
+    thread = fetch(url, base_urls={"blogger": replay.url}, **opts)
+    assert thread.post.title == "On a social media power trip?" and thread.post.author == "Steve"
+    assert thread.get("9002").parent_id == "9001"
+    assert thread.get("9003").status in ("deleted", "removed")
+
+
+def test_unknown_url_lists_every_source_with_an_example() -> None:
+    with pytest.raises(UnsupportedURLError) as caught:
+        fetch("https://example.com/some/page")
+    message = str(caught.value)
+    for example in ("news.ycombinator.com/item?id=", "reddit.com", "bsky.app", "github.com"):
+        assert example in message
+    assert isinstance(caught.value, ValueError)
+
+
+def test_errors_name_the_url(replay: Replay, opts: Any) -> None:
+    replay.json("/api/v1/items/1", b"{}", status=404)
+    replay.json("/api/v1/items/2", b"{}", status=403)
+    base = {"hackernews": replay.url}
+    with pytest.raises(NotFoundError, match=r"/api/v1/items/1: not found"):
+        fetch("https://news.ycombinator.com/item?id=1", base_urls=base, **opts)
+    with pytest.raises(PrivateError, match="private") as caught:
+        fetch("https://news.ycombinator.com/item?id=2", base_urls=base, **opts)
+    assert isinstance(caught.value, FetchError) and caught.value.url.endswith("/items/2")
