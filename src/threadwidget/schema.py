@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from pydantic import BaseModel, TypeAdapter
-from pydantic.json_schema import GenerateJsonSchema, JsonSchemaMode
+from pydantic.json_schema import GenerateJsonSchema, JsonSchemaMode, JsonSchemaValue
 from pydantic_core import core_schema
 
 from . import ops, protocol, wire
@@ -55,6 +55,19 @@ class _Generator(GenerateJsonSchema):
         if self.mode == "serialization":
             return field.get("serialization_exclude_if") is None
         return super().field_is_required(field, total)
+
+    def ser_schema(
+        self,
+        schema: core_schema.SerSchema
+        | core_schema.IncExSeqSerSchema
+        | core_schema.IncExDictSerSchema,
+    ) -> JsonSchemaValue | None:
+        """A serializer that only leaves keys out (``wire._omit``) keeps the model's schema."""
+        if schema["type"] == "function-wrap":
+            returns = schema.get("return_schema")
+            if returns is not None and returns["type"] == "any":
+                return None
+        return super().ser_schema(schema)
 
 
 def _optional_fields() -> dict[str, tuple[str, ...]]:

@@ -11,7 +11,14 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Annotated, Any, ClassVar, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SerializerFunctionWrapHandler,
+    TypeAdapter,
+    model_serializer,
+)
 
 from . import ops
 from .models import MAX_BODY_CHARS, Comment, Id, Key, Post
@@ -67,19 +74,28 @@ IsoTime = Annotated[str, Field(json_schema_extra={"format": "date-time"})]
 Html = Annotated[str, Field(description="the body rendered from Markdown by the kernel")]
 
 
+def _without(data: Any, keys: tuple[str, ...], empty: bool) -> Any:
+    """``data`` without the ``keys`` that hold None (with ``empty``: any empty value)."""
+    if isinstance(data, dict):
+        for key in keys:
+            if key in data and (not data[key] if empty else data[key] is None):
+                del data[key]
+    return data
+
+
 class _Wire(BaseModel):
-    """A kernel -> browser shape; ``OPTIONAL`` fields may be absent on the wire."""
+    """A kernel -> browser shape; ``OPTIONAL`` fields are left out of its JSON while None."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
-    #: fields left out of the JSON when None (for comments: when empty)
     OPTIONAL: ClassVar[tuple[str, ...]] = ()
 
+    @model_serializer(mode="wrap")
+    def _omit(self, handler: SerializerFunctionWrapHandler) -> Any:
+        return _without(handler(self), self.OPTIONAL, empty=False)
+
     def wire(self) -> dict[str, Any]:
-        """The JSON the kernel sends: every field, the ``OPTIONAL`` ones only when set."""
-        data = self.model_dump(mode="json")
-        for key in self.OPTIONAL:
-            if data.get(key) is None:
-                del data[key]
+        """The JSON the kernel sends for this message."""
+        data: dict[str, Any] = self.model_dump(mode="json")
         return data
 
 
@@ -94,6 +110,10 @@ class WireComment(Comment):
 
     OPTIONAL: ClassVar[tuple[str, ...]] = OMITTED_WHEN_EMPTY
     html: Html
+
+    @model_serializer(mode="wrap")
+    def _omit(self, handler: SerializerFunctionWrapHandler) -> Any:
+        return _without(handler(self), self.OPTIONAL, empty=True)
 
 
 class WireAddEvent(ops.AddEvent):
