@@ -36,6 +36,9 @@ ruff check src tests scripts benchmarks
 ruff format --check src tests scripts benchmarks
 npm run typecheck
 
+step "wire protocol: js/src/generated/ regenerated from the pydantic models and compared"
+python scripts/gen_protocol.py --check
+
 step "frontend unit tests (vitest)"
 npm test
 
