@@ -13,6 +13,7 @@ from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from . import measures
 from .models import Comment, Thread
 
 __all__ = ["ThreadStats", "thread_stats"]
@@ -37,6 +38,11 @@ class ThreadStats:
     most_liked: list[tuple[str, int]]
     first_comment: datetime | None
     last_comment: datetime | None
+    # Named measures (threadwidget.measures, each with its paper): tree shape and reply network.
+    h_index: int = 0
+    structural_virality: float | None = None
+    reciprocity: float | None = None
+    participation_gini: float | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-friendly data."""
@@ -59,6 +65,9 @@ class ThreadStats:
                 f"median reply    {reply} after the comment it answers",
                 f"longest chain   {len(self.longest_chain)} comments",
                 "most replied    " + ", ".join(f"{cid} ({n})" for cid, n in self.most_replied[:3]),
+                f"measures        h-index {self.h_index}, structural virality "
+                f"{_num(self.structural_virality)}, reciprocity {_num(self.reciprocity)}, "
+                f"participation Gini {_num(self.participation_gini)}",
             ]
         )
 
@@ -74,6 +83,10 @@ class ThreadStats:
             ("longest chain", " → ".join(self.longest_chain)),
             ("most replied", ", ".join(f"{c} ({n})" for c, n in self.most_replied[:5])),
             ("most liked", ", ".join(f"{c} ({n})" for c, n in self.most_liked[:5])),
+            ("h-index", str(self.h_index)),
+            ("structural virality", _num(self.structural_virality)),
+            ("reciprocity", _num(self.reciprocity)),
+            ("participation Gini", _num(self.participation_gini)),
         ]
         body = "".join(
             f"<tr><th style='text-align:left'>{html.escape(k)}</th>"
@@ -81,6 +94,10 @@ class ThreadStats:
             for k, v in rows
         )
         return f"<table>{body}</table>"
+
+
+def _num(value: float | None) -> str:
+    return "-" if value is None else f"{value:.3g}"
 
 
 def _duration(seconds: float) -> str:
@@ -146,4 +163,8 @@ def thread_stats(thread: Thread, top: int = 5) -> ThreadStats:
         ],
         first_comment=min(times, default=None),
         last_comment=max(times, default=None),
+        h_index=measures.h_index(thread),
+        structural_virality=measures.structural_virality(thread),
+        reciprocity=measures.reciprocity(thread),
+        participation_gini=measures.participation_gini(thread),
     )
