@@ -1,0 +1,93 @@
+"""follow(): a real ThreadWidget kept in step with a server that changes between polls."""
+
+from __future__ import annotations
+
+import json
+import time
+from typing import Any
+
+import pytest
+
+from threadwidget import ThreadWidget
+from threadwidget.sources import fetch
+from threadwidget.sources.follow import follow
+
+from .conftest import Replay, data
+
+URL = "https://news.ycombinator.com/item?id=8863"
+
+
+def _wait(condition: Any, timeout: float = 10.0) -> None:
+    end = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > end:
+            raise AssertionError("timed out waiting")
+        time.sleep(0.02)
+
+
+def test_follow_adds_new_comments_edits_and_stops(replay: Replay, opts: Any) -> None:
+    item = json.loads(data("hackernews_item.json"))
+    replay.json("/api/v1/items/8863", json.dumps(item).encode())
+    base = {"hackernews": replay.url}
+    widget = ThreadWidget(thread=fetch(URL, base_urls=base, **opts), user="teacher")
+    before = len(widget.thread.comments)
+    handle = follow(widget, URL, every=0.05, base_urls=base, **opts)
+    try:
+        _wait(lambda: handle.polls >= 1)
+        assert len(widget.thread.comments) == before  # nothing new: nothing added twice
+        new = {
+            "id": 9999,
+            "created_at_i": 1175900000,
+            "type": "comment",
+            "author": "pg",
+            "text": "<p>New reply</p>",
+            "parent_id": 9224,
+            "children": [],
+        }
+        item["children"][0]["children"][0]["children"].append(new)
+        item["children"][0]["text"] = "<p>Edited at the source</p>"
+        replay.json("/api/v1/items/8863", json.dumps(item).encode())
+        _wait(lambda: "9999" in widget.thread)
+        _wait(lambda: widget.get("8952").body == "Edited at the source")
+        added = widget.get("9999")
+        assert added.parent_id == "9224" and added.author == "pg"
+        assert added.extra["source_created_at"] == "2007-04-06T22:53:20+00:00"
+        polls = handle.polls
+        _wait(lambda: handle.polls >= polls + 2)
+        assert [c.id for c in widget.thread.comments].count("9999") == 1
+        assert not handle.errors
+    finally:
+        handle.stop()
+    assert not handle.running
+    stopped_at = handle.polls
+    time.sleep(0.2)
+    assert handle.polls == stopped_at
+
+
+def test_follow_stops_when_the_widget_closes(replay: Replay, opts: Any) -> None:
+    replay.json("/api/v1/items/8863", data("hackernews_item.json"))
+    base = {"hackernews": replay.url}
+    widget = ThreadWidget(thread=fetch(URL, base_urls=base, **opts), user="teacher")
+    handle = follow(widget, URL, every=0.05, base_urls=base, **opts)
+    _wait(lambda: handle.polls >= 1)
+    widget.close()
+    _wait(lambda: not handle.running)
+
+
+def test_follow_keeps_going_after_a_network_error(replay: Replay, opts: Any) -> None:
+    replay.json("/api/v1/items/8863", data("hackernews_item.json"))
+    base = {"hackernews": replay.url}
+    widget = ThreadWidget(thread=fetch(URL, base_urls=base, **opts), user="teacher")
+    replay.fail_first("/api/v1/items/8863", (404, {}, b""))
+    seen: list[BaseException] = []
+    handle = follow(widget, URL, every=0.05, base_urls=base, on_error=seen.append, **opts)
+    try:
+        _wait(lambda: handle.polls >= 3)
+    finally:
+        handle.stop()
+    assert len(seen) == 1 and "not found" in str(seen[0])
+
+
+def test_every_must_be_positive() -> None:
+    with pytest.raises(ValueError, match="every"):
+        follow(object(), URL, every=0)  # type: ignore[arg-type]
