@@ -592,7 +592,9 @@ def test_the_extending_page_lists_every_option_string_and_property() -> None:
         assert row in doc, f"docs/extending.md: the strings table needs the row {row}"
     for option in DEFAULT_OPTIONS:
         assert f"| `{option}` |" in doc, option
-    css = (ROOT / "js" / "src" / "styles.css").read_text(encoding="utf-8")
+    css = "".join(  # styles.css imports one file per concern from js/src/styles/
+        p.read_text(encoding="utf-8") for p in sorted((ROOT / "js" / "src").rglob("*.css"))
+    )
     for prop in sorted(set(re.findall(r"--tw-[a-z-]+", css))):
         assert f"| `{prop}` |" in doc, f"docs/extending.md: document {prop}"
     for setting in ("user", "read_only", "sort", "autosave", "strings", "locale", "options", "css"):
@@ -624,7 +626,7 @@ def test_actions_refuse_deleted_and_moderated_comments_for_participants() -> Non
     calls: list[str] = []
     w.add_action("tag", "Tag", lambda c, u: calls.append(c.id))
     w.delete_comment("gone")
-    w.hide("hid", "off topic", moderator="Mod")
+    w.hide("hid", "off topic", user="Mod")
     for comment_id, status in (("gone", "deleted"), ("hid", "hidden")):
         result = result_of(action_click(rec, "tag", comment_id))
         assert result["ok"] is False and status in result["reason"]

@@ -92,7 +92,7 @@ def test_deleted_and_moderated_comments() -> None:
     w.delete_comment("c")
     reply = rec.op({"type": "label", "id": "c", "label": "spam"})
     assert reply["kind"] == "reject" and "deleted" in reply["reason"]
-    w.mark_spam("b", moderator="Teacher")
+    w.mark_spam("b", user="Teacher")
     assert rec.op({"type": "label", "id": "b", "label": "spam"})["kind"] == "reject"
     w.role = "moderator"
     assert rec.op({"type": "label", "id": "b", "label": "spam"})["kind"] == "event"

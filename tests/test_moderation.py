@@ -87,7 +87,7 @@ def test_reports_are_refused_on_own_deleted_and_missing_comments(
 def test_python_verbs_record_who_when_and_why(
     widget: ThreadWidget, verb: str, action: str, status: str
 ) -> None:
-    comment = getattr(widget, verb)("a", "  selling followers ", moderator="Ms. Rivera")
+    comment = getattr(widget, verb)("a", "  selling followers ", user="Ms. Rivera")
     assert comment.status == status
     record = comment.moderation
     assert record is not None
@@ -160,7 +160,7 @@ def test_moderated_comments_take_no_part_for_non_moderators(
 def test_own_comment_moderated_cannot_be_edited_or_deleted_by_its_author(
     widget: ThreadWidget, rec: Recorder
 ) -> None:
-    widget.remove("b", "personal data", moderator="Ms. Rivera")
+    widget.remove("b", "personal data", user="Ms. Rivera")
     rejected(rec.op({"type": "edit", "id": "b", "body": "sneaky"}), "removed by a moderator")
     rejected(rec.op({"type": "delete", "id": "b"}), "removed by a moderator")
     assert widget.get("b").status == "removed" and widget.get("b").body == "reply"
@@ -186,7 +186,7 @@ def test_pin_and_unpin_with_reasons(widget: ThreadWidget, rec: Recorder) -> None
 def test_a_locked_subtree_refuses_replies_and_edits_of_non_moderators(
     widget: ThreadWidget, rec: Recorder
 ) -> None:
-    widget.lock("a", "cool down", moderator="Ms. Rivera")
+    widget.lock("a", "cool down", user="Ms. Rivera")
     lock = widget.get("a").locked
     assert lock is not None and (lock.by, lock.reason) == ("Ms. Rivera", "cool down")
     for parent in ("a", "b"):  # the locked comment and anything below it
@@ -209,7 +209,7 @@ def test_a_locked_subtree_refuses_replies_and_edits_of_non_moderators(
 
 
 def test_a_locked_thread_refuses_every_new_comment(widget: ThreadWidget, rec: Recorder) -> None:
-    widget.lock(None, "exam time", moderator="Ms. Rivera")
+    widget.lock(None, "exam time", user="Ms. Rivera")
     assert widget.post.locked is not None and widget.post.locked.reason == "exam time"
     reply = rec.op({"type": "add", "parent_id": None, "body": "hello?"})
     assert (
@@ -226,7 +226,7 @@ def test_a_locked_thread_refuses_every_new_comment(widget: ThreadWidget, rec: Re
     assert widget.post.locked is None
     accepted(rec.op({"type": "add", "parent_id": None, "body": "open again"}))
     # a thread lock without a reason reads as a sentence too
-    widget.lock(None, moderator="Ms. Rivera")
+    widget.lock(None, user="Ms. Rivera")
     reply = rec.op({"type": "add", "parent_id": None, "body": "x"})
     assert rejected(reply, field="parent_id") == "This discussion is locked by Ms. Rivera."
 
@@ -343,7 +343,7 @@ def test_audit_lists_reports_and_decisions_in_order(widget: ThreadWidget, rec: R
     widget.flag("c", "ads", user="Ann")
     widget.like("a")  # not a moderation event
     rec.op({"type": "moderate", "id": "c", "action": "spam", "reason": "followers for sale"})
-    widget.pin("a", "good start", moderator="Ms. Rivera")
+    widget.pin("a", "good start", user="Ms. Rivera")
     widget.lock("a", "heated")
     widget.lock(None, "closed")
     widget.unpin("a")
@@ -368,7 +368,7 @@ def test_audit_lists_reports_and_decisions_in_order(widget: ThreadWidget, rec: R
 
 
 def test_events_on_the_wire_carry_the_audit_fields(widget: ThreadWidget, rec: Recorder) -> None:
-    widget.mark_spam("c", "ads", moderator="Ms. Rivera")
+    widget.mark_spam("c", "ads", user="Ms. Rivera")
     widget.lock(None, "closed")
     spam, lock = (m["event"] for m in rec.sent[-2:])
     assert spam == {
@@ -394,7 +394,7 @@ def a_class_session(w: ThreadWidget) -> None:
     """Every moderation event once, as a class would produce them."""
     w.flag("c", "spam?", user="Ann")
     w.flag("c", "ads", user="Dee")
-    w.hide("a", "off-topic", moderator="Ms. Rivera")
+    w.hide("a", "off-topic", user="Ms. Rivera")
     w.unhide("a")
     w.mark_spam("c", "followers for sale")
     w.pin("b", "answers the question")

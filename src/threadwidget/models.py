@@ -31,6 +31,7 @@ __all__ = [
     "Post",
     "Thread",
     "new_id",
+    "published_comment",
     "utcnow",
 ]
 
@@ -176,6 +177,14 @@ class Comment(_Frozen):
         return self
 
 
+def published_comment(comment: Comment) -> Comment:
+    """A comment as a public page may carry it (see :meth:`Thread.published`)."""
+    update: dict[str, Any] = {"flags": (), "labels": {}, "moderation": None}
+    if comment.status in ("hidden", "spam", "removed"):
+        update.update(body="", author="[moderated]", liked_by=(), votes={}, extra={})
+    return comment.model_copy(update=update)
+
+
 class Thread(BaseModel):
     """A post and its comments, stored flat (each comment names its parent).
 
@@ -254,13 +263,7 @@ class Thread(BaseModel):
         but lose body and author; reports, labels and moderation notes are dropped everywhere.
         Used by the standalone HTML export and ``ThreadWidget.embed_state``.
         """
-        comments = []
-        for c in self.comments:
-            update: dict[str, Any] = {"flags": (), "labels": {}, "moderation": None}
-            if c.status in ("hidden", "spam", "removed"):
-                update.update(body="", author="[moderated]", liked_by=(), votes={}, extra={})
-            comments.append(c.model_copy(update=update))
-        return Thread(post=self.post, comments=tuple(comments))
+        return Thread(post=self.post, comments=tuple(published_comment(c) for c in self.comments))
 
     def anonymize(self, seed: int = 0, keep: Iterable[str] = ()) -> tuple[Thread, Any]:
         """Pseudonymised copy and the key to reverse it (see ``threadwidget.anonymize``)."""

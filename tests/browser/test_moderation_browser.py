@@ -112,7 +112,7 @@ def test_moderation_and_roles(nb: Notebook):
     # a thread lock from Python closes the composer of participants and says why
     nb.run("w_m.role = 'participant'")
     expect(root.locator('[data-role="new-comment"] textarea')).to_be_visible()
-    nb.run("w_m.lock(None, 'closed for the exam', moderator='Ms. Rivera')")
+    nb.run("w_m.lock(None, 'closed for the exam', user='Ms. Rivera')")
     expect(root.locator('[data-role="lock-notice"]')).to_have_text(
         "Locked by Ms. Rivera: closed for the exam"
     )

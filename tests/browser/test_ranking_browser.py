@@ -57,7 +57,7 @@ def test_best_sort_and_why_this_order(nb):
         "for u in ('ann', 'bo'):\n"
         "    w_r.flag('c5', 'off topic', user=u)\n"
         "w_r.flag('c2', 'rude', user='cy')\n"
-        "w_r.mark_spam('c6', 'sells followers', moderator='teacher')\n"
+        "w_r.mark_spam('c6', 'sells followers', user='teacher')\n"
         "display(w_r)"
     )
     root = nb.widget(nb.last_cell)

@@ -166,4 +166,3 @@ class FileStorage(SharedStorage):
 
     def __repr__(self) -> str:
         return f"FileStorage({str(self.path)!r})"
-

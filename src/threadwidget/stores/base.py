@@ -64,7 +64,7 @@ class Storage(ABC):
         """Call ``listener()`` when events may have been stored elsewhere; returns an undo."""
         return lambda: None
 
-    def close(self) -> None:
+    def close(self) -> None:  # noqa: B027 - storages without resources need nothing
         """Release files, connections and watcher threads (idempotent)."""
 
     @property
