@@ -1,0 +1,110 @@
+"""Tolerant importers: undeclared XML prefixes (still defusedxml), and the new JSON formats."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from threadwidget.formats import ThreadFileError, detect_format, load_with_report
+
+SOURCES = Path(__file__).parent.parent / "data" / "sources"
+
+BLOGGER = b"""<?xml version='1.0' encoding='UTF-8'?>
+<feed xmlns='http://www.w3.org/2005/Atom'>
+<entry><id>tag:blogger.com,1999:blog-1.post-456</id><published>2012-05-01T10:00:00Z</published>
+<title>On a social media power trip?</title><content type='html'>Are you on one?</content>
+<app:control><app:draft>no</app:draft></app:control></entry>
+<entry><id>tag:blogger.com,1999:blog-1.post-9</id><published>2012-05-01T11:00:00Z</published>
+<content type='html'>I agree</content><author><name>Jennifer</name></author>
+<thr:in-reply-to ref='tag:blogger.com,1999:blog-1.post-456'/></entry>
+</feed>"""
+
+WORDPRESS = b"""<?xml version="1.0" encoding="UTF-8"?>
+<rss version="2.0"><channel><title>Blog</title><wp:wxr_version>1.2</wp:wxr_version>
+<item><title>Power trip</title><wp:post_id>42</wp:post_id><wp:post_name>power-trip</wp:post_name>
+<wp:post_date_gmt>2024-05-01 10:00:00</wp:post_date_gmt>
+<wp:comment><wp:comment_id>1</wp:comment_id><wp:comment_author>Ann</wp:comment_author>
+<wp:comment_date_gmt>2024-05-01 11:00:00</wp:comment_date_gmt>
+<wp:comment_content>Hello</wp:comment_content><wp:comment_approved>1</wp:comment_approved>
+<wp:comment_parent>0</wp:comment_parent></wp:comment></item></channel></rss>"""
+
+
+def test_blogger_with_undeclared_prefixes_loads_and_says_so() -> None:
+    thread, report = load_with_report(text=BLOGGER)
+    assert thread.post.title == "On a social media power trip?"
+    assert thread.get("9").author == "Jennifer"
+    assert any("app:" in n and "thr:" in n for n in report.notes)
+
+
+def test_wordpress_with_undeclared_wp_prefix_is_detected_and_read() -> None:
+    assert detect_format(WORDPRESS) == "wordpress"
+    thread, _ = load_with_report(text=WORDPRESS)
+    assert thread.get("1").body == "Hello"
+
+
+def test_undeclared_prefixes_do_not_open_the_door_to_entities() -> None:
+    bomb = BLOGGER.replace(b"<feed", b'<!DOCTYPE feed [<!ENTITY a "aaaa">]>\n<feed', 1).replace(
+        b"Are you on one?", b"&a;"
+    )
+    with pytest.raises(ThreadFileError, match="refused"):
+        load_with_report(text=bomb)
+
+
+def test_other_malformed_xml_still_names_the_line() -> None:
+    with pytest.raises(ThreadFileError, match=r"line 3, column \d+: not well-formed XML"):
+        load_with_report(text=b"<feed xmlns='http://www.w3.org/2005/Atom'>\n<entry>\n</feed>")
+
+
+@pytest.mark.parametrize(
+    ("name", "fmt"),
+    [
+        ("bluesky_thread.json", "bluesky"),
+        ("github_discussion.json", "github"),
+        ("hackernews_item.json", "hackernews"),
+    ],
+)
+def test_captured_json_is_detected(name: str, fmt: str) -> None:
+    assert detect_format((SOURCES / name).read_bytes()) == fmt
+
+
+def test_bluesky_top_post_deleted_gives_a_placeholder() -> None:
+    text = (SOURCES / "bluesky_thread.json").read_text(encoding="utf-8")
+    data = json.loads(text)
+    node = data["thread"]["replies"][0]
+    node["parent"] = {
+        "$type": "app.bsky.feed.defs#notFoundPost",
+        "uri": "at://x/p/gone",
+        "notFound": True,
+    }
+    thread, report = load_with_report(text=json.dumps({"thread": node}))
+    assert "placeholder" in report.notes[0] and "notFound" in thread.post.body
+    assert thread.get("3l6ow1").parent_id is None
+    assert thread.get("3l6ow9").status == "deleted"
+
+
+def test_discourse_file_with_staff_deleted_and_hidden_posts() -> None:
+    data = json.loads((SOURCES / "discourse_posts.json").read_text(encoding="utf-8"))
+    posts = data["post_stream"]["posts"]
+    posts[1]["deleted_at"] = "2026-01-12T00:00:00Z"
+    posts[2]["hidden"] = True
+    posts[3]["user_deleted"] = True
+    posts[4]["post_type"] = 3
+    thread, report = load_with_report(text=json.dumps(data), format="discourse")
+    assert thread.get(str(posts[1]["id"])).status == "removed"
+    assert thread.get(str(posts[2]["id"])).status == "hidden"
+    assert thread.get(str(posts[3]["id"])).status == "deleted"
+    assert str(posts[4]["id"]) not in thread and "small-action" in report.notes[0]
+
+
+def test_lemmy_and_github_issue_files() -> None:
+    lemmy = json.loads((SOURCES / "lemmy_post.json").read_text(encoding="utf-8"))
+    lemmy.update(json.loads((SOURCES / "lemmy_comments.json").read_text(encoding="utf-8")))
+    assert detect_format(json.dumps(lemmy)) == "lemmy"
+    issue = {
+        "issue": json.loads((SOURCES / "github_issue.json").read_text(encoding="utf-8")),
+        "comments": json.loads((SOURCES / "github_comments_page1.json").read_text("utf-8")),
+    }
+    thread, _ = load_with_report(text=json.dumps(issue))
+    assert thread.post.title == "Found a bug" and len(thread.comments) == 2
