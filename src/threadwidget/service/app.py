@@ -1,0 +1,243 @@
+"""The tornado application of the service, its web page, and ``threadwidget serve``.
+
+JupyterHub starts the service (``c.JupyterHub.services``) with its address, prefix, API token and
+OAuth client in the environment (``JUPYTERHUB_SERVICE_URL``, ``JUPYTERHUB_SERVICE_PREFIX``,
+``JUPYTERHUB_API_TOKEN``, ``JUPYTERHUB_CLIENT_ID``...); :func:`main` reads them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import html
+import json
+import logging
+import os
+import secrets
+import signal
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlparse
+
+from jupyterhub.services.auth import HubOAuth, HubOAuthCallbackHandler  # type: ignore[import-untyped]
+from tornado.httpserver import HTTPServer
+from tornado.web import Application, RedirectHandler, StaticFileHandler
+
+from ..stores.shared import open_store
+from . import DEFAULT_MODERATOR_GROUP, DEFAULT_SERVICE_NAME
+from .auth import AuthError, HubIdentity
+from .handlers import ApiHandler, Service, handlers
+from .roles import RoleBook
+from .threads import ThreadHub
+
+__all__ = ["build_parser", "make_app", "run"]
+
+log = logging.getLogger("threadwidget.service")
+
+_HERE = Path(__file__).resolve().parent
+_BUNDLE = _HERE.parent / "static"
+
+#: Content Security Policy of the web page: only this service's scripts; comment text is
+#: sanitised by the bundle, and even a miss could not load or send anything elsewhere.
+CSP = (
+    "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' https: data:; connect-src 'self'; font-src 'self' data:; "
+    "base-uri 'none'; form-action 'none'; frame-ancestors 'self'"
+)
+
+_PAGE = """<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{title}</title>
+<link rel="stylesheet" href="{prefix}static/bundle/widget.css">
+<link rel="stylesheet" href="{prefix}static/page/page.css">
+</head>
+<body>
+<header class="twp-bar">
+  <strong class="twp-title" data-role="page-thread">{title}</strong>
+  <span class="twp-who" data-role="page-user"></span>
+  <span class="twp-status" data-role="page-status" aria-live="polite">connecting…</span>
+</header>
+<main class="twp-main" id="thread"></main>
+<script type="application/json" id="twp-config">{config}</script>
+<script type="module" src="{prefix}static/page/page.js"></script>
+</body>
+</html>
+"""
+
+
+class BrowserHandler(ApiHandler):
+    """A page for people: anonymous visitors are sent to the hub's login first."""
+
+    async def prepare(self) -> None:
+        model = await self.hub_auth.get_user(self, sync=False)
+        if not model:
+            self.redirect(self.get_login_url())
+            return
+        try:
+            self.who = await self.service.identity.identify(self)
+        except AuthError as error:
+            self.set_status(error.status)
+            self.finish(f"<!doctype html><p>{html.escape(error.reason)}</p>")
+
+
+class PageHandler(BrowserHandler):
+    """``GET threads/<id>``: the thread as a web page (hub login; the same frontend bundle)."""
+
+    def get(self, raw: str) -> None:
+        thread_id = self.thread_id(raw)
+        prefix = self.service.prefix
+        config = {
+            "thread": thread_id,
+            "api": f"{prefix}api/threads/{thread_id}",
+            "bundle": f"{prefix}static/bundle/widget.js",
+            "xsrf": _text(self.xsrf_token),
+        }
+        # JSON inside <script>: no "<" may end the element early
+        text = json.dumps(config).replace("<", "\\u003c")
+        self.set_header("Content-Security-Policy", CSP)
+        self.set_header("X-Content-Type-Options", "nosniff")
+        self.set_header("Referrer-Policy", "no-referrer")
+        self.set_header("Cache-Control", "no-store")
+        title = html.escape(f"{thread_id} · threadwidget")
+        self.finish(_PAGE.format(title=title, prefix=prefix, config=text))
+
+
+class IndexHandler(BrowserHandler):
+    """``GET`` the service root: a list of threads, each a link to its page."""
+
+    def get(self) -> None:
+        prefix = self.service.prefix
+        items = "".join(
+            f'<li><a href="{prefix}threads/{html.escape(t)}">{html.escape(t)}</a></li>'
+            for t in self.service.hub.list_threads()
+        )
+        self.set_header("Content-Security-Policy", CSP)
+        self.finish(
+            "<!doctype html><html lang='en'><meta charset='utf-8'>"
+            "<meta name='viewport' content='width=device-width, initial-scale=1'>"
+            f"<title>threadwidget</title><h1>Threads</h1><ul>{items}</ul></html>"
+        )
+
+
+def make_app(
+    store: str | os.PathLike[str],
+    *,
+    prefix: str = f"/services/{DEFAULT_SERVICE_NAME}/",
+    moderator_group: str = DEFAULT_MODERATOR_GROUP,
+    data_dir: str | os.PathLike[str] = ".",
+    hub_auth: HubOAuth | None = None,
+) -> tuple[Application, ThreadHub]:
+    """The tornado application serving ``store`` under ``prefix``, and its :class:`ThreadHub`."""
+    prefix = prefix if prefix.endswith("/") else prefix + "/"
+    data = Path(data_dir)
+    data.mkdir(parents=True, exist_ok=True)
+    auth = hub_auth if hub_auth is not None else HubOAuth(cache_max_age=30)
+    hub = ThreadHub(open_store(store), RoleBook(moderator_group, data / "roles.json"))
+    service = Service(hub, HubIdentity(auth), prefix)
+    kw: dict[str, Any] = {"service": service}
+    routes: list[Any] = [(route, handler, kw) for route, handler in handlers(prefix)]
+    bundle, page = str(_BUNDLE), str(_HERE / "static")
+    routes += [
+        (prefix, IndexHandler, kw),
+        (prefix.rstrip("/"), RedirectHandler, {"url": prefix}),
+        (prefix + r"threads/([^/]+)/?", PageHandler, kw),
+        (prefix + "oauth_callback", HubOAuthCallbackHandler),
+        (prefix + r"static/bundle/(widget\.(?:js|css))", StaticFileHandler, {"path": bundle}),
+        (prefix + r"static/page/(page\.(?:js|css))", StaticFileHandler, {"path": page}),
+    ]
+    app = Application(
+        routes,
+        cookie_secret=_cookie_secret(data),
+        hub_auth=auth,
+        login_url=auth.login_url,
+    )
+    return app, hub
+
+
+def _text(value: str | bytes) -> str:
+    return value.decode() if isinstance(value, bytes) else value
+
+
+def _cookie_secret(data: Path) -> bytes:
+    """The secret that signs the service's login cookies, kept across restarts (so pages
+    reconnect without logging in again): ``THREADWIDGET_COOKIE_SECRET`` or a private file."""
+    env = os.environ.get("THREADWIDGET_COOKIE_SECRET")
+    if env:
+        return env.encode()
+    path = data / "cookie_secret"
+    if path.exists():
+        return path.read_bytes().strip()
+    secret = secrets.token_hex(32).encode()
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "wb") as out:
+        out.write(secret)
+    return secret
+
+
+def build_parser(parser: argparse.ArgumentParser | None = None) -> argparse.ArgumentParser:
+    """The options of ``threadwidget serve``."""
+    parser = parser or argparse.ArgumentParser(prog="threadwidget serve")
+    parser.add_argument(
+        "--store",
+        default=os.environ.get("THREADWIDGET_STORE"),
+        help="SQLite path or postgresql:// URL (default: $THREADWIDGET_STORE, else "
+        "DATA_DIR/threads.db)",
+    )
+    parser.add_argument(
+        "--data-dir",
+        default=os.environ.get("THREADWIDGET_DATA_DIR", "."),
+        help="where the SQLite store, per-thread roles and the cookie secret live (default: .)",
+    )
+    parser.add_argument(
+        "--moderator-group",
+        default=os.environ.get("THREADWIDGET_MODERATOR_GROUP", DEFAULT_MODERATOR_GROUP),
+        help="JupyterHub group whose members moderate (default: teachers); admins always do",
+    )
+    parser.add_argument("--ip", default=None, help="default: from $JUPYTERHUB_SERVICE_URL")
+    parser.add_argument("--port", type=int, default=None, help="default: $JUPYTERHUB_SERVICE_URL")
+    return parser
+
+
+def run(args: argparse.Namespace) -> int:
+    """Serve until SIGTERM/SIGINT; the exit code."""
+    logging.basicConfig(level=logging.INFO, format="[threadwidget %(levelname)s] %(message)s")
+    if not os.environ.get("JUPYTERHUB_API_TOKEN"):
+        log.error("threadwidget serve runs as a JupyterHub service: see docs/hub.md")
+        return 2
+    url = urlparse(os.environ.get("JUPYTERHUB_SERVICE_URL", "http://127.0.0.1:10101"))
+    ip = args.ip or url.hostname or "127.0.0.1"
+    port = args.port or url.port or 10101
+    prefix = os.environ.get("JUPYTERHUB_SERVICE_PREFIX", f"/services/{DEFAULT_SERVICE_NAME}/")
+    store = args.store or str(Path(args.data_dir) / "threads.db")
+    app, hub = make_app(
+        store, prefix=prefix, moderator_group=args.moderator_group, data_dir=args.data_dir
+    )
+    return asyncio.run(_serve(app, hub, ip, port, prefix))
+
+
+async def _serve(app: Application, hub: ThreadHub, ip: str, port: int, prefix: str) -> int:
+    server = HTTPServer(app, xheaders=True)
+    server.listen(port, ip)
+    log.info("serving %s on http://%s:%d%s", hub.store, ip, port, prefix)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+    await stop.wait()
+    server.stop()
+    hub.close()
+    log.info("stopped")
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """``python -m threadwidget.service.app``: the same as ``threadwidget serve``."""
+    return run(build_parser().parse_args(argv))
+
+
+if __name__ == "__main__":  # pragma: no cover
+    raise SystemExit(main())

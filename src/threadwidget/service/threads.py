@@ -1,0 +1,238 @@
+"""The threads the service serves: one :class:`~threadwidget.engine.Engine` per thread on the
+shared store, decisions under the caller's verified identity and role, and news for the push
+channels. No HTTP here (that is :mod:`.handlers`).
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from .. import ops
+from ..engine import Engine
+from ..models import MAX_BODY_CHARS, Thread
+from ..protocol import snapshot_value, wire_event
+from ..stores.linked import SharedStorage
+from ..stores.shared import SharedStore
+from ..voting import LIKES
+from .auth import Identity
+from .roles import RoleBook
+
+__all__ = ["RATE_LIMIT", "RATE_WINDOW", "RECENT", "Entry", "ThreadHub"]
+
+#: At most this many operations per user and thread in RATE_WINDOW seconds.
+RATE_LIMIT = 30
+RATE_WINDOW = 10.0
+#: Events kept in memory per thread for catch-ups (older ones are read from the store).
+RECENT = 2000
+
+#: A push channel's hook: called with "events" or "roles" from any thread; must be quick.
+Listener = Callable[[str], None]
+
+
+@dataclass
+class Entry:
+    """One stored event as the push channels send it: plain (kernels) and wire (pages) JSON."""
+
+    seq: int
+    event: ops.Recorded
+    _plain: dict[str, Any] | None = None
+    _wire: dict[str, Any] | None = None
+
+    def plain(self) -> dict[str, Any]:
+        """The event as stores and kernels read it."""
+        if self._plain is None:
+            self._plain = self.event.model_dump(mode="json")
+        return self._plain
+
+    def wire(self) -> dict[str, Any]:
+        """The event as the browser bundle reads it (bodies with their rendered ``html``)."""
+        if self._wire is None:
+            self._wire = wire_event(self.plain())
+        return self._wire
+
+
+@dataclass
+class _Live:
+    engine: Engine
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    recent: deque[Entry] = field(default_factory=lambda: deque(maxlen=RECENT))
+    listeners: list[Listener] = field(default_factory=list)
+
+
+class ThreadHub:
+    """Every shared thread of ``store``, served under the roles of ``roles``. Thread-safe."""
+
+    def __init__(self, store: SharedStore, roles: RoleBook) -> None:
+        self.store = store
+        self.roles = roles
+        self._lock = threading.Lock()
+        self._live: dict[str, _Live] = {}
+        self._rates: dict[tuple[str, str], deque[float]] = {}
+
+    # ---- threads ------------------------------------------------------------------------------
+
+    def list_threads(self) -> list[str]:
+        """Every thread id, sorted."""
+        return self.store.list_threads()
+
+    def create(self, thread_id: str, thread: Thread | None, *, exist_ok: bool) -> bool:
+        """Create a thread (``ValueError`` if it exists and not ``exist_ok``); True if new."""
+        return self.store.create_thread(thread_id, thread, exist_ok=exist_ok)
+
+    def delete(self, thread_id: str) -> bool:
+        """Delete a thread and its history; False if there was none."""
+        with self._lock:
+            live = self._live.pop(thread_id, None)
+        if live is not None:
+            live.engine.close()
+        self.roles.drop_thread(thread_id)
+        return self.store.delete_thread(thread_id)
+
+    def _get(self, thread_id: str) -> _Live:
+        """The live thread (``KeyError`` if the store has no such thread)."""
+        with self._lock:
+            live = self._live.get(thread_id)
+            if live is None:
+                engine = Engine(storage=SharedStorage(self.store, thread_id))
+                live = _Live(engine)
+                engine.add_sink(self._sink(live))
+                self._live[thread_id] = live
+            return live
+
+    def _sink(self, live: _Live) -> Callable[[int, ops.Recorded, str | None], None]:
+        def sink(seq: int, event: ops.Recorded, _rid: str | None) -> None:
+            with live.lock:
+                live.recent.append(Entry(seq, event))
+                listeners = list(live.listeners)
+            for listener in listeners:
+                listener("events")
+
+        return sink
+
+    # ---- reading ------------------------------------------------------------------------------
+
+    def snapshot(self, thread_id: str) -> tuple[Thread, int]:
+        """The thread now and its ``seq``."""
+        engine = self._get(thread_id).engine
+        with engine.lock:
+            return engine.state.to_thread(), engine.seq
+
+    def page_state(self, thread_id: str, who: Identity) -> dict[str, Any]:
+        """What a web page starts from: the ``_snapshot`` and ``_config`` of the bundle."""
+        thread, seq = self.snapshot(thread_id)
+        role = self.roles.role_of(who, thread_id)
+        return {
+            "thread_id": thread_id,
+            "user": who.name,
+            "role": role,
+            "snapshot": snapshot_value(
+                thread.post, thread.comments, epoch=f"service-{thread_id}", seq=seq
+            ),
+            "config": config_value(role),
+        }
+
+    def events_since(self, thread_id: str, seq: int) -> list[Entry]:
+        """Every event after ``seq`` (from memory when recent, else from the store)."""
+        live = self._get(thread_id)
+        with live.lock:
+            recent = list(live.recent)
+        if recent and recent[0].seq <= seq + 1:
+            return [entry for entry in recent if entry.seq > seq]
+        head = live.engine.seq
+        if seq >= head:
+            return []
+        return [Entry(s, e) for s, e in live.engine.storage.events_since(seq) if s <= head]
+
+    def history(self, thread_id: str) -> tuple[Thread, list[Entry]]:
+        """The thread as first stored and every event since."""
+        origin, events = self._get(thread_id).engine.history()
+        return origin, [Entry(s, e) for s, e in events]
+
+    def subscribe(self, thread_id: str, listener: Listener) -> Callable[[], None]:
+        """Call ``listener("events")`` after each new event, ``listener("roles")`` after a role
+        change; returns the undo."""
+        live = self._get(thread_id)
+        with live.lock:
+            live.listeners.append(listener)
+
+        def unsubscribe() -> None:
+            with live.lock:
+                if listener in live.listeners:
+                    live.listeners.remove(listener)
+
+        return unsubscribe
+
+    # ---- changing -----------------------------------------------------------------------------
+
+    def submit(
+        self, thread_id: str, op: ops.Operation, who: Identity, after: int | None = None
+    ) -> tuple[int, ops.Recorded, list[Entry]]:
+        """Decide and store ``op`` as ``who`` with their role in the thread: ``(seq, event,
+        the events stored after `after` and before it)``, or :class:`OperationRejected`."""
+        live = self._get(thread_id)
+        if not self._within_rate(thread_id, who.name):
+            raise ops.OperationRejected(
+                f"Too many actions at once (at most {RATE_LIMIT} in {RATE_WINDOW:g} s). "
+                "Wait a moment and try again."
+            )
+        ctx = ops.Context(actor=who.name, role=self.roles.role_of(who, thread_id))
+        engine = live.engine
+        with engine.lock:
+            event = engine.submit(op, ctx, wait=False)
+            seq = engine.seq
+        missed: list[Entry] = []
+        if after is not None and after < seq - 1:
+            missed = [e for e in self.events_since(thread_id, after) if e.seq < seq]
+        return seq, event, missed
+
+    def set_role(
+        self, thread_id: str, user: str, role: ops.Role | None, by: Identity
+    ) -> dict[str, ops.Role]:
+        """``by`` (a moderator of the thread) gives ``user`` a role there; the new table."""
+        live = self._get(thread_id)  # KeyError for an unknown thread
+        if self.roles.role_of(by, thread_id) != "moderator":
+            raise PermissionError(f"Only moderators can change roles ({by.name} is not one).")
+        table = self.roles.set_role(thread_id, user, role)
+        with live.lock:
+            listeners = list(live.listeners)
+        for listener in listeners:
+            listener("roles")
+        return table
+
+    def _within_rate(self, thread_id: str, user: str) -> bool:
+        now = time.monotonic()
+        with self._lock:
+            stamps = self._rates.setdefault((thread_id, user), deque())
+            while stamps and now - stamps[0] > RATE_WINDOW:
+                stamps.popleft()
+            if len(stamps) >= RATE_LIMIT:
+                return False
+            stamps.append(now)
+            return True
+
+    def close(self) -> None:
+        """Stop every engine and close the store."""
+        with self._lock:
+            lives = list(self._live.values())
+            self._live.clear()
+        for live in lives:
+            live.engine.close()
+        self.store.close()
+
+
+def config_value(role: ops.Role) -> dict[str, Any]:
+    """The bundle's ``_config`` for a page of the service (likes, no labels, no actions)."""
+    return {
+        "max_body": MAX_BODY_CHARS,
+        "role": role,
+        "voting": LIKES.wire(),
+        "label_set": [],
+        "fields": [],
+        "actions": [],
+        "badges": {},
+    }
