@@ -221,7 +221,33 @@ def build_parser() -> argparse.ArgumentParser:
     html.add_argument("file", metavar="FILE")
     html.add_argument("-o", "--output", metavar="OUT", help="output file (default: FILE.html)")
     _add_input_options(html)
+
+    serve = subs.add_parser(
+        "serve",
+        help="run the threadwidget JupyterHub service (docs/hub.md)",
+        description="Serve shared threads as a JupyterHub service: identity from the hub, one "
+        "authority for every kernel and page. Needs threadwidget[hub].",
+    )
+    _add_serve_options(serve)
     return parser
+
+
+def _add_serve_options(sub: argparse.ArgumentParser) -> None:
+    from .service.options import build_parser as serve_parser
+
+    serve_parser(sub)
+
+
+def _cmd_serve(args: argparse.Namespace) -> int:
+    try:
+        from .service.app import run
+    except ImportError as error:
+        print(
+            f"threadwidget: error: {error}; install it with: pip install 'threadwidget[hub]'",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
+    return run(args)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -233,6 +259,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _cmd_info(args)
         if args.command == "convert":
             return _cmd_convert(args, parser)
+        if args.command == "serve":
+            return _cmd_serve(args)
         return _cmd_html(args, parser)
     except (ThreadFileError, BundleMissingError) as error:
         print(f"threadwidget: error: {error}", file=sys.stderr)

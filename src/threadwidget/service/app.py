@@ -31,7 +31,7 @@ from .handlers import ApiHandler, Service, handlers
 from .roles import RoleBook
 from .threads import ThreadHub
 
-__all__ = ["build_parser", "make_app", "run"]
+__all__ = ["make_app", "run"]
 
 log = logging.getLogger("threadwidget.service")
 
@@ -178,30 +178,6 @@ def _cookie_secret(data: Path) -> bytes:
     return secret
 
 
-def build_parser(parser: argparse.ArgumentParser | None = None) -> argparse.ArgumentParser:
-    """The options of ``threadwidget serve``."""
-    parser = parser or argparse.ArgumentParser(prog="threadwidget serve")
-    parser.add_argument(
-        "--store",
-        default=os.environ.get("THREADWIDGET_STORE"),
-        help="SQLite path or postgresql:// URL (default: $THREADWIDGET_STORE, else "
-        "DATA_DIR/threads.db)",
-    )
-    parser.add_argument(
-        "--data-dir",
-        default=os.environ.get("THREADWIDGET_DATA_DIR", "."),
-        help="where the SQLite store, per-thread roles and the cookie secret live (default: .)",
-    )
-    parser.add_argument(
-        "--moderator-group",
-        default=os.environ.get("THREADWIDGET_MODERATOR_GROUP", DEFAULT_MODERATOR_GROUP),
-        help="JupyterHub group whose members moderate (default: teachers); admins always do",
-    )
-    parser.add_argument("--ip", default=None, help="default: from $JUPYTERHUB_SERVICE_URL")
-    parser.add_argument("--port", type=int, default=None, help="default: $JUPYTERHUB_SERVICE_URL")
-    return parser
-
-
 def run(args: argparse.Namespace) -> int:
     """Serve until SIGTERM/SIGINT; the exit code."""
     logging.basicConfig(level=logging.INFO, format="[threadwidget %(levelname)s] %(message)s")
@@ -236,6 +212,8 @@ async def _serve(app: Application, hub: ThreadHub, ip: str, port: int, prefix: s
 
 def main(argv: Sequence[str] | None = None) -> int:
     """``python -m threadwidget.service.app``: the same as ``threadwidget serve``."""
+    from .options import build_parser
+
     return run(build_parser().parse_args(argv))
 
 
