@@ -160,6 +160,18 @@ def _cmd_html(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     return EXIT_OK
 
 
+def _cmd_fetch(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+    from .sources import FetchError, fetch  # httpx is imported only here
+
+    try:
+        thread = fetch(args.url, refresh=args.refresh, cache_dir=args.cache_dir)
+    except FetchError as error:
+        print(f"threadwidget: error: {error}", file=sys.stderr)
+        return EXIT_INPUT
+    _write(thread, args.output, args.to_format, parser)
+    return EXIT_OK
+
+
 def _add_input_options(sub: argparse.ArgumentParser) -> None:
     sub.add_argument(
         "--from",
@@ -222,6 +234,20 @@ def build_parser() -> argparse.ArgumentParser:
     html.add_argument("-o", "--output", metavar="OUT", help="output file (default: FILE.html)")
     _add_input_options(html)
 
+    fetched = subs.add_parser(
+        "fetch",
+        help="fetch a discussion from the web (HN, Reddit, Mastodon, Bluesky, ...)",
+        description="Fetch the thread at URL (as copied from the browser) and write it to OUT; "
+        "responses are cached, so running it again works offline. See docs/formats.md.",
+    )
+    fetched.add_argument("url", metavar="URL")
+    fetched.add_argument("-o", "--output", metavar="OUT", default="thread.json")
+    fetched.add_argument(
+        "--to", dest="to_format", metavar="FMT", choices=_WRITABLE, help=", ".join(_WRITABLE)
+    )
+    fetched.add_argument("--refresh", action="store_true", help="ignore the cache")
+    fetched.add_argument("--cache-dir", metavar="DIR", help="cache directory")
+
     serve = subs.add_parser(
         "serve",
         help="run the threadwidget JupyterHub service (docs/hub.md)",
@@ -261,6 +287,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _cmd_convert(args, parser)
         if args.command == "serve":
             return _cmd_serve(args)
+        if args.command == "fetch":
+            return _cmd_fetch(args, parser)
         return _cmd_html(args, parser)
     except (ThreadFileError, BundleMissingError) as error:
         print(f"threadwidget: error: {error}", file=sys.stderr)
