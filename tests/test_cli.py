@@ -48,7 +48,7 @@ def test_info_prints_a_summary() -> None:
     result = run("info", str(DATA / "reddit.json"))
     assert result.returncode == 0, result.stderr
     assert "On a social media power trip?" in result.stdout
-    assert "7 (5 visible, 2 deleted), 3 top-level" in result.stdout
+    assert "7 (5 visible, 1 deleted, 1 moderated), 3 top-level" in result.stdout  # [removed]
     assert "reply depth   3" in result.stdout
     assert "2012-05-14T15:42:00+00:00 to 2012-05-14T21:14:20+00:00" in result.stdout
     assert "4 comment(s) named in the file were not in it" in result.stderr

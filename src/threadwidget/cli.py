@@ -109,7 +109,7 @@ def _print_summary(info: dict[str, Any], report: LoadReport) -> None:
     if info["first_comment_at"]:
         print(f"  date range    {info['first_comment_at']} to {info['last_comment_at']}")
     if report.flagged:
-        print(f"  moderated     {len(report.flagged)} (spam/pending/dead: moderators see them)")
+        print(f"  moderated     {len(report.flagged)} (spam/pending/dead/removed: for moderators)")
     if report.not_loaded:
         print(f"  not in file   {report.not_loaded:,} comment(s) the source mentions")
 
