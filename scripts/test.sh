@@ -35,6 +35,7 @@ step "lint and types"
 ruff check src tests scripts benchmarks
 ruff format --check src tests scripts benchmarks
 npm run typecheck
+npm run lint
 
 step "wire protocol: js/src/generated/ regenerated from the pydantic models and compared"
 python scripts/gen_protocol.py --check

@@ -25,7 +25,7 @@ function getPurifier(): Purifier {
   // A private instance, so our hooks never leak into other users of DOMPurify on the page.
   const p = DOMPurify(window);
   p.addHook("afterSanitizeAttributes", (node) => {
-    const el = node as Element;
+    const el = node;
     if (el.nodeName === "A") {
       const href = el.getAttribute("href");
       if (href !== null && !SAFE_LINK.test(href.trim())) el.removeAttribute("href");
@@ -60,7 +60,7 @@ const PURIFY_CONFIG = {
 
 /** Sanitise an HTML string with the strict configuration. */
 export function sanitizeHtml(html: string): string {
-  return getPurifier().sanitize(html) as unknown as string;
+  return getPurifier().sanitize(html);
 }
 
 const cache = new Map<string, string>();

@@ -126,8 +126,8 @@ export function formulaText(
 ): string {
   if (sort === "oldest" || sort === "newest") return f.t(`rank_formula_${sort}`, { time: f.dtf.format(new Date(createdMs)) });
   const v: Record<string, string> = {
-    pos: f.t(up === 1 ? `rank_up_${kind}_one` : `rank_up_${kind}`),
-    neg: f.t(down === 1 ? `rank_down_${kind}_one` : `rank_down_${kind}`),
+    pos: f.t(f.pluralKey(`rank_up_${kind}`, up)),
+    neg: f.t(f.pluralKey(`rank_down_${kind}`, down)),
     up: String(up),
     down: String(down),
     score: formatNumber(score),

@@ -120,7 +120,7 @@ export function foldEvent(c: Comment, e: Event): Comment {
 /** `rec` with `key` set to `value` (removed for null); a new object. */
 function withEntry(rec: Record<string, string>, key: string, value: string | null): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const k of Object.keys(rec)) if (k !== key) out[k] = rec[k] as string;
+  for (const k of Object.keys(rec)) if (k !== key) out[k] = rec[k];
   if (value !== null) out[key] = value;
   return out;
 }
@@ -522,7 +522,7 @@ export class ThreadStore {
   request(msg: DistributiveOmit<RequestMsg, "rid">): string {
     this.#counter++;
     const rid = `${this.client}-q${this.#counter}`;
-    this.#send({ ...msg, rid } as RequestMsg);
+    this.#send({ ...msg, rid });
     return rid;
   }
 

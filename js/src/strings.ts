@@ -3,7 +3,9 @@
  *
  * The one table of keys and English defaults is `src/threadwidget/strings.json` (Python reads
  * the same file to validate `w.strings`). Values may hold `{name}` placeholders; `{n}` is a number
- * formatted in the view's locale. A key `x` with an `x_one` sibling is a count: `x_one` for 1.
+ * formatted in the view's locale. A key `x` with siblings `x_one` (or `x_few`, `x_many`, … as the
+ * table has them) is a count: the sibling of the number's plural category in the view's locale
+ * (Intl.PluralRules), else `x`.
  */
 import table from "../../src/threadwidget/strings.json";
 
@@ -25,6 +27,7 @@ export class Fmt {
   #nf: Intl.NumberFormat | null = null;
   #rtf: Intl.RelativeTimeFormat | null = null;
   #dtf: Intl.DateTimeFormat | null = null;
+  #pr: Intl.PluralRules | null = null;
 
   constructor(overrides: unknown = {}, locale: unknown = "") {
     this.locale = typeof locale === "string" && locale !== "" ? locale : undefined;
@@ -47,9 +50,22 @@ export class Fmt {
     });
   }
 
-  /** A count: `key_one` for 1, `key` otherwise, with `{n}`. */
+  /** The plural category of `n` in the view's locale ("one", "few", "other", …). */
+  plural(n: number): Intl.LDMLPluralRule {
+    this.#pr ??= safe(() => new Intl.PluralRules(this.locale), () => new Intl.PluralRules());
+    return this.#pr.select(n);
+  }
+
+  /** The key of a count: `key_<category>` when the table has it (`key_one`, `key_few`, …), else `key`. */
+  pluralKey(key: string, n: number): string {
+    const cat = this.plural(n);
+    const k = `${key}_${cat}`;
+    return cat !== "other" && Object.hasOwn(this.#strings, k) ? k : key;
+  }
+
+  /** A count with `{n}`: the form of `key` for `n`'s plural category. */
   count(key: string, n: number, vars: Vars = {}): string {
-    return this.t(n === 1 ? `${key}_one` : key, { ...vars, n });
+    return this.t(this.pluralKey(key, n), { ...vars, n });
   }
 
   num(n: number): string {

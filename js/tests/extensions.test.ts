@@ -6,7 +6,8 @@ import { changedActionIds } from "../src/render/actions";
 import { voteOp } from "../src/render/votes";
 import { Fmt } from "../src/strings";
 import { FakeModel, at, comment, smallSnapshot } from "./fake-model";
-import widget, { storeOf } from "../src/widget";
+import widget from "../src/widget";
+import { storeOf } from "../src/model";
 import type { ThreadStore } from "../src/state";
 import { cleanup, cleanups, click, item, mount, q, snap } from "./helpers";
 
@@ -82,7 +83,7 @@ describe("fields (w.fields over extra)", () => {
     expect(q(el, '[data-field="topic"] .tw-field-value').textContent).toBe('<img src=x onerror="alert(1)">');
     expect(q(el, '[data-field="sentiment"]').textContent).toBe('Sentiment: ["a",1]');
     const long = renderFields({ long: "x".repeat(500) }, [{ key: "long", kind: "text", label: "L" }], new Fmt()) as HTMLElement;
-    const value = q(long, ".tw-field-value").textContent as string;
+    const value = q(long, ".tw-field-value").textContent;
     expect(value.length).toBe(120);
     expect(value.endsWith("…")).toBe(true);
     expect(q(long, '[data-field="long"]').title).toBe("x".repeat(500));

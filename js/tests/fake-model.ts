@@ -1,5 +1,5 @@
 /** A stand-in for the anywidget model, so widget.ts can be tested end to end without Jupyter. */
-import type { ModelLike } from "../src/widget";
+import type { ModelLike } from "../src/model";
 import type { Comment, IncomingMsg, OutgoingMsg, Post, Snapshot } from "../src/protocol";
 import { normComment } from "../src/protocol";
 

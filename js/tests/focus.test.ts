@@ -2,7 +2,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import widget from "../src/widget";
 import { CONTINUE_DEPTH, FOCUS_FLASH_MS, MORE_BATCH } from "../src/render/view";
-import type { Comment, IncomingMsg } from "../src/protocol";
+import type { Comment } from "../src/protocol";
 import { isIncomingMsg } from "../src/protocol";
 import { FakeModel, at, comment, smallSnapshot } from "./fake-model";
 import { cleanup, cleanups, click, idle, item, mount, q, snap, tabStops } from "./helpers";
@@ -23,7 +23,7 @@ afterEach(() => {
   delete (Element.prototype as unknown as { scrollIntoView?: unknown }).scrollIntoView;
 });
 
-const focus = (model: FakeModel, id: string) => model.deliver({ kind: "focus", id } as IncomingMsg);
+const focus = (model: FakeModel, id: string) => model.deliver({ kind: "focus", id });
 const focusedClass = (el: HTMLElement) =>
   Array.from(el.querySelectorAll<HTMLElement>(".tw-focused"), (e) => e.dataset.commentId);
 /** No ancestor of `el` inside the tree is hidden (collapsed groups are `hidden`). */

@@ -1,6 +1,7 @@
 // @vitest-environment jsdom
 import { afterEach, describe, expect, it, vi } from "vitest";
-import widget, { storeOf } from "../src/widget";
+import widget from "../src/widget";
+import { storeOf } from "../src/model";
 import { CHUNK_THREADS } from "../src/render/view";
 import type { Comment, Snapshot } from "../src/protocol";
 import { FakeModel, POST, at, comment, smallSnapshot } from "./fake-model";

@@ -2,7 +2,7 @@
 import type { Config, Post } from "../protocol";
 import { safeImageUrl, safeLinkUrl, setBody } from "../markdown";
 import { DEFAULT_FMT, type Fmt } from "../strings";
-import { avatar, h, timeEl } from "./dom";
+import { absoluteTime, avatar, h, timeEl } from "./dom";
 import { authorBadge, renderFields } from "./fields";
 
 /** What the view adds to the post: `w.fields` and `w.badges` (`cfg`) and its custom action buttons. */
@@ -33,6 +33,8 @@ export function renderPost(target: HTMLElement, post: Post | null, fmt: Fmt = DE
     timeEl(post.created_at, "tw-time", fmt, absoluteTimes),
   );
   target.append(title, meta);
+  const source = provenance(post, fmt);
+  if (source) target.append(source);
 
   const img = post.image;
   const src = img ? safeImageUrl(img.url) : null;
@@ -55,4 +57,33 @@ export function renderPost(target: HTMLElement, post: Post | null, fmt: Fmt = DE
   const fields = extras ? renderFields(post.extra, extras.cfg.fields, fmt) : null;
   if (fields) target.append(fields);
   if (extras?.actions) target.append(extras.actions);
+}
+
+/**
+ * "From <host> · fetched <date>" for a post a fetcher made (`post.extra.source`: `url`, and
+ * optionally `fetched_at` and `kind`). Only an http(s) URL becomes a link; anything else shows nothing.
+ */
+export function provenance(post: Post, fmt: Fmt): HTMLElement | null {
+  const src = post.extra?.source;
+  if (!src || typeof src !== "object" || Array.isArray(src)) return null;
+  const { url, fetched_at: fetched, kind } = src as Record<string, unknown>;
+  if (typeof url !== "string") return null;
+  let parsed: URL;
+  try {
+    parsed = new URL(url.trim());
+  } catch {
+    return null;
+  }
+  if ((parsed.protocol !== "http:" && parsed.protocol !== "https:") || !safeLinkUrl(parsed.href)) return null;
+  const host = parsed.hostname.replace(/^www\./, "");
+  const link = h("a", { href: parsed.href, target: "_blank", rel: "noopener noreferrer nofollow", "data-role": "source-link" }, host);
+  if (typeof kind === "string" && kind) link.title = kind;
+  const [before, after] = fmt.t("source_from", { host: "\u0000" }).split("\u0000");
+  const el = h("p", { class: "tw-source", "data-role": "source" }, before ?? "", link, after ?? "");
+  if (typeof fetched === "string" && !Number.isNaN(Date.parse(fetched))) {
+    const t = h("time", { datetime: fetched }, absoluteTime(Date.parse(fetched), fmt));
+    const [b2, a2] = fmt.t("source_fetched", { time: "\u0000" }).split("\u0000");
+    el.append(h("span", { class: "tw-dot", "aria-hidden": "true" }, " · "), b2 ?? "", t, a2 ?? "");
+  }
+  return el;
 }

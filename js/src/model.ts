@@ -1,0 +1,121 @@
+/**
+ * The widget model's side of the page: one ThreadStore per anywidget model (created in
+ * `initialize`, shared by every view of that model), and readers of the model's traits.
+ */
+import type { Config, Snapshot, Sort } from "./protocol";
+import { SORTS, isIncomingMsg } from "./protocol";
+import { ThreadStore } from "./state";
+import { Fmt } from "./strings";
+import { votingKind } from "./ranking";
+
+type Handler = (...args: unknown[]) => void;
+
+/** The part of the anywidget model API this widget uses. */
+export interface ModelLike {
+  get(name: string): unknown;
+  set(name: string, value: unknown): void;
+  save_changes(): void;
+  on(event: string, cb: Handler): void;
+  off(event?: string | null, cb?: Handler | null): void;
+  send(content: unknown, callbacks?: unknown, buffers?: unknown): void;
+}
+
+export interface ModelState {
+  store: ThreadStore;
+  /** true while this page itself writes `selected` (its change is not a request to focus) */
+  selecting: boolean;
+  dispose: () => void;
+}
+
+const states = new WeakMap<ModelLike, ModelState>();
+
+export function setup(model: ModelLike): ModelState {
+  const existing = states.get(model);
+  if (existing) return existing;
+  const store = new ThreadStore({
+    send: (msg) => model.send(msg),
+    user: userOf(model),
+  });
+  const onMsg: Handler = (msg) => {
+    if (isIncomingMsg(msg)) store.handleMessage(msg);
+  };
+  const onSnapshot: Handler = () => store.onSnapshotTrait(model.get("_snapshot") as Snapshot | null);
+  const onUser: Handler = () => {
+    store.user = userOf(model);
+  };
+  const onRole: Handler = () => {
+    store.role = configOf(model).role ?? "participant";
+    store.ranker.kind = votingKind(configOf(model).voting);
+  };
+  onRole();
+  model.on("change:_config", onRole);
+  model.on("msg:custom", onMsg);
+  model.on("change:_snapshot", onSnapshot);
+  model.on("change:user", onUser);
+
+  const snap = model.get("_snapshot") as Snapshot | null | undefined;
+  if (snap && typeof snap.epoch === "string") store.load(snap);
+  // Messages sent before this page loaded are lost: always ask for what we missed.
+  store.requestSync(true);
+
+  const state: ModelState = {
+    store,
+    selecting: false,
+    dispose: () => {
+      store.dispose();
+      model.off("msg:custom", onMsg);
+      model.off("change:_snapshot", onSnapshot);
+      model.off("change:user", onUser);
+      model.off("change:_config", onRole);
+      states.delete(model);
+    },
+  };
+  states.set(model, state);
+  return state;
+}
+
+/** The acting user (`w.user`). */
+export function userOf(model: ModelLike): string {
+  const u = model.get("user");
+  return typeof u === "string" ? u : "";
+}
+
+/** The store of a model (for tests and tools). */
+export function storeOf(model: ModelLike): ThreadStore | undefined {
+  return states.get(model)?.store;
+}
+
+/** The kernel-computed rules (`_config`): role, voting model, labels, fields, actions. */
+export function configOf(model: ModelLike): Partial<Config> {
+  const cfg = model.get("_config");
+  return typeof cfg === "object" && cfg !== null ? (cfg) : {};
+}
+
+export function currentSort(model: ModelLike): Sort {
+  const s = model.get("sort");
+  return typeof s === "string" && (SORTS as readonly string[]).includes(s) ? (s as Sort) : "oldest";
+}
+
+export function currentFmt(model: ModelLike): Fmt {
+  return new Fmt(model.get("strings"), model.get("locale"));
+}
+
+export function currentCss(model: ModelLike): string {
+  const css = model.get("css");
+  return typeof css === "string" ? css : "";
+}
+
+/**
+ * The user selected a comment in a view: `selected` follows (synced to the kernel). Setting the
+ * same value again is no change; the page's own write is never taken as a request to focus.
+ */
+export function selectComment(model: ModelLike, st: ModelState, id: string): void {
+  if (model.get("selected") === id) return;
+  st.selecting = true;
+  try {
+    model.set("selected", id);
+  } finally {
+    st.selecting = false;
+  }
+  model.save_changes();
+}

@@ -1,0 +1,550 @@
+/**
+ * The comment tree of one view: one record per built comment (Map id -> NodeRec), built
+ * progressively (depth first, in time-boxed chunks); collapsed subtrees and replies behind
+ * "more" / "continue" are built only when asked for. Keyed updates live in render/updates.ts,
+ * keyboard navigation in render/nav.ts.
+ *
+ * A view has one Tree for its normal state and, while a search is active, a second one for the
+ * result (render/search.ts): the normal tree is put aside untouched and comes back as it was.
+ */
+import type { Sort } from "../protocol";
+import { ROOT } from "../state";
+import type { Composer } from "../composer";
+import type { Fmt } from "../strings";
+import type { Options } from "../options";
+import { h } from "./dom";
+import type { ViewContext } from "./context";
+import { Nav } from "./nav";
+import { paint, updateTail } from "./updates";
+
+/** Visual indentation stops here by default (`options.max_indent`); deeper replies stay at this indent with a thread line. */
+export const MAX_INDENT_DEPTH = 6;
+/** Top-level threads built synchronously on first render (about a screenful). */
+export const FIRST_SCREEN_THREADS = 8;
+/** Top-level threads per later chunk, and the time box of one chunk (ms). */
+export const CHUNK_THREADS = 50;
+export const CHUNK_BUDGET_MS = 12;
+/** Up to this many rendered comments, a sort change moves the existing nodes in place. */
+export const REORDER_IN_PLACE_MAX = 1500;
+/**
+ * Lazy limits (like Reddit): a reply chain is cut this many levels below its top-level comment
+ * (the comment at that depth shows "Continue this thread →"; the count restarts below it), and a
+ * comment shows at most this many direct replies, then "Show N more replies" (same batch again).
+ */
+export const CONTINUE_DEPTH = 12;
+export const MORE_BATCH = 20;
+/** Node caps for the synchronous builds (first screen, and subtrees revealed by an event or click). */
+const FIRST_SCREEN_NODES = 40;
+const SYNC_NODES = 200;
+
+export interface BuildLimits {
+  budgetMs: number;
+  threads: number;
+  nodes: number;
+}
+export const FIRST: BuildLimits = { budgetMs: Infinity, threads: FIRST_SCREEN_THREADS, nodes: FIRST_SCREEN_NODES };
+const CHUNK: BuildLimits = { budgetMs: CHUNK_BUDGET_MS, threads: CHUNK_THREADS, nodes: Infinity };
+export const SYNC: BuildLimits = { budgetMs: Infinity, threads: Infinity, nodes: SYNC_NODES };
+
+export interface SearchResult {
+  /** comments that match */
+  matches: Set<string>;
+  /** matches and their ancestors (shown dimmed, for context) */
+  visible: Set<string>;
+  /** the lower-cased query (empty for a filter alone) */
+  query: string;
+}
+
+export interface NodeRec {
+  id: string;
+  li: HTMLLIElement;
+  card: HTMLElement;
+  slot: HTMLElement;
+  group: HTMLUListElement;
+  depth: number;
+  /** parent comment id, or ROOT */
+  parent: string;
+  /** depth at which this node's "continue" count starts (1, or the depth below a continued cut) */
+  base: number;
+  /** children are built (or being built by a cursor) */
+  built: boolean;
+  /** child nodes in the DOM (the rest are behind "more") */
+  kids: number;
+  /** the "more" / "continue" row after the group, and its button */
+  tail: HTMLElement;
+  tailBtn: HTMLButtonElement | null;
+  composer: Composer | null;
+  composerKey: string | null;
+}
+
+interface Cursor {
+  parent: string;
+  group: HTMLElement;
+  ids: string[];
+  i: number;
+  depth: number;
+  last: Element | null;
+}
+
+/** What a tree needs from its view. */
+export interface TreeHost {
+  ctx(): ViewContext;
+  fmt(): Fmt;
+  opts(): Options;
+  destroyed(): boolean;
+  /** fill a comment's card (render/updates.ts does the tree's part) */
+  card(rec: NodeRec, t: Tree): void;
+  /** put an open reply/edit composer into a new node's slot */
+  mountComposer(rec: NodeRec): void;
+  hasComposer(id: string): boolean;
+  /** a comment was removed from the tree (its composer goes too) */
+  onBuilt(t: Tree): void;
+  onClick(e: MouseEvent, t: Tree): void;
+  onKey(e: KeyboardEvent, t: Tree): void;
+  /** the tree item now focused / selected by the user */
+  onSelect(id: string): void;
+}
+
+/** Per-view state shared by the normal tree and a search tree. */
+export interface Shared {
+  /** "Show N more replies": comment id -> how many direct replies this view builds */
+  revealed: Map<string, number>;
+  /** "Continue this thread" pressed on these cut points */
+  continued: Set<string>;
+  /** comments this view has met at `options.collapsed_depth` (collapsed once, on first sight) */
+  autoCollapsed: Set<string>;
+}
+
+const now = (): number => (typeof performance !== "undefined" ? performance.now() : Date.now());
+
+export class Tree {
+  readonly el: HTMLUListElement;
+  readonly nav: Nav;
+  nodes = new Map<string, NodeRec>();
+  collapsed = new Set<string>();
+  /** keyboard: the current tree item (roving tabindex) and the element holding tabindex=0 */
+  active: string | null = null;
+  tabStopEl: HTMLElement | null = null;
+  sort: Sort;
+  stack: Cursor[] = [];
+  #timer: ReturnType<typeof setTimeout> | null = null;
+  /** built while `state` is set: "building" until the progressive build is done */
+  readonly host: TreeHost;
+  readonly shared: Shared;
+  /** the search this tree shows (null: the normal tree) */
+  readonly search: SearchResult | null;
+
+  constructor(host: TreeHost, shared: Shared, search: SearchResult | null, sort: Sort) {
+    this.host = host;
+    this.shared = shared;
+    this.search = search;
+    this.sort = sort;
+    this.el = h("ul", { class: "tw-tree", "data-role": "tree", role: "tree", "aria-label": host.fmt().t("comments_section") });
+    this.nav = new Nav(this);
+    this.el.addEventListener("click", (e) => host.onClick(e, this));
+    this.el.addEventListener("keydown", (e) => host.onKey(e, this));
+    this.el.addEventListener("focusin", (e) => this.nav.onFocusIn(e));
+    this.el.addEventListener("focusout", (e) => {
+      const t = e.target as HTMLElement | null;
+      if (t && t.getAttribute("role") === "treeitem") {
+        t.removeAttribute("aria-posinset");
+        t.removeAttribute("aria-setsize");
+      }
+    });
+  }
+
+  get store() {
+    return this.host.ctx().store;
+  }
+
+  /** True once every comment this tree builds (not collapsed, not behind "more"/"continue") is in the DOM. */
+  get idle(): boolean {
+    return this.stack.length === 0;
+  }
+
+  /** Stop building (the tree is put aside or dropped). */
+  pause(): void {
+    if (this.#timer !== null) clearTimeout(this.#timer);
+    this.#timer = null;
+  }
+
+  dispose(): void {
+    this.pause();
+    this.stack = [];
+  }
+
+  /** Shown in this tree: shown by the store and, while searching, a match or an ancestor of one. */
+  shown(id: string): boolean {
+    return this.store.isShown(id) && (!this.search || this.search.visible.has(id));
+  }
+
+  /** Shown children of a comment (or ROOT) in display order. */
+  kidsOf(parent: string): string[] {
+    const ids = this.store.sortedChildren(parent, this.sort);
+    const s = this.search;
+    return s ? ids.filter((id) => s.visible.has(id)) : ids;
+  }
+
+  hasShownChildren(id: string): boolean {
+    return this.store.childIds(id).some((k) => this.shown(k));
+  }
+
+  // ---- building --------------------------------------------------------------------------
+
+  rebuild(sort: Sort): void {
+    const focused = this.nav.focusedStop();
+    this.pause();
+    this.stack = [];
+    for (const rec of this.nodes.values()) rec.composer = null;
+    this.nodes.clear();
+    this.tabStopEl = null;
+    this.el.replaceChildren();
+    this.sort = sort;
+    this.pushCursor(ROOT, this.el, 1);
+    this.runBuild(FIRST);
+    this.schedule();
+    this.nav.ensureTabStop();
+    this.host.onBuilt(this);
+    this.nav.restoreFocus(focused);
+  }
+
+  pushCursor(parent: string, group: HTMLElement, depth: number): void {
+    const ids = this.kidsOf(parent);
+    if (ids.length) this.stack.push({ parent, group, ids, i: 0, depth, last: null });
+  }
+
+  /** Build synchronously within `limits`, schedule the rest, publish the state. */
+  pump(limits: BuildLimits): void {
+    this.runBuild(limits);
+    this.schedule();
+    this.nav.ensureTabStop();
+    this.host.onBuilt(this);
+  }
+
+  hasCursor(parent: string): boolean {
+    for (const c of this.stack) if (c.parent === parent) return true;
+    return false;
+  }
+
+  dropCursor(parent: string): void {
+    if (this.hasCursor(parent)) this.stack = this.stack.filter((c) => c.parent !== parent);
+  }
+
+  /** How many direct replies of `rec` this view builds. */
+  capOf(rec: NodeRec): number {
+    if (this.search) return Infinity; // a search shows every match
+    return this.shared.revealed.get(rec.id) ?? MORE_BATCH;
+  }
+
+  /** A cut point: replies below it wait for "Continue this thread". */
+  isCut(rec: NodeRec): boolean {
+    return !this.search && rec.depth - rec.base >= CONTINUE_DEPTH && !this.shared.continued.has(rec.id);
+  }
+
+  /** Whether the children of `rec` should be in the DOM. */
+  shouldBuild(rec: NodeRec): boolean {
+    return !this.collapsed.has(rec.id) && !this.isCut(rec) && this.hasShownChildren(rec.id);
+  }
+
+  /** Start building the children of `rec` (a cursor; the caller pumps). */
+  startKids(rec: NodeRec): void {
+    rec.built = true;
+    this.pushCursor(rec.id, rec.group, rec.depth + 1);
+  }
+
+  /**
+   * Build nodes depth first until a limit is reached: the time box (later chunks), or a count of
+   * top-level threads / nodes (synchronous builds, which must be deterministic).
+   */
+  runBuild(limits: BuildLimits): void {
+    const start = now();
+    let threads = 0;
+    let nodes = 0;
+    while (this.stack.length) {
+      const cur = this.stack[this.stack.length - 1];
+      const prec = cur.parent === ROOT ? null : this.nodes.get(cur.parent);
+      if (cur.parent !== ROOT && (!prec || prec.group !== cur.group)) {
+        this.stack.pop(); // its parent went away meanwhile
+        continue;
+      }
+      const existing = cur.i < cur.ids.length ? this.nodes.get(cur.ids[cur.i]) : undefined;
+      if (cur.i >= cur.ids.length || (prec && !existing && prec.kids >= this.capOf(prec))) {
+        this.stack.pop();
+        if (prec) updateTail(this, prec);
+        continue;
+      }
+      if (cur.parent === ROOT) {
+        if (threads >= limits.threads) break;
+        threads++;
+      }
+      const id = cur.ids[cur.i++];
+      if (existing) {
+        cur.last = existing.li;
+      } else if (this.shown(id)) {
+        const rec = this.createNode(id, cur.depth, prec ?? null);
+        if (cur.last && cur.last.parentNode === cur.group) cur.last.after(rec.li);
+        else this.place(rec.li, id, cur.group);
+        cur.last = rec.li;
+        if (this.shouldBuild(rec)) this.startKids(rec);
+      }
+      if (++nodes >= limits.nodes) break;
+      if (limits.budgetMs !== Infinity && now() - start > limits.budgetMs) break;
+    }
+  }
+
+  schedule(): void {
+    if (this.#timer !== null || this.stack.length === 0 || this.host.destroyed()) return;
+    this.#timer = setTimeout(() => {
+      this.#timer = null;
+      if (this.host.destroyed()) return;
+      this.runBuild(CHUNK);
+      this.schedule();
+      this.nav.ensureTabStop();
+      this.host.onBuilt(this);
+    }, 0);
+  }
+
+  createNode(id: string, depth: number, parent: NodeRec | null): NodeRec {
+    const opts = this.host.opts();
+    const maxIndent = opts.max_indent;
+    if (depth === opts.collapsed_depth && !this.search && !this.shared.autoCollapsed.has(id)) {
+      // options.collapsed_depth: collapsed the first time this view meets the comment (not in a search)
+      this.shared.autoCollapsed.add(id);
+      this.collapsed.add(id);
+    }
+    const li = h("li", {
+      class: "tw-comment",
+      role: "treeitem",
+      tabindex: -1,
+      "data-comment-id": id,
+      "aria-level": depth,
+      "data-depth": depth,
+    });
+    if (depth > maxIndent) li.classList.add("tw-deep");
+    const card = h("div", { class: "tw-card" });
+    const slot = h("div", { class: "tw-slot" });
+    const group = h("ul", { class: "tw-group", role: "group" });
+    if (depth >= maxIndent) group.classList.add("tw-flat");
+    const tail = h("div", { class: "tw-tail", hidden: true });
+    if (depth >= maxIndent) tail.classList.add("tw-flat");
+    li.append(card, slot, group, tail);
+    // Below a continued cut point the "continue" count starts again.
+    const base = !parent ? 1 : parent.depth - parent.base >= CONTINUE_DEPTH ? depth : parent.base;
+    const rec: NodeRec = {
+      id,
+      li,
+      card,
+      slot,
+      group,
+      depth,
+      parent: parent ? parent.id : ROOT,
+      base,
+      built: false,
+      kids: 0,
+      tail,
+      tailBtn: null,
+      composer: null,
+      composerKey: null,
+    };
+    this.nodes.set(id, rec);
+    if (parent) parent.kids++;
+    paint(this, rec);
+    if (this.host.hasComposer(id) && !this.host.ctx().readOnly()) this.host.mountComposer(rec);
+    if (id === this.active) this.nav.setTabStop(li);
+    return rec;
+  }
+
+  /** Create the node of `id` under `parent` (or at the top) at its sorted place, and start its children. */
+  addNode(id: string, parent: NodeRec | null): NodeRec {
+    const rec = this.createNode(id, parent ? parent.depth + 1 : 1, parent);
+    this.place(rec.li, id, parent ? parent.group : this.el);
+    if (this.shouldBuild(rec)) this.startKids(rec);
+    if (parent) updateTail(this, parent);
+    return rec;
+  }
+
+  /** Insert `li` into `group` at the sorted position of `id` (binary search over siblings). */
+  place(li: HTMLElement, id: string, group: HTMLElement): void {
+    const store = this.store;
+    const kids = group.children;
+    let lo = 0;
+    let hi = kids.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      const other = (kids[mid] as HTMLElement).dataset.commentId ?? "";
+      if (other === id || store.compare(other, id, this.sort) <= 0) lo = mid + 1;
+      else hi = mid;
+    }
+    const before = kids[lo] ?? null;
+    if (before === li) return;
+    group.insertBefore(li, before);
+  }
+
+  #reorder(parent: string, group: HTMLElement): string[] {
+    const order = this.kidsOf(parent);
+    for (const id of order) {
+      const rec = this.nodes.get(id);
+      if (rec && rec.li.parentNode === group) group.append(rec.li);
+    }
+    return order;
+  }
+
+  /** A new sort order: nodes move in place (small trees) or the tree is rebuilt progressively. */
+  resort(sort: Sort, scrollAnchor: () => () => void): void {
+    if (sort === this.sort) return;
+    if (!this.idle || this.nodes.size > REORDER_IN_PLACE_MAX) {
+      // Big trees are rebuilt progressively, like a first render: the first screen at once and
+      // no long task, where moving every node would freeze the page (per-view state survives).
+      this.rebuild(sort);
+      return;
+    }
+    this.sort = sort;
+    // Reorder while the tree is detached: moving thousands of connected nodes one by one costs
+    // seconds (every move updates the live document); detached, it is a few milliseconds.
+    const parent = this.el.parentNode;
+    const next = this.el.nextSibling;
+    const scroll = scrollAnchor();
+    const focused = this.nav.focusedStop();
+    this.el.remove();
+    this.#reorder(ROOT, this.el);
+    const capped: NodeRec[] = [];
+    for (const rec of this.nodes.values()) {
+      if (!rec.built) continue;
+      const order = this.#reorder(rec.id, rec.group);
+      if (rec.kids < order.length) capped.push(rec);
+    }
+    // Behind "more": the first replies in the new order are shown, not the old ones re-sorted.
+    for (const rec of capped) if (this.nodes.get(rec.id) === rec) this.#rebalance(rec);
+    parent?.insertBefore(this.el, next);
+    scroll();
+    this.pump(SYNC);
+    this.nav.restoreFocus(focused);
+  }
+
+  /** Evict built replies of `rec` that are no longer among its first `cap` in the sort; build the missing ones. */
+  #rebalance(rec: NodeRec): void {
+    const want = new Set(this.kidsOf(rec.id).slice(0, this.capOf(rec)));
+    for (const li of Array.from(rec.group.children) as HTMLElement[]) {
+      const id = li.dataset.commentId ?? "";
+      const k = this.nodes.get(id);
+      if (k && !want.has(id)) this.removeNode(k, false);
+    }
+    this.dropCursor(rec.id);
+    this.pushCursor(rec.id, rec.group, rec.depth + 1);
+    updateTail(this, rec);
+  }
+
+  removeNode(rec: NodeRec, keepFocus = true): void {
+    const doc = rec.li.ownerDocument;
+    const hadFocus = rec.li.contains(doc.activeElement);
+    const hadStop = this.tabStopEl !== null && rec.li.contains(this.tabStopEl);
+    rec.li.remove();
+    this.nodes.delete(rec.id);
+    for (const el of Array.from(rec.li.querySelectorAll<HTMLElement>("[data-comment-id]"))) {
+      const k = el.dataset.commentId;
+      if (k) this.nodes.delete(k);
+    }
+    const prec = this.nodes.get(rec.parent);
+    if (prec) {
+      prec.kids--;
+      updateTail(this, prec);
+    }
+    if (hadStop) {
+      // The roving tab stop (and focus) moves to the parent, or the first comment.
+      this.tabStopEl = null;
+      if (this.active !== null && !this.nodes.has(this.active)) this.active = prec ? prec.id : null;
+      this.nav.ensureTabStop();
+      if (hadFocus && keepFocus) (this.tabStopEl as HTMLElement | null)?.focus({ preventScroll: true });
+    }
+  }
+
+  /**
+   * Make sure every reply of `rec` this view shows has a node now (navigation must not wait
+   * for the progressive build), and settle its "more" row.
+   */
+  buildKids(rec: NodeRec): void {
+    if (!rec.built || this.collapsed.has(rec.id)) return;
+    const cap = this.capOf(rec);
+    for (const id of this.kidsOf(rec.id)) {
+      if (rec.kids >= cap) break;
+      if (!this.nodes.has(id)) this.addNode(id, rec);
+    }
+    this.dropCursor(rec.id);
+    updateTail(this, rec);
+    this.schedule();
+    this.host.onBuilt(this);
+  }
+
+  /** The node of `id`, built now if the progressive build has not reached it (ancestors first). */
+  materialize(id: string): NodeRec | null {
+    const have = this.nodes.get(id);
+    if (have) return have;
+    if (!this.shown(id)) return null;
+    const parent = this.store.parentOf(id);
+    if (parent === null) {
+      const rec = this.addNode(id, null);
+      this.schedule();
+      this.host.onBuilt(this);
+      return rec;
+    }
+    const prec = this.materialize(parent);
+    if (!prec) return null;
+    this.buildKids(prec);
+    return this.nodes.get(id) ?? null;
+  }
+
+  recOf(el: Element | null): NodeRec | null {
+    const id = (el as HTMLElement | null)?.dataset?.commentId;
+    return id ? (this.nodes.get(id) ?? null) : null;
+  }
+
+  // ---- tree actions (collapse, more, continue) --------------------------------------------
+
+  /** Collapse or expand; focus goes to the collapse button (mouse) or stays on the item (keyboard). */
+  toggleCollapse(rec: NodeRec, fromKeyboard = false): void {
+    if (this.collapsed.has(rec.id)) {
+      this.collapsed.delete(rec.id);
+      if (!rec.built && this.shouldBuild(rec)) {
+        this.startKids(rec);
+        this.pump(SYNC);
+      }
+    } else {
+      this.collapsed.add(rec.id);
+      // the tab stop must not hide inside the collapsed replies
+      if (this.tabStopEl && rec.group.contains(this.tabStopEl)) {
+        const hadFocus = this.tabStopEl.contains(document.activeElement);
+        this.active = rec.id;
+        this.nav.setTabStop(rec.li);
+        if (hadFocus) rec.li.focus({ preventScroll: true });
+      }
+    }
+    paint(this, rec);
+    if (fromKeyboard) rec.li.focus({ preventScroll: true });
+    else rec.card.querySelector<HTMLElement>('button[data-action="collapse"]')?.focus();
+  }
+
+  /** "Show N more replies": build the next batch; focus moves to the first new reply (the button moves on). */
+  showMore(rec: NodeRec): void {
+    const before = new Set(Array.from(rec.group.children, (li) => (li as HTMLElement).dataset.commentId));
+    this.shared.revealed.set(rec.id, rec.kids + MORE_BATCH);
+    this.dropCursor(rec.id);
+    this.startKids(rec);
+    this.pump(SYNC);
+    this.buildKids(rec);
+    const first = Array.from(rec.group.children).find((li) => !before.has((li as HTMLElement).dataset.commentId));
+    if (first) this.nav.focusStop(first as HTMLElement);
+  }
+
+  /** "Continue this thread": build the replies below a cut point in place; focus its first reply. */
+  continueThread(rec: NodeRec): void {
+    this.shared.continued.add(rec.id);
+    if (!rec.built && this.shouldBuild(rec)) {
+      this.startKids(rec);
+      this.pump(SYNC);
+    }
+    paint(this, rec);
+    this.buildKids(rec);
+    const first = rec.group.firstElementChild as HTMLElement | null;
+    if (first) this.nav.focusStop(first);
+  }
+}
