@@ -9,6 +9,7 @@ and response times count visible replies. ``measures(thread)`` gathers them in o
 from __future__ import annotations
 
 import html
+import importlib
 import statistics
 from collections import Counter
 from collections.abc import Iterator, Sequence
@@ -237,7 +238,7 @@ class MeasureTable(tuple[Measure, ...]):
     def to_pandas(self) -> Any:
         """One row per measure; needs pandas (``pip install 'threadwidget[pandas]'``)."""
         try:
-            import pandas as pd
+            pd = importlib.import_module("pandas")
         except ImportError:
             raise ImportError(
                 "measures(...).to_pandas() needs pandas: pip install 'threadwidget[pandas]'"

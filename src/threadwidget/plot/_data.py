@@ -19,8 +19,10 @@ __all__ = [
     "as_thread",
     "comment_rows",
     "highlight_condition",
+    "inline",
     "iso",
     "pick_param",
+    "post_title",
     "titled",
     "when_text",
 ]
@@ -84,8 +86,10 @@ def comment_rows(thread: Thread) -> list[Row]:
             order.append(child)
             stack.append((child.id, level + 1))
     for comment in sorted(order, key=lambda c: (c.created_at, c.id)):
-        parent = thread.get(comment.parent_id) if comment.parent_id else None
-        gap = None if parent is None else (comment.created_at - parent.created_at).total_seconds()
+        answered = thread.get(comment.parent_id) if comment.parent_id else None
+        gap = (
+            None if answered is None else (comment.created_at - answered.created_at).total_seconds()
+        )
         rows.append(
             {
                 "id": comment.id,
@@ -107,6 +111,12 @@ def comment_rows(thread: Thread) -> list[Row]:
     return rows
 
 
+def inline(rows: Sequence[Row]) -> alt.Data:
+    """Rows embedded in the view's spec, so a saved chart carries its data where it is used."""
+    data: alt.Data = alt.Data(values=list(rows))  # type: ignore[no-untyped-call]
+    return data
+
+
 def pick_param() -> alt.Parameter:
     """The click selection a linked chart reports: the ``id`` of the clicked comment."""
     return alt.selection_point(name=PICK, fields=["id"], on="click", clear=False, empty=False)
@@ -122,10 +132,15 @@ def highlight_condition(on: Any, off: Any) -> Mapping[str, Any]:
     return {"condition": {"test": f"datum.id === {HIGHLIGHT}", "value": on}, "value": off}
 
 
+def post_title(thread: Thread) -> str:
+    """The post's title (or id), cut to 80 characters: every chart's subtitle."""
+    sub = thread.post.title or thread.post.id
+    return sub if len(sub) <= 80 else sub[:79] + "…"
+
+
 def titled(title: str, thread: Thread) -> alt.TitleParams:
     """A chart title with the thread's post title as subtitle."""
-    sub = thread.post.title or thread.post.id
-    return alt.TitleParams(title, subtitle=[sub if len(sub) <= 80 else sub[:79] + "…"])
+    return alt.TitleParams(title, subtitle=[post_title(thread)])
 
 
 def author_order(rows: Sequence[Row]) -> list[str]:

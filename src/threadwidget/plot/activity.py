@@ -14,6 +14,7 @@ from ._data import (
     comment_rows,
     highlight_condition,
     highlight_param,
+    inline,
     pick_param,
     titled,
 )
@@ -145,14 +146,14 @@ def activity(
     tree = as_thread(thread)
     rows, name = activity_rows(tree, interval)
     labels = sorted({(r["order"], r["bin"]) for r in rows})
-    return (
-        alt.Chart(alt.Data(values=rows), width=width, height=height)
+    chart: alt.Chart = (
+        alt.Chart(inline(rows), width=width, height=height)
         .mark_bar(stroke="white", strokeWidth=0.5)
         .encode(
             x=alt.X(
                 "bin:O",
                 title=f"after the post, per {name}",
-                sort=[label for _, label in labels],
+                sort=[str(label) for _, label in labels],
                 scale=alt.Scale(domain=[label for _, label in labels]),
                 axis=alt.Axis(labelAngle=-40, labelOverlap="greedy"),
             ),
@@ -173,6 +174,7 @@ def activity(
         .transform_calculate(kind_order=_kind_order_expr())
         .properties(title=titled(f"Comments per {name} after the post", tree))
     )
+    return chart
 
 
 def _kind_order_expr() -> str:
@@ -220,13 +222,13 @@ def timeline(thread: object, width: int = 560, height: int = 220) -> alt.LayerCh
         ),
     )
     edges = (
-        alt.Chart(alt.Data(values=links))
+        alt.Chart(inline(links))
         .mark_rule(color="#c8c8c8", strokeWidth=1)
         .encode(x=x, y=y, x2="minutes2:Q", y2="depth2:Q")
     )
     pick = pick_param()
     points = (
-        alt.Chart(alt.Data(values=rows))
+        alt.Chart(inline(rows))
         .mark_point(filled=True, opacity=0.9, cursor="pointer")
         .encode(
             x=x,
@@ -256,8 +258,6 @@ def timeline(thread: object, width: int = 560, height: int = 220) -> alt.LayerCh
         )
         .add_params(pick)
     )
-    return (
-        alt.layer(edges, points, width=width, height=height)
-        .add_params(highlight_param())
-        .properties(title=titled("Every comment in time", tree))
-    )
+    title = titled("Every comment in time", tree)
+    chart = alt.LayerChart(layer=[edges, points], width=width, height=height, title=title)
+    return chart.add_params(highlight_param())

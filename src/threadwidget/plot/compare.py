@@ -68,4 +68,5 @@ def compare(
     combined = alt.concat(*panels, columns=columns).resolve_scale(
         x="independent", y="independent", color="independent", size="independent"
     )
-    return combined.add_params(highlight_param())  # one highlight for every panel
+    with_highlight: alt.ConcatChart = combined.add_params(highlight_param())
+    return with_highlight  # one highlight for every panel

@@ -6,7 +6,7 @@ from collections import Counter
 
 import altair as alt
 
-from ._data import Row, as_thread, comment_rows, titled
+from ._data import Row, as_thread, comment_rows, inline, titled
 
 __all__ = ["REPLY_BINS", "depths", "distributions", "reply_time_rows", "reply_times"]
 
@@ -28,8 +28,8 @@ def depths(thread: object, width: int = 260, height: int = 200) -> alt.Chart:
     counts = Counter(row["depth"] for row in comment_rows(tree))
     top = max(counts, default=0)
     rows = [{"depth": d, "comments": counts.get(d, 0)} for d in range(top + 1)] if counts else []
-    return (
-        alt.Chart(alt.Data(values=rows), width=width, height=height)
+    chart: alt.Chart = (
+        alt.Chart(inline(rows), width=width, height=height)
         .mark_bar(color="#4c78a8")
         .encode(
             x=alt.X("depth:O", title="depth (0 = answers the post)", axis=alt.Axis(labelAngle=0)),
@@ -38,6 +38,7 @@ def depths(thread: object, width: int = 260, height: int = 200) -> alt.Chart:
         )
         .properties(title=titled("How deep replies go", tree))
     )
+    return chart
 
 
 def reply_time_rows(thread: object) -> list[Row]:
@@ -66,8 +67,8 @@ def reply_times(thread: object, width: int = 260, height: int = 200) -> alt.Char
     tree = as_thread(thread)
     rows = reply_time_rows(tree)
     labels = [label for _, label in REPLY_BINS]
-    return (
-        alt.Chart(alt.Data(values=rows), width=width, height=height)
+    chart: alt.Chart = (
+        alt.Chart(inline(rows), width=width, height=height)
         .mark_bar(color="#72b7b2")
         .encode(
             x=alt.X(
@@ -82,8 +83,11 @@ def reply_times(thread: object, width: int = 260, height: int = 200) -> alt.Char
         )
         .properties(title=titled("How fast replies come", tree))
     )
+    return chart
 
 
 def distributions(thread: object) -> alt.HConcatChart:
     """Depth and reply-time histograms side by side."""
-    return alt.hconcat(depths(thread), reply_times(thread)).resolve_scale(y="independent")
+    chart: alt.HConcatChart = alt.hconcat(depths(thread), reply_times(thread))
+    resolved: alt.HConcatChart = chart.resolve_scale(y="independent")
+    return resolved

@@ -12,7 +12,6 @@ from typing import Any
 
 import altair as alt
 import traitlets
-from altair.jupyter import JupyterChart
 from altair.utils.selection import PointSelection
 
 from ._data import HIGHLIGHT, PICK
@@ -20,15 +19,15 @@ from ._data import HIGHLIGHT, PICK
 __all__ = ["ThreadChart", "link"]
 
 
-class ThreadChart(JupyterChart):  # type: ignore[misc]
+class ThreadChart(alt.JupyterChart):
     """A chart widget whose ``selected`` is the id of the comment picked or highlighted in it."""
 
     selected = traitlets.Unicode(None, allow_none=True)
 
-    def __init__(self, chart: alt.TopLevelMixin, offline: bool = True, **kwargs: Any) -> None:
+    def __init__(self, chart: alt.TopLevelSpec, offline: bool = True, **kwargs: Any) -> None:
         if offline:
             # vl-convert bundles Vega into the widget: nothing is fetched from a CDN.
-            JupyterChart.enable_offline()
+            alt.JupyterChart.enable_offline()
         super().__init__(chart, **kwargs)
         self.links: list[traitlets.link] = []
         self.observe(self._picked, names="_vl_selections")
@@ -58,7 +57,7 @@ class ThreadChart(JupyterChart):  # type: ignore[misc]
         self.links.clear()
 
 
-def link(widget: traitlets.HasTraits, chart: alt.TopLevelMixin | ThreadChart) -> ThreadChart:
+def link(widget: traitlets.HasTraits, chart: alt.TopLevelSpec | ThreadChart) -> ThreadChart:
     """Show ``chart`` as a :class:`ThreadChart` whose selection follows ``widget.selected``.
 
     ``widget`` is a ThreadWidget (or any HasTraits with a ``selected`` Unicode trait holding a

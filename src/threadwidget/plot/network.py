@@ -9,7 +9,7 @@ from collections import Counter
 import altair as alt
 
 from ..measures import reply_pairs
-from ._data import Row, as_thread, titled
+from ._data import Row, as_thread, inline, post_title
 
 __all__ = ["layout", "network", "network_rows"]
 
@@ -128,7 +128,7 @@ def network(thread: object, size: int = 420, max_authors: int = MAX_AUTHORS) -> 
     x = alt.X("x:Q", axis=None, scale=alt.Scale(domain=[-0.05, 1.05]))
     y = alt.Y("y:Q", axis=None, scale=alt.Scale(domain=[-0.05, 1.05]))
     edges = (
-        alt.Chart(alt.Data(values=links))
+        alt.Chart(inline(links))
         .mark_trail(color="#9ecae9", opacity=0.8)
         .encode(
             x=x,
@@ -143,7 +143,7 @@ def network(thread: object, size: int = 420, max_authors: int = MAX_AUTHORS) -> 
         )
     )
     dots = (
-        alt.Chart(alt.Data(values=nodes))
+        alt.Chart(inline(nodes))
         .mark_circle(stroke="white", strokeWidth=1, opacity=1)
         .encode(
             x=x,
@@ -163,7 +163,7 @@ def network(thread: object, size: int = 420, max_authors: int = MAX_AUTHORS) -> 
         )
     )
     labels = (
-        alt.Chart(alt.Data(values=nodes))
+        alt.Chart(inline(nodes))
         .mark_text(dy=-10, fontSize=10, color="#333333")
         .encode(x=x, y=y, text="label:N")
     )
@@ -171,9 +171,5 @@ def network(thread: object, size: int = 420, max_authors: int = MAX_AUTHORS) -> 
     note = f"{shown} authors who reply or are replied to" + (
         f" (the {max_authors} most connected)" if shown == max_authors else ""
     )
-    return alt.layer(edges, dots, labels, width=size, height=size).properties(
-        title=alt.TitleParams(
-            "Who replies to whom",
-            subtitle=[titled("", tree).subtitle[0], note],  # type: ignore[index]
-        )
-    )
+    title = alt.TitleParams("Who replies to whom", subtitle=[post_title(tree), note])
+    return alt.LayerChart(layer=[edges, dots, labels], width=size, height=size, title=title)

@@ -7,7 +7,7 @@ from collections import Counter
 import altair as alt
 
 from ..measures import gini
-from ._data import Row, as_thread, titled
+from ._data import Row, as_thread, inline, titled
 
 __all__ = ["lorenz", "lorenz_rows", "participation", "top_authors"]
 
@@ -38,12 +38,12 @@ def lorenz(thread: object, size: int = 260) -> alt.LayerChart:
     )
     y = alt.Y("comments:Q", title="share of comments", axis=alt.Axis(format="%"))
     equal = (
-        alt.Chart(alt.Data(values=[{"authors": 0, "comments": 0}, {"authors": 1, "comments": 1}]))
+        alt.Chart(inline([{"authors": 0, "comments": 0}, {"authors": 1, "comments": 1}]))
         .mark_line(color="#bbbbbb", strokeDash=[4, 4])
         .encode(x=x, y=y)
     )
     curve = (
-        alt.Chart(alt.Data(values=rows))
+        alt.Chart(inline(rows))
         .mark_line(color="#e45756", point=alt.OverlayMarkDef(color="#e45756", size=20))
         .encode(
             x=x,
@@ -55,9 +55,8 @@ def lorenz(thread: object, size: int = 260) -> alt.LayerChart:
         )
     )
     label = "-" if g is None else f"{g:.2f}"
-    return alt.layer(equal, curve, width=size, height=size).properties(
-        title=titled(f"Who writes: Gini {label}", tree)
-    )
+    title = titled(f"Who writes: Gini {label}", tree)
+    return alt.LayerChart(layer=[equal, curve], width=size, height=size, title=title)
 
 
 def top_authors(thread: object, n: int = 10, width: int = 260) -> alt.Chart:
@@ -69,11 +68,11 @@ def top_authors(thread: object, n: int = 10, width: int = 260) -> alt.Chart:
         {"author": a, "comments": k, "role": "post author" if a == tree.post.author else "other"}
         for a, k in ranked
     ]
-    return (
-        alt.Chart(alt.Data(values=rows), width=width, height=max(60, 20 * len(rows)))
+    chart: alt.Chart = (
+        alt.Chart(inline(rows), width=width, height=max(60, 20 * len(rows)))
         .mark_bar()
         .encode(
-            y=alt.Y("author:N", sort=[r["author"] for r in rows], title=None),
+            y=alt.Y("author:N", sort=[str(r["author"]) for r in rows], title=None),
             x=alt.X("comments:Q", title="comments", axis=alt.Axis(tickMinStep=1, format="d")),
             color=alt.Color(
                 "role:N",
@@ -84,8 +83,11 @@ def top_authors(thread: object, n: int = 10, width: int = 260) -> alt.Chart:
         )
         .properties(title=titled(f"Who writes most (top {n})", tree))
     )
+    return chart
 
 
 def participation(thread: object) -> alt.HConcatChart:
     """The Lorenz curve and the top authors side by side."""
-    return alt.hconcat(lorenz(thread), top_authors(thread)).resolve_scale(color="independent")
+    chart: alt.HConcatChart = alt.hconcat(lorenz(thread), top_authors(thread))
+    resolved: alt.HConcatChart = chart.resolve_scale(color="independent")
+    return resolved

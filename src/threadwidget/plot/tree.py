@@ -14,6 +14,7 @@ from ._data import (
     comment_rows,
     highlight_condition,
     highlight_param,
+    inline,
     pick_param,
     titled,
 )
@@ -145,7 +146,7 @@ def tree(
             row["r"] = (row["depth"] + 1) * ring
             row["r2"] = (row["depth"] + 2) * ring - 1
         base = (
-            alt.Chart(alt.Data(values=rows), width=size, height=size)
+            alt.Chart(inline(rows), width=size, height=size)
             .mark_arc(stroke="white", strokeWidth=0.6, cursor="pointer")
             .encode(
                 theta=alt.Theta("theta:Q", scale=None),
@@ -157,7 +158,7 @@ def tree(
     else:
         row_height = 26 if height is None else max(4, height // depth)
         base = (
-            alt.Chart(alt.Data(values=rows), width=width, height=row_height * depth)
+            alt.Chart(inline(rows), width=width, height=row_height * depth)
             .mark_rect(stroke="white", strokeWidth=0.6, cursor="pointer")
             .encode(
                 x=alt.X("x0:Q", axis=None, scale=alt.Scale(domain=[0, rows[0]["x1"]], nice=False)),
@@ -169,7 +170,7 @@ def tree(
                 ),
             )
         )
-    return (
+    chart: alt.Chart = (
         base.encode(
             color=color,
             opacity=highlight_condition(1.0, 0.85),
@@ -180,3 +181,4 @@ def tree(
         .add_params(pick, highlight_param())
         .properties(title=title)
     )
+    return chart
