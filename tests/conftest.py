@@ -47,6 +47,7 @@ class Recorder:
         """Deliver one message as if from the browser; return what the widget sent back."""
         start = len(self.sent)
         self.widget._on_custom_message(self.widget, message, [])
+        self.widget.engine.flush()  # page operations' callbacks run on a background thread
         return self.sent[start:]
 
     def op(self, op: Any, client: str = "view1") -> dict[str, Any]:
@@ -65,3 +66,20 @@ def widget(thread: Thread) -> ThreadWidget:
 @pytest.fixture
 def rec(widget: ThreadWidget) -> Recorder:
     return Recorder(widget)
+
+
+@pytest.fixture
+def reported(caplog: pytest.LogCaptureFixture) -> Any:
+    """``with reported("text"):`` asserts the block logged an error of user code matching it
+    (errors of callbacks, validators and actions are logged, never warned)."""
+    import contextlib
+    import re
+
+    @contextlib.contextmanager
+    def check(match: str = "raised") -> Any:
+        start = len(caplog.records)
+        yield
+        messages = [r.getMessage() for r in caplog.records[start:] if r.name == "threadwidget"]
+        assert any(re.search(match, m) for m in messages), messages
+
+    return check

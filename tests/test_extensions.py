@@ -11,7 +11,6 @@ from typing import Any
 import pytest
 
 from threadwidget import (
-    CallbackError,
     Comment,
     OperationRejected,
     Post,
@@ -402,11 +401,11 @@ def test_action_raising_value_error_refuses_with_its_message(
     ],
 )
 def test_a_buggy_action_is_reported_and_refused(
-    widget: ThreadWidget, rec: Recorder, handler: Any
+    widget: ThreadWidget, rec: Recorder, handler: Any, reported: Any
 ) -> None:
     widget.add_action("buggy", "Buggy", handler)
     before = widget.thread
-    with pytest.warns(CallbackError, match="raised"):
+    with reported("raised"):
         result = result_of(action_click(rec, "buggy", "a"))
     assert not result["ok"] and result["reason"].startswith("Buggy failed (")
     assert "nothing changed" in result["reason"]
@@ -437,8 +436,10 @@ def test_when_predicate_ids_follow_events(widget: ThreadWidget, rec: Recorder) -
     assert result_of(action_click(rec, "answer", "b"))["ok"]
 
 
-def test_a_failing_predicate_hides_the_action_and_is_reported(widget: ThreadWidget) -> None:
-    with pytest.warns(CallbackError):
+def test_a_failing_predicate_hides_the_action_and_is_reported(
+    widget: ThreadWidget, reported: Any
+) -> None:
+    with reported():
         widget.add_action("x", "X", lambda c, u: None, when=lambda c: c.extra["missing"])
     assert widget._config["actions"][0]["ids"] == []
     assert widget.errors

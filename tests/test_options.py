@@ -25,6 +25,7 @@ def test_defaults() -> None:
         "timestamps": "relative",
         "collapsed_depth": None,
         "counts": ["votes", "replies", "comments"],
+        "max_height": None,
     }
     assert w.css == ""
 

@@ -88,5 +88,5 @@ def test_every_wire_form_carries_html() -> None:
     w.edit_comment("a", "*new*")
     assert sent[-1]["event"]["html"] == "<p><em>new</em></p>"
     # the event log (journal, replay, w.events) keeps the plain event
-    assert "html" not in w._log[-1][1]
+    assert "html" not in w.events[-1].model_dump()
     assert w.events[-1].body == "*new*"

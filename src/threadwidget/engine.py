@@ -217,6 +217,10 @@ class Engine:
         self._deliver(wait=False)
         return applied
 
+    def flush(self) -> None:
+        """Wait until every callback queued so far has run (from any thread but a callback's)."""
+        self._delivery.drain()
+
     def validated(self, op: ops.Operation, ctx: ops.Context) -> ops.Operation:
         """Run the validators in order; each may refuse the operation or rewrite it."""
         for validator in list(self._validators):

@@ -352,7 +352,6 @@ Event = Annotated[
 ]
 
 
-
 class ReplaceEvent(_Event):
     """Python code replaced the whole thread (``w.thread = ...``): history goes on from it."""
 

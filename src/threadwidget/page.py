@@ -68,6 +68,11 @@ class RateLimiter:
         self._all.append(now)
         return True
 
+    def clear(self) -> None:
+        """Forget every count (a test, or an administrator lifting a burst)."""
+        self._stamps.clear()
+        self._all.clear()
+
     def __len__(self) -> int:
         return len(self._stamps)
 

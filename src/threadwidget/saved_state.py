@@ -52,7 +52,9 @@ class SavedState:
         comments = list(state) if complete else []
         if not self.full:
             comments = [published_comment(c) for c in comments]
-        value = snapshot_value(state.post, comments, epoch=f"{epoch}:saved", seq=state.seq)
+        value = snapshot_value(
+            state.post, comments, epoch=f"{epoch}:saved", seq=state.seq, complete=complete
+        )
         self._snapshot_bytes = estimate
         return value
 

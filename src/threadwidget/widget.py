@@ -24,7 +24,7 @@ from .actions import Action, ActionResult, ActionTarget
 from .commands import Commands
 from .engine import Callback, Engine, Validator
 from .fields import valid_fields, wire_fields
-from .formats.native import read_thread, write_thread
+from .formats.native import write_thread
 from .labelling import agreement, label_rows, labels_frame, valid_label_set
 from .models import Comment, Post, Thread, utcnow
 from .page import RATE_LIMIT, RATE_WINDOW, PageChannel, RateLimiter
@@ -498,8 +498,11 @@ class ThreadWidget(Commands, anywidget.AnyWidget):
 
     @classmethod
     def load(cls, path: str | os.PathLike[str], **kwargs: Any) -> ThreadWidget:
-        """A widget showing the thread saved in ``path``; ``kwargs`` as for the constructor."""
-        return cls(thread=read_thread(path), **kwargs)
+        """A widget showing the thread in ``path`` (a saved or autosaved discussion, or any
+        format :func:`threadwidget.load` reads); ``kwargs`` as for the constructor."""
+        from .formats import load
+
+        return cls(thread=load(path), **kwargs)
 
     @classmethod
     def connect(

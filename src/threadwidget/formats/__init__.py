@@ -16,6 +16,8 @@ from pathlib import Path
 from typing import Any, Literal
 
 from ..models import Thread
+from ..stores.autosave import is_database, read_database
+from ..stores.journal import with_legacy_journal
 from . import (
     blogger,
     bluesky,
@@ -189,6 +191,9 @@ def load_with_report(
     if errors not in ("raise", "skip"):
         raise ValueError(f"errors must be 'raise' or 'skip', not {errors!r}")
     name = name or (str(path) if path is not None else "<text>")
+    if path is not None and format in (None, "json") and is_database(path):
+        # an autosave file (or a shared store: select= names the thread)
+        return read_database(path, select), LoadReport(name, "threadwidget database")
     if text is not None:
         data = text.encode("utf-8") if isinstance(text, str) else text
     else:
@@ -215,6 +220,8 @@ def load_with_report(
                 parsed = parse_json(decode_text(data, name, info.label), name, info.label)
             if info.name == "json":
                 thread = _native(parsed, name, info.label)
+                if path is not None:  # an earlier version's autosave: its journal folded in
+                    thread = with_legacy_journal(Path(path), thread)
             else:
                 thread = _JSON_READERS[info.name](parsed, rd)
     except ThreadFileError:

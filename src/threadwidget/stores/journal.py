@@ -1,4 +1,8 @@
-"""Autosave: a base file plus an append-only, fsynced journal of events.
+"""Autosave as earlier versions wrote it: a base file plus an append-only journal of events.
+
+Autosave now keeps the discussion in one SQLite file (:mod:`threadwidget.stores.autosave`); this
+module reads what earlier versions left, so that every such file keeps loading
+(:func:`with_legacy_journal`, used by ``threadwidget.load``) and can be imported by ``autosave=``.
 
 ``discussion.json`` holds a thread in the normal file format; ``discussion.json.journal`` starts
 with a header naming the SHA-256 of that base file, then holds one JSON event per line, each
@@ -27,7 +31,7 @@ from .. import ops
 from ..formats.native import ThreadFileError, read_thread, write_thread
 from ..models import Thread
 
-__all__ = ["JournalStore", "RecoveryWarning"]
+__all__ = ["JournalStore", "RecoveryWarning", "with_legacy_journal"]
 
 
 class RecoveryWarning(UserWarning):
@@ -52,16 +56,25 @@ class JournalStore:
         return self.path.exists()
 
     def load(self) -> ops.ThreadState:
-        """The saved state: the base thread with every journaled event replayed."""
-        state = ops.ThreadState.from_thread(read_thread(self.path))
+        """The saved state: the base thread with every journaled event replayed (a torn last
+        line is dropped with a warning and the journal compacted)."""
+        state, torn = self.replay(read_thread(self.path))
+        if torn:
+            self.compact(state.to_thread())
+        return state
+
+    def replay(self, base: Thread) -> tuple[ops.ThreadState, bool]:
+        """``base`` (the thread read from :attr:`path`) with the journal's events replayed,
+        without writing anything; and whether a torn last line was dropped."""
+        state = ops.ThreadState.from_thread(base)
         if not self.journal_path.exists():
-            return state
+            return state, False
         lines = self.journal_path.read_bytes().split(b"\n")
         torn = lines.pop() if lines and lines[-1] else b""
         if lines and lines[-1] == b"":
             lines.pop()
         if not lines or not self._header_matches(lines[0]):
-            return state  # no journal yet, or a stale one already folded into the base
+            return state, False  # no journal yet, or a stale one already folded into the base
         for number, raw in enumerate(lines[1:], start=2):
             try:
                 event = ops.parse_event(json.loads(raw))
@@ -81,10 +94,9 @@ class JournalStore:
                 f"{self.journal_path}: dropped an incomplete last line ({len(torn)} bytes) left by "
                 "a crash while writing; it was never acknowledged",
                 RecoveryWarning,
-                stacklevel=2,
+                stacklevel=3,
             )
-            self.compact(state.to_thread())
-        return state
+        return state, bool(torn)
 
     def _base_digest(self) -> str:
         return hashlib.sha256(self.path.read_bytes()).hexdigest()
@@ -133,3 +145,13 @@ class JournalStore:
         if self._handle is not None:
             self._handle.close()
             self._handle = None
+
+
+def with_legacy_journal(path: Path, base: Thread) -> Thread:
+    """``base``, read from ``path``, with the events of an earlier version's autosave journal
+    (``<path>.journal``) replayed when there is a current one; read-only."""
+    store = JournalStore(path)
+    if not store.journal_path.exists():
+        return base
+    state, _ = store.replay(base)
+    return state.to_thread()

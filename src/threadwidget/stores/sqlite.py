@@ -57,7 +57,7 @@ class SQLiteStore(SharedStore):
             cur = self._conn.cursor()
             try:
                 cur.execute("BEGIN IMMEDIATE" if write else "BEGIN")
-            except sqlite3.OperationalError as error:
+            except sqlite3.Error as error:
                 raise StoreUnavailable(f"{self.path}: {error}") from error
             try:
                 yield cur
@@ -69,7 +69,7 @@ class SQLiteStore(SharedStore):
                 raise
             try:
                 cur.execute("COMMIT")
-            except sqlite3.OperationalError as error:
+            except sqlite3.Error as error:
                 self._conn.rollback()
                 raise StoreUnavailable(f"{self.path}: {error}") from error
             finally:
