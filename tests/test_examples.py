@@ -41,3 +41,12 @@ def test_classroom_notebook_tells_the_whole_story() -> None:
 @pytest.mark.timeout(300)
 def test_quickstart_notebook_runs() -> None:
     _run("quickstart.ipynb")
+
+
+@pytest.mark.timeout(300)
+def test_analysis_notebook_draws_every_chart_and_measure() -> None:
+    text = _run("analysis.ipynb")
+    assert "116 comments  Caltech Researchers Find Evidence of a Planet Beyond Pluto" in text
+    assert "structural_virality" in text and "h_index" in text  # the measures table
+    assert "outlined in the tree: True" in text  # widget selection -> chart highlight
+    assert "hn-tree.png True" in text  # PNG saved offline
