@@ -185,7 +185,7 @@ def test_reply_to_a_comment_deleted_elsewhere_is_refused(store: SharedStore) -> 
     store.create_thread("t", SEED)
     ann = ThreadWidget.connect(store, "t", user="Ann")
     bo = ThreadWidget.connect(store, "t", user="Bo")
-    ann._shared.unsubscribe()  # type: ignore[union-attr,misc]  # Ann hears nothing by herself
+    ann.engine._unsubscribe()  # Ann hears nothing by herself
     target = bo.add_comment("soon gone")
     ann.refresh()
     bo.delete_comment(target.id)

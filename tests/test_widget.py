@@ -276,7 +276,7 @@ def test_load_errors_name_file_and_place(tmp_path: Path) -> None:
         ThreadWidget.load(bad)
     broken = tmp_path / "broken.json"
     broken.write_text('{"version": 1,\n "comments": [')
-    with pytest.raises(ThreadFileError, match=r"broken\.json: not valid JSON at line 2"):
+    with pytest.raises(ThreadFileError, match=r"broken\.json.*line 2, column 15: not valid JSON"):
         ThreadWidget.load(broken)
     future = tmp_path / "future.json"
     future.write_text('{"version": 99}')

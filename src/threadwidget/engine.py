@@ -205,8 +205,9 @@ class Engine:
         assert isinstance(event, ops.ReplaceEvent)
         return event
 
-    def pull(self) -> int:
-        """Apply what other writers stored since our last ``seq``; how many events."""
+    def pull(self, wait: bool = False) -> int:
+        """Apply what other writers stored since our last ``seq``; how many events. ``wait``:
+        run their callbacks before returning (else a background thread runs them)."""
         with self.lock:
             try:
                 missed = self.storage.events_since(self.seq)
@@ -214,7 +215,7 @@ class Engine:
                 log.warning("threadwidget: could not read %r: %s", self.storage, error)
                 return 0
             applied = sum(self._apply(seq, event, None) for seq, event in missed)
-        self._deliver(wait=False)
+        self._deliver(wait)
         return applied
 
     def flush(self) -> None:

@@ -551,7 +551,7 @@ class ThreadWidget(Commands, anywidget.AnyWidget):
 
     def refresh(self) -> int:
         """Apply the shared thread's news now (they also arrive by themselves); how many."""
-        return self._engine.pull()
+        return self._engine.pull(wait=True)
 
     def close(self) -> None:
         """Close the widget: stop listening to a shared thread and release the storage."""

@@ -47,7 +47,7 @@ def detect_text(head: str) -> str | None:
 
 def detect_json(data: Any) -> str | None:
     """The format name for parsed JSON, from its shape; None when nothing matches."""
-    if isinstance(data, dict) and "post" in data and "comments" in data:
+    if isinstance(data, dict) and "comments" in data and ("post" in data or "version" in data):
         return "json"
     if reddit.looks_like(data):
         return "reddit"
