@@ -47,8 +47,10 @@ def detect_text(head: str) -> str | None:
 
 def detect_json(data: Any) -> str | None:
     """The format name for parsed JSON, from its shape; None when nothing matches."""
-    if isinstance(data, dict) and "comments" in data and ("post" in data or "version" in data):
-        return "json"
+    if isinstance(data, dict) and (
+        ("comments" in data and "post" in data) or isinstance(data.get("version"), int)
+    ):
+        return "json"  # our own files: a bad value or a newer version gets a precise error
     if reddit.looks_like(data):
         return "reddit"
     if mastodon.looks_like(data):
