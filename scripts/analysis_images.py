@@ -1,6 +1,6 @@
 """Draw every chart of docs/analysis.md into docs/analysis/*.png (offline, with vl-convert).
 
-    python scripts/analysis_images.py
+Run ``python scripts/analysis_images.py`` from anywhere; it needs the "plot" extra.
 """
 
 from __future__ import annotations

@@ -22,7 +22,7 @@ def _vlc() -> Any:
     return vl_convert
 
 
-def _spec(chart: alt.TopLevelMixin) -> dict[str, Any]:
+def _spec(chart: alt.TopLevelSpec) -> dict[str, Any]:
     spec: dict[str, Any] = chart.to_dict()
     return spec
 
@@ -33,19 +33,19 @@ def _version() -> str:
     return f"{major}.{minor}"
 
 
-def to_png(chart: alt.TopLevelMixin, scale: float = 2.0) -> bytes:
+def to_png(chart: alt.TopLevelSpec, scale: float = 2.0) -> bytes:
     """The chart as PNG bytes (``scale`` 2 for sharp pictures on high-density screens)."""
     png: bytes = _vlc().vegalite_to_png(_spec(chart), vl_version=_version(), scale=scale)
     return png
 
 
-def to_svg(chart: alt.TopLevelMixin) -> str:
+def to_svg(chart: alt.TopLevelSpec) -> str:
     """The chart as SVG text."""
     svg: str = _vlc().vegalite_to_svg(_spec(chart), vl_version=_version())
     return svg
 
 
-def save(chart: alt.TopLevelMixin, path: str | os.PathLike[str], scale: float = 2.0) -> Path:
+def save(chart: alt.TopLevelSpec, path: str | os.PathLike[str], scale: float = 2.0) -> Path:
     """Write ``chart`` to ``path``: .png, .svg, .json (Vega-Lite) or .html, chosen by suffix."""
     target = Path(path)
     suffix = target.suffix.lower()
