@@ -294,8 +294,30 @@ interface PartsBuffer {
   rid: string | null;
   post: Post | null;
   confirmed: string[];
-  chunks: (WireComment[] | undefined)[];
-  received: number;
+  /** the comments of the parts received so far, folded in as they arrive (no long task at the end) */
+  mirror: Mirror;
+  visible: number;
+  seen: Set<number>;
+}
+
+/** What a first-screen snapshot (`_snapshot.first_screen`, first_screen.py) says about the rest. */
+interface Partial {
+  total: number;
+  /** comment id -> [shown direct replies, visible comments below] in the whole thread */
+  replies: Map<string, readonly [number, number]>;
+}
+
+function partialOf(s: Snapshot): Partial | null {
+  const fs = (s as { first_screen?: unknown }).first_screen;
+  if (!fs || typeof fs !== "object") return null;
+  const { total, replies } = fs as { total?: unknown; replies?: unknown };
+  const map = new Map<string, readonly [number, number]>();
+  if (replies && typeof replies === "object") {
+    for (const [id, v] of Object.entries(replies as Record<string, unknown>)) {
+      if (Array.isArray(v) && typeof v[0] === "number" && typeof v[1] === "number") map.set(id, [v[0], v[1]]);
+    }
+  }
+  return { total: typeof total === "number" ? total : 0, replies: map };
 }
 
 export class ThreadStore {
@@ -318,6 +340,10 @@ export class ThreadStore {
   #counter = 0;
   #syncing = false;
   #parts: PartsBuffer | null = null;
+  /** the counts of a first-screen snapshot, while the rest has not arrived */
+  #partial: Partial | null = null;
+  /** visible comments in the confirmed mirror, kept up to date event by event */
+  #visible = 0;
   #batch: Set<string> | null = null;
   #batchReset = false;
   #listeners = new Set<(c: Change) => void>();
@@ -427,7 +453,11 @@ export class ThreadStore {
     this.seq = s.seq;
     this.post = s.post;
     this.complete = s.complete !== false;
-    this.mirror = mirrorFrom(this.complete ? (s.comments ?? []) : []);
+    // an incomplete snapshot may carry the first screen (first_screen.py): paint it at once
+    this.mirror = mirrorFrom(s.comments ?? []);
+    this.#partial = this.complete ? null : partialOf(s);
+    this.#visible = 0;
+    for (const c of this.mirror.comments.values()) if (c.status === "visible") this.#visible++;
     this.#parts = null;
     this.#timeCache.clear();
     this.#dropSettledAdds();
@@ -554,7 +584,11 @@ export class ThreadStore {
       if (this.post) this.post = foldPost(this.post, event);
       this.#emit({ ids: [], reset: false, post: event.type === "lock" ? "lock" : "extra" });
     }
+    const target = event.type === "add" ? event.comment.id : event.id;
+    const was = target === null ? undefined : this.mirror.comments.get(target)?.status;
     this.#touch(applyEvent(this.mirror, event));
+    const is = target === null ? undefined : this.mirror.comments.get(target)?.status;
+    this.#visible += (is === "visible" ? 1 : 0) - (was === "visible" ? 1 : 0);
     if (rid !== null && rid !== undefined) {
       const p = this.pending.get(rid);
       if (p) {
@@ -599,26 +633,30 @@ export class ThreadStore {
         rid: msg.rid ?? null,
         post: null,
         confirmed: [],
-        chunks: [],
-        received: 0,
+        mirror: emptyMirror(),
+        visible: 0,
+        seen: new Set(),
       };
       this.#parts = buf;
     }
     if (msg.post) buf.post = msg.post;
     if (msg.confirmed) buf.confirmed = msg.confirmed;
-    if (buf.chunks[msg.part] === undefined) {
-      buf.chunks[msg.part] = msg.comments ?? [];
-      buf.received++;
+    if (!buf.seen.has(msg.part)) {
+      buf.seen.add(msg.part);
+      for (const c of msg.comments ?? []) {
+        if (!buf.mirror.comments.has(c.id) && (c.status ?? "visible") === "visible") buf.visible++;
+        insertComment(buf.mirror, c);
+      }
     }
-    if (buf.received < buf.parts) return;
+    if (buf.seen.size < buf.parts) return;
     this.#parts = null;
     this.epoch = buf.epoch;
     this.seq = buf.seq;
     if (buf.post) this.post = buf.post;
     this.complete = true;
-    const all: WireComment[] = [];
-    for (const chunk of buf.chunks) if (chunk) for (const c of chunk) all.push(c);
-    this.mirror = mirrorFrom(all);
+    this.#partial = null;
+    this.mirror = buf.mirror;
+    this.#visible = buf.visible;
     this.#timeCache.clear();
     this.#syncing = false;
     this.#dropSettledAdds();
@@ -760,25 +798,34 @@ export class ThreadStore {
     return this.childIds(id).some((k) => this.isShown(k));
   }
 
-  /** Visible (not deleted) comments, pending own ones included. */
+  /**
+   * Visible (not deleted) comments, pending own ones included: a count kept event by event,
+   * corrected by the few pending operations (the whole thread's, from a first-screen snapshot).
+   */
   visibleCount(): number {
-    let n = 0;
-    const hasPending = this.pending.size > 0;
-    for (const [id, c] of this.mirror.comments) {
-      const d = hasPending ? this.display(id) : c;
-      if (d && d.status === "visible") n++;
-    }
+    if (!this.complete && this.#partial) return this.#partial.total;
+    let n = this.#visible;
+    const seen = new Set<string>();
     for (const p of this.pending.values()) {
-      if (p.op.type === "add" && !this.mirror.comments.has(p.op.id)) {
-        const d = this.display(p.op.id);
-        if (d && d.status === "visible") n++;
-      }
+      const id = p.op.id;
+      if (id === null || id === undefined || seen.has(id)) continue;
+      seen.add(id);
+      const was = this.mirror.comments.get(id)?.status === "visible";
+      const is = this.display(id)?.status === "visible";
+      n += (is ? 1 : 0) - (was ? 1 : 0);
     }
     return n;
   }
 
+  /** While only a first screen is here: how many shown direct replies `id` has in the whole thread (else 0). */
+  partialKids(id: string): number {
+    return this.complete ? 0 : (this.#partial?.replies.get(id)?.[0] ?? 0);
+  }
+
   /** Visible comments below `id` (what "N replies hidden" counts). */
   replyCount(id: string): number {
+    const whole = this.complete ? undefined : this.#partial?.replies.get(id)?.[1];
+    if (whole !== undefined) return whole;
     let n = 0;
     const stack = [...this.childIds(id)];
     const seen = new Set<string>();
