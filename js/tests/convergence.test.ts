@@ -63,8 +63,8 @@ const scenario: fc.Arbitrary<Scenario> = fc.record({ votes: fc.boolean(), labels
 
 /** The operation a step asks for; `pool` holds every comment id so far (adds push theirs). */
 function opOf(kind: Kind, t: number, alt: number, pool: string[], newId: string): { [key: string]: Json } {
-  const id = pool[t % pool.length] as string;
-  const pick = <T>(xs: readonly T[]): T => xs[alt % xs.length] as T;
+  const id = pool[t % pool.length];
+  const pick = <T>(xs: readonly T[]): T => xs[alt % xs.length];
   switch (kind) {
     case "add":
       pool.push(newId);
@@ -174,7 +174,7 @@ function run(sc: Scenario, answer: OracleAnswer): void {
   const kernel = new SimKernel(answer, "e1");
   PAGES.forEach((p, v) => kernel.open(`v${v}`, p.user, p.role));
   sc.steps.forEach((s, i) => {
-    const page = "v" in s ? (kernel.pages[s.v] as Page) : null;
+    const page = "v" in s ? (kernel.pages[s.v]) : null;
     const planned = ops.get(i);
     if (planned) kernel.now = new Date(NOW + planned.index * 1000);
     if (s.k === "py" && planned) kernel.python(planned.index);
@@ -187,10 +187,10 @@ function run(sc: Scenario, answer: OracleAnswer): void {
     else if (s.k === "lose" && page && page.inbox.length) page.inbox.splice(s.i % page.inbox.length, 1);
     else if (s.k === "dup" && page && page.inbox.length) {
       const j = s.i % page.inbox.length;
-      page.inbox.splice(j, 0, page.inbox[j] as (typeof page.inbox)[number]);
+      page.inbox.splice(j, 0, page.inbox[j]);
     } else if (s.k === "swap" && page && page.inbox.length > 1) {
       const j = s.i % (page.inbox.length - 1);
-      [page.inbox[j], page.inbox[j + 1]] = [page.inbox[j + 1] as Page["inbox"][number], page.inbox[j] as Page["inbox"][number]];
+      [page.inbox[j], page.inbox[j + 1]] = [page.inbox[j + 1], page.inbox[j]];
     } else if (s.k === "reload") kernel.open(`v${s.v}`, PAGES[s.v]?.user ?? "", PAGES[s.v]?.role ?? "participant");
     else if (s.k === "settle") settle(kernel);
     checkPastStates(kernel);
@@ -207,7 +207,7 @@ describe("ThreadStore converges with the Python engine", () => {
     decide(fc.sample(scenario, { seed, numRuns }).map((sc) => plan(sc).oracle));
     const before = oracleRuns;
     fc.assert(
-      fc.property(scenario, (sc) => run(sc, decide([plan(sc).oracle])[0] as OracleAnswer)),
+      fc.property(scenario, (sc) => run(sc, decide([plan(sc).oracle])[0])),
       { seed, numRuns },
     );
     expect(oracleRuns - before).toBe(0); // the batch covered every case
@@ -218,7 +218,7 @@ describe("a lost answer is settled by the next sync", () => {
   const thread = { post: { title: "t", author: "Ann", created_at: T0 }, comments: [{ id: "a", author: "Ann", body: "x", created_at: T0 }] };
   const chris = { actor: "Chris", role: "participant" as const, trusted: false };
   const oracle = (ops: { [key: string]: Json }[]): OracleAnswer =>
-    decide([{ thread, epoch: "e1", now: new Date(NOW).toISOString(), votes: [], labels: [], steps: ops.map((op, i) => ({ ...chris, op, rid: `step-${i}` })) }])[0] as OracleAnswer;
+    decide([{ thread, epoch: "e1", now: new Date(NOW).toISOString(), votes: [], labels: [], steps: ops.map((op, i) => ({ ...chris, op, rid: `step-${i}` })) }])[0];
 
   it("by a catch-up", () => {
     const refused = { type: "edit", id: "a", body: "not mine" }; // Ann's comment

@@ -55,7 +55,7 @@ export function decide(cases: OracleCase[]): OracleAnswer[] {
     if (out.error) throw out.error;
     if (out.status !== 0) throw new Error(`tests/oracle.py failed (${String(out.status)}):\n${out.stderr}`);
     const answers = (JSON.parse(out.stdout) as { cases: OracleAnswer[] }).cases;
-    todo.forEach(([key], i) => cache.set(key, answers[i] as OracleAnswer));
+    todo.forEach(([key], i) => cache.set(key, answers[i]));
   }
   return cases.map((c) => cache.get(JSON.stringify(c)) as OracleAnswer);
 }

@@ -6,7 +6,7 @@
  */
 import { ThreadStore } from "../src/state";
 import type { RejectNotice } from "../src/state";
-import type { Comment, Event, IncomingMsg, Op, OutgoingMsg, Post, Role, Snapshot, WireComment } from "../src/protocol";
+import type { Comment, Event, IncomingMsg, Op, OutgoingMsg, Post, Role, WireComment } from "../src/protocol";
 import { normComment } from "../src/protocol";
 import type { OracleAnswer } from "./oracle";
 
@@ -59,7 +59,7 @@ export class SimKernel {
     const at = this.pages.findIndex((p) => p.name === name);
     if (at >= 0) this.pages[at] = page;
     else this.pages.push(page);
-    page.store.load(clone(this.answer.snapshot) as Snapshot);
+    page.store.load(clone(this.answer.snapshot));
     page.store.requestSync(true);
     return page;
   }
@@ -67,7 +67,7 @@ export class SimKernel {
   /** A Python call (oracle step `step`): broadcast its event, if it was accepted. */
   python(step: number): void {
     const result = this.answer.results[step];
-    if (result?.kind === "event") this.#commit(result.rid, result.event as Event, result.seq);
+    if (result?.kind === "event") this.#commit(result.rid, result.event, result.seq);
   }
 
   /** Submit an operation from a page as oracle step `step`; returns its rid. */
@@ -98,7 +98,7 @@ export class SimKernel {
       page.steps.set(msg.rid, this.step);
       const result = this.answer.results[this.step];
       if (!result) throw new Error(`no oracle answer for step ${this.step}`);
-      if (result.kind === "event") this.#commit(msg.rid, result.event as Event, result.seq);
+      if (result.kind === "event") this.#commit(msg.rid, result.event, result.seq);
       else this.#broadcast({ ...result, rid: msg.rid });
     } else if (msg.kind === "sync") {
       this.#answerSync(msg.client, msg.rid ?? null, msg.epoch ?? "", msg.seq ?? 0);
