@@ -5,6 +5,7 @@
 import type { Config, Snapshot, Sort } from "./protocol";
 import { SORTS, isIncomingMsg } from "./protocol";
 import { ThreadStore } from "./state";
+import { savedSnapshot } from "./saved";
 import { Fmt } from "./strings";
 import { votingKind } from "./ranking";
 
@@ -53,8 +54,8 @@ export function setup(model: ModelLike): ModelState {
   model.on("change:_snapshot", onSnapshot);
   model.on("change:user", onUser);
 
-  const snap = model.get("_snapshot") as Snapshot | null | undefined;
-  if (snap && typeof snap.epoch === "string") store.load(snap);
+  const snap = savedSnapshot(model);
+  if (snap) store.load(snap);
   // Messages sent before this page loaded are lost: always ask for what we missed.
   store.requestSync(true);
 

@@ -6,6 +6,7 @@
  * and `childIds()`; they are never written into it. An ack (the event carrying the request's rid)
  * or a reject removes them.
  */
+import { isSaved } from "./saved";
 import type {
   CatchupMsg,
   Comment,
@@ -472,6 +473,11 @@ export class ThreadStore {
   onSnapshotTrait(s: Snapshot | null | undefined): void {
     if (!s || typeof s.epoch !== "string") return;
     if (s.epoch === this.epoch && this.post !== null) return;
+    if (isSaved(s) && this.post !== null && !isSaved(this)) {
+      // the kernel refreshed what a saved notebook carries: a live view just checks it is current
+      this.requestSync();
+      return;
+    }
     this.load(s);
     this.requestSync(true);
   }

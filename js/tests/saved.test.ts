@@ -1,0 +1,47 @@
+import { describe, expect, it } from "vitest";
+import { isSaved, savedSnapshot } from "../src/saved";
+import { ThreadStore } from "../src/state";
+
+const post = { id: "post", title: "T", author: "S", body: "b", html: "<p>b</p>", created_at: "2024-01-01T00:00:00Z", url: null, image: null, locked: null, extra: {} };
+const comment = (id: string, body: string) => ({
+  id, parent_id: null, author: "A", body, html: `<p>${body}</p>`, created_at: "2024-01-01T00:00:00Z",
+  edited_at: null, status: "visible", likes: 0, liked_by: [],
+});
+
+function model(attrs: Record<string, unknown>) {
+  return { get: (name: string) => attrs[name] };
+}
+
+describe("saved notebook state", () => {
+  const snap = { epoch: "e1:saved", seq: 2, complete: true, post, comments: [comment("a", "one")] };
+
+  it("folds the slots over the snapshot: changed comments replaced, new ones added, the post", () => {
+    const edited = { ...comment("a", "one, edited"), edited_at: "2024-01-02T00:00:00Z" };
+    const m = model({
+      _snapshot: snap, _tn: 3,
+      _t0: { comment: comment("b", "two") }, _t1: { comment: edited }, _t2: { post: { ...post, title: "New" } },
+    });
+    const folded = savedSnapshot(m);
+    expect(folded?.comments?.map((c) => c.body)).toEqual(["one, edited", "two"]);
+    expect(folded?.post.title).toBe("New");
+    expect(snap.comments[0].body).toBe("one"); // the trait value itself is not mutated
+  });
+
+  it("ignores slots left over from before the last snapshot, and live snapshots", () => {
+    expect(savedSnapshot(model({ _snapshot: snap, _tn: 0, _t0: { comment: comment("z", "old") } }))?.comments).toHaveLength(1);
+    const live = { ...snap, epoch: "e1" };
+    expect(savedSnapshot(model({ _snapshot: live, _tn: 1, _t0: { comment: comment("z", "x") } }))).toBe(live);
+    expect(isSaved(snap)).toBe(true);
+    expect(isSaved(live)).toBe(false);
+  });
+
+  it("a live view does not replace its thread with a refreshed saved snapshot; it checks in", () => {
+    const sent: unknown[] = [];
+    const store = new ThreadStore({ send: (m) => sent.push(m), user: "A" });
+    store.load({ epoch: "live", seq: 2, complete: true, post, comments: [comment("a", "full text")] });
+    store.onSnapshotTrait({ ...snap, comments: [] });
+    expect(store.display("a")?.body).toBe("full text");
+    expect(sent).toHaveLength(1);
+    expect(sent[0]).toMatchObject({ kind: "sync", epoch: "live", seq: 2 });
+  });
+});
