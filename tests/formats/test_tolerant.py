@@ -106,5 +106,7 @@ def test_lemmy_and_github_issue_files() -> None:
         "issue": json.loads((SOURCES / "github_issue.json").read_text(encoding="utf-8")),
         "comments": json.loads((SOURCES / "github_comments_page1.json").read_text("utf-8")),
     }
+    issue["comments"][1]["user"] = None  # as for a deleted account
     thread, _ = load_with_report(text=json.dumps(issue))
-    assert thread.post.title == "Found a bug" and len(thread.comments) == 2
+    assert thread.post.title == "Issue created by PyGithub" and len(thread.comments) == 2
+    assert [c.author for c in thread.comments] == ["jacquev6", "ghost"]

@@ -16,6 +16,7 @@ from threadwidget.sources import (
     UnsupportedURLError,
     discourse,
     fetch,
+    github,
     provenance,
 )
 
@@ -107,25 +108,50 @@ def test_discourse_reads_every_page_and_keeps_reply_links(
 
 
 def test_mastodon_any_instance(replay: Replay, opts: Any) -> None:
-    replay.json("/api/v1/statuses/109318821117356215", data("mastodon_status.json"))
-    replay.json("/api/v1/statuses/109318821117356215/context", data("mastodon_context.json"))
-    url = "https://mastodon.example/@alice/109318821117356215"
+    # Captured mastodon.social answers for status 109294719267373593 and its context.
+    status = "109294719267373593"
+    replay.json(f"/api/v1/statuses/{status}", data("mastodon_status.json"))
+    replay.json(f"/api/v1/statuses/{status}/context", data("mastodon_context.json"))
+    url = f"https://mastodon.social/@austinkocher/{status}"
     thread = fetch(url, base_urls={"mastodon": replay.url}, **opts)
-    assert thread.post.author == "Alice (@alice)"
-    assert thread.get("109318840000000002").parent_id == "109318830000000001"
+    assert thread.post.author == "Austin Kocher, PhD 🌎 (@austinkocher)"
+    assert thread.post.url == url and "v4.0.0rc1" in thread.post.body
+    assert len(thread.comments) == 8
+    chain = thread.get("109296638076485826")  # a reply to a reply, across three servers
+    assert chain.parent_id == "109296622643144971" and chain.author.endswith("toot.whatever.cz)")
+    assert thread.get("109296622643144971").parent_id == "109296600638577574"
+    assert thread.get("109296600638577574").parent_id is None
+    assert thread.get("109294767623508949").likes == 28
 
 
-def test_bluesky_resolves_the_handle_and_keeps_deleted_blocked_spam(
+def test_bluesky_resolves_the_handle_and_reads_parents_and_replies(
     replay: Replay, opts: Any
 ) -> None:
+    # A captured getPostThread answer: the requested post, its parent, and two reply subtrees.
+    did = "did:plc:uy7ehrx332p6dow5sk32hxzq"
+    replay.json("/xrpc/com.atproto.identity.resolveHandle", json.dumps({"did": did}).encode())
+    replay.json("/xrpc/app.bsky.feed.getPostThread", data("bluesky_thread_captured.json"))
+    url = "https://bsky.app/profile/chadmichael.bsky.social/post/3k7rmyigapw2y"
+    thread = fetch(url, base_urls={"bluesky": replay.url}, **opts)
+    asked = next(t for _, t, _ in replay.log if "getPostThread" in t)
+    assert "did%3Aplc%3Auy7ehrx332p6dow5sk32hxzq" in asked and "3k7rmyigapw2y" in asked
+    assert thread.post.author == "Matt Binder (@mattbinder.bsky.social)"  # the thread's top
+    # the link Bluesky shortens in the text keeps its full address (from the link facet)
+    assert "](https://mashable.com/article/bluesky-record-new-signups" in thread.post.body
+    assert thread.get("3k7rmyigapw2y").parent_id is None
+    assert thread.get("3k7rocw2w6u2t").parent_id == "3k7rob7ugc72d"
+    assert thread.get("3k7rnexppqa2g").author == "@dankguyjeff.bsky.social"  # no display name
+    assert thread.get("3k7rn6uemfg2c").likes == 5 and len(thread.comments) == 6
+
+
+def test_bluesky_keeps_deleted_blocked_spam(replay: Replay, opts: Any) -> None:
+    # Shaped after the documentation: no public capture with these node kinds was found.
     replay.json(
         "/xrpc/com.atproto.identity.resolveHandle", b'{"did": "did:plc:z72i7hdynmk6r22z27h6tvur"}'
     )
     replay.json("/xrpc/app.bsky.feed.getPostThread", data("bluesky_thread.json"))
     url = "https://bsky.app/profile/bsky.app/post/3l6oveex3ii2l"
     thread = fetch(url, base_urls={"bluesky": replay.url}, **opts)
-    asked = next(t for _, t, _ in replay.log if "getPostThread" in t)
-    assert "did%3Aplc%3Az72i7hdynmk6r22z27h6tvur" in asked
     assert thread.get("3l6ow9").status == "deleted" and thread.get("3l6ow9").parent_id == "3l6ow1"
     assert thread.get("3l6ow2").status == "hidden"
     assert thread.get("3l6ow3").status == "spam"
@@ -134,15 +160,25 @@ def test_bluesky_resolves_the_handle_and_keeps_deleted_blocked_spam(
 def test_github_issue_pages_and_token(
     replay: Replay, opts: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    # Captured api.github.com answers for PyGithub/PyGithub#28 (3 comments, here 2 per page).
     monkeypatch.setenv("GITHUB_TOKEN", "t0ken")
-    replay.json("/repos/octocat/Hello-World/issues/1347", data("github_issue.json"))
-    replay.json(
-        "/repos/octocat/Hello-World/issues/1347/comments", data("github_comments_page1.json")
-    )
-    url = "https://github.com/octocat/Hello-World/issues/1347"
+    monkeypatch.setattr(github, "PER_PAGE", 2)
+    pages = {"1": data("github_comments_page1.json"), "2": data("github_comments_page2.json")}
+
+    def comments(method: str, query: dict[str, list[str]], body: bytes) -> Any:
+        assert query["per_page"] == ["2"]
+        return 200, {"Content-Type": "application/json"}, pages[query["page"][0]]
+
+    repo = "/repos/PyGithub/PyGithub/issues/28"
+    replay.json(repo, data("github_issue.json"))
+    replay.routes[f"{repo}/comments"] = comments
+    url = "https://github.com/PyGithub/PyGithub/issues/28"
     thread = fetch(url, base_urls={"github": replay.url}, **opts)
-    assert [c.author for c in thread.comments] == ["octocat", "ghost"]
-    assert thread.get("1").likes == 2 and thread.get("2").edited_at is not None
+    assert thread.post.title == "Issue created by PyGithub" and thread.post.author == "jacquev6"
+    assert [c.author for c in thread.comments] == ["jacquev6", "roskakori", "stuglaser"]
+    assert thread.get("20227753").likes == 1  # reactions: one +1 (and a hooray, not counted)
+    assert thread.get("5449237").likes == 0 and thread.get("5449237").edited_at is None
+    assert sum(1 for _, t, _ in replay.log if t.startswith(f"{repo}/comments")) == 2
     assert all(h.get("Authorization") == "Bearer t0ken" for _, _, h in replay.log)
 
 

@@ -91,3 +91,34 @@ def test_follow_keeps_going_after_a_network_error(replay: Replay, opts: Any) -> 
 def test_every_must_be_positive() -> None:
     with pytest.raises(ValueError, match="every"):
         follow(object(), URL, every=0)  # type: ignore[arg-type]
+
+
+def test_follow_adds_a_reply_the_server_gained_between_polls(replay: Replay, opts: Any) -> None:
+    # A captured mastodon.social context, then the same capture plus one more captured reply.
+    status = "109294719267373593"
+    url = f"https://mastodon.social/@austinkocher/{status}"
+    path = f"/api/v1/statuses/{status}"
+    context = json.loads(data("mastodon_context.json"))
+    replay.json(path, data("mastodon_status.json"))
+    replay.json(f"{path}/context", json.dumps(context).encode())
+    base = {"mastodon": replay.url}
+    widget = ThreadWidget(thread=fetch(url, base_urls=base, **opts), user="teacher")
+    before = len(widget.thread.comments)
+    handle = follow(widget, url, every=0.05, base_urls=base, **opts)
+    try:
+        _wait(lambda: handle.polls >= 1)
+        assert len(widget.thread.comments) == before
+        later = json.loads(data("mastodon_later_reply.json"))
+        context["descendants"].append(later)
+        replay.json(f"{path}/context", json.dumps(context).encode())
+        _wait(lambda: later["id"] in widget.thread)
+        added = widget.get(later["id"])
+        assert added.parent_id == "109296144901329380"
+        assert added.author == "mittfh (@mittfh@mastodon.lol)"  # empty display name: the username
+        assert added.extra["source_created_at"] == "2022-11-06T19:11:42+00:00"
+        polls = handle.polls
+        _wait(lambda: handle.polls >= polls + 2)
+        assert [c.id for c in widget.thread.comments].count(later["id"]) == 1
+        assert len(widget.thread.comments) == before + 1 and not handle.errors
+    finally:
+        handle.stop()

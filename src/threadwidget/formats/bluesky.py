@@ -3,18 +3,23 @@
 The topmost parent in the file is the post; every other post is a comment linked by nesting.
 ``notFound`` nodes (deleted posts) become deleted comments; ``blocked`` nodes become comments
 hidden by "Bluesky" (their text is not in the file); posts labelled ``spam`` get status "spam",
-``!hide``/``!takedown`` status "hidden". Text is plain text (escaped); ``likeCount`` is ``likes``.
+``!hide``/``!takedown`` status "hidden". Text is plain text (escaped); the link, mention and
+hashtag facets of a post (byte ranges of its UTF-8 text) become Markdown links, so a link Bluesky
+shortens in the text (``mashable.com/article/blue...``) keeps its full address. ``likeCount`` is
+``likes``.
 """
 
 from __future__ import annotations
 
+import html
 from datetime import datetime
 from typing import Any, Literal
+from urllib.parse import quote
 
 from ..models import Thread
 from ._common import Bad, RawComment, Reader, to_likes
 from ._jsonutil import as_dict, as_list, obj, time_field
-from ._markup import text_to_markdown
+from ._markup import html_to_markdown, text_to_markdown
 
 __all__ = ["LABEL", "looks_like", "read"]
 
@@ -60,6 +65,49 @@ def _label(post: dict[str, Any]) -> str | None:
     return "hidden" if values & {"!hide", "!takedown"} else None
 
 
+def _facet_href(facet: Any) -> str | None:
+    """Where a richtext facet points: a link's URI, a mention's profile, a hashtag's page."""
+    for feature in as_list(as_dict(facet).get("features")):
+        feature = as_dict(feature)
+        kind = str(feature.get("$type", ""))
+        if kind.endswith("#link") and isinstance(feature.get("uri"), str):
+            return str(feature["uri"])
+        if kind.endswith("#mention") and isinstance(feature.get("did"), str):
+            return f"https://bsky.app/profile/{feature['did']}"
+        if kind.endswith("#tag") and isinstance(feature.get("tag"), str):
+            return f"https://bsky.app/hashtag/{quote(feature['tag'], safe='')}"
+    return None
+
+
+def _text(record: dict[str, Any]) -> str:
+    """A post's text as Markdown, its facets (UTF-8 byte ranges) as links."""
+    text = str(record.get("text") or "")
+    data = text.encode("utf-8")
+    spans: list[tuple[int, int, str]] = []
+    for facet in as_list(record.get("facets")):
+        index = as_dict(as_dict(facet).get("index"))
+        start, end, href = index.get("byteStart"), index.get("byteEnd"), _facet_href(facet)
+        if not (isinstance(start, int) and isinstance(end, int) and href):
+            continue
+        inside = 0 <= start < end <= len(data)
+        if inside and all(end <= s or start >= e for s, e, _ in spans):
+            spans.append((start, end, href))
+    if not spans:
+        return text_to_markdown(text)
+
+    def piece(chunk: bytes) -> str:
+        part = html.escape(chunk.decode("utf-8", errors="replace"))
+        return part.replace("\n", "<br>\n")
+
+    out, at = [], 0
+    for start, end, href in sorted(spans):
+        out.append(piece(data[at:start]))
+        out.append(f'<a href="{html.escape(href)}">{piece(data[start:end])}</a>')
+        at = end
+    out.append(piece(data[at:]))
+    return html_to_markdown("".join(out))
+
+
 def _url(post: dict[str, Any]) -> str | None:
     author = as_dict(post.get("author"))
     who = author.get("handle") or author.get("did")
@@ -95,7 +143,7 @@ def read(data: Any, rd: Reader) -> Thread:
             id=f"bsky-{_rkey(post_data.get('uri'))}",
             title=f"{_author(post_data)} on Bluesky",
             author=_author(post_data),
-            body=text_to_markdown(str(record.get("text") or "")),
+            body=_text(as_dict(record)),
             created_at=created,
             url=_url(post_data),
         )
@@ -182,7 +230,7 @@ def _comment(
         source_id=source_id,
         parent=parent,
         author=_author(post),
-        body=text_to_markdown(str(record.get("text") or "")),
+        body=_text(record),
         created_at=created,
         likes=to_likes(post.get("likeCount")),
         place=place,
