@@ -162,6 +162,7 @@ def test_widgets_share_live(store: SharedStore) -> None:
     delay = wait_for(lambda: len(bo.comments) == 2)
     assert delay < 1.0
     assert bo.get(c.id).author == "Ann"
+    bo.engine.flush()  # remote events' callbacks run on a background thread
     assert seen == [c]  # callbacks fire for remote events
     assert rec.sent[-1]["kind"] == "event" and rec.sent[-1]["rid"] is None
     assert rec.sent[-1]["seq"] == bo.seq == 1  # the views' own numbering is unchanged

@@ -54,7 +54,8 @@ def open_storage(
     try:
         if create is not None:
             store.create_thread(thread_id, create, exist_ok=True)
-        store.head(thread_id)  # KeyError naming the thread if there is none
+        if thread_id not in store.list_threads():
+            raise KeyError(f"no shared thread {thread_id!r} in {store!r} (create it with thread=)")
         return SharedStorage(store, thread_id, owned=owned)
     except BaseException:
         if owned:
