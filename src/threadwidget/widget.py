@@ -251,6 +251,7 @@ class ThreadWidget(Commands, anywidget.AnyWidget):
             storage = FileStorage(autosave, thread)  # an existing autosave wins over `thread`
         self._engine = engine = Engine(thread, storage)
         self._from_page = False
+        self._followers: list[Any] = []
         self._rates = RateLimiter()
         self._page = PageChannel(lambda message: self.send(message), secrets.token_hex(8))
         self._saved = SavedState(self._send_raw, full=notebook_state == "full")
@@ -553,8 +554,21 @@ class ThreadWidget(Commands, anywidget.AnyWidget):
         """Apply the shared thread's news now (they also arrive by themselves); how many."""
         return self._engine.pull(wait=True)
 
+    def follow(self, url: str, every: float = 60, **options: Any) -> Any:
+        """Keep this widget in step with a live thread on the web (new and edited comments
+        arrive every ``every`` seconds, none twice); see :func:`threadwidget.follow`. Returns
+        the follower (``.stop()``); closing the widget stops it too."""
+        from .sources.follow import follow
+
+        follower = follow(self, url, every, **options)
+        self._followers.append(follower)
+        return follower
+
     def close(self) -> None:
-        """Close the widget: stop listening to a shared thread and release the storage."""
+        """Close the widget: stop following, stop listening to a shared thread, release the
+        storage."""
+        for follower in getattr(self, "_followers", ()):
+            follower.stop()
         engine = getattr(self, "_engine", None)  # None when __init__ failed early
         if engine is not None:
             engine.close()

@@ -74,6 +74,16 @@ def test_follow_stops_when_the_widget_closes(replay: Replay, opts: Any) -> None:
     _wait(lambda: not handle.running)
 
 
+def test_the_widgets_follow_method_stops_with_the_widget(replay: Replay, opts: Any) -> None:
+    replay.json("/api/v1/items/8863", data("hackernews_item.json"))
+    base = {"hackernews": replay.url}
+    widget = ThreadWidget(thread=fetch(URL, base_urls=base, **opts), user="teacher")
+    handle = widget.follow(URL, every=0.05, base_urls=base, **opts)
+    _wait(lambda: handle.polls >= 1)
+    widget.close()
+    assert not handle.running  # stopped by close(), not at its next poll
+
+
 def test_follow_keeps_going_after_a_network_error(replay: Replay, opts: Any) -> None:
     replay.json("/api/v1/items/8863", data("hackernews_item.json"))
     base = {"hackernews": replay.url}
