@@ -9,6 +9,8 @@ export interface Options {
   collapsed_depth: number | null;
   /** which counts show: like/vote/reaction counts, "N replies" on collapsed comments, the total */
   counts: readonly CountKind[];
+  /** the comment tree scrolls in a box this tall (CSS pixels, >= 120); null: it grows with the thread */
+  max_height: number | null;
 }
 
 export type CountKind = "votes" | "replies" | "comments";
@@ -21,7 +23,10 @@ export const DEFAULT_OPTIONS: Readonly<Options> = {
   timestamps: "relative",
   collapsed_depth: null,
   counts: COUNT_KINDS,
+  max_height: null,
 };
+/** The smallest `max_height` (settings.py MIN_HEIGHT). */
+export const MIN_HEIGHT = 120;
 
 /** The image URL of `name`'s avatar for a template option, or null (initials). */
 export function avatarUrl(opts: Options, name: string): string | null {
@@ -41,5 +46,6 @@ export function parseOptions(raw: unknown): Options {
     timestamps: o.timestamps === "absolute" ? "absolute" : d.timestamps,
     collapsed_depth: posInt(o.collapsed_depth) ? o.collapsed_depth : null,
     counts: Array.isArray(o.counts) ? COUNT_KINDS.filter((k) => (o.counts as unknown[]).includes(k)) : d.counts,
+    max_height: posInt(o.max_height) && o.max_height >= MIN_HEIGHT ? o.max_height : null,
   };
 }

@@ -64,6 +64,12 @@ export class Nav {
     const rec = t.nodes.get(li.dataset.commentId ?? "");
     if (!rec) return;
     const store = t.store;
+    if (rec.parent === ROOT && t.win) {
+      // windowed: the position in the kept order, not a walk over thousands of siblings
+      li.setAttribute("aria-setsize", String(t.win.order.length));
+      li.setAttribute("aria-posinset", String(t.win.indexOf(rec.id) + 1));
+      return;
+    }
     let size = 0;
     let pos = 1;
     for (const k of store.childIds(rec.parent)) {
@@ -162,8 +168,8 @@ export class Nav {
   /** The top-level comment next to `rec` (+1) or before it (-1), built if needed. */
   #topSibling(rec: NodeRec, dir: 1 | -1): HTMLElement | null {
     const t = this.#t;
-    if (t.idle) return (dir > 0 ? rec.li.nextElementSibling : rec.li.previousElementSibling) as HTMLElement | null;
-    const order = t.kidsOf(ROOT);
+    if (t.idle && !t.win) return (dir > 0 ? rec.li.nextElementSibling : rec.li.previousElementSibling) as HTMLElement | null;
+    const order = t.topOrder();
     const i = order.indexOf(rec.id);
     const id = i < 0 ? undefined : order[i + dir];
     return id === undefined ? null : (t.materialize(id)?.li ?? null);
@@ -238,13 +244,13 @@ export class Nav {
 
   #firstStop(): HTMLElement | null {
     const t = this.#t;
-    const id = t.kidsOf(ROOT)[0];
+    const id = t.topOrder()[0];
     return id === undefined ? null : (t.materialize(id)?.li ?? null);
   }
 
   #lastStop(): HTMLElement | null {
     const t = this.#t;
-    const id = t.kidsOf(ROOT).at(-1);
+    const id = t.topOrder().at(-1);
     const rec = id === undefined ? null : t.materialize(id);
     return rec ? this.#lastStopIn(rec) : null;
   }

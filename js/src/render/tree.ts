@@ -16,6 +16,7 @@ import { h } from "./dom";
 import type { ViewContext } from "./context";
 import { Nav } from "./nav";
 import { paint, updateTail } from "./updates";
+import { WINDOW_MIN_THREADS, Windower } from "./window";
 
 /** Visual indentation stops here by default (`options.max_indent`); deeper replies stay at this indent with a thread line. */
 export const MAX_INDENT_DEPTH = 6;
@@ -127,6 +128,8 @@ export class Tree {
   tabStopEl: HTMLElement | null = null;
   sort: Sort;
   stack: Cursor[] = [];
+  /** set while the tree is windowed (more than WINDOW_MIN_THREADS top-level threads) */
+  win: Windower | null = null;
   #timer: ReturnType<typeof setTimeout> | null = null;
   /** built while `state` is set: "building" until the progressive build is done */
   readonly host: TreeHost;
@@ -146,7 +149,8 @@ export class Tree {
     this.el.addEventListener("focusin", (e) => this.nav.onFocusIn(e));
     this.el.addEventListener("focusout", (e) => {
       const t = e.target as HTMLElement | null;
-      if (t && t.getAttribute("role") === "treeitem") {
+      // windowed: every top-level item keeps its position in the whole set
+      if (t && t.getAttribute("role") === "treeitem" && !(this.win && t.getAttribute("aria-level") === "1")) {
         t.removeAttribute("aria-posinset");
         t.removeAttribute("aria-setsize");
       }
@@ -171,6 +175,13 @@ export class Tree {
   dispose(): void {
     this.pause();
     this.stack = [];
+    this.win?.dispose();
+    this.win = null;
+  }
+
+  /** The shown top-level ids in display order (the windowed tree keeps them). */
+  topOrder(): string[] {
+    return this.win ? this.win.order : this.kidsOf(ROOT);
   }
 
   /** Shown in this tree: shown by the store and, while searching, a match or an ancestor of one. */
@@ -186,7 +197,8 @@ export class Tree {
   }
 
   hasShownChildren(id: string): boolean {
-    return this.store.childIds(id).some((k) => this.shown(k));
+    // a first-screen snapshot's counts stand for the replies it did not send
+    return this.store.childIds(id).some((k) => this.shown(k)) || (!this.search && this.store.partialKids(id) > 0);
   }
 
   // ---- building --------------------------------------------------------------------------
@@ -200,8 +212,22 @@ export class Tree {
     this.tabStopEl = null;
     this.el.replaceChildren();
     this.sort = sort;
-    this.pushCursor(ROOT, this.el, 1);
-    this.runBuild(FIRST);
+    const top = this.kidsOf(ROOT);
+    if (top.length > WINDOW_MIN_THREADS) {
+      // Windowed (render/window.ts): the first screen now, the rest of the screen next frame.
+      this.win ??= new Windower(this);
+      this.win.reset(top);
+      // what is on screen now (a partial snapshot folded in keeps the reader where they were)
+      const [a, b] = this.win.screenRange();
+      this.win.ensureRange(a, Math.min(b, a + 4 * FIRST_SCREEN_THREADS));
+      this.win.request();
+    } else {
+      this.win?.dispose();
+      this.win = null;
+      this.el.style.paddingTop = this.el.style.paddingBottom = "";
+      if (top.length) this.stack.push({ parent: ROOT, group: this.el, ids: top, i: 0, depth: 1, last: null });
+      this.runBuild(FIRST);
+    }
     this.schedule();
     this.nav.ensureTabStop();
     this.host.onBuilt(this);
@@ -392,7 +418,7 @@ export class Tree {
   /** A new sort order: nodes move in place (small trees) or the tree is rebuilt progressively. */
   resort(sort: Sort, scrollAnchor: () => () => void): void {
     if (sort === this.sort) return;
-    if (!this.idle || this.nodes.size > REORDER_IN_PLACE_MAX) {
+    if (!this.idle || this.win || this.nodes.size > REORDER_IN_PLACE_MAX) {
       // Big trees are rebuilt progressively, like a first render: the first screen at once and
       // no long task, where moving every node would freeze the page (per-view state survives).
       this.rebuild(sort);
@@ -481,6 +507,14 @@ export class Tree {
     if (have) return have;
     if (!this.shown(id)) return null;
     const parent = this.store.parentOf(id);
+    if (parent === null && this.win) {
+      const i = this.win.indexOf(id);
+      if (i < 0) return null;
+      this.win.ensure(i);
+      this.schedule();
+      this.host.onBuilt(this);
+      return this.nodes.get(id) ?? null;
+    }
     if (parent === null) {
       const rec = this.addNode(id, null);
       this.schedule();
@@ -491,6 +525,26 @@ export class Tree {
     if (!prec) return null;
     this.buildKids(prec);
     return this.nodes.get(id) ?? null;
+  }
+
+  /**
+   * A top-level comment to show (new, or moved by a change): windowed, it takes its sorted place
+   * in the order and gets a node only inside the built range. True: build its node now.
+   */
+  admitsTop(id: string): boolean {
+    const w = this.win;
+    if (!w) return true;
+    const store = this.store;
+    let lo = 0;
+    let hi = w.order.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (store.compare(w.order[mid], id, this.sort) <= 0) lo = mid + 1;
+      else hi = mid;
+    }
+    w.inserted(lo, id);
+    w.request();
+    return lo >= w.a && lo < w.b;
   }
 
   recOf(el: Element | null): NodeRec | null {

@@ -3,6 +3,7 @@
  * their sorted place or removed. Also the per-node tree chrome (expanded state, the
  * "more"/"continue" row, search marks).
  */
+import { ROOT } from "../state";
 import { button, highlight } from "./dom";
 import { cardLabel } from "./moderation";
 import { SYNC, type NodeRec, type Tree } from "./tree";
@@ -55,6 +56,8 @@ export function updateTail(t: Tree, rec: NodeRec): void {
   } else if (open && rec.built && !t.hasCursor(rec.id)) {
     let shown = 0;
     for (const k of store.childIds(rec.id)) if (t.shown(k)) shown++;
+    // a first-screen snapshot lacks the replies it did not send: its counts say how many
+    if (!t.search) shown = Math.max(shown, store.partialKids(rec.id));
     const hidden = shown - rec.kids;
     if (hidden > 0) {
       kind = "more";
@@ -98,6 +101,7 @@ export function refresh(t: Tree, id: string): void {
   const rec = t.nodes.get(id);
   const shown = t.shown(id);
   if (rec && !shown) {
+    if (rec.parent === ROOT) t.win?.removed(id);
     t.removeNode(rec);
     return;
   }
@@ -110,8 +114,14 @@ export function refresh(t: Tree, id: string): void {
     }
     return;
   }
-  if (!shown) return;
   const parent = t.store.parentOf(id);
+  const w = t.win;
+  if (parent === null && w && w.indexOf(id) >= 0) {
+    // windowed, a top-level thread not built: nothing to draw unless it left the tree
+    if (!shown) w.removed(id);
+    return;
+  }
+  if (!shown) return;
   let prec: NodeRec | null = null;
   if (parent !== null) {
     prec = t.nodes.get(parent) ?? null;
@@ -120,7 +130,7 @@ export function refresh(t: Tree, id: string): void {
       updateTail(t, prec); // behind "Show N more replies": the count says so
       return;
     }
-  }
+  } else if (!t.admitsTop(id)) return; // windowed: drawn when scrolled to
   const nrec = t.addNode(id, prec);
   if (nrec.built) t.pump(SYNC);
 }
@@ -154,6 +164,14 @@ function ensurePosition(t: Tree, rec: NodeRec): void {
   if (!bad) return;
   const group = rec.li.parentElement;
   if (!group) return;
+  if (rec.parent === ROOT && t.win) {
+    // windowed: its place in the order moves too; outside the built range it goes
+    t.win.removed(rec.id);
+    if (!t.admitsTop(rec.id)) {
+      t.removeNode(rec, false);
+      return;
+    }
+  }
   rec.li.remove();
   t.place(rec.li, rec.id, group);
 }

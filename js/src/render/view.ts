@@ -51,6 +51,8 @@ export class ThreadView {
   #bannerEl: HTMLElement;
   #newCommentEl: HTMLElement;
   #emptyEl: HTMLElement;
+  /** the tree's box: scrolls by itself with `options.max_height` */
+  #boxEl: HTMLElement;
   #search: SearchBox;
   #drafts: Drafts;
   #tree: Tree;
@@ -146,6 +148,7 @@ export class ThreadView {
     this.#bannerEl = h("div", { class: "tw-error tw-banner", "data-role": "error", role: "alert", hidden: true });
     this.#newCommentEl = h("div", { class: "tw-new-comment", "data-role": "new-comment" });
     this.#emptyEl = h("p", { class: "tw-empty", hidden: true });
+    this.#boxEl = h("div", { class: "tw-tree-box" }, this.#tree.el);
     this.#search = new SearchBox(() => this.#applySearch());
 
     const toolbar = h(
@@ -165,7 +168,7 @@ export class ThreadView {
       ),
     );
     this.#noteEl = h("p", { class: "tw-snapshot-note", "data-role": "snapshot-note", role: "note", hidden: true });
-    this.#commentsEl = h("section", { class: "tw-comments" }, toolbar, this.#replay.bar, this.#bannerEl, this.#mod.threadEl, this.#newCommentEl, this.#emptyEl, this.#why.note, this.#tree.el);
+    this.#commentsEl = h("section", { class: "tw-comments" }, toolbar, this.#replay.bar, this.#bannerEl, this.#mod.threadEl, this.#newCommentEl, this.#emptyEl, this.#why.note, this.#boxEl);
     // w.css: the widget's own <style>, inside this view's root (gone with the view); it is in the
     // DOM only while there is CSS to apply
     this.#styleEl = h("style", { "data-role": "custom-css" });
@@ -328,6 +331,9 @@ export class ThreadView {
     this.root.classList.toggle("tw-absolute-times", o.timestamps === "absolute");
     this.root.classList.toggle("tw-hide-vote-counts", !o.counts.includes("votes"));
     this.root.classList.toggle("tw-hide-comment-count", !o.counts.includes("comments"));
+    this.#boxEl.classList.toggle("tw-scrollbox", o.max_height !== null);
+    this.#boxEl.style.maxHeight = o.max_height !== null ? `${o.max_height}px` : "";
+    this.#tree.win?.request();
   }
 
   /** The fixed labels of the view's chrome, from the strings table. */

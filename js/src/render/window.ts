@@ -1,0 +1,289 @@
+/**
+ * Windowing of a long tree: only the top-level threads near the screen are in the DOM; the ones
+ * above and below stand as padding of their (measured or estimated) height. It follows the
+ * notebook's own scrolling (any scrolling ancestor, or the window) and the tree's own box when
+ * `options.max_height` makes it one. Keyboard navigation, `w.focus`, search hits and permalinks
+ * build what they move to (Tree.materialize); printing builds everything (beforeprint).
+ *
+ * The unit is a top-level thread with the replies this view shows of it (at most MORE_BATCH per
+ * comment and CONTINUE_DEPTH levels, the rest behind "more" / "continue").
+ */
+import type { Tree } from "./tree";
+
+/** Trees with more top-level threads than this are windowed. */
+export const WINDOW_MIN_THREADS = 1000;
+/** Height (px) assumed for a thread not measured yet, until some are. */
+export const EST_THREAD_PX = 96;
+/** Extra height (px) drawn above and below the visible part. */
+export const OVERSCAN_PX = 600;
+/** A focused thread this many threads outside the range stays built (focus survives scrolling). */
+const KEEP_FOCUSED = 40;
+
+/** Prefix sums of thread heights: `out[i]` is the top of thread i, `out[n]` the total height. */
+export function prefixSums(order: readonly string[], heights: ReadonlyMap<string, number>, est: number): Float64Array {
+  const out = new Float64Array(order.length + 1);
+  for (let i = 0; i < order.length; i++) out[i + 1] = out[i] + (heights.get(order[i]) ?? est);
+  return out;
+}
+
+/** The first index i with prefix[i + 1] > y (the thread at height y), clamped to [0, n]. */
+export function indexAt(prefix: Float64Array, y: number): number {
+  const n = prefix.length - 1;
+  let lo = 0;
+  let hi = n;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (prefix[mid + 1] <= y) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** The threads [a, b) that meet the band [y0, y1) (content coordinates), at least one if any. */
+export function rangeFor(prefix: Float64Array, y0: number, y1: number): [number, number] {
+  const n = prefix.length - 1;
+  if (n === 0) return [0, 0];
+  const a = Math.min(indexAt(prefix, Math.max(0, y0)), n - 1);
+  const b = Math.max(a + 1, Math.min(n, indexAt(prefix, Math.max(0, y1)) + 1));
+  return [a, b];
+}
+
+/** The band [top, bottom) of the tree's content (its own coordinates) visible on screen now. */
+export function visibleBand(el: HTMLElement): [number, number] {
+  const win = el.ownerDocument.defaultView;
+  let top = 0;
+  let bottom = win ? win.innerHeight : 0;
+  const own = el.getBoundingClientRect();
+  for (let p: HTMLElement | null = el; p; p = p.parentElement) {
+    if (p !== el && p.scrollHeight <= p.clientHeight) continue;
+    const o = win ? win.getComputedStyle(p).overflowY : "visible";
+    if (o === "visible" || o === "") continue;
+    const r = p.getBoundingClientRect();
+    top = Math.max(top, r.top);
+    bottom = Math.min(bottom, r.bottom);
+  }
+  const origin = own.top - el.scrollTop;
+  return [top - origin, Math.max(top, bottom) - origin];
+}
+
+export class Windower {
+  /** the top-level ids in display order, and the built range [a, b) */
+  order: string[] = [];
+  a = 0;
+  b = 0;
+  readonly heights = new Map<string, number>();
+  #prefix: Float64Array | null = null;
+  #frame: number | null = null;
+  #printing = false;
+  readonly #t: Tree;
+  readonly #onScroll = (): void => this.request();
+  readonly #onBeforePrint = (): void => this.printAll();
+  readonly #onAfterPrint = (): void => {
+    this.#printing = false;
+    this.request();
+  };
+
+  constructor(t: Tree) {
+    this.#t = t;
+    const doc = t.el.ownerDocument;
+    doc.addEventListener("scroll", this.#onScroll, { capture: true, passive: true });
+    const win = doc.defaultView;
+    win?.addEventListener("resize", this.#onScroll);
+    win?.addEventListener("beforeprint", this.#onBeforePrint);
+    win?.addEventListener("afterprint", this.#onAfterPrint);
+  }
+
+  dispose(): void {
+    const doc = this.#t.el.ownerDocument;
+    doc.removeEventListener("scroll", this.#onScroll, { capture: true });
+    const win = doc.defaultView;
+    win?.removeEventListener("resize", this.#onScroll);
+    win?.removeEventListener("beforeprint", this.#onBeforePrint);
+    win?.removeEventListener("afterprint", this.#onAfterPrint);
+    if (this.#frame !== null) cancelAnimationFrame(this.#frame);
+    this.#frame = null;
+  }
+
+  /** Average measured thread height (the estimate for the others). */
+  get est(): number {
+    if (this.heights.size === 0) return EST_THREAD_PX;
+    let sum = 0;
+    for (const v of this.heights.values()) sum += v;
+    return sum / this.heights.size;
+  }
+
+  get prefix(): Float64Array {
+    this.#prefix ??= prefixSums(this.order, this.heights, this.est);
+    return this.#prefix;
+  }
+
+  /** Heights or the order changed. */
+  invalidate(): void {
+    this.#prefix = null;
+  }
+
+  /** Update the range at the next frame (scrolling, resizing, a change of heights). */
+  request(): void {
+    if (this.#frame !== null || typeof requestAnimationFrame !== "function") return;
+    this.#frame = requestAnimationFrame(() => {
+      this.#frame = null;
+      this.update();
+    });
+  }
+
+  /** A new order (a rebuild): nothing built; the first threads are built by `ensureRange`. */
+  reset(order: string[]): void {
+    this.order = order;
+    this.a = this.b = 0;
+    this.invalidate();
+    this.pads();
+  }
+
+  indexOf(id: string): number {
+    // the built range first: most lookups are near the screen
+    for (let i = this.a; i < this.b; i++) if (this.order[i] === id) return i;
+    return this.order.indexOf(id);
+  }
+
+  /** Padding for the threads not built: above `a` and from `b` on. */
+  pads(): void {
+    const p = this.prefix;
+    const n = this.order.length;
+    const top = p[Math.min(this.a, n)];
+    const bottom = p[n] - p[Math.min(this.b, n)];
+    const s = this.#t.el.style;
+    const tp = `${Math.round(top)}px`;
+    const bp = `${Math.round(bottom)}px`;
+    if (s.paddingTop !== tp) s.paddingTop = tp;
+    if (s.paddingBottom !== bp) s.paddingBottom = bp;
+  }
+
+  /** Measure the built threads (one layout), then reset the padding. */
+  measure(): void {
+    let changed = false;
+    for (let i = this.a; i < this.b; i++) {
+      const rec = this.#t.nodes.get(this.order[i]);
+      if (!rec) continue;
+      const h = rec.li.offsetHeight;
+      if (h > 0 && this.heights.get(rec.id) !== h) {
+        this.heights.set(rec.id, h);
+        changed = true;
+      }
+    }
+    if (changed) this.invalidate();
+    this.pads();
+  }
+
+  /** Build the threads [a, b) (removing the others), keeping the focused thread if near. */
+  ensureRange(a: number, b: number): void {
+    const t = this.#t;
+    const n = this.order.length;
+    a = Math.max(0, Math.min(a, n));
+    b = Math.max(a, Math.min(b, n));
+    const doc = t.el.ownerDocument;
+    const focusLi = doc.activeElement && t.el.contains(doc.activeElement) ? doc.activeElement.closest(".tw-tree > [data-comment-id]") : null;
+    const f = focusLi ? this.indexOf((focusLi as HTMLElement).dataset.commentId ?? "") : -1;
+    if (f >= 0 && f < a && a - f <= KEEP_FOCUSED) a = f;
+    if (f >= b && f - b < KEEP_FOCUSED) b = f + 1;
+    if (b <= this.a || a >= this.b) {
+      // no overlap: start again at `a`
+      for (let i = this.a; i < this.b; i++) this.#evict(i);
+      this.a = this.b = a;
+    } else {
+      for (let i = this.a; i < a; i++) this.#evict(i);
+      for (let i = b; i < this.b; i++) this.#evict(i);
+      this.a = Math.max(this.a, a);
+      this.b = Math.min(this.b, b);
+    }
+    while (this.b < b) this.#build(this.b++);
+    while (this.a > a) this.#build(--this.a);
+    // screen readers hear each item's place in the whole thread, not in what is drawn
+    const size = String(this.order.length);
+    for (let i = this.a; i < this.b; i++) {
+      const li = t.nodes.get(this.order[i])?.li;
+      if (!li) continue;
+      li.setAttribute("aria-setsize", size);
+      li.setAttribute("aria-posinset", String(i + 1));
+    }
+    this.pads();
+  }
+
+  #evict(i: number): void {
+    const rec = this.#t.nodes.get(this.order[i]);
+    if (!rec) return;
+    const h = rec.li.offsetHeight;
+    if (h > 0) this.heights.set(rec.id, h);
+    this.#t.removeNode(rec, false);
+    this.invalidate();
+  }
+
+  #build(i: number): void {
+    const t = this.#t;
+    const id = this.order[i];
+    if (t.nodes.has(id) || !t.shown(id)) return;
+    t.addNode(id, null);
+    t.runBuild({ budgetMs: Infinity, threads: Infinity, nodes: 400 });
+  }
+
+  /** The threads on screen now (estimated heights; no overscan), at least the first screen's worth. */
+  screenRange(): [number, number] {
+    const [y0, y1] = visibleBand(this.#t.el);
+    return rangeFor(this.prefix, y0, Math.max(y1, y0 + 800));
+  }
+
+  /** The range for what is on screen now (plus overscan). */
+  update(): void {
+    const t = this.#t;
+    if (this.#printing || !t.el.isConnected || t.host.destroyed()) return;
+    this.measure();
+    const [y0, y1] = visibleBand(t.el);
+    const [a, b] = rangeFor(this.prefix, y0 - OVERSCAN_PX, y1 + OVERSCAN_PX);
+    if (a === this.a && b === this.b) return;
+    this.ensureRange(a, b);
+    t.schedule();
+    t.nav.ensureTabStop();
+    t.host.onBuilt(t);
+    this.measure();
+  }
+
+  /**
+   * Make thread i built: next to the range it extends the range, elsewhere the range jumps
+   * there (a few threads around it); the scroll that follows fills in the rest.
+   */
+  ensure(i: number): void {
+    if (i >= this.a && i < this.b) return;
+    if (i === this.b) this.ensureRange(this.a, i + 1);
+    else if (i === this.a - 1) this.ensureRange(i, this.b);
+    else this.ensureRange(Math.max(0, i - 2), i + 6);
+  }
+
+  /** Printing shows everything: build every thread now; windowing resumes after printing. */
+  printAll(): void {
+    this.#printing = true;
+    this.ensureRange(0, this.order.length);
+    this.#t.runBuild({ budgetMs: Infinity, threads: Infinity, nodes: Infinity });
+  }
+
+  /** A top-level comment appeared at its sorted place `i` in the order. */
+  inserted(i: number, id: string): void {
+    this.order.splice(i, 0, id);
+    if (i < this.a) {
+      this.a++;
+      this.b++;
+    } else if (i <= this.b && i >= this.a) this.b++;
+    this.invalidate();
+  }
+
+  /** A top-level comment left the order (its node, if any, is removed by the caller). */
+  removed(id: string): void {
+    const i = this.indexOf(id);
+    if (i < 0) return;
+    this.order.splice(i, 1);
+    if (i < this.a) {
+      this.a--;
+      this.b--;
+    } else if (i < this.b) this.b--;
+    this.heights.delete(id);
+    this.invalidate();
+  }
+}

@@ -1,0 +1,176 @@
+"""The first screen first: which comments a page paints before the rest of a long thread arrives.
+
+A pure function of the thread and the page's sort. The page draws the top-level comments in its
+sort order, each with at most ``MORE_BATCH`` direct replies (then "Show N more replies") down to
+``CONTINUE_DEPTH`` levels (then "Continue this thread"); :func:`first_screen` picks the first
+top-level comments of that order with exactly the replies the page would draw of them, and the
+counts the page needs to draw the rest as counts (the total, and per comment how many shown
+replies it has and how many visible comments are below it). The orders come from
+:mod:`threadwidget.ranking`, the same as ``js/src/ranking.ts``.
+
+:func:`first_screen_snapshot` wraps the choice as a ``_snapshot`` trait value with
+``complete: false``: the page paints it at once, asks for the rest with a sync, and folds it in.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from .models import Comment, Thread
+from .protocol import snapshot_value, wire_comment
+from .ranking import _now_ms, _score, _shown, sort_key, time_ms
+from .voting import up_down, voting_model
+
+__all__ = [
+    "CONTINUE_DEPTH",
+    "FIRST_SCREEN_COMMENTS",
+    "MORE_BATCH",
+    "FirstScreen",
+    "first_screen",
+    "first_screen_snapshot",
+]
+
+#: The page's lazy limits (js/src/render/tree.ts): direct replies drawn per comment, and the
+#: depth below a top-level comment where a reply chain waits behind "Continue this thread".
+MORE_BATCH = 20
+CONTINUE_DEPTH = 12
+#: About a screenful and more: the first screen holds whole top-level threads (with the replies
+#: the page draws of them) until this many comments, and never more than twice as many.
+FIRST_SCREEN_COMMENTS = 120
+
+
+@dataclass
+class FirstScreen:
+    """The comments of the first screen, in page order (depth first), and the counts."""
+
+    comments: list[Comment]
+    #: visible comments in the whole thread (the page's "N comments")
+    total: int
+    #: shown top-level comments in the whole thread
+    top_level: int
+    #: for each chosen comment with shown replies: [shown direct replies, visible comments below]
+    replies: dict[str, list[int]] = field(default_factory=dict)
+    #: True when every shown comment is in ``comments`` (the thread is small)
+    complete: bool = False
+
+
+def first_screen(
+    thread: Thread,
+    sort: str,
+    *,
+    voting: object = "likes",
+    role: str = "participant",
+    now: datetime | None = None,
+    limit: int = FIRST_SCREEN_COMMENTS,
+    collapsed_depth: int | None = None,
+) -> FirstScreen:
+    """The first comments a page with this ``sort`` shows (see the module docstring).
+
+    ``role`` decides what is shown (a moderator also sees hidden and spam comments);
+    ``collapsed_depth`` is the page's option of that name (comments at that depth, 1 = top
+    level, show no replies until expanded); ``now`` is the clock of ``hot``.
+    """
+    model = voting_model(voting)
+    now_ms = _now_ms(now)
+    children: dict[str | None, list[Comment]] = defaultdict(list)
+    for c in thread.comments:
+        children[c.parent_id].append(c)
+    shown = _shown(children, role)
+
+    def ordered(parent: str | None) -> list[Comment]:
+        kids = [c for c in children.get(parent, ()) if c.id in shown]
+
+        def key(c: Comment) -> tuple:
+            up, down = up_down(c, model)
+            created = time_ms(c.created_at)
+            return sort_key(
+                sort, c.pinned, _score(sort, model, up, down, created, now_ms), created, c.id
+            )
+
+        return sorted(kids, key=key)
+
+    # visible comments below each comment, bottom up (no recursion: threads may be deep)
+    below: dict[str, int] = defaultdict(int)
+    walk: list[Comment] = list(children.get(None, ()))
+    order: list[Comment] = []
+    while walk:
+        c = walk.pop()
+        order.append(c)
+        walk.extend(children.get(c.id, ()))
+    for c in reversed(order):
+        if c.parent_id is not None:
+            below[c.parent_id] += below[c.id] + (c.status == "visible")
+
+    top = ordered(None)
+    chosen: list[Comment] = []
+    replies: dict[str, list[int]] = {}
+    hard = 2 * limit
+    for root in top:
+        if len(chosen) >= limit:
+            break
+        # depth first, as the page builds: (comment, depth, depth where "continue" counts from)
+        stack: list[tuple[Comment, int, int]] = [(root, 1, 1)]
+        while stack and len(chosen) < hard:
+            c, depth, base = stack.pop()
+            chosen.append(c)
+            kids = ordered(c.id)
+            if kids:
+                replies[c.id] = [len(kids), below[c.id]]
+            cut = depth - base >= CONTINUE_DEPTH or depth == collapsed_depth
+            if cut:
+                continue
+            next_base = base
+            stack.extend((k, depth + 1, next_base) for k in reversed(kids[:MORE_BATCH]))
+    total = sum(1 for c in thread.comments if c.status == "visible")
+    return FirstScreen(
+        comments=chosen,
+        total=total,
+        top_level=len(top),
+        replies=replies,
+        complete=len(chosen) == len(shown),
+    )
+
+
+def first_screen_snapshot(
+    state: Thread,
+    sort: str,
+    *,
+    epoch: str,
+    seq: int,
+    limit: int = FIRST_SCREEN_COMMENTS,
+    voting: object = "likes",
+    role: str = "participant",
+    now: datetime | None = None,
+    collapsed_depth: int | None = None,
+) -> dict[str, Any]:
+    """The ``_snapshot`` trait value for a page that paints the first screen first.
+
+    A small thread (everything fits in the first screen) gives the ordinary complete snapshot.
+    Otherwise ``complete`` is false, ``comments`` holds the first screen (wire form, page
+    order), and ``first_screen`` the counts: ``{"sort", "total", "top_level", "replies": {id:
+    [shown direct replies, visible comments below]}}``. The page paints that at once, then asks
+    for the whole thread with a sync (epoch ``""``) and folds the snapshot parts in.
+    """
+    screen = first_screen(
+        state,
+        sort,
+        voting=voting,
+        role=role,
+        now=now,
+        limit=limit,
+        collapsed_depth=collapsed_depth,
+    )
+    if screen.complete:
+        return snapshot_value(state.post, state.comments, epoch=epoch, seq=seq, complete=True)
+    value = snapshot_value(state.post, (), epoch=epoch, seq=seq, complete=False)
+    value["comments"] = [wire_comment(c) for c in screen.comments]
+    value["first_screen"] = {
+        "sort": sort,
+        "total": screen.total,
+        "top_level": screen.top_level,
+        "replies": screen.replies,
+    }
+    return value
