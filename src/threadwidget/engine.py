@@ -64,7 +64,7 @@ class Engine:
         self.errors: deque[BaseException] = deque(maxlen=MAX_ERRORS)
         #: Called with (the user code, its error) after it is logged: the widget's own log.
         self.on_error: Callable[[object, BaseException], None] | None = None
-        self._unsubscribe = storage.subscribe(self.pull)
+        self._unsubscribe = storage.subscribe(self._news)
 
     # ---- reading ----------------------------------------------------------------------------
 
@@ -221,6 +221,10 @@ class Engine:
     def flush(self) -> None:
         """Wait until every callback queued so far has run (from any thread but a callback's)."""
         self._delivery.drain()
+
+    def _news(self) -> None:
+        """The storage says others may have written: apply it (callbacks in the background)."""
+        self.pull()
 
     def validated(self, op: ops.Operation, ctx: ops.Context) -> ops.Operation:
         """Run the validators in order; each may refuse the operation or rewrite it."""

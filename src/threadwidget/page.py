@@ -108,7 +108,7 @@ class PageChannel:
     def catch_up(
         self,
         client: str,
-        rid: str,
+        rid: str | None,
         at: tuple[str, int],
         head: tuple[int, int],
         thread: Callable[[], Thread],

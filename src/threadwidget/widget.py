@@ -52,6 +52,7 @@ from .settings import (
 )
 from .stores.autosave import FileStorage
 from .stores.base import Storage
+from .stores.shared import SharedStore
 from .stores.open import open_storage
 from .strings import DEFAULT_STRINGS
 from .voting import VotingModel, tally, voting_model
@@ -137,9 +138,9 @@ class ThreadWidget(Commands, anywidget.AnyWidget):
     #: "likes" (default), "updown", or reactions {"👍": "Agree", ...}; one vote per user.
     voting = traitlets.Any("likes")
     #: The labels of a labelling exercise (["spam", "off-topic", ...]); empty: no labelling.
-    label_set = traitlets.List()
+    label_set: traitlets.List[str] = traitlets.List()
     #: ``extra`` keys the cards show: [("sentiment", "badge"), ("toxicity", "bar", "Toxicity")].
-    fields = traitlets.List()
+    fields: traitlets.List[Any] = traitlets.List()
     #: Badges after author names: {"helper": "bot", "Ms. Rivera": "teacher"}.
     badges = traitlets.Dict()
     #: What a saved notebook carries: "published" (what a reader sees) or "full" (everything).
@@ -241,6 +242,8 @@ class ThreadWidget(Commands, anywidget.AnyWidget):
         if autosave is not None and storage is not None:
             raise TypeError("pass either autosave= or storage=, not both")
         if thread is None and (post is not None or comments):
+            if isinstance(post, Mapping):
+                post = Post.model_validate(post)
             thread = Thread(
                 post=post if post is not None else Post(),
                 comments=tuple(comments),  # type: ignore[arg-type]
@@ -508,7 +511,7 @@ class ThreadWidget(Commands, anywidget.AnyWidget):
     @classmethod
     def connect(
         cls,
-        store: object = None,
+        store: SharedStore | str | os.PathLike[str] | None = None,
         thread_id: str | None = None,
         *,
         thread: Thread | None = None,
@@ -526,7 +529,7 @@ class ThreadWidget(Commands, anywidget.AnyWidget):
         """
         if "autosave" in kwargs or "storage" in kwargs:
             raise TypeError("a shared thread is stored already: use autosave= or connect()")
-        if thread_id is None:  # connect("week1")
+        if thread_id is None and isinstance(store, str):  # connect("week1")
             store, thread_id = None, store
         if not isinstance(thread_id, str):
             raise TypeError(f"thread_id must be a str, not {type(thread_id).__name__}")

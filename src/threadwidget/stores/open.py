@@ -70,4 +70,4 @@ def _service_storage(thread_id: str, create: Thread | None) -> Storage | None:
     except ImportError:  # pragma: no cover - the service client is part of the package
         return None
     finder = getattr(service, "from_environment", None)
-    return None if finder is None else finder(thread_id, create=create)  # type: ignore[no-any-return]
+    return None if finder is None else finder(thread_id, create=create)
