@@ -68,6 +68,9 @@ def test_client_fixtures_validate(name: str) -> None:
     [
         ("trait.snapshot", wire.SnapshotValue),
         ("trait.snapshot-incomplete", wire.SnapshotValue),
+        ("trait.snapshot-first-screen", wire.SnapshotValue),
+        ("trait.saved-slot-comment", wire.SavedSlot),
+        ("trait.saved-slot-post", wire.SavedSlot),
         ("trait.config", wire.ConfigValue),
         ("trait.config-likes", wire.ConfigValue),
     ],

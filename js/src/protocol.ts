@@ -9,7 +9,7 @@ export type { Json, Sort, Role, CommentStatus, ModerationAction, Image, Lock, Fl
 export type { VoteChoice, Voting, FieldSpec, ActionSpec } from "./generated/protocol";
 export type { DeleteEvent, LikeEvent, UnlikeEvent, FlagEvent, UnflagEvent, ModerateEvent } from "./generated/protocol";
 export type { PinEvent, LockEvent, VoteEvent, LabelEvent, SetExtraEvent } from "./generated/protocol";
-export type { WirePost, ServerMessage, ClientMessage } from "./generated/protocol";
+export type { WirePost, ServerMessage, ClientMessage, FirstScreen, SavedSlot } from "./generated/protocol";
 
 export const SORTS: readonly G.Sort[] = ["oldest", "newest", "top", "best", "controversial", "hot"];
 

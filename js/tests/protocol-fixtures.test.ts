@@ -9,6 +9,7 @@ import type { IncomingMsg, Op, OutgoingMsg, ReplyMsg, Snapshot } from "../src/pr
 import { LOST_REASON, isIncomingMsg } from "../src/protocol";
 import { ThreadStore } from "../src/state";
 import type { RejectNotice } from "../src/state";
+import { savedSnapshot } from "../src/saved";
 import widget from "../src/widget";
 import { FakeModel } from "./fake-model";
 import { byId } from "./sim-kernel";
@@ -156,6 +157,30 @@ describe("golden protocol fixtures", () => {
       m.submit(opOf(n));
       expect(sent[0]).toEqual(client(n));
     }
+  });
+});
+
+describe("golden trait fixtures", () => {
+  it("a first-screen snapshot is drawn at once, then the page asks for the whole thread", () => {
+    const sent: OutgoingMsg[] = [];
+    const s = new ThreadStore({ send: (m) => sent.push(m), client: "k3f9", staleAfterMs: 0 });
+    s.onSnapshotTrait(fixture<Snapshot>("trait.snapshot-first-screen"));
+    expect(s.complete).toBe(false);
+    expect([...s.mirror.comments.keys()]).toEqual(["c1", "c2"]);
+    expect(sent).toEqual([{ kind: "sync", client: "k3f9", epoch: "", seq: 0, rid: "k3f9-1" }]);
+  });
+
+  it("saved-state slots fold over a saved snapshot", () => {
+    const snap = { ...fixture<Snapshot>("trait.snapshot"), epoch: "9f1c2e7a:saved" };
+    const attrs: Record<string, unknown> = {
+      _snapshot: snap,
+      _tn: 2,
+      _t0: fixture("trait.saved-slot-comment"),
+      _t1: { post: { ...fixture<{ post: object }>("trait.saved-slot-post").post, title: "Renamed" } },
+    };
+    const folded = savedSnapshot({ get: (name: string) => attrs[name] });
+    expect(folded?.post.title).toBe("Renamed");
+    expect(folded?.comments?.map((c) => c.id)).toEqual(["c1", "c2", "c3"]);
   });
 });
 

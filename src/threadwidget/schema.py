@@ -26,6 +26,7 @@ WIRE_MODELS: dict[str, tuple[JsonSchemaMode, Any]] = {
     "WireEvent": ("serialization", wire.WireEvent),
     "SnapshotValue": ("serialization", wire.SnapshotValue),
     "ConfigValue": ("serialization", wire.ConfigValue),
+    "SavedSlot": ("serialization", wire.SavedSlot),
     "Sort": ("serialization", Sort),
     "Role": ("serialization", ops.Role),
     "CommentStatus": ("serialization", CommentStatus),

@@ -22,6 +22,7 @@ from pydantic import (
 
 from . import ops
 from .models import MAX_BODY_CHARS, Comment, Id, Key, Post
+from .ranking import Sort
 from .rendering import markdown_html
 
 __all__ = [
@@ -33,9 +34,11 @@ __all__ = [
     "ConfigValue",
     "EventMessage",
     "FieldSpec",
+    "FirstScreen",
     "FocusMessage",
     "RejectMessage",
     "ReplayStateMessage",
+    "SavedSlot",
     "ServerMessage",
     "SnapshotMessage",
     "SnapshotValue",
@@ -55,6 +58,7 @@ __all__ = [
     "focus_message",
     "reject_message",
     "replay_state_message",
+    "saved_slot",
     "snapshot_message",
     "snapshot_value",
     "timeline_message",
@@ -146,10 +150,22 @@ WireEvent = Annotated[
 ]
 
 
-class SnapshotValue(_Wire):
-    """The ``_snapshot`` trait: the whole thread at ``seq`` (no comments unless ``complete``)."""
+class FirstScreen(_Wire):
+    """What an incomplete ``_snapshot`` carrying only the first screen says about the rest."""
 
-    OPTIONAL: ClassVar[tuple[str, ...]] = ("saved_at",)
+    sort: Sort
+    #: visible comments in the whole thread
+    total: Count
+    top_level: Count
+    #: comment id -> [shown direct replies, visible comments below] in the whole thread
+    replies: dict[Id, Annotated[list[Count], Field(min_length=2, max_length=2)]]
+
+
+class SnapshotValue(_Wire):
+    """The ``_snapshot`` trait: the whole thread at ``seq``, or (``complete`` false) none of it
+    or only the first screen (``first_screen``)."""
+
+    OPTIONAL: ClassVar[tuple[str, ...]] = ("saved_at", "first_screen")
     epoch: str
     seq: Count
     complete: bool
@@ -157,6 +173,16 @@ class SnapshotValue(_Wire):
     comments: list[WireComment]
     #: set by ``ThreadWidget.embed_state()``: the page is a saved, read-only snapshot
     saved_at: IsoTime | None = None
+    first_screen: FirstScreen | None = None
+
+
+class SavedSlot(_Wire):
+    """A saved-state slot ``_t<n>`` (``_tn`` counts them): the post or one comment as it is now,
+    folded over ``_snapshot`` by a page opened without a kernel."""
+
+    OPTIONAL: ClassVar[tuple[str, ...]] = ("post", "comment")
+    post: WirePost | None = None
+    comment: WireComment | None = None
 
 
 class VoteChoice(_Wire):
@@ -425,8 +451,11 @@ def snapshot_value(
     seq: int,
     complete: bool = True,
     saved_at: datetime | None = None,
+    first_screen: Mapping[str, Any] | None = None,
+    shown: Iterable[Comment] | None = None,
 ) -> dict[str, Any]:
-    """The ``_snapshot`` trait's value: the whole thread at ``seq`` (comments only if complete)."""
+    """The ``_snapshot`` trait's value: the whole thread at ``seq`` (comments only if complete;
+    an incomplete one may carry the ``shown`` first screen and its ``first_screen`` counts)."""
     data: dict[str, Any] = {
         "epoch": epoch,
         "seq": seq,
@@ -436,7 +465,18 @@ def snapshot_value(
     }
     if saved_at is not None:
         data["saved_at"] = saved_at.isoformat()
+    if first_screen is not None:
+        data["comments"] = [wire_comment(c) for c in shown or ()]
+        data["first_screen"] = dict(first_screen)
     return _checked(SnapshotValue, data)
+
+
+def saved_slot(*, post: Post | None = None, comment: Comment | None = None) -> dict[str, Any]:
+    """A saved-state slot ``_t<n>``: the post or one comment in its wire form."""
+    data = {"post": wire_post(post)} if post is not None else {}
+    if comment is not None:
+        data["comment"] = wire_comment(comment)
+    return _checked(SavedSlot, data)
 
 
 def focus_message(comment_id: str) -> dict[str, Any]:

@@ -788,7 +788,40 @@ export interface FieldSpec {
   label: string;
 }
 /**
- * The ``_snapshot`` trait: the whole thread at ``seq`` (no comments unless ``complete``).
+ * What an incomplete ``_snapshot`` carrying only the first screen says about the rest.
+ *
+ * This interface was referenced by `ThreadwidgetProtocol`'s JSON-Schema
+ * via the `definition` "FirstScreen".
+ */
+export interface FirstScreen {
+  sort: Sort;
+  total: number;
+  top_level: number;
+  replies: {
+    /**
+     * @minItems 2
+     * @maxItems 2
+     *
+     * This interface was referenced by `undefined`'s JSON-Schema definition
+     * via the `patternProperty` "^[A-Za-z0-9_.:-]{1,64}$".
+     */
+    [k: string]: [number, number];
+  };
+}
+/**
+ * A saved-state slot ``_t<n>`` (``_tn`` counts them): the post or one comment as it is now,
+ * folded over ``_snapshot`` by a page opened without a kernel.
+ *
+ * This interface was referenced by `ThreadwidgetProtocol`'s JSON-Schema
+ * via the `definition` "SavedSlot".
+ */
+export interface SavedSlot {
+  post?: WirePost | null;
+  comment?: WireComment | null;
+}
+/**
+ * The ``_snapshot`` trait: the whole thread at ``seq``, or (``complete`` false) none of it
+ * or only the first screen (``first_screen``).
  *
  * This interface was referenced by `ThreadwidgetProtocol`'s JSON-Schema
  * via the `definition` "SnapshotValue".
@@ -800,4 +833,5 @@ export interface SnapshotValue {
   post: WirePost;
   comments: WireComment[];
   saved_at?: string | null;
+  first_screen?: FirstScreen | null;
 }
