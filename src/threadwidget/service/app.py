@@ -135,7 +135,9 @@ def make_app(
     prefix = prefix if prefix.endswith("/") else prefix + "/"
     data = Path(data_dir)
     data.mkdir(parents=True, exist_ok=True)
-    auth = hub_auth if hub_auth is not None else HubOAuth(cache_max_age=30)
+    auth = (
+        hub_auth if hub_auth is not None else HubOAuth.instance(cache_max_age=30)
+    )  # the callback handler uses it
     hub = ThreadHub(open_store(store), RoleBook(moderator_group, data / "roles.json"))
     service = Service(hub, HubIdentity(auth), prefix)
     kw: dict[str, Any] = {"service": service}

@@ -18,14 +18,20 @@ from tornado.web import Finish, HTTPError, RequestHandler
 
 from .. import ops
 from ..models import ID_PATTERN, Thread
-from ..protocol import MAX_CLIENT_MESSAGE_BYTES, describe_validation_error
+from ..protocol import (
+    MAX_CLIENT_MESSAGE_BYTES,
+    describe_validation_error,
+    wire_comment,
+    wire_post,
+)
 from .auth import AuthError, HubIdentity, Identity
 from .threads import Entry, ThreadHub
 
 __all__ = ["ApiHandler", "Service", "handlers"]
 
-#: Seconds between keep-alive comments on a push channel (proxies close idle connections).
-HEARTBEAT = 15.0
+#: Seconds between ``ping`` events on a push channel: proxies keep the connection, and clients
+#: that hear nothing for a few of them know it is dead (a proxy may keep a dead one open).
+HEARTBEAT = 5.0
 #: Seconds a push channel lives before the client must reconnect (and be identified again).
 STREAM_MAX_AGE = 600.0
 
@@ -258,6 +264,44 @@ class HistoryHandler(ApiHandler):
         )
 
 
+class TimelineHandler(ApiHandler):
+    """``GET api/threads/<id>/timeline``: every moment the thread changed (the replay bar)."""
+
+    async def get(self, raw: str) -> None:
+        thread_id = self.thread_id(raw)
+        engine = self.service.hub.engine(thread_id)
+        stops = await _blocking(engine.moments)
+        self.send_json({"moments": [when.isoformat() for when in stops]})
+
+
+class ReplayHandler(ApiHandler):
+    """``GET api/threads/<id>/replay?index=N``: the thread at moment ``N`` of the timeline."""
+
+    async def get(self, raw: str) -> None:
+        thread_id = self.thread_id(raw)
+        engine = self.service.hub.engine(thread_id)
+        index = _int_arg(self, "index")
+
+        def replay() -> dict[str, Any] | None:
+            stops = engine.moments()
+            if not stops:
+                return None
+            at = stops[min(index, len(stops) - 1)]
+            thread = engine.replay_at(at)
+            return {
+                "index": min(index, len(stops) - 1),
+                "at": at.isoformat(),
+                "count": len(stops),
+                "post": wire_post(thread.post),
+                "comments": [wire_comment(c) for c in thread.comments],
+            }
+
+        answer = await _blocking(replay)
+        if answer is None:
+            self.refuse(404, "There is nothing to replay yet.", "index")
+        self.send_json(answer)
+
+
 class RolesHandler(ApiHandler):
     """``GET api/threads/<id>/roles``: the per-thread roles; ``PUT {"user", "role"}`` (a
     moderator of the thread) changes one (``role`` null: back to the hub's)."""
@@ -291,7 +335,7 @@ class RolesHandler(ApiHandler):
 class StreamHandler(ApiHandler):
     """``GET api/threads/<id>/stream?since=N``: server-sent events. Every event after ``N`` (or
     after the ``Last-Event-ID`` a reconnecting browser sends), then each new one as it is
-    stored; ``roles`` events when a role changes; a comment every HEARTBEAT seconds."""
+    stored; ``roles`` events when a role changes; a ``ping`` every HEARTBEAT seconds."""
 
     _closed = False
     _wake: asyncio.Event | None = None
@@ -335,7 +379,7 @@ class StreamHandler(ApiHandler):
                 try:
                     await asyncio.wait_for(wake.wait(), HEARTBEAT)
                 except asyncio.TimeoutError:
-                    self.write(": keep-alive\n\n")
+                    self.write("event: ping\ndata: {}\n\n")
         except StreamClosedError:
             pass
         finally:
@@ -369,5 +413,7 @@ def handlers(prefix: str) -> list[tuple[str, type[RequestHandler]]]:
         (one + "/events", EventsHandler),
         (one + "/history", HistoryHandler),
         (one + "/roles", RolesHandler),
+        (one + "/timeline", TimelineHandler),
+        (one + "/replay", ReplayHandler),
         (one + "/stream", StreamHandler),
     ]

@@ -93,6 +93,10 @@ class ThreadHub:
         self.roles.drop_thread(thread_id)
         return self.store.delete_thread(thread_id)
 
+    def engine(self, thread_id: str) -> Engine:
+        """The engine of a thread (``KeyError`` if there is none)."""
+        return self._get(thread_id).engine
+
     def _get(self, thread_id: str) -> _Live:
         """The live thread (``KeyError`` if the store has no such thread)."""
         with self._lock:

@@ -3,7 +3,8 @@
 Operations are decided by the service under the identity JupyterHub gives this kernel's token
 (``JUPYTERHUB_API_TOKEN``), never under a name the kernel claims. News arrive on a push channel
 (server-sent events) read by a background thread that reconnects with back-off and catches up by
-``seq``. :func:`open_storage` picks this storage inside a hub, the direct stores elsewhere.
+``seq``. :func:`threadwidget.stores.open.open_storage` picks this storage inside a hub (through
+:func:`from_environment`), the direct stores elsewhere.
 """
 
 from __future__ import annotations
@@ -20,14 +21,12 @@ import httpx
 from .. import ops
 from ..models import Thread
 from .base import CatchUp, Decide, Listener, Storage
-from .linked import SharedStorage
-from .shared import SharedStore, open_store
 
 __all__ = [
     "SERVICE_URL_ENV",
     "ServiceStorage",
+    "from_environment",
     "hub_token",
-    "open_storage",
     "service_url_from_env",
 ]
 
@@ -35,8 +34,8 @@ log = logging.getLogger("threadwidget.service.client")
 
 #: Where the service is, as JupyterHub's config gives it to single-user servers (docs/hub.md).
 SERVICE_URL_ENV = "THREADWIDGET_SERVICE_URL"
-#: Seconds between the server's keep-alives is 15: a silent stream for longer is dead.
-_READ_TIMEOUT = 40.0
+#: The service pings every 5 s: a stream silent for longer than this is dead (reconnect).
+_READ_TIMEOUT = 12.0
 _MAX_BACKOFF = 5.0
 _CACHE = 5000
 
@@ -62,32 +61,13 @@ def hub_token(environ: Mapping[str, str] | None = None) -> str | None:
     return env.get("JUPYTERHUB_API_TOKEN") or env.get("JPY_API_TOKEN") or None
 
 
-def open_storage(
-    target: str | os.PathLike[str] | SharedStore | None,
-    thread_id: str,
-    *,
-    thread: Thread | None = None,
-) -> Storage:
-    """The storage of shared thread ``thread_id``: the hub service when ``target`` is None and
-    the environment names one (or ``target`` is its ``http(s)://`` URL), else ``target``'s
-    SQLite/PostgreSQL store (None: ``THREADWIDGET_STORE``). ``thread`` creates the thread if it
-    does not exist (on the service: teachers only)."""
-    text = target if isinstance(target, str) else None
-    if text is not None and text.startswith(("http://", "https://")):
-        return ServiceStorage(thread_id, text, create=thread)
-    if target is None and service_url_from_env() is not None:
-        return ServiceStorage(thread_id, create=thread)
-    owned = not isinstance(target, SharedStore)
-    store = open_store(target)
-    try:
-        if thread is not None:
-            store.create_thread(thread_id, thread, exist_ok=True)
-        store.load(thread_id)  # KeyError now rather than at the first operation
-    except BaseException:
-        if owned:
-            store.close()
-        raise
-    return SharedStorage(store, thread_id, owned=owned)
+def from_environment(thread_id: str, *, create: Thread | None = None) -> ServiceStorage | None:
+    """Thread ``thread_id`` on the hub's threadwidget service when the environment names one
+    (see :func:`service_url_from_env`), else None. ``create`` makes the thread if it does not
+    exist (the service lets only teachers do that)."""
+    if service_url_from_env() is None:
+        return None
+    return ServiceStorage(thread_id, create=create)
 
 
 class ServiceStorage(Storage):

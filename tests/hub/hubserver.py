@@ -1,0 +1,223 @@
+"""A real JupyterHub for the tests: the dummy authenticator with a password, local-process
+single-user servers (``--allow-root``), configurable-http-proxy from npm, and the threadwidget
+service run by the hub (``threadwidget serve``), configured as docs/hub.md says.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+import uuid
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parents[2]
+PROXY = REPO / "node_modules" / ".bin" / "configurable-http-proxy"
+PASSWORD = "class-password"
+TEACHER, STUDENTS = "teacher", ("student1", "student2")
+SERVICE = "threadwidget"
+
+CONFIG = """
+import sys
+c = get_config()  # noqa
+c.JupyterHub.ip = "127.0.0.1"
+c.JupyterHub.port = {proxy_port}
+c.JupyterHub.hub_ip = "127.0.0.1"
+c.JupyterHub.hub_port = {hub_port}
+c.ConfigurableHTTPProxy.api_url = "http://127.0.0.1:{proxy_api_port}"
+c.ConfigurableHTTPProxy.command = [{proxy!r}]
+c.ConfigurableHTTPProxy.pid_file = {tmp!r} + "/proxy.pid"
+c.JupyterHub.db_url = "sqlite:///" + {tmp!r} + "/hub.sqlite"
+c.JupyterHub.cookie_secret_file = {tmp!r} + "/cookie_secret"
+c.JupyterHub.pid_file = {tmp!r} + "/hub.pid"
+c.JupyterHub.cleanup_servers = True
+c.JupyterHub.authenticator_class = "dummy"
+c.DummyAuthenticator.password = {password!r}
+c.Authenticator.allowed_users = {users!r}
+c.JupyterHub.spawner_class = "simple"
+c.Spawner.args = ["--allow-root"]
+c.Spawner.notebook_dir = {tmp!r} + "/notebooks"
+c.Spawner.start_timeout = 60
+c.Spawner.http_timeout = 60
+
+# --- what docs/hub.md tells a hub admin to add -------------------------------------------
+c.JupyterHub.load_groups = {{"teachers": {{"users": [{teacher!r}]}}}}
+c.JupyterHub.services = [
+    {{
+        "name": "threadwidget",
+        "url": "http://127.0.0.1:{service_port}",
+        "command": [sys.executable, "-m", "threadwidget", "serve"],
+        "environment": {{"THREADWIDGET_DATA_DIR": {tmp!r} + "/service"}},
+        "oauth_no_confirm": True,
+    }},
+    {{"name": "tester", "api_token": {admin_token!r}}},
+]
+c.JupyterHub.load_roles = [
+    {{"name": "threadwidget-service", "services": ["threadwidget"],
+      "scopes": ["read:users", "read:users:groups", "read:groups"]}},
+    {{"name": "user", "scopes": ["self", "access:services!service=threadwidget"]}},
+    {{"name": "server", "scopes": ["users:activity!user", "access:servers!server",
+                                  "access:services!service=threadwidget"]}},
+    {{"name": "tester", "services": ["tester"], "scopes": ["admin:users", "admin:servers",
+      "tokens", "admin:groups", "access:servers", "read:users", "access:services"]}},
+]
+c.Spawner.environment = {{"THREADWIDGET_SERVICE_URL": "{public}services/threadwidget/"}}
+"""
+
+
+def free_port() -> int:
+    """A TCP port nobody listens on now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+class HubError(RuntimeError):
+    """The hub did not start or answer as expected."""
+
+
+class Hub:
+    """A running JupyterHub in ``tmp``; ``api`` calls its REST API as an admin service."""
+
+    def __init__(self, tmp: Path) -> None:
+        self.tmp = tmp
+        self.proxy_port = free_port()
+        self.service_port = free_port()
+        self.public = f"http://127.0.0.1:{self.proxy_port}/"
+        self.service_url = f"{self.public}services/{SERVICE}/"
+        self.admin_token = secrets.token_hex(16)
+        self.proc: subprocess.Popen[bytes] | None = None
+        self.log_path = tmp / "hub.log"
+
+    def start(self) -> None:
+        (self.tmp / "notebooks").mkdir(parents=True, exist_ok=True)
+        (self.tmp / "service").mkdir(exist_ok=True)
+        config = CONFIG.format(
+            proxy_port=self.proxy_port,
+            hub_port=free_port(),
+            proxy_api_port=free_port(),
+            service_port=self.service_port,
+            proxy=str(PROXY),
+            tmp=str(self.tmp),
+            password=PASSWORD,
+            users={TEACHER, *STUDENTS},
+            teacher=TEACHER,
+            admin_token=self.admin_token,
+            public=self.public,
+        )
+        (self.tmp / "jupyterhub_config.py").write_text(config)
+        env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+        env.pop("JUPYTERHUB_API_TOKEN", None)
+        self._log = self.log_path.open("wb")
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "jupyterhub", "-f", str(self.tmp / "jupyterhub_config.py")],
+            cwd=self.tmp,
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
+            env=env,
+            start_new_session=True,
+        )
+        self.wait_for(lambda: self.api("GET", "users/teacher") is not None, 60, "the hub to answer")
+        self.wait_for(self.service_up, 60, "the threadwidget service to answer")
+
+    def wait_for(self, check: Any, timeout: float, what: str) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc is not None and self.proc.poll() is not None:
+                raise HubError(f"the hub exited ({self.proc.returncode}):\n{self.log_tail()}")
+            try:
+                if check():
+                    return
+            except (OSError, urllib.error.URLError, HubError):
+                pass
+            time.sleep(0.25)
+        raise HubError(f"timed out waiting for {what}:\n{self.log_tail()}")
+
+    def log_tail(self, lines: int = 60) -> str:
+        text = self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
+        return "\n".join(text.splitlines()[-lines:])
+
+    def service_up(self) -> bool:
+        status, _ = request(f"http://127.0.0.1:{self.service_port}/services/{SERVICE}/api/whoami")
+        return status == 401
+
+    def service_pid(self) -> int:
+        """The pid of the ``threadwidget serve`` process this hub started."""
+        mark = f"JUPYTERHUB_SERVICE_URL=http://127.0.0.1:{self.service_port}".encode()
+        for proc in Path("/proc").iterdir():
+            if not proc.name.isdigit():
+                continue
+            try:
+                cmdline = (proc / "cmdline").read_bytes()
+                if b"threadwidget\x00serve" in cmdline and mark in (proc / "environ").read_bytes():
+                    return int(proc.name)
+            except OSError:
+                continue
+        raise HubError("the threadwidget service is not running")
+
+    def api(self, method: str, path: str, body: object = None) -> Any:
+        status, data = request(f"{self.public}hub/api/{path}", method, body, token=self.admin_token)
+        if status >= 400:
+            raise HubError(f"{method} {path}: {status} {data}")
+        return data
+
+    def user_token(self, user: str, expires_in: int | None = None) -> str:
+        """A new API token of ``user`` (what its server and kernels hold is of the same kind)."""
+        body: dict[str, Any] = {"note": f"test-{uuid.uuid4().hex[:6]}"}
+        if expires_in is not None:
+            body["expires_in"] = expires_in
+        return str(self.api("POST", f"users/{user}/tokens", body)["token"])
+
+    def start_server(self, user: str) -> None:
+        """Start ``user``'s single-user server and wait until it is ready."""
+        request(f"{self.public}hub/api/users/{user}/server", "POST", {}, token=self.admin_token)
+
+        def ready() -> bool:
+            model = self.api("GET", f"users/{user}")
+            server = model.get("servers", {}).get("", {})
+            return bool(server.get("ready"))
+
+        self.wait_for(ready, 90, f"{user}'s server")
+
+    def stop(self) -> None:
+        if self.proc is None:
+            return
+        for user in (TEACHER, *STUDENTS):
+            request(f"{self.public}hub/api/users/{user}/server", "DELETE", token=self.admin_token)
+        os.killpg(self.proc.pid, signal.SIGTERM)
+        try:
+            self.proc.wait(20)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.proc.pid, signal.SIGKILL)
+            self.proc.wait(5)
+        self.proc = None
+        self._log.close()
+
+
+def request(
+    url: str, method: str = "GET", body: object = None, *, token: str | None = None
+) -> tuple[int, Any]:
+    """One HTTP request: (status, JSON or text)."""
+    data = None if body is None else json.dumps(body).encode()
+    req = urllib.request.Request(url, data=data, method=method)
+    if token:
+        req.add_header("Authorization", f"token {token}")
+    if data is not None:
+        req.add_header("Content-Type", "application/json")
+    try:
+        with urllib.request.urlopen(req, timeout=30) as response:
+            status, raw = response.status, response.read()
+    except urllib.error.HTTPError as error:
+        status, raw = error.code, error.read()
+    try:
+        return status, json.loads(raw or b"null")
+    except ValueError:
+        return status, raw.decode(errors="replace")
