@@ -5,7 +5,7 @@ import { ThreadStore } from "../src/state";
 const post = { id: "post", title: "T", author: "S", body: "b", html: "<p>b</p>", created_at: "2024-01-01T00:00:00Z", url: null, image: null, locked: null, extra: {} };
 const comment = (id: string, body: string) => ({
   id, parent_id: null, author: "A", body, html: `<p>${body}</p>`, created_at: "2024-01-01T00:00:00Z",
-  edited_at: null, status: "visible", likes: 0, liked_by: [],
+  edited_at: null, status: "visible" as const, likes: 0, liked_by: [],
 });
 
 function model(attrs: Record<string, unknown>) {
