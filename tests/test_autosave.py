@@ -150,6 +150,22 @@ def _child(path: str, seed: int, ack_fd: int, snapshot_every: int) -> None:
         os.write(ack_fd, (line + "\n").encode())
 
 
+def _first_ack(fd: int) -> bytes:
+    """Block until the child acknowledged its first operation; the bytes read so far."""
+    import select
+
+    data = b""
+    deadline = time.monotonic() + 60
+    while b"\n" not in data and time.monotonic() < deadline:
+        ready, _, _ = select.select([fd], [], [], 1.0)
+        if ready:
+            chunk = os.read(fd, 4096)
+            if not chunk:
+                break
+            data += chunk
+    return data
+
+
 def _check(path: Path, acked: list[list[str]]) -> ThreadWidget:
     """Reopen and check: every acknowledged add and like exactly once, edits at least as new."""
     w = _reopen(path, user="checker")
@@ -182,11 +198,12 @@ def test_sigkill_at_random_moments_loses_nothing_acknowledged(tmp_path: Path, tr
         child = fork.Process(target=_child, args=(str(path), trial, write_fd, rng.choice([2, 5])))
         child.start()
         os.close(write_fd)
-        time.sleep(rng.uniform(0.005, 0.08))
+        first = _first_ack(read_fd)  # the child is at work (however loaded the machine is)
+        time.sleep(rng.uniform(0, 0.05))  # then kill it at a random moment
         os.kill(child.pid or 0, signal.SIGKILL)
         child.join()
         with os.fdopen(read_fd, "rb") as pipe:
-            lines = pipe.read().decode().splitlines()
+            lines = (first + pipe.read()).decode().splitlines()
         acked += [line.split(" ", 2) for line in lines]
         if trial % 20 == 19:  # more operations in this process between the kills
             w = _check(path, acked)

@@ -6,7 +6,7 @@ import re
 import secrets
 from collections.abc import Iterable, Iterator, Mapping
 from datetime import datetime, timezone
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Final, Literal
 
 import pydantic
 from pydantic import (
@@ -36,7 +36,7 @@ __all__ = [
 ]
 
 #: Version of the JSON file format (the ``"version"`` key of ``Thread.model_dump_json()``).
-FORMAT_VERSION = 1
+FORMAT_VERSION: Final = 1
 #: Longest body (post or comment) accepted, in characters; longer text is refused, not truncated.
 MAX_BODY_CHARS = 20_000
 #: Longest author name or title accepted, in characters.
@@ -204,20 +204,33 @@ class Thread(BaseModel):
 
     @model_validator(mode="after")
     def _check_tree(self) -> Thread:
-        by_id: dict[str, Comment] = {}
-        for index, comment in enumerate(self.comments):
-            if comment.id in by_id:
-                raise ValueError(f"comments[{index}]: duplicate comment id {comment.id!r}")
-            by_id[comment.id] = comment
+        by_id = {comment.id: comment for comment in self.comments}
+        if len(by_id) != len(self.comments):
+            seen: set[str] = set()
+            for index, comment in enumerate(self.comments):
+                if comment.id in seen:
+                    raise ValueError(f"comments[{index}]: duplicate comment id {comment.id!r}")
+                seen.add(comment.id)
         kids: dict[str | None, list[Comment]] = {}
         for index, comment in enumerate(self.comments):
-            if comment.parent_id is not None and comment.parent_id not in by_id:
+            parent = comment.parent_id
+            if parent is not None and parent not in by_id:
                 raise ValueError(
                     f"comments[{index}] (id {comment.id!r}): parent_id "
-                    f"{comment.parent_id!r} is not a comment in this thread"
+                    f"{parent!r} is not a comment in this thread"
                 )
-            kids.setdefault(comment.parent_id, []).append(comment)
-        _check_acyclic(by_id)
+            siblings = kids.get(parent)
+            if siblings is None:
+                kids[parent] = [comment]
+            else:
+                siblings.append(comment)
+        # every comment hangs off the post exactly when there is no reply cycle
+        reached, frontier = 0, kids.get(None, [])
+        while frontier:
+            reached += len(frontier)
+            frontier = [kid for c in frontier for kid in kids.get(c.id, ())]
+        if reached != len(by_id):
+            _check_acyclic(by_id)  # names the comment that is its own ancestor
         self._by_id = by_id
         self._kids = kids
         return self

@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
+from pydantic import ValidationError
+
 from ..models import Thread
 from ..stores.autosave import is_database, read_database
 from ..stores.journal import with_legacy_journal
@@ -197,7 +199,17 @@ def load_with_report(
     if text is not None:
         data = text.encode("utf-8") if isinstance(text, str) else text
     else:
-        data = read_bytes(Path(path))  # type: ignore[arg-type]
+        assert path is not None  # exactly one of path and text, checked above
+        data = read_bytes(Path(path))
+    if format in (None, "json") and select is None and b'"version"' in data[:256]:
+        try:  # our own file: parsed and validated in one pass (100,000 comments in well under 1 s)
+            thread = Thread.model_validate_json(data)
+        except ValidationError:
+            pass  # not ours after all, or damaged: the careful path below says precisely why
+        else:
+            if path is not None:  # an earlier version's autosave: its journal folded in
+                thread = with_legacy_journal(Path(path), thread)
+            return thread, LoadReport(name, FORMATS["json"].label)
     parsed: Any = None
     if format is None:
         fmt, parsed = _detect(data, name)

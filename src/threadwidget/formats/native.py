@@ -69,6 +69,10 @@ def read_thread(path: str | os.PathLike[str]) -> Thread:
         raise ThreadFileError(f"{path}: cannot read the file ({error.strerror})") from error
     except UnicodeDecodeError as error:
         raise ThreadFileError(f"{path}: not UTF-8 text (byte {error.start})") from error
+    try:  # the fast path: a valid file of the current version, parsed and checked in one go
+        return Thread.model_validate_json(text)
+    except ValidationError:
+        pass  # an older version, or an error to describe precisely: the careful path below
     try:
         data = json.loads(text)
     except json.JSONDecodeError as error:
