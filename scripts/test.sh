@@ -34,6 +34,7 @@ ls -l src/threadwidget/static
 step "lint and types"
 ruff check src tests scripts benchmarks
 ruff format --check src tests scripts benchmarks
+mypy   # strict, on src/threadwidget: [tool.mypy] in pyproject.toml
 npm run typecheck
 npm run lint
 

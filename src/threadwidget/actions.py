@@ -84,4 +84,4 @@ def outcome(result: ActionResult) -> tuple[list[ops.Operation], str | None]:
             "an action handler must return None, a message str, an operation or a list of "
             f"operations, not {type(result).__name__}"
         )
-    return [result], None  # type: ignore[list-item]
+    return [result], None

@@ -141,6 +141,10 @@ def thread_stats(thread: Thread, top: int = 5) -> ThreadStats:
         chain.append(current.id)
         current = by_id[current.parent_id] if current.parent_id else None
     times = [c.created_at for c in visible]
+    quartiles: tuple[float, float, float] | None = None
+    if len(gaps) >= 2:
+        q1, q2, q3 = statistics.quantiles(gaps, n=4)
+        quartiles = (q1, q2, q3)
     return ThreadStats(
         comments=len(visible),
         deleted=len(thread.comments) - len(visible),
@@ -151,9 +155,7 @@ def thread_stats(thread: Thread, top: int = 5) -> ThreadStats:
         depth_distribution=dict(sorted(Counter(depth[c.id] for c in visible).items())),
         max_depth=max((depth[c.id] for c in visible), default=0),
         median_reply_seconds=statistics.median(gaps) if gaps else None,
-        reply_seconds_quartiles=(
-            tuple(statistics.quantiles(gaps, n=4)) if len(gaps) >= 2 else None  # type: ignore[arg-type]
-        ),
+        reply_seconds_quartiles=quartiles,
         longest_chain=chain[::-1],
         most_replied=[(cid, n) for cid, n in replies.most_common(top) if cid is not None],
         most_liked=[

@@ -556,7 +556,6 @@ def check(state: ThreadState, op: Operation, ctx: Context) -> Event:
     :class:`OperationRejected` with a reason for the user."""
     _may(ctx, op)
     _fits_the_model(ctx, op)
-    stamp = {"actor": ctx.actor, "at": ctx.now}
     if isinstance(op, AddComment):
         if op.id in state.comments:
             raise OperationRejected(f"A comment with id {op.id!r} already exists.", "id")
@@ -582,18 +581,18 @@ def check(state: ThreadState, op: Operation, ctx: Context) -> Event:
             created_at=ctx.now,
             extra=op.extra,
         )
-        return AddEvent(comment=comment, **stamp)
+        return AddEvent(comment=comment, actor=ctx.actor, at=ctx.now)
     if isinstance(op, EditComment):
         comment = _target(state, op.id)
         _own_and_alive(comment, ctx, "edited")
         _not_locked(state, op.id, ctx, "id")
         if not op.body.strip():
             raise OperationRejected("A comment cannot be empty; delete it instead.", "body")
-        return EditEvent(id=op.id, body=op.body, edited_at=ctx.now, **stamp)
+        return EditEvent(id=op.id, body=op.body, edited_at=ctx.now, actor=ctx.actor, at=ctx.now)
     if isinstance(op, DeleteComment):
         comment = _target(state, op.id)
         _own_and_alive(comment, ctx, "deleted again")
-        return DeleteEvent(id=op.id, **stamp)
+        return DeleteEvent(id=op.id, actor=ctx.actor, at=ctx.now)
     if isinstance(op, Like):
         comment = _target(state, op.id)
         if comment.status == "deleted":
@@ -601,12 +600,16 @@ def check(state: ThreadState, op: Operation, ctx: Context) -> Event:
         _alive(comment, ctx, "liked")
         if ctx.actor in comment.liked_by:
             raise OperationRejected("You already like this comment.", "id")
-        return LikeEvent(id=op.id, user=ctx.actor, likes=comment.likes + 1, **stamp)
+        return LikeEvent(
+            id=op.id, user=ctx.actor, likes=comment.likes + 1, actor=ctx.actor, at=ctx.now
+        )
     if isinstance(op, Unlike):
         comment = _target(state, op.id)
         if ctx.actor not in comment.liked_by:
             raise OperationRejected("You have not liked this comment.", "id")
-        return UnlikeEvent(id=op.id, user=ctx.actor, likes=comment.likes - 1, **stamp)
+        return UnlikeEvent(
+            id=op.id, user=ctx.actor, likes=comment.likes - 1, actor=ctx.actor, at=ctx.now
+        )
     if isinstance(op, FlagComment):
         comment = _target(state, op.id)
         _alive(comment, ctx, "reported")
@@ -614,12 +617,14 @@ def check(state: ThreadState, op: Operation, ctx: Context) -> Event:
             raise OperationRejected("You cannot report your own comment.", "id")
         if any(f.user == ctx.actor for f in comment.flags):
             raise OperationRejected("You already reported this comment.", "id")
-        return FlagEvent(id=op.id, user=ctx.actor, reason=op.reason.strip(), **stamp)
+        return FlagEvent(
+            id=op.id, user=ctx.actor, reason=op.reason.strip(), actor=ctx.actor, at=ctx.now
+        )
     if isinstance(op, Unflag):
         comment = _target(state, op.id)
         if not any(f.user == ctx.actor for f in comment.flags):
             raise OperationRejected("You have not reported this comment.", "id")
-        return UnflagEvent(id=op.id, user=ctx.actor, **stamp)
+        return UnflagEvent(id=op.id, user=ctx.actor, actor=ctx.actor, at=ctx.now)
     if isinstance(op, Moderate):
         comment = _target(state, op.id)
         if comment.status == "deleted":
@@ -633,7 +638,12 @@ def check(state: ThreadState, op: Operation, ctx: Context) -> Event:
                 "action",
             )
         return ModerateEvent(
-            id=op.id, action=op.action, reason=op.reason.strip(), status=status, **stamp
+            id=op.id,
+            action=op.action,
+            reason=op.reason.strip(),
+            status=status,
+            actor=ctx.actor,
+            at=ctx.now,
         )
     if isinstance(op, Pin):
         comment = _target(state, op.id)
@@ -644,14 +654,18 @@ def check(state: ThreadState, op: Operation, ctx: Context) -> Event:
             )
         if op.pinned and comment.status == "deleted":
             raise OperationRejected("Its author deleted this comment; it cannot be pinned.", "id")
-        return PinEvent(id=op.id, pinned=op.pinned, reason=op.reason.strip(), **stamp)
+        return PinEvent(
+            id=op.id, pinned=op.pinned, reason=op.reason.strip(), actor=ctx.actor, at=ctx.now
+        )
     if isinstance(op, LockThread):
         current = state.post.locked if op.id is None else _target(state, op.id).locked
         if (current is not None) == op.locked:
             what = "discussion" if op.id is None else "comment"
             state_word = "locked" if op.locked else "not locked"
             raise OperationRejected(f"This {what} is already {state_word}.", "locked")
-        return LockEvent(id=op.id, locked=op.locked, reason=op.reason.strip(), **stamp)
+        return LockEvent(
+            id=op.id, locked=op.locked, reason=op.reason.strip(), actor=ctx.actor, at=ctx.now
+        )
     if isinstance(op, Vote):
         comment = _target(state, op.id)
         _alive(comment, ctx, "voted on")
@@ -667,7 +681,7 @@ def check(state: ThreadState, op: Operation, ctx: Context) -> Event:
                 else "You already voted that.",
                 "choice",
             )
-        return VoteEvent(id=op.id, user=ctx.actor, choice=op.choice, **stamp)
+        return VoteEvent(id=op.id, user=ctx.actor, choice=op.choice, actor=ctx.actor, at=ctx.now)
     if isinstance(op, LabelComment):
         comment = _target(state, op.id)
         _alive(comment, ctx, "labelled")
@@ -681,17 +695,17 @@ def check(state: ThreadState, op: Operation, ctx: Context) -> Event:
                 else "You already chose this label.",
                 "label",
             )
-        return LabelEvent(id=op.id, user=ctx.actor, label=op.label, **stamp)
+        return LabelEvent(id=op.id, user=ctx.actor, label=op.label, actor=ctx.actor, at=ctx.now)
     if isinstance(op, SetExtra):
         if op.id is not None:
             _target(state, op.id)
         if not op.extra:
             raise OperationRejected("Nothing to set: extra is empty.", "extra")
-        return SetExtraEvent(id=op.id, extra=op.extra, **stamp)
+        return SetExtraEvent(id=op.id, extra=op.extra, actor=ctx.actor, at=ctx.now)
     raise OperationRejected(f"Unknown operation {type(op).__name__}.", "type")  # pragma: no cover
 
 
-def _merged(old: dict[str, object], patch: dict[str, object]) -> dict[str, object]:
+def _merged(old: Extra, patch: Extra) -> Extra:
     merged = {**old, **patch}
     return {k: v for k, v in merged.items() if v is not None}
 

@@ -58,6 +58,8 @@ Z_95 = 1.96
 GRAVITY = 1.8
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+#: What :func:`sort_key` returns: (not pinned, time, id) or (not pinned, -score, time, id).
+SortKey = tuple[bool, int, str] | tuple[bool, float, int, str]
 _MS = timedelta(milliseconds=1)
 _HOUR_MS = 3_600_000
 _COLUMNS = [
@@ -97,7 +99,8 @@ def controversy(up: int, down: int) -> float:
     """
     if up <= 0 or down <= 0:
         return 0.0
-    return float(up + down) ** (min(up, down) / max(up, down))
+    score: float = float(up + down) ** (min(up, down) / max(up, down))  # positive: never complex
+    return score
 
 
 def hot(up: int, down: int, created_at: datetime, now: datetime, gravity: float = GRAVITY) -> float:
@@ -112,7 +115,8 @@ def hot(up: int, down: int, created_at: datetime, now: datetime, gravity: float 
 
 
 def _hot_ms(up: int, down: int, created: int, now: int, gravity: float = GRAVITY) -> float:
-    return (up - down) / (_age_hours(created, now) + 2) ** gravity
+    decay: float = (_age_hours(created, now) + 2) ** gravity  # a positive base: never complex
+    return (up - down) / decay
 
 
 def _age_hours(created: int, now: int) -> float:
@@ -150,7 +154,7 @@ def _score(sort: str, model: VotingModel, up: int, down: int, created: int, now:
     return float(created)
 
 
-def sort_key(sort: str, pinned: bool, score: float, created: int, comment_id: str) -> tuple:
+def sort_key(sort: str, pinned: bool, score: float, created: int, comment_id: str) -> SortKey:
     """The key siblings are sorted by (ascending), as ``compareKeys`` in ``ranking.ts``:
     pinned first; then the score (highest first; for ``oldest``/``newest`` the time); then
     the older comment; then the smaller id."""
@@ -296,7 +300,7 @@ def rank(
     for c in thread.comments:
         children[c.parent_id].append(c)
     shown = _shown(children, role)
-    keyed: dict[str, tuple[tuple, float, int, int, int]] = {}
+    keyed: dict[str, tuple[SortKey, float, int, int, int]] = {}
     for c in thread.comments:
         if c.id not in shown:
             continue

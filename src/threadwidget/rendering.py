@@ -36,4 +36,5 @@ def markdown_html(source: str) -> str:
     if not may_link and _PLAIN.fullmatch(text):
         return "<p>" + text.replace('"', "&quot;") + "</p>"  # what markdown-it escapes here
     parser = _MD_LINKS if may_link else _MD
-    return parser.render(source).rstrip("\n")
+    html: str = parser.render(source)  # typed Any: a custom renderer may return anything
+    return html.rstrip("\n")

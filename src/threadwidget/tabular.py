@@ -131,9 +131,10 @@ def _time(value: Any, label: str) -> datetime | None:
             raise ValueError(f"{label}: not a time: {value!r}") from None
     if not isinstance(value, datetime):
         raise ValueError(f"{label}: not a time: {value!r}")
-    if value.tzinfo is None or value.utcoffset() is None:
-        value = value.replace(tzinfo=timezone.utc)
-    return value.astimezone(timezone.utc)
+    moment: datetime = value
+    if moment.tzinfo is None or moment.utcoffset() is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    return moment.astimezone(timezone.utc)
 
 
 def _liked_by(value: Any) -> tuple[str, ...]:
@@ -160,7 +161,7 @@ def _mapping(value: Any, label: str) -> dict[str, Any]:
     return dict(value)
 
 
-def thread_from_rows(rows: Iterable[Mapping[str, Any]], post: Post) -> Thread:
+def thread_from_rows(rows: Iterable[Mapping[Any, Any]], post: Post) -> Thread:
     """A validated Thread from table rows; errors name the row number and the comment id."""
     comments = []
     for number, row in enumerate(rows, start=1):
@@ -171,23 +172,24 @@ def thread_from_rows(rows: Iterable[Mapping[str, Any]], post: Post) -> Thread:
             raise ValueError(f"{where}: missing column(s) {', '.join(missing)}")
         try:
             parent = row.get("parent_id")
-            likes = row.get("likes")
-            comments.append(
-                Comment(
-                    id=str(cid),
-                    parent_id=None if _missing(parent) or parent == "" else str(parent),
-                    author=str(row["author"]),
-                    body="" if _missing(row["body"]) else str(row["body"]),
-                    created_at=_time(row["created_at"], "created_at"),
-                    edited_at=_time(row.get("edited_at"), "edited_at"),
-                    status=row.get("status") if not _missing(row.get("status")) else "visible",
-                    likes=0 if _missing(likes) or likes == "" else int(likes),
-                    liked_by=_liked_by(row.get("liked_by")),
-                    votes=_mapping(row.get("votes"), "votes"),
-                    extra=_mapping(row.get("extra"), "extra"),
-                    labels=_mapping(row.get("labels"), "labels"),
-                )
-            )
+            likes: Any = row.get("likes")
+            # Validated from a dict: a table's cells are untyped (an empty created_at or an
+            # unknown status is pydantic's error, named with the row below).
+            fields: dict[str, Any] = {
+                "id": str(cid),
+                "parent_id": None if _missing(parent) or parent == "" else str(parent),
+                "author": str(row["author"]),
+                "body": "" if _missing(row["body"]) else str(row["body"]),
+                "created_at": _time(row["created_at"], "created_at"),
+                "edited_at": _time(row.get("edited_at"), "edited_at"),
+                "status": row.get("status") if not _missing(row.get("status")) else "visible",
+                "likes": 0 if _missing(likes) or likes == "" else int(likes),
+                "liked_by": _liked_by(row.get("liked_by")),
+                "votes": _mapping(row.get("votes"), "votes"),
+                "extra": _mapping(row.get("extra"), "extra"),
+                "labels": _mapping(row.get("labels"), "labels"),
+            }
+            comments.append(Comment.model_validate(fields))
         except (ValidationError, ValueError, TypeError) as error:
             raise ValueError(f"{where}: {error}") from error
     try:
@@ -198,10 +200,10 @@ def thread_from_rows(rows: Iterable[Mapping[str, Any]], post: Post) -> Thread:
 
 def to_pandas(thread: Thread) -> pd.DataFrame:
     """A DataFrame with one row per comment and the :data:`COLUMNS`; the post in ``df.attrs``."""
-    pd = _require_pandas()
-    frame = pd.DataFrame(comment_rows(thread), columns=list(COLUMNS))
-    frame["created_at"] = pd.to_datetime(frame["created_at"], utc=True)
-    frame["edited_at"] = pd.to_datetime(frame["edited_at"], utc=True)
+    pandas = _require_pandas()
+    frame: pd.DataFrame = pandas.DataFrame(comment_rows(thread), columns=list(COLUMNS))
+    frame["created_at"] = pandas.to_datetime(frame["created_at"], utc=True)
+    frame["edited_at"] = pandas.to_datetime(frame["edited_at"], utc=True)
     for column in ("depth", "likes", "n_replies", "n_descendants"):
         frame[column] = frame[column].astype("int64")
     frame.attrs[POST_ATTR] = thread.post.model_dump(mode="json")

@@ -19,6 +19,7 @@ from ..models import (
     MAX_NAME_CHARS,
     Comment,
     Moderation,
+    ModerationAction,
     Post,
     Thread,
     reply_cycles,
@@ -367,7 +368,11 @@ class Reader:
         if raw.moderated is not None and raw.status == "visible":
             status, by, reason = raw.moderated
             fields["status"] = status
-            actions = {"spam": "spam", "hidden": "hide", "removed": "remove"}
+            actions: dict[str, ModerationAction] = {
+                "spam": "spam",
+                "hidden": "hide",
+                "removed": "remove",
+            }
             fields["moderation"] = Moderation(
                 action=actions[status],
                 by=by,

@@ -10,9 +10,26 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from typing import TYPE_CHECKING, TypeGuard
 
-from bs4 import BeautifulSoup, NavigableString, PageElement, Tag
-from markdownify import MarkdownConverter, chomp
+from bs4 import BeautifulSoup, Tag
+from bs4.element import NavigableString, PageElement
+from markdownify import MarkdownConverter
+
+if TYPE_CHECKING:
+    # markdownify's own stub (its __init__.pyi) leaves out names this module uses; declared here
+    # as markdownify 1.2 defines them.
+    def chomp(text: str) -> tuple[str, str, str]: ...
+
+    class _MarkdownConverter(MarkdownConverter):
+        class DefaultOptions: ...
+
+        def process_text(self, el: NavigableString, parent_tags: set[str] | None = None) -> str: ...
+        def convert_div(self, el: Tag, text: str, parent_tags: set[str]) -> str: ...
+
+else:
+    from markdownify import MarkdownConverter as _MarkdownConverter
+    from markdownify import chomp
 
 __all__ = ["html_to_markdown", "text_to_markdown"]
 
@@ -83,13 +100,13 @@ def _emits_nothing(el: PageElement) -> bool:
 
 def _sibling(el: PageElement, step: str) -> PageElement | None:
     """The nearest ``previous_sibling`` or ``next_sibling`` that puts something in the Markdown."""
-    sibling = getattr(el, step)
+    sibling: PageElement | None = getattr(el, step)
     while sibling is not None and _emits_nothing(sibling):
         sibling = getattr(sibling, step)
     return sibling
 
 
-def _is(el: PageElement | None, names: set[str] | tuple[str, ...]) -> bool:
+def _is(el: PageElement | None, names: set[str] | tuple[str, ...]) -> TypeGuard[Tag]:
     return isinstance(el, Tag) and el.name in names
 
 
@@ -128,10 +145,10 @@ def _drop(self: _Converter, el: Tag, text: str, parent_tags: set[str]) -> str:
     return ""
 
 
-class _Converter(MarkdownConverter):
+class _Converter(_MarkdownConverter):
     """markdownify with this project's safety rules and Markdown flavour."""
 
-    class Options(MarkdownConverter.DefaultOptions):
+    class Options(_MarkdownConverter.DefaultOptions):
         bullets = "-"
         strong_em_symbol = "*"
         wrap = True  # collapse whitespace (newlines included: the widget renders breaks) ...
@@ -163,11 +180,12 @@ class _Converter(MarkdownConverter):
     def convert_a(self, el: Tag, text: str, parent_tags: set[str]) -> str:
         if "_noformat" in parent_tags:
             return text
-        href = _safe_href(el.get("href"))
-        if href is None:
+        raw_href = el.get("href")
+        href = _safe_href(raw_href)
+        if href is None or not isinstance(raw_href, str):
             return text  # not a link we keep: its text only
         prefix, suffix, label = chomp(text)
-        if not label or re.sub(r"\\(.)", r"\1", label) in (href, el.get("href", "").strip()):
+        if not label or re.sub(r"\\(.)", r"\1", label) in (href, raw_href.strip()):
             return f"{prefix}<{href}>{suffix}"
         return f"{prefix}[{label}]({href}){suffix}"
 
@@ -206,10 +224,10 @@ class _Converter(MarkdownConverter):
         fence = "`" * max(3, longest + 1)
         return f"\n\n{fence}\n{code}\n{fence}\n\n"
 
-    convert_header = convert_footer = convert_figure = MarkdownConverter.convert_div
-    convert_main = convert_aside = convert_nav = MarkdownConverter.convert_div
-    convert_address = convert_details = MarkdownConverter.convert_div
-    convert_dt = convert_dd = MarkdownConverter.convert_div  # not Pandoc's "term / :   definition"
+    convert_header = convert_footer = convert_figure = _MarkdownConverter.convert_div
+    convert_main = convert_aside = convert_nav = _MarkdownConverter.convert_div
+    convert_address = convert_details = _MarkdownConverter.convert_div
+    convert_dt = convert_dd = _MarkdownConverter.convert_div  # not Pandoc's "term / :   definition"
 
 
 _CONVERTER = _Converter()  # keeps no state between documents

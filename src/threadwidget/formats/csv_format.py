@@ -25,7 +25,8 @@ def _cell(value: Any) -> str:
     if value is None:
         return ""
     if hasattr(value, "isoformat"):
-        return value.isoformat().replace("+00:00", "Z")
+        iso: str = value.isoformat()  # a datetime or pandas Timestamp
+        return iso.replace("+00:00", "Z")
     if isinstance(value, list | dict):
         import json
 

@@ -44,8 +44,8 @@ def read(doc: XmlDoc, rd: Reader, select: str | None = None) -> Thread:
     threads = {attr(t, "id"): t for t in root if local(t.tag) == "thread"}
     posts = [p for p in root if local(p.tag) == "post"]
     counts: Counter[str | None] = Counter()
-    for post in posts:
-        ref = child(post, "thread")
+    for post_el in posts:
+        ref = child(post_el, "thread")
         counts[attr(ref, "id") if ref is not None else None] += 1
     if not threads:
         rd.fail(doc.line(root), "no <thread> element (is this a Disqus export?)")

@@ -6,6 +6,8 @@ author, the time (UTC) and the like count; deleted comments show as ``*[deleted]
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from ..models import Comment, Thread
 
 __all__ = ["LABEL", "render"]
@@ -13,8 +15,8 @@ __all__ = ["LABEL", "render"]
 LABEL = "Markdown"
 
 
-def _when(comment_or_post_time: object) -> str:
-    return comment_or_post_time.strftime("%Y-%m-%d %H:%M UTC")  # type: ignore[attr-defined]
+def _when(comment_or_post_time: datetime) -> str:
+    return comment_or_post_time.strftime("%Y-%m-%d %H:%M UTC")
 
 
 def _inline(text: str) -> str:

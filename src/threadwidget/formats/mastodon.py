@@ -33,7 +33,8 @@ def looks_like(data: Any) -> bool:
 
 
 def _author(status: dict[str, Any]) -> str:
-    account = status.get("account") if isinstance(status.get("account"), dict) else {}
+    account_data = status.get("account")
+    account = account_data if isinstance(account_data, dict) else {}
     name = account.get("display_name") or account.get("username")
     acct = account.get("acct")
     if name and acct and name != acct:

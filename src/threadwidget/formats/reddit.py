@@ -80,8 +80,10 @@ def read(data: Any, rd: Reader) -> Thread:
         for index, child in enumerate(children):
             place = f"{path}[{index}]"
             if isinstance(child, dict) and child.get("kind") == "more":
-                more = child.get("data") if isinstance(child.get("data"), dict) else {}
-                ids = more.get("children") if isinstance(more.get("children"), list) else []
+                more_data = child.get("data")
+                more = more_data if isinstance(more_data, dict) else {}
+                more_ids = more.get("children")
+                ids = more_ids if isinstance(more_ids, list) else []
                 count = more.get("count")
                 rd.report.not_loaded += max(count if isinstance(count, int) else 0, len(ids))
                 continue

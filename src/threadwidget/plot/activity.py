@@ -260,4 +260,5 @@ def timeline(thread: object, width: int = 560, height: int = 220) -> alt.LayerCh
     )
     title = titled("Every comment in time", tree)
     chart = alt.LayerChart(layer=[edges, points], width=width, height=height, title=title)
-    return chart.add_params(highlight_param())
+    linked: alt.LayerChart = chart.add_params(highlight_param())
+    return linked
