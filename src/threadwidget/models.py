@@ -179,8 +179,11 @@ class Comment(_Frozen):
 
 def published_comment(comment: Comment) -> Comment:
     """A comment as a public page may carry it (see :meth:`Thread.published`)."""
+    moderated = comment.status in ("hidden", "spam", "removed")
+    if not (moderated or comment.flags or comment.labels or comment.moderation):
+        return comment  # nothing a reader may not see (most comments): no copy
     update: dict[str, Any] = {"flags": (), "labels": {}, "moderation": None}
-    if comment.status in ("hidden", "spam", "removed"):
+    if moderated:
         update.update(body="", author="[moderated]", liked_by=(), votes={}, extra={})
     return comment.model_copy(update=update)
 

@@ -52,8 +52,8 @@ from .settings import (
 )
 from .stores.autosave import FileStorage
 from .stores.base import Storage
-from .stores.shared import SharedStore
 from .stores.open import open_storage
+from .stores.shared import SharedStore
 from .strings import DEFAULT_STRINGS
 from .voting import VotingModel, tally, voting_model
 from .wire import (
@@ -203,10 +203,10 @@ class ThreadWidget(Commands, anywidget.AnyWidget):
 
     @traitlets.observe("notebook_state")
     def _notebook_state_changed(self, _change: Any) -> None:
-        if hasattr(self, "_saved"):
+        if hasattr(self, "_actions"):  # not during __init__
             self._saved.full = self.notebook_state == "full"
             with self._engine.lock:
-                self._saved.restart()
+                self._saved.refresh(self._engine.state, self._page.epoch)
 
     def __init__(
         self,
@@ -261,7 +261,7 @@ class ThreadWidget(Commands, anywidget.AnyWidget):
         self._actions = ActionRegistry(engine, self._refresh_config)
         engine.add_sink(self._on_applied)
         with engine.lock:
-            snapshot = self._saved.snapshot(engine.state, self._page.epoch)
+            snapshot = self._saved.snapshot(engine.state, self._page.epoch, sort, voting)
         # Traits given here travel in the comm-open message: the thread is sent once, not twice.
         super().__init__(
             user=user,
@@ -607,7 +607,7 @@ class ThreadWidget(Commands, anywidget.AnyWidget):
         state: dict[str, Any] = super().get_state(key, drop_defaults)
         if "_snapshot" in state and hasattr(self, "_saved"):
             with self._engine.lock:
-                state["_snapshot"] = self._saved.snapshot(self._engine.state, self._page.epoch)
+                state["_snapshot"] = self._saved_snapshot()
         return state
 
     # ---- the page protocol ---------------------------------------------------------------------
@@ -617,10 +617,17 @@ class ThreadWidget(Commands, anywidget.AnyWidget):
         if isinstance(event, ops.ReplaceEvent):
             self._page.reset(secrets.token_hex(8))
             self._saved.restart()
-            self._snapshot = self._saved.snapshot(self._engine.state, self._page.epoch)
+            self._snapshot = self._saved_snapshot()
             return
         self._page.publish(seq, event, rid)
         self._saved.record(event, self._engine.state, self._page.epoch)
+
+    def _saved_snapshot(self) -> dict[str, Any]:
+        """What a saved notebook (and a view's first paint) gets: see :mod:`.saved_state`."""
+        with self._engine.lock:
+            return self._saved.snapshot(
+                self._engine.state, self._page.epoch, self.sort, self.voting
+            )
 
     def _send_raw(self, state: dict[str, Any]) -> None:
         """A state update the kernel sends without a trait (the saved-state slots)."""
