@@ -207,3 +207,13 @@ def test_labels_reach_the_dataframe_and_come_back() -> None:
     ]
     assert from_pandas(frame).get("b").labels == {"Ann": "spam", "Bo": "off-topic"}
     assert isinstance(frame, pd.DataFrame)
+
+
+def test_labels_without_pandas_name_the_extra(monkeypatch: pytest.MonkeyPatch) -> None:
+    import sys
+
+    monkeypatch.setitem(sys.modules, "pandas", None)  # as if pandas were not installed
+    w = ThreadWidget(label_set=["spam"])
+    with pytest.raises(ImportError, match=r"pip install 'threadwidget\[pandas\]'"):
+        _ = w.labels
+    assert w.label_rows() == []  # the rows need nothing

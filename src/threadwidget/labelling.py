@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from .extras import require
 from .models import Thread
 
 __all__ = ["agreement", "agreement_rows", "label_rows", "labels_frame", "valid_label_set"]
@@ -47,7 +48,7 @@ def label_rows(thread: Thread) -> list[dict[str, Any]]:
 
 def labels_frame(thread: Thread) -> Any:
     """:func:`label_rows` as a pandas DataFrame (needs pandas)."""
-    import pandas as pd
+    pd = require("pandas", "pandas", "labels (w.labels)")
 
     return pd.DataFrame(
         label_rows(thread), columns=["comment_id", "user", "label", "author", "body"]
@@ -91,7 +92,7 @@ def agreement_rows(
 
 def agreement(thread: Thread, key: Mapping[str, str], users: Iterable[str] | None = None) -> Any:
     """:func:`agreement_rows` as a pandas DataFrame indexed by user (needs pandas)."""
-    import pandas as pd
+    pd = require("pandas", "pandas", "agreement (w.agreement)")
 
     columns = ["user", "labelled", "matches", "agreement", "accuracy"]
     return pd.DataFrame(agreement_rows(thread, key, users), columns=columns).set_index("user")

@@ -30,6 +30,7 @@ from datetime import datetime, timedelta, timezone
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, Literal
 
+from .extras import require
 from .models import Comment, Thread, utcnow
 from .strings import DEFAULT_STRINGS
 from .voting import VotingModel, up_down, voting_model
@@ -331,7 +332,7 @@ def rank(
 
 def rank_frame(rows: list[RankRow]) -> Any:
     """:func:`rank` rows as a pandas DataFrame (needs pandas)."""
-    import pandas as pd
+    pd = require("pandas", "pandas", "w.ranking()")
 
     return pd.DataFrame([asdict(r) for r in rows], columns=_COLUMNS)
 

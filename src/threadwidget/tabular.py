@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 
+from .extras import require
 from .models import Comment, Post, Thread
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -57,7 +58,7 @@ _REQUIRED = ("id", "author", "created_at", "body")
 
 def _require_pandas() -> Any:
     try:
-        import pandas as pd
+        pd = require("pandas", "pandas", "Thread.to_pandas / from_pandas")
     except ImportError as error:  # pragma: no cover - exercised with pandas hidden
         raise ImportError(
             "DataFrame support needs pandas: pip install 'threadwidget[pandas]'"
