@@ -11,22 +11,25 @@ from __future__ import annotations
 
 import time
 from collections import OrderedDict, deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from datetime import datetime
 from typing import Any
 
 from . import ops
 from .models import Thread
-from .protocol import chunk_by_size
+from .protocol import ReplayRequest, chunk_by_size
 from .wire import (
     catchup_entry,
     catchup_message,
     event_message,
+    reject_message,
+    replay_state_message,
     snapshot_message,
     wire_comment,
     wire_event,
 )
 
-__all__ = ["RATE_LIMIT", "RATE_WINDOW", "PageChannel", "RateLimiter"]
+__all__ = ["RATE_LIMIT", "RATE_WINDOW", "PageChannel", "RateLimiter", "replay_messages"]
 
 #: Browser operations allowed per client within RATE_WINDOW seconds.
 RATE_LIMIT = 30
@@ -147,3 +150,21 @@ class PageChannel:
                     confirmed=confirmed if first else None,
                 )
             )
+
+
+def replay_messages(
+    request: ReplayRequest, stops: list[datetime], thread_at: Callable[[datetime], Thread]
+) -> Iterator[dict[str, Any]]:
+    """The answer to a ``replay`` request: the thread at one of the timeline's ``stops``, in
+    bounded parts (or a refusal when there is nothing to replay)."""
+    if not stops:
+        yield reject_message(request.rid, "There is nothing to replay yet.", "index")
+        return
+    index = min(request.index, len(stops) - 1)
+    thread = thread_at(stops[index])
+    chunks = list(chunk_by_size(wire_comment(c) for c in thread.comments))
+    for part, chunk in enumerate(chunks):
+        post = thread.post if part == 0 else None
+        yield replay_state_message(
+            request.rid, index, stops[index], len(stops), part, len(chunks), chunk, post=post
+        )

@@ -20,14 +20,14 @@ from pydantic import ValidationError
 
 from . import ops
 from .action_registry import ActionRegistry
-from .actions import Action, ActionResult, ActionTarget
+from .classroom import Classroom
 from .commands import Commands
 from .engine import Callback, Engine, Validator
 from .fields import valid_fields, wire_fields
 from .formats.native import write_thread
-from .labelling import agreement, label_rows, labels_frame, valid_label_set
+from .labelling import valid_label_set
 from .models import Comment, Post, Thread, utcnow
-from .page import RATE_LIMIT, RATE_WINDOW, PageChannel, RateLimiter
+from .page import RATE_LIMIT, RATE_WINDOW, PageChannel, RateLimiter, replay_messages
 from .protocol import (
     ActionRequest,
     OpRequest,
@@ -35,11 +35,10 @@ from .protocol import (
     ReplayRequest,
     SyncRequest,
     TimelineRequest,
-    chunk_by_size,
     describe_validation_error,
     parse_client_message,
 )
-from .ranking import SORTS, rank, rank_frame
+from .ranking import SORTS
 from .saved_state import SavedState
 from .settings import (
     DEFAULT_OPTIONS,
@@ -55,16 +54,14 @@ from .stores.base import Storage
 from .stores.open import open_storage
 from .stores.shared import SharedStore
 from .strings import DEFAULT_STRINGS
-from .voting import VotingModel, tally, voting_model
+from .voting import voting_model
 from .wire import (
     action_result_message,
     config_value,
     focus_message,
     reject_message,
-    replay_state_message,
     snapshot_value,
     timeline_message,
-    wire_comment,
 )
 
 __all__ = ["DEFAULT_OPTIONS", "DEFAULT_STRINGS", "RATE_LIMIT", "CallbackError", "ThreadWidget"]
@@ -94,7 +91,7 @@ def _css_source() -> str | Path:
     return css if css.exists() else ""
 
 
-class ThreadWidget(Commands, anywidget.AnyWidget):
+class ThreadWidget(Commands, Classroom, anywidget.AnyWidget):
     """A post and its threaded comments: read, reply, edit, like, from Python and the browser.
 
     >>> w = ThreadWidget(post=Post(title="Hello", author="Steve"), user="Chris")
@@ -391,87 +388,6 @@ class ThreadWidget(Commands, anywidget.AnyWidget):
         seq, who, when, what, on which comment, and why."""
         return self._engine.audit()
 
-    # ---- roles, votes, labels, actions --------------------------------------------------------
-
-    def role_of(self, user: str) -> ops.Role:
-        """The role ``user`` acts with: ``roles[user]`` if set, else ``role``."""
-        role: ops.Role = self.roles.get(user, self.role)
-        return role
-
-    @property
-    def voting_model(self) -> VotingModel:
-        """The validated voting model (see :mod:`threadwidget.voting`)."""
-        return voting_model(self.voting)
-
-    def votes_of(self, comment_id: str) -> dict[str, list[str]]:
-        """Who chose what on a comment: choice -> users (``"like"`` -> likers for likes)."""
-        return tally(self.get(comment_id), self.voting_model)
-
-    @property
-    def labels(self) -> Any:
-        """The labelling exercise as a DataFrame: comment_id, user, label, author, body."""
-        return labels_frame(self.thread)
-
-    def label_rows(self) -> list[dict[str, Any]]:
-        """The rows of :attr:`labels` as dicts (no pandas needed)."""
-        return label_rows(self.thread)
-
-    def ranking(self, sort: str | None = None, now: datetime | None = None) -> Any:
-        """Every comment this widget's user sees, in page order, with its rank among siblings,
-        score inputs, score and formula under ``sort`` (default: :attr:`sort`), as a DataFrame.
-        ``now`` is the clock of ``hot`` (default: the current time)."""
-        rows = rank(
-            self.thread,
-            sort or self.sort,
-            self.voting_model,
-            now,
-            role=self.role_of(self.user),
-            strings=self.strings,
-        )
-        return rank_frame(rows)
-
-    def agreement(self, key: Mapping[str, str]) -> Any:
-        """Per student: labelled, matches, agreement and accuracy against an answer key
-        (comment id -> label), as a DataFrame indexed by user."""
-        return agreement(self.thread, key)
-
-    def add_action(
-        self,
-        name: str,
-        label: str | None = None,
-        handler: Callable[..., ActionResult] | None = None,
-        *,
-        icon: str | None = None,
-        when: Callable[[Comment], bool] | None = None,
-        target: ActionTarget = "comment",
-        actor: str | None = None,
-    ) -> Callable[[], None]:
-        """Put a button named ``label`` on every comment ``when(comment)`` accepts (all when
-        None), on the post (``target="post"``) or in the toolbar (``target="thread"``).
-
-        A click calls ``handler(comment_or_post_or_thread, user)`` in the kernel. It may return
-        operations (or dicts) to apply — as ``actor``, default the clicking user — a message
-        str to show, or None; raising refuses the click, its message shown in the page. Returns
-        a function that removes the action.
-        """
-        if handler is None:
-            raise TypeError("add_action needs a handler: handler(comment, user)")
-        action = Action(
-            name=name,
-            label=label or name.replace("_", " ").capitalize(),
-            handler=handler,
-            icon=icon,
-            when=when,
-            target=target,
-            actor=actor,
-        )
-        return self._actions.add(action)
-
-    @property
-    def actions(self) -> list[str]:
-        """Names of the registered custom actions, in the order they show."""
-        return self._actions.names
-
     def _context(self, actor: str, trusted: bool) -> ops.Context:
         """The rules an operation by ``actor`` is checked against."""
         return ops.Context(
@@ -737,27 +653,8 @@ class ThreadWidget(Commands, anywidget.AnyWidget):
 
     def _answer_replay(self, request: ReplayRequest) -> None:
         """The thread at one moment of the timeline, in bounded parts (``replay_state``)."""
-        stops = self.moments()
-        if not stops:
-            self.send(reject_message(request.rid, "There is nothing to replay yet.", "index"))
-            return
-        index = min(request.index, len(stops) - 1)
-        thread = self.replay_at(stops[index])
-        chunks = list(chunk_by_size(wire_comment(c) for c in thread.comments))
-        for part, chunk in enumerate(chunks):
-            post = thread.post if part == 0 else None
-            self.send(
-                replay_state_message(
-                    request.rid,
-                    index,
-                    stops[index],
-                    len(stops),
-                    part,
-                    len(chunks),
-                    chunk,
-                    post=post,
-                )
-            )
+        for message in replay_messages(request, self.moments(), self.replay_at):
+            self.send(message)
 
     def __repr__(self) -> str:
         shared = self.shared
