@@ -48,12 +48,18 @@ class ConsoleLog:
     """Browser console errors and page errors, collected per test."""
 
     entries: list[str] = field(default_factory=list)
+    #: anywidget's deprecation notices (any level): every host test fails on one
+    deprecations: list[str] = field(default_factory=list)
 
     def clear(self) -> None:
         self.entries.clear()
+        self.deprecations.clear()
 
     def attach(self, page) -> None:
         def on_console(msg):
+            text = msg.text
+            if "deprecat" in text.lower() and ("anywidget" in text.lower() or "render" in text):
+                self.deprecations.append(f"[console.{msg.type}] {text}")
             if msg.type in ("error", "assert"):
                 loc = msg.location or {}
                 where = f" ({loc.get('url', '')}:{loc.get('lineNumber', '')})" if loc else ""
@@ -90,6 +96,13 @@ def pytest_runtest_makereport(item, call):
         tail = _SERVER.log_tail(since)
         if tail:
             report.sections.append(("jupyter server log (this test)", tail))
+
+
+@pytest.fixture(autouse=True)
+def _no_anywidget_deprecations():
+    """No page of any browser test may print an anywidget deprecation notice (issue #15)."""
+    yield
+    assert not CONSOLE.deprecations, "anywidget warned: " + "; ".join(CONSOLE.deprecations)
 
 
 @pytest.hookimpl(tryfirst=True)

@@ -548,6 +548,9 @@ export class ThreadView {
     this.#countEl.textContent = this.#fmt.count("comments", store.visibleCount());
     const anyShown = store.childIds(ROOT).some((id) => store.isShown(id));
     this.#emptyEl.hidden = anyShown || !store.complete;
+    // "false" while only a first screen is here (the rest is on its way)
+    const complete = String(store.complete);
+    if (this.root.dataset.complete !== complete) this.root.dataset.complete = complete;
   }
 
   #renderNewComposer(): void {
