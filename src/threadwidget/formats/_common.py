@@ -11,7 +11,7 @@ from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
 from typing import Any, Literal, NoReturn
 
-from pydantic import ValidationError
+from pydantic import TypeAdapter, ValidationError
 
 from ..models import (
     ID_PATTERN,
@@ -165,8 +165,9 @@ class IdMapper:
         return f"{stem}-{digest}" if stem else f"id-{digest}"
 
 
-_ISO_FRACTION = re.compile(r"(\d{2}:\d{2}:\d{2})[.,](\d+)")
-_ISO_OFFSET = re.compile(r"([+-]\d{2})(\d{2})$")
+#: pydantic's own date-time parser (speedate, in Rust): ISO 8601 / RFC 3339 with any offset
+#: spelling and fraction length, a space for the "T", and epoch seconds (numbers or digits).
+_DATETIME: TypeAdapter[datetime] = TypeAdapter(datetime)
 
 
 def parse_time(value: Any) -> datetime:
@@ -177,28 +178,15 @@ def parse_time(value: Any) -> datetime:
     """
     if value is None or value == "":
         raise Bad("missing")
-    if isinstance(value, bool):
+    if isinstance(value, bool) or not isinstance(value, int | float | str):
         raise Bad(f"not a time: {value!r}")
-    if isinstance(value, int | float):
-        try:
-            return datetime.fromtimestamp(value, tz=timezone.utc)
-        except (OverflowError, OSError, ValueError):
-            raise Bad(f"not a time: {value!r}") from None
-    if not isinstance(value, str):
-        raise Bad(f"not a time: {value!r}")
-    text = value.strip()
-    if re.fullmatch(r"\d+(\.\d+)?", text):
-        return parse_time(float(text))
-    iso = text.replace(" ", "T", 1) if re.match(r"\d{4}-\d{2}-\d{2} \d", text) else text
-    iso = re.sub(r"[Zz]$", "+00:00", iso)
-    iso = _ISO_OFFSET.sub(r"\1:\2", iso) if "T" in iso else iso
-    iso = _ISO_FRACTION.sub(lambda m: f"{m.group(1)}.{(m.group(2) + '000000')[:6]}", iso)
+    text = value.strip() if isinstance(value, str) else value
     parsed: datetime | None
     try:
-        parsed = datetime.fromisoformat(iso)
-    except ValueError:
-        try:
-            parsed = parsedate_to_datetime(text)
+        parsed = _DATETIME.validate_python(text)
+    except ValidationError:
+        try:  # RFC 2822, as mail and RSS feeds write it
+            parsed = parsedate_to_datetime(text) if isinstance(text, str) else None
         except (TypeError, ValueError, IndexError):
             parsed = None
     if parsed is None:
