@@ -63,6 +63,8 @@ class SavedState:
         self._exposed: set[str] = set()
         #: the last snapshot and what it was made of (the comm-open and get_state ask again)
         self._cached: tuple[tuple[object, ...], dict[str, Any]] | None = None
+        #: the sort and voting of the last snapshot asked for (a refresh keeps its first screen)
+        self._view: tuple[str, object] = ("oldest", "likes")
 
     def _comment(self, comment: Comment) -> dict[str, Any]:
         return wire_comment(comment if self.full else published_comment(comment))
@@ -74,6 +76,7 @@ class SavedState:
         or, above :data:`SNAPSHOT_LIMIT`, the first screen in ``sort`` order (the page paints
         it at once and fetches the rest)."""
         key = (epoch, state.seq, sort, repr(voting), self.full)
+        self._view = (sort, voting)
         if self._cached is not None and self._cached[0] == key:
             return self._cached[1]
         estimate = sum(len(c.body) + 250 for c in state)
@@ -108,7 +111,7 @@ class SavedState:
 
     def refresh(self, state: ops.ThreadState, epoch: str) -> None:
         """Replace the slots with a fresh snapshot, in one update (engine lock held)."""
-        self._send({**self._forget(), "_snapshot": self.snapshot(state, epoch)})
+        self._send({**self._forget(), "_snapshot": self.snapshot(state, epoch, *self._view)})
 
     def record(self, event: ops.Event, state: ops.ThreadState, epoch: str) -> None:
         """Send the slot for one applied event (engine lock held)."""
