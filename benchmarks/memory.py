@@ -3,9 +3,10 @@
     python benchmarks/memory.py                  # 1,000,000 likes and edits (a few minutes)
     python benchmarks/memory.py --ops 20000      # a quick look
 
-One widget on an SQLite store (the history lives there) applies likes, unlikes and edits (a like, its unlike, two edits, comment after comment) to a
-200-comment thread; the table shows the Python heap (tracemalloc) after each checkpoint next to
-the baseline measured in the same run: the heap after the first 10,000 operations.
+One widget on an SQLite store (the history lives there) applies likes, unlikes and edits (a
+like, its unlike and two edits, comment after comment) to a 200-comment thread; the table shows
+the Python heap (tracemalloc) after each checkpoint next to the baseline measured in the same
+run: the heap after the first 10,000 operations.
 """
 
 from __future__ import annotations

@@ -379,6 +379,6 @@ def test_an_autosave_database_is_not_taken_for_a_shared_store(tmp_path: Path) ->
     path = tmp_path / "class.db"
     with SQLiteStore(path) as store:
         store.create_thread("week1")
-    with pytest.raises(ThreadFileError, match="ThreadWidget.connect"):
+    with pytest.raises(ThreadFileError, match=r"ThreadWidget\.connect"):
         FileStorage(path)
     assert threadwidget.load(path, select="week1").comments == ()

@@ -15,6 +15,5 @@ def require(module: str, extra: str, feature: str) -> ModuleType:
         return importlib.import_module(module)
     except ImportError as error:
         raise ImportError(
-            f"{feature} needs {module}, which is not installed: "
-            f"pip install 'threadwidget[{extra}]'"
+            f"{feature} needs {module}, which is not installed: pip install 'threadwidget[{extra}]'"
         ) from error
