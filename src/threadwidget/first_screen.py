@@ -21,7 +21,7 @@ from typing import Any
 
 from .models import Comment, Thread
 from .protocol import snapshot_value, wire_comment
-from .ranking import _now_ms, _score, _shown, sort_key, time_ms
+from .ranking import SortKey, _now_ms, _score, _shown, sort_key, time_ms
 from .voting import up_down, voting_model
 
 __all__ = [
@@ -83,7 +83,7 @@ def first_screen(
     def ordered(parent: str | None) -> list[Comment]:
         kids = [c for c in children.get(parent, ()) if c.id in shown]
 
-        def key(c: Comment) -> tuple:
+        def key(c: Comment) -> SortKey:
             up, down = up_down(c, model)
             created = time_ms(c.created_at)
             return sort_key(
