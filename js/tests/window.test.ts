@@ -120,7 +120,7 @@ describe("first screen first", () => {
       post: POST,
       comments: all.slice(0, 21),
       first_screen: { sort: "oldest", total: 1000, top_level: 2, replies: { p: [30, 30] } },
-    } as Snapshot;
+    };
     const { el, model, client } = mount({ _snapshot: first });
     expect(model.sent[0]).toMatchObject({ kind: "sync", epoch: "" });
     expect(item(el, "p")).not.toBeNull();
