@@ -437,9 +437,9 @@ class ThreadWidget(Commands, Classroom, anywidget.AnyWidget):
         threadwidget service) and every widget connected to the thread shows it live.
 
         ``store`` is a :class:`~threadwidget.stores.SharedStore`, a ``postgresql://`` or
-        ``sqlite:///`` URL, a path to an SQLite file, or None: the hub service when JupyterHub
-        runs one, else ``THREADWIDGET_STORE``. ``ThreadWidget.connect("week1")`` names just the
-        thread. ``thread`` creates the shared thread if there is none with this id yet.
+        ``sqlite:///`` URL, a path to an SQLite file, the hub service's ``https://`` URL, or
+        None: the hub service when JupyterHub runs one, else ``THREADWIDGET_STORE``.
+        ``ThreadWidget.connect("week1")`` names just the thread. ``thread`` creates the shared thread if there is none with this id yet.
 
         >>> w = ThreadWidget.connect("/srv/class/discussion.db", "week1")  # doctest: +SKIP
         """

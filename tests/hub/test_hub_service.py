@@ -4,6 +4,7 @@ each other's thread (``week1``)."""
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import time
@@ -192,3 +193,244 @@ def test_service_killed_and_restarted(
     assert acknowledged <= set(s1.value("sorted(eng.state.comments)"))
     for user in STUDENTS:
         assert kernels[user].value("eng.seq") == head(hub)
+
+
+def test_connect_in_a_students_kernel_posts_as_them_and_cannot_hide(
+    hub: Hub, kernels: dict[str, Kernel]
+) -> None:
+    """``ThreadWidget.connect("week1")`` finds the service from the environment the hub gave the
+    kernel; ``w.user = "teacher"`` changes nothing the service decides."""
+    out = kernels["student1"].run(
+        "from threadwidget import ThreadWidget\n"
+        "from threadwidget.stores.service import ServiceStorage as _SS\n"
+        "w = ThreadWidget.connect('week1')\n"
+        "print('connected', type(w.engine.storage).__name__, w.engine.storage.user, w.user)\n"
+        "w.user = 'teacher'\n"
+        "mine = w.add_comment('Signed: the teacher (really)')\n"
+        "print('author', mine.author, mine.id)\n"
+        "try:\n"
+        "    w.hide(mine.id, 'I can moderate now')\n"
+        "except Exception as error:\n"
+        "    print('refused', type(error).__name__, error)\n"
+        "else:\n"
+        "    print('hidden', w.get(mine.id).status)\n"
+        "print('seq', w.seq)\n"
+    )
+    lines = out.strip().splitlines()
+    assert lines[0] == "connected ServiceStorage student1 student1", out
+    author, cid = lines[1].split()[1:]
+    assert author == "student1", out
+    assert lines[2] == "refused OperationRejected Only moderators can do this.", out
+    assert int(lines[3].split()[1]) == head(hub), out
+    status, data = request(f"{hub.service_url}api/threads/week1", token=hub.user_token(TEACHER))
+    assert status == 200, data
+    stored = {c["id"]: c for c in data["thread"]["comments"]}[cid]
+    assert (stored["author"], stored["status"]) == ("student1", "visible")
+
+
+def test_open_storage_takes_the_services_url(hub: Hub, kernels: dict[str, Kernel]) -> None:
+    """An ``http(s)://`` target is the service itself: ``ServiceStorage(thread_id, url)``."""
+    out = kernels["student2"].run(
+        "import os\n"
+        "from threadwidget import ThreadWidget\n"
+        "from threadwidget.stores.open import open_storage\n"
+        "url = os.environ['THREADWIDGET_SERVICE_URL'].rstrip('/')\n"
+        "st = open_storage(url, 'week1')\n"
+        "state, seq = st.load()\n"
+        "print(type(st).__name__, st.url == url + '/', st.thread_id, st.user, st.role, seq)\n"
+        "st.close()\n"
+        "w2 = ThreadWidget.connect(url + '/', 'week1')\n"
+        "print(type(w2.engine.storage).__name__, w2.seq)\n"
+        "w2.close()\n"
+    )
+    seq = head(hub)
+    assert out.strip().splitlines() == [
+        f"ServiceStorage True week1 student2 participant {seq}",
+        f"ServiceStorage {seq}",
+    ]
+
+
+def test_open_storage_url_without_a_hub(monkeypatch: pytest.MonkeyPatch) -> None:
+    from threadwidget.stores.open import open_storage
+    from threadwidget.stores.service import ServiceStorage
+
+    monkeypatch.setenv("JUPYTERHUB_API_TOKEN", "not-checked-until-a-request")
+    monkeypatch.delenv("JUPYTERHUB_USER", raising=False)
+    for url in ("https://hub.example.org/services/threadwidget", "http://127.0.0.1:9/x/"):
+        storage = open_storage(url, "week1")
+        try:
+            assert isinstance(storage, ServiceStorage)
+            assert storage.url == url.rstrip("/") + "/" and storage.thread_id == "week1"
+        finally:
+            storage.close()
+    monkeypatch.delenv("JUPYTERHUB_API_TOKEN")
+    monkeypatch.delenv("JPY_API_TOKEN", raising=False)
+    with pytest.raises(ValueError, match="no JupyterHub token"):
+        open_storage("https://hub.example.org/services/threadwidget/", "week1")
+    with pytest.raises(ValueError, match="write a path to an SQLite file"):
+        open_storage("ftp://hub.example.org/x", "week1")
+
+
+SECRET = "My phone number is 555-0199"
+NOTE = "MODNOTE-doxxing"
+REPORT = "REPORT-by-student1"
+#: the page's own state (what devtools show): the model, its log and waiting events
+PAGE_STATE = (
+    "JSON.stringify({attrs: window.threadwidgetPage.attrs, log: window.threadwidgetPage.log,"
+    " pending: [...window.threadwidgetPage.pending.values()]})"
+)
+
+
+def sse(hub: Hub, token: str, until: int, since: int = 0, wire: bool = False) -> str:
+    """The raw push channel of ``token``'s user from ``since`` until event ``until`` arrived."""
+    import urllib.request
+
+    url = f"{hub.service_url}api/threads/week1/stream?since={since}" + ("&wire=1" if wire else "")
+    req = urllib.request.Request(url)
+    req.add_header("Authorization", f"token {token}")
+    lines = []
+    with urllib.request.urlopen(req, timeout=20) as response:
+        for raw in response:
+            line = raw.decode()
+            lines.append(line)
+            if line.strip() == f"id: {until}":
+                break
+    return "".join(lines)
+
+
+def everything_served_to(hub: Hub, token: str) -> str:
+    """Every answer of the API for ``token``'s user, as text: thread, page, events (plain and
+    wire), history, every replay moment and the push channel from the start."""
+    base = f"{hub.service_url}api/threads/week1"
+    texts = []
+    seq = head(hub)
+    for path in ("", "/page", "/events?since=0", "/events?since=0&wire=1", "/history", "/timeline"):
+        status, data = request(base + path, token=token)
+        assert status == 200, (path, data)
+        texts.append(json.dumps(data))
+    moments = request(base + "/timeline", token=token)[1]["moments"]
+    for index in range(len(moments)):
+        status, data = request(f"{base}/replay?index={index}", token=token)
+        assert status == 200, data
+        texts.append(json.dumps(data))
+    texts.append(sse(hub, token, seq))
+    texts.append(sse(hub, token, seq, wire=True))
+    return "\n".join(texts)
+
+
+KERNEL_TRACES = (
+    "_j.dumps([w.thread.model_dump(mode='json'), w._snapshot, eng.thread.model_dump(mode='json'),"
+    " [e.model_dump(mode='json') for e in storage._known.values()],"
+    " [e.model_dump(mode='json') for e in w.engine.storage._known.values()],"
+    " [e.model_dump(mode='json') for e in w.events]])"
+)
+
+
+LATE_TRACES = (
+    "_j.dumps([w.thread.model_dump(mode='json'), w._snapshot,"
+    " [e.model_dump(mode='json') for e in w.engine.storage._known.values()],"
+    " [e.model_dump(mode='json') for e in w.events]])"
+)
+
+
+def test_hidden_text_never_reaches_students(
+    hub: Hub, kernels: dict[str, Kernel], pages: dict[str, object], playwright_instance: object
+) -> None:
+    """The teacher hides a comment: no student's kernel, page or HTTP answer holds its text,
+    author, the reports on it (but one's own) or the teacher's note; a student who connects
+    afterwards gets none of it either; unhidden, it comes back everywhere."""
+    teacher, s1, s2 = kernels[TEACHER], kernels["student1"], kernels["student2"]
+    page = pages["student1"]
+    # student2 posts, student1 reports it; both kernels hold a widget on the service
+    s2.run(
+        "from threadwidget import ThreadWidget\n"
+        "w = ThreadWidget.connect('week1')\n"
+        f"eng.submit(ops.AddComment(id='doxx', body={SECRET!r}), ops.Context(actor='student2'))"
+    )
+    s1.run(
+        f"eng.submit(ops.FlagComment(id='doxx', reason={REPORT!r}), ops.Context(actor='student1'))"
+    )
+    expect(item(page, "doxx").locator('[data-role="body"]').first).to_have_text(SECRET)
+    assert s1.wait("w.get('doxx').body") == SECRET
+    s2.wait(f"w.seq == {head(hub)} and eng.seq == {head(hub)}")
+    assert REPORT not in s2.value(KERNEL_TRACES)  # another's report never reaches student2
+    teacher.run(
+        f"eng.submit(ops.Moderate(id='doxx', action='hide', reason={NOTE!r}),"
+        " ops.Context(actor='teacher'))"
+    )
+    seq = head(hub)
+    for kernel in (s1, s2):
+        kernel.wait(f"w.seq == {seq} and eng.seq == {seq}")
+        assert kernel.value("[w.get('doxx').status, w.get('doxx').author, w.get('doxx').body]") == [
+            "hidden",
+            "[moderated]",
+            "",
+        ]
+        traces = kernel.value(KERNEL_TRACES)
+        assert SECRET not in traces and NOTE not in traces
+        assert (REPORT in traces) == (kernel is s1)  # one's own report stays
+    expect(item(page, "doxx")).to_have_count(0)
+    for text in (page.content(), page.evaluate(PAGE_STATE)):  # type: ignore[attr-defined]
+        assert SECRET not in text and NOTE not in text
+    for user in STUDENTS:
+        served = everything_served_to(hub, hub.user_token(user))
+        assert SECRET not in served and NOTE not in served, user
+        assert (REPORT in served) == (user == "student1"), user
+    # moderators keep everything
+    served = everything_served_to(hub, hub.user_token(TEACHER))
+    assert SECRET in served and NOTE in served and REPORT in served
+    teacher_card = item(pages[TEACHER], "doxx").locator(":scope > .tw-card")
+    expect(teacher_card).to_have_class("tw-card tw-moderated")
+    # connecting after the hide: a new kernel of student2 (widget) and a new page of student2
+    late = Kernel(hub, "student2", hub.user_token("student2"))
+    context, late_page = login(playwright_instance, hub, "student2")
+    try:
+        late.run("from threadwidget import ThreadWidget\nw = ThreadWidget.connect('week1')")
+        late_traces = late.value(LATE_TRACES)
+        assert SECRET not in late_traces and NOTE not in late_traces and REPORT not in late_traces
+        assert late.value("w.get('doxx').author") == "[moderated]"
+        late_page.goto(f"{hub.service_url}threads/week1")  # type: ignore[attr-defined]
+        status_el = late_page.locator('[data-role="page-status"]')  # type: ignore[attr-defined]
+        expect(status_el).to_have_attribute("data-state", "live")
+        expect(item(late_page, "q1")).to_be_visible()
+        for text in (late_page.content(), late_page.evaluate(PAGE_STATE)):  # type: ignore[attr-defined]
+            assert SECRET not in text and NOTE not in text and REPORT not in text
+        # the teacher unhides it: every student sees it again, live
+        teacher.run(
+            "eng.submit(ops.Moderate(id='doxx', action='unhide'), ops.Context(actor='teacher'))"
+        )
+        for shown in (page, late_page):
+            expect(item(shown, "doxx").locator('[data-role="body"]').first).to_have_text(SECRET)
+        seq = head(hub)
+        for kernel in (s1, s2, late):
+            kernel.wait(f"w.seq == {seq}")
+            assert kernel.value(
+                "[w.get('doxx').status, w.get('doxx').author, w.get('doxx').body]"
+            ) == [
+                "visible",
+                "student2",
+                SECRET,
+            ]
+        # every student's engine is exactly the service's view for them, at the same seq
+        for kernel, user in ((s1, "student1"), (s2, "student2"), (late, "student2")):
+            status, data = request(
+                f"{hub.service_url}api/threads/week1", token=hub.user_token(user)
+            )
+            assert status == 200, data
+            assert data["seq"] == kernel.value("w.seq") == kernel.value("w.engine.seq")
+            mine = kernel.value("w.thread.model_dump(mode='json')")
+            assert mine == data["thread"], user
+        assert s1.value("eng.thread.model_dump(mode='json')") == s1.value(
+            "w.thread.model_dump(mode='json')"
+        )
+        # and the page's next event still applies in order (no gap, nothing twice)
+        s2.run(
+            "eng.submit(ops.AddComment(id='after-unhide', body='Sorry!'),"
+            " ops.Context(actor='student2'))"
+        )
+        expect(item(page, "after-unhide")).to_be_visible(timeout=10000)
+        expect(item(late_page, "after-unhide")).to_be_visible(timeout=10000)
+        expect(item(page, "doxx")).to_have_count(1)
+    finally:
+        context.close()  # type: ignore[attr-defined]
+        late.close()

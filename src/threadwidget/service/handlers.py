@@ -26,6 +26,7 @@ from ..protocol import (
 )
 from .auth import AuthError, HubIdentity, Identity
 from .threads import Entry, ThreadHub
+from .views import Viewer
 
 __all__ = ["ApiHandler", "Service", "handlers"]
 
@@ -109,9 +110,14 @@ class ApiHandler(HubOAuthenticated, RequestHandler):  # type: ignore[misc]
         """Whether the client wants events as the browser bundle reads them (``?wire=1``)."""
         return self.get_argument("wire", "0") == "1"
 
-    def entry_json(self, entry: Entry) -> dict[str, Any]:
-        """One event for this client."""
-        return {"seq": entry.seq, "event": entry.wire() if self.wire() else entry.plain()}
+    def viewer(self, thread_id: str) -> Viewer:
+        """What this caller may see of the thread now (views.py); take it *after* reading the
+        events to send, so that none moderated meanwhile slips through."""
+        return self.service.hub.viewer(thread_id, self.who)
+
+    def entry_json(self, entry: Entry, viewer: Viewer) -> dict[str, Any]:
+        """One event for this client, as ``viewer`` may see it."""
+        return viewer.entry_json(entry, wire=self.wire())
 
     def require_teacher(self) -> None:
         """Refuse anyone who does not moderate through the hub (admins, the moderators' group)."""
@@ -180,7 +186,7 @@ class ThreadHandler(ApiHandler):
     async def get(self, raw: str) -> None:
         thread_id = self.thread_id(raw)
         hub = self.service.hub
-        thread, seq = await _blocking(hub.snapshot, thread_id)
+        thread, seq = await _blocking(hub.snapshot, thread_id, self.who)
         self.send_json(
             {
                 "id": thread_id,
@@ -226,16 +232,14 @@ class OpsHandler(ApiHandler):
             reason, field = describe_validation_error(error)
             self.refuse(422, f"Invalid operation: {reason}", field)
         try:
-            seq, event, missed = await _blocking(
-                self.service.hub.submit, thread_id, op, self.who, after
-            )
+            entry, missed = await _blocking(self.service.hub.submit, thread_id, op, self.who, after)
         except ops.OperationRejected as error:
             self.refuse(409, error.reason, error.field)
-        entry = Entry(seq, event)
+        viewer = self.viewer(thread_id)
         self.send_json(
             {
-                **self.entry_json(entry),
-                "missed": [self.entry_json(m) for m in missed],
+                **self.entry_json(entry, viewer),
+                "missed": [self.entry_json(m, viewer) for m in missed],
             }
         )
 
@@ -247,7 +251,8 @@ class EventsHandler(ApiHandler):
         thread_id = self.thread_id(raw)
         since = _int_arg(self, "since")
         entries = await _blocking(self.service.hub.events_since, thread_id, since)
-        self.send_json({"events": [self.entry_json(e) for e in entries]})
+        viewer = self.viewer(thread_id)
+        self.send_json({"events": [self.entry_json(e, viewer) for e in entries]})
 
 
 class HistoryHandler(ApiHandler):
@@ -256,10 +261,11 @@ class HistoryHandler(ApiHandler):
     async def get(self, raw: str) -> None:
         thread_id = self.thread_id(raw)
         origin, entries = await _blocking(self.service.hub.history, thread_id)
+        viewer = self.viewer(thread_id)
         self.send_json(
             {
-                "origin": origin.model_dump(mode="json"),
-                "events": [self.entry_json(e) for e in entries],
+                "origin": viewer.thread(origin).model_dump(mode="json"),
+                "events": [self.entry_json(e, viewer) for e in entries],
             }
         )
 
@@ -279,27 +285,22 @@ class ReplayHandler(ApiHandler):
 
     async def get(self, raw: str) -> None:
         thread_id = self.thread_id(raw)
-        engine = self.service.hub.engine(thread_id)
         index = _int_arg(self, "index")
-
-        def replay() -> dict[str, Any] | None:
-            stops = engine.moments()
-            if not stops:
-                return None
-            at = stops[min(index, len(stops) - 1)]
-            thread = engine.replay_at(at)
-            return {
-                "index": min(index, len(stops) - 1),
+        try:
+            index, at, count, thread = await _blocking(
+                self.service.hub.replay, thread_id, index, self.who
+            )
+        except IndexError as error:
+            self.refuse(404, str(error), "index")
+        self.send_json(
+            {
+                "index": index,
                 "at": at.isoformat(),
-                "count": len(stops),
+                "count": count,
                 "post": wire_post(thread.post),
                 "comments": [wire_comment(c) for c in thread.comments],
             }
-
-        answer = await _blocking(replay)
-        if answer is None:
-            self.refuse(404, "There is nothing to replay yet.", "index")
-        self.send_json(answer)
+        )
 
 
 class RolesHandler(ApiHandler):
@@ -367,8 +368,10 @@ class StreamHandler(ApiHandler):
             self.write(f"retry: 1000\nevent: hello\ndata: {hello}\n\n")
             while not self._closed and loop.time() < deadline:
                 wake.clear()
-                for entry in await _blocking(hub.events_since, thread_id, last):
-                    data = json.dumps(self.entry_json(entry), separators=(",", ":"))
+                entries = await _blocking(hub.events_since, thread_id, last)
+                viewer = self.viewer(thread_id)  # after reading: the role and hides of now
+                for entry in entries:
+                    data = json.dumps(self.entry_json(entry, viewer), separators=(",", ":"))
                     self.write(f"id: {entry.seq}\nevent: event\ndata: {data}\n\n")
                     last = entry.seq
                 if roles_changed:

@@ -15,12 +15,13 @@ from typing import Any
 from .. import ops
 from ..engine import Engine
 from ..models import MAX_BODY_CHARS, Thread
-from ..protocol import snapshot_value, wire_event
+from ..protocol import snapshot_value
 from ..stores.linked import SharedStorage
 from ..stores.shared import SharedStore
 from ..voting import LIKES
 from .auth import Identity
 from .roles import RoleBook
+from .views import MODERATED, Viewer, annotate, event_json, keeps_thread, target_of
 
 __all__ = ["RATE_LIMIT", "RATE_WINDOW", "RECENT", "Entry", "ThreadHub"]
 
@@ -36,10 +37,15 @@ Listener = Callable[[str], None]
 
 @dataclass
 class Entry:
-    """One stored event as the push channels send it: plain (kernels) and wire (pages) JSON."""
+    """One stored event as the push channels send it: plain (kernels) and wire (pages) JSON,
+    and what it did to what non-moderators may see (:mod:`.views`): ``hidden``, its comment is
+    moderated right after it; ``after``, the whole thread right after it when non-moderators
+    get that instead of the event (``views.keeps_thread``; else None)."""
 
     seq: int
     event: ops.Recorded
+    hidden: bool = False
+    after: Thread | None = None
     _plain: dict[str, Any] | None = None
     _wire: dict[str, Any] | None = None
 
@@ -52,7 +58,7 @@ class Entry:
     def wire(self) -> dict[str, Any]:
         """The event as the browser bundle reads it (bodies with their rendered ``html``)."""
         if self._wire is None:
-            self._wire = wire_event(self.plain())
+            self._wire = event_json(self.event, wire=True)
         return self._wire
 
 
@@ -62,6 +68,8 @@ class _Live:
     lock: threading.Lock = field(default_factory=threading.Lock)
     recent: deque[Entry] = field(default_factory=lambda: deque(maxlen=RECENT))
     listeners: list[Listener] = field(default_factory=list)
+    #: ids of the comments moderated now (kept by the sink, under ``lock``)
+    moderated: set[str] = field(default_factory=set)
 
 
 class ThreadHub:
@@ -104,14 +112,33 @@ class ThreadHub:
             if live is None:
                 engine = Engine(storage=SharedStorage(self.store, thread_id))
                 live = _Live(engine)
-                engine.add_sink(self._sink(live))
+                with engine.lock:
+                    live.moderated = _moderated_ids(engine.state)
+                    engine.add_sink(self._sink(live))
                 self._live[thread_id] = live
             return live
 
     def _sink(self, live: _Live) -> Callable[[int, ops.Recorded, str | None], None]:
         def sink(seq: int, event: ops.Recorded, _rid: str | None) -> None:
+            state = live.engine.state  # right after the event (the engine's lock is held)
+            target = target_of(event)
+            comment = None if target is None else state.comments.get(target)
+            hidden = comment is not None and comment.status in MODERATED
             with live.lock:
-                live.recent.append(Entry(seq, event))
+                if isinstance(event, ops.ReplaceEvent):
+                    live.moderated = _moderated_ids(state)
+                    keep = False
+                else:
+                    keep = target is not None and keeps_thread(
+                        event, target in live.moderated, hidden
+                    )
+                    if hidden and target is not None:
+                        live.moderated.add(target)
+                    elif target is not None:
+                        live.moderated.discard(target)
+            entry = Entry(seq, event, hidden=hidden, after=state.to_thread() if keep else None)
+            with live.lock:
+                live.recent.append(entry)
                 listeners = list(live.listeners)
             for listener in listeners:
                 listener("events")
@@ -120,15 +147,26 @@ class ThreadHub:
 
     # ---- reading ------------------------------------------------------------------------------
 
-    def snapshot(self, thread_id: str) -> tuple[Thread, int]:
-        """The thread now and its ``seq``."""
+    def viewer(self, thread_id: str, who: Identity) -> Viewer:
+        """What ``who`` may see of the thread now (their role, the comments moderated now)."""
+        live = self._get(thread_id)
+        moderator = self.roles.role_of(who, thread_id) == "moderator"
+        with live.lock:
+            hidden = frozenset(live.moderated) if not moderator else frozenset()
+        return Viewer(who.name, moderator, hidden)
+
+    def snapshot(self, thread_id: str, who: Identity | None = None) -> tuple[Thread, int]:
+        """The thread now and its ``seq``, as ``who`` may see it (None: everything)."""
         engine = self._get(thread_id).engine
         with engine.lock:
-            return engine.state.to_thread(), engine.seq
+            thread, seq = engine.state.to_thread(), engine.seq
+        if who is not None:
+            thread = self.viewer(thread_id, who).thread(thread)
+        return thread, seq
 
     def page_state(self, thread_id: str, who: Identity) -> dict[str, Any]:
         """What a web page starts from: the ``_snapshot`` and ``_config`` of the bundle."""
-        thread, seq = self.snapshot(thread_id)
+        thread, seq = self.snapshot(thread_id, who)
         role = self.roles.role_of(who, thread_id)
         return {
             "thread_id": thread_id,
@@ -150,12 +188,26 @@ class ThreadHub:
         head = live.engine.seq
         if seq >= head:
             return []
-        return [Entry(s, e) for s, e in live.engine.storage.events_since(seq) if s <= head]
+        # older than the memory: replayed from the start, so each knows what it did to
+        # visibility (views.py); rare (a client away for more than RECENT events)
+        return [e for e in self.history(thread_id)[1] if seq < e.seq <= head]
 
     def history(self, thread_id: str) -> tuple[Thread, list[Entry]]:
-        """The thread as first stored and every event since."""
+        """The thread as first stored and every event since (each knowing what it did to
+        visibility)."""
         origin, events = self._get(thread_id).engine.history()
-        return origin, [Entry(s, e) for s, e in events]
+        return origin, annotate(origin, events)
+
+    def replay(self, thread_id: str, index: int, who: Identity) -> tuple[int, Any, int, Thread]:
+        """Moment ``index`` of the timeline (clamped) as ``who`` may see it: ``(index, when,
+        how many moments, thread)``; ``IndexError`` when there is nothing to replay."""
+        engine = self._get(thread_id).engine
+        stops = engine.moments()
+        if not stops:
+            raise IndexError("There is nothing to replay yet.")
+        index = min(index, len(stops) - 1)
+        thread = engine.replay_at(stops[index])
+        return index, stops[index], len(stops), self.viewer(thread_id, who).thread(thread)
 
     def subscribe(self, thread_id: str, listener: Listener) -> Callable[[], None]:
         """Call ``listener("events")`` after each new event, ``listener("roles")`` after a role
@@ -175,8 +227,8 @@ class ThreadHub:
 
     def submit(
         self, thread_id: str, op: ops.Operation, who: Identity, after: int | None = None
-    ) -> tuple[int, ops.Recorded, list[Entry]]:
-        """Decide and store ``op`` as ``who`` with their role in the thread: ``(seq, event,
+    ) -> tuple[Entry, list[Entry]]:
+        """Decide and store ``op`` as ``who`` with their role in the thread: ``(its entry,
         the events stored after `after` and before it)``, or :class:`OperationRejected`."""
         live = self._get(thread_id)
         if not self._within_rate(thread_id, who.name):
@@ -187,12 +239,20 @@ class ThreadHub:
         ctx = ops.Context(actor=who.name, role=self.roles.role_of(who, thread_id))
         engine = live.engine
         with engine.lock:
-            event = engine.submit(op, ctx, wait=False)
+            engine.submit(op, ctx, wait=False)
             seq = engine.seq
         missed: list[Entry] = []
         if after is not None and after < seq - 1:
             missed = [e for e in self.events_since(thread_id, after) if e.seq < seq]
-        return seq, event, missed
+        return self._entry(thread_id, live, seq), missed
+
+    def _entry(self, thread_id: str, live: _Live, seq: int) -> Entry:
+        """The entry the sink made for ``seq`` (just stored)."""
+        with live.lock:
+            for entry in reversed(live.recent):
+                if entry.seq == seq:
+                    return entry
+        return next(e for e in self.events_since(thread_id, seq - 1) if e.seq == seq)
 
     def set_role(
         self, thread_id: str, user: str, role: ops.Role | None, by: Identity
@@ -227,6 +287,10 @@ class ThreadHub:
         for live in lives:
             live.engine.close()
         self.store.close()
+
+
+def _moderated_ids(state: ops.ThreadState) -> set[str]:
+    return {c.id for c in state.comments.values() if c.status in MODERATED}
 
 
 def config_value(role: ops.Role) -> dict[str, Any]:

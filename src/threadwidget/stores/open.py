@@ -41,12 +41,17 @@ def open_storage(
     create: Thread | None = None,
 ) -> Storage:
     """The storage of shared thread ``thread_id``: the hub's threadwidget service when
-    ``target`` is None and JupyterHub runs one, else the store ``target`` names (None:
-    ``THREADWIDGET_STORE``). ``create`` makes the thread if it does not exist yet."""
+    ``target`` is None and JupyterHub runs one, or when it is the service's ``http://`` or
+    ``https://`` URL; else the store ``target`` names (None: ``THREADWIDGET_STORE``).
+    ``create`` makes the thread if it does not exist yet."""
     if target is None:
         remote = _service_storage(thread_id, create)
         if remote is not None:
             return remote
+    if isinstance(target, str) and target.startswith(("http://", "https://")):
+        from .service import ServiceStorage
+
+        return ServiceStorage(thread_id, target, create=create)
     owned = not isinstance(target, SharedStore)
     if isinstance(target, str | os.PathLike):
         target = store_target(target)

@@ -237,6 +237,11 @@ class ServiceStorage(Storage):
     def _remember(self, item: Mapping[str, Any]) -> tuple[int, ops.Recorded]:
         seq, event = int(item["seq"]), ops.parse_recorded(item["event"])
         with self._lock:
+            if isinstance(event, ops.ReplaceEvent):
+                # the service sends a non-moderator the whole thread when a comment is hidden
+                # or shown again: what came before is superseded (and may hold taken-back
+                # text), so it is not kept; a catch-up from before reads it again
+                self._known = {s: e for s, e in self._known.items() if s > seq}
             self._known[seq] = event
             self._head = max(self._head, seq)
             if len(self._known) > _CACHE:

@@ -3,6 +3,8 @@
 // (`op`, `sync`, `timeline`, `replay`, `action`); this model answers them from the service's
 // HTTP API and its server-sent events, in seq order, exactly as the kernel would (docs/protocol.md).
 // No text from the thread is ever written here as HTML: the bundle renders and sanitises it.
+// A `replace` event (the service sends one to a non-moderator when a comment is hidden or shown
+// again: the thread as they may see it, docs/hub.md) reaches the bundle as a fresh snapshot.
 
 const cfg = JSON.parse(document.getElementById("twp-config").textContent);
 const EPOCH = `service-${cfg.thread}`;
@@ -58,6 +60,7 @@ class PageModel {
     this.inflight = 0; // operations posted and not answered yet
     this.backoff = 500;
     this.source = null;
+    this.clients = new Set(); // the bundle's views (they name themselves in their syncs)
   }
 
   // ---- the anywidget model interface the bundle uses ----
@@ -123,11 +126,28 @@ class PageModel {
       const { event, rid } = this.pending.get(seq);
       this.pending.delete(seq);
       this.delivered = seq;
+      if (event.type === "replace") {
+        this.replaceWith(seq, event);
+        continue;
+      }
       this.log.push({ seq, rid, event });
       if (this.log.length > LOG_MAX) this.log.splice(0, this.log.length - LOG_MAX);
       this.deliver({ kind: "event", epoch: EPOCH, seq, rid, event });
     }
     if (this.pending.size > 0 && !this.filling) void this.fill();
+  }
+
+  /** The whole thread as of `seq` (a `replace` event): a snapshot to every view; views that
+   * sync from before it get a fresh one from the service (the log starts again here). */
+  replaceWith(seq, event) {
+    this.log = [];
+    this.attrs._snapshot = { ...this.attrs._snapshot, seq, post: event.post, comments: event.comments };
+    for (const client of this.clients) {
+      this.deliver({
+        kind: "snapshot", to: client, rid: null, epoch: EPOCH, seq,
+        part: 0, parts: 1, post: event.post, comments: event.comments, confirmed: [],
+      });
+    }
   }
 
   /** A gap (an event we never got): read what is missing. */
@@ -164,6 +184,7 @@ class PageModel {
   }
 
   async answerSync(msg) {
+    this.clients.add(msg.client);
     const covered =
       msg.epoch === EPOCH &&
       msg.seq <= this.delivered &&
