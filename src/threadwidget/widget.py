@@ -439,7 +439,8 @@ class ThreadWidget(Commands, Classroom, anywidget.AnyWidget):
         ``store`` is a :class:`~threadwidget.stores.SharedStore`, a ``postgresql://`` or
         ``sqlite:///`` URL, a path to an SQLite file, the hub service's ``https://`` URL, or
         None: the hub service when JupyterHub runs one, else ``THREADWIDGET_STORE``.
-        ``ThreadWidget.connect("week1")`` names just the thread. ``thread`` creates the shared thread if there is none with this id yet.
+        ``ThreadWidget.connect("week1")`` names just the thread. ``thread`` creates the shared
+        thread if there is none with this id yet.
 
         >>> w = ThreadWidget.connect("/srv/class/discussion.db", "week1")  # doctest: +SKIP
         """
