@@ -440,6 +440,16 @@ class ThreadState:
     post: Post
     comments: dict[str, Comment]
     seq: int = 0
+    #: comment id -> the set of its likers, built on first use and kept by commit(): "already
+    #: liked?" is O(1) however many people like a comment
+    likers: dict[str, set[str]] = field(default_factory=dict, repr=False, compare=False)
+
+    def likers_of(self, comment_id: str) -> set[str]:
+        """The users who like a comment (an index kept in step with ``liked_by``)."""
+        found = self.likers.get(comment_id)
+        if found is None:
+            found = self.likers[comment_id] = set(self.comments[comment_id].liked_by)
+        return found
 
     @classmethod
     def from_thread(cls, thread: Thread) -> ThreadState:
@@ -598,14 +608,14 @@ def check(state: ThreadState, op: Operation, ctx: Context) -> Event:
         if comment.status == "deleted":
             raise OperationRejected("A deleted comment cannot be liked.", "id")
         _alive(comment, ctx, "liked")
-        if ctx.actor in comment.liked_by:
+        if ctx.actor in state.likers_of(op.id):
             raise OperationRejected("You already like this comment.", "id")
         return LikeEvent(
             id=op.id, user=ctx.actor, likes=comment.likes + 1, actor=ctx.actor, at=ctx.now
         )
     if isinstance(op, Unlike):
         comment = _target(state, op.id)
-        if ctx.actor not in comment.liked_by:
+        if ctx.actor not in state.likers_of(op.id):
             raise OperationRejected("You have not liked this comment.", "id")
         return UnlikeEvent(
             id=op.id, user=ctx.actor, likes=comment.likes - 1, actor=ctx.actor, at=ctx.now
@@ -716,6 +726,7 @@ def commit(state: ThreadState, event: Recorded) -> None:
     if isinstance(event, ReplaceEvent):
         state.post = event.thread.post
         state.comments = {c.id: c for c in event.thread.comments}
+        state.likers.clear()
     elif isinstance(event, AddEvent):
         comments[event.comment.id] = event.comment
     elif isinstance(event, EditEvent):
@@ -728,13 +739,17 @@ def commit(state: ThreadState, event: Recorded) -> None:
         comments[event.id] = old.model_copy(update={"status": "deleted", "body": ""})
     elif isinstance(event, LikeEvent):
         old = comments[event.id]
-        comments[event.id] = old.model_copy(
-            update={"likes": event.likes, "liked_by": (*old.liked_by, event.user)}
-        )
+        liked_by = (*old.liked_by, event.user)  # copied in C: no Python loop over the likers
+        comments[event.id] = old.model_copy(update={"likes": event.likes, "liked_by": liked_by})
+        if event.id in state.likers:
+            state.likers[event.id].add(event.user)
     elif isinstance(event, UnlikeEvent):
         old = comments[event.id]
-        liked_by = tuple(u for u in old.liked_by if u != event.user)
+        at = old.liked_by.index(event.user)
+        liked_by = old.liked_by[:at] + old.liked_by[at + 1 :]
         comments[event.id] = old.model_copy(update={"likes": event.likes, "liked_by": liked_by})
+        if event.id in state.likers:
+            state.likers[event.id].discard(event.user)
     elif isinstance(event, FlagEvent):
         old = comments[event.id]
         flag = Flag(user=event.user, at=event.at, reason=event.reason)

@@ -37,6 +37,13 @@ MIN_TAIL = 64 * 1024
 SendState = Callable[[dict[str, Any]], None]
 
 
+def _public(comment: Comment) -> Comment:
+    """What a saved notebook keeps of a comment: what a reader sees, and its like count without
+    the list of likers (a page with no kernel needs the count; the list grows with every like)."""
+    public = published_comment(comment)
+    return public.model_copy(update={"liked_by": ()}) if public.liked_by else public
+
+
 def _indexed(state: ops.ThreadState) -> Thread:
     """The state as a Thread without validating it again (it was validated event by event)."""
     comments = tuple(state)
@@ -67,7 +74,7 @@ class SavedState:
         self._view: tuple[str, object] = ("oldest", "likes")
 
     def _comment(self, comment: Comment) -> dict[str, Any]:
-        return wire_comment(comment if self.full else published_comment(comment))
+        return wire_comment(comment if self.full else _public(comment))
 
     def snapshot(
         self, state: ops.ThreadState, epoch: str, sort: str = "oldest", voting: object = "likes"
@@ -84,7 +91,7 @@ class SavedState:
         if estimate <= SNAPSHOT_LIMIT:
             comments = list(state)
             if not self.full:
-                comments = [published_comment(c) for c in comments]
+                comments = [_public(c) for c in comments]
             value = snapshot_value(state.post, comments, epoch=f"{epoch}:saved", seq=state.seq)
         else:  # the first screen, chosen in the thread as a participant sees it
             value = first_screen_snapshot(

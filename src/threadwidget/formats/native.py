@@ -15,7 +15,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from ..models import FORMAT_VERSION, Thread
+from ..models import FORMAT_VERSION, Thread, thread_from_json
 
 __all__ = ["MIGRATIONS", "ThreadFileError", "read_thread", "thread_from_data", "write_thread"]
 
@@ -70,7 +70,7 @@ def read_thread(path: str | os.PathLike[str]) -> Thread:
     except UnicodeDecodeError as error:
         raise ThreadFileError(f"{path}: not UTF-8 text (byte {error.start})") from error
     try:  # the fast path: a valid file of the current version, parsed and checked in one go
-        return Thread.model_validate_json(text)
+        return thread_from_json(text)
     except ValidationError:
         pass  # an older version, or an error to describe precisely: the careful path below
     try:

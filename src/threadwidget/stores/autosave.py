@@ -22,7 +22,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from ..formats.native import ThreadFileError
-from ..models import Thread
+from ..models import Thread, thread_from_json
 from .linked import SharedStorage
 from .shared import StoreError
 from .sqlite import SQLiteStore
@@ -67,7 +67,7 @@ def read_database(path: str | os.PathLike[str], select: str | None = None) -> Th
         seq, raw = conn.execute(
             "SELECT seq, thread_json FROM tw_snapshots WHERE thread_id = ?", (select,)
         ).fetchone()
-        state = ops.ThreadState.from_thread(Thread.model_validate_json(raw))
+        state = ops.ThreadState.from_thread(thread_from_json(raw))
         rows = conn.execute(
             "SELECT event_json FROM tw_events WHERE thread_id = ? AND seq > ? ORDER BY seq",
             (select, seq),

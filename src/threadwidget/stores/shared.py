@@ -21,7 +21,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 from .. import ops
-from ..models import ID_PATTERN, Thread
+from ..models import ID_PATTERN, Thread, thread_from_json
 
 __all__ = [
     "SCHEMA_VERSION",
@@ -278,7 +278,7 @@ class SharedStore:
                 ).fetchone()
                 if row is None:
                     raise KeyError(f"no shared thread {thread_id!r} in {self!r}")
-                origin = Thread.model_validate_json(row[1])
+                origin = thread_from_json(row[1])
                 return origin, self._events_in(cur, thread_id, int(row[0]))
 
         origin, events = self._run(work)
@@ -299,7 +299,7 @@ class SharedStore:
         ).fetchone()
         if row is None:
             raise KeyError(f"no shared thread {thread_id!r} in {self!r}")
-        state = ops.ThreadState.from_thread(Thread.model_validate_json(row[1]))
+        state = ops.ThreadState.from_thread(thread_from_json(row[1]))
         seq = int(row[0])
         for event_seq, event in self._events_in(cur, thread_id, seq):
             ops.commit(state, event)
