@@ -66,7 +66,7 @@ class _Generator(GenerateJsonSchema):
         """A serializer that only leaves keys out (``wire._omit``) keeps the model's schema."""
         if schema["type"] == "function-wrap":
             returns = schema.get("return_schema")
-            if returns is not None and returns["type"] == "any":
+            if isinstance(returns, dict) and returns.get("type") == "any":
                 return None
         return super().ser_schema(schema)
 
