@@ -3,6 +3,7 @@
  * ThreadView per output). Wiring only: no thread rules live here. Default export only (anywidget
  * warns about a module that exports `render` by name).
  */
+import { isSaved } from "./saved";
 import { DEFAULT_MAX_BODY } from "./protocol";
 import { ThreadView } from "./render/view";
 import { parseOptions } from "./options";
@@ -27,7 +28,9 @@ function render({ model, el }: { model: ModelLike; el: HTMLElement }): () => voi
       model.save_changes();
     },
     // a reader (`w.role`/`w.roles`) gets no controls at all: the view is read-only for them
-    readOnly: () => model.get("read_only") === true || configOf(model).role === "reader",
+    // a reader gets no controls; nor does a saved notebook until a live kernel has answered
+    readOnly: () =>
+      model.get("read_only") === true || configOf(model).role === "reader" || isSaved(store),
     maxBody: () => {
       const m = configOf(model).max_body;
       return typeof m === "number" && m > 0 ? m : DEFAULT_MAX_BODY;

@@ -45,3 +45,17 @@ describe("saved notebook state", () => {
     expect(sent[0]).toMatchObject({ kind: "sync", epoch: "live", seq: 2 });
   });
 });
+
+describe("a saved notebook's view", () => {
+  it("has no controls until a live kernel answers, then has them", async () => {
+    const { mount, cleanup, item, q } = await import("./helpers");
+    const { smallSnapshot } = await import("./fake-model");
+    const saved = { ...smallSnapshot(), epoch: "e1:saved" };
+    const { el, model, client } = mount({ _snapshot: saved });
+    const first = saved.comments?.[0]?.id ?? "";
+    expect(q(item(el, first), 'button[data-action="reply"]')).toBeNull();
+    model.deliver({ kind: "snapshot", to: client, rid: null, epoch: "live", seq: saved.seq, part: 0, parts: 1, post: saved.post, comments: saved.comments ?? [], confirmed: [] });
+    expect(q(item(el, first), 'button[data-action="reply"]')).not.toBeNull();
+    cleanup();
+  });
+});
