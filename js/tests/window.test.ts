@@ -81,9 +81,10 @@ describe("windowed tree", () => {
 
   it("w.focus builds a far comment at once; a remote reply to it shows", () => {
     const { el, model } = mount({ _snapshot: snap(big(N), "w") });
-    const t0 = performance.now();
     model.deliver({ kind: "focus", id: "t900r" });
-    expect(performance.now() - t0).toBeLessThan(150);
+    // built at once (synchronously) without building the thread around it: timed in
+    // benchmarks/cell.py, not here (machines are noisy)
+    expect(el.querySelectorAll("[data-comment-id]").length).toBeLessThan(200);
     expect(item(el, "t900r")?.classList.contains("tw-focused")).toBe(true);
     expect(item(el, "t900r").tabIndex).toBe(0);
     model.deliver({ kind: "event", epoch: "w", seq: 1, rid: null, event: { type: "add", actor: "Ann", at: at(5000), comment: comment("late", "t900", { created_at: at(5000) }) } });
