@@ -425,3 +425,16 @@ def test_focus_is_broadcast_to_every_view(widget: ThreadWidget, rec: Recorder) -
     assert rec.sent[-1] == {"kind": "focus", "id": "b"}
     with pytest.raises(KeyError, match="ghost"):
         widget.focus("ghost")
+
+
+def test_verbs_cannot_be_misused_positionally(widget: ThreadWidget) -> None:
+    """``add_comment("Me too", "c1")`` once posted as a user called "c1"."""
+    with pytest.raises(TypeError):
+        widget.add_comment("Me too", "a")  # type: ignore[misc]
+    reply = widget.add_comment("Me too", parent_id="a")
+    assert reply.author == "Chris" and reply.parent_id == "a"
+    # one name for the acting person, and every verb returns the comment as it is afterwards
+    assert widget.like("a", user="Bob").liked_by == ("Bob",)
+    assert widget.hide("a", "off topic", user="Ms. R").moderation.by == "Ms. R"  # type: ignore[union-attr]
+    assert widget.delete_comment(reply.id, user="Chris").status == "deleted"
+    assert widget.lock(None, user="Ms. R") == widget.post and widget.post.locked is not None
