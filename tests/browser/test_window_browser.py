@@ -96,10 +96,6 @@ def test_max_height_box_scrolls_by_itself(nb: Notebook):
     nb.screenshot("window-max-height", root)
 
 
-@pytest.mark.xfail(
-    reason="JupyterLab: the far comment is not kept built after w.selected (vitest passes)",
-    strict=False,
-)
 def test_selected_from_the_kernel_reaches_a_far_comment(nb: Notebook):
     nb.run("w_sel = ThreadWidget(thread=big, user='Chris')\ndisplay(w_sel)")
     root = nb.widget(nb.last_cell)

@@ -324,6 +324,7 @@ export class Tree {
       this.#timer = null;
       if (this.host.destroyed()) return;
       this.runBuild(CHUNK);
+      this.win?.request(); // the threads grew: keep the reader's place (render/window.ts)
       this.schedule();
       this.nav.ensureTabStop();
       this.host.onBuilt(this);

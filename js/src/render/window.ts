@@ -48,6 +48,17 @@ export function rangeFor(prefix: Float64Array, y0: number, y1: number): [number,
   return [a, b];
 }
 
+/** The element whose scrolling moves the tree (its own box, a scrolling ancestor), or null for the window. */
+export function scrollerOf(el: HTMLElement): HTMLElement | null {
+  const win = el.ownerDocument.defaultView;
+  for (let p: HTMLElement | null = el; p; p = p.parentElement) {
+    if (p.scrollHeight <= p.clientHeight) continue;
+    const o = win ? win.getComputedStyle(p).overflowY : "visible";
+    if (o === "auto" || o === "scroll" || o === "overlay") return p;
+  }
+  return null;
+}
+
 /** The band [top, bottom) of the tree's content (its own coordinates) visible on screen now. */
 export function visibleBand(el: HTMLElement): [number, number] {
   const win = el.ownerDocument.defaultView;
@@ -75,6 +86,8 @@ export class Windower {
   #prefix: Float64Array | null = null;
   #frame: number | null = null;
   #printing = false;
+  /** the card kept in place on screen, and where it is in the scrolled content */
+  #anchor: { el: HTMLElement; y: number; view: number } | null = null;
   readonly #t: Tree;
   readonly #onScroll = (): void => this.request();
   readonly #onBeforePrint = (): void => this.printAll();
@@ -174,6 +187,68 @@ export class Windower {
     this.pads();
   }
 
+  // ---- scroll anchoring ------------------------------------------------------------------
+  // A new measurement changes the estimate of every thread above the built ones (the top padding
+  // moves), and replies built progressively make the threads above the reader's place grow: what
+  // the reader looks at (a comment just focused far down) would jump away. The browser's scroll
+  // anchoring would keep it in place, but JupyterLab turns it off for every cell but the active
+  // one; so the windower keeps one card (the focused comment's, else the first on screen) where
+  // it is in the scrolled content, correcting the scroll position after each change.
+
+  /** Where `el` is in the scrolled content and in the scroller's view (px): scrolling changes only the second. */
+  #place(el: HTMLElement, sc: HTMLElement | null): { y: number; view: number } {
+    const top = el.getBoundingClientRect().top;
+    if (sc) {
+      const view = top - sc.getBoundingClientRect().top;
+      return { y: view + sc.scrollTop, view };
+    }
+    return { y: top + (el.ownerDocument.defaultView?.scrollY ?? 0), view: top };
+  }
+
+  /** The card to keep in place: the tab stop's if on screen, else the first top-level card on screen. */
+  #pickAnchor(): HTMLElement | null {
+    const t = this.#t;
+    const win = t.el.ownerDocument.defaultView;
+    if (!win || this.b <= this.a) return null;
+    const [y0, y1] = visibleBand(t.el);
+    const origin = t.el.getBoundingClientRect().top - t.el.scrollTop;
+    const onScreen = (el: HTMLElement): boolean => {
+      const r = el.getBoundingClientRect();
+      return r.height > 0 && r.bottom - origin > y0 && r.top - origin < y1;
+    };
+    const act = t.active !== null ? t.nodes.get(t.active) : undefined;
+    if (act && act.li.isConnected && onScreen(act.card)) return act.card;
+    for (let i = this.a; i < this.b; i++) {
+      const rec = t.nodes.get(this.order[i]);
+      if (rec && rec.li.getBoundingClientRect().bottom - origin > y0) return onScreen(rec.card) ? rec.card : rec.li;
+    }
+    return null;
+  }
+
+  /** Put the anchor back where it was in the content (the scroll position follows), then take a new one. */
+  #hold(repick: boolean): void {
+    const el = this.#t.el;
+    const sc = scrollerOf(el);
+    const an = this.#anchor;
+    if (an && an.el.isConnected && el.contains(an.el)) {
+      const now = this.#place(an.el, sc);
+      const d = now.y - an.y;
+      if (Math.abs(d) >= 1) {
+        const win = el.ownerDocument.defaultView;
+        const cur = sc ? sc.scrollTop : (win?.scrollY ?? 0);
+        const max = sc ? sc.scrollHeight - sc.clientHeight : el.ownerDocument.documentElement.scrollHeight - (win?.innerHeight ?? 0);
+        // a shorter page has clamped the scroll position already: back to where the anchor was in view
+        const to = cur >= max - 1 ? now.y - an.view : cur + d;
+        if (sc) sc.scrollTop = to;
+        else win?.scrollTo(win.scrollX, to);
+      }
+      this.#anchor = { el: an.el, ...this.#place(an.el, sc) };
+      if (!repick) return;
+    }
+    const pick = this.#pickAnchor();
+    this.#anchor = pick ? { el: pick, ...this.#place(pick, sc) } : null;
+  }
+
   /** Build the threads [a, b) (removing the others), keeping the focused thread if near. */
   ensureRange(a: number, b: number): void {
     const t = this.#t;
@@ -235,15 +310,19 @@ export class Windower {
   update(): void {
     const t = this.#t;
     if (this.#printing || !t.el.isConnected || t.host.destroyed()) return;
+    this.#hold(false); // layout moved since the last frame (replies built, a jump to a comment)
     this.measure();
+    this.#hold(false);
     const [y0, y1] = visibleBand(t.el);
     const [a, b] = rangeFor(this.prefix, y0 - OVERSCAN_PX, y1 + OVERSCAN_PX);
-    if (a === this.a && b === this.b) return;
-    this.ensureRange(a, b);
-    t.schedule();
-    t.nav.ensureTabStop();
-    t.host.onBuilt(t);
-    this.measure();
+    if (a !== this.a || b !== this.b) {
+      this.ensureRange(a, b);
+      t.schedule();
+      t.nav.ensureTabStop();
+      t.host.onBuilt(t);
+      this.measure();
+    }
+    this.#hold(true);
   }
 
   /**
