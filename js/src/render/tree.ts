@@ -7,7 +7,7 @@
  * A view has one Tree for its normal state and, while a search is active, a second one for the
  * result (render/search.ts): the normal tree is put aside untouched and comes back as it was.
  */
-import type { Sort } from "../protocol";
+import type { Comment, Sort } from "../protocol";
 import { ROOT } from "../state";
 import type { Composer } from "../composer";
 import type { Fmt } from "../strings";
@@ -17,6 +17,7 @@ import type { ViewContext } from "./context";
 import { Nav } from "./nav";
 import { paint, updateTail } from "./updates";
 import { WINDOW_MIN_THREADS, Windower } from "./window";
+import { SlicedOrder } from "./order";
 
 /** Visual indentation stops here by default (`options.max_indent`); deeper replies stay at this indent with a thread line. */
 export const MAX_INDENT_DEPTH = 6;
@@ -25,6 +26,9 @@ export const FIRST_SCREEN_THREADS = 8;
 /** Top-level threads per later chunk, and the time box of one chunk (ms). */
 export const CHUNK_THREADS = 50;
 export const CHUNK_BUDGET_MS = 12;
+/** Time boxes (ms) of ordering a long top level: in the task that asks, then per later task. */
+const ORDER_SYNC_MS = 20;
+const ORDER_SLICE_MS = 10;
 /** Up to this many rendered comments, a sort change moves the existing nodes in place. */
 export const REORDER_IN_PLACE_MAX = 1500;
 /**
@@ -131,6 +135,9 @@ export class Tree {
   /** set while the tree is windowed (more than WINDOW_MIN_THREADS top-level threads) */
   win: Windower | null = null;
   #timer: ReturnType<typeof setTimeout> | null = null;
+  /** a sliced order in progress (rebuild) and its timer */
+  #job: { sort: Sort; order: SlicedOrder } | null = null;
+  #jobTimer: ReturnType<typeof setTimeout> | null = null;
   /** built while `state` is set: "building" until the progressive build is done */
   readonly host: TreeHost;
   readonly shared: Shared;
@@ -163,7 +170,7 @@ export class Tree {
 
   /** True once every comment this tree builds (not collapsed, not behind "more"/"continue") is in the DOM. */
   get idle(): boolean {
-    return this.stack.length === 0;
+    return this.stack.length === 0 && this.#job === null;
   }
 
   /** Stop building (the tree is put aside or dropped). */
@@ -174,6 +181,7 @@ export class Tree {
 
   dispose(): void {
     this.pause();
+    this.#cancelOrder();
     this.stack = [];
     this.win?.dispose();
     this.win = null;
@@ -203,8 +211,63 @@ export class Tree {
 
   // ---- building --------------------------------------------------------------------------
 
+  /** The sort the tree shows, or is about to show once a sliced order is ready. */
+  get targetSort(): Sort {
+    return this.#job?.sort ?? this.sort;
+  }
+
+  #cancelOrder(): void {
+    if (this.#jobTimer !== null) clearTimeout(this.#jobTimer);
+    this.#jobTimer = null;
+    this.#job = null;
+  }
+
+  /**
+   * Draw the tree in `sort` from scratch. A long list of top-level threads is ordered in slices
+   * (render/order.ts): the tree shown stays until the first screen of the new order is known,
+   * which is drawn in front of the rest; the whole order follows, without a long task.
+   */
   rebuild(sort: Sort): void {
+    this.#cancelOrder();
+    const store = this.store;
+    const ids = store.childIds(ROOT);
     const focused = this.nav.focusedStop();
+    if (ids.length <= WINDOW_MIN_THREADS) {
+      this.sort = sort; // (kidsOf orders by it)
+      this.#draw(sort, this.kidsOf(ROOT), focused);
+      return;
+    }
+    const keyOf = (id: string) => (this.shown(id) ? store.rankKey(id, store.display(id) as Comment, sort) : null);
+    const job = new SlicedOrder(ids, keyOf, sort, 4 * FIRST_SCREEN_THREADS);
+    if (job.step(ORDER_SYNC_MS)) {
+      this.#draw(sort, job.order as string[], focused);
+      return;
+    }
+    this.#job = { sort, order: job };
+    let drawn = false;
+    const tick = (): void => {
+      this.#jobTimer = null;
+      if (this.host.destroyed() || this.#job?.order !== job) return;
+      if (job.step(ORDER_SLICE_MS)) {
+        this.#job = null;
+        const order = job.order as string[];
+        if (drawn && this.win) this.win.settle(order);
+        else this.#draw(sort, order, drawn ? null : focused);
+        this.host.onBuilt(this);
+        return;
+      }
+      const head = drawn ? null : job.head;
+      if (head && head.length > WINDOW_MIN_THREADS) {
+        drawn = true;
+        this.#draw(sort, head, focused);
+      }
+      this.#jobTimer = setTimeout(tick, 0);
+    };
+    this.#jobTimer = setTimeout(tick, 0);
+    this.host.onBuilt(this);
+  }
+
+  #draw(sort: Sort, top: string[], focused: { id: string; tail: boolean } | null): void {
     this.pause();
     this.stack = [];
     for (const rec of this.nodes.values()) rec.composer = null;
@@ -212,7 +275,6 @@ export class Tree {
     this.tabStopEl = null;
     this.el.replaceChildren();
     this.sort = sort;
-    const top = this.kidsOf(ROOT);
     if (top.length > WINDOW_MIN_THREADS) {
       // Windowed (render/window.ts): the first screen now, the rest of the screen next frame.
       this.win ??= new Windower(this);
@@ -418,7 +480,12 @@ export class Tree {
 
   /** A new sort order: nodes move in place (small trees) or the tree is rebuilt progressively. */
   resort(sort: Sort, scrollAnchor: () => () => void): void {
-    if (sort === this.sort) return;
+    if (sort === this.targetSort) return;
+    if (sort === this.sort) {
+      this.#cancelOrder(); // back to the order shown before the new one was ready
+      this.host.onBuilt(this);
+      return;
+    }
     if (!this.idle || this.win || this.nodes.size > REORDER_IN_PLACE_MAX) {
       // Big trees are rebuilt progressively, like a first render: the first screen at once and
       // no long task, where moving every node would freeze the page (per-view state survives).

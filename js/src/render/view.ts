@@ -249,7 +249,7 @@ export class ThreadView {
   setSort(sort: Sort): void {
     if (!SORTS.includes(sort)) return;
     this.#sortEl.value = sort;
-    if (sort === this.#tree.sort) return;
+    if (sort === this.#tree.targetSort) return;
     this.#why.invalidate();
     this.#tree.resort(sort, () => this.#scrollAnchor());
     this.#why.relabel();
@@ -573,7 +573,7 @@ export class ThreadView {
     this.#why.invalidate();
     this.#tree.rebuild(this.#ctx.sort());
     this.#why.relabel();
-    this.#sortEl.value = this.#tree.sort;
+    this.#sortEl.value = this.#tree.targetSort;
   }
 
   /** `.tw-root[data-state]`: "building" while the progressive build runs, then "idle". */

@@ -16,6 +16,8 @@ export const WINDOW_MIN_THREADS = 1000;
 export const EST_THREAD_PX = 96;
 /** Extra height (px) drawn above and below the visible part. */
 export const OVERSCAN_PX = 600;
+/** Nodes built at once when the range moves (the rest are built in chunks, like a first render). */
+const BUILD_NODES = 300;
 /** A focused thread this many threads outside the range stays built (focus survives scrolling). */
 const KEEP_FOCUSED = 40;
 
@@ -270,8 +272,10 @@ export class Windower {
       this.a = Math.max(this.a, a);
       this.b = Math.min(this.b, b);
     }
-    while (this.b < b) this.#build(this.b++);
-    while (this.a > a) this.#build(--this.a);
+    // a bounded amount of nodes now (no long task while scrolling); the rest in later chunks
+    let budget = BUILD_NODES;
+    while (this.b < b) budget -= this.#build(this.b++, budget);
+    while (this.a > a) budget -= this.#build(--this.a, budget);
     // screen readers hear each item's place in the whole thread, not in what is drawn
     const size = String(this.order.length);
     for (let i = this.a; i < this.b; i++) {
@@ -292,12 +296,15 @@ export class Windower {
     this.invalidate();
   }
 
-  #build(i: number): void {
+  /** Build thread i with up to `budget` nodes of it now (at least its comment); returns how many. */
+  #build(i: number, budget: number): number {
     const t = this.#t;
     const id = this.order[i];
-    if (t.nodes.has(id) || !t.shown(id)) return;
+    if (t.nodes.has(id) || !t.shown(id)) return 0;
+    const before = t.nodes.size;
     t.addNode(id, null);
-    t.runBuild({ budgetMs: Infinity, threads: Infinity, nodes: 400 });
+    if (budget > 1) t.runBuild({ budgetMs: Infinity, threads: Infinity, nodes: Math.min(400, budget - 1) });
+    return t.nodes.size - before;
   }
 
   /** The threads on screen now (estimated heights; no overscan), at least the first screen's worth. */
@@ -341,6 +348,43 @@ export class Windower {
     this.#printing = true;
     this.ensureRange(0, this.order.length);
     this.#t.runBuild({ budgetMs: Infinity, threads: Infinity, nodes: Infinity });
+  }
+
+  /**
+   * The whole order, computed in slices after a first screen drawn in front of the rest in no
+   * order (render/order.ts). Comments that came or went meanwhile are kept or left out; built
+   * threads that are not where the order puts them are built again.
+   */
+  settle(order: string[]): void {
+    const t = this.#t;
+    const have = new Set(this.order);
+    const next = order.filter((id) => have.has(id));
+    if (next.length !== this.order.length) {
+      const seen = new Set(next);
+      for (const id of this.order) {
+        if (seen.has(id)) continue;
+        let lo = 0;
+        let hi = next.length;
+        while (lo < hi) {
+          const mid = (lo + hi) >> 1;
+          if (t.store.compare(next[mid], id, t.sort) <= 0) lo = mid + 1;
+          else hi = mid;
+        }
+        next.splice(lo, 0, id);
+      }
+    }
+    let same = true;
+    for (let i = this.a; i < this.b && same; i++) same = next[i] === this.order[i];
+    const [a, b] = [this.a, this.b];
+    if (!same) {
+      for (let i = a; i < b; i++) this.#evict(i);
+      this.b = this.a;
+    }
+    this.order = next;
+    this.invalidate();
+    if (!same) this.ensureRange(a, b);
+    this.pads();
+    this.request();
   }
 
   /** A top-level comment appeared at its sorted place `i` in the order. */
