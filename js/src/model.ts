@@ -113,10 +113,22 @@ export function currentCss(model: ModelLike): string {
 export function selectComment(model: ModelLike, st: ModelState, id: string): void {
   if (model.get("selected") === id) return;
   st.selecting = true;
+  selectingHere = true;
   try {
     model.set("selected", id);
   } finally {
     st.selecting = false;
+    selectingHere = false;
   }
   model.save_changes();
+}
+
+/**
+ * True while a view of this page writes `selected`. Hosts may hand each view its own model
+ * object (anywidget's proxies), so the per-model flag alone would let another view of the same
+ * widget take the page's own click for a request to focus, scroll, and swallow the click.
+ */
+let selectingHere = false;
+export function isSelectingHere(): boolean {
+  return selectingHere;
 }

@@ -7,7 +7,7 @@ import { isSaved } from "./saved";
 import { DEFAULT_MAX_BODY } from "./protocol";
 import { ThreadView } from "./render/view";
 import { parseOptions } from "./options";
-import { configOf, currentCss, currentFmt, currentSort, selectComment, setup, userOf, type ModelLike } from "./model";
+import { configOf, currentCss, currentFmt, currentSort, isSelectingHere, selectComment, setup, userOf, type ModelLike } from "./model";
 
 type Handler = (...args: unknown[]) => void;
 
@@ -59,7 +59,7 @@ function render({ model, el }: { model: ModelLike; el: HTMLElement }): () => voi
   // `selected` set by the kernel: every view focuses the comment (like `w.focus`)
   const onSelected: Handler = () => {
     const id = model.get("selected");
-    if (!st.selecting && typeof id === "string" && id !== "") view.focusComment(id);
+    if (!st.selecting && !isSelectingHere() && typeof id === "string" && id !== "") view.focusComment(id);
   };
   const handlers: [string, Handler][] = [
     ["change:strings", onFmt],
