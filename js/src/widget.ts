@@ -48,6 +48,13 @@ function render({ model, el }: { model: ModelLike; el: HTMLElement }): () => voi
   onSnapshotNote();
   const onSort: Handler = () => view.setSort(currentSort(model));
   const onRedraw: Handler = () => view.refreshAll();
+  // a saved notebook's view becomes editable once a live kernel answers: redraw the controls
+  let saved = isSaved(store);
+  const stopWatching = store.subscribe(() => {
+    if (isSaved(store) === saved) return;
+    saved = !saved;
+    view.refreshAll();
+  });
   const onConfig: Handler = () => view.setConfig(configOf(model));
   const onUser: Handler = () => {
     store.user = userOf(model);
@@ -75,6 +82,7 @@ function render({ model, el }: { model: ModelLike; el: HTMLElement }): () => voi
   ];
   for (const [ev, cb] of handlers) model.on(ev, cb);
   return () => {
+    stopWatching();
     for (const [ev, cb] of handlers) model.off(ev, cb);
     view.destroy();
   };
