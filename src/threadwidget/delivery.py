@@ -14,7 +14,7 @@ import threading
 from collections import deque
 from collections.abc import Callable
 
-__all__ = ["Delivery"]
+__all__ = ["Delivery", "host_thread_class"]
 
 log = logging.getLogger("threadwidget")
 
@@ -25,12 +25,15 @@ class Delivery:
     """A queue of callback jobs with one deliverer at a time (see the module docstring)."""
 
     def __init__(self, name: str = "threadwidget-callbacks") -> None:
+        #: Makes the background thread (marimo needs its own Thread class for callbacks that set
+        #: reactive state; see :func:`host_thread_class`).
         self._queue: deque[Job] = deque()
         self._cv = threading.Condition()
         self._busy: int | None = None  # the thread delivering now
         self._worker: threading.Thread | None = None
         self._closed = False
         self._name = name
+        self.thread_class: type[threading.Thread] = threading.Thread
 
     def post(self, jobs: list[Job]) -> None:
         """Queue jobs (the engine calls this with its lock held: it only appends)."""
@@ -74,7 +77,7 @@ class Delivery:
             if self._closed:
                 return
             if self._worker is None:
-                self._worker = threading.Thread(target=self._loop, name=self._name, daemon=True)
+                self._worker = self.thread_class(target=self._loop, name=self._name, daemon=True)
                 self._worker.start()
             self._cv.notify_all()
 
@@ -100,3 +103,20 @@ class Delivery:
             worker = self._worker
         if worker is not None and worker is not threading.current_thread():
             worker.join(timeout)
+
+
+def host_thread_class() -> type[threading.Thread]:
+    """The thread class callbacks must run on in this host: ``marimo.Thread`` inside a marimo
+    notebook or app (a plain thread there cannot set ``mo.state`` or write output), else the
+    standard one."""
+    import sys
+
+    marimo = sys.modules.get("marimo")
+    if marimo is not None:
+        try:
+            if marimo.running_in_notebook():
+                thread_class: type[threading.Thread] = marimo.Thread
+                return thread_class
+        except Exception:  # pragma: no cover - an older or broken marimo: plain threads
+            log.debug("threadwidget: marimo.Thread not usable", exc_info=True)
+    return threading.Thread

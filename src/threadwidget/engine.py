@@ -59,7 +59,8 @@ class Engine:
         self._change_callbacks: list[Callback] = []
         self._comment_callbacks: list[Callback] = []
         self._sinks: list[Sink] = []
-        self._delivery = Delivery()
+        #: Runs user callbacks after the commit (its background thread: see ``thread_class``).
+        self.delivery = Delivery()
         #: Errors raised by user code (callbacks, validators), newest last, at most MAX_ERRORS.
         self.errors: deque[BaseException] = deque(maxlen=MAX_ERRORS)
         #: Called with (the user code, its error) after it is logged: the widget's own log.
@@ -220,7 +221,7 @@ class Engine:
 
     def flush(self) -> None:
         """Wait until every callback queued so far has run (from any thread but a callback's)."""
-        self._delivery.drain()
+        self.delivery.drain()
 
     def _news(self) -> None:
         """The storage says others may have written: apply it (callbacks in the background)."""
@@ -265,7 +266,7 @@ class Engine:
     def close(self) -> None:
         """Stop listening to the storage, deliver what is queued, release the storage."""
         self._unsubscribe()
-        self._delivery.close()
+        self.delivery.close()
         self.storage.close()
 
     # ---- inside the lock --------------------------------------------------------------------
@@ -305,13 +306,13 @@ class Engine:
         ]
         if isinstance(event, ops.AddEvent):
             jobs += [_job(self, cb, event.comment) for cb in list(self._comment_callbacks)]
-        self._delivery.post(jobs)
+        self.delivery.post(jobs)
 
     def _deliver(self, wait: bool) -> None:
         if wait:
-            self._delivery.drain()
+            self.delivery.drain()
         else:
-            self._delivery.kick()
+            self.delivery.kick()
 
 
 def _job(engine: Engine, callback: Callback, argument: object) -> Callable[[], None]:

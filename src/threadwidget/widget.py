@@ -22,6 +22,7 @@ from . import ops
 from .action_registry import ActionRegistry
 from .classroom import Classroom
 from .commands import Commands
+from .delivery import host_thread_class
 from .engine import Callback, Engine, Validator
 from .fields import valid_fields, wire_fields
 from .formats.native import write_thread
@@ -250,6 +251,7 @@ class ThreadWidget(Commands, Classroom, anywidget.AnyWidget):
         if autosave is not None:
             storage = FileStorage(autosave, thread)  # an existing autosave wins over `thread`
         self._engine = engine = Engine(thread, storage)
+        engine.delivery.thread_class = host_thread_class()  # created in the host's own context
         self._from_page = False
         self._followers: list[Any] = []
         self._rates = RateLimiter()
