@@ -83,3 +83,13 @@ def reported(caplog: pytest.LogCaptureFixture) -> Any:
         assert any(re.search(match, m) for m in messages), messages
 
     return check
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """The hub tests run first: each of their modules drives its own Playwright, which must be
+    stopped before the browser tests start their session-wide one (Playwright's sync API allows
+    one running instance per thread)."""
+    hub = [item for item in items if "/tests/hub/" in str(item.path).replace("\\", "/")]
+    if hub:
+        rest = [item for item in items if item not in hub]
+        items[:] = hub + rest
