@@ -24,18 +24,23 @@ export type WireComment = Omit<G.WireComment, "html"> & { html?: string };
 /** A comment with every field present (`normComment`). */
 export type Comment = Omit<WireComment, Omitted> & Required<Pick<G.WireComment, Omitted>>;
 
+/** Shared empty values of the comments (frozen: comments are replaced, never changed in place). */
+export const NONE = Object.freeze([]) as never[];
+const EMPTY = Object.freeze({}) as Record<string, never>;
+
 /** A comment as it may arrive (optional fields omitted when empty) made complete. */
 export function normComment(c: WireComment): Comment {
   if (c.flags && c.votes && c.labels && c.extra && c.pinned !== undefined && c.locked !== undefined && c.moderation !== undefined) return c as Comment;
+  // the empty defaults are shared (comments are never changed in place; see state.ts foldEvent)
   return {
     ...c,
-    flags: c.flags ?? [],
+    flags: c.flags ?? NONE,
     moderation: c.moderation ?? null,
     pinned: c.pinned ?? false,
     locked: c.locked ?? null,
-    votes: c.votes ?? {},
-    labels: c.labels ?? {},
-    extra: c.extra ?? {},
+    votes: c.votes ?? EMPTY,
+    labels: c.labels ?? EMPTY,
+    extra: c.extra ?? EMPTY,
   };
 }
 

@@ -29,11 +29,15 @@ import type {
   WireComment,
   Sort,
 } from "./protocol";
-import { LOST_REASON, normComment } from "./protocol";
+import { LOST_REASON, NONE, normComment } from "./protocol";
 import type { RankKey } from "./ranking";
 import { Ranker, compareKeys } from "./ranking";
 
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+
+/** Above this many comments (or snapshot parts) the mirror keeps only the sources the user may edit. */
+const SLIM_ABOVE = 2000;
+const SLIM_PARTS = 4;
 
 /** Children-index key for replies to the post (ids are never empty). */
 export const ROOT = "";
@@ -48,14 +52,29 @@ export function emptyMirror(): Mirror {
   return { comments: new Map(), children: new Map() };
 }
 
-export function mirrorFrom(comments: Iterable<WireComment>): Mirror {
+/**
+ * Which comments keep their Markdown source (`body`) in the page: the ones its user may edit.
+ * The others keep only the sanitised `html` (what is shown, quoted and searched): at 100,000
+ * comments the sources alone are some 35 MB of page heap.
+ */
+export type KeepBody = (c: Comment) => boolean;
+
+export function mirrorFrom(comments: Iterable<WireComment>, keep?: KeepBody): Mirror {
   const m = emptyMirror();
-  for (const c of comments) insertComment(m, c);
+  for (const c of comments) insertComment(m, c, keep);
   return m;
 }
 
-function insertComment(m: Mirror, raw: WireComment): void {
-  const c = normComment(raw);
+/** The comment as the mirror keeps it: complete, shared empty values, `body` only if kept. */
+export function compact(c: Comment, keep?: KeepBody): Comment {
+  const drop = keep !== undefined && c.body !== "" && typeof c.html === "string" && !keep(c);
+  const noLikes = c.liked_by.length === 0 && c.liked_by !== NONE;
+  if (!drop && !noLikes) return c;
+  return { ...c, body: drop ? "" : c.body, liked_by: noLikes ? NONE : c.liked_by };
+}
+
+function insertComment(m: Mirror, raw: WireComment, keep?: KeepBody): void {
+  const c = compact(normComment(raw), keep);
   const existed = m.comments.has(c.id);
   m.comments.set(c.id, c);
   if (existed) return;
@@ -164,16 +183,16 @@ function descendantsIn(m: Mirror, id: string): string[] {
  * comment itself and, for structural changes (add, delete), its ancestors (reply counts and
  * `[deleted]` placeholders depend on descendants).
  */
-export function applyEvent(m: Mirror, e: Event): string[] {
+export function applyEvent(m: Mirror, e: Event, keep?: KeepBody): string[] {
   if (e.type === "add") {
     if (m.comments.has(e.comment.id)) return [];
-    insertComment(m, e.comment);
+    insertComment(m, e.comment, keep);
     return [e.comment.id, ...ancestorsIn(m, e.comment.parent_id)];
   }
   if (e.id === null) return []; // a post event: the store updates the post
   const c = m.comments.get(e.id);
   if (!c) return [];
-  m.comments.set(e.id, foldEvent(c, e));
+  m.comments.set(e.id, e.type === "edit" ? compact(foldEvent(c, e), keep) : foldEvent(c, e));
   if (e.type === "delete" || e.type === "moderate") return [e.id, ...ancestorsIn(m, c.parent_id)];
   // a lock changes which reply buttons the whole subtree shows
   if (e.type === "lock") return [e.id, ...descendantsIn(m, e.id)];
@@ -323,7 +342,6 @@ function partialOf(s: Snapshot): Partial | null {
 
 export class ThreadStore {
   readonly client: string;
-  user: string;
   /** the role of this widget's user (from `_config`): decides what is shown and offered */
   role: Role = "participant";
   epoch = "";
@@ -357,13 +375,35 @@ export class ThreadStore {
   #staleAfterMs: number;
   #staleTimer: ReturnType<typeof setTimeout> | null = null;
 
+  /** the page's user; the mirror keeps the Markdown source of their comments only (KeepBody) */
+  #user: string;
+  /** the user changed: the next sync asks for the whole thread again (their sources) */
+  #refetch = false;
+  /** a long thread: the mirror drops the sources the user cannot edit (KeepBody) */
+  #slim = false;
+  readonly #keep: KeepBody = (c) => !this.#slim || c.author === this.#user;
+
   constructor(opts: StoreOptions) {
     this.#send = opts.send;
     this.client = opts.client ?? randomClientId();
-    this.user = opts.user ?? "";
+    this.#user = opts.user ?? "";
     this.#now = opts.now ?? (() => new Date());
     this.ranker = new Ranker(() => this.#now().getTime());
     this.#staleAfterMs = opts.staleAfterMs ?? 15_000;
+  }
+
+  get user(): string {
+    return this.#user;
+  }
+
+  /** A new user: the mirror lacks the sources of their comments, so it is fetched again. */
+  set user(u: string) {
+    if (u === this.#user) return;
+    this.#user = u;
+    if (this.#slim && this.complete && this.post !== null && [...this.mirror.comments.values()].some((c) => c.author === u && c.body === "" && c.status !== "deleted")) {
+      this.#refetch = true;
+      this.requestSync(true);
+    }
   }
 
   /** Stop timers (the model went away). */
@@ -455,7 +495,8 @@ export class ThreadStore {
     this.post = s.post;
     this.complete = s.complete !== false;
     // an incomplete snapshot may carry the first screen (first_screen.py): paint it at once
-    this.mirror = mirrorFrom(s.comments ?? []);
+    this.#slim = (s.comments?.length ?? 0) > SLIM_ABOVE || (!this.complete && partialOf(s) !== null);
+    this.mirror = mirrorFrom(s.comments ?? [], this.#keep);
     this.#partial = this.complete ? null : partialOf(s);
     this.#visible = 0;
     for (const c of this.mirror.comments.values()) if (c.status === "visible") this.#visible++;
@@ -493,7 +534,7 @@ export class ThreadStore {
       kind: "sync",
       client: this.client,
       // An incomplete snapshot has no comments: name no epoch so the kernel sends snapshot parts.
-      epoch: this.complete ? this.epoch : "",
+      epoch: this.complete && !this.#refetch ? this.epoch : "",
       seq: this.seq,
       rid,
     });
@@ -592,7 +633,7 @@ export class ThreadStore {
     }
     const target = event.type === "add" ? event.comment.id : event.id;
     const was = target === null ? undefined : this.mirror.comments.get(target)?.status;
-    this.#touch(applyEvent(this.mirror, event));
+    this.#touch(applyEvent(this.mirror, event, this.#keep));
     const is = target === null ? undefined : this.mirror.comments.get(target)?.status;
     this.#visible += (is === "visible" ? 1 : 0) - (was === "visible" ? 1 : 0);
     if (rid !== null && rid !== undefined) {
@@ -644,6 +685,7 @@ export class ThreadStore {
         seen: new Set(),
       };
       this.#parts = buf;
+      this.#slim = buf.parts >= SLIM_PARTS;
     }
     if (msg.post) buf.post = msg.post;
     if (msg.confirmed) buf.confirmed = msg.confirmed;
@@ -651,11 +693,12 @@ export class ThreadStore {
       buf.seen.add(msg.part);
       for (const c of msg.comments ?? []) {
         if (!buf.mirror.comments.has(c.id) && (c.status ?? "visible") === "visible") buf.visible++;
-        insertComment(buf.mirror, c);
+        insertComment(buf.mirror, c, this.#keep);
       }
     }
     if (buf.seen.size < buf.parts) return;
     this.#parts = null;
+    this.#refetch = false;
     this.epoch = buf.epoch;
     this.seq = buf.seq;
     if (buf.post) this.post = buf.post;

@@ -15,12 +15,28 @@ export const SEARCH_DEBOUNCE_MS = 150;
 export type Filter = "all" | "mine" | "op" | "edited" | "liked";
 const FILTERS: Filter[] = ["all", "mine", "op", "edited", "liked"];
 
-/** Lower-cased text of a comment (body source and author), cached per comment object. */
+const ENTITIES: Record<string, string> = { amp: "&", lt: "<", gt: ">", quot: '"', apos: "'", nbsp: " " };
+const BLOCK_TAG = /<\/?(?:p|br|li|ul|ol|div|h[1-6]|blockquote|pre|tr|td|th|hr)\b[^>]*>/gi;
+
+/** The text of rendered HTML (the page keeps only the html of comments it cannot edit): tags out, entities decoded. */
+export function htmlText(html: string): string {
+  return html
+    .replace(BLOCK_TAG, " ")
+    .replace(/<[^>]*>/g, "")
+    .replace(/&(#x[0-9a-f]+|#[0-9]+|[a-z]+);/gi, (m, e: string) => {
+      if (e[0] !== "#") return ENTITIES[e.toLowerCase()] ?? m;
+      const n = e[1] === "x" || e[1] === "X" ? parseInt(e.slice(2), 16) : parseInt(e.slice(1), 10);
+      return n > 0 && n <= 0x10ffff ? String.fromCodePoint(n) : m;
+    });
+}
+
+/** Lower-cased text of a comment (its text as shown, and author), cached per comment object. */
 const lowered = new WeakMap<Comment, string>();
 function textOf(c: Comment): string {
   let s = lowered.get(c);
   if (s === undefined) {
-    s = `${c.body.toLowerCase()}\u0000${c.author.toLowerCase()}`;
+    const text = typeof c.html === "string" ? htmlText(c.html) : c.body;
+    s = `${text.toLowerCase()}\u0000${c.author.toLowerCase()}`;
     lowered.set(c, s);
   }
   return s;
