@@ -45,15 +45,9 @@ def _public(comment: Comment) -> Comment:
 
 
 def _indexed(state: ops.ThreadState) -> Thread:
-    """The state as a Thread without validating it again (it was validated event by event)."""
-    comments = tuple(state)
-    thread = Thread.model_construct(post=state.post, comments=comments)
-    kids: dict[str | None, list[Comment]] = {}
-    for c in comments:
-        kids.setdefault(c.parent_id, []).append(c)
-    thread._by_id = dict(state.comments)
-    thread._kids = kids
-    return thread
+    """The state as a Thread without validating it again (it was validated event by event);
+    :func:`first_screen_snapshot` reads only its post and comments."""
+    return Thread.model_construct(post=state.post, comments=tuple(state))
 
 
 class SavedState:
