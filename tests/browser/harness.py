@@ -77,6 +77,18 @@ _TAG_JS = (
 }"""
 )
 
+# Scroll the notebook to cell `idx` (JupyterLab's windowed notebook keeps far cells hidden).
+_SCROLL_JS = (
+    "([path, idx]) => {"
+    + _FIND
+    + """
+  const nb = findPanel(path).content;
+  if (typeof nb.scrollToItem === 'function') return nb.scrollToItem(idx, 'start').then(() => true);
+  nb.widgets[idx].node.scrollIntoView();
+  return true;
+}"""
+)
+
 _CELL_OUTPUTS = """
 const cellOutputs = (panel, i) => {
   const m = panel.content.widgets[i].model;
@@ -387,6 +399,8 @@ class Notebook:
         self, index: int, selector: str = ".tw-root", nth: int = 0, timeout: float = WIDGET_TIMEOUT
     ):
         """The nth widget view (`selector`) in the output of cell `index`, once it is visible."""
+        if index >= 0:
+            self.page.evaluate(_SCROLL_JS, [self.name, index])
         loc = self.cell(index).locator(selector).nth(nth)
         try:
             loc.wait_for(state="visible", timeout=timeout)
@@ -420,7 +434,11 @@ class Notebook:
         self.page.reload(wait_until="domcontentloaded")
         self.wait_ready(timeout=timeout)
         if selector:
-            self.page.locator(selector).first.wait_for(state="visible", timeout=timeout)
+            # any view: JupyterLab restores the scroll position, and its windowed notebook hides
+            # the cells far from it (the first widget of a long notebook may stay hidden)
+            self.page.locator(f"{selector} >> visible=true").first.wait_for(
+                state="visible", timeout=timeout
+            )
         self.timings["reload"] = time.monotonic() - t0
 
     def screenshot(self, name: str, locator=None) -> Path:
