@@ -99,8 +99,9 @@ def test_discourse_file_with_staff_deleted_and_hidden_posts() -> None:
 
 
 def test_lemmy_and_github_issue_files() -> None:
-    lemmy = json.loads((SOURCES / "lemmy_post.json").read_text(encoding="utf-8"))
-    lemmy.update(json.loads((SOURCES / "lemmy_comments.json").read_text(encoding="utf-8")))
+    captured = json.loads((SOURCES / "lemmy_comments_captured.json").read_text(encoding="utf-8"))
+    view = captured["comments"][0]
+    lemmy = {"post_view": {k: view[k] for k in ("post", "creator", "community")}, **captured}
     assert detect_format(json.dumps(lemmy)) == "lemmy"
     issue = {
         "issue": json.loads((SOURCES / "github_issue.json").read_text(encoding="utf-8")),

@@ -23,18 +23,32 @@ from threadwidget.sources import (
 from .conftest import Replay, data
 
 
-def test_hacker_news_tree_deleted_item_and_provenance(replay: Replay, opts: Any) -> None:
-    replay.json("/api/v1/items/8863", data("hackernews_item.json"))
-    url = "https://news.ycombinator.com/item?id=8863"
+def test_hacker_news_captured_tree_and_provenance(replay: Replay, opts: Any) -> None:
+    # Algolia's real answer for item 1 (one subtree kept): 15 -> 17 -> 1079, HTML entities in text.
+    replay.json("/api/v1/items/1", data("hackernews_item_captured.json"))
+    url = "https://news.ycombinator.com/item?id=1"
     thread = fetch(url, base_urls={"hackernews": replay.url}, **opts)
-    assert thread.post.title.startswith("My YC app: Dropbox")
-    assert thread.get("9224").parent_id == "8952"
-    assert thread.get("8917").status == "deleted"
+    assert thread.post.title == "Y Combinator" and thread.post.author == "pg"
+    assert thread.post.body.startswith("<http://ycombinator.com>")
+    assert [c.id for c in thread.comments] == ["15", "17", "1079"]
+    assert thread.get("15").parent_id is None and thread.get("15").author == "sama"
+    assert thread.get("15").body.startswith('"the rising star of venture capital"')
+    assert thread.get("17").parent_id == "15" and thread.get("1079").parent_id == "17"
+    assert thread.get("1079").created_at.isoformat() == "2007-02-25T22:18:23+00:00"
     source = provenance(thread)
     assert source is not None and source["url"] == url and source["kind"] == "hackernews"
     assert source["fetched_at"].endswith("Z")
     assert thread.post.extra["source"] == source
     assert threadwidget.fetch is fetch
+
+
+def test_hacker_news_deleted_item(replay: Replay, opts: Any) -> None:
+    # Hand-written after the documentation: no capture holding a deleted node was found.
+    replay.json("/api/v1/items/8863", data("hackernews_item.json"))
+    url = "https://news.ycombinator.com/item?id=8863"
+    thread = fetch(url, base_urls={"hackernews": replay.url}, **opts)
+    assert thread.get("9224").parent_id == "8952"
+    assert thread.get("8917").status == "deleted"
 
 
 def test_reddit_follows_more_stubs_up_to_the_limit(replay: Replay, opts: Any) -> None:
@@ -196,13 +210,55 @@ def test_github_discussion_is_threaded_and_needs_a_token(
     assert thread.get("DC_kwDOA4").status == "deleted"
 
 
+def _lemmy_post(comments: dict[str, Any]) -> bytes:
+    """The /api/v3/post answer built from the captured comment view's post, creator, community."""
+    view = comments["comments"][0]
+    post_view = {key: view[key] for key in ("post", "creator", "community")}
+    return json.dumps({"post_view": post_view}).encode()
+
+
 def test_lemmy_path_tree_removed_and_deleted(replay: Replay, opts: Any) -> None:
-    replay.json("/api/v3/post", data("lemmy_post.json"))
-    replay.json("/api/v3/comment/list", data("lemmy_comments.json"))
-    thread = fetch("https://lemmy.example/post/123456", base_urls={"lemmy": replay.url}, **opts)
-    assert thread.get("11").parent_id == "10" and thread.get("11").author == "Ben (@ben)"
-    assert thread.get("12").status == "removed" and thread.get("12").body == ""
-    assert thread.get("13").status == "deleted"
+    # Captured answers of a Lemmy 0.18 server (tests/data/SOURCES.md): comments 3 and 2, then
+    # comment 4 (a reply to 2) as the server returned it once removed, and once deleted too.
+    comments = json.loads(data("lemmy_comments_captured.json"))
+    removed = json.loads(data("lemmy_comment_removed.json"))["comment_view"]
+    replay.json("/api/v3/post", _lemmy_post(comments))
+    listed = {"comments": [*comments["comments"], removed]}
+    replay.json("/api/v3/comment/list", json.dumps(listed).encode())
+    base = {"lemmy": replay.url}
+    thread = fetch("https://localhost/post/1", base_urls=base, **opts)
+    assert thread.post.title == "Test post!" and thread.post.author == "lemmy"
+    assert thread.post.created_at.isoformat() == "2023-08-04T18:15:42.162438+00:00"
+    assert sorted(c.id for c in thread.comments) == ["2", "3", "4"]
+    assert thread.get("3").parent_id is None and thread.get("3").body == "Test comment from the UI."
+    assert thread.get("2").edited_at is not None
+    assert thread.get("4").parent_id == "2"
+    assert thread.get("4").status == "removed" and thread.get("4").body == ""
+    deleted = json.loads(data("lemmy_comment_deleted.json"))["comment_view"]
+    listed = {"comments": [*comments["comments"], deleted]}
+    replay.json("/api/v3/comment/list", json.dumps(listed).encode())
+    thread = fetch("https://localhost/post/1", base_urls=base, refresh=True, **opts)
+    assert thread.get("4").status == "deleted" and thread.get("4").body == ""
+
+
+def test_blogger_finds_the_post_id_in_a_captured_feed(replay: Replay, opts: Any) -> None:
+    # A real Blogger posts feed (windazure.blogspot.com); the post and comment feeds served
+    # after it are the hand-written Atom files, served at the id the capture gives.
+    replay.json("/feeds/posts/summary", data("blogger_posts_captured.json"))
+    post_id = "356042424318268556"
+    replay.routes[f"/feeds/posts/default/{post_id}"] = (200, {}, data("blogger_post.xml"))
+    replay.routes[f"/feeds/{post_id}/comments/default"] = (200, {}, data("blogger_comments.xml"))
+    url = "https://windazure.blogspot.com/2019/07/priorityqueue.html"
+    thread = fetch(url, base_urls={"blogger": replay.url}, **opts)
+    paths = [target.split("?")[0] for _, target, _ in replay.log]
+    assert paths == [
+        "/feeds/posts/summary",
+        f"/feeds/posts/default/{post_id}",
+        f"/feeds/{post_id}/comments/default",
+    ]
+    assert len(thread.comments) > 0
+    with pytest.raises(NotFoundError, match="no post with this address"):
+        fetch(url.replace("priorityqueue", "missing"), base_urls={"blogger": replay.url}, **opts)
 
 
 def test_blogger_finds_the_post_by_address(replay: Replay, opts: Any) -> None:

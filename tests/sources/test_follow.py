@@ -14,7 +14,9 @@ from threadwidget.sources.follow import follow
 
 from .conftest import Replay, data
 
-URL = "https://news.ycombinator.com/item?id=8863"
+URL = "https://news.ycombinator.com/item?id=1"
+PATH = "/api/v1/items/1"
+CAPTURE = "hackernews_item_captured.json"  # a real Algolia answer (tests/data/SOURCES.md)
 
 
 def _wait(condition: Any, timeout: float = 10.0) -> None:
@@ -26,8 +28,11 @@ def _wait(condition: Any, timeout: float = 10.0) -> None:
 
 
 def test_follow_adds_new_comments_edits_and_stops(replay: Replay, opts: Any) -> None:
-    item = json.loads(data("hackernews_item.json"))
-    replay.json("/api/v1/items/8863", json.dumps(item).encode())
+    # The capture without its deepest reply (1079), then the whole capture: 1079 is new.
+    # The edit of comment 15 between polls is made here, by the test.
+    item = json.loads(data(CAPTURE))
+    reply = item["children"][0]["children"][0]["children"].pop()
+    replay.json(PATH, json.dumps(item).encode())
     base = {"hackernews": replay.url}
     widget = ThreadWidget(thread=fetch(URL, base_urls=base, **opts), user="teacher")
     before = len(widget.thread.comments)
@@ -35,26 +40,18 @@ def test_follow_adds_new_comments_edits_and_stops(replay: Replay, opts: Any) -> 
     try:
         _wait(lambda: handle.polls >= 1)
         assert len(widget.thread.comments) == before  # nothing new: nothing added twice
-        new = {
-            "id": 9999,
-            "created_at_i": 1175900000,
-            "type": "comment",
-            "author": "pg",
-            "text": "<p>New reply</p>",
-            "parent_id": 9224,
-            "children": [],
-        }
-        item["children"][0]["children"][0]["children"].append(new)
+        item["children"][0]["children"][0]["children"].append(reply)
         item["children"][0]["text"] = "<p>Edited at the source</p>"
-        replay.json("/api/v1/items/8863", json.dumps(item).encode())
-        _wait(lambda: "9999" in widget.thread)
-        _wait(lambda: widget.get("8952").body == "Edited at the source")
-        added = widget.get("9999")
-        assert added.parent_id == "9224" and added.author == "pg"
-        assert added.extra["source_created_at"] == "2007-04-06T22:53:20+00:00"
+        replay.json(PATH, json.dumps(item).encode())
+        _wait(lambda: "1079" in widget.thread)
+        _wait(lambda: widget.get("15").body == "Edited at the source")
+        added = widget.get("1079")
+        assert added.parent_id == "17" and added.author == "dmon" and added.body == "sure"
+        assert added.extra["source_created_at"] == "2007-02-25T22:18:23+00:00"
         polls = handle.polls
         _wait(lambda: handle.polls >= polls + 2)
-        assert [c.id for c in widget.thread.comments].count("9999") == 1
+        assert [c.id for c in widget.thread.comments].count("1079") == 1
+        assert len(widget.thread.comments) == before + 1
         assert not handle.errors
     finally:
         handle.stop()
@@ -65,7 +62,7 @@ def test_follow_adds_new_comments_edits_and_stops(replay: Replay, opts: Any) -> 
 
 
 def test_follow_stops_when_the_widget_closes(replay: Replay, opts: Any) -> None:
-    replay.json("/api/v1/items/8863", data("hackernews_item.json"))
+    replay.json(PATH, data(CAPTURE))
     base = {"hackernews": replay.url}
     widget = ThreadWidget(thread=fetch(URL, base_urls=base, **opts), user="teacher")
     handle = follow(widget, URL, every=0.05, base_urls=base, **opts)
@@ -75,7 +72,7 @@ def test_follow_stops_when_the_widget_closes(replay: Replay, opts: Any) -> None:
 
 
 def test_the_widgets_follow_method_stops_with_the_widget(replay: Replay, opts: Any) -> None:
-    replay.json("/api/v1/items/8863", data("hackernews_item.json"))
+    replay.json(PATH, data(CAPTURE))
     base = {"hackernews": replay.url}
     widget = ThreadWidget(thread=fetch(URL, base_urls=base, **opts), user="teacher")
     handle = widget.follow(URL, every=0.05, base_urls=base, **opts)
@@ -85,10 +82,10 @@ def test_the_widgets_follow_method_stops_with_the_widget(replay: Replay, opts: A
 
 
 def test_follow_keeps_going_after_a_network_error(replay: Replay, opts: Any) -> None:
-    replay.json("/api/v1/items/8863", data("hackernews_item.json"))
+    replay.json(PATH, data(CAPTURE))
     base = {"hackernews": replay.url}
     widget = ThreadWidget(thread=fetch(URL, base_urls=base, **opts), user="teacher")
-    replay.fail_first("/api/v1/items/8863", (404, {}, b""))
+    replay.fail_first(PATH, (404, {}, b""))
     seen: list[BaseException] = []
     handle = follow(widget, URL, every=0.05, base_urls=base, on_error=seen.append, **opts)
     try:
