@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import time
 
@@ -175,14 +176,22 @@ def test_service_killed_and_restarted(
     seq = head(hub)
     os.kill(hub.service_pid(), signal.SIGKILL)
     page = pages["student1"]
-    expect(page.locator('[data-role="page-status"]')).to_have_attribute(
-        "data-state", "reconnecting", timeout=20000
-    )
-    with pytest.raises(KernelError, match=r"Could not reach the threadwidget service|answered 50"):
+    try:  # at once, while the service is down: a clear refusal
         s2.run("eng.submit(ops.AddComment(body='while down'), ops.Context(actor='student2'))")
+    except KernelError as error:
+        refusal = str(error)
+        stored = 0
+    else:  # the hub's 30 s check happened to restart it in between: then it is stored once
+        assert hub.service_up()
+        stored = 1
+    if not stored:
+        assert re.search(r"Could not reach the threadwidget service|answered 50", refusal)
+        expect(page.locator('[data-role="page-status"]')).to_have_attribute(
+            "data-state", "reconnecting", timeout=20000
+        )
     # the hub restarts its service (it polls every 30 s)
     hub.wait_for(hub.service_up, 60, "the hub to restart the service")
-    assert head(hub) == seq  # nothing acknowledged lost, nothing half-done stored
+    assert head(hub) == seq + stored  # nothing acknowledged lost, nothing half-done stored
     s2.run(
         "eng.submit(ops.AddComment(id='back', body='We are back'), ops.Context(actor='student2'))"
     )
