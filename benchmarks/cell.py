@@ -30,7 +30,7 @@ sys.path.insert(0, str(ROOT / "tests" / "browser"))
 
 from chromium import launch  # noqa: E402
 
-from page import baseline_html, baseline_page  # noqa: E402
+from page import baseline_ms  # noqa: E402
 from threadwidget import synthetic  # noqa: E402
 
 BENCH_ARGS = ("--enable-precise-memory-info", "--js-flags=--expose-gc")
@@ -130,17 +130,6 @@ async () => {
 }
 """
 
-BASELINE_JS = """
-async (html) => {
-  const root = document.getElementById('root');
-  const frame = () => new Promise((r) => requestAnimationFrame(() => setTimeout(r, 0)));
-  const t0 = performance.now();
-  root.innerHTML = html;
-  await frame();
-  return performance.now() - t0;
-}
-"""
-
 
 def measure(server: Any, context: Any, size: int, shot: Path | None = None) -> dict[str, float]:
     """One size: a fresh notebook, the thread made in a first cell, the display cell timed."""
@@ -199,18 +188,6 @@ def measure(server: Any, context: Any, size: int, shot: Path | None = None) -> d
     }
 
 
-def static_baseline(context: Any, size: int, tmp: Path) -> float:
-    """The same thread as static nested HTML: one innerHTML until the next frame (ms)."""
-    page = context.new_page()
-    page.set_viewport_size({"width": 1280, "height": 900})
-    f = tmp / "baseline.html"
-    f.write_text(baseline_page(), encoding="utf-8")
-    page.goto(f.as_uri())
-    ms = page.evaluate(BASELINE_JS, baseline_html(synthetic.thread(size, seed=1)))
-    page.close()
-    return ms
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[100, 100_000])
@@ -230,7 +207,7 @@ def main(argv: list[str] | None = None) -> int:
             for n in sizes:
                 print(f"from the cell: {n:,} comments ...", file=sys.stderr, flush=True)
                 rows[n] = measure(server, context, n, args.screenshots)
-                rows[n]["static"] = static_baseline(context, n, Path(tmp))
+                rows[n]["static"] = baseline_ms(context, synthetic.thread(n, seed=1), Path(tmp))
         finally:
             stop_server(server)
             context.close()

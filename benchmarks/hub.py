@@ -15,14 +15,9 @@ process, so the numbers include their contention for one interpreter.
 from __future__ import annotations
 
 import argparse
-import json
-import random
 import shutil
-import statistics
 import sys
 import tempfile
-import threading
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -31,6 +26,7 @@ sys.path[:0] = [str(ROOT / "tests"), str(ROOT / "tests" / "hub")]
 from hubserver import TEACHER, Hub, request  # noqa: E402
 
 from pgserver import TemporaryPostgres  # noqa: E402
+from shared import add_class_options, class_size, measure, report  # noqa: E402
 from threadwidget import Post, Thread, ops  # noqa: E402
 from threadwidget.engine import Engine  # noqa: E402
 from threadwidget.stores.base import Storage  # noqa: E402
@@ -44,73 +40,27 @@ def run(
 ) -> dict[str, float]:
     """Every student posts for ``duration`` s; the delays until all others have each reply."""
     engines = [Engine(storage=s) for s in storages]
-    students = len(engines)
-    sent: dict[str, float] = {}
-    arrived: dict[str, list[float]] = {}
-    lock = threading.Lock()
-    for engine, name in zip(engines, names, strict=True):
 
-        def seen(comment: object, me: str = name) -> None:
-            now = time.monotonic()
-            with lock:
-                if comment.author != me:  # type: ignore[attr-defined]
-                    arrived.setdefault(comment.id, []).append(now)  # type: ignore[attr-defined]
+    def visible(engine: Engine) -> list[str]:
+        with engine.lock:
+            return [c for c, v in engine.state.comments.items() if v.status == "visible"]
 
-        engine.on_comment(seen)
-    stop = time.monotonic() + duration
+    def reply(engine: Engine, name: str, cid: str, parent: str | None, body: str) -> None:
+        engine.submit(
+            ops.AddComment(id=cid, parent_id=parent, body=body),
+            ops.Context(actor=name),
+            wait=False,
+        )
 
-    def student(n: int, engine: Engine, name: str) -> None:
-        rnd = random.Random(n)
-        time.sleep(rnd.random() * interval)
-        i = 0
-        while time.monotonic() < stop:
-            i += 1
-            cid = f"{name}-{i}"
-            with engine.lock:
-                alive = [c for c, v in engine.state.comments.items() if v.status == "visible"]
-            parent = rnd.choice(alive) if alive and rnd.random() < 0.7 else None
-            with lock:
-                sent[cid] = time.monotonic()
-            try:
-                engine.submit(
-                    ops.AddComment(id=cid, parent_id=parent, body=f"reply {i}"),
-                    ops.Context(actor=name),
-                    wait=False,
-                )
-            except ops.OperationRejected:
-                with lock:
-                    del sent[cid]
-            time.sleep(interval * (0.5 + rnd.random()))
-
-    threads = [
-        threading.Thread(target=student, args=(n, e, m))
-        for n, (e, m) in enumerate(zip(engines, names, strict=True))
-    ]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline:
-        with lock:
-            if all(len(arrived.get(cid, ())) == students - 1 for cid in sent):
-                break
-        time.sleep(0.05)
-    delays, missing = [], 0
-    for cid, start in sent.items():
-        times = arrived.get(cid, [])
-        if len(times) < students - 1:
-            missing += 1
-        else:
-            delays.append(max(times) - start)
-    for engine in engines:
-        engine.close()
-    return {
-        "replies": len(sent),
-        "median_ms": round(statistics.median(delays) * 1000, 1) if delays else float("nan"),
-        "worst_ms": round(max(delays) * 1000, 1) if delays else float("nan"),
-        "missing": missing,
-    }
+    return measure(
+        engines,
+        names,
+        duration,
+        interval,
+        alive=visible,
+        post=reply,
+        rejected=(ops.OperationRejected,),
+    )
 
 
 def direct(target: str, students: int) -> tuple[list[Storage], list[str]]:
@@ -145,14 +95,9 @@ def through_hub(hub: Hub, students: int) -> tuple[list[Storage], list[str]]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--quick", action="store_true", help="5 students, 10 s")
-    parser.add_argument("--students", type=int, default=None)
-    parser.add_argument("--duration", type=float, default=None)
-    parser.add_argument("--interval", type=float, default=3.0, help="seconds between replies")
-    parser.add_argument("--json", action="store_true", help="print the results as JSON")
+    add_class_options(parser)
     args = parser.parse_args(argv)
-    students = args.students or (5 if args.quick else 30)
-    duration = args.duration or (10.0 if args.quick else 60.0)
+    students, duration = class_size(args)
     results: dict[str, dict[str, float]] = {}
     tmp = Path(tempfile.mkdtemp(prefix="tw-bench-hub-"))
     hub = Hub(tmp)
@@ -169,18 +114,7 @@ def main(argv: list[str] | None = None) -> int:
     with TemporaryPostgres() as server:
         storages, names = direct(server.url, students)
         results["postgres, direct"] = run(storages, names, duration, args.interval)
-    if args.json:
-        print(json.dumps(results))
-    else:
-        print(f"{students} students, a reply every ~{args.interval:g} s each, for {duration:g} s")
-        print("| path | replies | median delay | worst delay | missing |")
-        print("|---|---|---|---|---|")
-        for name, r in results.items():
-            print(
-                f"| {name} | {r['replies']} | {r['median_ms']} ms | {r['worst_ms']} ms "
-                f"| {r['missing']} |"
-            )
-    return 1 if any(r["missing"] for r in results.values()) else 0
+    return report(results, "path", students, args.interval, duration, args.json)
 
 
 if __name__ == "__main__":

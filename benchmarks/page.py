@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import html
 from pathlib import Path
+from typing import Any
 
 from threadwidget.formats.html import script_json
 from threadwidget.models import Thread
@@ -87,3 +88,29 @@ def baseline_page() -> str:
     return """<!DOCTYPE html><html><head><meta charset="utf-8"><style>
 ul { list-style: none; padding-left: 24px; } .meta { color: #666; font-size: 12px; }
 </style></head><body><div id="root" style="max-width:860px"></div></body></html>"""
+
+
+#: In the baseline page: the thread's static HTML assigned at once, until the next frame (ms).
+BASELINE_JS = """
+async (html) => {
+  const root = document.getElementById('root');
+  const frame = () => new Promise((r) => requestAnimationFrame(() => setTimeout(r, 0)));
+  const t0 = performance.now();
+  root.innerHTML = html;
+  await frame();
+  return performance.now() - t0;
+}
+"""
+
+
+def baseline_ms(context: Any, thread: Thread, tmp: Path, runs: int = 1) -> float:
+    """The thread as static nested HTML in a fresh page of ``context``: one ``innerHTML``
+    assignment until the next frame, the fastest of ``runs`` (ms)."""
+    page = context.new_page()
+    page.set_viewport_size({"width": 1280, "height": 900})
+    f = tmp / "baseline.html"
+    f.write_text(baseline_page(), encoding="utf-8")
+    page.goto(f.as_uri())
+    ms: float = min(page.evaluate(BASELINE_JS, baseline_html(thread)) for _ in range(runs))
+    page.close()
+    return ms

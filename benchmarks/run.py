@@ -37,7 +37,7 @@ sys.path.insert(0, str(ROOT / "tests" / "browser"))
 
 from chromium import launch  # noqa: E402
 
-from page import STATIC, baseline_html, baseline_page, widget_page  # noqa: E402
+from page import STATIC, baseline_ms, widget_page  # noqa: E402
 from threadwidget import ThreadWidget, ops, synthetic  # noqa: E402
 from threadwidget.models import Thread  # noqa: E402
 
@@ -238,17 +238,6 @@ async () => {
 }
 """
 
-BASELINE_JS = """
-async (html) => {
-  const root = document.getElementById('root');
-  const frame = () => new Promise((r) => requestAnimationFrame(() => setTimeout(r, 0)));
-  const t0 = performance.now();
-  root.innerHTML = html;
-  await frame();
-  return performance.now() - t0;
-}
-"""
-
 
 def browser_figures(context: Any, thread: Thread, tmp: Path) -> dict[str, float]:
     """Render, update, sort, collapse and memory figures for one thread, plus the baseline."""
@@ -270,13 +259,7 @@ def browser_figures(context: Any, thread: Thread, tmp: Path) -> dict[str, float]
     sort_ms = page.evaluate(SORT_JS)
     page.close()
 
-    base = context.new_page()
-    base.set_viewport_size({"width": 1280, "height": 900})
-    base_file = tmp / "baseline.html"
-    base_file.write_text(baseline_page(), encoding="utf-8")
-    base.goto(base_file.as_uri())
-    static_ms = min(base.evaluate(BASELINE_JS, baseline_html(thread)) for _ in range(2))
-    base.close()
+    static_ms = baseline_ms(context, thread, tmp, runs=2)
     return {
         "paint": rendered["paint"],
         "full": rendered["full"],

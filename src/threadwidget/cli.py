@@ -172,6 +172,12 @@ def _cmd_fetch(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int
     return EXIT_OK
 
 
+def _add_to_option(sub: argparse.ArgumentParser) -> None:
+    sub.add_argument(
+        "--to", dest="to_format", metavar="FMT", choices=_WRITABLE, help=", ".join(_WRITABLE)
+    )
+
+
 def _add_input_options(sub: argparse.ArgumentParser) -> None:
     sub.add_argument(
         "--from",
@@ -210,9 +216,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     convert.add_argument("input", metavar="IN")
     convert.add_argument("output", metavar="OUT")
-    convert.add_argument(
-        "--to", dest="to_format", metavar="FMT", choices=_WRITABLE, help=", ".join(_WRITABLE)
-    )
+    _add_to_option(convert)
     _add_input_options(convert)
 
     info = subs.add_parser(
@@ -242,9 +246,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     fetched.add_argument("url", metavar="URL")
     fetched.add_argument("-o", "--output", metavar="OUT", default="thread.json")
-    fetched.add_argument(
-        "--to", dest="to_format", metavar="FMT", choices=_WRITABLE, help=", ".join(_WRITABLE)
-    )
+    _add_to_option(fetched)
     fetched.add_argument("--refresh", action="store_true", help="ignore the cache")
     fetched.add_argument("--cache-dir", metavar="DIR", help="cache directory")
 

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 from chromium import CHROMIUM, launch
+from embed_runtime import embed_modules  # noqa: F401  (saved pages opened offline)
 from harness import REPO, TIMINGS, Notebook
 from labserver import JupyterServer, ServerError, start_server, stop_server
 

@@ -204,6 +204,23 @@ def comment(root, cid: str):
     return root.locator(f'{ITEM}[data-comment-id="{cid}"]')
 
 
+#: ``root.evaluate(WATCH_FOCUS_JS)``: from then on, ``window.__twFocused`` lists every comment that
+#: gets the widget's focus highlight (it lasts only ~2.5 s).
+WATCH_FOCUS_JS = """
+(root) => {
+  window.__twFocused = [];
+  new MutationObserver((records) => {
+    for (const r of records) {
+      const el = r.target;
+      if (el.classList && el.classList.contains('tw-focused')) {
+        window.__twFocused.push(el.dataset.commentId);
+      }
+    }
+  }).observe(root, { subtree: true, attributes: true, attributeFilter: ['class'] });
+}
+"""
+
+
 def own_button(root, cid: str, action: str):
     return root.locator(_own(cid, f'button[@data-action="{action}"]'))
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import pytest
 from harness import WIDGET_SETUP, Notebook
+from hosts import WATCH_FOCUS_JS, comment
 from playwright.sync_api import expect
 
 pytestmark = pytest.mark.browser
@@ -21,27 +22,8 @@ from threadwidget import plot
 """
 )
 
-ITEM = '[role="treeitem"][data-comment-id]'
-# Records every comment that gets the widget's focus highlight (it lasts only ~2.5 s).
-WATCH_JS = """
-(root) => {
-  window.__twFocused = [];
-  new MutationObserver((records) => {
-    for (const r of records) {
-      const el = r.target;
-      if (el.classList && el.classList.contains('tw-focused')) {
-        window.__twFocused.push(el.dataset.commentId);
-      }
-    }
-  }).observe(root, { subtree: true, attributes: true, attributeFilter: ['class'] });
-}
-"""
 # Creation times (as the tooltips show them) of the seed comments the test clicks or selects.
 WHEN = {"c2": "2012-05-14 17:10 UTC", "c4": "2012-05-15 09:03 UTC"}
-
-
-def item(root, cid):
-    return root.locator(f'{ITEM}[data-comment-id="{cid}"]')
 
 
 def mark(chart, kind: str, cid: str):
@@ -65,20 +47,20 @@ def test_click_a_chart_mark_focuses_the_comment_and_a_selection_is_highlighted(n
     timeline = nb.widget(cell, selector=".vega-embed", nth=1)
     expect(mark(tree, "rect", "c4")).to_have_count(1)
     expect(mark(timeline, "symbol", "c4")).to_have_count(1)
-    root.evaluate(WATCH_JS)
+    root.evaluate(WATCH_FOCUS_JS)
 
     # chart -> widget: a click on c4's block selects it and the widget focuses it
     mark(tree, "rect", "c4").click()
     nb.wait_py("w_p.selected == 'c4'")
     nb.page.wait_for_function("() => (window.__twFocused || []).includes('c4')", timeout=10_000)
-    expect(item(root, "c4")).to_be_visible()
+    expect(comment(root, "c4")).to_be_visible()
     # ... and both charts outline it
     expect(mark(tree, "rect", "c4")).to_have_attribute("stroke-width", "3")
     expect(mark(timeline, "symbol", "c4")).to_have_attribute("stroke-width", "3")
     nb.screenshot("plot-linked-click.png", tree)
 
     # widget -> charts: a click on c2 in the page selects it; the charts move the outline
-    item(root, "c2").locator(":scope > .tw-card [data-role='body']").click()
+    comment(root, "c2").locator(":scope > .tw-card [data-role='body']").click()
     nb.wait_py("w_p.selected == 'c2'")
     expect(mark(tree, "rect", "c2")).to_have_attribute("stroke-width", "3")
     expect(mark(timeline, "symbol", "c2")).to_have_attribute("stroke-width", "3")

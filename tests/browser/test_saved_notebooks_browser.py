@@ -15,15 +15,14 @@
     jupyter-widgets/ipywidgets#3773, open). The no-kernel check is therefore the HTML page.
 
 The HTML pages load requirejs, ``@jupyter-widgets/html-manager`` and anywidget's frontend from CDNs
-(unpkg, jsdelivr, cdnjs); these are answered from local npm copies (``embed_modules``, shared with
-test_hosts_static.py) and every other request is refused.
+(unpkg, jsdelivr, cdnjs); these are answered from local npm copies (``embed_runtime.py``, shared
+with test_hosts_static.py) and every other request is refused.
 """
 
 from __future__ import annotations
 
 import contextlib
 import json
-import re
 import uuid
 from pathlib import Path
 
@@ -31,10 +30,10 @@ import nbclient
 import nbconvert
 import nbformat
 import pytest
+from embed_runtime import open_offline
 from harness import ARTIFACTS, Notebook
 from hosts import ITEM, comment_with_body
 from playwright.sync_api import expect
-from test_hosts_static import embed_modules  # noqa: F401  (the module fixture)
 
 pytestmark = pytest.mark.browser
 
@@ -62,46 +61,11 @@ SHOWN = ["Comment 0", "Comment 1, edited", "Comment 2"]
 # --------------------------------------------------------------------------- helpers
 
 
-def _local_file(modules: Path, url: str) -> Path | None:
-    """The local copy of a CDN URL an exported page asks for, or None."""
-    if re.match(r"https://cdnjs\.cloudflare\.com/ajax/libs/require\.js/[\d.]+/require", url):
-        return modules / "requirejs" / "require.js"
-    m = re.match(
-        r"https://(?:cdn\.jsdelivr\.net/npm|unpkg\.com)/(@[^/@]+/[^/@]+|[^/@]+)@[^/]+/(.+?)(\?.*)?$",
-        url,
-    )
-    if m:
-        path = modules / m[1] / m[2]
-        return path if path.suffix else path.with_suffix(".js")
-    return None
-
-
 def _to_html(nb: nbformat.NotebookNode, out: Path) -> Path:
     assert "widgets" in nb.metadata, "the notebook carries no widget state"
     html, _resources = nbconvert.HTMLExporter().from_notebook_node(nb)
     out.write_text(html, encoding="utf-8")
     return out
-
-
-def _open_offline(context, modules: Path, html: Path):
-    """Open ``html`` with the CDN answered locally; returns (page, refused URLs, page errors)."""
-    page = context.new_page()
-    refused: list[str] = []
-    errors: list[str] = []
-    page.on("pageerror", lambda e: errors.append(str(e)))
-
-    def serve(route):
-        local = _local_file(modules, route.request.url)
-        if local is not None and local.is_file():
-            route.fulfill(path=str(local), content_type="application/javascript")
-        else:
-            refused.append(route.request.url)
-            route.abort()
-
-    page.route("http://**/*", serve)
-    page.route("https://**/*", serve)
-    page.goto(html.as_uri())
-    return page, refused, errors
 
 
 def _check_thread(root, extra: tuple[str, ...] = ()) -> None:
@@ -145,7 +109,7 @@ def save_widget_state(jupyter_server):
 
 def test_nbclient_notebook_as_html_shows_current_thread(
     browser_context,
-    embed_modules,  # noqa: F811
+    embed_modules,
     tmp_path,
 ):
     nb = nbformat.v4.new_notebook()
@@ -161,7 +125,7 @@ def test_nbclient_notebook_as_html_shows_current_thread(
     html = _to_html(nb, tmp_path / "executed.html")
     assert HIDDEN_TEXT not in json.dumps(nb.metadata["widgets"])
 
-    page, refused, errors = _open_offline(browser_context, embed_modules, html)
+    page, refused, errors = open_offline(browser_context, embed_modules, html)
     try:
         root = page.locator(".tw-root")
         _check_thread(root)
@@ -177,7 +141,7 @@ def test_nbclient_notebook_as_html_shows_current_thread(
 def test_jupyterlab_saved_notebook_shows_current_thread_without_kernel(
     jupyter_server,
     browser_context,
-    embed_modules,  # noqa: F811
+    embed_modules,
     save_widget_state,
     tmp_path,
 ):
@@ -229,7 +193,7 @@ def test_jupyterlab_saved_notebook_shows_current_thread_without_kernel(
 
     # 2. The same file as nbconvert HTML.
     html = _to_html(saved, tmp_path / "lab-saved.html")
-    page, refused, errors = _open_offline(browser_context, embed_modules, html)
+    page, refused, errors = open_offline(browser_context, embed_modules, html)
     try:
         html_root = page.locator(".tw-root")
         _check_thread(html_root, (TYPED,))

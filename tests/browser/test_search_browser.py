@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import pytest
 from harness import WIDGET_SETUP, Notebook
+from hosts import WATCH_FOCUS_JS, comment
 from playwright.sync_api import expect
 
 pytestmark = pytest.mark.browser
@@ -15,21 +16,6 @@ pytestmark = pytest.mark.browser
 
 SETUP = WIDGET_SETUP
 
-ITEM = '[role="treeitem"][data-comment-id]'
-# Records every comment that gets the focus highlight (it lasts only ~2.5 s).
-WATCH_JS = """
-(root) => {
-  window.__twFocused = [];
-  new MutationObserver((records) => {
-    for (const r of records) {
-      const el = r.target;
-      if (el.classList && el.classList.contains('tw-focused')) {
-        window.__twFocused.push(el.dataset.commentId);
-      }
-    }
-  }).observe(root, { subtree: true, attributes: true, attributeFilter: ['class'] });
-}
-"""
 # The scroll offset of the nearest scrolling ancestor (JupyterLab's notebook panel).
 SCROLL_JS = """
 (root) => {
@@ -40,10 +26,6 @@ SCROLL_JS = """
 """
 
 
-def item(root, cid):
-    return root.locator(f'{ITEM}[data-comment-id="{cid}"]')
-
-
 def show(nb: Notebook, code: str):
     nb.run(code)
     return nb.widget(nb.last_cell)
@@ -52,7 +34,7 @@ def show(nb: Notebook, code: str):
 def test_search_then_focus(nb):
     root = show(nb, "w_s = ThreadWidget.load(DATA, user='Chris')\ndisplay(w_s)")
     page = nb.page
-    expect(item(root, "c6")).to_be_visible()
+    expect(comment(root, "c6")).to_be_visible()
     box = root.locator('input[data-role="search"]')
     sort = root.locator('select[data-role="sort"]')
     expect(box).to_have_attribute("aria-label", "Search comments")
@@ -69,21 +51,21 @@ def test_search_then_focus(nb):
     count = root.locator('[data-role="search-count"]')
     expect(count).to_have_text("4 matches")
     for cid in ("c1", "c2", "c3", "c5-r1"):
-        expect(item(root, cid)).to_be_visible()
+        expect(comment(root, cid)).to_be_visible()
         expect(
-            item(root, cid).locator(":scope > .tw-card [data-role='body'] mark").first
+            comment(root, cid).locator(":scope > .tw-card [data-role='body'] mark").first
         ).to_have_text("social", ignore_case=True)
     # c5 is kept (dimmed) as the context of its matching reply; leaves that do not match go
-    expect(item(root, "c5")).to_have_class("tw-comment tw-context")
+    expect(comment(root, "c5")).to_have_class("tw-comment tw-context")
     for cid in ("c2-r1", "c4", "c4-r1", "c6"):
-        expect(item(root, cid)).to_have_count(0)
+        expect(comment(root, cid)).to_have_count(0)
     nb.screenshot("search.png", root)
 
     root.locator('button[data-action="clear-search"]').click()
     expect(box).to_have_value("")
     expect(count).to_be_hidden()
-    expect(item(root, "c6")).to_be_visible()
-    expect(item(root, "c2-r1")).to_be_visible()
+    expect(comment(root, "c6")).to_be_visible()
+    expect(comment(root, "c2-r1")).to_be_visible()
     assert root.locator("mark").count() == 0
     assert root.evaluate(SCROLL_JS) == scroll_before  # the reader is back where they were
 
@@ -93,22 +75,22 @@ def test_search_then_focus(nb):
     expect(count).to_have_text("1 match")
     page.keyboard.press("Escape")
     expect(box).to_have_value("")
-    expect(item(root, "c6")).to_be_visible()
+    expect(comment(root, "c6")).to_be_visible()
 
     # w.focus(): collapse c5 first; the focus opens it, scrolls to c5-r1 and highlights it
-    item(root, "c5").locator(':scope > .tw-card button[data-action="collapse"]').click()
-    expect(item(root, "c5")).to_have_attribute("aria-expanded", "false")
-    expect(item(root, "c5-r1")).to_be_hidden()
+    comment(root, "c5").locator(':scope > .tw-card button[data-action="collapse"]').click()
+    expect(comment(root, "c5")).to_have_attribute("aria-expanded", "false")
+    expect(comment(root, "c5-r1")).to_be_hidden()
     # scroll back up to the post: the comment is well below the fold
     root.evaluate(
         "(r) => r.querySelector('[data-role=\"post\"]').scrollIntoView({ block: 'start' })"
     )
-    expect(item(root, "c5").locator(":scope > .tw-card")).not_to_be_in_viewport()
-    root.evaluate(WATCH_JS)
+    expect(comment(root, "c5").locator(":scope > .tw-card")).not_to_be_in_viewport()
+    root.evaluate(WATCH_FOCUS_JS)
     nb.run('w_s.focus("c5-r1")')
     page.wait_for_function("() => (window.__twFocused || []).includes('c5-r1')", timeout=10_000)
-    expect(item(root, "c5")).to_have_attribute("aria-expanded", "true")
-    target = item(root, "c5-r1")
+    expect(comment(root, "c5")).to_have_attribute("aria-expanded", "true")
+    target = comment(root, "c5-r1")
     expect(target).to_be_visible()
     expect(target.locator(":scope > .tw-card")).to_be_in_viewport()
     expect(target).to_have_attribute("tabindex", "0")

@@ -27,14 +27,27 @@ def _wait(condition: Any, timeout: float = 10.0) -> None:
         time.sleep(0.02)
 
 
+def _widget(
+    replay: Replay, opts: Any, source: str = "hackernews", url: str = URL
+) -> tuple[ThreadWidget, dict[str, str]]:
+    """A widget on the thread at ``url`` fetched from the replay server as ``source``, and the
+    base URLs that point ``source`` there."""
+    base = {source: replay.url}
+    return ThreadWidget(thread=fetch(url, base_urls=base, **opts), user="teacher"), base
+
+
+def _polls_twice_more(handle: Any) -> None:
+    polls = handle.polls
+    _wait(lambda: handle.polls >= polls + 2)
+
+
 def test_follow_adds_new_comments_edits_and_stops(replay: Replay, opts: Any) -> None:
     # The capture without its deepest reply (1079), then the whole capture: 1079 is new.
     # The edit of comment 15 between polls is made here, by the test.
     item = json.loads(data(CAPTURE))
     reply = item["children"][0]["children"][0]["children"].pop()
     replay.json(PATH, json.dumps(item).encode())
-    base = {"hackernews": replay.url}
-    widget = ThreadWidget(thread=fetch(URL, base_urls=base, **opts), user="teacher")
+    widget, base = _widget(replay, opts)
     before = len(widget.thread.comments)
     handle = follow(widget, URL, every=0.05, base_urls=base, **opts)
     try:
@@ -48,8 +61,7 @@ def test_follow_adds_new_comments_edits_and_stops(replay: Replay, opts: Any) -> 
         added = widget.get("1079")
         assert added.parent_id == "17" and added.author == "dmon" and added.body == "sure"
         assert added.extra["source_created_at"] == "2007-02-25T22:18:23+00:00"
-        polls = handle.polls
-        _wait(lambda: handle.polls >= polls + 2)
+        _polls_twice_more(handle)
         assert [c.id for c in widget.thread.comments].count("1079") == 1
         assert len(widget.thread.comments) == before + 1
         assert not handle.errors
@@ -63,8 +75,7 @@ def test_follow_adds_new_comments_edits_and_stops(replay: Replay, opts: Any) -> 
 
 def test_follow_stops_when_the_widget_closes(replay: Replay, opts: Any) -> None:
     replay.json(PATH, data(CAPTURE))
-    base = {"hackernews": replay.url}
-    widget = ThreadWidget(thread=fetch(URL, base_urls=base, **opts), user="teacher")
+    widget, base = _widget(replay, opts)
     handle = follow(widget, URL, every=0.05, base_urls=base, **opts)
     _wait(lambda: handle.polls >= 1)
     widget.close()
@@ -73,8 +84,7 @@ def test_follow_stops_when_the_widget_closes(replay: Replay, opts: Any) -> None:
 
 def test_the_widgets_follow_method_stops_with_the_widget(replay: Replay, opts: Any) -> None:
     replay.json(PATH, data(CAPTURE))
-    base = {"hackernews": replay.url}
-    widget = ThreadWidget(thread=fetch(URL, base_urls=base, **opts), user="teacher")
+    widget, base = _widget(replay, opts)
     handle = widget.follow(URL, every=0.05, base_urls=base, **opts)
     _wait(lambda: handle.polls >= 1)
     widget.close()
@@ -83,8 +93,7 @@ def test_the_widgets_follow_method_stops_with_the_widget(replay: Replay, opts: A
 
 def test_follow_keeps_going_after_a_network_error(replay: Replay, opts: Any) -> None:
     replay.json(PATH, data(CAPTURE))
-    base = {"hackernews": replay.url}
-    widget = ThreadWidget(thread=fetch(URL, base_urls=base, **opts), user="teacher")
+    widget, base = _widget(replay, opts)
     replay.fail_first(PATH, (404, {}, b""))
     seen: list[BaseException] = []
     handle = follow(widget, URL, every=0.05, base_urls=base, on_error=seen.append, **opts)
@@ -108,8 +117,7 @@ def test_follow_adds_a_reply_the_server_gained_between_polls(replay: Replay, opt
     context = json.loads(data("mastodon_context.json"))
     replay.json(path, data("mastodon_status.json"))
     replay.json(f"{path}/context", json.dumps(context).encode())
-    base = {"mastodon": replay.url}
-    widget = ThreadWidget(thread=fetch(url, base_urls=base, **opts), user="teacher")
+    widget, base = _widget(replay, opts, "mastodon", url)
     before = len(widget.thread.comments)
     handle = follow(widget, url, every=0.05, base_urls=base, **opts)
     try:
@@ -123,8 +131,7 @@ def test_follow_adds_a_reply_the_server_gained_between_polls(replay: Replay, opt
         assert added.parent_id == "109296144901329380"
         assert added.author == "mittfh (@mittfh@mastodon.lol)"  # empty display name: the username
         assert added.extra["source_created_at"] == "2022-11-06T19:11:42+00:00"
-        polls = handle.polls
-        _wait(lambda: handle.polls >= polls + 2)
+        _polls_twice_more(handle)
         assert [c.id for c in widget.thread.comments].count(later["id"]) == 1
         assert len(widget.thread.comments) == before + 1 and not handle.errors
     finally:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
 from . import bluesky, csv_format, discourse, github, hackernews, lemmy, mastodon, reddit
@@ -15,6 +16,17 @@ _XML_PROLOG = re.compile(
 
 
 _WP_TAG = re.compile(r"<wp:(?:wxr_version|base_site_url|post_id|comment)\b")
+
+#: The JSON formats told apart by shape, in the order they are tried: the first match wins.
+_JSON_SHAPES: tuple[tuple[str, Callable[[Any], bool]], ...] = (
+    ("reddit", reddit.looks_like),
+    ("mastodon", mastodon.looks_like),
+    ("bluesky", bluesky.looks_like),
+    ("discourse", discourse.looks_like),
+    ("github", github.looks_like),
+    ("lemmy", lemmy.looks_like),
+    ("hackernews", hackernews.looks_like),
+)
 
 
 def xml_root(head: str) -> str | None:
@@ -51,18 +63,7 @@ def detect_json(data: Any) -> str | None:
         ("comments" in data and "post" in data) or isinstance(data.get("version"), int)
     ):
         return "json"  # our own files: a bad value or a newer version gets a precise error
-    if reddit.looks_like(data):
-        return "reddit"
-    if mastodon.looks_like(data):
-        return "mastodon"
-    if bluesky.looks_like(data):
-        return "bluesky"
-    if discourse.looks_like(data):
-        return "discourse"
-    if github.looks_like(data):
-        return "github"
-    if lemmy.looks_like(data):
-        return "lemmy"
-    if hackernews.looks_like(data):
-        return "hackernews"
+    for name, looks_like in _JSON_SHAPES:
+        if looks_like(data):
+            return name
     return None
