@@ -67,7 +67,15 @@ def execute(*cells: str) -> nbformat.NotebookNode:
     }
     nb.cells = [nbformat.v4.new_code_cell(c.strip()) for c in cells]
     nbclient.NotebookClient(
-        nb, timeout=300, kernel_name="python3", store_widget_state=True
+        nb,
+        timeout=300,
+        # a cell making hundreds of changes sends as many small state updates; on a busy
+        # machine they take longer than nbclient's default 4 s to drain after the reply, and
+        # outputs behind them (a print) would be dropped
+        iopub_timeout=120,
+        raise_on_iopub_timeout=True,
+        kernel_name="python3",
+        store_widget_state=True,
     ).execute()
     return nb
 
