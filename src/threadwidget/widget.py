@@ -392,17 +392,19 @@ class ThreadWidget(Commands, Classroom, anywidget.AnyWidget):
 
     def _context(self, actor: str, trusted: bool) -> ops.Context:
         """The rules an operation by ``actor`` is checked against."""
+        votes, labels = self._rule_keys  # parsed once per change of the rules, not per operation
         return ops.Context(
             actor=actor,
             trusted=trusted,
             read_only=self.read_only,
             role=self.role_of(actor),
-            votes=self.voting_model.keys,
-            labels=frozenset(self.label_set),
+            votes=votes,
+            labels=labels,
         )
 
     def _refresh_config(self) -> None:
         """Recompute ``_config``, all the views need to know about the rules (a fresh dict)."""
+        self._rule_keys = (self.voting_model.keys, frozenset(self.label_set))
         self._config = config_value(
             role=self.role_of(self.user),
             voting=self.voting_model.wire(),
