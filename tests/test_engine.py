@@ -15,7 +15,7 @@ import pytest
 from threadwidget import Comment, Thread, ThreadWidget, ops
 from threadwidget.engine import Engine
 from threadwidget.models import utcnow
-from threadwidget.stores import SQLiteStore
+from threadwidget.stores import SQLiteStore, open_store
 from threadwidget.stores.linked import SharedStorage
 from threadwidget.stores.open import open_storage, store_target
 
@@ -228,6 +228,8 @@ def test_sqlalchemy_style_sqlite_urls_are_understood(tmp_path: Path) -> None:
     again = ThreadWidget.connect(str(path), "week1")
     assert [c.body for c in again.comments] == ["hello"]
     again.close()
+    with open_store(f"sqlite:///{path}") as store:  # the public store opener takes them too
+        assert store.list_threads() == ["week1"]
     with pytest.raises(ValueError, match=r"'mysql://x/y'.*sqlite:///class\.db"):
         store_target("mysql://x/y")
     with pytest.raises(ValueError, match="in-memory"):

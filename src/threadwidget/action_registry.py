@@ -79,8 +79,8 @@ class ActionRegistry:
 
     def _on_event(self, _seq: int, event: ops.Recorded, _rid: str | None) -> None:
         """Keep the accepted ids current after each event (engine lock held)."""
-        if not any(self._ids.values()) and not any(a.when for a in self._actions.values()):
-            return
+        if not any(a.when for a in self._actions.values()):
+            return  # only actions with a `when` keep ids
         if isinstance(event, ops.ReplaceEvent):
             with self._lock:
                 for name, action in self._actions.items():

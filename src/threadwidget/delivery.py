@@ -25,14 +25,14 @@ class Delivery:
     """A queue of callback jobs with one deliverer at a time (see the module docstring)."""
 
     def __init__(self, name: str = "threadwidget-callbacks") -> None:
-        #: Makes the background thread (marimo needs its own Thread class for callbacks that set
-        #: reactive state; see :func:`host_thread_class`).
         self._queue: deque[Job] = deque()
         self._cv = threading.Condition()
         self._busy: int | None = None  # the thread delivering now
         self._worker: threading.Thread | None = None
         self._closed = False
         self._name = name
+        #: Makes the background thread (marimo needs its own Thread class for callbacks that set
+        #: reactive state; see :func:`host_thread_class`).
         self.thread_class: type[threading.Thread] = threading.Thread
 
     def post(self, jobs: list[Job]) -> None:

@@ -63,8 +63,6 @@ class Engine:
         self.delivery = Delivery()
         #: Errors raised by user code (callbacks, validators), newest last, at most MAX_ERRORS.
         self.errors: deque[BaseException] = deque(maxlen=MAX_ERRORS)
-        #: Called with (the user code, its error) after it is logged: the widget's own log.
-        self.on_error: Callable[[object, BaseException], None] | None = None
         self._unsubscribe = storage.subscribe(self._news)
 
     # ---- reading ----------------------------------------------------------------------------
@@ -260,8 +258,6 @@ class Engine:
         self.errors.append(error)
         name = getattr(source, "__qualname__", repr(source))
         log.error("threadwidget: %s raised %s: %s", name, type(error).__name__, error)
-        if self.on_error is not None:
-            self.on_error(source, error)
 
     def close(self) -> None:
         """Stop listening to the storage, deliver what is queued, release the storage."""

@@ -137,7 +137,6 @@ class FileStorage(SharedStorage):
             raise ThreadFileError(f"{self.path}: cannot open the autosave ({error})") from error
         super().__init__(store, AUTOSAVE_THREAD, owned=True)
         try:
-            store.head(AUTOSAVE_THREAD)
             if AUTOSAVE_THREAD not in store.list_threads():
                 raise ThreadFileError(
                     f"{self.path}: an SQLite database without an autosaved thread (a shared "

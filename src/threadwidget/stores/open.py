@@ -3,36 +3,13 @@
 from __future__ import annotations
 
 import os
-from pathlib import Path
 
 from ..models import Thread
 from .base import Storage
 from .linked import SharedStorage
-from .shared import SharedStore, open_store
+from .shared import SharedStore, open_store, store_target
 
 __all__ = ["open_storage", "store_target"]
-
-
-def store_target(target: str | os.PathLike[str]) -> str:
-    """A store URL or path as :func:`open_store` takes it; ``sqlite:///path`` (SQLAlchemy's
-    spelling) becomes the path, other ``scheme://`` URLs are refused with what to write."""
-    text = os.fspath(target)
-    if text.startswith(("postgresql://", "postgres://")):
-        return text
-    if text.startswith("sqlite:///"):
-        path = text[len("sqlite:///") :]
-        if not path or path == ":memory:":
-            raise ValueError(
-                f"store {text!r}: an in-memory SQLite database cannot be shared; give a file, "
-                "like 'sqlite:///class.db' or just 'class.db'"
-            )
-        return path
-    if "://" in text:
-        raise ValueError(
-            f"store {text!r}: write a path to an SQLite file ('class.db' or 'sqlite:///class.db')"
-            " or a PostgreSQL URL ('postgresql://user@host/db')"
-        )
-    return str(Path(text))
 
 
 def open_storage(
@@ -53,8 +30,6 @@ def open_storage(
 
         return ServiceStorage(thread_id, target, create=create)
     owned = not isinstance(target, SharedStore)
-    if isinstance(target, str | os.PathLike):
-        target = store_target(target)
     store = open_store(target)
     try:
         if create is not None:
@@ -70,9 +45,6 @@ def open_storage(
 
 def _service_storage(thread_id: str, create: Thread | None) -> Storage | None:
     """The hub service's storage of the thread, when this kernel runs under a hub that has one."""
-    try:
-        from . import service
-    except ImportError:  # pragma: no cover - the service client is part of the package
-        return None
-    finder = getattr(service, "from_environment", None)
-    return None if finder is None else finder(thread_id, create=create)
+    from .service import from_environment  # httpx loads only for shared threads
+
+    return from_environment(thread_id, create=create)

@@ -18,6 +18,7 @@ import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime, timezone
+from pathlib import Path
 from typing import Any
 
 from .. import ops
@@ -29,6 +30,7 @@ __all__ = [
     "StoreError",
     "StoreUnavailable",
     "open_store",
+    "store_target",
 ]
 
 log = logging.getLogger("threadwidget.shared")
@@ -453,16 +455,39 @@ class SharedStore:
         self.close()
 
 
+def store_target(target: str | os.PathLike[str]) -> str:
+    """A store URL or path as :func:`open_store` takes it; ``sqlite:///path`` (SQLAlchemy's
+    spelling) becomes the path, other ``scheme://`` URLs are refused with what to write."""
+    text = os.fspath(target)
+    if text.startswith(("postgresql://", "postgres://")):
+        return text
+    if text.startswith("sqlite:///"):
+        path = text[len("sqlite:///") :]
+        if not path or path == ":memory:":
+            raise ValueError(
+                f"store {text!r}: an in-memory SQLite database cannot be shared; give a file, "
+                "like 'sqlite:///class.db' or just 'class.db'"
+            )
+        return path
+    if "://" in text:
+        raise ValueError(
+            f"store {text!r}: write a path to an SQLite file ('class.db' or 'sqlite:///class.db')"
+            " or a PostgreSQL URL ('postgresql://user@host/db')"
+        )
+    return str(Path(text))
+
+
 def open_store(target: str | os.PathLike[str] | SharedStore | None = None) -> SharedStore:
     """A store from a URL or a path: ``postgresql://...`` / ``postgres://...`` opens
-    :class:`PostgresStore`, anything else is an SQLite file. None reads ``THREADWIDGET_STORE``."""
+    :class:`PostgresStore`, ``sqlite:///path`` or a path an SQLite file (see
+    :func:`store_target`). None reads ``THREADWIDGET_STORE``."""
     if isinstance(target, SharedStore):
         return target
     if target is None:
         target = os.environ.get("THREADWIDGET_STORE")
         if not target:
             raise ValueError("no store given and THREADWIDGET_STORE is not set")
-    text = os.fspath(target)
+    text = store_target(target)
     if text.startswith(("postgresql://", "postgres://")):
         from .postgres import PostgresStore
 
