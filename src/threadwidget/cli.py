@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import warnings
 from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
@@ -164,10 +165,14 @@ def _cmd_fetch(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int
     from .sources import FetchError, fetch  # httpx is imported only here
 
     try:
-        thread = fetch(args.url, refresh=args.refresh, cache_dir=args.cache_dir)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            thread = fetch(args.url, refresh=args.refresh, cache_dir=args.cache_dir)
     except FetchError as error:
         print(f"threadwidget: error: {error}", file=sys.stderr)
         return EXIT_INPUT
+    for warning in caught:  # what the import filled in, or a page limit reached
+        print(f"threadwidget: warning: {warning.message}", file=sys.stderr)
     _write(thread, args.output, args.to_format, parser)
     return EXIT_OK
 

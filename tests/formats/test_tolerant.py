@@ -60,28 +60,63 @@ def test_other_malformed_xml_still_names_the_line() -> None:
 @pytest.mark.parametrize(
     ("name", "fmt"),
     [
-        ("bluesky_thread.json", "bluesky"),
-        ("github_discussion.json", "github"),
-        ("hackernews_item.json", "hackernews"),
+        ("bluesky_thread_captured.json", "bluesky"),
+        ("bluesky_deleted_parent_snapshot.json", "bluesky"),
+        ("hackernews_item_captured.json", "hackernews"),
+        ("blogger_comments_removed_captured.xml", "blogger"),
     ],
 )
-def test_captured_json_is_detected(name: str, fmt: str) -> None:
+def test_captured_files_are_detected(name: str, fmt: str) -> None:
     assert detect_format((SOURCES / name).read_bytes()) == fmt
 
 
-def test_bluesky_top_post_deleted_gives_a_placeholder() -> None:
-    text = (SOURCES / "bluesky_thread.json").read_text(encoding="utf-8")
-    data = json.loads(text)
-    node = data["thread"]["replies"][0]
-    node["parent"] = {
-        "$type": "app.bsky.feed.defs#notFoundPost",
-        "uri": "at://x/p/gone",
-        "notFound": True,
-    }
-    thread, report = load_with_report(text=json.dumps({"thread": node}))
-    assert "placeholder" in report.notes[0] and "notFound" in thread.post.body
-    assert thread.get("3l6ow1").parent_id is None
-    assert thread.get("3l6ow9").status == "deleted"
+def test_bluesky_blocked_reply_and_labelled_reply() -> None:
+    # The AppView's own answer in its test network (atproto snapshot): a reply by someone the
+    # reader blocks, and a reply with an image and a labeler's (non-hiding) labels.
+    thread, _ = load_with_report(SOURCES / "bluesky_blocked_reply_snapshot.json")
+    blocked, shown = thread.comments
+    assert blocked.status == "hidden" and blocked.author == "[blocked]" and blocked.body == ""
+    assert blocked.moderation is not None and blocked.moderation.by == "Bluesky"
+    assert shown.status == "visible" and shown.author == "bobby (@bob.test)"
+    assert shown.body.startswith("hear that label\\_me")
+    assert (
+        "[image: ../dev-env/assets/key-landscape-small.jpg](https://bsky.public.url/img/"
+        in shown.body
+    )
+    assert "%28" in shown.body  # parentheses in the address escaped: the Markdown link holds
+
+
+@pytest.mark.parametrize(
+    ("name", "gone"),
+    [
+        ("bluesky_blocked_parent_snapshot.json", "blocked"),
+        ("bluesky_deleted_parent_snapshot.json", "deleted (not found)"),
+    ],
+)
+def test_bluesky_top_post_gone_gives_a_placeholder(name: str, gone: str) -> None:
+    thread, report = load_with_report(SOURCES / name)
+    assert f"is {gone} on Bluesky" in thread.post.body
+    assert "placeholder" in report.notes[0]
+    assert thread.comments[0].parent_id is None and thread.comments[0].status == "visible"
+
+
+def test_blogger_comment_feed_alone() -> None:
+    # A real comment feed (www.hradiska.sk): 15 comments newest first, replies by rel="related",
+    # one removed by its author ("Tento komentár bol odstránený autorom.") with two replies.
+    thread, report = load_with_report(SOURCES / "blogger_comments_removed_captured.xml")
+    assert "placeholder" in report.notes[0]
+    assert thread.post.id == "blogger-5863411843847167997"
+    assert (
+        thread.post.url
+        == "http://www.hradiska.sk/2016/08/ohlasit-archeologicky-nalez-sa-oplati.html"
+    )
+    assert thread.post.title.startswith("Slovanské Hradiská: Ohlásiť archeologický nález")
+    assert len(thread.comments) == 15 and sum(c.parent_id is not None for c in thread.comments) == 7
+    removed = thread.get("4824350773570080085")
+    assert removed.status == "deleted" and removed.body == "" and removed.author == "Orgon"
+    replies = [c.id for c in thread.comments if c.parent_id == removed.id]
+    assert sorted(replies) == ["2291899072834537847", "8998189975703952693"]
+    assert thread.post.created_at == min(c.created_at for c in thread.comments)
 
 
 def test_discourse_file_with_staff_deleted_and_hidden_posts() -> None:

@@ -30,6 +30,8 @@ class Replay:
     routes: dict[str, Handler | Reply] = field(default_factory=dict)
     failures: dict[str, list[Reply]] = field(default_factory=dict)
     log: list[tuple[str, str, dict[str, str]]] = field(default_factory=list)
+    #: (method, path, headers, body) of every request, for tests that read what was sent
+    bodies: list[tuple[str, str, dict[str, str], bytes]] = field(default_factory=list)
 
     def json(self, path: str, body: bytes, status: int = 200) -> None:
         """Answer ``path`` with a body."""
@@ -42,6 +44,7 @@ class Replay:
     def answer(self, method: str, target: str, headers: dict[str, str], body: bytes) -> Reply:
         parts = urlsplit(target)
         self.log.append((method, target, headers))
+        self.bodies.append((method, parts.path, headers, body))
         pending = self.failures.get(parts.path)
         if pending:
             return pending.pop(0)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
@@ -43,12 +44,19 @@ def test_hacker_news_captured_tree_and_provenance(replay: Replay, opts: Any) -> 
 
 
 def test_hacker_news_deleted_item(replay: Replay, opts: Any) -> None:
-    # Hand-written after the documentation: no capture holding a deleted node was found.
-    replay.json("/api/v1/items/8863", data("hackernews_item.json"))
-    url = "https://news.ycombinator.com/item?id=8863"
-    thread = fetch(url, base_urls={"hackernews": replay.url}, **opts)
-    assert thread.get("9224").parent_id == "8952"
-    assert thread.get("8917").status == "deleted"
+    # The captured answer with pg's comment 17 deleted: Algolia then gives only the node's id and
+    # its children (algolia/hn-search app/serializers/item_serializer.rb at f1aa5673c78e).
+    item = json.loads(data("hackernews_item_captured.json"))
+    seventeen = item["children"][0]["children"][0]
+    item["children"][0]["children"][0] = {"id": 17, "children": seventeen["children"]}
+    replay.json("/api/v1/items/1", json.dumps(item).encode())
+    thread = fetch(
+        "https://news.ycombinator.com/item?id=1", base_urls={"hackernews": replay.url}, **opts
+    )
+    gone = thread.get("17")
+    assert gone.status == "deleted" and gone.body == "" and gone.parent_id == "15"
+    assert gone.created_at == thread.get("15").created_at  # no time of its own: its parent's
+    assert thread.get("1079").parent_id == "17" and thread.get("1079").author == "dmon"
 
 
 def test_reddit_follows_more_stubs_up_to_the_limit(replay: Replay, opts: Any) -> None:
@@ -158,17 +166,38 @@ def test_bluesky_resolves_the_handle_and_reads_parents_and_replies(
     assert thread.get("3k7rn6uemfg2c").likes == 5 and len(thread.comments) == 6
 
 
-def test_bluesky_keeps_deleted_blocked_spam(replay: Replay, opts: Any) -> None:
-    # Shaped after the documentation: no public capture with these node kinds was found.
-    replay.json(
-        "/xrpc/com.atproto.identity.resolveHandle", b'{"did": "did:plc:z72i7hdynmk6r22z27h6tvur"}'
-    )
-    replay.json("/xrpc/app.bsky.feed.getPostThread", data("bluesky_thread.json"))
-    url = "https://bsky.app/profile/bsky.app/post/3l6oveex3ii2l"
+def test_bluesky_labelled_post(replay: Replay, opts: Any) -> None:
+    # A real public AppView answer: a post Bluesky's moderation service labelled "porn".
+    replay.json("/xrpc/app.bsky.feed.getPostThread", data("bluesky_labelled_captured.json"))
+    url = "https://bsky.app/profile/did:plc:iyqgkr3bmlxwma7i63imodfs/post/3mh4g7iacos23"
     thread = fetch(url, base_urls={"bluesky": replay.url}, **opts)
-    assert thread.get("3l6ow9").status == "deleted" and thread.get("3l6ow9").parent_id == "3l6ow1"
-    assert thread.get("3l6ow2").status == "hidden"
-    assert thread.get("3l6ow3").status == "spam"
+    assert thread.post.body == "*(labelled porn on Bluesky; its media is not shown)*"
+    assert thread.post.author == "Adrián (@naranjo47.bsky.social)" and not thread.comments
+    asked = parse_qs(urlsplit(replay.log[0][1]).query)
+    assert asked["uri"] == [
+        "at://did:plc:iyqgkr3bmlxwma7i63imodfs/app.bsky.feed.post/3mh4g7iacos23"
+    ]
+
+
+def test_bluesky_labelled_reply_is_hidden_or_spam(replay: Replay, opts: Any) -> None:
+    # The captured thread with the moderation service's labels put on two replies (the label
+    # objects as the labelled capture carries them).
+    thread_data = json.loads(data("bluesky_thread_captured.json"))
+    label = json.loads(data("bluesky_labelled_captured.json"))["thread"]["post"]["labels"][0]
+    replies = thread_data["thread"]["replies"]
+    replies[0]["post"]["labels"] = [{**label, "val": "spam"}]
+    replies[1]["post"]["labels"] = [label, {**label, "val": "nudity"}]
+    replay.json(
+        "/xrpc/com.atproto.identity.resolveHandle", b'{"did": "did:plc:uy7ehrx332p6dow5sk32hxzq"}'
+    )
+    replay.json("/xrpc/app.bsky.feed.getPostThread", json.dumps(thread_data).encode())
+    url = "https://bsky.app/profile/someone.bsky.social/post/3k7rmyigapw2y"
+    thread = fetch(url, base_urls={"bluesky": replay.url}, **opts)
+    spam = thread.get(replies[0]["post"]["uri"].rsplit("/", 1)[-1])
+    hidden = thread.get(replies[1]["post"]["uri"].rsplit("/", 1)[-1])
+    assert spam.status == "spam"
+    assert hidden.status == "hidden" and hidden.moderation is not None
+    assert hidden.moderation.reason == "labelled nudity, porn on Bluesky"
 
 
 def test_github_issue_pages_and_token(
@@ -196,80 +225,185 @@ def test_github_issue_pages_and_token(
     assert all(h.get("Authorization") == "Bearer t0ken" for _, _, h in replay.log)
 
 
-def test_github_discussion_is_threaded_and_needs_a_token(
+def _discussion_server(number: int) -> Any:
+    """A /graphql handler serving discussion ``number`` of PyGithub's captured GraphQL answer
+    one comment and one reply per page: each page ends at the cursor GitHub gave that item."""
+    nodes = json.loads(data("github_discussions_captured.json"))["data"]["repository"]
+    captured = next(n for n in nodes["discussions"]["nodes"] if n["number"] == number)
+
+    def page(box: dict[str, Any], after: str | None) -> dict[str, Any]:
+        info, items = box["pageInfo"], box["nodes"]
+        at = 0 if after is None else 1  # the first item's cursor is the captured startCursor
+        assert after in (None, info["startCursor"]), after
+        last = at == len(items) - 1 or not items
+        end = info["endCursor"] if last else info["startCursor"]
+        info = {"hasNextPage": not last, "endCursor": end}
+        return {"pageInfo": info, "nodes": items[at : at + 1] if at == 0 else items[at:]}
+
+    def answer(method: str, query: dict[str, list[str]], body: bytes) -> Any:
+        asked = json.loads(body)
+        variables = asked["variables"]
+        if "node(id:" in asked["query"]:  # the rest of one comment's replies
+            comment = next(c for c in captured["comments"]["nodes"] if c["id"] == variables["id"])
+            payload: Any = {"node": {"replies": page(comment["replies"], variables["after"])}}
+        else:
+            assert variables["number"] == number
+            comments = page(captured["comments"], variables["after"])
+            comments["nodes"] = [
+                {**c, "replies": page(c["replies"], None)} for c in comments["nodes"]
+            ]
+            payload = {"repository": {"discussion": {**captured, "comments": comments}}}
+        return 200, {"Content-Type": "application/json"}, json.dumps({"data": payload}).encode()
+
+    return answer
+
+
+def test_github_discussion_captured_threads_and_pages(
     replay: Replay, opts: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    # PyGithub's recorded answer of api.github.com/graphql (tests/data/SOURCES.md): discussion 2177,
+    # two comments (3 and 1 replies); its query asked for no bodies, so every body is "filled".
     monkeypatch.delenv("GITHUB_TOKEN", raising=False)
-    url = "https://github.com/octo-org/octo-repo/discussions/42"
+    url = "https://github.com/PyGithub/PyGithub/discussions/2177"
     with pytest.raises(TokenRequiredError, match="GITHUB_TOKEN"):
         fetch(url, base_urls={"github": replay.url}, **opts)
-    replay.json("/graphql", data("github_discussion.json"))
-    thread = fetch(url, base_urls={"github": replay.url}, token="x", **opts)
-    assert thread.get("DC_kwDOA2").parent_id == "DC_kwDOA1"
-    assert thread.get("DC_kwDOA3").status == "spam"
-    assert thread.get("DC_kwDOA4").status == "deleted"
-
-
-def _lemmy_post(comments: dict[str, Any]) -> bytes:
-    """The /api/v3/post answer built from the captured comment view's post, creator, community."""
-    view = comments["comments"][0]
-    post_view = {key: view[key] for key in ("post", "creator", "community")}
-    return json.dumps({"post_view": post_view}).encode()
-
-
-def test_lemmy_path_tree_removed_and_deleted(replay: Replay, opts: Any) -> None:
-    # Captured answers of a Lemmy 0.18 server (tests/data/SOURCES.md): comments 3 and 2, then
-    # comment 4 (a reply to 2) as the server returned it once removed, and once deleted too.
-    comments = json.loads(data("lemmy_comments_captured.json"))
-    removed = json.loads(data("lemmy_comment_removed.json"))["comment_view"]
-    replay.json("/api/v3/post", _lemmy_post(comments))
-    listed = {"comments": [*comments["comments"], removed]}
-    replay.json("/api/v3/comment/list", json.dumps(listed).encode())
-    base = {"lemmy": replay.url}
-    thread = fetch("https://localhost/post/1", base_urls=base, **opts)
-    assert thread.post.title == "Test post!" and thread.post.author == "lemmy"
-    assert thread.post.created_at.isoformat() == "2023-08-04T18:15:42.162438+00:00"
-    assert sorted(c.id for c in thread.comments) == ["2", "3", "4"]
-    assert thread.get("3").parent_id is None and thread.get("3").body == "Test comment from the UI."
-    assert thread.get("2").edited_at is not None
-    assert thread.get("4").parent_id == "2"
-    assert thread.get("4").status == "removed" and thread.get("4").body == ""
-    deleted = json.loads(data("lemmy_comment_deleted.json"))["comment_view"]
-    listed = {"comments": [*comments["comments"], deleted]}
-    replay.json("/api/v3/comment/list", json.dumps(listed).encode())
-    thread = fetch("https://localhost/post/1", base_urls=base, refresh=True, **opts)
-    assert thread.get("4").status == "deleted" and thread.get("4").body == ""
-
-
-def test_blogger_finds_the_post_id_in_a_captured_feed(replay: Replay, opts: Any) -> None:
-    # A real Blogger posts feed (windazure.blogspot.com); the post and comment feeds served
-    # after it are the hand-written Atom files, served at the id the capture gives.
-    replay.json("/feeds/posts/summary", data("blogger_posts_captured.json"))
-    post_id = "356042424318268556"
-    replay.routes[f"/feeds/posts/default/{post_id}"] = (200, {}, data("blogger_post.xml"))
-    replay.routes[f"/feeds/{post_id}/comments/default"] = (200, {}, data("blogger_comments.xml"))
-    url = "https://windazure.blogspot.com/2019/07/priorityqueue.html"
-    thread = fetch(url, base_urls={"blogger": replay.url}, **opts)
-    paths = [target.split("?")[0] for _, target, _ in replay.log]
-    assert paths == [
-        "/feeds/posts/summary",
-        f"/feeds/posts/default/{post_id}",
-        f"/feeds/{post_id}/comments/default",
+    replay.routes["/graphql"] = _discussion_server(2177)
+    with pytest.warns(UserWarning, match="body"):
+        thread = fetch(url, base_urls={"github": replay.url}, token="x", **opts)
+    assert thread.post.title == "How to Revert a Merged PR" and thread.post.author == "jackfurr"
+    assert thread.post.url == url
+    by_id = {c.id: c for c in thread.comments}
+    assert [c.id for c in thread.comments if c.parent_id is None] == [
+        "DC_kwDOADYVqs4ALblT",
+        "DC_kwDOADYVqs4AV6p6",
     ]
-    assert len(thread.comments) > 0
-    with pytest.raises(NotFoundError, match="no post with this address"):
-        fetch(url.replace("priorityqueue", "missing"), base_urls={"blogger": replay.url}, **opts)
+    assert [c.author for c in thread.comments if c.parent_id == "DC_kwDOADYVqs4ALblT"] == [
+        "jackfurr",
+        "ltagliamonte-dd",
+        "bassil-overjet",
+    ]
+    assert by_id["DC_kwDOADYVqs4AV6z_"].parent_id == "DC_kwDOADYVqs4AV6p6"
+    assert by_id["DC_kwDOADYVqs4ANSYq"].created_at.isoformat() == "2022-08-26T12:34:35+00:00"
+    assert len(thread.comments) == 6
+    # Two pages of comments, and the rest of the first comment's replies asked by its node id.
+    asked = [json.loads(b) for m, t, h, b in replay.bodies if t == "/graphql"]
+    assert [a["variables"].get("after") for a in asked] == [
+        None,
+        "Y3Vyc29yOnYyOpK5MjAyMi0wNi0yMVQyMTowNToyNyswMjowMM4ALblT",
+        "Y3Vyc29yOnYyOpHOAC292g==",
+    ]
+    assert asked[2]["variables"]["id"] == "DC_kwDOADYVqs4ALblT"
+    assert "isMinimized" in asked[0]["query"] and "deletedAt" in asked[0]["query"]
 
 
-def test_blogger_finds_the_post_by_address(replay: Replay, opts: Any) -> None:
-    replay.json("/feeds/posts/summary", data("blogger_posts_summary.json"))
-    replay.routes["/feeds/posts/default/456"] = (200, {}, data("blogger_post.xml"))
-    replay.routes["/feeds/456/comments/default"] = (200, {}, data("blogger_comments.xml"))
-    url = "https://powertrip.blogspot.com/2012/05/on-social-media-power-trip.html"
+def test_github_discussion_by_a_deleted_account(
+    replay: Replay, opts: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    replay.routes["/graphql"] = _discussion_server(2619)  # captured with "author": null
+    url = "https://github.com/PyGithub/PyGithub/discussions/2619"
+    with pytest.warns(UserWarning, match="read as empty"):
+        thread = fetch(url, base_urls={"github": replay.url}, token="x", **opts)
+    assert thread.post.author == "ghost"
+    assert [(c.author, c.parent_id) for c in thread.comments] == [("sheeehy", None)]
+
+
+def test_github_discussion_moderation_fields(replay: Replay, opts: Any) -> None:
+    # PyGithub's capture with GitHub's moderation fields set on two replies (no recorded answer
+    # asks for isMinimized or deletedAt), and a body and an edit on the first comment.
+    captured = json.loads(data("github_discussions_captured.json"))["data"]["repository"]
+    discussion = next(n for n in captured["discussions"]["nodes"] if n["number"] == 2177)
+    first = discussion["comments"]["nodes"][0]
+    first.update(body="Try `git revert -m 1`.", lastEditedAt="2022-06-22T08:00:00Z", upvoteCount=4)
+    spam, deleted, _ = first["replies"]["nodes"]
+    spam.update(body="cheap pills", isMinimized=True, minimizedReason="SPAM")
+    deleted.update(body="", deletedAt="2022-08-26T00:00:00Z")
+    answer = {"data": {"repository": {"discussion": discussion}}}
+    replay.json("/graphql", json.dumps(answer).encode())
+    url = "https://github.com/PyGithub/PyGithub/discussions/2177"
+    with pytest.warns(UserWarning, match="read as empty"):  # the others still have no body
+        thread = fetch(url, base_urls={"github": replay.url}, token="x", **opts)
+    comment = thread.get(first["id"])
+    assert comment.body == "Try `git revert -m 1`." and comment.likes == 4
+    assert comment.edited_at is not None
+    assert (
+        thread.get(spam["id"]).status == "spam" and thread.get(spam["id"]).parent_id == first["id"]
+    )
+    assert thread.get(deleted["id"]).status == "deleted"
+
+
+HRADISKA = "/2023/01/bronzovy-poklad-z-hradiska-na-strednom.html"
+
+
+def test_blogger_post_by_address_and_its_comment_feed(replay: Replay, opts: Any) -> None:
+    # Real answers of www.hradiska.sk (tests/data/SOURCES.md): the post from its posts feed, as a
+    # ?path= query answers it, and the post's comment feed (two comments, one replying).
+    post = data("blogger_post_captured.xml")
+    replay.routes["/feeds/posts/default"] = (200, {}, post)
+    comments = "/feeds/7363549676454738514/comments/default"
+    replay.routes[comments] = (200, {}, data("blogger_comments_captured.xml"))
+    url = f"http://www.hradiska.sk{HRADISKA}"
     thread = fetch(url, base_urls={"blogger": replay.url}, **opts)
-    assert thread.post.title == "On a social media power trip?" and thread.post.author == "Steve"
-    assert thread.get("9002").parent_id == "9001"
-    assert thread.get("9003").status in ("deleted", "removed")
+    assert thread.post.title == "Bronzový poklad z hradiska na strednom Považí"
+    assert thread.post.author == "Orgon" and thread.post.url == url
+    assert sorted(c.id for c in thread.comments) == ["6748192159515915561", "7325823601297060803"]
+    assert thread.get("6748192159515915561").parent_id == "7325823601297060803"
+    assert thread.get("7325823601297060803").author == "Anonymous"
+    assert [(t.split("?")[0], parse_qs(urlsplit(t).query)) for _, t, _ in replay.log] == [
+        ("/feeds/posts/default", {"path": [HRADISKA]}),
+        (comments, {"max-results": ["150"], "start-index": ["1"]}),
+    ]
+
+
+def _pages(feed: bytes, per_page: int, next_host: str) -> list[bytes]:
+    """A captured comment feed cut into pages linked by rel="next", as Blogger pages it."""
+    text = feed.decode("utf-8")
+    head, rest = text.split("<entry>", 1)
+    entries = [
+        "<entry>" + e for e in ("<entry>" + rest).removesuffix("</feed>").split("<entry>")[1:]
+    ]
+    pages = []
+    for at in range(0, len(entries), per_page):
+        more = at + per_page < len(entries)
+        link = (
+            f"<link rel='next' type='application/atom+xml' href='{next_host}"
+            f"?start-index={at + per_page + 1}&amp;max-results={per_page}'/>"
+        )
+        pages.append(
+            (
+                head + (link if more else "") + "".join(entries[at : at + per_page]) + "</feed>"
+            ).encode()
+        )
+    return pages
+
+
+def test_blogger_follows_the_comment_feeds_next_links(replay: Replay, opts: Any) -> None:
+    # The captured comment feed served one comment per page; each page's next link names the
+    # blog's own host, and the fetch asks its base URL for that page.
+    replay.routes["/feeds/posts/default"] = (200, {}, data("blogger_post_captured.xml"))
+    comments = "/feeds/7363549676454738514/comments/default"
+    pages = _pages(
+        data("blogger_comments_captured.xml"),
+        1,
+        "http://www.blogger.com/feeds/6818054921907446479/7363549676454738514/comments/default",
+    )
+
+    def page(method: str, query: dict[str, list[str]], body: bytes) -> Any:
+        return 200, {}, pages[int(query["start-index"][0]) - 1]
+
+    replay.routes[comments] = page
+    url = f"http://www.hradiska.sk{HRADISKA}"
+    thread = fetch(url, base_urls={"blogger": replay.url}, **opts)
+    assert len(thread.comments) == 2
+    asked = [parse_qs(urlsplit(t).query) for _, t, _ in replay.log if t.startswith(comments)]
+    assert asked == [
+        {"max-results": ["150"], "start-index": ["1"]},
+        {"max-results": ["1"], "start-index": ["2"]},
+    ]
+    with pytest.warns(UserWarning, match=r"read 1 pages of comments \(max_pages=1\)"):
+        cut = fetch(
+            url, base_urls={"blogger": replay.url}, **{**opts, "max_pages": 1}, refresh=True
+        )
+    assert len(cut.comments) == 1
 
 
 def test_unknown_url_lists_every_source_with_an_example() -> None:

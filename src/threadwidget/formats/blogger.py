@@ -3,14 +3,17 @@
 A comment is an entry of kind ``#comment`` or one with ``<thr:in-reply-to>``. Its parent is the
 comment named by ``<link rel="related" href=".../comments/default/ID">`` (Blogger's threaded
 replies) or by ``thr:in-reply-to ref`` when that names a comment; otherwise it replies to the post.
-Comments "removed by the author" or "by a blog administrator" become status "deleted".
+Comments "removed by the author" or "by a blog administrator" (``blogger.contentRemoved``, in
+whatever language the blog writes that sentence) become status "deleted". A post's comment feed
+saved alone (``/feeds/POSTID/comments/default``) reads too: the post is then a placeholder named
+after the feed's title and linked to the post's address, noted in the report.
 """
 
 from __future__ import annotations
 
 import re
 from collections import Counter
-from xml.etree.ElementTree import Element
+from xml.etree.ElementTree import Element, SubElement
 
 from ..models import Thread
 from ._common import Bad, RawComment, Reader, parse_time
@@ -82,6 +85,9 @@ def read(doc: XmlDoc, rd: Reader, select: str | None = None) -> Thread:
         )
         return found.group(1) if found else None
 
+    if not posts and comments:
+        posts = {_post_key(root, comments): _placeholder(root, comments)}
+        rd.report.notes.append("a comment feed without its post: the post is a placeholder")
     if not posts:
         rd.fail(doc.line(root), "no post <entry> in the feed (is this a Blogger export?)")
     counts = Counter(post_of(e) for e in comments)
@@ -133,6 +139,36 @@ def read(doc: XmlDoc, rd: Reader, select: str | None = None) -> Thread:
         with rd.comment(place, source_id, parent):
             rd.add(_comment(element, source_id, parent, place))
     return rd.finish(post)
+
+
+def _post_key(feed: Element, comments: list[Element]) -> str:
+    """The post a comment feed answers: its ``thr:in-reply-to ref``, else the feed's id."""
+    for entry in comments:
+        ref = _reply_ref(entry)
+        if ref and not ref.startswith("tag:"):
+            return ref
+    found = re.search(r"post-?(\d+)\.\.comments$", text(feed, "id") or "")
+    return found.group(1) if found else "post"
+
+
+def _placeholder(feed: Element, comments: list[Element]) -> Element:
+    """A post entry for a comment feed saved alone: its title, address and first time."""
+    entry = Element("{http://www.w3.org/2005/Atom}entry")
+    title = re.sub(r"^Comments on ", "", (text(feed, "title") or "").strip())
+    times = sorted(text(c, "published") or "" for c in comments)
+    reply = next((child(c, "in-reply-to", THR) for c in comments), None)
+    for tag, value in (("title", title or "Blogger post"), ("published", times[0])):
+        SubElement(entry, f"{{http://www.w3.org/2005/Atom}}{tag}").text = value
+    content = SubElement(entry, "{http://www.w3.org/2005/Atom}content", type="text")
+    content.text = "(Only the comment feed was read: the post's own text is not in it.)"
+    if reply is not None and attr(reply, "href"):
+        SubElement(
+            entry,
+            "{http://www.w3.org/2005/Atom}link",
+            rel="alternate",
+            href=attr(reply, "href") or "",
+        )
+    return entry
 
 
 def _related(entry: Element) -> str | None:

@@ -3,10 +3,13 @@
 The topmost parent in the file is the post; every other post is a comment linked by nesting.
 ``notFound`` nodes (deleted posts) become deleted comments; ``blocked`` nodes become comments
 hidden by "Bluesky" (their text is not in the file); posts labelled ``spam`` get status "spam",
-``!hide``/``!takedown`` status "hidden". Text is plain text (escaped); the link, mention and
-hashtag facets of a post (byte ranges of its UTF-8 text) become Markdown links, so a link Bluesky
-shortens in the text (``mashable.com/article/blue...``) keeps its full address. ``likeCount`` is
-``likes``.
+``!hide``/``!takedown`` or an adult or graphic media label (``porn``, ``sexual``, ``nudity``,
+``graphic-media``, ``gore``: what Bluesky hides from readers who have not opted in) status
+"hidden", the label named; a labelled top post says so and keeps its text. Text is plain text
+(escaped); the link, mention and hashtag facets of a post (byte ranges of its UTF-8 text) become
+Markdown links, so a link Bluesky shortens in the text (``mashable.com/article/blue...``) keeps its
+full address. Attached images become links (``[image: alt text](...)``, never loaded in the page),
+except on labelled posts. ``likeCount`` is ``likes``.
 """
 
 from __future__ import annotations
@@ -49,6 +52,10 @@ def _author(post: dict[str, Any]) -> str:
     return str(name or (f"@{handle}" if handle else "anonymous"))
 
 
+#: how a placeholder names a node Bluesky did not give
+_GONE = {"notFound": "deleted (not found)", "blocked": "blocked"}
+
+
 def _kind(node: dict[str, Any]) -> str:
     if node.get("notFound") or str(node.get("$type", "")).endswith("notFoundPost"):
         return "notFound"
@@ -57,12 +64,43 @@ def _kind(node: dict[str, Any]) -> str:
     return "post"
 
 
+#: labels that hide a post: moderation's own, and the adult or graphic media labels Bluesky's apps
+#: hide from readers who have not opted in (docs.bsky.app, "Labels and moderation")
+_HIDING = {"!hide", "!takedown", "porn", "sexual", "nudity", "graphic-media", "gore"}
+
+
 def _label(post: dict[str, Any]) -> str | None:
-    labels = as_list(post.get("labels"))
-    values = {str(x.get("val")) for x in labels if isinstance(x, dict)}
+    """``spam``, the hiding labels on a post (``porn, sexual``), or None."""
+    labels = [x for x in as_list(post.get("labels")) if isinstance(x, dict) and not x.get("neg")]
+    values = {str(x.get("val")) for x in labels}
     if "spam" in values:
         return "spam"
-    return "hidden" if values & {"!hide", "!takedown"} else None
+    return ", ".join(sorted(values & _HIDING)) or None
+
+
+def _images(post: dict[str, Any]) -> list[str]:
+    """Markdown links to a post's attached images (links, so the page never loads them)."""
+    embed = as_dict(post.get("embed"))
+    if str(embed.get("$type", "")).startswith("app.bsky.embed.recordWithMedia"):
+        embed = as_dict(embed.get("media"))
+    if not str(embed.get("$type", "")).startswith("app.bsky.embed.images"):
+        return []
+    links = []
+    for image in as_list(embed.get("images")):
+        image = as_dict(image)
+        href = image.get("fullsize") or image.get("thumb")
+        if isinstance(href, str) and href.startswith("https://"):
+            alt = " ".join(str(image.get("alt") or "").split()) or "no description"
+            href = quote(href, safe=":/?&=#%@+,;~")
+            links.append(f"[image: {text_to_markdown(alt)}]({href})")
+    return links
+
+
+def _body(post: dict[str, Any], label: str | None) -> str:
+    """A post's text and image links (none on a labelled post)."""
+    text = _text(as_dict(post.get("record")))
+    images = [] if label else _images(post)
+    return "\n\n".join(part for part in (text, "\n".join(images)) if part)
 
 
 def _facet_href(facet: Any) -> str | None:
@@ -137,13 +175,17 @@ def read(data: Any, rd: Reader) -> Thread:
             )
         except Bad as error:
             rd.fail(error.place or root_place, error.message)
-        record = post_data.get("record") or {}
+        label = _label(post_data)
+        body = _body(post_data, label)
+        if label is not None:
+            body = f"*(labelled {label} on Bluesky; its media is not shown)*\n\n{body}".strip()
+            rd.report.notes.append(f"the top post of the thread is labelled {label} on Bluesky")
         post = rd.make_post(
             root_place,
             id=f"bsky-{_rkey(post_data.get('uri'))}",
             title=f"{_author(post_data)} on Bluesky",
             author=_author(post_data),
-            body=_text(as_dict(record)),
+            body=body,
             created_at=created,
             url=_url(post_data),
         )
@@ -161,10 +203,10 @@ def read(data: Any, rd: Reader) -> Thread:
             root_place,
             id=f"bsky-{_rkey(root.get('uri'))}",
             title="Bluesky thread",
-            body=f"*(the post this thread answers is {_kind(root)} on Bluesky)*",
+            body=f"*(the post this thread answers is {_GONE[_kind(root)]} on Bluesky)*",
             created_at=created,
         )
-        rd.report.notes.append(f"the top post of the thread is {_kind(root)}: a placeholder")
+        rd.report.notes.append(f"the top post of the thread is {_GONE[_kind(root)]}: a placeholder")
         start = 1
     # Ancestors between the root and the requested post form a chain of replies.
     todo: list[tuple[str, Any, str | None, datetime]] = []
@@ -230,7 +272,7 @@ def _comment(
         source_id=source_id,
         parent=parent,
         author=_author(post),
-        body=_text(record),
+        body=_body(post, label),
         created_at=created,
         likes=to_likes(post.get("likeCount")),
         place=place,

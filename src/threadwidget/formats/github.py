@@ -3,19 +3,24 @@
 Issues and pull requests: ``{"issue": <REST issue>, "comments": [<REST issue comments>]}`` (what
 ``threadwidget.fetch`` saves; GitHub's issue comments are flat, so every comment is top-level).
 Discussions: the GraphQL ``repository.discussion`` object (or the whole ``{"data": ...}`` answer)
-with ``comments.nodes`` and their ``replies.nodes`` (one level of replies, as on GitHub).
-Bodies are GitHub Markdown, kept as written. A deleted account is ``ghost``. Minimized comments
-become spam (reason ``SPAM``) or hidden by "GitHub" with the reason; ``deletedAt`` → deleted.
+with ``comments`` and their ``replies`` (one level of replies, as on GitHub), each connection as
+``nodes`` or ``edges[].node``. Bodies are GitHub Markdown, kept as written (``bodyHTML`` when a
+tool saved only that, converted); a comment without a body or time loads with an empty body or its
+parent's time, listed in ``LoadReport.filled`` (a warning). A deleted account is ``ghost``.
+Minimized comments become spam (reason ``SPAM``) or hidden by "GitHub" with the reason;
+``deletedAt`` → deleted.
 Reactions: ``+1`` and ``heart`` (REST ``reactions``, GraphQL ``upvoteCount``) become ``likes``.
 """
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any, Literal
 
 from ..models import Thread
 from ._common import Bad, RawComment, Reader, to_likes
 from ._jsonutil import as_dict, obj, time_field
+from ._markup import html_to_markdown
 
 __all__ = ["LABEL", "looks_like", "read"]
 
@@ -100,9 +105,22 @@ def read(data: Any, rd: Reader) -> Thread:
 
 
 def _nodes(item: dict[str, Any], key: str, place: str) -> list[tuple[str, Any]]:
-    box = item.get(key)
-    nodes = box.get("nodes") if isinstance(box, dict) else None
-    return [(f"{place}.{key}.nodes[{i}]", n) for i, n in enumerate(nodes or [])]
+    """The items of a GraphQL connection, written as ``nodes`` or as ``edges[].node``."""
+    box = as_dict(item.get(key))
+    if isinstance(box.get("nodes"), list):
+        return [(f"{place}.{key}.nodes[{i}]", n) for i, n in enumerate(box["nodes"])]
+    edges = box["edges"] if isinstance(box.get("edges"), list) else []
+    return [(f"{place}.{key}.edges[{i}].node", as_dict(e).get("node")) for i, e in enumerate(edges)]
+
+
+def _body(item: dict[str, Any], place: str, source_id: str, rd: Reader) -> str:
+    """``body`` (Markdown), else ``bodyHTML`` converted; neither: empty, noted in the report."""
+    if isinstance(item.get("body"), str):
+        return str(item["body"])
+    if isinstance(item.get("bodyHTML"), str):
+        return html_to_markdown(item["bodyHTML"])
+    rd.filled(f"{place}.body", source_id, "missing; read as empty")
+    return ""
 
 
 def _read_discussion(discussion: dict[str, Any], rd: Reader) -> Thread:
@@ -111,32 +129,39 @@ def _read_discussion(discussion: dict[str, Any], rd: Reader) -> Thread:
         created = time_field(discussion, "createdAt", place)
     except Bad as error:
         rd.fail(error.place or place, error.message)
+    body = _body(discussion, place, str(discussion.get("id") or "post"), rd)
     post = rd.make_post(
         place,
         id=f"gh-discussion-{discussion.get('number', 'post')}",
         title=str(discussion.get("title") or "GitHub discussion"),
         author=_login(discussion, "author"),
-        body=str(discussion.get("body") or ""),
+        body=body,
         created_at=created,
         url=discussion.get("url"),
     )
-    todo: list[tuple[str, Any, str | None]] = [
-        (p, n, None) for p, n in _nodes(discussion, "comments", place)
+    todo: list[tuple[str, Any, str | None, datetime]] = [
+        (p, n, None, created) for p, n in _nodes(discussion, "comments", place)
     ]
-    for item_place, item, parent in todo:  # grows while it is walked: replies follow comments
+    for item_place, item, parent, parent_time in todo:  # grows while walked: replies follow
         source_id = str(item.get("id")) if isinstance(item, dict) and item.get("id") else item_place
         with rd.comment(item_place, source_id, parent):
-            rd.add(_discussion_comment(item, source_id, parent, item_place, rd))
+            raw = _discussion_comment(item, source_id, parent, item_place, parent_time, rd)
+            rd.add(raw)
             if parent is None:
-                todo += [(p, n, source_id) for p, n in _nodes(item, "replies", item_place)]
+                replies = _nodes(item, "replies", item_place)
+                todo += [(p, n, source_id, raw.created_at) for p, n in replies]
     return rd.finish(post)
 
 
 def _discussion_comment(
-    item: Any, source_id: str, parent: str | None, place: str, rd: Reader
+    item: Any, source_id: str, parent: str | None, place: str, parent_time: datetime, rd: Reader
 ) -> RawComment:
     item = obj(item, place)
-    created = time_field(item, "createdAt", place)
+    if item.get("createdAt") not in (None, ""):
+        created = time_field(item, "createdAt", place)
+    else:
+        created = parent_time
+        rd.filled(f"{place}.createdAt", source_id, "missing; read as its parent's time")
     deleted = bool(item.get("deletedAt"))
     moderated = None
     if item.get("isMinimized") and not deleted:
@@ -150,7 +175,7 @@ def _discussion_comment(
         source_id=source_id,
         parent=parent,
         author=_login(item, "author"),
-        body="" if deleted else str(item.get("body") or ""),
+        body="" if deleted else _body(item, place, source_id, rd),
         created_at=created,
         edited_at=edited,
         status="deleted" if deleted else "visible",

@@ -2,7 +2,8 @@
 
 Firebase files may be one item, a list of items, or an object of items keyed by id; the story
 (or the item without a parent in the file) is the post, and ``kids`` not present in the file are
-counted in ``LoadReport.not_loaded``. ``deleted`` items become status "deleted"; ``dead``
+counted in ``LoadReport.not_loaded``. ``deleted`` items become status "deleted" (an Algolia
+node with no author and no text; Algolia may give only its ``id`` and ``children``); ``dead``
 (flagged or killed) items become status "hidden" (by "Hacker News", seen by moderators only) and are
 listed in ``LoadReport.flagged``. Text is HN's
 HTML, turned into Markdown. Comment ``points`` (Algolia) become ``likes`` when present.
@@ -10,6 +11,7 @@ HTML, turned into Markdown. Comment ``points`` (Algolia) become ``likes`` when p
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from ..models import Thread
@@ -75,32 +77,41 @@ def _post(item: dict[str, Any], place: str, rd: Reader, when_key: str) -> Any:
 
 def _read_algolia(root: dict[str, Any], rd: Reader) -> Thread:
     post = _post(root, "$", rd, "created_at_i" if "created_at_i" in root else "created_at")
-    stack: list[tuple[Any, str, str | None]] = [
-        (root.get("children"), "$.children", None),
+    stack: list[tuple[Any, str, str | None, datetime]] = [
+        (root.get("children"), "$.children", None, post.created_at),
     ]
     while stack:
-        children, path, parent = stack.pop()
+        children, path, parent, parent_time = stack.pop()
         if not isinstance(children, list):
             continue
         for index in range(len(children) - 1, -1, -1):
             item, place = children[index], f"{path}[{index}]"
             source_id = str(item.get("id")) if isinstance(item, dict) and "id" in item else place
+            when = parent_time
             with rd.comment(place, source_id, parent):
-                rd.add(_algolia_comment(item, source_id, parent, place, rd))
+                raw = _algolia_comment(item, source_id, parent, place, parent_time, rd)
+                rd.add(raw)
+                when = raw.created_at
             if isinstance(item, dict):
-                stack.append((item.get("children"), f"{place}.children", source_id))
+                stack.append((item.get("children"), f"{place}.children", source_id, when))
     rd.raw.sort(key=lambda r: r.created_at)
     return rd.finish(post)
 
 
 def _algolia_comment(
-    item: Any, source_id: str, parent: str | None, place: str, rd: Reader
+    item: Any, source_id: str, parent: str | None, place: str, parent_time: datetime, rd: Reader
 ) -> RawComment:
+    """One Algolia node; a deleted one may be only ``{"id", "children"}`` (then its time is its
+    parent's: where it stood is what matters)."""
     item = obj(item, place)
     if "id" not in item:
         raise Bad("missing", f"{place}.id")
-    created = time_field(item, "created_at_i" if "created_at_i" in item else "created_at", place)
     deleted = item.get("author") is None and item.get("text") is None
+    if deleted and item.get("created_at_i") is None and item.get("created_at") is None:
+        created = parent_time
+    else:
+        key = "created_at_i" if "created_at_i" in item else "created_at"
+        created = time_field(item, key, place)
     return RawComment(
         source_id=source_id,
         parent=parent,

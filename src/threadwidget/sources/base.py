@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import os
 import re
+import warnings
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
-from ..formats import load_with_report
+from ..formats import ThreadLoadWarning, load_with_report
 from ..formats._common import LoadReport
 from ..models import Thread
 from .http import Client
@@ -67,8 +68,12 @@ def origin(url: str) -> str:
 
 
 def to_thread(data: Any, format: str, name: str) -> tuple[Thread, LoadReport]:
-    """Fetched JSON (or XML bytes) read by the importer of ``format``."""
+    """Fetched JSON (or XML bytes) read by the importer of ``format``; like :func:`load`, a
+    :class:`ThreadLoadWarning` lists what the import dropped, re-attached or filled in."""
     import json
 
     text = data if isinstance(data, bytes) else json.dumps(data)
-    return load_with_report(text=text, format=format, errors="skip", name=name)
+    thread, report = load_with_report(text=text, format=format, errors="skip", name=name)
+    if report.changed:
+        warnings.warn(ThreadLoadWarning(report.summary(), report), stacklevel=4)
+    return thread, report

@@ -1,14 +1,18 @@
 """Comments on a Blogger / Blogspot post, from the blog's public feeds (no API key).
 
-The post id is found by its address in ``/feeds/posts/summary?alt=json`` (paged); the post and
-every page of ``/feeds/POSTID/comments/default`` are then read as Atom by the Blogger importer.
+The post is asked for by its address (``/feeds/posts/default?path=/2016/08/x.html``, as Blogger's
+own widgets do); a blog that does not answer that is searched in ``/feeds/posts/summary?alt=json``
+(paged) and the post read by id. The comment feed ``/feeds/POSTID/comments/default`` is followed
+page by page along its ``rel="next"`` links (up to ``max_pages``; a warning says when the feed had
+more). All of it is read as Atom by the Blogger importer.
 """
 
 from __future__ import annotations
 
 import re
+import warnings
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import parse_qsl, urlsplit
 from xml.etree.ElementTree import Element, tostring
 
 from ..formats._source import parse_xml
@@ -19,6 +23,7 @@ from .errors import NotFoundError
 
 __all__ = ["PAGE", "SOURCE"]
 
+ATOM = "http://www.w3.org/2005/Atom"
 #: Entries per feed page (Blogger serves at most 500; smaller pages keep each answer quick).
 PAGE = 150
 
@@ -43,29 +48,63 @@ def _find_post(url: str, base: str, ctx: Context) -> str:
     raise NotFoundError(url, "no post with this address in the blog's public feed")
 
 
-def _entries(data: bytes, name: str) -> list[Element]:
-    root = parse_xml(data, name, "Blogger Atom").root
+def _feed(data: bytes, name: str) -> Element:
+    return parse_xml(data, name, "Blogger Atom").root
+
+
+def _entries(root: Element) -> list[Element]:
     return [root] if local(root.tag) == "entry" else [e for e in root if local(e.tag) == "entry"]
+
+
+def _next(root: Element) -> dict[str, str] | None:
+    """The query of the feed's ``rel="next"`` page (its host may be the blog's own domain)."""
+    for link in root:
+        if local(link.tag) == "link" and link.get("rel") == "next" and link.get("href"):
+            return dict(parse_qsl(urlsplit(link.get("href") or "").query))
+    return None
+
+
+def _post(url: str, base: str, ctx: Context) -> tuple[str, Element]:
+    """The post's id and Atom entry: asked for by its address, else found in the summary feed."""
+    path = urlsplit(url).path
+    try:
+        answer = ctx.client.get_text(f"{base}/feeds/posts/default", params={"path": path})
+    except NotFoundError:  # a mirror or an older blog may not answer ?path=
+        answer = b""
+    found = _entries(_feed(answer, url)) if answer else []
+    if found:
+        return re.sub(r"^.*\.post-", "", found[0].findtext(f"{{{ATOM}}}id") or ""), found[0]
+    post_id = _find_post(url, base, ctx)
+    post_url = f"{base}/feeds/posts/default/{post_id}"
+    found = _entries(_feed(ctx.client.get_text(post_url), post_url))
+    if not found:
+        raise NotFoundError(url, "the blog's feed has no such post")
+    return post_id, found[0]
 
 
 def _fetch(match: re.Match[str], url: str, ctx: Context) -> Thread:
     base = ctx.base("blogger", origin(url))
-    post_id = _find_post(url, base, ctx)
-    post_url = f"{base}/feeds/posts/default/{post_id}"
-    feed = Element("{http://www.w3.org/2005/Atom}feed")
-    feed.extend(_entries(ctx.client.get_text(post_url), post_url))
+    post_id, post = _post(url, base, ctx)
+    feed = Element(f"{{{ATOM}}}feed")
+    feed.append(post)
     bar = ctx.bar(f"blogger post {post_id}")
-    for page in range(ctx.max_pages):
-        comments_url = f"{base}/feeds/{post_id}/comments/default"
-        body = ctx.client.get_text(
-            comments_url, params={"max-results": PAGE, "start-index": page * PAGE + 1}
-        )
-        entries = _entries(body, comments_url)
-        feed.extend(entries)
-        bar.update(page + 1)
-        if len(entries) < PAGE:
-            break
+    comments_url = f"{base}/feeds/{post_id}/comments/default"
+    params: dict[str, str] | None = {"max-results": str(PAGE), "start-index": "1"}
+    pages = 0
+    while params is not None and pages < ctx.max_pages:
+        root = _feed(ctx.client.get_text(comments_url, params=params), comments_url)
+        feed.extend(_entries(root))
+        pages += 1
+        bar.update(pages)
+        params = _next(root)
     bar.close()
+    if params is not None:
+        total = root.findtext("{http://a9.com/-/spec/opensearchrss/1.0/}totalResults") or "more"
+        warnings.warn(
+            f"{url}: read {pages} pages of comments (max_pages={ctx.max_pages}); the feed lists "
+            f"{total} comments",
+            stacklevel=3,
+        )
     return to_thread(tostring(feed, encoding="utf-8"), "blogger", url)[0]
 
 
@@ -73,6 +112,7 @@ SOURCE = Source(
     name="blogger",
     label="Blogger / Blogspot post comments",
     example="https://googleblog.blogspot.com/2012/05/example-post.html",
-    pattern=re.compile(r"https?://[\w.-]+\.blogspot\.[a-z.]+/\d{4}/\d{2}/[^/\s?#]+\.html"),
+    # Blogspot addresses, and a blog on its own domain by Blogger's post address shape
+    pattern=re.compile(r"https?://[\w.-]+(?::\d+)?/\d{4}/\d{2}/[^/\s?#]+\.html"),
     fetch=_fetch,
 )

@@ -10,35 +10,40 @@ import os
 import re
 from typing import Any
 
+from ..formats._jsonutil import as_dict
 from ..models import Thread
 from .base import Context, Source, to_thread
 from .errors import FetchError, NotFoundError, TokenRequiredError
 
-__all__ = ["DISCUSSION_QUERY", "SOURCE"]
+__all__ = ["DISCUSSION_QUERY", "REPLIES_QUERY", "SOURCE"]
 
 DEFAULT_BASE = "https://api.github.com"
 PER_PAGE = 100
-DISCUSSION_QUERY = """
-query($owner: String!, $name: String!, $number: Int!, $after: String) {
-  repository(owner: $owner, name: $name) {
-    discussion(number: $number) {
-      number title body url createdAt author { login }
-      comments(first: 100, after: $after) {
-        pageInfo { hasNextPage endCursor }
-        nodes {
-          id body createdAt lastEditedAt deletedAt isMinimized minimizedReason upvoteCount
-          author { login }
-          replies(first: 100) {
-            nodes {
-              id body createdAt lastEditedAt deletedAt isMinimized minimizedReason upvoteCount
-              author { login }
-            }
-          }
-        }
-      }
-    }
-  }
-}
+_FIELDS = "id body createdAt lastEditedAt deletedAt isMinimized minimizedReason upvoteCount"
+_REPLIES = f"""
+  pageInfo {{ hasNextPage endCursor }}
+  nodes {{ {_FIELDS} author {{ login }} }}
+"""
+DISCUSSION_QUERY = f"""
+query($owner: String!, $name: String!, $number: Int!, $after: String) {{
+  repository(owner: $owner, name: $name) {{
+    discussion(number: $number) {{
+      number title body url createdAt author {{ login }}
+      comments(first: 100, after: $after) {{
+        pageInfo {{ hasNextPage endCursor }}
+        nodes {{ {_FIELDS} author {{ login }} replies(first: 100) {{ {_REPLIES} }} }}
+      }}
+    }}
+  }}
+}}
+"""
+#: the further replies of one comment (GitHub's connections give at most 100 at a time)
+REPLIES_QUERY = f"""
+query($id: ID!, $after: String) {{
+  node(id: $id) {{
+    ... on DiscussionComment {{ replies(first: 100, after: $after) {{ {_REPLIES} }} }}
+  }}
+}}
 """
 
 
@@ -89,29 +94,47 @@ def _discussion(match: re.Match[str], url: str, ctx: Context, base: str) -> Thre
     discussion: dict[str, Any] | None = None
     nodes: list[Any] = []
     bar = ctx.bar(f"github discussion {variables['number']}")
-    for page in range(1, ctx.max_pages + 1):
-        answer = ctx.client.post_json(
-            f"{base}/graphql", {"query": DISCUSSION_QUERY, "variables": variables}, headers
-        )
-        if isinstance(answer, dict) and answer.get("errors"):
-            message = "; ".join(str(e.get("message")) for e in answer["errors"])
-            kind = NotFoundError if "Could not resolve" in message else FetchError
-            raise kind(url, f"GitHub GraphQL: {message}")
-        found = (answer.get("data") or {}).get("repository") or {}
-        discussion = found.get("discussion")
+    requests = 0
+    while requests < ctx.max_pages:
+        requests += 1
+        found = _ask(ctx, url, f"{base}/graphql", DISCUSSION_QUERY, variables, headers)
+        discussion = as_dict(found.get("repository")).get("discussion")
         if not isinstance(discussion, dict):
             raise NotFoundError(url, "GitHub has no such discussion")
-        comments = discussion.get("comments") or {}
+        comments = as_dict(discussion.get("comments"))
         nodes += comments.get("nodes") or []
-        bar.update(page)
-        info = comments.get("pageInfo") or {}
+        bar.update(requests)
+        info = as_dict(comments.get("pageInfo"))
         if not info.get("hasNextPage"):
             break
         variables["after"] = info.get("endCursor")
+    for comment in nodes:  # a comment with over 100 replies: ask for the rest of them
+        replies = as_dict(as_dict(comment).get("replies"))
+        info = as_dict(replies.get("pageInfo"))
+        while info.get("hasNextPage") and requests < ctx.max_pages:
+            requests += 1
+            more = {"id": comment.get("id"), "after": info.get("endCursor")}
+            found = _ask(ctx, url, f"{base}/graphql", REPLIES_QUERY, more, headers)
+            page = as_dict(as_dict(found.get("node")).get("replies"))
+            replies["nodes"] = [*(replies.get("nodes") or []), *(page.get("nodes") or [])]
+            info = as_dict(page.get("pageInfo"))
+            bar.update(requests)
     bar.close()
     assert discussion is not None
     discussion["comments"] = {"nodes": nodes}
     return to_thread({"discussion": discussion}, "github", url)[0]
+
+
+def _ask(
+    ctx: Context, url: str, endpoint: str, query: str, variables: Any, headers: dict[str, str]
+) -> dict[str, Any]:
+    """The ``data`` of one GraphQL answer; GraphQL's errors raised as fetch errors."""
+    answer = ctx.client.post_json(endpoint, {"query": query, "variables": variables}, headers)
+    if isinstance(answer, dict) and answer.get("errors"):
+        message = "; ".join(str(as_dict(e).get("message")) for e in answer["errors"])
+        kind = NotFoundError if "Could not resolve" in message else FetchError
+        raise kind(url, f"GitHub GraphQL: {message}")
+    return as_dict(as_dict(answer).get("data"))
 
 
 def _fetch(match: re.Match[str], url: str, ctx: Context) -> Thread:
