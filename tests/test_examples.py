@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import shutil
+import tempfile
 from pathlib import Path
 
 import nbformat
@@ -18,10 +20,14 @@ def _run(name: str) -> str:
     assert code and all(not c.outputs and c.execution_count is None for c in code), (
         f"{name}: commit it without outputs"
     )
-    client = NotebookClient(
-        nb, timeout=120, kernel_name="python3", resources={"metadata": {"path": str(EXAMPLES)}}
-    )
-    client.execute()  # raises CellExecutionError naming the cell on any error
+    with tempfile.TemporaryDirectory(prefix="tw-examples-") as folder:
+        # a copy of examples/: what a notebook writes (w.save) never lands in the checkout
+        here = Path(folder) / "examples"
+        shutil.copytree(EXAMPLES, here)
+        client = NotebookClient(
+            nb, timeout=120, kernel_name="python3", resources={"metadata": {"path": str(here)}}
+        )
+        client.execute()  # raises CellExecutionError naming the cell on any error
     return "".join(
         o.get("text", "") + o.get("data", {}).get("text/plain", "") for c in code for o in c.outputs
     )
