@@ -200,6 +200,27 @@ def test_bluesky_labelled_reply_is_hidden_or_spam(replay: Replay, opts: Any) -> 
     assert hidden.moderation.reason == "labelled nudity, porn on Bluesky"
 
 
+def test_bluesky_replies_the_author_hid(replay: Replay, opts: Any) -> None:
+    # The captured thread with the labelled capture's threadgate, its hiddenReplies naming one
+    # reply (the captured threadgate hides none).
+    thread_data = json.loads(data("bluesky_thread_captured.json"))
+    gate = json.loads(data("bluesky_labelled_captured.json"))["threadgate"]
+    hidden_uri = thread_data["thread"]["replies"][0]["post"]["uri"]
+    gate["record"]["hiddenReplies"] = [hidden_uri]
+    thread_data["threadgate"] = gate
+    replay.json(
+        "/xrpc/com.atproto.identity.resolveHandle", b'{"did": "did:plc:uy7ehrx332p6dow5sk32hxzq"}'
+    )
+    replay.json("/xrpc/app.bsky.feed.getPostThread", json.dumps(thread_data).encode())
+    url = "https://bsky.app/profile/someone.bsky.social/post/3k7rmyigapw2y"
+    thread = fetch(url, base_urls={"bluesky": replay.url}, **opts)
+    hidden = thread.get(hidden_uri.rsplit("/", 1)[-1])
+    assert hidden.status == "hidden" and hidden.moderation is not None
+    assert hidden.moderation.by == thread.post.author
+    assert hidden.moderation.reason == "hidden by the thread's author on Bluesky"
+    assert sum(c.status == "hidden" for c in thread.comments) == 1
+
+
 def test_github_issue_pages_and_token(
     replay: Replay, opts: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:

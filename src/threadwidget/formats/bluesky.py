@@ -8,13 +8,15 @@ hidden by "Bluesky" (their text is not in the file); posts labelled ``spam`` get
 "hidden", the label named; a labelled top post says so and keeps its text. Text is plain text
 (escaped); the link, mention and hashtag facets of a post (byte ranges of its UTF-8 text) become
 Markdown links, so a link Bluesky shortens in the text (``mashable.com/article/blue...``) keeps its
-full address. Attached images become links (``[image: alt text](...)``, never loaded in the page),
+full address. Replies the thread's author hid (its threadgate's ``hiddenReplies``) are hidden by
+that author. Attached images become links (``[image: alt text](...)``, never loaded in the page),
 except on labelled posts. ``likeCount`` is ``likes``.
 """
 
 from __future__ import annotations
 
 import html
+from dataclasses import replace
 from datetime import datetime
 from typing import Any, Literal
 from urllib.parse import quote
@@ -218,6 +220,7 @@ def read(data: Any, rd: Reader) -> Thread:
     me = parent if len(chain) > 1 else None
     todo += [(f"{place}.replies[{i}]", r, me, post.created_at) for i, r in enumerate(replies)]
     todo.reverse()
+    hidden = _hidden_replies(data, root)
     while todo:
         item_place, item, parent_key, parent_time = todo.pop()
         item = item if isinstance(item, dict) else {}
@@ -225,6 +228,11 @@ def read(data: Any, rd: Reader) -> Thread:
         source_id = _rkey(item.get("uri") or inner.get("uri") or item_place)
         with rd.comment(item_place, source_id, parent_key):
             raw = _comment(item, source_id, parent_key, item_place, parent_time, rd)
+            if inner.get("uri") in hidden and raw.moderated is None:
+                why = "hidden by the thread's author on Bluesky"
+                raw = replace(
+                    raw, moderated=rd.flag(item_place, source_id, why, "hidden", post.author)
+                )
             rd.add(raw)
             kids = as_list(item.get("replies"))
             todo += [
@@ -232,6 +240,13 @@ def read(data: Any, rd: Reader) -> Thread:
                 for i, r in reversed(list(enumerate(kids)))
             ]
     return rd.finish(post)
+
+
+def _hidden_replies(data: dict[str, Any], root: dict[str, Any]) -> set[str]:
+    """The replies the thread's author hid (``hiddenReplies`` of the root post's threadgate)."""
+    gates = [as_dict(data.get("threadgate")), as_dict(as_dict(root.get("post")).get("threadgate"))]
+    uris = [as_list(as_dict(g.get("record")).get("hiddenReplies")) for g in gates]
+    return {str(u) for found in uris for u in found}
 
 
 def _comment(
