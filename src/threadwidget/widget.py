@@ -16,7 +16,6 @@ from typing import Any
 
 import anywidget
 import traitlets
-from pydantic import ValidationError
 
 from . import ops
 from .action_registry import ActionRegistry
@@ -28,17 +27,8 @@ from .fields import valid_fields, wire_fields
 from .formats.native import write_thread
 from .labelling import valid_label_set
 from .models import Comment, Post, Thread, utcnow
-from .page import RATE_LIMIT, RATE_WINDOW, PageChannel, RateLimiter, replay_messages
-from .protocol import (
-    ActionRequest,
-    OpRequest,
-    ProtocolError,
-    ReplayRequest,
-    SyncRequest,
-    TimelineRequest,
-    describe_validation_error,
-    parse_client_message,
-)
+from .page import RATE_LIMIT, PageChannel, RateLimiter
+from .page_requests import PageRequests
 from .ranking import SORTS
 from .saved_state import SavedState
 from .settings import (
@@ -57,12 +47,9 @@ from .stores.shared import SharedStore
 from .strings import DEFAULT_STRINGS
 from .voting import voting_model
 from .wire import (
-    action_result_message,
     config_value,
     focus_message,
-    reject_message,
     snapshot_value,
-    timeline_message,
 )
 
 __all__ = ["DEFAULT_OPTIONS", "DEFAULT_STRINGS", "RATE_LIMIT", "CallbackError", "ThreadWidget"]
@@ -92,7 +79,7 @@ def _css_source() -> str | Path:
     return css if css.exists() else ""
 
 
-class ThreadWidget(Commands, Classroom, anywidget.AnyWidget):
+class ThreadWidget(PageRequests, Commands, Classroom, anywidget.AnyWidget):
     """A post and its threaded comments: read, reply, edit, like, from Python and the browser.
 
     >>> w = ThreadWidget(post=Post(title="Hello", author="Steve"), user="Chris")
@@ -577,89 +564,6 @@ class ThreadWidget(Commands, Classroom, anywidget.AnyWidget):
         if refused:
             self.log.warning("threadwidget: refused browser update of %s", ", ".join(refused))
             self.send_state(refused)
-
-    def _on_custom_message(self, _widget: object, content: object, _buffers: object) -> None:
-        try:
-            message = parse_client_message(content)
-        except ProtocolError as error:
-            self.send(reject_message(error.rid, error.reason, None))
-            return
-        if isinstance(message, SyncRequest):
-            with self._engine.lock:
-                self._page.catch_up(
-                    message.client,
-                    message.rid,
-                    (message.epoch, message.seq),
-                    (self._engine.seq, len(self._engine.state.comments)),
-                    self._engine.state.to_thread,
-                )
-        elif isinstance(message, OpRequest):
-            self._handle_op_request(message)
-        elif isinstance(message, ActionRequest):
-            self._handle_action(message)
-        elif isinstance(message, TimelineRequest):
-            self.send(timeline_message(message.rid, self.moments()))
-        else:
-            self._answer_replay(message)
-
-    def _refusal(self, client: str, what: str) -> str | None:
-        """Why a page's request is refused before it is looked at (None: go on)."""
-        if not self._rates.allow(client):
-            return (
-                f"Too many {what} at once (at most {RATE_LIMIT} in {RATE_WINDOW:g} s). "
-                "Wait a moment and try again."
-            )
-        return None
-
-    def _handle_op_request(self, request: OpRequest) -> None:
-        refusal = self._refusal(request.rid.rsplit("-", 1)[0], "actions")
-        if refusal is not None:
-            self.send(reject_message(request.rid, refusal, None))
-            return
-        try:
-            operation = ops.parse_operation(request.op)
-        except ValidationError as error:
-            reason, field = describe_validation_error(error)
-            self.send(reject_message(request.rid, f"Invalid operation: {reason}", field))
-            return
-        try:
-            self._engine.submit(
-                operation, self._context(self.user, trusted=False), request.rid, wait=False
-            )
-        except ops.OperationRejected as error:
-            self.send(reject_message(request.rid, error.reason, error.field))
-
-    def _handle_action(self, request: ActionRequest) -> None:
-        """Run a custom action's handler for a click, apply what it returns, answer the view."""
-
-        def answer(ok: bool, reason: str | None = None, message: str | None = None) -> None:
-            self.send(action_result_message(request.rid, ok, reason, message))
-
-        if request.name not in self._actions.names:
-            answer(False, f"There is no action {request.name!r} (any more).")
-            return
-        refusal = self._refusal(request.rid.rsplit("-", 1)[0], "actions")
-        if refusal is not None:
-            answer(False, "Too many actions at once. Wait a moment and try again.")
-            return
-        if self.read_only:
-            answer(False, "This discussion is read-only.")
-            return
-        if self.role_of(self.user) == "reader":
-            answer(False, "Readers cannot change this discussion (your role is reader).")
-            return
-        ok, reason, message = self._actions.run(
-            request.name,
-            request.id,
-            self.user,
-            lambda actor: self._context(actor, trusted=True),
-        )
-        answer(ok, reason, message)
-
-    def _answer_replay(self, request: ReplayRequest) -> None:
-        """The thread at one moment of the timeline, in bounded parts (``replay_state``)."""
-        for message in replay_messages(request, self.moments(), self.replay_at):
-            self.send(message)
 
     def __repr__(self) -> str:
         shared = self.shared
