@@ -10,6 +10,7 @@ import type { ModerationUI } from "./moderation";
 import type { ViewContext } from "./context";
 import type { Drafts } from "./drafts";
 import type { Tree } from "./tree";
+import { continueThread, showMore, toggleCollapse } from "./tree-actions";
 import { paint } from "./updates";
 
 export interface ClicksHost {
@@ -63,11 +64,11 @@ export class Clicks {
     const drafts = this.#host.drafts;
     switch (btn.dataset.action) {
       case "collapse":
-        return t.toggleCollapse(rec);
+        return toggleCollapse(t, rec);
       case "more":
-        return t.showMore(rec);
+        return showMore(t, rec);
       case "continue":
-        return t.continueThread(rec);
+        return continueThread(t, rec);
       case "like":
         if (!ro) this.toggleLike(id);
         return;

@@ -4,6 +4,7 @@
  */
 import { ROOT } from "../state";
 import { MORE_BATCH, type NodeRec, type Tree } from "./tree";
+import { toggleCollapse } from "./tree-actions";
 import { paint } from "./updates";
 
 /** What the view does for the keys that act on a comment (`r` reply, `l` like). */
@@ -285,20 +286,20 @@ export class Nav {
       case "ArrowRight":
         if (!isItem) return;
         if (t.collapsed.has(rec.id) && t.hasShownChildren(rec.id)) {
-          t.toggleCollapse(rec, true);
+          toggleCollapse(t, rec, true);
           to = null;
         } else to = this.#firstInside(rec);
         break;
       case "ArrowLeft":
         if (isItem && !t.collapsed.has(rec.id) && t.hasShownChildren(rec.id)) {
-          t.toggleCollapse(rec, true);
+          toggleCollapse(t, rec, true);
           to = null;
         } else to = isItem ? (t.nodes.get(rec.parent)?.li ?? null) : rec.li;
         break;
       case "Enter":
       case " ":
         if (!isItem) return; // a button activates itself
-        if (t.hasShownChildren(rec.id)) t.toggleCollapse(rec, true);
+        if (t.hasShownChildren(rec.id)) toggleCollapse(t, rec, true);
         to = null;
         break;
       case "r":

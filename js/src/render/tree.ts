@@ -2,17 +2,18 @@
  * The comment tree of one view: one record per built comment (Map id -> NodeRec), built
  * progressively (depth first, in time-boxed chunks); collapsed subtrees and replies behind
  * "more" / "continue" are built only when asked for. Keyed updates live in render/updates.ts,
- * keyboard navigation in render/nav.ts.
+ * keyboard navigation in render/nav.ts, what the reader does to it (collapse, more, continue) in
+ * render/tree-actions.ts.
  *
  * A view has one Tree for its normal state and, while a search is active, a second one for the
  * result (render/search.ts): the normal tree is put aside untouched and comes back as it was.
  */
 import type { Comment, Sort } from "../protocol";
 import { ROOT } from "../state";
-import type { Composer } from "../composer";
 import type { Fmt } from "../strings";
 import type { Options } from "../options";
 import { h } from "./dom";
+import { CONTINUE_DEPTH, nodeOf, type NodeRec } from "./node";
 import type { ViewContext } from "./context";
 import { Nav } from "./nav";
 import { paint, updateTail } from "./updates";
@@ -33,11 +34,9 @@ const ORDER_SYNC_MAX = 5000;
 /** Up to this many rendered comments, a sort change moves the existing nodes in place. */
 export const REORDER_IN_PLACE_MAX = 1500;
 /**
- * Lazy limits (like Reddit): a reply chain is cut this many levels below its top-level comment
- * (the comment at that depth shows "Continue this thread →"; the count restarts below it), and a
- * comment shows at most this many direct replies, then "Show N more replies" (same batch again).
+ * Lazy limits (like Reddit): a comment shows at most this many direct replies, then "Show N more
+ * replies" (same batch again); a reply chain is cut at CONTINUE_DEPTH (render/node.ts).
  */
-export const CONTINUE_DEPTH = 12;
 export const MORE_BATCH = 20;
 /** Node caps for the synchronous builds (first screen, and subtrees revealed by an event or click). */
 const FIRST_SCREEN_NODES = 40;
@@ -52,6 +51,9 @@ export const FIRST: BuildLimits = { budgetMs: Infinity, threads: FIRST_SCREEN_TH
 const CHUNK: BuildLimits = { budgetMs: CHUNK_BUDGET_MS, threads: CHUNK_THREADS, nodes: Infinity };
 export const SYNC: BuildLimits = { budgetMs: Infinity, threads: Infinity, nodes: SYNC_NODES };
 
+export type { NodeRec } from "./node";
+export { CONTINUE_DEPTH } from "./node";
+
 export interface SearchResult {
   /** comments that match */
   matches: Set<string>;
@@ -59,28 +61,6 @@ export interface SearchResult {
   visible: Set<string>;
   /** the lower-cased query (empty for a filter alone) */
   query: string;
-}
-
-export interface NodeRec {
-  id: string;
-  li: HTMLLIElement;
-  card: HTMLElement;
-  slot: HTMLElement;
-  group: HTMLUListElement;
-  depth: number;
-  /** parent comment id, or ROOT */
-  parent: string;
-  /** depth at which this node's "continue" count starts (1, or the depth below a continued cut) */
-  base: number;
-  /** children are built (or being built by a cursor) */
-  built: boolean;
-  /** child nodes in the DOM (the rest are behind "more") */
-  kids: number;
-  /** the "more" / "continue" row after the group, and its button */
-  tail: HTMLElement;
-  tailBtn: HTMLButtonElement | null;
-  composer: Composer | null;
-  composerKey: string | null;
 }
 
 interface Cursor {
@@ -397,51 +377,17 @@ export class Tree {
 
   createNode(id: string, depth: number, parent: NodeRec | null): NodeRec {
     const opts = this.host.opts();
-    const maxIndent = opts.max_indent;
     if (depth === opts.collapsed_depth && !this.search && !this.shared.autoCollapsed.has(id)) {
       // options.collapsed_depth: collapsed the first time this view meets the comment (not in a search)
       this.shared.autoCollapsed.add(id);
       this.collapsed.add(id);
     }
-    const li = h("li", {
-      class: "tw-comment",
-      role: "treeitem",
-      tabindex: -1,
-      "data-comment-id": id,
-      "aria-level": depth,
-      "data-depth": depth,
-    });
-    if (depth > maxIndent) li.classList.add("tw-deep");
-    const card = h("div", { class: "tw-card" });
-    const slot = h("div", { class: "tw-slot" });
-    const group = h("ul", { class: "tw-group", role: "group" });
-    if (depth >= maxIndent) group.classList.add("tw-flat");
-    const tail = h("div", { class: "tw-tail", hidden: true });
-    if (depth >= maxIndent) tail.classList.add("tw-flat");
-    li.append(card, slot, group, tail);
-    // Below a continued cut point the "continue" count starts again.
-    const base = !parent ? 1 : parent.depth - parent.base >= CONTINUE_DEPTH ? depth : parent.base;
-    const rec: NodeRec = {
-      id,
-      li,
-      card,
-      slot,
-      group,
-      depth,
-      parent: parent ? parent.id : ROOT,
-      base,
-      built: false,
-      kids: 0,
-      tail,
-      tailBtn: null,
-      composer: null,
-      composerKey: null,
-    };
+    const rec = nodeOf(id, depth, parent, opts.max_indent);
     this.nodes.set(id, rec);
     if (parent) parent.kids++;
     paint(this, rec);
     if (this.host.hasComposer(id) && !this.host.ctx().readOnly()) this.host.mountComposer(rec);
-    if (id === this.active) this.nav.setTabStop(li);
+    if (id === this.active) this.nav.setTabStop(rec.li);
     return rec;
   }
 
@@ -620,55 +566,5 @@ export class Tree {
   recOf(el: Element | null): NodeRec | null {
     const id = (el as HTMLElement | null)?.dataset?.commentId;
     return id ? (this.nodes.get(id) ?? null) : null;
-  }
-
-  // ---- tree actions (collapse, more, continue) --------------------------------------------
-
-  /** Collapse or expand; focus goes to the collapse button (mouse) or stays on the item (keyboard). */
-  toggleCollapse(rec: NodeRec, fromKeyboard = false): void {
-    if (this.collapsed.has(rec.id)) {
-      this.collapsed.delete(rec.id);
-      if (!rec.built && this.shouldBuild(rec)) {
-        this.startKids(rec);
-        this.pump(SYNC);
-      }
-    } else {
-      this.collapsed.add(rec.id);
-      // the tab stop must not hide inside the collapsed replies
-      if (this.tabStopEl && rec.group.contains(this.tabStopEl)) {
-        const hadFocus = this.tabStopEl.contains(document.activeElement);
-        this.active = rec.id;
-        this.nav.setTabStop(rec.li);
-        if (hadFocus) rec.li.focus({ preventScroll: true });
-      }
-    }
-    paint(this, rec);
-    if (fromKeyboard) rec.li.focus({ preventScroll: true });
-    else rec.card.querySelector<HTMLElement>('button[data-action="collapse"]')?.focus();
-  }
-
-  /** "Show N more replies": build the next batch; focus moves to the first new reply (the button moves on). */
-  showMore(rec: NodeRec): void {
-    const before = new Set(Array.from(rec.group.children, (li) => (li as HTMLElement).dataset.commentId));
-    this.shared.revealed.set(rec.id, rec.kids + MORE_BATCH);
-    this.dropCursor(rec.id);
-    this.startKids(rec);
-    this.pump(SYNC);
-    this.buildKids(rec);
-    const first = Array.from(rec.group.children).find((li) => !before.has((li as HTMLElement).dataset.commentId));
-    if (first) this.nav.focusStop(first as HTMLElement);
-  }
-
-  /** "Continue this thread": build the replies below a cut point in place; focus its first reply. */
-  continueThread(rec: NodeRec): void {
-    this.shared.continued.add(rec.id);
-    if (!rec.built && this.shouldBuild(rec)) {
-      this.startKids(rec);
-      this.pump(SYNC);
-    }
-    paint(this, rec);
-    this.buildKids(rec);
-    const first = rec.group.firstElementChild as HTMLElement | null;
-    if (first) this.nav.focusStop(first);
   }
 }

@@ -23,6 +23,7 @@ import { avatarUrl, type Options } from "../options";
 import type { ViewContext } from "./context";
 import { Drafts } from "./drafts";
 import { Clicks } from "./clicks";
+import { Flash } from "./flash";
 import { SearchBox } from "./search";
 import { Tree, type NodeRec, type SearchResult, type Shared } from "./tree";
 import { paint, refreshIds } from "./updates";
@@ -31,7 +32,7 @@ export type { ViewContext } from "./context";
 export { CHUNK_THREADS, CONTINUE_DEPTH, FIRST_SCREEN_THREADS, MAX_INDENT_DEPTH, MORE_BATCH, REORDER_IN_PLACE_MAX } from "./tree";
 export { SEARCH_DEBOUNCE_MS } from "./search";
 /** How long a focused comment stays highlighted (ms). */
-export const FOCUS_FLASH_MS = 2500;
+export { FOCUS_FLASH_MS } from "./flash";
 
 /** The normal tree, put aside while a search is active (restored as it was). */
 interface Saved {
@@ -67,8 +68,7 @@ export class ThreadView {
   #configKey = "";
   /** `w.focus(id)` for a comment this view does not have yet */
   #wantFocus: string | null = null;
-  #flashed: HTMLElement | null = null;
-  #flashTimer: ReturnType<typeof setTimeout> | null = null;
+  readonly #flash = new Flash();
   #clicks: Clicks;
 
   #ctx: ViewContext;
@@ -202,7 +202,7 @@ export class ThreadView {
     if (this.#clock !== null) clearInterval(this.#clock);
     this.#clicks.dispose();
     if (this.#bannerTimer !== null) clearTimeout(this.#bannerTimer);
-    if (this.#flashTimer !== null) clearTimeout(this.#flashTimer);
+    this.#flash.dispose();
     this.root.remove();
   }
 
@@ -461,15 +461,7 @@ export class ThreadView {
     const rec = this.#tree.nav.reveal(id);
     if (!rec) return;
     if (typeof rec.card.scrollIntoView === "function") rec.card.scrollIntoView({ block: "center" });
-    this.#flashed?.classList.remove("tw-focused");
-    if (this.#flashTimer !== null) clearTimeout(this.#flashTimer);
-    rec.li.classList.add("tw-focused");
-    this.#flashed = rec.li;
-    this.#flashTimer = setTimeout(() => {
-      this.#flashTimer = null;
-      this.#flashed?.classList.remove("tw-focused");
-      this.#flashed = null;
-    }, FOCUS_FLASH_MS);
+    this.#flash.show(rec.li);
   }
 
   // ---- search (render/search.ts computes; the result gets a tree of its own) ---------------
