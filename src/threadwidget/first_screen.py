@@ -19,10 +19,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from .models import Comment, Thread
+from .models import Comment, Thread, gc_paused
 from .protocol import snapshot_value, wire_comment
-from .ranking import SortKey, _now_ms, _score, _shown, sort_key, time_ms
-from .voting import up_down, voting_model
+from .ranking import SortKey, _now_ms, _score, sort_key, time_ms
+from .voting import VotingModel, up_down, voting_model
 
 __all__ = [
     "CONTINUE_DEPTH",
@@ -74,35 +74,38 @@ def first_screen(
     level, show no replies until expanded); ``now`` is the clock of ``hot``.
     """
     model = voting_model(voting)
-    now_ms = _now_ms(now)
+    with gc_paused():
+        return _first_screen(thread, sort, model, _now_ms(now), role, limit, collapsed_depth)
+
+
+def _first_screen(
+    thread: Thread,
+    sort: str,
+    model: VotingModel,
+    now_ms: int,
+    role: str,
+    limit: int,
+    collapsed_depth: int | None,
+) -> FirstScreen:
     children: dict[str | None, list[Comment]] = defaultdict(list)
     for c in thread.comments:
         children[c.parent_id].append(c)
-    shown = _shown(children, role)
+    shown, below = _shown_and_below(children, role)
+    by_score = sort not in ("oldest", "newest")  # the time orders need no votes counted
 
     def ordered(parent: str | None) -> list[Comment]:
         kids = [c for c in children.get(parent, ()) if c.id in shown]
 
         def key(c: Comment) -> SortKey:
-            up, down = up_down(c, model)
             created = time_ms(c.created_at)
+            if not by_score:
+                return sort_key(sort, c.pinned, 0.0, created, c.id)
+            up, down = up_down(c, model)
             return sort_key(
                 sort, c.pinned, _score(sort, model, up, down, created, now_ms), created, c.id
             )
 
         return sorted(kids, key=key)
-
-    # visible comments below each comment, bottom up (no recursion: threads may be deep)
-    below: dict[str, int] = defaultdict(int)
-    walk: list[Comment] = list(children.get(None, ()))
-    order: list[Comment] = []
-    while walk:
-        c = walk.pop()
-        order.append(c)
-        walk.extend(children.get(c.id, ()))
-    for c in reversed(order):
-        if c.parent_id is not None:
-            below[c.parent_id] += below[c.id] + (c.status == "visible")
 
     top = ordered(None)
     chosen: list[Comment] = []
@@ -132,6 +135,33 @@ def first_screen(
         replies=replies,
         complete=len(chosen) == len(shown),
     )
+
+
+def _shown_and_below(
+    children: dict[str | None, list[Comment]], role: str
+) -> tuple[set[str], dict[str, int]]:
+    """In one bottom-up pass (no recursion: threads may be deep): the ids the page shows to
+    ``role`` (as :func:`~threadwidget.ranking._shown`: a comment it shows itself, or above one
+    it shows) and the visible comments below each comment."""
+    order: list[Comment] = []
+    walk = list(children.get(None, ()))
+    while walk:
+        c = walk.pop()
+        order.append(c)
+        walk.extend(children.get(c.id, ()))
+    moderator = role == "moderator"
+    shown: set[str] = set()
+    below: dict[str, int] = defaultdict(int)
+    for c in reversed(order):  # every reply before its parent
+        # everyone sees a removed comment's placeholder; moderators also see hidden and spam
+        status = c.status
+        if status in ("visible", "removed") or (moderator and status != "deleted") or c.id in shown:
+            shown.add(c.id)
+            if c.parent_id is not None:
+                shown.add(c.parent_id)
+        if c.parent_id is not None:
+            below[c.parent_id] += below[c.id] + (status == "visible")
+    return shown, below
 
 
 def first_screen_snapshot(

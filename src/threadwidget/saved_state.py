@@ -24,7 +24,7 @@ from typing import Any
 
 from . import ops
 from .first_screen import first_screen_snapshot
-from .models import Comment, Thread, published_comment
+from .models import Comment, Thread, gc_paused, published_comment
 from .wire import snapshot_value, wire_comment, wire_post
 
 __all__ = ["SNAPSHOT_LIMIT", "SavedState"]
@@ -80,6 +80,14 @@ class SavedState:
         self._view = (sort, voting)
         if self._cached is not None and self._cached[0] == key:
             return self._cached[1]
+        with gc_paused():
+            value = self._make(state, epoch, sort, voting)
+        self._cached = (key, value)
+        return value
+
+    def _make(
+        self, state: ops.ThreadState, epoch: str, sort: str, voting: object
+    ) -> dict[str, Any]:
         estimate = sum(len(c.body) + 250 for c in state)
         self._snapshot_bytes = min(estimate, SNAPSHOT_LIMIT)
         if estimate <= SNAPSHOT_LIMIT:
@@ -96,7 +104,6 @@ class SavedState:
                     self._comment(state.comments[c["id"]]) for c in value["comments"]
                 ]
         self._exposed = {c["id"] for c in value["comments"] if c.get("body")}
-        self._cached = (key, value)
         return value
 
     def _forget(self) -> dict[str, Any]:
