@@ -2,8 +2,18 @@
 
 from __future__ import annotations
 
-from threadwidget import synthetic
-from threadwidget.first_screen import MORE_BATCH, first_screen, first_screen_snapshot
+import random
+from typing import Any
+
+import pytest
+
+from threadwidget import Comment, Thread, synthetic
+from threadwidget.first_screen import (
+    CONTINUE_DEPTH,
+    MORE_BATCH,
+    first_screen,
+    first_screen_snapshot,
+)
 from threadwidget.ranking import rank
 
 
@@ -37,3 +47,62 @@ def test_the_snapshot_value_is_partial_for_a_long_thread_and_whole_for_a_short_o
     whole = first_screen_snapshot(short, "oldest", epoch="e2", seq=0)
     assert whole["complete"] is True and len(whole["comments"]) == 20
     assert "first_screen" not in whole
+
+
+def _reference(thread: Thread, sort: str, role: str, limit: int, depth_cut: int | None) -> Any:
+    """The first screen the plain way (recursive, every comment's counts): what the fast
+    version, with its shortcuts for threads where every comment shows, must equal."""
+    shown = {c.id for c in thread.comments if _shows(thread, c, role)}
+    rows = {r.id: r for r in rank(thread, sort, role=role)}  # ranking.py's order = the page's
+
+    def kids(parent: str | None) -> list[Comment]:
+        found = [c for c in thread.comments if c.parent_id == parent and c.id in shown]
+        return sorted(found, key=lambda c: rows[c.id].rank)
+
+    def below(c: Comment) -> int:
+        return sum((k.status == "visible") + below(k) for k in thread.children(c.id))
+
+    chosen: list[str] = []
+    replies: dict[str, list[int]] = {}
+
+    def visit(c: Comment, depth: int) -> None:
+        if len(chosen) >= 2 * limit:
+            return
+        chosen.append(c.id)
+        mine = kids(c.id)
+        if mine:
+            replies[c.id] = [len(mine), below(c)]
+        if depth - 1 < CONTINUE_DEPTH and depth != depth_cut:
+            for k in mine[:MORE_BATCH]:
+                visit(k, depth + 1)
+
+    for top in kids(None):
+        if len(chosen) >= limit:
+            break
+        visit(top, 1)
+    return chosen, replies, len(chosen) == len(shown)
+
+
+def _shows(thread: Thread, c: Comment, role: str) -> bool:
+    own = c.status in ("visible", "removed") or (role == "moderator" and c.status != "deleted")
+    return own or any(_shows(thread, k, role) for k in thread.children(c.id))
+
+
+@pytest.mark.parametrize("statuses", ["all visible", "some removed", "some deleted"])
+def test_the_fast_first_screen_equals_the_plain_one(statuses: str) -> None:
+    rng = random.Random(statuses)
+    mix = {"all visible": ["visible"], "some removed": ["visible"] * 5 + ["removed", "hidden"]}
+    for trial in range(25):
+        base = synthetic.thread(rng.choice([8, 60, 300]), seed=trial)
+        choices = mix.get(statuses, ["visible"] * 5 + ["deleted", "hidden", "spam", "removed"])
+        comments = [
+            c.model_copy(update={"status": rng.choice(choices), "pinned": rng.random() < 0.05})
+            for c in base.comments
+        ]
+        thread = Thread.build(base.post, comments)
+        for sort in ("oldest", "newest", "top", "best", "controversial"):
+            role = rng.choice(["participant", "moderator"])
+            limit, cut = rng.choice([3, 20, 120]), rng.choice([None, 1, 2])
+            screen = first_screen(thread, sort, role=role, limit=limit, collapsed_depth=cut)
+            got = ([c.id for c in screen.comments], screen.replies, screen.complete)
+            assert got == _reference(thread, sort, role, limit, cut), (trial, sort, role)

@@ -90,11 +90,17 @@ def _first_screen(
     children: dict[str | None, list[Comment]] = defaultdict(list)
     for c in thread.comments:
         children[c.parent_id].append(c)
-    shown, below = _shown_and_below(children, role)
+    own = {"visible", "removed"} | ({"hidden", "spam"} if role == "moderator" else set())
+    shown: set[str] | None = None  # None: every comment shows itself (most threads)
+    below: dict[str, int] = {}
+    if not {c.status for c in thread.comments} <= own:
+        shown, below = _shown_and_below(children, role)
     by_score = sort not in ("oldest", "newest")  # the time orders need no votes counted
 
     def ordered(parent: str | None) -> list[Comment]:
-        kids = [c for c in children.get(parent, ()) if c.id in shown]
+        kids = children.get(parent, [])
+        if shown is not None:
+            kids = [c for c in kids if c.id in shown]
 
         def key(c: Comment) -> SortKey:
             created = time_ms(c.created_at)
@@ -114,6 +120,8 @@ def _first_screen(
     for root in top:
         if len(chosen) >= limit:
             break
+        if shown is None:  # the counts below, for this thread only
+            below.update(_below(root, children))
         # depth first, as the page builds: (comment, depth, depth where "continue" counts from)
         stack: list[tuple[Comment, int, int]] = [(root, 1, 1)]
         while stack and len(chosen) < hard:
@@ -133,8 +141,23 @@ def _first_screen(
         total=total,
         top_level=len(top),
         replies=replies,
-        complete=len(chosen) == len(shown),
+        complete=len(chosen) == (len(thread.comments) if shown is None else len(shown)),
     )
+
+
+def _below(root: Comment, children: dict[str | None, list[Comment]]) -> dict[str, int]:
+    """The visible comments below each comment of one thread, bottom up (no recursion)."""
+    order: list[Comment] = []
+    walk = [root]
+    while walk:
+        c = walk.pop()
+        order.append(c)
+        walk.extend(children.get(c.id, ()))
+    below: dict[str, int] = defaultdict(int)
+    for c in reversed(order):
+        if c is not root and c.parent_id is not None:
+            below[c.parent_id] += below[c.id] + (c.status == "visible")
+    return below
 
 
 def _shown_and_below(
