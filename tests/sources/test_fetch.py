@@ -352,6 +352,59 @@ def test_github_discussion_moderation_fields(replay: Replay, opts: Any) -> None:
     assert thread.get(deleted["id"]).status == "deleted"
 
 
+def _lemmy_post(comments: dict[str, Any]) -> bytes:
+    """The /api/v3/post answer built from the captured comment view's post, creator, community."""
+    view = comments["comments"][0]
+    post_view = {key: view[key] for key in ("post", "creator", "community")}
+    return json.dumps({"post_view": post_view}).encode()
+
+
+def test_lemmy_path_tree_removed_and_deleted(replay: Replay, opts: Any) -> None:
+    # Captured answers of a Lemmy 0.18 server (tests/data/SOURCES.md): comments 3 and 2, then
+    # comment 4 (a reply to 2) as the server returned it once removed, and once deleted too.
+    comments = json.loads(data("lemmy_comments_captured.json"))
+    removed = json.loads(data("lemmy_comment_removed.json"))["comment_view"]
+    replay.json("/api/v3/post", _lemmy_post(comments))
+    listed = {"comments": [*comments["comments"], removed]}
+    replay.json("/api/v3/comment/list", json.dumps(listed).encode())
+    base = {"lemmy": replay.url}
+    thread = fetch("https://localhost/post/1", base_urls=base, **opts)
+    assert thread.post.title == "Test post!" and thread.post.author == "lemmy"
+    assert thread.post.created_at.isoformat() == "2023-08-04T18:15:42.162438+00:00"
+    assert sorted(c.id for c in thread.comments) == ["2", "3", "4"]
+    assert thread.get("3").parent_id is None and thread.get("3").body == "Test comment from the UI."
+    assert thread.get("2").edited_at is not None
+    assert thread.get("4").parent_id == "2"
+    assert thread.get("4").status == "removed" and thread.get("4").body == ""
+    deleted = json.loads(data("lemmy_comment_deleted.json"))["comment_view"]
+    listed = {"comments": [*comments["comments"], deleted]}
+    replay.json("/api/v3/comment/list", json.dumps(listed).encode())
+    thread = fetch("https://localhost/post/1", base_urls=base, refresh=True, **opts)
+    assert thread.get("4").status == "deleted" and thread.get("4").body == ""
+
+
+def test_blogger_finds_the_post_id_in_a_captured_feed(replay: Replay, opts: Any) -> None:
+    # A blog that does not answer ?path= (404 here): the post id is found in its summary feed, a
+    # real one (windazure.blogspot.com); the post and comment feeds served after it are
+    # hand-written Atom, served at the id the capture gives.
+    replay.json("/feeds/posts/summary", data("blogger_posts_captured.json"))
+    post_id = "356042424318268556"
+    replay.routes[f"/feeds/posts/default/{post_id}"] = (200, {}, data("blogger_post.xml"))
+    replay.routes[f"/feeds/{post_id}/comments/default"] = (200, {}, data("blogger_comments.xml"))
+    url = "https://windazure.blogspot.com/2019/07/priorityqueue.html"
+    thread = fetch(url, base_urls={"blogger": replay.url}, **opts)
+    paths = [target.split("?")[0] for _, target, _ in replay.log]
+    assert paths == [
+        "/feeds/posts/default",
+        "/feeds/posts/summary",
+        f"/feeds/posts/default/{post_id}",
+        f"/feeds/{post_id}/comments/default",
+    ]
+    assert len(thread.comments) > 0
+    with pytest.raises(NotFoundError, match="no post with this address"):  # nor at its ?path=
+        fetch(url.replace("priorityqueue", "missing"), base_urls={"blogger": replay.url}, **opts)
+
+
 HRADISKA = "/2023/01/bronzovy-poklad-z-hradiska-na-strednom.html"
 
 
@@ -373,6 +426,12 @@ def test_blogger_post_by_address_and_its_comment_feed(replay: Replay, opts: Any)
         ("/feeds/posts/default", {"path": [HRADISKA]}),
         (comments, {"max-results": ["150"], "start-index": ["1"]}),
     ]
+
+
+def test_blogger_shaped_address_on_another_site(replay: Replay, opts: Any) -> None:
+    url = "https://example.org/2024/05/a-post.html"  # not Blogger: the server has no feeds
+    with pytest.raises(NotFoundError, match=r"example\.org has no Blogger feed"):
+        fetch(url, base_urls={"blogger": replay.url}, **opts)
 
 
 def _pages(feed: bytes, per_page: int, next_host: str) -> list[bytes]:

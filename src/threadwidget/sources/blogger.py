@@ -31,10 +31,18 @@ PAGE = 150
 def _find_post(url: str, base: str, ctx: Context) -> str:
     wanted = urlsplit(url).path.rstrip("/")
     for page in range(ctx.max_pages):
-        feed = ctx.client.get_json(
-            f"{base}/feeds/posts/summary",
-            params={"alt": "json", "max-results": PAGE, "start-index": page * PAGE + 1},
-        )
+        try:
+            feed = ctx.client.get_json(
+                f"{base}/feeds/posts/summary",
+                params={"alt": "json", "max-results": PAGE, "start-index": page * PAGE + 1},
+            )
+        except NotFoundError:  # neither feed: the address only looks like a Blogger post's
+            raise NotFoundError(
+                url,
+                f"{urlsplit(url).netloc} has no Blogger feed (/feeds/posts/summary): the address "
+                "has the shape of a Blogger post (/YYYY/MM/name.html), but the site is not a "
+                "Blogger blog, or its feed is private",
+            ) from None
         entries: list[Any] = (feed.get("feed") or {}).get("entry") or []
         for entry in entries:
             for link in entry.get("link") or []:
