@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import warnings
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -253,13 +254,14 @@ def _discussion_server(number: int) -> Any:
     captured = next(n for n in nodes["discussions"]["nodes"] if n["number"] == number)
 
     def page(box: dict[str, Any], after: str | None) -> dict[str, Any]:
+        """The first item alone (its cursor is the captured startCursor), then all the rest."""
         info, items = box["pageInfo"], box["nodes"]
-        at = 0 if after is None else 1  # the first item's cursor is the captured startCursor
         assert after in (None, info["startCursor"]), after
-        last = at == len(items) - 1 or not items
-        end = info["endCursor"] if last else info["startCursor"]
-        info = {"hasNextPage": not last, "endCursor": end}
-        return {"pageInfo": info, "nodes": items[at : at + 1] if at == 0 else items[at:]}
+        if after is None and len(items) > 1:
+            first = {"hasNextPage": True, "endCursor": info["startCursor"]}
+            return {"pageInfo": first, "nodes": items[:1]}
+        rest = items if after is None else items[1:]
+        return {"pageInfo": {"hasNextPage": False, "endCursor": info["endCursor"]}, "nodes": rest}
 
     def answer(method: str, query: dict[str, list[str]], body: bytes) -> Any:
         asked = json.loads(body)
@@ -315,6 +317,15 @@ def test_github_discussion_captured_threads_and_pages(
     ]
     assert asked[2]["variables"]["id"] == "DC_kwDOADYVqs4ALblT"
     assert "isMinimized" in asked[0]["query"] and "deletedAt" in asked[0]["query"]
+    # Two requests allowed: both comment pages are read, the first comment's other replies not.
+    with warnings.catch_warnings(record=True) as seen:
+        warnings.simplefilter("always")
+        cut = fetch(
+            url, base_urls={"github": replay.url}, token="x", **opts, max_pages=2, refresh=True
+        )
+    said = [str(w.message) for w in seen]
+    assert any("read in 2 requests (max_pages=2); the discussion has more" in m for m in said)
+    assert len(cut.comments) == 4
 
 
 def test_github_discussion_by_a_deleted_account(

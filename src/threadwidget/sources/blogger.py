@@ -104,7 +104,8 @@ def _fetch(match: re.Match[str], url: str, ctx: Context) -> Thread:
         feed.extend(_entries(root))
         pages += 1
         bar.update(pages)
-        params = _next(root)
+        following = _next(root)
+        params = None if following == params else following  # a feed linking to itself: stop
     bar.close()
     if params is not None:
         total = root.findtext("{http://a9.com/-/spec/opensearchrss/1.0/}totalResults") or "more"

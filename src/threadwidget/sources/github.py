@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import re
+import warnings
 from typing import Any
 
 from ..formats._jsonutil import as_dict
@@ -105,12 +106,14 @@ def _discussion(match: re.Match[str], url: str, ctx: Context, base: str) -> Thre
         nodes += comments.get("nodes") or []
         bar.update(requests)
         info = as_dict(comments.get("pageInfo"))
-        if not info.get("hasNextPage"):
-            break
+        if not info.get("hasNextPage") or info.get("endCursor") == variables["after"]:
+            break  # the last page (or a server repeating its cursor)
         variables["after"] = info.get("endCursor")
+    cut = bool(info.get("hasNextPage"))  # max_pages reached with comments left
     for comment in nodes:  # a comment with over 100 replies: ask for the rest of them
         replies = as_dict(as_dict(comment).get("replies"))
         info = as_dict(replies.get("pageInfo"))
+        cut = cut or (bool(info.get("hasNextPage")) and requests >= ctx.max_pages)
         while info.get("hasNextPage") and requests < ctx.max_pages:
             requests += 1
             more = {"id": comment.get("id"), "after": info.get("endCursor")}
@@ -118,8 +121,17 @@ def _discussion(match: re.Match[str], url: str, ctx: Context, base: str) -> Thre
             page = as_dict(as_dict(found.get("node")).get("replies"))
             replies["nodes"] = [*(replies.get("nodes") or []), *(page.get("nodes") or [])]
             info = as_dict(page.get("pageInfo"))
+            if info.get("endCursor") == more["after"]:
+                info = {}  # a server repeating its cursor: no further page
             bar.update(requests)
+            cut = cut or (bool(info.get("hasNextPage")) and requests >= ctx.max_pages)
     bar.close()
+    if cut:
+        warnings.warn(
+            f"{url}: read in {requests} requests (max_pages={ctx.max_pages}); the discussion has "
+            "more comments or replies than were read",
+            stacklevel=3,
+        )
     assert discussion is not None
     discussion["comments"] = {"nodes": nodes}
     return to_thread({"discussion": discussion}, "github", url)[0]
