@@ -238,25 +238,31 @@ class Thread(BaseModel):
                     raise ValueError(f"comments[{index}]: duplicate comment id {comment.id!r}")
                 seen.add(comment.id)
         kids: dict[str | None, list[Comment]] = {}
+        earlier: set[str] = set()
+        parents_first = True  # every parent before its replies (files we write): no cycle
         for index, comment in enumerate(self.comments):
             parent = comment.parent_id
-            if parent is not None and parent not in by_id:
-                raise ValueError(
-                    f"comments[{index}] (id {comment.id!r}): parent_id "
-                    f"{parent!r} is not a comment in this thread"
-                )
+            if parent is not None:
+                if parent not in by_id:
+                    raise ValueError(
+                        f"comments[{index}] (id {comment.id!r}): parent_id "
+                        f"{parent!r} is not a comment in this thread"
+                    )
+                parents_first = parents_first and parent in earlier
+            earlier.add(comment.id)
             siblings = kids.get(parent)
             if siblings is None:
                 kids[parent] = [comment]
             else:
                 siblings.append(comment)
-        # every comment hangs off the post exactly when there is no reply cycle
-        reached, frontier = 0, kids.get(None, [])
-        while frontier:
-            reached += len(frontier)
-            frontier = [kid for c in frontier for kid in kids.get(c.id, ())]
-        if reached != len(by_id):
-            _check_acyclic(by_id)  # names the comment that is its own ancestor
+        if not parents_first:
+            # every comment hangs off the post exactly when there is no reply cycle
+            reached, frontier = 0, kids.get(None, [])
+            while frontier:
+                reached += len(frontier)
+                frontier = [kid for c in frontier for kid in kids.get(c.id, ())]
+            if reached != len(by_id):
+                _check_acyclic(by_id)  # names the comment that is its own ancestor
         self._by_id = by_id
         self._kids = kids
         return self
