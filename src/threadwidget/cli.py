@@ -162,7 +162,8 @@ def _cmd_html(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
 
 
 def _cmd_fetch(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
-    from .sources import FetchError, fetch  # httpx is imported only here
+    from .formats import ThreadLoadWarning
+    from .sources import FetchError, FetchWarning, fetch  # httpx is imported only here
 
     try:
         with warnings.catch_warnings(record=True) as caught:
@@ -172,7 +173,8 @@ def _cmd_fetch(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int
         print(f"threadwidget: error: {error}", file=sys.stderr)
         return EXIT_INPUT
     for warning in caught:  # what the import filled in, or a page limit reached
-        print(f"threadwidget: warning: {warning.message}", file=sys.stderr)
+        if issubclass(warning.category, (ThreadLoadWarning, FetchWarning)):
+            print(f"threadwidget: warning: {warning.message}", file=sys.stderr)
     _write(thread, args.output, args.to_format, parser)
     return EXIT_OK
 

@@ -146,3 +146,39 @@ def test_lemmy_and_github_issue_files() -> None:
     thread, _ = load_with_report(text=json.dumps(issue))
     assert thread.post.title == "Issue created by PyGithub" and len(thread.comments) == 2
     assert [c.author for c in thread.comments] == ["jacquev6", "ghost"]
+
+
+def test_github_discussion_saved_with_edges_html_and_no_times() -> None:
+    # PyGithub's captured discussion 2177 written as another tool may save it: connections as
+    # edges, bodies only as bodyHTML, one reply without createdAt.
+    captured = json.loads((SOURCES / "github_discussions_captured.json").read_text("utf-8"))
+    nodes = captured["data"]["repository"]["discussions"]["nodes"]
+    discussion = next(n for n in nodes if n["number"] == 2177)
+    discussion["body"] = "How do I revert it?"
+    first, second = discussion["comments"]["nodes"]
+    first["bodyHTML"] = "<p>Use <code>git revert</code> and <strong>-m 1</strong>.</p>"
+    del first["replies"]["nodes"][1]["createdAt"]
+    first["replies"] = {"edges": [{"node": n} for n in first["replies"]["nodes"]]}
+    discussion["comments"] = {"edges": [{"node": first}, {"node": second}]}
+    thread, report = load_with_report(text=json.dumps({"discussion": discussion}))
+    assert report.format == "GitHub JSON" and len(thread.comments) == 6
+    assert thread.get(first["id"]).body == "Use `git revert` and **-m 1**."
+    timeless = first["replies"]["edges"][1]["node"]["id"]
+    assert thread.get(timeless).parent_id == first["id"]
+    assert thread.get(timeless).created_at == thread.get(first["id"]).created_at
+    filled = {(p.place, p.reason) for p in report.filled}
+    assert (
+        "$.discussion.comments.edges[0].node.replies.edges[1].node.createdAt",
+        "missing; read as its parent's time",
+    ) in filled
+    assert any(place.endswith("edges[1].node.body") for place, _ in filled)  # no body at all
+
+
+def test_bluesky_negated_label_is_taken_back() -> None:
+    # The labelled capture, with the moderation service taking its label back (``neg``).
+    data = json.loads((SOURCES / "bluesky_labelled_captured.json").read_text("utf-8"))
+    label = data["thread"]["post"]["labels"][0]
+    data["thread"]["post"]["labels"].append({**label, "neg": True})
+    thread, report = load_with_report(text=json.dumps(data))
+    assert "labelled" not in thread.post.body and not report.notes
+    assert thread.post.body.startswith("[image: no description](https://cdn.bsky.app/img/")

@@ -328,6 +328,23 @@ def test_github_discussion_captured_threads_and_pages(
     assert len(cut.comments) == 4
 
 
+def test_github_discussion_server_repeating_its_cursor(replay: Replay, opts: Any) -> None:
+    # Every answer says "more after this cursor", with the same cursor: read once, no duplicates.
+    captured = json.loads(data("github_discussions_captured.json"))["data"]["repository"]
+    discussion = next(n for n in captured["discussions"]["nodes"] if n["number"] == 2177)
+    discussion["comments"]["pageInfo"]["hasNextPage"] = True
+    answer = {"data": {"repository": {"discussion": discussion}}}
+    replay.json("/graphql", json.dumps(answer).encode())
+    url = "https://github.com/PyGithub/PyGithub/discussions/2177"
+    with warnings.catch_warnings(record=True) as seen:
+        warnings.simplefilter("always")
+        thread = fetch(url, base_urls={"github": replay.url}, token="x", **opts)
+    said = " ".join(str(w.message) for w in seen)
+    assert "duplicate" not in said and "max_pages" not in said
+    assert len(thread.comments) == 6
+    assert sum(1 for m, t, _ in replay.log if t == "/graphql") == 2
+
+
 def test_github_discussion_by_a_deleted_account(
     replay: Replay, opts: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -443,6 +460,29 @@ def test_blogger_shaped_address_on_another_site(replay: Replay, opts: Any) -> No
     url = "https://example.org/2024/05/a-post.html"  # not Blogger: the server has no feeds
     with pytest.raises(NotFoundError, match=r"example\.org has no Blogger feed"):
         fetch(url, base_urls={"blogger": replay.url}, **opts)
+    page = (200, {"Content-Type": "text/html"}, b"<!DOCTYPE html><html><body>Hi</body></html>")
+    replay.routes["/feeds/posts/default"] = replay.routes["/feeds/posts/summary"] = page
+    with pytest.raises(NotFoundError, match=r"example\.org has no Blogger feed"):  # a web page
+        fetch(url, base_urls={"blogger": replay.url}, **opts, refresh=True)
+
+
+def test_blogger_server_ignoring_the_path_query(replay: Replay, opts: Any) -> None:
+    # A server that answers ?path= with its latest posts (here the captured hradiska feed,
+    # whose post is not the one asked for): the post is looked up in the summary instead.
+    replay.routes["/feeds/posts/default"] = (200, {}, data("blogger_post_captured.xml"))
+    url = "http://www.hradiska.sk/2099/01/not-that-post.html"
+    replay.json("/feeds/posts/summary", data("blogger_posts_captured.json"))
+    with pytest.raises(NotFoundError, match="no post with this address"):
+        fetch(url, base_urls={"blogger": replay.url}, **opts)
+    assert [t.split("?")[0] for _, t, _ in replay.log] == [
+        "/feeds/posts/default",
+        "/feeds/posts/summary",
+    ]
+
+
+def test_fetch_refuses_max_pages_below_one() -> None:
+    with pytest.raises(ValueError, match="max_pages must be a whole number of at least 1, not 0"):
+        fetch("https://news.ycombinator.com/item?id=1", max_pages=0)
 
 
 def _pages(feed: bytes, per_page: int, next_host: str) -> list[bytes]:

@@ -155,7 +155,7 @@ def _placeholder(feed: Element, comments: list[Element]) -> Element:
     """A post entry for a comment feed saved alone: its title, address and first time."""
     entry = Element("{http://www.w3.org/2005/Atom}entry")
     title = re.sub(r"^Comments on ", "", (text(feed, "title") or "").strip())
-    times = sorted(text(c, "published") or "" for c in comments)
+    times = sorted((text(c, "published") or "" for c in comments), key=_sortable_time)
     reply = next((child(c, "in-reply-to", THR) for c in comments), None)
     for tag, value in (("title", title or "Blogger post"), ("published", times[0])):
         SubElement(entry, f"{{http://www.w3.org/2005/Atom}}{tag}").text = value
@@ -169,6 +169,14 @@ def _placeholder(feed: Element, comments: list[Element]) -> Element:
             href=attr(reply, "href") or "",
         )
     return entry
+
+
+def _sortable_time(value: str) -> float:
+    """A ``published`` value as a number to sort by (times carry different offsets)."""
+    try:
+        return parse_time(value).timestamp()
+    except Bad:
+        return float("inf")
 
 
 def _related(entry: Element) -> str | None:

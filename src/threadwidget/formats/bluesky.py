@@ -73,8 +73,14 @@ _HIDING = {"!hide", "!takedown", "porn", "sexual", "nudity", "graphic-media", "g
 
 def _label(post: dict[str, Any]) -> str | None:
     """``spam``, the hiding labels on a post (``porn, sexual``), or None."""
-    labels = [x for x in as_list(post.get("labels")) if isinstance(x, dict) and not x.get("neg")]
-    values = {str(x.get("val")) for x in labels}
+    labels = [x for x in as_list(post.get("labels")) if isinstance(x, dict)]
+    # a negation label (``neg``) takes back the same label from the same labeler
+    taken_back = {(x.get("src"), x.get("val")) for x in labels if x.get("neg")}
+    values = {
+        str(x.get("val"))
+        for x in labels
+        if not x.get("neg") and (x.get("src"), x.get("val")) not in taken_back
+    }
     if "spam" in values:
         return "spam"
     return ", ".join(sorted(values & _HIDING)) or None
@@ -221,6 +227,10 @@ def read(data: Any, rd: Reader) -> Thread:
     todo += [(f"{place}.replies[{i}]", r, me, post.created_at) for i, r in enumerate(replies)]
     todo.reverse()
     hidden = _hidden_replies(data, root)
+    # the threadgate is the thread root's: its author, when the file's top post is that root
+    root_record = as_dict(as_dict(root.get("post")).get("record"))
+    is_root = _kind(root) == "post" and "reply" not in root_record
+    gate_by = post.author if is_root else "the thread's author"
     while todo:
         item_place, item, parent_key, parent_time = todo.pop()
         item = item if isinstance(item, dict) else {}
@@ -230,9 +240,7 @@ def read(data: Any, rd: Reader) -> Thread:
             raw = _comment(item, source_id, parent_key, item_place, parent_time, rd)
             if inner.get("uri") in hidden and raw.moderated is None:
                 why = "hidden by the thread's author on Bluesky"
-                raw = replace(
-                    raw, moderated=rd.flag(item_place, source_id, why, "hidden", post.author)
-                )
+                raw = replace(raw, moderated=rd.flag(item_place, source_id, why, "hidden", gate_by))
             rd.add(raw)
             kids = as_list(item.get("replies"))
             todo += [

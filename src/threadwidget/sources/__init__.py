@@ -19,6 +19,7 @@ from .base import Context, Source
 from .cache import ENV_CACHE_DIR, Cache, default_cache_dir
 from .errors import (
     FetchError,
+    FetchWarning,
     NotFoundError,
     OfflineError,
     PrivateError,
@@ -35,6 +36,7 @@ __all__ = [
     "Cache",
     "Client",
     "FetchError",
+    "FetchWarning",
     "NotFoundError",
     "OfflineError",
     "PrivateError",
@@ -100,10 +102,13 @@ def fetch(
     cache directory); a cached response is used without any request unless ``refresh=True``.
     ``base_urls={"hackernews": "http://127.0.0.1:8000"}`` (or ``$THREADWIDGET_BASE_<SOURCE>``)
     sends a source's API requests elsewhere (a mirror, a self-hosted instance, a test server).
-    ``more_limit`` caps Reddit ``more`` requests; ``max_pages`` any other paging. The thread's
+    ``more_limit`` caps Reddit ``more`` requests; ``max_pages`` any other paging (a
+    :class:`FetchWarning` says when it cut a thread short). The thread's
     ``post.extra["source"]`` records the URL, the fetch time and the source. Failures raise a
     :class:`FetchError` subclass naming the URL; an unknown URL an ``UnsupportedURLError``.
     """
+    if not isinstance(max_pages, int) or max_pages < 1:
+        raise ValueError(f"max_pages must be a whole number of at least 1, not {max_pages!r}")
     source, match = find_source(url)
     store = Cache(cache_dir) if cache else None
     client = Client(

@@ -15,17 +15,29 @@ from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 from xml.etree.ElementTree import Element, tostring
 
+from ..formats._jsonutil import as_dict
 from ..formats._source import parse_xml
 from ..formats._xmlutil import local
+from ..formats.native import ThreadFileError
 from ..models import Thread
 from .base import Context, Source, origin, to_thread
-from .errors import NotFoundError
+from .errors import FetchError, FetchWarning, NotFoundError
 
 __all__ = ["PAGE", "SOURCE"]
 
 ATOM = "http://www.w3.org/2005/Atom"
 #: Entries per feed page (Blogger serves at most 500; smaller pages keep each answer quick).
 PAGE = 150
+
+
+def _no_feed(url: str) -> NotFoundError:
+    """Neither feed answered: the address only has the shape of a Blogger post's."""
+    return NotFoundError(
+        url,
+        f"{urlsplit(url).netloc} has no Blogger feed (/feeds/posts/summary): the address has "
+        "the shape of a Blogger post (/YYYY/MM/name.html), but the site is not a Blogger blog, "
+        "or its feed is private",
+    )
 
 
 def _find_post(url: str, base: str, ctx: Context) -> str:
@@ -36,14 +48,15 @@ def _find_post(url: str, base: str, ctx: Context) -> str:
                 f"{base}/feeds/posts/summary",
                 params={"alt": "json", "max-results": PAGE, "start-index": page * PAGE + 1},
             )
-        except NotFoundError:  # neither feed: the address only looks like a Blogger post's
-            raise NotFoundError(
-                url,
-                f"{urlsplit(url).netloc} has no Blogger feed (/feeds/posts/summary): the address "
-                "has the shape of a Blogger post (/YYYY/MM/name.html), but the site is not a "
-                "Blogger blog, or its feed is private",
-            ) from None
-        entries: list[Any] = (feed.get("feed") or {}).get("entry") or []
+        except NotFoundError:
+            raise _no_feed(url) from None
+        except FetchError as error:  # an answer, but not a feed's JSON (a web page)
+            if "not JSON" not in str(error):
+                raise
+            raise _no_feed(url) from None
+        entries: list[Any] = (as_dict(feed.get("feed")) if isinstance(feed, dict) else {}).get(
+            "entry"
+        ) or []
         for entry in entries:
             for link in entry.get("link") or []:
                 href = str(link.get("href") or "")
@@ -57,7 +70,21 @@ def _find_post(url: str, base: str, ctx: Context) -> str:
 
 
 def _feed(data: bytes, name: str) -> Element:
-    return parse_xml(data, name, "Blogger Atom").root
+    """An Atom feed or entry; anything else (a web page) is a :class:`FetchError`."""
+    try:
+        root = parse_xml(data, name, "Blogger Atom").root
+    except ThreadFileError as error:
+        raise FetchError(name, f"not a Blogger Atom feed ({error})") from None
+    if local(root.tag) not in ("feed", "entry"):
+        raise FetchError(name, f"not a Blogger Atom feed (<{local(root.tag)}>)")
+    return root
+
+
+def _alternate_path(entry: Element) -> str | None:
+    for link in entry:
+        if local(link.tag) == "link" and link.get("rel") == "alternate":
+            return urlsplit(link.get("href") or "").path.rstrip("/")
+    return None
 
 
 def _entries(root: Element) -> list[Element]:
@@ -75,11 +102,13 @@ def _next(root: Element) -> dict[str, str] | None:
 def _post(url: str, base: str, ctx: Context) -> tuple[str, Element]:
     """The post's id and Atom entry: asked for by its address, else found in the summary feed."""
     path = urlsplit(url).path
-    try:
-        answer = ctx.client.get_text(f"{base}/feeds/posts/default", params={"path": path})
-    except NotFoundError:  # a mirror or an older blog may not answer ?path=
-        answer = b""
-    found = _entries(_feed(answer, url)) if answer else []
+    asked = f"{base}/feeds/posts/default"
+    try:  # a mirror, an older blog or another site may not answer ?path= (or not with a feed)
+        found = _entries(_feed(ctx.client.get_text(asked, params={"path": path}), asked))
+    except (NotFoundError, FetchError):
+        found = []
+    # a server that ignores ?path= answers its latest posts: only the post at this address counts
+    found = [e for e in found if _alternate_path(e) == path.rstrip("/")]
     if found:
         return re.sub(r"^.*\.post-", "", found[0].findtext(f"{{{ATOM}}}id") or ""), found[0]
     post_id = _find_post(url, base, ctx)
@@ -98,20 +127,22 @@ def _fetch(match: re.Match[str], url: str, ctx: Context) -> Thread:
     bar = ctx.bar(f"blogger post {post_id}")
     comments_url = f"{base}/feeds/{post_id}/comments/default"
     params: dict[str, str] | None = {"max-results": str(PAGE), "start-index": "1"}
-    pages = 0
+    pages, total = 0, "more"
     while params is not None and pages < ctx.max_pages:
         root = _feed(ctx.client.get_text(comments_url, params=params), comments_url)
         feed.extend(_entries(root))
         pages += 1
         bar.update(pages)
+        total = root.findtext("{http://a9.com/-/spec/opensearchrss/1.0/}totalResults") or total
         following = _next(root)
         params = None if following == params else following  # a feed linking to itself: stop
     bar.close()
     if params is not None:
-        total = root.findtext("{http://a9.com/-/spec/opensearchrss/1.0/}totalResults") or "more"
         warnings.warn(
-            f"{url}: read {pages} pages of comments (max_pages={ctx.max_pages}); the feed lists "
-            f"{total} comments",
+            FetchWarning(
+                f"{url}: read {pages} pages of comments (max_pages={ctx.max_pages}); the feed "
+                f"lists {total} comments"
+            ),
             stacklevel=3,
         )
     return to_thread(tostring(feed, encoding="utf-8"), "blogger", url)[0]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 __all__ = [
     "FetchError",
+    "FetchWarning",
     "NotFoundError",
     "OfflineError",
     "PrivateError",
@@ -43,3 +44,7 @@ class OfflineError(FetchError):
 
 class UnsupportedURLError(ValueError):
     """A URL no source recognises; the message lists what is supported, with examples."""
+
+
+class FetchWarning(UserWarning):
+    """A fetch stopped short of the whole thread (``max_pages`` reached); what was read is kept."""

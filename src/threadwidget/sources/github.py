@@ -14,7 +14,7 @@ from typing import Any
 from ..formats._jsonutil import as_dict
 from ..models import Thread
 from .base import Context, Source, to_thread
-from .errors import FetchError, NotFoundError, TokenRequiredError
+from .errors import FetchError, FetchWarning, NotFoundError, TokenRequiredError
 
 __all__ = ["DISCUSSION_QUERY", "REPLIES_QUERY", "SOURCE"]
 
@@ -95,41 +95,51 @@ def _discussion(match: re.Match[str], url: str, ctx: Context, base: str) -> Thre
     discussion: dict[str, Any] | None = None
     nodes: list[Any] = []
     bar = ctx.bar(f"github discussion {variables['number']}")
-    requests = 0
-    while requests < ctx.max_pages:
+    requests, cut = 0, False
+    while True:
         requests += 1
         found = _ask(ctx, url, f"{base}/graphql", DISCUSSION_QUERY, variables, headers)
         discussion = as_dict(found.get("repository")).get("discussion")
         if not isinstance(discussion, dict):
             raise NotFoundError(url, "GitHub has no such discussion")
         comments = as_dict(discussion.get("comments"))
+        info = as_dict(comments.get("pageInfo"))
+        after = info.get("endCursor")
+        if variables["after"] is not None and after == variables["after"]:
+            break  # a server repeating its last page
         nodes += comments.get("nodes") or []
         bar.update(requests)
-        info = as_dict(comments.get("pageInfo"))
-        if not info.get("hasNextPage") or info.get("endCursor") == variables["after"]:
-            break  # the last page (or a server repeating its cursor)
-        variables["after"] = info.get("endCursor")
-    cut = bool(info.get("hasNextPage"))  # max_pages reached with comments left
+        if not info.get("hasNextPage") or after is None:
+            break
+        if requests >= ctx.max_pages:
+            cut = True
+            break
+        variables["after"] = after
     for comment in nodes:  # a comment with over 100 replies: ask for the rest of them
         replies = as_dict(as_dict(comment).get("replies"))
         info = as_dict(replies.get("pageInfo"))
-        cut = cut or (bool(info.get("hasNextPage")) and requests >= ctx.max_pages)
-        while info.get("hasNextPage") and requests < ctx.max_pages:
+        after = info.get("endCursor")
+        while info.get("hasNextPage") and after is not None:
+            if requests >= ctx.max_pages:
+                cut = True
+                break
             requests += 1
-            more = {"id": comment.get("id"), "after": info.get("endCursor")}
+            more = {"id": comment.get("id"), "after": after}
             found = _ask(ctx, url, f"{base}/graphql", REPLIES_QUERY, more, headers)
             page = as_dict(as_dict(found.get("node")).get("replies"))
-            replies["nodes"] = [*(replies.get("nodes") or []), *(page.get("nodes") or [])]
             info = as_dict(page.get("pageInfo"))
-            if info.get("endCursor") == more["after"]:
-                info = {}  # a server repeating its cursor: no further page
+            if info.get("endCursor") == after:  # a server repeating its cursor: the same page
+                break
+            after = info.get("endCursor")
+            replies["nodes"] = [*(replies.get("nodes") or []), *(page.get("nodes") or [])]
             bar.update(requests)
-            cut = cut or (bool(info.get("hasNextPage")) and requests >= ctx.max_pages)
     bar.close()
     if cut:
         warnings.warn(
-            f"{url}: read in {requests} requests (max_pages={ctx.max_pages}); the discussion has "
-            "more comments or replies than were read",
+            FetchWarning(
+                f"{url}: read in {requests} requests (max_pages={ctx.max_pages}); the discussion "
+                "has more comments or replies than were read"
+            ),
             stacklevel=3,
         )
     assert discussion is not None
