@@ -51,7 +51,12 @@ def test_html_to_markdown(html: str, markdown: str) -> None:
         ('<a href="https://x.org/a>b">https://x.org/a>b</a>', "<https://x.org/a%3Eb>"),
         ('<a href="https://x.org/a_b">https://x.org/a_b</a>', "<https://x.org/a_b>"),
         ('<a href="mailto:a@b.example">write</a>', "[write](mailto:a@b.example)"),
-        ('<a href="https://x.org"><img src="y"></a>', "<https://x.org>"),
+        # a linked picture says so (blogs link each image to its full size), never loads it
+        ('<a href="https://x.org"><img src="y"></a>', "[image](https://x.org)"),
+        (
+            '<a href="https://x.org"><img src="y" alt=" A  map*"></a>',
+            r"[image: A map\*](https://x.org)",
+        ),
         ('<a href="https://x.org">[x]</a>', "[\\[x\\]](https://x.org)"),
         # Media: never a source URL.
         ('<video src="https://x.org/v.mp4">fallback</video>', "fallback"),

@@ -185,6 +185,11 @@ class _Converter(_MarkdownConverter):
         if href is None or not isinstance(raw_href, str):
             return text  # not a link we keep: its text only
         prefix, suffix, label = chomp(text)
+        image = el.find("img")
+        if isinstance(image, Tag) and not "".join(el.strings).strip():
+            # a linked picture (blogs link each image to its full size): say so, not the address
+            alt = " ".join(str(image.get("alt") or "").split())
+            label = f"image: {_escape(alt)}" if alt else "image"
         if not label or re.sub(r"\\(.)", r"\1", label) in (href, raw_href.strip()):
             return f"{prefix}<{href}>{suffix}"
         return f"{prefix}[{label}]({href}){suffix}"
