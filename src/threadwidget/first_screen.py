@@ -21,7 +21,7 @@ from typing import Any
 
 from .models import Comment, Thread, gc_paused
 from .protocol import snapshot_value, wire_comment
-from .ranking import SortKey, _now_ms, _score, sort_key, time_ms
+from .ranking import SortKey, _now_ms, _preorder, _score, _shows_itself, sort_key, time_ms
 from .voting import VotingModel, up_down, voting_model
 
 __all__ = [
@@ -90,10 +90,9 @@ def _first_screen(
     children: dict[str | None, list[Comment]] = defaultdict(list)
     for c in thread.comments:
         children[c.parent_id].append(c)
-    own = {"visible", "removed"} | ({"hidden", "spam"} if role == "moderator" else set())
     shown: set[str] | None = None  # None: every comment shows itself (most threads)
     below: dict[str, int] = {}
-    if not {c.status for c in thread.comments} <= own:
+    if not all(_shows_itself(status, role) for status in {c.status for c in thread.comments}):
         shown, below = _shown_and_below(children, role)
     by_score = sort not in ("oldest", "newest")  # the time orders need no votes counted
 
@@ -146,15 +145,9 @@ def _first_screen(
 
 
 def _below(root: Comment, children: dict[str | None, list[Comment]]) -> dict[str, int]:
-    """The visible comments below each comment of one thread, bottom up (no recursion)."""
-    order: list[Comment] = []
-    walk = [root]
-    while walk:
-        c = walk.pop()
-        order.append(c)
-        walk.extend(children.get(c.id, ()))
+    """The visible comments below each comment of one thread, bottom up."""
     below: dict[str, int] = defaultdict(int)
-    for c in reversed(order):
+    for c in reversed(_preorder(children, [root])):
         if c is not root and c.parent_id is not None:
             below[c.parent_id] += below[c.id] + (c.status == "visible")
     return below
@@ -163,27 +156,17 @@ def _below(root: Comment, children: dict[str | None, list[Comment]]) -> dict[str
 def _shown_and_below(
     children: dict[str | None, list[Comment]], role: str
 ) -> tuple[set[str], dict[str, int]]:
-    """In one bottom-up pass (no recursion: threads may be deep): the ids the page shows to
-    ``role`` (as :func:`~threadwidget.ranking._shown`: a comment it shows itself, or above one
-    it shows) and the visible comments below each comment."""
-    order: list[Comment] = []
-    walk = list(children.get(None, ()))
-    while walk:
-        c = walk.pop()
-        order.append(c)
-        walk.extend(children.get(c.id, ()))
-    moderator = role == "moderator"
+    """In one bottom-up pass: the ids the page shows to ``role`` (as
+    :func:`~threadwidget.ranking._shown`) and the visible comments below each comment."""
     shown: set[str] = set()
     below: dict[str, int] = defaultdict(int)
-    for c in reversed(order):  # every reply before its parent
-        # everyone sees a removed comment's placeholder; moderators also see hidden and spam
-        status = c.status
-        if status in ("visible", "removed") or (moderator and status != "deleted") or c.id in shown:
+    for c in reversed(_preorder(children, children.get(None, ()))):  # replies before parents
+        if _shows_itself(c.status, role) or c.id in shown:
             shown.add(c.id)
             if c.parent_id is not None:
                 shown.add(c.parent_id)
         if c.parent_id is not None:
-            below[c.parent_id] += below[c.id] + (status == "visible")
+            below[c.parent_id] += below[c.id] + (c.status == "visible")
     return shown, below
 
 

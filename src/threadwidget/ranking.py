@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta, timezone
 from decimal import ROUND_HALF_UP, Decimal
@@ -337,20 +337,35 @@ def rank_frame(rows: list[RankRow]) -> Any:
     return pd.DataFrame([asdict(r) for r in rows], columns=_COLUMNS)
 
 
-def _shown(children: Mapping[str | None, list[Comment]], role: str) -> set[str]:
-    """The ids the page shows to ``role`` (``ThreadStore.isShown``), bottom up without recursion."""
-    shown: set[str] = set()
+def _preorder(
+    children: Mapping[str | None, list[Comment]], roots: Iterable[Comment]
+) -> list[Comment]:
+    """``roots`` and every comment below them, each parent before its replies (no recursion:
+    threads may be deep); reversed, every reply comes before its parent."""
     order: list[Comment] = []
-    stack = list(children.get(None, ()))
+    stack = list(roots)
     while stack:
         c = stack.pop()
         order.append(c)
         stack.extend(children.get(c.id, ()))
-    for c in reversed(order):  # every reply before its parent
-        # everyone sees a removed comment's placeholder; moderators also see hidden and spam
-        own = c.status in ("visible", "removed") or (role == "moderator" and c.status != "deleted")
-        if own or any(k.id in shown for k in children.get(c.id, ())):
+    return order
+
+
+def _shows_itself(status: str, role: str) -> bool:
+    """Whether the page shows a comment of this status to ``role`` for its own sake: everyone
+    sees a removed comment's placeholder; moderators also see hidden and spam."""
+    return status in ("visible", "removed") or (role == "moderator" and status != "deleted")
+
+
+def _shown(children: Mapping[str | None, list[Comment]], role: str) -> set[str]:
+    """The ids the page shows to ``role`` (``ThreadStore.isShown``): a comment it shows for its
+    own sake, and any comment above one, found bottom up."""
+    shown: set[str] = set()
+    for c in reversed(_preorder(children, children.get(None, ()))):  # replies before parents
+        if _shows_itself(c.status, role) or c.id in shown:
             shown.add(c.id)
+            if c.parent_id is not None:
+                shown.add(c.parent_id)
     return shown
 
 

@@ -18,6 +18,7 @@ from xml.etree.ElementTree import Element, tostring
 from ..formats._jsonutil import as_dict
 from ..formats._source import parse_xml
 from ..formats._xmlutil import local
+from ..formats.blogger import _alternate, _short_id
 from ..formats.native import ThreadFileError
 from ..models import Thread
 from .base import Context, Source, origin, to_thread
@@ -54,9 +55,7 @@ def _find_post(url: str, base: str, ctx: Context) -> str:
             if "not JSON" not in str(error):
                 raise
             raise _no_feed(url) from None
-        entries: list[Any] = (as_dict(feed.get("feed")) if isinstance(feed, dict) else {}).get(
-            "entry"
-        ) or []
+        entries: list[Any] = as_dict(as_dict(feed).get("feed")).get("entry") or []
         for entry in entries:
             for link in entry.get("link") or []:
                 href = str(link.get("href") or "")
@@ -80,13 +79,6 @@ def _feed(data: bytes, name: str) -> Element:
     return root
 
 
-def _alternate_path(entry: Element) -> str | None:
-    for link in entry:
-        if local(link.tag) == "link" and link.get("rel") == "alternate":
-            return urlsplit(link.get("href") or "").path.rstrip("/")
-    return None
-
-
 def _entries(root: Element) -> list[Element]:
     return [root] if local(root.tag) == "entry" else [e for e in root if local(e.tag) == "entry"]
 
@@ -108,9 +100,9 @@ def _post(url: str, base: str, ctx: Context) -> tuple[str, Element]:
     except (NotFoundError, FetchError):
         found = []
     # a server that ignores ?path= answers its latest posts: only the post at this address counts
-    found = [e for e in found if _alternate_path(e) == path.rstrip("/")]
+    found = [e for e in found if urlsplit(_alternate(e) or "").path.rstrip("/") == path.rstrip("/")]
     if found:
-        return re.sub(r"^.*\.post-", "", found[0].findtext(f"{{{ATOM}}}id") or ""), found[0]
+        return _short_id(found[0].findtext(f"{{{ATOM}}}id")), found[0]
     post_id = _find_post(url, base, ctx)
     post_url = f"{base}/feeds/posts/default/{post_id}"
     found = _entries(_feed(ctx.client.get_text(post_url), post_url))
