@@ -26,6 +26,7 @@ __all__ = ["LABEL", "read"]
 LABEL = "Blogger Atom"
 KIND_SCHEME = "http://schemas.google.com/g/2005#kind"
 THR = "http://purl.org/syndication/thread/1.0"
+ATOM = "http://www.w3.org/2005/Atom"
 _REMOVED = re.compile(
     r"^\s*this (comment|post) has been removed by (the author|a blog administrator)", re.IGNORECASE
 )
@@ -153,18 +154,18 @@ def _post_key(feed: Element, comments: list[Element]) -> str:
 
 def _placeholder(feed: Element, comments: list[Element]) -> Element:
     """A post entry for a comment feed saved alone: its title, address and first time."""
-    entry = Element("{http://www.w3.org/2005/Atom}entry")
+    entry = Element(f"{{{ATOM}}}entry")
     title = re.sub(r"^Comments on ", "", (text(feed, "title") or "").strip())
     times = sorted((text(c, "published") or "" for c in comments), key=_sortable_time)
     reply = next((child(c, "in-reply-to", THR) for c in comments), None)
     for tag, value in (("title", title or "Blogger post"), ("published", times[0])):
-        SubElement(entry, f"{{http://www.w3.org/2005/Atom}}{tag}").text = value
-    content = SubElement(entry, "{http://www.w3.org/2005/Atom}content", type="text")
+        SubElement(entry, f"{{{ATOM}}}{tag}").text = value
+    content = SubElement(entry, f"{{{ATOM}}}content", type="text")
     content.text = "(Only the comment feed was read: the post's own text is not in it.)"
     if reply is not None and attr(reply, "href"):
         SubElement(
             entry,
-            "{http://www.w3.org/2005/Atom}link",
+            f"{{{ATOM}}}link",
             rel="alternate",
             href=attr(reply, "href") or "",
         )

@@ -4,7 +4,7 @@ The topmost parent in the file is the post; every other post is a comment linked
 ``notFound`` nodes (deleted posts) become deleted comments; ``blocked`` nodes become comments
 hidden by "Bluesky" (their text is not in the file); posts labelled ``spam`` get status "spam",
 ``!hide``/``!takedown`` or an adult or graphic media label (``porn``, ``sexual``, ``nudity``,
-``graphic-media``, ``gore``: what Bluesky hides from readers who have not opted in) status
+``graphic-media``, ``gore``: what Bluesky's apps hide or blur unless the reader opted in) status
 "hidden", the label named; a labelled top post says so and keeps its text. Text is plain text
 (escaped); the link, mention and hashtag facets of a post (byte ranges of its UTF-8 text) become
 Markdown links, so a link Bluesky shortens in the text (``mashable.com/article/blue...``) keeps its
@@ -67,7 +67,7 @@ def _kind(node: dict[str, Any]) -> str:
 
 
 #: labels that hide a post: moderation's own, and the adult or graphic media labels Bluesky's apps
-#: hide from readers who have not opted in (docs.bsky.app, "Labels and moderation")
+#: hide or blur unless the reader opted in (docs.bsky.app, "Labels and moderation")
 _HIDING = {"!hide", "!takedown", "porn", "sexual", "nudity", "graphic-media", "gore"}
 
 

@@ -9,6 +9,7 @@ more). All of it is read as Atom by the Blogger importer.
 
 from __future__ import annotations
 
+import json
 import re
 import warnings
 from typing import Any
@@ -18,7 +19,7 @@ from xml.etree.ElementTree import Element, tostring
 from ..formats._jsonutil import as_dict
 from ..formats._source import parse_xml
 from ..formats._xmlutil import local
-from ..formats.blogger import _alternate, _short_id
+from ..formats.blogger import ATOM, _alternate, _short_id
 from ..formats.native import ThreadFileError
 from ..models import Thread
 from .base import Context, Source, origin, to_thread
@@ -26,7 +27,6 @@ from .errors import FetchError, FetchWarning, NotFoundError
 
 __all__ = ["PAGE", "SOURCE"]
 
-ATOM = "http://www.w3.org/2005/Atom"
 #: Entries per feed page (Blogger serves at most 500; smaller pages keep each answer quick).
 PAGE = 150
 
@@ -45,15 +45,12 @@ def _find_post(url: str, base: str, ctx: Context) -> str:
     wanted = urlsplit(url).path.rstrip("/")
     for page in range(ctx.max_pages):
         try:
-            feed = ctx.client.get_json(
+            body = ctx.client.get_text(
                 f"{base}/feeds/posts/summary",
                 params={"alt": "json", "max-results": PAGE, "start-index": page * PAGE + 1},
             )
-        except NotFoundError:
-            raise _no_feed(url) from None
-        except FetchError as error:  # an answer, but not a feed's JSON (a web page)
-            if "not JSON" not in str(error):
-                raise
+            feed = json.loads(body)
+        except (NotFoundError, json.JSONDecodeError, UnicodeDecodeError):  # no feed: a web page
             raise _no_feed(url) from None
         entries: list[Any] = as_dict(as_dict(feed).get("feed")).get("entry") or []
         for entry in entries:
@@ -97,7 +94,7 @@ def _post(url: str, base: str, ctx: Context) -> tuple[str, Element]:
     asked = f"{base}/feeds/posts/default"
     try:  # a mirror, an older blog or another site may not answer ?path= (or not with a feed)
         found = _entries(_feed(ctx.client.get_text(asked, params={"path": path}), asked))
-    except (NotFoundError, FetchError):
+    except FetchError:
         found = []
     # a server that ignores ?path= answers its latest posts: only the post at this address counts
     found = [e for e in found if urlsplit(_alternate(e) or "").path.rstrip("/") == path.rstrip("/")]
