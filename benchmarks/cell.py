@@ -4,7 +4,8 @@
     python benchmarks/cell.py --sizes 100 10000    # other sizes; the smallest is the baseline
 
 One JupyterLab server and one headless Chromium for the whole run. Per size, a fresh notebook
-makes a synthetic thread in a first cell (threadwidget.synthetic, not timed); then the display
+makes a synthetic thread in a first cell (threadwidget.analysis.synthetic, not timed); then the
+display
 cell ``ThreadWidget(thread=t, user="bench")`` is run and timed in the page from the moment it is
 started until the first comment is painted (a frame after it is in the DOM), and until the whole
 thread is in the page (the count shows every comment). Then: the page's JS heap after a garbage
@@ -31,7 +32,7 @@ sys.path.insert(0, str(ROOT / "tests" / "browser"))
 from chromium import launch  # noqa: E402
 
 from page import baseline_ms  # noqa: E402
-from threadwidget import synthetic  # noqa: E402
+from threadwidget.analysis import synthetic  # noqa: E402
 
 BENCH_ARGS = ("--enable-precise-memory-info", "--js-flags=--expose-gc")
 
@@ -138,7 +139,8 @@ def measure(server: Any, context: Any, size: int, shot: Path | None = None) -> d
     setup = f"""
     import sys
     sys.path.insert(0, {str(ROOT / "src")!r})
-    from threadwidget import ThreadWidget, synthetic
+    from threadwidget import ThreadWidget
+    from threadwidget.analysis import synthetic
     t = synthetic.thread({size}, seed=1)
     """
     total = None

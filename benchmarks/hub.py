@@ -27,12 +27,13 @@ from hubserver import TEACHER, Hub, request  # noqa: E402
 
 from pgserver import TemporaryPostgres  # noqa: E402
 from shared import add_class_options, class_size, measure, report  # noqa: E402
-from threadwidget import Post, Thread, ops  # noqa: E402
-from threadwidget.engine import Engine  # noqa: E402
-from threadwidget.stores.base import Storage  # noqa: E402
-from threadwidget.stores.linked import SharedStorage  # noqa: E402
-from threadwidget.stores.service import ServiceStorage  # noqa: E402
-from threadwidget.stores.shared import open_store  # noqa: E402
+from threadwidget import Post, Thread  # noqa: E402
+from threadwidget.core import operations, rules  # noqa: E402
+from threadwidget.core.engine import Engine  # noqa: E402
+from threadwidget.storage.base import Storage  # noqa: E402
+from threadwidget.storage.service_client import ServiceStorage  # noqa: E402
+from threadwidget.storage.shared import SharedStorage  # noqa: E402
+from threadwidget.stores.store import open_store  # noqa: E402
 
 
 def run(
@@ -47,8 +48,8 @@ def run(
 
     def reply(engine: Engine, name: str, cid: str, parent: str | None, body: str) -> None:
         engine.submit(
-            ops.AddComment(id=cid, parent_id=parent, body=body),
-            ops.Context(actor=name),
+            operations.AddComment(id=cid, parent_id=parent, body=body),
+            rules.Context(actor=name),
             wait=False,
         )
 
@@ -59,7 +60,7 @@ def run(
         interval,
         alive=visible,
         post=reply,
-        rejected=(ops.OperationRejected,),
+        rejected=(rules.OperationRejected,),
     )
 
 

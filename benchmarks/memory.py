@@ -23,7 +23,8 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
-from threadwidget import ThreadWidget, synthetic  # noqa: E402
+from threadwidget import ThreadWidget  # noqa: E402
+from threadwidget.analysis import synthetic  # noqa: E402
 from threadwidget.stores import SQLiteStore  # noqa: E402
 
 

@@ -12,9 +12,9 @@ import html
 from pathlib import Path
 from typing import Any
 
+from threadwidget.core.models import Thread
 from threadwidget.formats.html import script_json
-from threadwidget.models import Thread
-from threadwidget.protocol import snapshot_value
+from threadwidget.page.messages import snapshot_value
 
 STATIC = Path(__file__).resolve().parents[1] / "src" / "threadwidget" / "static"
 

@@ -18,7 +18,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
 import threadwidget  # noqa: E402
-from threadwidget import Comment, ThreadWidget, synthetic  # noqa: E402
+from threadwidget import Comment, ThreadWidget  # noqa: E402
+from threadwidget.analysis import synthetic  # noqa: E402
 
 
 def _load_seconds(size: int, folder: Path) -> float:

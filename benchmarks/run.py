@@ -38,8 +38,10 @@ sys.path.insert(0, str(ROOT / "tests" / "browser"))
 from chromium import launch  # noqa: E402
 
 from page import STATIC, baseline_ms, widget_page  # noqa: E402
-from threadwidget import ThreadWidget, ops, synthetic  # noqa: E402
-from threadwidget.models import Thread  # noqa: E402
+from threadwidget import ThreadWidget  # noqa: E402
+from threadwidget.analysis import synthetic  # noqa: E402
+from threadwidget.core import operations, rules  # noqa: E402
+from threadwidget.core.models import Thread  # noqa: E402
 
 #: Memory figures need precise heap numbers and a way to collect garbage first.
 BENCH_ARGS = ("--enable-precise-memory-info", "--js-flags=--expose-gc")
@@ -60,27 +62,27 @@ def best_of(fn: Callable[[], object], repeat: int = 5) -> float:
 
 def python_apply_us(thread: Thread, count: int = 3000) -> float:
     """Median microseconds to check and commit one operation (add, edit, like, unlike, delete)."""
-    state = ops.ThreadState.from_thread(thread)
+    state = rules.ThreadState.from_thread(thread)
     rng = random.Random(7)
     ids = list(state.comments)
-    ctx = ops.Context(actor="bench", trusted=True)
+    ctx = rules.Context(actor="bench", trusted=True)
     timings = []
     for i in range(count):
         target = ids[rng.randrange(len(ids))]
         kind = i % 5
-        op: ops.Operation
+        op: operations.Operation
         if kind == 0:
-            op = ops.AddComment(id=f"b{i}", parent_id=target, body="benchmark reply")
+            op = operations.AddComment(id=f"b{i}", parent_id=target, body="benchmark reply")
         elif kind == 1:
-            op = ops.EditComment(id=f"b{i - 1}", body="benchmark edit")
+            op = operations.EditComment(id=f"b{i - 1}", body="benchmark edit")
         elif kind == 2:
-            op = ops.Like(id=f"b{i - 2}")
+            op = operations.Like(id=f"b{i - 2}")
         elif kind == 3:
-            op = ops.Unlike(id=f"b{i - 3}")
+            op = operations.Unlike(id=f"b{i - 3}")
         else:
-            op = ops.DeleteComment(id=f"b{i - 4}")
+            op = operations.DeleteComment(id=f"b{i - 4}")
         start = time.perf_counter()
-        ops.apply(state, op, ctx)
+        rules.apply(state, op, ctx)
         timings.append(time.perf_counter() - start)
     return statistics.median(timings) * 1e6
 
@@ -321,7 +323,8 @@ def jupyterlab_round_trip(context: Any, size: int) -> dict[str, float]:
             f"""
             import anywidget, traitlets, sys
             sys.path.insert(0, {str(ROOT / "src")!r})
-            from threadwidget import ThreadWidget, synthetic
+            from threadwidget import ThreadWidget
+            from threadwidget.analysis import synthetic
             class Echo(anywidget.AnyWidget):
                 _esm = '''export default {{ render({{ model, el }}) {{
                   el.className = 'tw-echo';

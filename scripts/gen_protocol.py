@@ -14,7 +14,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from threadwidget.schema import protocol_schema
+from threadwidget.page.schema import protocol_schema
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "js" / "src" / "generated"

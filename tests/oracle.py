@@ -1,8 +1,8 @@
 """The Python engine as an oracle for the frontend's property test (js/tests/convergence.test.ts).
 
 JSON in (stdin), JSON out (stdout): for each case, a thread and a list of requests (an operation,
-who asks, with which role, trusted or not), every request decided by ``ops.check`` and committed
-by ``ops.commit`` in order, exactly as the kernel does. Out come the messages the kernel sends (an
+who asks, with which role, trusted or not), every request decided by ``rules.check`` and committed
+by ``rules.commit`` in order, exactly as the kernel does. Out come the messages the kernel sends (an
 ``event`` or a ``reject``, from the ``wire`` builders) and the thread after every ``seq``.
 """
 
@@ -15,53 +15,54 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from threadwidget import ops, wire
-from threadwidget.models import Thread
-from threadwidget.protocol import describe_validation_error
+from threadwidget.core import operations, rules
+from threadwidget.core.models import Thread
+from threadwidget.page import messages
+from threadwidget.page.requests import describe_validation_error
 
 
-def _state_json(state: ops.ThreadState) -> dict[str, Any]:
+def _state_json(state: rules.ThreadState) -> dict[str, Any]:
     """The thread as a view should hold it at this ``seq``: wire post and wire comments."""
     return {
-        "post": wire.wire_post(state.post),
-        "comments": [wire.wire_comment(c) for c in state.comments.values()],
+        "post": messages.wire_post(state.post),
+        "comments": [messages.wire_comment(c) for c in state.comments.values()],
     }
 
 
-def _valid(state: ops.ThreadState) -> bool:
+def _valid(state: rules.ThreadState) -> bool:
     """The invariants every operation keeps: a valid tree, likes covering the likers."""
     thread = state.to_thread()  # validates ids, parents and cycles
     return all(c.likes >= len(c.liked_by) for c in thread.comments)
 
 
-def _decide(state: ops.ThreadState, step: dict[str, Any], ctx: ops.Context) -> dict[str, Any]:
+def _decide(state: rules.ThreadState, step: dict[str, Any], ctx: rules.Context) -> dict[str, Any]:
     """One request, as the kernel answers it: the ``event`` broadcast or the ``reject``."""
     rid = step.get("rid")
     try:
-        operation = ops.parse_operation(step["op"])
+        operation = operations.parse_operation(step["op"])
     except ValidationError as error:
         reason, field = describe_validation_error(error)
-        return wire.reject_message(rid, f"Invalid operation: {reason}", field)
+        return messages.reject_message(rid, f"Invalid operation: {reason}", field)
     try:
-        event = ops.check(state, operation, ctx)
-    except ops.OperationRejected as error:
-        return wire.reject_message(rid, error.reason, error.field)
-    ops.commit(state, event)
-    return wire.event_message(step["epoch"], state.seq, rid, event)
+        event = rules.check(state, operation, ctx)
+    except rules.OperationRejected as error:
+        return messages.reject_message(rid, error.reason, error.field)
+    rules.commit(state, event)
+    return messages.event_message(step["epoch"], state.seq, rid, event)
 
 
 def run_case(case: dict[str, Any]) -> dict[str, Any]:
     """Decide every step of one case against one thread."""
     thread = Thread.model_validate(case["thread"])
-    state = ops.ThreadState.from_thread(thread)
+    state = rules.ThreadState.from_thread(thread)
     start = datetime.fromisoformat(case["now"])
     epoch = case["epoch"]
-    trait = wire.snapshot_value(thread.post, thread.comments, epoch=epoch, seq=0)
+    trait = messages.snapshot_value(thread.post, thread.comments, epoch=epoch, seq=0)
     states = [_state_json(state)]
     results: list[dict[str, Any]] = []
     valid = True
     for index, step in enumerate(case["steps"]):
-        ctx = ops.Context(
+        ctx = rules.Context(
             actor=step["actor"],
             trusted=step.get("trusted", False),
             role=step.get("role", "participant"),

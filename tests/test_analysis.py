@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from threadwidget import Comment, Post, Thread, read_thread, synthetic
+from threadwidget import Comment, Post, Thread, read_thread
+from threadwidget.analysis import synthetic
 
 from .conftest import SEED, T0
 

@@ -86,7 +86,7 @@ def test_ambiguous_first_names_name_nobody() -> None:
 
 
 def test_reporters_voters_labellers_and_moderators_are_renamed_too() -> None:
-    from threadwidget.models import Flag, Lock, Moderation
+    from threadwidget.core.models import Flag, Lock, Moderation
 
     base = _thread()
     marked = base.comments[0].model_copy(

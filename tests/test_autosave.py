@@ -18,9 +18,9 @@ import pytest
 
 import threadwidget
 from threadwidget import Comment, ThreadFileError, ThreadWidget
-from threadwidget.engine import Engine
+from threadwidget.core.engine import Engine
+from threadwidget.storage.file import FileStorage, is_database
 from threadwidget.stores import JournalStore, RecoveryWarning
-from threadwidget.stores.autosave import FileStorage, is_database
 
 from .conftest import ROOT, Recorder
 
@@ -124,7 +124,7 @@ def test_every_reader_of_the_killed_kernels_file_sees_every_acknowledged_change(
 
 def _child(path: str, seed: int, ack_fd: int, snapshot_every: int) -> None:
     """Random operations on an autosave, each acknowledged on ``ack_fd`` once it returned."""
-    from threadwidget.stores.shared import SharedStore
+    from threadwidget.stores.store import SharedStore
 
     SharedStore.SNAPSHOT_EVERY = snapshot_every  # checkpoints (snapshot rewrites) happen often
     rng = random.Random(seed)
@@ -305,7 +305,7 @@ def test_junk_written_over_an_open_autosave_refuses_operations(tmp_path: Path) -
 def test_compaction_by_snapshot_keeps_state(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from threadwidget.stores.shared import SharedStore
+    from threadwidget.stores.store import SharedStore
 
     monkeypatch.setattr(SharedStore, "SNAPSHOT_EVERY", 5)
     path = tmp_path / "d.json"
@@ -329,11 +329,11 @@ def _legacy(path: Path) -> list[str]:
     store.start(engine.thread)
     bodies = []
     for i in range(3):
-        from threadwidget import ops
+        from threadwidget.core import operations, rules
 
-        ctx = ops.Context(actor="old", trusted=True)
-        event = ops.check(engine.state, ops.AddComment(body=f"old {i}"), ctx)
-        ops.commit(engine.state, event)
+        ctx = rules.Context(actor="old", trusted=True)
+        event = rules.check(engine.state, operations.AddComment(body=f"old {i}"), ctx)
+        rules.commit(engine.state, event)
         store.append(event)
         bodies.append(f"old {i}")
     store.close()

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from threadwidget import synthetic
+from threadwidget.analysis import synthetic
 from threadwidget.formats import load, save
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -12,20 +12,22 @@ from typing import Any
 
 import pytest
 
-from threadwidget import Comment, Thread, ThreadWidget, ops
-from threadwidget.engine import Engine
-from threadwidget.models import utcnow
+from threadwidget import Comment, Thread, ThreadWidget
+from threadwidget.core import operations, rules
+from threadwidget.core.engine import Engine
+from threadwidget.core.models import utcnow
+from threadwidget.storage.open import open_storage
+from threadwidget.storage.shared import SharedStorage
 from threadwidget.stores import SQLiteStore, open_store
-from threadwidget.stores.linked import SharedStorage
-from threadwidget.stores.open import open_storage, store_target
+from threadwidget.stores.store import store_target
 
 from .conftest import Recorder
 
-PYTHON = ops.Context(actor="py", trusted=True)
+PYTHON = rules.Context(actor="py", trusted=True)
 
 
-def _add(engine: Engine, body: str, actor: str = "py") -> ops.Event:
-    return engine.submit(ops.AddComment(body=body), ops.Context(actor=actor, trusted=True))
+def _add(engine: Engine, body: str, actor: str = "py") -> operations.Event:
+    return engine.submit(operations.AddComment(body=body), rules.Context(actor=actor, trusted=True))
 
 
 # ---- the engine needs no widget -------------------------------------------------------------
@@ -36,26 +38,26 @@ def test_the_engine_runs_without_a_widget() -> None:
     seen: list[str] = []
     engine.on_change(lambda event: seen.append(event.type))
     event = _add(engine, "hello")
-    assert isinstance(event, ops.AddEvent) and engine.seq == 1
-    engine.submit(ops.Like(id="a"), ops.Context(actor="Ann"))
-    with pytest.raises(ops.OperationRejected, match="already like"):
-        engine.submit(ops.Like(id="a"), ops.Context(actor="Ann"))
+    assert isinstance(event, operations.AddEvent) and engine.seq == 1
+    engine.submit(operations.Like(id="a"), rules.Context(actor="Ann"))
+    with pytest.raises(rules.OperationRejected, match="already like"):
+        engine.submit(operations.Like(id="a"), rules.Context(actor="Ann"))
     assert seen == ["add", "like"] and engine.get("a").liked_by == ("Ann",)
     assert [e.type for e in engine.events] == ["add", "like"]
 
 
 def test_the_time_of_an_event_is_taken_when_it_is_decided() -> None:
     engine = Engine()
-    stale = ops.Context(actor="py", trusted=True, now=utcnow() - timedelta(hours=1))
+    stale = rules.Context(actor="py", trusted=True, now=utcnow() - timedelta(hours=1))
     before = utcnow()
-    event = engine.submit(ops.AddComment(body="x"), stale)
+    event = engine.submit(operations.AddComment(body="x"), stale)
     assert event.at >= before
 
 
 # ---- history in seq order -------------------------------------------------------------------
 
 
-def _store_event(store: SQLiteStore, event: ops.Event) -> None:
+def _store_event(store: SQLiteStore, event: operations.Event) -> None:
     store.append("t", lambda _state: event)
 
 
@@ -64,12 +66,16 @@ def test_replay_follows_seq_order_when_clocks_disagree(tmp_path: Path) -> None:
     store = SQLiteStore(tmp_path / "s.db")
     store.create_thread("t", Thread())
     t0 = utcnow()
-    first = ops.AddEvent(comment=Comment(id="a", body="first", created_at=t0), actor="A", at=t0)
+    first = operations.AddEvent(
+        comment=Comment(id="a", body="first", created_at=t0), actor="A", at=t0
+    )
     behind = t0 - timedelta(hours=1)
-    late = ops.AddEvent(
+    late = operations.AddEvent(
         comment=Comment(id="b", body="second, slow clock", created_at=behind), actor="B", at=behind
     )
-    edit = ops.EditEvent(id="a", body="edited", edited_at=t0, actor="A", at=t0 + timedelta(1))
+    edit = operations.EditEvent(
+        id="a", body="edited", edited_at=t0, actor="A", at=t0 + timedelta(1)
+    )
     for event in (first, late, edit):
         _store_event(store, event)
     w = ThreadWidget.connect(store, "t")
@@ -122,7 +128,7 @@ def test_a_callback_that_adds_a_comment_is_heard_after_the_current_event() -> No
 
     def answer(event: Any) -> None:
         order_a.append(w.seq if not order_a else order_a[-1] + 1)
-        if isinstance(event, ops.AddEvent) and event.comment.author == "Ann":
+        if isinstance(event, operations.AddEvent) and event.comment.author == "Ann":
             w.add_comment("auto-reply", parent_id=event.comment.id, user="bot")
 
     seqs: list[str] = []
@@ -184,9 +190,9 @@ def test_memory_follows_the_thread_not_the_history(tmp_path: Path) -> None:
 
     def churn(n: int, offset: int) -> None:
         for i in range(offset, offset + n):
-            engine.submit(ops.EditComment(id="a", body=f"edit {i}"), PYTHON)
-            ctx = ops.Context(actor="Bo", trusted=True)
-            engine.submit(ops.Like(id="a") if i % 2 == 0 else ops.Unlike(id="a"), ctx)
+            engine.submit(operations.EditComment(id="a", body=f"edit {i}"), PYTHON)
+            ctx = rules.Context(actor="Bo", trusted=True)
+            engine.submit(operations.Like(id="a") if i % 2 == 0 else operations.Unlike(id="a"), ctx)
 
     churn(500, 0)  # warm up caches
     tracemalloc.start()

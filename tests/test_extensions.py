@@ -10,19 +10,11 @@ from typing import Any
 
 import pytest
 
-from threadwidget import (
-    Comment,
-    OperationRejected,
-    Post,
-    Thread,
-    ThreadWidget,
-    load,
-    ops,
-    save,
-)
+from threadwidget import Comment, OperationRejected, Post, Thread, ThreadWidget, load, save
+from threadwidget.analysis.tabular import from_pandas, to_pandas
+from threadwidget.core import operations
 from threadwidget.formats import html as html_format
 from threadwidget.formats import render
-from threadwidget.tabular import from_pandas, to_pandas
 
 from .conftest import ROOT, T0, Recorder
 
@@ -167,7 +159,7 @@ def test_bad_extra_json_in_a_table_names_the_row_and_column() -> None:
     frame.loc[0, "extra"] = "[1, 2]"
     with pytest.raises(ValueError, match=r"row 1 \(id 'a'\): extra"):
         from_pandas(frame)
-    from threadwidget.tabular import thread_from_rows
+    from threadwidget.analysis.tabular import thread_from_rows
 
     thread = thread_from_rows([{**rows[0], "extra": "", "votes": None}], Post())
     assert thread.get("a").extra == {} and thread.get("a").votes == {}
@@ -331,9 +323,9 @@ def test_action_handler_gets_the_comment_and_user_and_its_reply_is_applied(
 ) -> None:
     calls: list[tuple[Comment, str]] = []
 
-    def translate(comment: Comment, user: str) -> ops.AddComment:
+    def translate(comment: Comment, user: str) -> operations.AddComment:
         calls.append((comment, user))
-        return ops.AddComment(parent_id=comment.id, body=f"(fr) {comment.body}")
+        return operations.AddComment(parent_id=comment.id, body=f"(fr) {comment.body}")
 
     widget.add_action("translate", "Translate", translate, icon="🌐", actor="translator")
     assert widget._config["actions"] == [
@@ -362,7 +354,10 @@ def test_action_may_return_a_dict_a_list_or_a_message(widget: ThreadWidget, rec:
     assert widget.get("a").body == "FIRST" and widget.get("a").extra == {"sentiment": "positive"}
 
     def both(comment: Comment, user: str) -> list[Any]:
-        return [ops.Like(id=comment.id), {"type": "flag", "id": comment.id, "reason": "check"}]
+        return [
+            operations.Like(id=comment.id),
+            {"type": "flag", "id": comment.id, "reason": "check"},
+        ]
 
     widget.add_action("both", "Both", both)
     assert result_of(action_click(rec, "both", "c"))["ok"]
@@ -415,7 +410,7 @@ def test_a_buggy_action_is_reported_and_refused(
 def test_an_action_whose_operation_is_refused_reports_the_reason(
     widget: ThreadWidget, rec: Recorder
 ) -> None:
-    widget.add_action("ghost", "Ghost", lambda c, u: ops.EditComment(id="nope", body="x"))
+    widget.add_action("ghost", "Ghost", lambda c, u: operations.EditComment(id="nope", body="x"))
     result = result_of(action_click(rec, "ghost", "a"))
     assert not result["ok"] and "nope" in result["reason"]
 
@@ -459,9 +454,9 @@ def test_unknown_and_removed_actions_are_refused(widget: ThreadWidget, rec: Reco
 def test_post_and_thread_actions(widget: ThreadWidget, rec: Recorder) -> None:
     seen: list[Any] = []
 
-    def on_post(post: Post, user: str) -> ops.SetExtra:
+    def on_post(post: Post, user: str) -> operations.SetExtra:
         seen.append(post)
-        return ops.SetExtra(id=None, extra={"summary": f"{post.title} ({user})"})
+        return operations.SetExtra(id=None, extra={"summary": f"{post.title} ({user})"})
 
     def on_thread(thread: Thread, user: str) -> str:
         seen.append(thread)
@@ -585,7 +580,8 @@ def test_the_prototyping_notebook_is_clean_and_runs_end_to_end() -> None:
 
 
 def test_the_extending_page_lists_every_option_string_and_property() -> None:
-    from threadwidget.widget import DEFAULT_OPTIONS, DEFAULT_STRINGS
+    from threadwidget.strings import DEFAULT_STRINGS
+    from threadwidget.widget.settings import DEFAULT_OPTIONS
 
     doc = (ROOT / "docs" / "extending.md").read_text(encoding="utf-8")
     for key, default in DEFAULT_STRINGS.items():

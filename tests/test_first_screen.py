@@ -7,14 +7,15 @@ from typing import Any
 
 import pytest
 
-from threadwidget import Comment, Thread, synthetic
-from threadwidget.first_screen import (
+from threadwidget import Comment, Thread
+from threadwidget.analysis import synthetic
+from threadwidget.core.ranking import rank
+from threadwidget.page.first_screen import (
     CONTINUE_DEPTH,
     MORE_BATCH,
     first_screen,
     first_screen_snapshot,
 )
-from threadwidget.ranking import rank
 
 
 def test_the_first_top_level_comments_in_the_sort_with_the_replies_the_page_draws() -> None:

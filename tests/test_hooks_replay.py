@@ -8,20 +8,21 @@ from typing import Any
 
 import pytest
 
-from threadwidget import Comment, OperationRejected, Post, ThreadWidget, ops
-from threadwidget.models import utcnow
+from threadwidget import Comment, OperationRejected, Post, ThreadWidget
+from threadwidget.core import operations, rules
+from threadwidget.core.models import utcnow
 
 from .conftest import T0, Recorder
 
 
-def spam_filter(op: ops.Operation, ctx: ops.Context) -> ops.Operation | None:
-    if isinstance(op, ops.AddComment) and "followers" in op.body.lower():
+def spam_filter(op: operations.Operation, ctx: rules.Context) -> operations.Operation | None:
+    if isinstance(op, operations.AddComment) and "followers" in op.body.lower():
         raise ValueError("Looks like spam: comments selling followers are not allowed.")
     return None
 
 
-def mask(op: ops.Operation, ctx: ops.Context) -> ops.Operation | None:
-    if isinstance(op, (ops.AddComment, ops.EditComment)):
+def mask(op: operations.Operation, ctx: rules.Context) -> operations.Operation | None:
+    if isinstance(op, (operations.AddComment, operations.EditComment)):
         return op.model_copy(update={"body": re.sub(r"(?i)darn", "d**n", op.body)})
     return None
 
@@ -53,7 +54,7 @@ def test_validators_rewrite_in_order_and_can_be_removed(widget: ThreadWidget) ->
 def test_a_broken_validator_refuses_and_is_reported(
     widget: ThreadWidget, rec: Recorder, reported: Any
 ) -> None:
-    def broken(op: ops.Operation, ctx: ops.Context) -> None:
+    def broken(op: operations.Operation, ctx: rules.Context) -> None:
         raise RuntimeError("bug in my check")
 
     widget.add_validator(broken)
@@ -66,7 +67,7 @@ def test_a_broken_validator_refuses_and_is_reported(
 
 
 def test_a_validator_may_not_change_the_target(widget: ThreadWidget, reported: Any) -> None:
-    widget.add_validator(lambda op, ctx: ops.DeleteComment(id="c"))
+    widget.add_validator(lambda op, ctx: operations.DeleteComment(id="c"))
     with reported("same comment"), pytest.raises(OperationRejected):
         widget.like("a")
     assert widget.get("c").status == "visible"

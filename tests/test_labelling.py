@@ -9,8 +9,8 @@ import pandas as pd
 import pytest
 
 from threadwidget import Comment, OperationRejected, ThreadWidget
-from threadwidget.labelling import agreement_rows, valid_label_set
-from threadwidget.tabular import from_pandas, to_pandas
+from threadwidget.analysis.labelling import agreement_rows, valid_label_set
+from threadwidget.analysis.tabular import from_pandas, to_pandas
 
 from .conftest import Recorder
 

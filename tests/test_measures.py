@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from threadwidget import Comment, Post, Thread, read_thread
-from threadwidget.measures import (
+from threadwidget.analysis.measures import (
     REFERENCES,
     depth_profile,
     gini,

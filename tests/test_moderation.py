@@ -14,8 +14,9 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-from threadwidget import Comment, OperationRejected, Post, Thread, ThreadWidget, ops
-from threadwidget.models import MAX_REASON_CHARS
+from threadwidget import Comment, OperationRejected, Post, Thread, ThreadWidget
+from threadwidget.core import operations, rules
+from threadwidget.core.models import MAX_REASON_CHARS
 from threadwidget.stores import SQLiteStore
 
 from .conftest import SEED, T0, Recorder
@@ -100,7 +101,7 @@ def test_python_verbs_record_who_when_and_why(
     assert back.moderation.reason == "ok after all" and back.body == "first"
 
 
-#: status -> the actions allowed from it (mirrors ops._TRANSITIONS and moderation.ts)
+#: status -> the actions allowed from it (mirrors rules._TRANSITIONS and moderation.ts)
 ALLOWED = {
     "visible": {"hide", "spam", "remove"},
     "hidden": {"unhide", "spam", "remove"},
@@ -325,7 +326,7 @@ def test_role_changes_reach_the_views_config_at_once(widget: ThreadWidget) -> No
 def test_validators_see_the_role(widget: ThreadWidget, rec: Recorder) -> None:
     asked: list[tuple[str, str, bool]] = []
 
-    def watch(op: ops.Operation, ctx: ops.Context) -> None:
+    def watch(op: operations.Operation, ctx: rules.Context) -> None:
         asked.append((op.type, ctx.role, ctx.moderator))
 
     widget.add_validator(watch)
@@ -406,9 +407,9 @@ def a_class_session(w: ThreadWidget) -> None:
 
 def fresh_fold(w: ThreadWidget, base: Thread) -> Thread:
     """The widget's event log committed again onto the thread it started from."""
-    state = ops.ThreadState.from_thread(base)
+    state = rules.ThreadState.from_thread(base)
     for event in w.events:
-        ops.commit(state, event)
+        rules.commit(state, event)
     return state.to_thread()
 
 
@@ -417,9 +418,9 @@ def test_commit_is_deterministic_over_the_new_events(thread: Thread) -> None:
     a_class_session(w)
     assert fresh_fold(w, thread) == w.thread
     # through JSON (a journal or a store) too
-    state = ops.ThreadState.from_thread(thread)
+    state = rules.ThreadState.from_thread(thread)
     for event in w.events:
-        ops.commit(state, ops.parse_event(event.model_dump(mode="json")))
+        rules.commit(state, operations.parse_event(event.model_dump(mode="json")))
     assert state.to_thread() == w.thread
 
 

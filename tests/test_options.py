@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from threadwidget import ThreadWidget
-from threadwidget.widget import DEFAULT_OPTIONS, DEFAULT_STRINGS
+from threadwidget.strings import DEFAULT_STRINGS
+from threadwidget.widget.settings import DEFAULT_OPTIONS
 
 STRINGS_JSON = Path(__file__).parents[1] / "src" / "threadwidget" / "strings.json"
 

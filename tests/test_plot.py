@@ -11,7 +11,8 @@ from typing import Any
 import pytest
 import traitlets
 
-from threadwidget import Post, Thread, plot, read_thread, synthetic
+from threadwidget import Post, Thread, plot, read_thread
+from threadwidget.analysis import synthetic
 from threadwidget.plot.activity import activity_rows
 from threadwidget.plot.distributions import reply_time_rows
 from threadwidget.plot.network import layout, network_rows

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from threadwidget.schema import protocol_schema
+from threadwidget.page.schema import protocol_schema
 
 DOC = Path(__file__).resolve().parent.parent / "docs" / "protocol.md"
 TEXT = DOC.read_text(encoding="utf-8")

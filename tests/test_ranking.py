@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from threadwidget import Comment, Post, Thread, ThreadWidget
-from threadwidget.models import Flag
-from threadwidget.ranking import (
+from threadwidget.core.models import Flag
+from threadwidget.core.ranking import (
     controversy,
     format_number,
     formula,

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from threadwidget import Comment, Post, ThreadWidget
-from threadwidget.protocol import wire_comment, wire_event, wire_post
-from threadwidget.rendering import markdown_html
+from threadwidget.page.messages import wire_comment, wire_event, wire_post
+from threadwidget.page.rendering import markdown_html
 
 SAMPLE = "\n".join(
     [
@@ -67,7 +67,7 @@ def test_raw_html_is_escaped_and_bad_links_are_not_linked() -> None:
 
 
 def test_plain_fast_path_matches_the_parser() -> None:
-    from threadwidget.rendering import _MD
+    from threadwidget.page.rendering import _MD
 
     for text in ("Nice post.", "It's \"quoted\" (really); isn't it? Yes!", "Numbers 12 and 3.5"):
         assert markdown_html(text) == _MD.render(text).rstrip("\n")

@@ -3,7 +3,7 @@
 A notebook executed by nbclient with ``store_widget_state=True`` (what nbconvert ``--execute``,
 JupyterBook, nbsphinx and CI run) stores each widget's model state as the kernel sent it: the
 comm-open state merged with every later ``update``. The kernel keeps that current with small
-saved-state slots (src/threadwidget/saved_state.py); ``fold`` below is js/src/saved.ts's
+saved-state slots (src/threadwidget/widget/saved_state.py); ``fold`` below is js/src/saved.ts's
 ``savedSnapshot`` in Python: what a page opened without a kernel shows.
 
 The wire cost of one edit is measured on a recording comm (the widget's real comm path, only
@@ -22,9 +22,10 @@ import nbformat
 import pytest
 from jupyter_client.session import json_packer
 
-from threadwidget import ThreadWidget, synthetic
-from threadwidget.saved_state import MIN_TAIL, SNAPSHOT_LIMIT
-from threadwidget.wire import wire_comment
+from threadwidget import ThreadWidget
+from threadwidget.analysis import synthetic
+from threadwidget.page.messages import wire_comment
+from threadwidget.widget.saved_state import MIN_TAIL, SNAPSHOT_LIMIT
 
 WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
 HIDDEN_TEXT = "Ann is an idiot and everyone knows it"
@@ -86,7 +87,7 @@ def widget_state(nb: nbformat.NotebookNode) -> dict[str, Any]:
     mine = [
         m["state"]
         for m in models.values()
-        if m["state"].get("_anywidget_id") == "threadwidget.widget.ThreadWidget"
+        if m["state"].get("_anywidget_id") == "threadwidget.widget.thread_widget.ThreadWidget"
     ]
     assert len(mine) == 1, [m["model_name"] for m in models.values()]
     return mine[0]

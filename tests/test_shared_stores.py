@@ -25,7 +25,8 @@ from pathlib import Path
 
 import pytest
 
-from threadwidget import Comment, OperationRejected, Post, Thread, ThreadWidget, ops
+from threadwidget import Comment, OperationRejected, Post, Thread, ThreadWidget
+from threadwidget.core import operations, rules
 from threadwidget.stores import (
     SCHEMA_VERSION,
     SharedStore,
@@ -110,23 +111,29 @@ def test_create_list_delete(store: SharedStore) -> None:
 
 def test_append_decides_against_the_latest_state(store: SharedStore) -> None:
     store.create_thread("t", SEED)
-    ctx = ops.Context(actor="Ann")
-    seq, event = store.append("t", lambda s: ops.check(s, ops.AddComment(id="a", body="hi"), ctx))
-    assert seq == 1 and isinstance(event, ops.AddEvent)
+    ctx = rules.Context(actor="Ann")
+    seq, event = store.append(
+        "t", lambda s: rules.check(s, operations.AddComment(id="a", body="hi"), ctx)
+    )
+    assert seq == 1 and isinstance(event, operations.AddEvent)
     with pytest.raises(OperationRejected, match="already exists"):
-        store.append("t", lambda s: ops.check(s, ops.AddComment(id="a", body="again"), ctx))
+        store.append(
+            "t", lambda s: rules.check(s, operations.AddComment(id="a", body="again"), ctx)
+        )
     assert store.head("t") == 1  # a refused operation stores nothing
     assert [s for s, _ in store.events_since("t", 0)] == [1]
     with pytest.raises(KeyError):
-        store.append("gone", lambda s: ops.check(s, ops.AddComment(body="x"), ctx))
+        store.append("gone", lambda s: rules.check(s, operations.AddComment(body="x"), ctx))
 
 
 def test_snapshots_are_refreshed(store: SharedStore, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(type(store), "SNAPSHOT_EVERY", 5)
     store.create_thread("t")
-    ctx = ops.Context(actor="Ann")
+    ctx = rules.Context(actor="Ann")
     for i in range(12):
-        store.append("t", lambda s, i=i: ops.check(s, ops.AddComment(id=f"c{i}", body="x"), ctx))
+        store.append(
+            "t", lambda s, i=i: rules.check(s, operations.AddComment(id=f"c{i}", body="x"), ctx)
+        )
     state, seq = store.load("t")
     assert seq == 12 and state.seq == 12 and len(state.comments) == 12
 

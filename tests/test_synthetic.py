@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from threadwidget import synthetic
+from threadwidget.analysis import synthetic
 
 
 def test_same_seed_same_thread() -> None:

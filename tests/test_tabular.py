@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 
 from threadwidget import Thread
+from threadwidget.analysis.tabular import COLUMNS, from_pandas, to_pandas
 from threadwidget.formats import load
-from threadwidget.tabular import COLUMNS, from_pandas, to_pandas
 
 pd = pytest.importorskip("pandas")
 
@@ -39,7 +39,7 @@ def test_round_trip_loses_nothing(thread: Thread) -> None:
 
 
 def test_round_trip_of_a_large_synthetic_thread() -> None:
-    from threadwidget import synthetic
+    from threadwidget.analysis import synthetic
 
     big = synthetic.thread(2000, seed=4)
     frame = to_pandas(big)

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from threadwidget import Comment, Post, ThreadWidget
-from threadwidget.protocol import CHUNK_BYTES
+from threadwidget.page.requests import CHUNK_BYTES
 
 from .conftest import T0, Recorder
 

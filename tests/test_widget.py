@@ -10,17 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from threadwidget import (
-    Comment,
-    OperationRejected,
-    Post,
-    Thread,
-    ThreadFileError,
-    ThreadWidget,
-    ops,
-)
-from threadwidget.first_screen import FIRST_SCREEN_COMMENTS
-from threadwidget.protocol import CHUNK_BYTES, MAX_CLIENT_MESSAGE_BYTES
+from threadwidget import Comment, OperationRejected, Post, Thread, ThreadFileError, ThreadWidget
+from threadwidget.core import operations, rules
+from threadwidget.page.first_screen import FIRST_SCREEN_COMMENTS
+from threadwidget.page.requests import CHUNK_BYTES, MAX_CLIENT_MESSAGE_BYTES
 
 from .conftest import SEED, Recorder
 
@@ -80,7 +73,7 @@ def test_python_errors_are_value_errors(widget: ThreadWidget) -> None:
 
 
 def test_callbacks_hear_both_sides_and_can_be_removed(widget: ThreadWidget, rec: Recorder) -> None:
-    changes: list[ops.Event] = []
+    changes: list[operations.Event] = []
     comments: list[Comment] = []
     remove_change = widget.on_change(changes.append)
     remove_comment = widget.on_comment(comments.append)
@@ -345,14 +338,14 @@ def test_python_and_browser_threads_do_not_interleave(
     import threading
     import time
 
-    real_check = ops.check
+    real_check = rules.check
 
-    def slow_check(*args: object) -> ops.Event:
+    def slow_check(*args: object) -> operations.Event:
         event = real_check(*args)  # type: ignore[arg-type]
         time.sleep(0.0005)  # widen the window between deciding and committing
         return event
 
-    monkeypatch.setattr(ops, "check", slow_check)
+    monkeypatch.setattr(rules, "check", slow_check)
     sent: list[dict[str, object]] = []
     widget.send = lambda content, buffers=None: sent.append(content)  # type: ignore[method-assign]
 

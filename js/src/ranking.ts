@@ -1,6 +1,6 @@
 /**
  * Transparent ranking: the sort orders and their formulas, the same as
- * `src/threadwidget/ranking.py` (checked against `tests/data/ranking_vectors.json`).
+ * `src/threadwidget/core/ranking.py` (checked against `tests/data/ranking_vectors.json`).
  *
  * Siblings are ordered pinned first, then by the sort's key, then older first, then by id. Times
  * are whole milliseconds since the epoch. The two counts every formula starts from (`upDown`):

@@ -1,7 +1,7 @@
 /**
  * The thread a saved notebook carries. The kernel keeps it current without resending the whole
  * thread per change: `_snapshot` plus numbered slots `_t0 … _t{_tn-1}`, each the changed comment
- * or post (see src/threadwidget/saved_state.py). A page opened without a kernel folds the slots
+ * or post (see src/threadwidget/widget/saved_state.py). A page opened without a kernel folds the slots
  * over the snapshot; a live page asks the kernel for the thread instead.
  */
 import type { Post, Snapshot, WireComment } from "./protocol";

@@ -1,7 +1,7 @@
 """threadwidget: a post and its threaded comments as a live Jupyter widget.
 
 Python holds the one authoritative thread; every change is an operation applied by
-:func:`threadwidget.ops.apply` and broadcast to every view. The widget (and so anywidget and
+:func:`threadwidget.core.rules.apply` and broadcast to every view. The widget (and so anywidget and
 ipywidgets) is imported on first use, so the command line and the file formats start fast.
 """
 
@@ -10,8 +10,11 @@ from __future__ import annotations
 from importlib.metadata import PackageNotFoundError, version
 from typing import TYPE_CHECKING, Any
 
-from .analysis import ThreadStats
-from .anonymize import AnonymizationKey
+from .analysis.anonymize import AnonymizationKey
+from .analysis.stats import ThreadStats
+from .core.models import FORMAT_VERSION, MAX_BODY_CHARS, Comment, Image, Post, Thread
+from .core.operations import Event, Operation
+from .core.rules import Context, OperationRejected, ThreadState, apply
 from .formats import (
     LoadReport,
     ThreadFileError,
@@ -21,13 +24,11 @@ from .formats import (
     save,
     write_thread,
 )
-from .models import FORMAT_VERSION, MAX_BODY_CHARS, Comment, Image, Post, Thread
-from .ops import Context, Event, Operation, OperationRejected, ThreadState, apply
 
 if TYPE_CHECKING:
     from .sources import FetchError, fetch
     from .sources.follow import follow
-    from .widget import CallbackError, ThreadWidget
+    from .widget.thread_widget import CallbackError, ThreadWidget
 
 try:
     __version__ = version("threadwidget")
@@ -70,9 +71,9 @@ _FETCH_LAZY = {"fetch", "follow", "FetchError"}
 
 def __getattr__(name: str) -> Any:
     if name in _LAZY:
-        from . import widget
+        from .widget import thread_widget
 
-        return getattr(widget, name)
+        return getattr(thread_widget, name)
     if name in _FETCH_LAZY:  # httpx is imported only when fetching
         from . import sources
         from .sources import follow as following

@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from .core.models import Thread
 from .formats import (
     FORMATS,
     BundleMissingError,
@@ -26,7 +27,6 @@ from .formats import (
     save,
 )
 from .formats import format_for_path as _format_for_path
-from .models import Thread
 
 __all__ = ["main", "summary"]
 

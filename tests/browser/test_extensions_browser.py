@@ -17,12 +17,12 @@ pytestmark = pytest.mark.browser
 SETUP = (
     WIDGET_SETUP
     + '''
-from threadwidget import ops
+from threadwidget.core import operations
 
 
 def translate(comment, user):
     """A custom action: answer with a (pretend) translation."""
-    return ops.AddComment(parent_id=comment.id, body=f"FR: {comment.body[:40]}")
+    return operations.AddComment(parent_id=comment.id, body=f"FR: {comment.body[:40]}")
 
 
 def summarise(comment, user):

@@ -15,7 +15,7 @@ pytestmark = pytest.mark.browser
 SETUP = (
     WIDGET_SETUP
     + """
-from threadwidget import synthetic
+from threadwidget.analysis import synthetic
 big = synthetic.thread(6000, seed=4)
 tops = [c.id for c in big.comments if c.parent_id is None]
 """

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from threadwidget.core.models import Thread
 from threadwidget.formats import LoadReport, load_with_report
-from threadwidget.models import Thread
 
 DATA = Path(__file__).parent / "data"
 

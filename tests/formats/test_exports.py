@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 
+from threadwidget.analysis.tabular import COLUMNS
+from threadwidget.core.models import Comment, Post, Thread
 from threadwidget.formats import ThreadFileError, load, load_with_report, render, save
 from threadwidget.formats import html as html_format
-from threadwidget.models import Comment, Post, Thread
-from threadwidget.tabular import COLUMNS
 
 T0 = datetime(2024, 5, 1, 12, 0, tzinfo=timezone.utc)
 SEED = Path(__file__).resolve().parents[2] / "examples" / "data" / "power-trip.json"
@@ -147,7 +147,7 @@ def test_save_picks_format_from_extension(tmp_path: Path, thread: Thread) -> Non
 
 
 def test_markdown_shows_moderated_comments_as_placeholders_only(thread: Thread) -> None:
-    from threadwidget.models import Comment
+    from threadwidget.core.models import Comment
 
     extra = (
         Comment(id="r", author="Rex", body="secret removed text", status="removed"),

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from threadwidget.core.models import FORMAT_VERSION
 from threadwidget.formats import ThreadFileError, load, save
-from threadwidget.models import FORMAT_VERSION
 
 from .conftest import DATA
 

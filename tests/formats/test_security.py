@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 import threadwidget.formats._common as common
+from threadwidget.core.models import MAX_BODY_CHARS
 from threadwidget.formats import ThreadFileError, ThreadLoadWarning, load, load_with_report
-from threadwidget.models import MAX_BODY_CHARS
 
 BILLION_LAUGHS = """<?xml version="1.0"?>
 <!DOCTYPE disqus [

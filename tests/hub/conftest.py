@@ -21,9 +21,10 @@ from chromium import CHROMIUM, launch
 
 #: What every test kernel runs first: the engine on the service, as the widget will use it.
 KERNEL_SETUP = """
-from threadwidget import ops
-from threadwidget.engine import Engine
-from threadwidget.stores.service import ServiceStorage, from_environment
+from threadwidget.core import operations as ops
+from threadwidget.core.rules import Context
+from threadwidget.core.engine import Engine
+from threadwidget.storage.service_client import ServiceStorage, from_environment
 storage = from_environment("week1")
 assert isinstance(storage, ServiceStorage), storage
 eng = Engine(storage=storage)

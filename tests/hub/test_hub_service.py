@@ -49,12 +49,12 @@ def test_reply_reaches_other_kernel_and_page_live(
     s1, s2 = kernels["student1"], kernels["student2"]
     s1.run(
         'eng.submit(ops.AddComment(id="q1", body="Who is on a power trip?"),'
-        ' ops.Context(actor="student1"))'
+        ' Context(actor="student1"))'
     )
     s2.wait("'q1' in seen")
     s2.run(
         'ev = eng.submit(ops.AddComment(id="r1", parent_id="q1", body="Not me!"),'
-        ' ops.Context(actor="student2"))'
+        ' Context(actor="student2"))'
     )
     assert s1.wait("seen.get('r1')") == ["student2", "Not me!"]
     page = pages["student1"]
@@ -71,7 +71,7 @@ def test_reply_reaches_other_kernel_and_page_live(
 def test_claimed_name_is_ignored_and_cannot_moderate(hub: Hub, kernels: dict[str, Kernel]) -> None:
     s1 = kernels["student1"]
     # the kernel claims to be the teacher, a moderator, trusted Python code: none of it counts
-    fake = "ops.Context(actor='teacher', role='moderator', trusted=True)"
+    fake = "Context(actor='teacher', role='moderator', trusted=True)"
     actor = s1.value(
         f"eng.submit(ops.AddComment(id='fake', body='I am the teacher'), {fake}).actor"
     )
@@ -151,7 +151,7 @@ def test_teacher_hides_a_comment(
     expect(item(student_page, "fake")).to_be_visible()
     teacher.run(
         "eng.submit(ops.Moderate(id='fake', action='hide', reason='pretending'),"
-        " ops.Context(actor='teacher'))"
+        " Context(actor='teacher'))"
     )
     expect(item(student_page, "fake")).to_have_count(0)
     card = item(teacher_page, "fake").locator(":scope > .tw-card")
@@ -163,9 +163,9 @@ def test_teacher_hides_a_comment(
     # per-thread roles from Python: the teacher makes student2 a reader, then back
     teacher.run("storage.set_role('student2', 'reader')")
     with pytest.raises(KernelError, match="Readers cannot change this discussion"):
-        s2.run("eng.submit(ops.Like(id='q1'), ops.Context(actor='student2'))")
+        s2.run("eng.submit(ops.Like(id='q1'), Context(actor='student2'))")
     teacher.run("storage.set_role('student2', None)")
-    s2.run("eng.submit(ops.Like(id='q1'), ops.Context(actor='student2'))")
+    s2.run("eng.submit(ops.Like(id='q1'), Context(actor='student2'))")
 
 
 def test_service_killed_and_restarted(
@@ -177,7 +177,7 @@ def test_service_killed_and_restarted(
     os.kill(hub.service_pid(), signal.SIGKILL)
     page = pages["student1"]
     try:  # at once, while the service is down: a clear refusal
-        s2.run("eng.submit(ops.AddComment(body='while down'), ops.Context(actor='student2'))")
+        s2.run("eng.submit(ops.AddComment(body='while down'), Context(actor='student2'))")
     except KernelError as error:
         refusal = str(error)
         stored = 0
@@ -192,9 +192,7 @@ def test_service_killed_and_restarted(
     # the hub restarts its service (it polls every 30 s)
     hub.wait_for(hub.service_up, 60, "the hub to restart the service")
     assert head(hub) == seq + stored  # nothing acknowledged lost, nothing half-done stored
-    s2.run(
-        "eng.submit(ops.AddComment(id='back', body='We are back'), ops.Context(actor='student2'))"
-    )
+    s2.run("eng.submit(ops.AddComment(id='back', body='We are back'), Context(actor='student2'))")
     assert s1.wait("seen.get('back')", timeout=30) == ["student2", "We are back"]
     expect(item(page, "back")).to_be_visible(timeout=20000)
     expect(page.locator('[data-role="page-status"]')).to_have_attribute("data-state", "live")
@@ -211,7 +209,7 @@ def test_connect_in_a_students_kernel_posts_as_them_and_cannot_hide(
     kernel; ``w.user = "teacher"`` changes nothing the service decides."""
     out = kernels["student1"].run(
         "from threadwidget import ThreadWidget\n"
-        "from threadwidget.stores.service import ServiceStorage as _SS\n"
+        "from threadwidget.storage.service_client import ServiceStorage as _SS\n"
         "w = ThreadWidget.connect('week1')\n"
         "print('connected', type(w.engine.storage).__name__, w.engine.storage.user, w.user)\n"
         "w.user = 'teacher'\n"
@@ -242,7 +240,7 @@ def test_open_storage_takes_the_services_url(hub: Hub, kernels: dict[str, Kernel
     out = kernels["student2"].run(
         "import os\n"
         "from threadwidget import ThreadWidget\n"
-        "from threadwidget.stores.open import open_storage\n"
+        "from threadwidget.storage.open import open_storage\n"
         "url = os.environ['THREADWIDGET_SERVICE_URL'].rstrip('/')\n"
         "st = open_storage(url, 'week1')\n"
         "state, seq = st.load()\n"
@@ -260,8 +258,8 @@ def test_open_storage_takes_the_services_url(hub: Hub, kernels: dict[str, Kernel
 
 
 def test_open_storage_url_without_a_hub(monkeypatch: pytest.MonkeyPatch) -> None:
-    from threadwidget.stores.open import open_storage
-    from threadwidget.stores.service import ServiceStorage
+    from threadwidget.storage.open import open_storage
+    from threadwidget.storage.service_client import ServiceStorage
 
     monkeypatch.setenv("JUPYTERHUB_API_TOKEN", "not-checked-until-a-request")
     monkeypatch.delenv("JUPYTERHUB_USER", raising=False)
@@ -354,18 +352,16 @@ def test_hidden_text_never_reaches_students(
     s2.run(
         "from threadwidget import ThreadWidget\n"
         "w = ThreadWidget.connect('week1')\n"
-        f"eng.submit(ops.AddComment(id='doxx', body={SECRET!r}), ops.Context(actor='student2'))"
+        f"eng.submit(ops.AddComment(id='doxx', body={SECRET!r}), Context(actor='student2'))"
     )
-    s1.run(
-        f"eng.submit(ops.FlagComment(id='doxx', reason={REPORT!r}), ops.Context(actor='student1'))"
-    )
+    s1.run(f"eng.submit(ops.FlagComment(id='doxx', reason={REPORT!r}), Context(actor='student1'))")
     expect(item(page, "doxx").locator('[data-role="body"]').first).to_have_text(SECRET)
     assert s1.wait("w.get('doxx').body") == SECRET
     s2.wait(f"w.seq == {head(hub)} and eng.seq == {head(hub)}")
     assert REPORT not in s2.value(KERNEL_TRACES)  # another's report never reaches student2
     teacher.run(
         f"eng.submit(ops.Moderate(id='doxx', action='hide', reason={NOTE!r}),"
-        " ops.Context(actor='teacher'))"
+        " Context(actor='teacher'))"
     )
     seq = head(hub)
     for kernel in (s1, s2):
@@ -406,7 +402,7 @@ def test_hidden_text_never_reaches_students(
             assert SECRET not in text and NOTE not in text and REPORT not in text
         # the teacher unhides it: every student sees it again, live
         teacher.run(
-            "eng.submit(ops.Moderate(id='doxx', action='unhide'), ops.Context(actor='teacher'))"
+            "eng.submit(ops.Moderate(id='doxx', action='unhide'), Context(actor='teacher'))"
         )
         for shown in (page, late_page):
             expect(item(shown, "doxx").locator('[data-role="body"]').first).to_have_text(SECRET)
@@ -435,7 +431,7 @@ def test_hidden_text_never_reaches_students(
         # and the page's next event still applies in order (no gap, nothing twice)
         s2.run(
             "eng.submit(ops.AddComment(id='after-unhide', body='Sorry!'),"
-            " ops.Context(actor='student2'))"
+            " Context(actor='student2'))"
         )
         expect(item(page, "after-unhide")).to_be_visible(timeout=10000)
         expect(item(late_page, "after-unhide")).to_be_visible(timeout=10000)

@@ -17,9 +17,9 @@ from typing import Any, Literal
 
 from pydantic import ValidationError
 
-from ..models import Thread, thread_from_json
-from ..stores.autosave import is_database, read_database
-from ..stores.journal import with_legacy_journal
+from ..core.models import Thread, thread_from_json
+from ..storage.file import is_database, read_database
+from ..storage.journal import with_legacy_journal
 from . import (
     blogger,
     bluesky,
@@ -44,9 +44,9 @@ from ._common import (
     Reader,
     ThreadLoadWarning,
 )
-from ._source import atomic_write_text, decode_text, parse_json, parse_xml, read_bytes
+from ._source import decode_text, parse_json, parse_xml, read_bytes
 from .html import BundleMissingError
-from .native import ThreadFileError, read_thread, thread_from_data, write_thread
+from .native import ThreadFileError, atomic_write_text, read_thread, thread_from_data, write_thread
 
 __all__ = [
     "ALIASES",

@@ -13,7 +13,7 @@ from typing import Any, Literal, NoReturn
 
 from pydantic import TypeAdapter, ValidationError
 
-from ..models import (
+from ..core.models import (
     ID_PATTERN,
     MAX_BODY_CHARS,
     MAX_NAME_CHARS,

@@ -15,7 +15,7 @@ import re
 from collections import Counter
 from xml.etree.ElementTree import Element, SubElement
 
-from ..models import Thread
+from ..core.models import Thread
 from ._common import Bad, RawComment, Reader, parse_time
 from ._markup import html_to_markdown, text_to_markdown
 from ._source import XmlDoc

@@ -21,7 +21,7 @@ from datetime import datetime
 from typing import Any, Literal
 from urllib.parse import quote
 
-from ..models import Thread
+from ..core.models import Thread
 from ._common import Bad, RawComment, Reader, to_likes
 from ._jsonutil import as_dict, as_list, obj, time_field
 from ._markup import html_to_markdown, text_to_markdown

@@ -12,8 +12,8 @@ import csv
 import io
 from typing import Any
 
-from ..models import Post, Thread
-from ..tabular import COLUMNS, comment_rows, thread_from_rows
+from ..analysis.tabular import COLUMNS, comment_rows, thread_from_rows
+from ..core.models import Post, Thread
 from ._common import Reader
 
 __all__ = ["LABEL", "looks_like", "read", "render"]

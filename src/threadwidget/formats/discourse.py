@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from ..models import Thread
+from ..core.models import Thread
 from ._common import Bad, RawComment, Reader, parse_time, to_likes
 from ._jsonutil import field, obj, time_field
 from ._markup import html_to_markdown

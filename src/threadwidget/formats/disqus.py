@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections import Counter
 from xml.etree.ElementTree import Element
 
-from ..models import Thread
+from ..core.models import Thread
 from ._common import Bad, RawComment, Reader, parse_time
 from ._markup import html_to_markdown
 from ._source import XmlDoc

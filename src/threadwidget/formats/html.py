@@ -15,10 +15,10 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from ..fields import valid_fields, wire_fields
-from ..models import MAX_BODY_CHARS, Thread, utcnow
-from ..protocol import snapshot_value
-from ..voting import voting_model
+from ..core.models import MAX_BODY_CHARS, Thread, utcnow
+from ..core.voting import voting_model
+from ..page.messages import snapshot_value
+from ..widget.fields import valid_fields, wire_fields
 
 __all__ = ["LABEL", "STATIC", "BundleMissingError", "render", "script_json"]
 

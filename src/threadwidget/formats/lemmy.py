@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..models import Thread
+from ..core.models import Thread
 from ._common import Bad, RawComment, Reader, parse_time, to_likes
 from ._jsonutil import as_dict, field, obj, time_field
 

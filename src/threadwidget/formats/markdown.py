@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from ..models import Comment, Thread
+from ..core.models import Comment, Thread
 
 __all__ = ["LABEL", "render"]
 

@@ -15,7 +15,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from ..models import FORMAT_VERSION, Thread, thread_from_json
+from ..core.models import FORMAT_VERSION, Thread, thread_from_json
 
 __all__ = ["MIGRATIONS", "ThreadFileError", "read_thread", "thread_from_data", "write_thread"]
 

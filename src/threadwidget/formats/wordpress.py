@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from xml.etree.ElementTree import Element
 
-from ..models import Thread
+from ..core.models import Thread
 from ._common import Bad, RawComment, Reader, parse_time, to_likes
 from ._markup import html_to_markdown
 from ._source import XmlDoc

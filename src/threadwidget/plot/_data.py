@@ -8,15 +8,13 @@ from typing import Any
 
 import altair as alt
 
-from ..measures import as_thread
-from ..models import Comment, Thread
+from ..core.models import Comment, Thread
 
 __all__ = [
     "HIGHLIGHT",
     "MODERATED",
     "PICK",
     "Row",
-    "as_thread",
     "comment_rows",
     "highlight_condition",
     "inline",

@@ -8,9 +8,9 @@ from datetime import datetime, timedelta
 
 import altair as alt
 
+from ..analysis.measures import as_thread
 from ._data import (
     Row,
-    as_thread,
     comment_rows,
     highlight_condition,
     highlight_param,

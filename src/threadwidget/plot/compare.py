@@ -8,7 +8,8 @@ from typing import Any
 
 import altair as alt
 
-from ._data import as_thread, highlight_param
+from ..analysis.measures import as_thread
+from ._data import highlight_param
 from .activity import activity, timeline
 from .distributions import depths, reply_times
 from .network import network

@@ -6,7 +6,8 @@ from collections import Counter
 
 import altair as alt
 
-from ._data import Row, as_thread, comment_rows, inline, titled
+from ..analysis.measures import as_thread
+from ._data import Row, comment_rows, inline, titled
 
 __all__ = ["REPLY_BINS", "depths", "distributions", "reply_time_rows", "reply_times"]
 

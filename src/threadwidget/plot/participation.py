@@ -6,8 +6,8 @@ from collections import Counter
 
 import altair as alt
 
-from ..measures import gini
-from ._data import Row, as_thread, inline, titled
+from ..analysis.measures import as_thread, gini
+from ._data import Row, inline, titled
 
 __all__ = ["lorenz", "lorenz_rows", "participation", "top_authors"]
 

@@ -7,9 +7,9 @@ from typing import Literal
 
 import altair as alt
 
+from ..analysis.measures import as_thread
 from ._data import (
     Row,
-    as_thread,
     author_order,
     comment_rows,
     highlight_condition,

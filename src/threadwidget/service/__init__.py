@@ -2,7 +2,8 @@
 
 Kernels and pages never touch the database; they call this service, which knows who is calling
 from JupyterHub (:mod:`.auth`), takes roles from the hub (:mod:`.roles`), decides every operation
-with :func:`threadwidget.ops.check` on an :class:`~threadwidget.engine.Engine` per thread
+with :func:`threadwidget.core.rules.check` on an :class:`~threadwidget.core.engine.Engine` per
+thread
 (:mod:`.threads`) and pushes events to every connected kernel and page (:mod:`.handlers`).
 Set-up: ``docs/hub.md``. Needs ``pip install "threadwidget[hub]"``.
 """

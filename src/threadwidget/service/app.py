@@ -24,7 +24,7 @@ from jupyterhub.services.auth import HubOAuth, HubOAuthCallbackHandler  # type: 
 from tornado.httpserver import HTTPServer
 from tornado.web import Application, RedirectHandler, StaticFileHandler
 
-from ..stores.shared import open_store
+from ..stores.store import open_store
 from . import DEFAULT_MODERATOR_GROUP, DEFAULT_SERVICE_NAME
 from .auth import AuthError, HubIdentity
 from .handlers import ApiHandler, Service, handlers

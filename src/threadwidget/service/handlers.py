@@ -16,17 +16,13 @@ from tornado.ioloop import IOLoop
 from tornado.iostream import StreamClosedError
 from tornado.web import Finish, HTTPError, RequestHandler
 
-from .. import ops
-from ..models import ID_PATTERN, Thread
-from ..protocol import (
-    MAX_CLIENT_MESSAGE_BYTES,
-    describe_validation_error,
-    wire_comment,
-    wire_post,
-)
+from ..core import operations, rules
+from ..core.models import ID_PATTERN, Thread
+from ..page.messages import wire_comment, wire_post
+from ..page.requests import MAX_CLIENT_MESSAGE_BYTES, describe_validation_error
 from .auth import AuthError, HubIdentity, Identity
 from .threads import Entry, ThreadHub
-from .views import Viewer
+from .viewer import Viewer
 
 __all__ = ["ApiHandler", "Service", "handlers"]
 
@@ -227,13 +223,13 @@ class OpsHandler(ApiHandler):
         if after is not None and (not isinstance(after, int) or after < 0):
             self.refuse(400, "after must be a seq (an integer >= 0) or null.", "after")
         try:
-            op = ops.parse_operation(data.get("op"))
+            op = operations.parse_operation(data.get("op"))
         except ValidationError as error:
             reason, field = describe_validation_error(error)
             self.refuse(422, f"Invalid operation: {reason}", field)
         try:
             entry, missed = await _blocking(self.service.hub.submit, thread_id, op, self.who, after)
-        except ops.OperationRejected as error:
+        except rules.OperationRejected as error:
             self.refuse(409, error.reason, error.field)
         viewer = self.viewer(thread_id)
         self.send_json(

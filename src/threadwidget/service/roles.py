@@ -14,7 +14,7 @@ import tempfile
 import threading
 from pathlib import Path
 
-from .. import ops
+from ..core import rules
 from .auth import Identity
 
 __all__ = ["RoleBook"]
@@ -27,35 +27,35 @@ class RoleBook:
         self.moderator_group = moderator_group
         self.path = None if path is None else Path(path)
         self._lock = threading.Lock()
-        self._roles: dict[str, dict[str, ops.Role]] = {}
+        self._roles: dict[str, dict[str, rules.Role]] = {}
         if self.path is not None and self.path.exists():
             data = json.loads(self.path.read_text(encoding="utf-8"))
             for thread_id, roles in data.items():
                 self._roles[thread_id] = {
-                    str(user): role for user, role in roles.items() if role in ops.ROLES
+                    str(user): role for user, role in roles.items() if role in rules.ROLES
                 }
 
     def hub_moderator(self, who: Identity) -> bool:
         """A hub admin or a member of the moderators' group."""
         return who.admin or self.moderator_group in who.groups
 
-    def role_of(self, who: Identity, thread_id: str) -> ops.Role:
+    def role_of(self, who: Identity, thread_id: str) -> rules.Role:
         """The role ``who`` has in ``thread_id``."""
         if self.hub_moderator(who):
             return "moderator"
         with self._lock:
             return self._roles.get(thread_id, {}).get(who.name, "participant")
 
-    def roles(self, thread_id: str) -> dict[str, ops.Role]:
+    def roles(self, thread_id: str) -> dict[str, rules.Role]:
         """The per-thread changes: user -> role (hub moderators are not listed)."""
         with self._lock:
             return dict(self._roles.get(thread_id, {}))
 
-    def set_role(self, thread_id: str, user: str, role: ops.Role | None) -> dict[str, ops.Role]:
+    def set_role(self, thread_id: str, user: str, role: rules.Role | None) -> dict[str, rules.Role]:
         """Give ``user`` ``role`` in the thread (None: back to what the hub says); the new
         table. ``ValueError`` for an unknown role."""
-        if role is not None and role not in ops.ROLES:
-            raise ValueError(f"role must be one of {', '.join(ops.ROLES)} or null, not {role!r}")
+        if role is not None and role not in rules.ROLES:
+            raise ValueError(f"role must be one of {', '.join(rules.ROLES)} or null, not {role!r}")
         if not user or len(user) > 255:
             raise ValueError("user must be a JupyterHub user name")
         with self._lock:

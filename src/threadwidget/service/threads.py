@@ -1,4 +1,4 @@
-"""The threads the service serves: one :class:`~threadwidget.engine.Engine` per thread on the
+"""The threads the service serves: one :class:`~threadwidget.core.engine.Engine` per thread on the
 shared store, decisions under the caller's verified identity and role, and news for the push
 channels. No HTTP here (that is :mod:`.handlers`).
 """
@@ -12,16 +12,16 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from .. import ops
-from ..engine import Engine
-from ..models import MAX_BODY_CHARS, Thread
-from ..protocol import snapshot_value
-from ..stores.linked import SharedStorage
-from ..stores.shared import SharedStore
-from ..voting import LIKES
+from ..core import operations, rules
+from ..core.engine import Engine
+from ..core.models import MAX_BODY_CHARS, Thread
+from ..core.voting import LIKES
+from ..page.messages import snapshot_value
+from ..storage.shared import SharedStorage
+from ..stores.store import SharedStore
 from .auth import Identity
 from .roles import RoleBook
-from .views import MODERATED, Viewer, annotate, event_json, keeps_thread, target_of
+from .viewer import MODERATED, Viewer, annotate, event_json, keeps_thread, target_of
 
 __all__ = ["RATE_LIMIT", "RATE_WINDOW", "RECENT", "Entry", "ThreadHub"]
 
@@ -43,7 +43,7 @@ class Entry:
     get that instead of the event (``views.keeps_thread``; else None)."""
 
     seq: int
-    event: ops.Recorded
+    event: operations.Recorded
     hidden: bool = False
     after: Thread | None = None
     _plain: dict[str, Any] | None = None
@@ -118,14 +118,14 @@ class ThreadHub:
                 self._live[thread_id] = live
             return live
 
-    def _sink(self, live: _Live) -> Callable[[int, ops.Recorded, str | None], None]:
-        def sink(seq: int, event: ops.Recorded, _rid: str | None) -> None:
+    def _sink(self, live: _Live) -> Callable[[int, operations.Recorded, str | None], None]:
+        def sink(seq: int, event: operations.Recorded, _rid: str | None) -> None:
             state = live.engine.state  # right after the event (the engine's lock is held)
             target = target_of(event)
             comment = None if target is None else state.comments.get(target)
             hidden = comment is not None and comment.status in MODERATED
             with live.lock:
-                if isinstance(event, ops.ReplaceEvent):
+                if isinstance(event, operations.ReplaceEvent):
                     live.moderated = _moderated_ids(state)
                     keep = False
                 else:
@@ -226,17 +226,17 @@ class ThreadHub:
     # ---- changing -----------------------------------------------------------------------------
 
     def submit(
-        self, thread_id: str, op: ops.Operation, who: Identity, after: int | None = None
+        self, thread_id: str, op: operations.Operation, who: Identity, after: int | None = None
     ) -> tuple[Entry, list[Entry]]:
         """Decide and store ``op`` as ``who`` with their role in the thread: ``(its entry,
         the events stored after `after` and before it)``, or :class:`OperationRejected`."""
         live = self._get(thread_id)
         if not self._within_rate(thread_id, who.name):
-            raise ops.OperationRejected(
+            raise rules.OperationRejected(
                 f"Too many actions at once (at most {RATE_LIMIT} in {RATE_WINDOW:g} s). "
                 "Wait a moment and try again."
             )
-        ctx = ops.Context(actor=who.name, role=self.roles.role_of(who, thread_id))
+        ctx = rules.Context(actor=who.name, role=self.roles.role_of(who, thread_id))
         engine = live.engine
         with engine.lock:
             engine.submit(op, ctx, wait=False)
@@ -255,8 +255,8 @@ class ThreadHub:
         return next(e for e in self.events_since(thread_id, seq - 1) if e.seq == seq)
 
     def set_role(
-        self, thread_id: str, user: str, role: ops.Role | None, by: Identity
-    ) -> dict[str, ops.Role]:
+        self, thread_id: str, user: str, role: rules.Role | None, by: Identity
+    ) -> dict[str, rules.Role]:
         """``by`` (a moderator of the thread) gives ``user`` a role there; the new table."""
         live = self._get(thread_id)  # KeyError for an unknown thread
         if self.roles.role_of(by, thread_id) != "moderator":
@@ -289,11 +289,11 @@ class ThreadHub:
         self.store.close()
 
 
-def _moderated_ids(state: ops.ThreadState) -> set[str]:
+def _moderated_ids(state: rules.ThreadState) -> set[str]:
     return {c.id for c in state.comments.values() if c.status in MODERATED}
 
 
-def config_value(role: ops.Role) -> dict[str, Any]:
+def config_value(role: rules.Role) -> dict[str, Any]:
     """The bundle's ``_config`` for a page of the service (likes, no labels, no actions)."""
     return {
         "max_body": MAX_BODY_CHARS,

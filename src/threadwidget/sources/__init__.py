@@ -13,7 +13,7 @@ from typing import Any
 
 import httpx
 
-from ..models import Post, Thread, utcnow
+from ..core.models import Post, Thread, utcnow
 from . import blogger, bluesky, discourse, github, hackernews, lemmy, mastodon, reddit
 from .base import Context, Source
 from .cache import ENV_CACHE_DIR, Cache, default_cache_dir

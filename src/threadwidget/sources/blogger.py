@@ -16,12 +16,12 @@ from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 from xml.etree.ElementTree import Element, tostring
 
+from ..core.models import Thread
 from ..formats._jsonutil import as_dict
 from ..formats._source import parse_xml
 from ..formats._xmlutil import local
 from ..formats.blogger import ATOM, _alternate, _short_id
 from ..formats.native import ThreadFileError
-from ..models import Thread
 from .base import Context, Source, origin, to_thread
 from .errors import FetchError, FetchWarning, NotFoundError
 

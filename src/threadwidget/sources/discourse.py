@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from ..models import Thread
+from ..core.models import Thread
 from .base import Context, Source, origin, to_thread
 
 __all__ = ["PAGE", "SOURCE"]

@@ -12,8 +12,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from ..models import Comment, ModerationAction, Thread
-from ..ops import AddComment, DeleteComment, EditComment, Moderate, Operation
+from ..core.models import Comment, ModerationAction, Thread
+from ..core.operations import AddComment, DeleteComment, EditComment, Moderate, Operation
 
 __all__ = ["Follower", "SyncResult", "Target", "follow", "sync"]
 

@@ -11,8 +11,8 @@ import re
 import warnings
 from typing import Any
 
+from ..core.models import Thread
 from ..formats._jsonutil import as_dict
-from ..models import Thread
 from .base import Context, Source, to_thread
 from .errors import FetchError, FetchWarning, NotFoundError, TokenRequiredError
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from ..models import Thread
+from ..core.models import Thread
 from .base import Context, Source, to_thread
 
 __all__ = ["SOURCE"]

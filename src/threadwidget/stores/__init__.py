@@ -7,9 +7,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from .journal import JournalStore, RecoveryWarning
-from .shared import SCHEMA_VERSION, SharedStore, StoreError, StoreUnavailable, open_store
+from ..storage.journal import JournalStore, RecoveryWarning
 from .sqlite import SQLiteStore
+from .store import SCHEMA_VERSION, SharedStore, StoreError, StoreUnavailable, open_store
 
 if TYPE_CHECKING:
     from .postgres import PostgresStore

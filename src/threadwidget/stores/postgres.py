@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from .shared import SharedStore, StoreUnavailable
+from .store import SharedStore, StoreUnavailable
 
 __all__ = ["CHANNEL", "PostgresStore"]
 

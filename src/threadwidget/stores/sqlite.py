@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from .shared import SharedStore, StoreUnavailable
+from .store import SharedStore, StoreUnavailable
 
 __all__ = ["SQLiteStore"]
 

@@ -1,0 +1,3 @@
+"""Numbers, tables and transformations of a discussion.
+
+Stats, measures, tables, anonymising, fakes."""

@@ -1,0 +1,357 @@
+"""Named measures of a discussion, each with the paper it comes from.
+
+Tree measures (h-index, structural virality, depth profile) read the reply tree as it stands:
+every comment counts, whatever its status, because a deleted or moderated comment still holds
+its replies in place. People measures (reciprocity, participation) count visible comments only,
+and response times count visible replies. ``measures(thread)`` gathers them in one table.
+"""
+
+from __future__ import annotations
+
+import html
+import importlib
+import statistics
+from collections import Counter
+from collections.abc import Iterator, Sequence
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from ..core.models import Comment, Thread
+
+__all__ = [
+    "REFERENCES",
+    "Measure",
+    "MeasureTable",
+    "ResponseTimes",
+    "as_thread",
+    "depth_profile",
+    "gini",
+    "h_index",
+    "measures",
+    "participation_gini",
+    "reciprocity",
+    "reply_pairs",
+    "response_times",
+    "structural_virality",
+]
+
+#: Where each measure comes from, cited in its docstring and in ``measures()`` rows.
+REFERENCES = {
+    "h_index": (
+        "Gómez, V., Kaltenbrunner, A. and López, V. (2008). Statistical analysis of the social "
+        "network and discussion threads in Slashdot. Proc. WWW 2008, 645-654."
+    ),
+    "structural_virality": (
+        "Goel, S., Anderson, A., Hofman, J. and Watts, D. J. (2016). The structural virality of "
+        "online diffusion. Management Science 62(1), 180-196."
+    ),
+    "reciprocity": (
+        "Garlaschelli, D. and Loffredo, M. I. (2004). Patterns of link reciprocity in directed "
+        "networks. Physical Review Letters 93, 268701; applied to reply networks by Gómez, "
+        "Kaltenbrunner and López (2008)."
+    ),
+    "response_times": (
+        "Kaltenbrunner, A., Gómez, V. and López, V. (2007). Description and prediction of "
+        "Slashdot activity. Proc. LA-WEB 2007, 57-66."
+    ),
+    "depth_profile": (
+        "Gómez, V., Kaltenbrunner, A. and López, V. (2008), as above: comments per nesting level "
+        "of the radial tree."
+    ),
+    "gini": (
+        "Gini, C. (1912). Variabilità e mutabilità; Lorenz, M. O. (1905). Methods of measuring "
+        "the concentration of wealth. JASA 9(70), 209-219."
+    ),
+}
+
+
+def as_thread(source: object) -> Thread:
+    """The Thread itself, or the ``.thread`` of a ThreadWidget (anything with one)."""
+    if isinstance(source, Thread):
+        return source
+    thread = getattr(source, "thread", None)
+    if isinstance(thread, Thread):
+        return thread
+    raise TypeError(f"expected a Thread or a ThreadWidget, got {type(source).__name__}")
+
+
+def _levels(thread: Thread) -> dict[str, int]:
+    """Nesting level of every comment: 1 for a reply to the post, 2 for a reply to that, ..."""
+    level: dict[str, int] = {}
+    stack: list[tuple[str | None, int]] = [(None, 0)]
+    while stack:
+        parent, depth = stack.pop()
+        for child in thread.children(parent):
+            level[child.id] = depth + 1
+            stack.append((child.id, depth + 1))
+    return level
+
+
+def depth_profile(thread: object) -> dict[int, int]:
+    """Comments per nesting level (1 = replies to the post), every comment counted.
+
+    Reference: Gómez, Kaltenbrunner and López (2008), the level profile of the radial tree.
+    """
+    counts = Counter(_levels(as_thread(thread)).values())
+    return dict(sorted(counts.items()))
+
+
+def h_index(thread: object) -> int:
+    """The largest level h holding at least h comments (level 1 = replies to the post); 0 if none.
+
+    Reference: Gómez, Kaltenbrunner and López (2008), the h-index of a discussion thread.
+    """
+    profile = depth_profile(thread)
+    return max((level for level, n in profile.items() if n >= level), default=0)
+
+
+def structural_virality(thread: object) -> float | None:
+    """Mean distance between all pairs of nodes of the reply tree, the post included as root.
+
+    Reference: Goel, Anderson, Hofman and Watts (2016); None for a thread without comments.
+    Computed in O(n): each edge lies on size * (n - size) of the paths between pairs.
+    """
+    tree = as_thread(thread)
+    n = len(tree.comments) + 1
+    if n < 2:
+        return None
+    size: dict[str, int] = {}
+    for comment in _post_order(tree):
+        size[comment.id] = 1 + sum(size[c.id] for c in tree.children(comment.id))
+    total = sum(s * (n - s) for s in size.values())
+    return total / (n * (n - 1) / 2)
+
+
+def _post_order(thread: Thread) -> Iterator[Comment]:
+    """Every comment after all of its replies."""
+    order: list[Comment] = []
+    stack = list(thread.children(None))
+    while stack:
+        comment = stack.pop()
+        order.append(comment)
+        stack.extend(thread.children(comment.id))
+    return reversed(order)
+
+
+def reply_pairs(thread: object) -> Counter[tuple[str, str]]:
+    """(replier, replied-to) author pairs between visible comments, self-replies left out."""
+    tree = as_thread(thread)
+    pairs: Counter[tuple[str, str]] = Counter()
+    for comment in tree.comments:
+        if comment.parent_id is None or comment.status != "visible":
+            continue
+        parent = tree.get(comment.parent_id)
+        if parent.status == "visible" and parent.author != comment.author:
+            pairs[(comment.author, parent.author)] += 1
+    return pairs
+
+
+def reciprocity(thread: object) -> float | None:
+    """Share of reply links A→B (A answered B at least once) where B also answered A.
+
+    Reference: Garlaschelli and Loffredo (2004); as Gómez, Kaltenbrunner and López (2008) build
+    the reply network, replies to the post and self-replies are left out. None without links.
+    """
+    links = set(reply_pairs(thread))
+    if not links:
+        return None
+    return sum(1 for a, b in links if (b, a) in links) / len(links)
+
+
+@dataclass(frozen=True)
+class ResponseTimes:
+    """Seconds from a comment to each visible reply: count, median, quartiles and the first."""
+
+    replies: int
+    median_seconds: float | None
+    quartiles_seconds: tuple[float, float, float] | None
+    first_comment_seconds: float | None
+
+
+def response_times(thread: object) -> ResponseTimes:
+    """How fast replies come (to a comment) and how soon the first comment follows the post.
+
+    Reference: Kaltenbrunner, Gómez and López (2007), response times in Slashdot discussions.
+    """
+    tree = as_thread(thread)
+    gaps = sorted(
+        (c.created_at - tree.get(c.parent_id).created_at).total_seconds()
+        for c in tree.comments
+        if c.parent_id is not None and c.status == "visible"
+    )
+    firsts = [c.created_at for c in tree.comments if c.status == "visible"]
+    first = (min(firsts) - tree.post.created_at).total_seconds() if firsts else None
+    quartiles = statistics.quantiles(gaps, n=4) if len(gaps) >= 2 else None
+    return ResponseTimes(
+        replies=len(gaps),
+        median_seconds=statistics.median(gaps) if gaps else None,
+        quartiles_seconds=None if quartiles is None else (quartiles[0], quartiles[1], quartiles[2]),
+        first_comment_seconds=first,
+    )
+
+
+def gini(values: Sequence[float]) -> float | None:
+    """Gini coefficient of non-negative amounts: 0 when all are equal, near 1 when one has all.
+
+    Reference: Gini (1912); half the relative mean absolute difference. None for no amounts.
+    """
+    data = sorted(values)
+    total = sum(data)
+    if not data or total == 0:
+        return None
+    n = len(data)
+    weighted = sum((2 * rank - n - 1) * x for rank, x in enumerate(data, start=1))
+    return weighted / (n * total)
+
+
+def participation_gini(thread: object) -> float | None:
+    """Gini coefficient of visible comments per author (participation inequality)."""
+    authors = Counter(c.author for c in as_thread(thread).comments if c.status == "visible")
+    return gini(list(authors.values()))
+
+
+@dataclass(frozen=True)
+class Measure:
+    """One row of :func:`measures`: a named value, what it means and where it comes from."""
+
+    key: str
+    name: str
+    value: float | int | None
+    meaning: str
+    reference: str
+
+
+class MeasureTable(tuple[Measure, ...]):
+    """The rows of :func:`measures`; a table in a notebook, a DataFrame with ``to_pandas()``."""
+
+    def get(self, key: str) -> Measure:
+        """The row with this key; ``KeyError`` naming the key if there is none."""
+        for row in self:
+            if row.key == key:
+                return row
+        raise KeyError(f"no measure {key!r}")
+
+    def to_dict(self) -> dict[str, float | int | None]:
+        """Key → value."""
+        return {row.key: row.value for row in self}
+
+    def to_pandas(self) -> Any:
+        """One row per measure; needs pandas (``pip install 'threadwidget[pandas]'``)."""
+        try:
+            pd = importlib.import_module("pandas")
+        except ImportError:
+            raise ImportError(
+                "measures(...).to_pandas() needs pandas: pip install 'threadwidget[pandas]'"
+            ) from None
+        return pd.DataFrame([asdict(row) for row in self]).set_index("key")
+
+    def __str__(self) -> str:
+        width = max((len(row.name) for row in self), default=0)
+        return "\n".join(f"{row.name:<{width}}  {_show(row.value)}" for row in self)
+
+    def _repr_html_(self) -> str:
+        body = "".join(
+            f"<tr><th style='text-align:left'>{html.escape(row.name)}</th>"
+            f"<td style='text-align:right'>{html.escape(_show(row.value))}</td>"
+            f"<td style='text-align:left'>{html.escape(row.meaning)}</td>"
+            f"<td style='text-align:left;font-size:85%'>{html.escape(row.reference)}</td></tr>"
+            for row in self
+        )
+        head = "<tr><th>measure</th><th>value</th><th>meaning</th><th>reference</th></tr>"
+        return f"<table>{head}{body}</table>"
+
+
+def _minutes(seconds: float | None) -> float | None:
+    return None if seconds is None else seconds / 60
+
+
+def _show(value: float | int | None) -> str:
+    if value is None:
+        return "-"
+    if isinstance(value, int):
+        return str(value)
+    return f"{value:.3g}"
+
+
+def measures(thread: object) -> MeasureTable:
+    """Every named measure of ``thread`` (a Thread or a ThreadWidget) as a table."""
+    tree = as_thread(thread)
+    profile = depth_profile(tree)
+    times = response_times(tree)
+    levels = sum(profile.values())
+    mean_level = sum(k * n for k, n in profile.items()) / levels if levels else None
+    quart = times.quartiles_seconds
+    rows = [
+        Measure("comments", "comments", len(tree.comments), "every comment in the tree", ""),
+        Measure(
+            "h_index",
+            "h-index",
+            h_index(tree),
+            "largest level h with at least h comments",
+            REFERENCES["h_index"],
+        ),
+        Measure(
+            "structural_virality",
+            "structural virality",
+            structural_virality(tree),
+            "mean distance between two nodes of the reply tree (post included)",
+            REFERENCES["structural_virality"],
+        ),
+        Measure(
+            "reciprocity",
+            "reciprocity",
+            reciprocity(tree),
+            "share of reply links A→B answered by B→A",
+            REFERENCES["reciprocity"],
+        ),
+        Measure(
+            "participation_gini",
+            "participation Gini",
+            participation_gini(tree),
+            "inequality of comments per author (0 equal, 1 one voice)",
+            REFERENCES["gini"],
+        ),
+        Measure(
+            "median_response_minutes",
+            "median response (min)",
+            _minutes(times.median_seconds),
+            "median minutes from a comment to a reply",
+            REFERENCES["response_times"],
+        ),
+        Measure(
+            "response_iqr_minutes",
+            "response IQR (min)",
+            None if quart is None else _minutes(quart[2] - quart[0]),
+            "spread of reply times: third minus first quartile",
+            REFERENCES["response_times"],
+        ),
+        Measure(
+            "first_comment_minutes",
+            "first comment (min)",
+            _minutes(times.first_comment_seconds),
+            "minutes from the post to its first comment",
+            REFERENCES["response_times"],
+        ),
+        Measure(
+            "max_level",
+            "deepest level",
+            max(profile, default=0),
+            "deepest nesting level (1 = reply to the post)",
+            REFERENCES["depth_profile"],
+        ),
+        Measure(
+            "mean_level",
+            "mean level",
+            mean_level,
+            "average nesting level of a comment",
+            REFERENCES["depth_profile"],
+        ),
+        Measure(
+            "top_level_share",
+            "top-level share",
+            profile.get(1, 0) / levels if levels else None,
+            "share of comments answering the post itself",
+            REFERENCES["depth_profile"],
+        ),
+    ]
+    return MeasureTable(rows)

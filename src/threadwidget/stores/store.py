@@ -1,0 +1,500 @@
+"""Shared threads: one discussion, many kernels, on a real database (SQLite or PostgreSQL).
+
+A :class:`SharedStore` keeps, for each thread, an append-only log of events numbered by a
+sequence ``seq`` (1, 2, 3, ... per thread, gap-free, decided inside the write transaction), plus a
+materialised snapshot of the thread refreshed every :attr:`SharedStore.SNAPSHOT_EVERY` events.
+:meth:`SharedStore.append` decides an operation against the *latest* shared state inside one write
+transaction that serialises every writer of that thread (SQLite ``BEGIN IMMEDIATE``; PostgreSQL
+``SELECT ... FOR UPDATE`` on the thread's row), so validation never sees a stale state. See
+``docs/shared.md`` for the schema, the conflict rules and the guarantees.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import secrets
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from ..core import operations, rules
+from ..core.models import ID_PATTERN, Thread, thread_from_json
+
+__all__ = [
+    "SCHEMA_VERSION",
+    "SharedStore",
+    "StoreError",
+    "StoreUnavailable",
+    "open_store",
+    "store_target",
+]
+
+log = logging.getLogger("threadwidget.shared")
+
+#: The schema version this threadwidget writes; older databases are migrated on open.
+SCHEMA_VERSION = 2
+
+#: Migrations by number: ``MIGRATIONS[n]`` turns a version ``n - 1`` database into version ``n``.
+#: The SQL is the common subset of SQLite and PostgreSQL (``?`` placeholders are rewritten).
+MIGRATIONS: dict[int, tuple[str, ...]] = {
+    1: (
+        "CREATE TABLE tw_threads (id TEXT PRIMARY KEY, created_at TEXT NOT NULL)",
+        "CREATE TABLE tw_events (thread_id TEXT NOT NULL, seq BIGINT NOT NULL, op_id TEXT UNIQUE,"
+        " event_json TEXT NOT NULL, PRIMARY KEY (thread_id, seq))",
+        "CREATE TABLE tw_snapshots (thread_id TEXT PRIMARY KEY, seq BIGINT NOT NULL,"
+        " thread_json TEXT NOT NULL)",
+    ),
+    # The thread as first stored, so that replay and audit cover the whole history. Threads
+    # created before version 2 start their history at the snapshot kept then.
+    2: (
+        "CREATE TABLE tw_origins (thread_id TEXT PRIMARY KEY, seq BIGINT NOT NULL,"
+        " thread_json TEXT NOT NULL)",
+        "INSERT INTO tw_origins (thread_id, seq, thread_json)"
+        " SELECT thread_id, seq, thread_json FROM tw_snapshots",
+    ),
+}
+
+Decide = Callable[[rules.ThreadState], operations.Recorded]
+DecideAfter = Callable[[list[tuple[int, operations.Recorded]]], operations.Recorded]
+Listener = Callable[[], None]
+
+
+class StoreError(RuntimeError):
+    """The shared store cannot do what was asked (a newer schema, a broken database...)."""
+
+
+class StoreUnavailable(StoreError):
+    """The database could not be reached (or stayed locked) for longer than the store waits."""
+
+
+def _check_id(thread_id: str) -> str:
+    if not isinstance(thread_id, str) or not ID_PATTERN.match(thread_id):
+        raise ValueError(f"thread id must match {ID_PATTERN.pattern}, not {thread_id!r}")
+    return thread_id
+
+
+def _event_json(event: operations.Recorded) -> str:
+    return event.model_dump_json()
+
+
+def _parse(raw: str) -> operations.Recorded:
+    return operations.parse_recorded_json(raw)
+
+
+class SharedStore:
+    """The storage engine behind shared threads; see :class:`SQLiteStore` and
+    :class:`PostgresStore`. Thread-safe: one store may serve several widgets in a kernel."""
+
+    #: Refresh the materialised snapshot of a thread every this many events.
+    SNAPSHOT_EVERY = 200
+    #: Placeholder style of the driver (``?`` for sqlite3, ``%s`` for psycopg).
+    _param = "?"
+
+    def __init__(self) -> None:
+        self._lock = threading.RLock()
+        self._listeners: dict[str, list[Listener]] = {}
+        self._listeners_lock = threading.Lock()
+        self._watcher: threading.Thread | None = None
+        self._closed = threading.Event()
+
+    # ---- backend hooks -----------------------------------------------------------------------
+
+    @contextmanager
+    def _tx(self, write: bool) -> Iterator[Any]:  # pragma: no cover - abstract
+        raise NotImplementedError
+        yield
+
+    def _lock_thread(self, cur: Any, thread_id: str) -> bool:
+        """In a write transaction: lock the thread against other writers; False if it is gone."""
+        row = self._exec(cur, "SELECT 1 FROM tw_threads WHERE id = ?", (thread_id,)).fetchone()
+        return row is not None
+
+    def _lock_schema(self, cur: Any) -> None:
+        """In a write transaction: serialise schema migrations (SQLite's write lock is enough)."""
+
+    def _announce(self, cur: Any, thread_id: str) -> None:
+        """In the write transaction: tell watchers (PostgreSQL NOTIFY; SQLite watchers poll)."""
+
+    def _watch(self) -> None:  # pragma: no cover - abstract
+        """The watcher thread's loop: call :meth:`_fire` on news until :attr:`_closed` is set."""
+        raise NotImplementedError
+
+    def _run(self, work: Callable[[], Any]) -> Any:
+        """Run one unit of work (a transaction); PostgreSQL retries it across reconnections."""
+        with self._lock:
+            return work()
+
+    def _exec(self, cur: Any, sql: str, params: tuple[Any, ...] = ()) -> Any:
+        if self._param != "?":
+            sql = sql.replace("?", self._param)
+        cur.execute(sql, params)
+        return cur
+
+    # ---- schema ------------------------------------------------------------------------------
+
+    def _migrate(self) -> None:
+        def work() -> None:
+            with self._tx(write=True) as cur:
+                self._lock_schema(cur)
+                self._exec(
+                    cur,
+                    "CREATE TABLE IF NOT EXISTS tw_meta"
+                    " (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
+                )
+                version = self._schema_version_in(cur)
+                if version > SCHEMA_VERSION:
+                    raise StoreError(
+                        f"{self!r} has schema version {version}, newer than this threadwidget "
+                        f"understands ({SCHEMA_VERSION}); upgrade threadwidget"
+                    )
+                for number in range(version + 1, SCHEMA_VERSION + 1):
+                    for statement in MIGRATIONS[number]:
+                        self._exec(cur, statement)
+                if version < SCHEMA_VERSION:
+                    self._exec(cur, "DELETE FROM tw_meta WHERE key = 'schema_version'")
+                    self._exec(
+                        cur,
+                        "INSERT INTO tw_meta (key, value) VALUES ('schema_version', ?)",
+                        (str(SCHEMA_VERSION),),
+                    )
+                    log.info("%r: schema migrated from %d to %d", self, version, SCHEMA_VERSION)
+
+        self._run(work)
+
+    def _schema_version_in(self, cur: Any) -> int:
+        row = self._exec(cur, "SELECT value FROM tw_meta WHERE key = 'schema_version'").fetchone()
+        return int(row[0]) if row else 0
+
+    def schema_version(self) -> int:
+        """The schema version of the database (``SCHEMA_VERSION`` once opened)."""
+
+        def work() -> int:
+            with self._tx(write=False) as cur:
+                return self._schema_version_in(cur)
+
+        return int(self._run(work))
+
+    # ---- threads -----------------------------------------------------------------------------
+
+    def create_thread(
+        self, thread_id: str, thread: Thread | None = None, *, exist_ok: bool = False
+    ) -> bool:
+        """Create a shared thread (an empty one if ``thread`` is None).
+
+        Returns True if it was created, False if it existed and ``exist_ok`` (the stored one is
+        kept); ``ValueError`` if it existed otherwise.
+        """
+        _check_id(thread_id)
+        thread = thread if thread is not None else Thread()
+        now = datetime.now(timezone.utc).isoformat()
+
+        def work() -> bool:
+            with self._tx(write=True) as cur:
+                cur = self._exec(
+                    cur,
+                    "INSERT INTO tw_threads (id, created_at) VALUES (?, ?) ON CONFLICT DO NOTHING",
+                    (thread_id, now),
+                )
+                if cur.rowcount != 1:
+                    return False
+                self._exec(cur, "DELETE FROM tw_events WHERE thread_id = ?", (thread_id,))
+                self._exec(cur, "DELETE FROM tw_snapshots WHERE thread_id = ?", (thread_id,))
+                self._exec(cur, "DELETE FROM tw_origins WHERE thread_id = ?", (thread_id,))
+                for table in ("tw_snapshots", "tw_origins"):
+                    self._exec(
+                        cur,
+                        f"INSERT INTO {table} (thread_id, seq, thread_json) VALUES (?, 0, ?)",
+                        (thread_id, thread.model_dump_json()),
+                    )
+                return True
+
+        created = bool(self._run(work))
+        if not created and not exist_ok:
+            raise ValueError(f"a shared thread {thread_id!r} already exists in {self!r}")
+        return created
+
+    def list_threads(self) -> list[str]:
+        """The ids of every shared thread, sorted."""
+
+        def work() -> list[str]:
+            with self._tx(write=False) as cur:
+                rows = self._exec(cur, "SELECT id FROM tw_threads ORDER BY id").fetchall()
+                return [row[0] for row in rows]
+
+        return list(self._run(work))
+
+    def delete_thread(self, thread_id: str) -> bool:
+        """Delete a thread and its history; False if there was none. Connected widgets keep
+        what they show, and their further operations are refused."""
+
+        def work() -> bool:
+            with self._tx(write=True) as cur:
+                gone = not self._lock_thread(cur, thread_id)
+                for table, key in (
+                    ("tw_events", "thread_id"),
+                    ("tw_snapshots", "thread_id"),
+                    ("tw_origins", "thread_id"),
+                    ("tw_threads", "id"),
+                ):
+                    self._exec(cur, f"DELETE FROM {table} WHERE {key} = ?", (thread_id,))
+                if not gone:
+                    self._announce(cur, thread_id)
+                return not gone
+
+        return bool(self._run(work))
+
+    # ---- reading -----------------------------------------------------------------------------
+
+    def load(self, thread_id: str) -> tuple[rules.ThreadState, int]:
+        """The latest state of a thread and its ``seq`` (``KeyError`` if there is none)."""
+
+        def work() -> tuple[rules.ThreadState, int]:
+            with self._tx(write=False) as cur:
+                return self._load_in(cur, thread_id)
+
+        state, seq = self._run(work)
+        return state, seq
+
+    def events_since(self, thread_id: str, seq: int) -> list[tuple[int, operations.Recorded]]:
+        """Every event of the thread after ``seq``, in order, as ``(seq, event)``."""
+
+        def work() -> list[tuple[int, operations.Recorded]]:
+            with self._tx(write=False) as cur:
+                return self._events_in(cur, thread_id, seq)
+
+        return list(self._run(work))
+
+    def history(self, thread_id: str) -> tuple[Thread, list[tuple[int, operations.Recorded]]]:
+        """The thread as first stored and every event since, in ``seq`` order."""
+
+        def work() -> tuple[Thread, list[tuple[int, operations.Recorded]]]:
+            with self._tx(write=False) as cur:
+                row = self._exec(
+                    cur,
+                    "SELECT seq, thread_json FROM tw_origins WHERE thread_id = ?",
+                    (thread_id,),
+                ).fetchone()
+                if row is None:
+                    raise KeyError(f"no shared thread {thread_id!r} in {self!r}")
+                origin = thread_from_json(row[1])
+                return origin, self._events_in(cur, thread_id, int(row[0]))
+
+        origin, events = self._run(work)
+        return origin, events
+
+    def head(self, thread_id: str) -> int:
+        """The ``seq`` of the thread's latest event (0 if none)."""
+
+        def work() -> int:
+            with self._tx(write=False) as cur:
+                return self._head_in(cur, thread_id)
+
+        return int(self._run(work))
+
+    def _load_in(self, cur: Any, thread_id: str) -> tuple[rules.ThreadState, int]:
+        row = self._exec(
+            cur, "SELECT seq, thread_json FROM tw_snapshots WHERE thread_id = ?", (thread_id,)
+        ).fetchone()
+        if row is None:
+            raise KeyError(f"no shared thread {thread_id!r} in {self!r}")
+        state = rules.ThreadState.from_thread(thread_from_json(row[1]))
+        seq = int(row[0])
+        for event_seq, event in self._events_in(cur, thread_id, seq):
+            rules.commit(state, event)
+            seq = event_seq
+        state.seq = seq
+        return state, seq
+
+    def _events_in(
+        self, cur: Any, thread_id: str, seq: int
+    ) -> list[tuple[int, operations.Recorded]]:
+        rows = self._exec(
+            cur,
+            "SELECT seq, event_json FROM tw_events WHERE thread_id = ? AND seq > ? ORDER BY seq",
+            (thread_id, seq),
+        ).fetchall()
+        return [(int(s), _parse(raw)) for s, raw in rows]
+
+    def _head_in(self, cur: Any, thread_id: str) -> int:
+        row = self._exec(
+            cur, "SELECT MAX(seq) FROM tw_events WHERE thread_id = ?", (thread_id,)
+        ).fetchone()
+        if row is not None and row[0] is not None:
+            return int(row[0])
+        row = self._exec(
+            cur, "SELECT seq FROM tw_snapshots WHERE thread_id = ?", (thread_id,)
+        ).fetchone()
+        return int(row[0]) if row else 0
+
+    # ---- writing -----------------------------------------------------------------------------
+
+    def append(self, thread_id: str, decide: Decide) -> tuple[int, operations.Recorded]:
+        """Decide and store one event against the latest shared state, atomically.
+
+        Inside one write transaction (every writer of the thread waits its turn) the store loads
+        the latest state, calls ``decide(state)`` (typically
+        ``lambda state: rules.check(state, op, ctx)``, which may raise
+        :class:`~threadwidget.core.rules.OperationRejected`: nothing is stored then), and appends
+        the
+        event with the next ``seq``. Returns ``(seq, event)`` once committed.
+        """
+
+        def decide_in(cur: Any) -> tuple[int, operations.Recorded]:
+            state, head = self._load_in(cur, thread_id)
+            return head, decide(state)
+
+        return self._append(thread_id, decide_in)
+
+    def append_after(
+        self, thread_id: str, since: int, decide: DecideAfter
+    ) -> tuple[int, operations.Recorded]:
+        """Like :meth:`append`, for a caller that keeps its own copy of the state at ``since``.
+
+        Inside the write transaction ``decide(missed)`` gets the events after ``since`` (it must
+        apply them to its copy, then decide against it); O(missed), not O(thread).
+        """
+
+        def decide_in(cur: Any) -> tuple[int, operations.Recorded]:
+            missed = self._events_in(cur, thread_id, since)
+            head = missed[-1][0] if missed else self._head_in(cur, thread_id)
+            return head, decide(missed)
+
+        return self._append(thread_id, decide_in)
+
+    def _append(
+        self, thread_id: str, decide_in: Callable[[Any], tuple[int, operations.Recorded]]
+    ) -> tuple[int, operations.Recorded]:
+        # A unique id per call: if the connection drops after COMMIT but before we hear of it,
+        # the retry finds the event already stored instead of storing it twice.
+        op_id = secrets.token_hex(16)
+
+        def work() -> tuple[int, operations.Recorded]:
+            with self._tx(write=True) as cur:
+                if not self._lock_thread(cur, thread_id):
+                    raise KeyError(f"no shared thread {thread_id!r} in {self!r}")
+                done = self._exec(
+                    cur, "SELECT seq, event_json FROM tw_events WHERE op_id = ?", (op_id,)
+                ).fetchone()
+                if done is not None:
+                    return int(done[0]), _parse(done[1])
+                head, event = decide_in(cur)
+                seq = head + 1
+                self._exec(
+                    cur,
+                    "INSERT INTO tw_events (thread_id, seq, op_id, event_json) VALUES (?, ?, ?, ?)",
+                    (thread_id, seq, op_id, _event_json(event)),
+                )
+                if seq % self.SNAPSHOT_EVERY == 0:
+                    state, _ = self._load_in(cur, thread_id)
+                    self._exec(
+                        cur,
+                        "UPDATE tw_snapshots SET seq = ?, thread_json = ? WHERE thread_id = ?",
+                        (seq, state.to_thread().model_dump_json(), thread_id),
+                    )
+                self._announce(cur, thread_id)
+                return seq, event
+
+        seq, event = self._run(work)
+        return seq, event
+
+    # ---- news --------------------------------------------------------------------------------
+
+    def subscribe(self, thread_id: str, listener: Listener) -> Callable[[], None]:
+        """Call ``listener()`` (from a background thread) whenever the thread may have new
+        events, and after every reconnection; it should then read :meth:`events_since`.
+        Returns a function that unsubscribes."""
+        with self._listeners_lock:
+            self._listeners.setdefault(thread_id, []).append(listener)
+            if self._watcher is None and not self._closed.is_set():
+                self._watcher = threading.Thread(
+                    target=self._watch_safely, name=f"threadwidget-watch-{id(self):x}", daemon=True
+                )
+                self._watcher.start()
+
+        def unsubscribe() -> None:
+            with self._listeners_lock:
+                listeners = self._listeners.get(thread_id, [])
+                if listener in listeners:
+                    listeners.remove(listener)
+                if not listeners:
+                    self._listeners.pop(thread_id, None)
+
+        return unsubscribe
+
+    def _watch_safely(self) -> None:
+        try:
+            self._watch()
+        except Exception:  # pragma: no cover - a bug in a watcher must be visible
+            log.exception("threadwidget: the shared-store watcher stopped")
+
+    def _fire(self, thread_id: str | None = None) -> None:
+        """Call the listeners of one thread (or of all, after a reconnection)."""
+        with self._listeners_lock:
+            if thread_id is None:
+                targets = [cb for cbs in self._listeners.values() for cb in cbs]
+            else:
+                targets = list(self._listeners.get(thread_id, ()))
+        for listener in targets:
+            try:
+                listener()
+            except Exception:
+                log.exception("threadwidget: a shared-store listener raised")
+
+    def close(self) -> None:
+        """Stop the watcher and close the connections (idempotent)."""
+        self._closed.set()
+        watcher = self._watcher
+        if watcher is not None and watcher is not threading.current_thread():
+            watcher.join(timeout=5)
+
+    def __enter__(self) -> SharedStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def store_target(target: str | os.PathLike[str]) -> str:
+    """A store URL or path as :func:`open_store` takes it; ``sqlite:///path`` (SQLAlchemy's
+    spelling) becomes the path, other ``scheme://`` URLs are refused with what to write."""
+    text = os.fspath(target)
+    if text.startswith(("postgresql://", "postgres://")):
+        return text
+    if text.startswith("sqlite:///"):
+        path = text[len("sqlite:///") :]
+        if not path or path == ":memory:":
+            raise ValueError(
+                f"store {text!r}: an in-memory SQLite database cannot be shared; give a file, "
+                "like 'sqlite:///class.db' or just 'class.db'"
+            )
+        return path
+    if "://" in text:
+        raise ValueError(
+            f"store {text!r}: write a path to an SQLite file ('class.db' or 'sqlite:///class.db')"
+            " or a PostgreSQL URL ('postgresql://user@host/db')"
+        )
+    return str(Path(text))
+
+
+def open_store(target: str | os.PathLike[str] | SharedStore | None = None) -> SharedStore:
+    """A store from a URL or a path: ``postgresql://...`` / ``postgres://...`` opens
+    :class:`PostgresStore`, ``sqlite:///path`` or a path an SQLite file (see
+    :func:`store_target`). None reads ``THREADWIDGET_STORE``."""
+    if isinstance(target, SharedStore):
+        return target
+    if target is None:
+        target = os.environ.get("THREADWIDGET_STORE")
+        if not target:
+            raise ValueError("no store given and THREADWIDGET_STORE is not set")
+    text = store_target(target)
+    if text.startswith(("postgresql://", "postgres://")):
+        from .postgres import PostgresStore
+
+        return PostgresStore(text)
+    from .sqlite import SQLiteStore
+
+    return SQLiteStore(text)
