@@ -10,7 +10,7 @@ from ..core.models import Thread
 from ._data import post_title
 from ._frame import LIMIT, ThreadFrame
 
-__all__ = ["count_axis", "missing", "note_aggregated", "titled"]
+__all__ = ["count_axis", "missing", "missing_layer", "note_aggregated", "titled"]
 
 
 def titled(title: str, frame: ThreadFrame, *notes: str) -> alt.TitleParams:
@@ -18,12 +18,21 @@ def titled(title: str, frame: ThreadFrame, *notes: str) -> alt.TitleParams:
     return alt.TitleParams(title, subtitle=[post_title(frame.thread), *[n for n in notes if n]])
 
 
+#: A tick, grid line or label at a fraction of a count is hidden (Vega may place them at 0.5).
+_WHOLE = "datum.value % 1 !== 0"
+
+
 def count_axis(most: int | None = None) -> alt.Axis:
-    """An axis of whole counts up to ``most``: every whole number up to 10, above that ticks
-    at least 1 apart; never "0.5" shown as "1"."""
-    if most is not None and most <= 10:
-        return alt.Axis(values=list(range(0, max(most, 1) + 1)), format=",d")
-    return alt.Axis(tickMinStep=1, format=",d")
+    """An axis of whole counts: labels, ticks and grid lines only at whole numbers (never
+    "0, 1, 1, 2, 2"), whatever scale a panel shares; ``most`` is accepted for symmetry."""
+    hidden = {"condition": {"test": _WHOLE, "value": 0}, "value": 1}
+    return alt.Axis(
+        format=",d",
+        tickMinStep=1,
+        labelExpr=f"{_WHOLE} ? '' : datum.label",
+        tickOpacity=hidden,
+        gridOpacity=hidden,
+    )
 
 
 def note_aggregated(frame: ThreadFrame, *what: str) -> list[str]:
@@ -38,8 +47,17 @@ def missing(title: str, thread: Thread, message: str, width: int, height: int) -
     """A chart that says ``message`` (no comments, no times) where the marks would be."""
     chart: alt.Chart = (
         alt.Chart(pd.DataFrame({"message": [message]}), width=width, height=height)
-        .mark_text(fontSize=14, color="#666666")
-        .encode(text="message:N")
+        .mark_text(fontSize=13, color="#666666", limit=max(width - 10, 40))
+        .encode(text="message:N", x=alt.value(width / 2), y=alt.value(height / 2))
         .properties(title=alt.TitleParams(title, subtitle=[post_title(thread), message]))
     )
     return chart
+
+
+def missing_layer(
+    title: str, thread: Thread, message: str, width: int, height: int
+) -> alt.LayerChart:
+    """:func:`missing` as a layer chart, for charts that are layers when drawn."""
+    note = missing(title, thread, message, width, height)
+    layer = note.properties(title=alt.Undefined, width=alt.Undefined, height=alt.Undefined)
+    return alt.LayerChart(layer=[layer], width=width, height=height, title=note.title)

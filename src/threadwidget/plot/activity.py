@@ -11,7 +11,7 @@ import pandas as pd
 
 from ._data import highlight_condition, highlight_param, pick_param, when_text
 from ._frame import excerpt, frame_of
-from ._layout import count_axis, missing, note_aggregated, titled
+from ._layout import missing_layer, count_axis, missing, note_aggregated, titled
 
 __all__ = [
     "KINDS",
@@ -223,8 +223,13 @@ def cumulative_rows(thread: object) -> pd.DataFrame:
     )
 
 
-def cumulative(thread: object, width: int = 560, height: int = 220) -> alt.Chart:
-    """Comments so far against the time after the post: where the discussion gathered pace."""
+def cumulative(
+    thread: object, width: int = 560, height: int = 220, span: float | None = None
+) -> alt.Chart:
+    """Comments so far against the time after the post: where the discussion gathered pace.
+
+    ``span`` (minutes) sets how far the axis reaches (``compare`` gives every panel the same).
+    """
     frame = frame_of(thread)
     title = "Comments so far"
     if not frame.comments:
@@ -233,8 +238,8 @@ def cumulative(thread: object, width: int = 560, height: int = 220) -> alt.Chart
         return missing(title, frame.thread, "no comment times recorded", width, height)
     rows = cumulative_rows(frame.thread)
     last = float(rows["minutes"].max())
-    bulk = span_minutes(frame.thread)
-    reach = last if last <= TAIL * max(bulk, 1.0) else bulk
+    bulk = span_minutes(frame.thread) if span is None else span
+    reach = last if last <= TAIL * max(bulk, 1.0) and span is None else bulk
     step, _name_ = interval_for(timedelta(minutes=max(reach, 1.0)))
     unit, size = _unit(step if step < timedelta(days=1) else step * 2)
     rows["time"] = rows["minutes"] / size
@@ -252,7 +257,11 @@ def cumulative(thread: object, width: int = 560, height: int = 220) -> alt.Chart
         alt.Chart(rows, width=width, height=height)
         .mark_line(interpolate="step-after", color="#4c78a8", strokeWidth=2)
         .encode(
-            x=alt.X("time:Q", title=f"{unit} after the post", scale=alt.Scale(nice=False)),
+            x=alt.X(
+                "time:Q",
+                title=f"{unit} after the post",
+                scale=alt.Scale(nice=False, domain=[0, max(reach, 1e-9) / size]),
+            ),
             y=alt.Y(
                 "comments:Q", title="comments so far", axis=count_axis(int(rows["comments"].max()))
             ),
@@ -267,7 +276,7 @@ def cumulative(thread: object, width: int = 560, height: int = 220) -> alt.Chart
 
 
 def _log_axis(last: float) -> alt.X:
-    top = max(last, 60.0)
+    top = max(last, 60.0)  # at least an hour
     ticks = [(m, label) for m, label in _TICKS if m <= top]
     label_expr = " : ".join(f"datum.value === {m} ? '{label}'" for m, label in ticks) + " : ''"
     return alt.X(
@@ -309,19 +318,26 @@ def _size_steps(most: int) -> list[int]:
     return sorted({0, most // 2, most}) if most > 1 else [0, 1]
 
 
-def timeline(thread: object, width: int = 560, height: int = 220) -> alt.LayerChart:
+def timeline(
+    thread: object,
+    width: int = 560,
+    height: int = 220,
+    until: float | None = None,
+    deepest: int | None = None,
+) -> alt.LayerChart:
     """Every comment at its time and depth, joined to what it answers; click one to pick it.
 
-    Above :data:`LIMIT` comments: comments per time bin and depth, coloured by count.
+    Above :data:`LIMIT` comments: comments per time bin and depth, coloured by count. ``until``
+    (minutes) and ``deepest`` fix the axes (``compare`` gives every panel the same).
     """
     frame = frame_of(thread)
     title = "Every comment in time"
     if not frame.comments or not frame.has_times:
         note = "no comments yet" if not frame.comments else "no comment times recorded"
-        return alt.LayerChart(layer=[missing(title, frame.thread, note, width, height)])
+        return missing_layer(title, frame.thread, note, width, height)
     rows = frame.rows
-    deepest = int(rows["depth"].max())
-    x = _log_axis(float(rows["minutes"].max()))
+    deepest = max(int(rows["depth"].max()), deepest or 0)
+    x = _log_axis(max(float(rows["minutes"].max()), until or 0.0))
     if frame.aggregated:
         bins = timeline_bins(frame.thread)
         heat = (

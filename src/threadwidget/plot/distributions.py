@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 
 from ._frame import frame_of
-from ._layout import count_axis, missing, titled
+from ._layout import missing_layer, count_axis, missing, titled
 
 __all__ = ["REPLY_BINS", "depth_rows", "depths", "distributions", "reply_time_rows", "reply_times"]
 
@@ -40,7 +40,7 @@ def depths(
     frame = frame_of(thread)
     title = "How deep replies go"
     if not frame.comments:
-        return alt.LayerChart(layer=[missing(title, frame.thread, "no comments yet", width, height)])
+        return missing_layer(title, frame.thread, "no comments yet", width, height)
     rows = depth_rows(frame.thread, deepest)
     # the h-index of measures.h_index, read off the same counts
     h = max((d for d, n in zip(rows["depth"], rows["comments"], strict=True) if n >= d), default=0)

@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from ._frame import frame_of, reply_ends
-from ._layout import missing, titled
+from ._layout import missing_layer, missing, titled
 
 __all__ = ["layout", "network", "network_rows"]
 
@@ -147,7 +147,7 @@ def network(thread: object, size: int = 420, max_authors: int = MAX_AUTHORS) -> 
     nodes, links = network_rows(frame.thread, max_authors)
     if not len(nodes):
         note = "nobody answered anybody else (replies to the post and to oneself left out)"
-        return alt.LayerChart(layer=[missing(title, frame.thread, note, size, size)])
+        return missing_layer(title, frame.thread, note, size, size)
     x = alt.X("x:Q", axis=None, scale=alt.Scale(domain=[-0.05, 1.05]))
     y = alt.Y("y:Q", axis=None, scale=alt.Scale(domain=[-0.05, 1.05]))
     edges = (

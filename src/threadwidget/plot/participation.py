@@ -13,7 +13,7 @@ import pandas as pd
 
 from ..analysis.measures import gini
 from ._frame import ThreadFrame, frame_of, reply_ends
-from ._layout import count_axis, missing, titled
+from ._layout import missing_layer, count_axis, missing, titled
 
 __all__ = [
     "exchange_rows",
@@ -62,11 +62,7 @@ def lorenz(thread: object, size: int = 260) -> alt.LayerChart:
     frame = frame_of(thread)
     counts = _counts(frame)
     if not len(counts):
-        return alt.LayerChart(
-            layer=[
-                missing("Who writes", frame.thread, "no comments by anyone yet: no Gini", size, size)
-            ]
-        )
+        return missing_layer("Who writes", frame.thread, "no comments by anyone yet: no Gini", size, size)
     rows = lorenz_rows(frame.thread)
     g = gini([float(v) for v in counts.to_numpy()])
     x = alt.X(
@@ -257,7 +253,7 @@ def exchanges(thread: object, n: int = 15, width: int = 300) -> alt.LayerChart:
     title = "Back-and-forth between two people"
     if not len(rows):
         note = "no back-and-forth: nobody answered someone who had answered them"
-        return alt.LayerChart(layer=[missing(title, frame.thread, note, width, 80)])
+        return missing_layer(title, frame.thread, note, width, 80)
     y = alt.Y("pair:N", sort=list(rows["pair"]), title=None)
     bars = (
         alt.Chart(rows)

@@ -18,7 +18,7 @@ import pandas as pd
 from ..analysis.measures import UNKNOWN_AUTHORS
 from ._data import highlight_condition, highlight_param, pick_param, when_text
 from ._frame import ThreadFrame, excerpt, frame_of
-from ._layout import missing, note_aggregated, titled
+from ._layout import missing_layer, missing, note_aggregated, titled
 
 __all__ = [
     "ColorBy",
@@ -158,6 +158,7 @@ def subtree_rows(thread: object, top: int = TOP_SUBTREES) -> pd.DataFrame:
         records.append(
             {
                 "id": None if more else ids[group],
+                "rank": int(group),
                 "group": f"{len(rest):,} more threads" if more else labels[group],
                 "depth": int(depth),
                 "x0": edges[group],
@@ -173,6 +174,7 @@ def subtree_rows(thread: object, top: int = TOP_SUBTREES) -> pd.DataFrame:
         [
             {
                 "id": post.id,
+                "rank": -1,
                 "group": "the post",
                 "depth": 0,
                 "x0": 0.0,
@@ -237,19 +239,21 @@ def tree(
     layout: Layout = "icicle",
     width: int = 560,
     height: int | None = None,
+    deepest: int | None = None,
 ) -> alt.Chart:
     """Every comment as a block under the one it answers, width by its replies' leaves; above
-    the size limit the biggest subtrees as blocks per depth and an "N more" band."""
+    the size limit the biggest subtrees as blocks per depth and an "N more" band. ``deepest``
+    fixes the depth axis (``compare`` gives every panel the same)."""
     if color_by not in ("author", "depth", "score", "kind"):
         raise ValueError(f"color_by: one of author, depth, score, kind; got {color_by!r}")
     if layout not in ("icicle", "radial"):
         raise ValueError(f"layout: icicle or radial; got {layout!r}")
     frame = frame_of(thread)
     if frame.aggregated:
-        return _aggregated_tree(frame, layout, width, height, color_by)
+        return _aggregated_tree(frame, layout, width, height, color_by, deepest)
     rows = tree_rows(frame.thread)
     color, note = _color(color_by, frame, rows)
-    rings = int(rows["depth"].max()) + 1
+    rings = max(int(rows["depth"].max()), deepest or 0) + 1
     tooltip = [
         alt.Tooltip("author:N"),
         alt.Tooltip("when:N", title="time"),
@@ -306,10 +310,15 @@ def tree(
 
 
 def _aggregated_tree(
-    frame: ThreadFrame, layout: Layout, width: int, height: int | None, color_by: ColorBy
+    frame: ThreadFrame,
+    layout: Layout,
+    width: int,
+    height: int | None,
+    color_by: ColorBy,
+    deepest: int | None,
 ) -> alt.Chart:
     rows = subtree_rows(frame.thread)
-    rings = int(rows["depth"].max()) + 1
+    rings = max(int(rows["depth"].max()), deepest or 0) + 1
     color = alt.condition(
         "datum.kind === 'post'",
         alt.value("#555555"),
@@ -362,7 +371,7 @@ def _aggregated_tree(
     note = note_aggregated(
         frame,
         f"the {shown} biggest top-level subtrees, one block per depth"
-        + (f"; the other {more['group'].iloc[0].split()[0]} share the grey-edged band" if len(more) else ""),
+        + (f"; the other {more['group'].iloc[0].split()[0]} share the band on the right" if len(more) else ""),
         "width: comments in the subtree (the band: a fifth), colour: comments at that depth",
     )
     title = "Reply tree" + ("" if color_by == "author" else f" ({color_by} not drawn when aggregated)")
@@ -400,9 +409,9 @@ def radial_tree_rows(thread: object) -> tuple[pd.DataFrame, pd.DataFrame]:
             }
         )
         nodes.loc[0, ["x", "y"]] = 0.0
-        key = {(g, d): i for i, (g, d) in enumerate(zip(rows["group"], rows["depth"]))}
+        key = {(g, d): i for i, (g, d) in enumerate(zip(rows["rank"], rows["depth"], strict=True))}
         links = []
-        for i, (group, depth) in enumerate(zip(rows["group"], rows["depth"], strict=True)):
+        for i, (group, depth) in enumerate(zip(rows["rank"], rows["depth"], strict=True)):
             if depth == 0:
                 continue
             up = 0 if depth == 1 else key.get((group, depth - 1))
@@ -453,15 +462,15 @@ def radial_tree_rows(thread: object) -> tuple[pd.DataFrame, pd.DataFrame]:
     return pd.concat([head, nodes], ignore_index=True), edges
 
 
-def radial_tree(thread: object, size: int = 460) -> alt.LayerChart:
+def radial_tree(thread: object, size: int = 460, deepest: int | None = None) -> alt.LayerChart:
     """The node-link radial tree as Gómez, Kaltenbrunner and López (2008) draw a discussion: the
     post at the centre, each comment on the circle of its depth, joined to what it answers."""
     frame = frame_of(thread)
     title = "Radial reply tree"
     if not frame.comments:
-        return alt.LayerChart(layer=[missing(title, frame.thread, "no comments yet", size, size)])
+        return missing_layer(title, frame.thread, "no comments yet", size, size)
     nodes, edges = radial_tree_rows(frame.thread)
-    deepest = int(nodes["depth"].max())
+    deepest = max(int(nodes["depth"].max()), deepest or 0)
     limit = deepest + 0.3
     scale = alt.Scale(domain=[-limit, limit], nice=False)
     x = alt.X("x:Q", axis=None, scale=scale)
