@@ -43,13 +43,21 @@ def note_aggregated(frame: ThreadFrame, *what: str) -> list[str]:
     return [head, *what[1:]]
 
 
-def missing(title: str, thread: Thread, message: str, width: int, height: int) -> alt.Chart:
-    """A chart that says ``message`` (no comments, no times) where the marks would be."""
+def _message(message: str, width: int, height: int) -> alt.Chart:
     chart: alt.Chart = (
-        alt.Chart(pd.DataFrame({"message": [message]}), width=width, height=height)
+        alt.Chart(pd.DataFrame({"message": [message]}))
         .mark_text(fontSize=13, color="#666666", limit=max(width - 10, 40))
         .encode(text="message:N", x=alt.value(width / 2), y=alt.value(height / 2))
-        .properties(title=alt.TitleParams(title, subtitle=[post_title(thread), message]))
+    )
+    return chart
+
+
+def missing(title: str, thread: Thread, message: str, width: int, height: int) -> alt.Chart:
+    """A chart that says ``message`` (no comments, no times) where the marks would be."""
+    chart: alt.Chart = _message(message, width, height).properties(
+        width=width,
+        height=height,
+        title=alt.TitleParams(title, subtitle=[post_title(thread), message]),
     )
     return chart
 
@@ -58,6 +66,9 @@ def missing_layer(
     title: str, thread: Thread, message: str, width: int, height: int
 ) -> alt.LayerChart:
     """:func:`missing` as a layer chart, for charts that are layers when drawn."""
-    note = missing(title, thread, message, width, height)
-    layer = note.properties(title=alt.Undefined, width=alt.Undefined, height=alt.Undefined)
-    return alt.LayerChart(layer=[layer], width=width, height=height, title=note.title)
+    return alt.LayerChart(
+        layer=[_message(message, width, height)],
+        width=width,
+        height=height,
+        title=alt.TitleParams(title, subtitle=[post_title(thread), message]),
+    )

@@ -98,6 +98,26 @@ def _chart_title(panel: Any) -> str:
     return str(text) if isinstance(text, str) else ""
 
 
+def _same_bins(panels: list[Any]) -> None:
+    """Every activity panel on the union of the panels' bins (one has "later", another not)."""
+    bins: list[str] = []
+    ticks: list[str] = []
+    xs = []
+    for panel in panels:
+        x = getattr(getattr(panel, "encoding", alt.Undefined), "x", alt.Undefined)
+        if not isinstance(x, alt.X):
+            return  # a panel that says what is missing: nothing to line up
+        xs.append(x)
+        bins += [b for b in x["scale"]["domain"] if b not in bins]
+        ticks += [t for t in x["axis"]["values"] if t not in ticks]
+    order = sorted((b for b in bins if b != "later"), key=float)
+    union = order + (["later"] if "later" in bins else [])
+    for x in xs:
+        x["scale"]["domain"] = union
+        x["sort"] = union
+        x["axis"]["values"] = [t for t in union if t in ticks]
+
+
 def compare(
     threads: Sequence[object],
     chart: str | Callable[..., Any] = "activity",
@@ -130,6 +150,8 @@ def compare(
         panel = _drop_params(make(thread, **options))
         heading = heading or _chart_title(panel)
         panels.append(panel.properties(title=_panel_title(panel, label)))
+    if chart == "activity" and shared:
+        _same_bins(panels)
     resolve = {channel: "independent" for channel in _CHANNELS}
     if isinstance(chart, str) and shared:
         resolve.update(SHARED[chart])

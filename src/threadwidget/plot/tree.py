@@ -102,7 +102,9 @@ def tree_rows(thread: object) -> pd.DataFrame:
     total = float(rows["leaves"][rows["depth"] == 1].sum()) if len(rows) else 1.0
     out.insert(2, "author_group", _author_groups(frame))
     post = pd.DataFrame([_post_row(frame, max(total, 1.0))])
-    return pd.concat([post, out], ignore_index=True) if len(out) else post
+    table = pd.concat([post, out], ignore_index=True) if len(out) else post
+    table["score"] = table["score"].astype("Int64")  # unknown: null in the spec, never NaN or 0
+    return table
 
 
 def _named_authors(frame: ThreadFrame) -> list[str]:
