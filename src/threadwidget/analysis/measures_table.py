@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
+from ..core.models import Thread
 from ..extras import require
 from .measures import as_thread, measures
 from .reference import MODEL, TREE_MEASURES, reading, reference
@@ -33,7 +34,7 @@ def thread_names(threads: Sequence[object], names: Sequence[str] | None = None) 
 
 
 def measures_table(
-    threads: Sequence[object], names: Sequence[str] | None = None, reference_ranges: bool = True
+    threads: Iterable[object], names: Sequence[str] | None = None, reference_ranges: bool = True
 ) -> pd.DataFrame:
     """A DataFrame: one row per measure, for each thread its value and (tree measures) the range
     of random reply trees of its size with a reading ("deeper than expected for its size").
@@ -42,7 +43,7 @@ def measures_table(
     level=1)`` gives the values alone. ``reference_ranges=False`` leaves the ranges out.
     """
     pandas = require("pandas", "pandas", "measures_table")
-    if isinstance(threads, str | bytes) or not isinstance(threads, Sequence):
+    if isinstance(threads, str | bytes | Thread) or not isinstance(threads, Iterable):
         raise ValueError("threads: a list of threads (or widgets)")
     sources = [as_thread(t) for t in threads]
     labels = thread_names(sources, names)

@@ -96,14 +96,16 @@ def _build(thread: Thread) -> ThreadFrame:
     comments = thread.comments
     n = len(comments)
     ids = [c.id for c in comments]
-    parent = pd.Index(ids).get_indexer(pd.Index([c.parent_id for c in comments], dtype=object))
-    parent = parent.astype(np.int64) if n else np.zeros(0, dtype=np.int64)
+    position = {cid: i for i, cid in enumerate(ids)}
+    parent = np.fromiter(
+        (-1 if c.parent_id is None else position[c.parent_id] for c in comments), np.int64, n
+    )
     seconds = np.fromiter((c.created_at.timestamp() for c in comments), np.float64, n)
     score = np.fromiter((c.likes for c in comments), np.int64, n)
-    for i, comment in enumerate(comments):
-        if comment.votes:
-            score[i] = score_of(comment)
-    has_scores = bool(score.any()) or any(c.votes for c in comments if c.likes == 0 and c.votes)
+    voted = [i for i, c in enumerate(comments) if c.votes]
+    for i in voted:
+        score[i] = score_of(comments[i])
+    has_scores = bool(voted) or bool(score.any())
     statuses = np.asarray([c.status for c in comments], dtype=object)
     authors = np.asarray([c.author for c in comments], dtype=object)
     # depth and top-level ancestor by following parents, one step for all comments at a time
