@@ -16,8 +16,8 @@ from threadwidget.analysis.measures import (
     depth_profile,
     gini,
     h_index,
-    measures,
     levels,
+    measures,
     participation_gini,
     reciprocated_share,
     reciprocity_rho,
@@ -98,7 +98,10 @@ def test_reciprocity_share_and_rho(small: Thread) -> None:
     alone = Thread(post=Post(created_at=T0), comments=(_c("x", "A", 1), _c("y", "A", 2, "x")))
     assert reply_pairs(alone) == {}  # a self-reply is not a link
     assert reciprocated_share(alone) is None and reciprocity_rho(alone) is None
-    both = Thread(post=Post(created_at=T0), comments=(_c("x", "A", 1), _c("y", "B", 2, "x"), _c("z", "A", 3, "y")))
+    both = Thread(
+        post=Post(created_at=T0),
+        comments=(_c("x", "A", 1), _c("y", "B", 2, "x"), _c("z", "A", 3, "y")),
+    )
     assert reciprocity_rho(both) is None  # every possible link exists: rho is undefined
     seed = read_thread(SEED)  # Steve answers three people, nobody answers Steve
     assert reciprocated_share(seed) == 0
@@ -107,7 +110,9 @@ def test_reciprocity_share_and_rho(small: Thread) -> None:
 
 def test_deleted_authors_are_nobody(small: Thread) -> None:
     gone = small.model_copy(
-        update={"comments": (*small.comments, _c("g", "[deleted]", 80, "a"), _c("h", "[deleted]", 81))}
+        update={
+            "comments": (*small.comments, _c("g", "[deleted]", 80, "a"), _c("h", "[deleted]", 81))
+        }
     )
     gone = Thread(post=gone.post, comments=gone.comments)
     assert reply_pairs(gone) == reply_pairs(small)  # "[deleted]" answers nobody

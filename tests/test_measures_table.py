@@ -15,7 +15,10 @@ DATA = ROOT / "examples" / "data"
 
 
 def test_measures_side_by_side_with_reference_ranges() -> None:
-    blog, hn = read_thread(DATA / "power-trip.json"), threadwidget.load(DATA / "hn-planet-nine.json")
+    blog, hn = (
+        read_thread(DATA / "power-trip.json"),
+        threadwidget.load(DATA / "hn-planet-nine.json"),
+    )
     table = threadwidget.measures_table([blog, hn], names=["blog", "hn"])
     values = table.xs("value", axis=1, level="field")
     assert list(values.columns) == ["blog", "hn"]

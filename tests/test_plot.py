@@ -3,6 +3,7 @@ News thread and a 100,000-comment synthetic thread; offline PNG/SVG export; the 
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
 import subprocess
@@ -116,7 +117,7 @@ def test_activity_of_a_real_and_a_huge_thread(hn: Thread, big: Thread) -> None:
     assert (name, unit) == ("week", "weeks") and rows["comments"].sum() == BIG
     spec = _spec(plot.activity(big))
     assert len(_values(spec)) == len(rows) < 100  # counts, not comments
-    with pytest.raises(ValueError, match="interval: .* at most 400"):
+    with pytest.raises(ValueError, match=r"interval: .* at most 400"):
         plot.activity(big, interval=timedelta(minutes=1))
 
 
@@ -142,7 +143,17 @@ def test_timeline_points_edges_and_link_params(seed: Thread) -> None:
     spec = _spec(plot.timeline(seed))
     edges, points = _layers(spec)
     rows = _values(spec, points)
-    assert [r["id"] for r in rows] == ["c1", "c2", "c2-r1", "c3", "c4", "c4-r1", "c5", "c5-r1", "c6"]
+    assert [r["id"] for r in rows] == [
+        "c1",
+        "c2",
+        "c2-r1",
+        "c3",
+        "c4",
+        "c4-r1",
+        "c5",
+        "c5-r1",
+        "c6",
+    ]
     c2r1 = next(r for r in rows if r["id"] == "c2-r1")
     assert (c2r1["author"], c2r1["depth"], c2r1["minutes"]) == ("Steve", 2, 386.0)
     assert c2r1["when"] == "2012-05-14 19:31 UTC"
@@ -268,7 +279,7 @@ def test_radial_tree_places_comments_on_circles_of_their_depth(seed: Thread, hn:
 
 def test_radial_tree_of_100000_comments(big: Thread) -> None:
     spec = _spec(plot.radial_tree(big))
-    _, lines, dots = _layers(spec)
+    _, _, dots = _layers(spec)
     nodes = _values(spec, dots)
     assert sum(n["comments"] for n in nodes) == BIG + 1  # the post is one dot too
     assert len(nodes) <= 1 + (TOP_SUBTREES + 1) * max(depth_profile(big))
@@ -282,15 +293,20 @@ def test_radial_tree_of_100000_comments(big: Thread) -> None:
 def test_depths_and_reply_times(seed: Thread, hn: Thread, big: Thread) -> None:
     spec = _spec(plot.distributions(seed))
     depth, reply = spec["hconcat"]
-    bars, line = _layers(depth)
+    bars, _ = _layers(depth)
     assert [(r["depth"], r["comments"]) for r in _values(spec, bars)] == [(1, 6), (2, 3)]
     assert "h-index 2: the last depth whose bar reaches the red line" in _subtitle(depth)
     assert [(r["bin"], r["replies"]) for r in _values(spec, reply) if r["replies"]] == [
-        ("1.7–17 h", 3)
+        ("1.7-17 h", 3)
     ]
-    assert [label for _, label in REPLY_BINS][:4] == ["< 1 min", "1–10 min", "10–100 min", "1.7–17 h"]
+    assert [label for _, label in REPLY_BINS][:4] == [
+        "< 1 min",
+        "1-10 min",
+        "10-100 min",
+        "1.7-17 h",
+    ]
     uppers = [upper for upper, _ in REPLY_BINS][:-1]
-    assert all(b / a == 10 for a, b in zip(uppers, uppers[1:], strict=False))  # tenfold
+    assert all(b / a == 10 for a, b in itertools.pairwise(uppers))  # tenfold
     for thread in (hn, big):
         spec = _spec(plot.depths(thread))
         bars, _ = _layers(spec)
@@ -298,9 +314,7 @@ def test_depths_and_reply_times(seed: Thread, hn: Thread, big: Thread) -> None:
         assert {r["depth"]: r["comments"] for r in rows} == depth_profile(thread)
         assert f"h-index {h_index(thread)}:" in _subtitle(spec)[1]
     replies = _values(_spec(plot.reply_times(big)))
-    speakers = sum(
-        1 for c in big.comments if c.parent_id is not None and c.status == "visible"
-    )
+    speakers = sum(1 for c in big.comments if c.parent_id is not None and c.status == "visible")
     assert sum(r["replies"] for r in replies) == speakers
 
 
@@ -354,7 +368,12 @@ def test_exchanges_follow_alternating_chains(seed: Thread, hn: Thread, big: Thre
     chain = Thread(
         post=Post(created_at=t0),
         comments=tuple(
-            Comment(id=f"c{i}", parent_id=f"c{i - 1}" if i else None, author=a, created_at=t0 + timedelta(minutes=i))
+            Comment(
+                id=f"c{i}",
+                parent_id=f"c{i - 1}" if i else None,
+                author=a,
+                created_at=t0 + timedelta(minutes=i),
+            )
             for i, a in enumerate(["Ann", "Bob", "Ann", "Bob", "Cat", "Bob", "Cat"])
         ),
     )

@@ -26,8 +26,8 @@ from .formats import (
 )
 
 if TYPE_CHECKING:
-    from .sources import FetchError, fetch
     from .analysis.measures_table import measures_table
+    from .sources import FetchError, fetch
     from .sources.follow import follow
     from .widget.thread_widget import CallbackError, ThreadWidget
 

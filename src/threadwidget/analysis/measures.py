@@ -32,14 +32,14 @@ __all__ = [
     "depth_profile",
     "gini",
     "h_index",
+    "levels",
     "measures",
     "participation_gini",
-    "levels",
     "reciprocated_share",
     "reciprocity_rho",
     "reply_pairs",
-    "speaks",
     "response_times",
+    "speaks",
     "structural_virality",
 ]
 
@@ -109,7 +109,6 @@ def levels(thread: object) -> dict[str, int]:
             replies.sort(key=lambda c: c.created_at)
             stack.extend((c, depth + 1) for c in reversed(replies))
     return level
-
 
 
 def depth_profile(thread: object) -> dict[int, int]:

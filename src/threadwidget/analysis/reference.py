@@ -107,9 +107,9 @@ class Reference:
     median: dict[str, float]
 
     def range_text(self, key: str) -> str:
-        """``"3–4"`` (or ``"3"`` when both ends agree) for a measure of :data:`TREE_MEASURES`."""
+        """``"3-4"`` (or ``"3"`` when both ends agree) for a measure of :data:`TREE_MEASURES`."""
         low, high = _fmt(self.low[key]), _fmt(self.high[key])
-        return low if low == high else f"{low}–{high}"
+        return low if low == high else f"{low}-{high}"
 
 
 def _fmt(value: float) -> str:

@@ -148,7 +148,7 @@ def thread_stats(thread: Thread, top: int = 5) -> ThreadStats:
     if len(gaps) >= 2:
         q1, q2, q3 = statistics.quantiles(gaps, n=4)
         quartiles = (q1, q2, q3)
-    statuses = Counter(c.status for c in thread.comments)
+    statuses: Counter[str] = Counter(c.status for c in thread.comments)
     return ThreadStats(
         comments=len(thread.comments),
         deleted=statuses["deleted"],

@@ -215,7 +215,11 @@ def thread(
         if max_depth == 0:
             parent, depth = None, 0
         spam = rng.random() < spam_rate
-        author = f"promo{rng.randint(100, 999)}" if spam else rng.choices(pool, cum_weights=cumulative)[0]
+        author = (
+            f"promo{rng.randint(100, 999)}"
+            if spam
+            else rng.choices(pool, cum_weights=cumulative)[0]
+        )
         likes = 0 if spam else int(rng.paretovariate(1.6)) - 1
         comments.append(
             Comment(

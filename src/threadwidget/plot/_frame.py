@@ -96,9 +96,9 @@ def _build(thread: Thread) -> ThreadFrame:
     comments = thread.comments
     n = len(comments)
     ids = [c.id for c in comments]
-    position = {cid: i for i, cid in enumerate(ids)}
+    where = {cid: i for i, cid in enumerate(ids)}
     parent = np.fromiter(
-        (-1 if c.parent_id is None else position[c.parent_id] for c in comments), np.int64, n
+        (-1 if c.parent_id is None else where[c.parent_id] for c in comments), np.int64, n
     )
     seconds = np.fromiter((c.created_at.timestamp() for c in comments), np.float64, n)
     score = np.fromiter((c.likes for c in comments), np.int64, n)

@@ -11,7 +11,7 @@ import pandas as pd
 
 from ._data import highlight_condition, highlight_param, pick_param, when_text
 from ._frame import excerpt, frame_of
-from ._layout import missing_layer, count_axis, missing, note_aggregated, titled
+from ._layout import count_axis, missing, missing_layer, note_aggregated, titled
 
 __all__ = [
     "KINDS",
@@ -213,14 +213,16 @@ def cumulative_rows(thread: object) -> pd.DataFrame:
     minutes = np.sort(np.maximum(frame.rows["minutes"].to_numpy(), 0.0))
     n = len(minutes)
     if not n:
-        return pd.DataFrame({"minutes": [], "comments": []})
+        empty: pd.DataFrame = pd.DataFrame({"minutes": [], "comments": []}, dtype=float)
+        return empty
     keep = np.unique(np.linspace(0, n - 1, min(n, CURVE_POINTS)).round().astype(np.int64))
-    return pd.DataFrame(
+    curve: pd.DataFrame = pd.DataFrame(
         {
             "minutes": np.concatenate(([0.0], minutes[keep])),
             "comments": np.concatenate(([0], keep + 1)).astype(np.int64),
         }
     )
+    return curve
 
 
 def cumulative(
@@ -240,7 +242,7 @@ def cumulative(
     last = float(rows["minutes"].max())
     bulk = span_minutes(frame.thread) if span is None else span
     reach = last if last <= TAIL * max(bulk, 1.0) and span is None else bulk
-    step, _name_ = interval_for(timedelta(minutes=max(reach, 1.0)))
+    step = interval_for(timedelta(minutes=max(reach, 1.0)))[0]
     unit, size = _unit(step if step < timedelta(days=1) else step * 2)
     rows["time"] = rows["minutes"] / size
     notes = []
@@ -311,7 +313,8 @@ def timeline_bins(thread: object) -> pd.DataFrame:
     counts["minutes2"] = edges[counts["bin"].to_numpy() + 1]
     counts["depth_top"] = counts["depth"] - 0.45
     counts["depth_bottom"] = counts["depth"] + 0.45
-    return counts.sort_values(["bin", "depth"]).reset_index(drop=True)
+    ordered: pd.DataFrame = counts.sort_values(["bin", "depth"]).reset_index(drop=True)
+    return ordered
 
 
 def _size_steps(most: int) -> list[int]:
@@ -367,9 +370,9 @@ def timeline(
                 ],
             )
         )
-        note = note_aggregated(frame, "comments per time bin and depth")
+        lines = note_aggregated(frame, "comments per time bin and depth")
         return alt.LayerChart(
-            layer=[heat], width=width, height=height, title=titled(title, frame, *note)
+            layer=[heat], width=width, height=height, title=titled(title, frame, *lines)
         )
     shown = rows.copy()
     thread_ = frame.thread
@@ -433,4 +436,3 @@ def timeline(
     )
     linked: alt.LayerChart = chart.add_params(highlight_param())
     return linked
-

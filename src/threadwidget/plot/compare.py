@@ -152,7 +152,7 @@ def compare(
         panels.append(panel.properties(title=_panel_title(panel, label)))
     if chart == "activity" and shared:
         _same_bins(panels)
-    resolve = {channel: "independent" for channel in _CHANNELS}
+    resolve: dict[str, Any] = {channel: "independent" for channel in _CHANNELS}
     if isinstance(chart, str) and shared:
         resolve.update(SHARED[chart])
     note = "axes shared" if shared and isinstance(chart, str) and SHARED[chart] else ""

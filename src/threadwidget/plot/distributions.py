@@ -7,18 +7,18 @@ import numpy as np
 import pandas as pd
 
 from ._frame import frame_of
-from ._layout import missing_layer, count_axis, missing, titled
+from ._layout import count_axis, missing, missing_layer, titled
 
 __all__ = ["REPLY_BINS", "depth_rows", "depths", "distributions", "reply_time_rows", "reply_times"]
 
 #: Reply-time bins, tenfold in minutes (upper bound, label): 1, 10, 100, 1,000, 10,000, 100,000.
 REPLY_BINS = (
     (1.0, "< 1 min"),
-    (10.0, "1–10 min"),
-    (100.0, "10–100 min"),
-    (1000.0, "1.7–17 h"),
-    (10000.0, "17 h–7 d"),
-    (100000.0, "7–69 d"),
+    (10.0, "1-10 min"),
+    (100.0, "10-100 min"),
+    (1000.0, "1.7-17 h"),
+    (10000.0, "17 h-7 d"),
+    (100000.0, "7-69 d"),
     (float("inf"), "> 69 d"),
 )
 
@@ -29,7 +29,10 @@ def depth_rows(thread: object, deepest: int | None = None) -> pd.DataFrame:
     depth = frame_of(thread).rows["depth"].to_numpy()
     top = max(int(depth.max()) if len(depth) else 0, deepest or 0)
     counts = np.bincount(depth, minlength=top + 1)[1:] if top else np.zeros(0, dtype=np.int64)
-    return pd.DataFrame({"depth": np.arange(1, top + 1), "comments": counts.astype(np.int64)})
+    table: pd.DataFrame = pd.DataFrame(
+        {"depth": np.arange(1, top + 1), "comments": counts.astype(np.int64)}
+    )
+    return table
 
 
 def depths(
@@ -86,13 +89,14 @@ def reply_time_rows(thread: object) -> pd.DataFrame:
     uppers = np.asarray([upper for upper, _ in REPLY_BINS])
     which = np.searchsorted(uppers, gaps, side="right")
     counts = np.bincount(which, minlength=len(REPLY_BINS))[: len(REPLY_BINS)]
-    return pd.DataFrame(
+    table: pd.DataFrame = pd.DataFrame(
         {
             "bin": [label for _, label in REPLY_BINS],
             "order": np.arange(len(REPLY_BINS)),
             "replies": counts.astype(np.int64),
         }
     )
+    return table
 
 
 def reply_times(thread: object, width: int = 260, height: int = 200) -> alt.Chart:

@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from ._frame import frame_of, reply_ends
-from ._layout import missing_layer, missing, titled
+from ._layout import missing_layer, titled
 
 __all__ = ["layout", "network", "network_rows"]
 
@@ -64,7 +64,9 @@ def layout(
     return {v: (float(placed[i, 0]), float(placed[i, 1])) for i, v in enumerate(names)}
 
 
-def network_rows(thread: object, max_authors: int = MAX_AUTHORS) -> tuple[pd.DataFrame, pd.DataFrame]:
+def network_rows(
+    thread: object, max_authors: int = MAX_AUTHORS
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Node rows (author, place, comments, replies given and received) and edge rows (two ends
     each). The ``max_authors`` most connected are drawn; the others share one "others" node.
     Edge widths grow with replies up to :data:`MAX_WIDTH` (the count is in the tooltip)."""
@@ -109,12 +111,25 @@ def network_rows(thread: object, max_authors: int = MAX_AUTHORS) -> tuple[pd.Dat
                 else int(comments.get(a, 0)),
                 "replies_given": given[a],
                 "replies_received": received[a],
-                "role": "others" if a == others else "post author" if a == tree.post.author else "author",
+                "role": "others"
+                if a == others
+                else "post author"
+                if a == tree.post.author
+                else "author",
                 "label": a if a in labelled or a == others else "",
             }
             for a in names
         ],
-        columns=["author", "x", "y", "comments", "replies_given", "replies_received", "role", "label"],
+        columns=[
+            "author",
+            "x",
+            "y",
+            "comments",
+            "replies_given",
+            "replies_received",
+            "role",
+            "label",
+        ],
     )
     most = max(edges.values(), default=1)
     links = []

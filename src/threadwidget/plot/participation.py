@@ -13,7 +13,7 @@ import pandas as pd
 
 from ..analysis.measures import gini
 from ._frame import ThreadFrame, frame_of, reply_ends
-from ._layout import missing_layer, count_axis, missing, titled
+from ._layout import count_axis, missing, missing_layer, titled
 
 __all__ = [
     "exchange_rows",
@@ -37,7 +37,8 @@ def _counts(frame: ThreadFrame) -> pd.Series:
     speakers = frame.rows.loc[frame.rows["speaks"], "author"]
     counts = speakers.value_counts()
     order = sorted(counts.index, key=lambda a: (-int(counts[a]), str(a)))
-    return counts.reindex(order)
+    ranked: pd.Series = counts.reindex(order)
+    return ranked
 
 
 def lorenz_rows(thread: object) -> pd.DataFrame:
@@ -46,15 +47,17 @@ def lorenz_rows(thread: object) -> pd.DataFrame:
     counts = np.sort(_counts(frame_of(thread)).to_numpy())
     n = len(counts)
     if not n:
-        return pd.DataFrame({"authors": [], "comments": []})
+        empty: pd.DataFrame = pd.DataFrame({"authors": [], "comments": []}, dtype=float)
+        return empty
     running = np.cumsum(counts) / counts.sum()
     keep = np.unique(np.linspace(0, n - 1, min(n, CURVE_POINTS)).round().astype(np.int64))
-    return pd.DataFrame(
+    curve: pd.DataFrame = pd.DataFrame(
         {
             "authors": np.concatenate(([0.0], (keep + 1) / n)),
             "comments": np.concatenate(([0.0], running[keep])),
         }
     )
+    return curve
 
 
 def lorenz(thread: object, size: int = 260) -> alt.LayerChart:
@@ -62,7 +65,9 @@ def lorenz(thread: object, size: int = 260) -> alt.LayerChart:
     frame = frame_of(thread)
     counts = _counts(frame)
     if not len(counts):
-        return missing_layer("Who writes", frame.thread, "no comments by anyone yet: no Gini", size, size)
+        return missing_layer(
+            "Who writes", frame.thread, "no comments by anyone yet: no Gini", size, size
+        )
     rows = lorenz_rows(frame.thread)
     g = gini([float(v) for v in counts.to_numpy()])
     x = alt.X(
@@ -136,9 +141,7 @@ def top_authors(thread: object, n: int = 10, width: int = 260) -> alt.Chart:
             color=color,
             tooltip=[alt.Tooltip("author:N"), alt.Tooltip("comments:Q")],
         )
-        .properties(
-            title=titled(title, frame, _poster_note(frame, list(rows["author"]), counts))
-        )
+        .properties(title=titled(title, frame, _poster_note(frame, list(rows["author"]), counts)))
     )
     return chart
 
@@ -171,7 +174,10 @@ def reply_rows(thread: object, n: int = 15) -> pd.DataFrame:
         label = f"{len(rest):,} others"
         for way in ("given", "received"):
             records.append({"author": label, "way": way, "replies": int(rest[way].sum())})
-    return pd.DataFrame.from_records(records, columns=["author", "way", "replies"])
+    table_out: pd.DataFrame = pd.DataFrame.from_records(
+        records, columns=["author", "way", "replies"]
+    )
+    return table_out
 
 
 def replies_per_author(thread: object, n: int = 15, width: int = 300) -> alt.Chart:
@@ -238,12 +244,12 @@ def exchange_rows(thread: object, n: int = 15) -> pd.DataFrame:
             run[i] = 3
             begun[key] = begun.get(key, 0) + 1
         longest[key] = max(longest.get(key, 0), int(run[i]))
-    records = [
-        {"pair": f"{a} ↔ {b}", "exchanges": k, "longest": longest[(a, b)]}
-        for (a, b), k in begun.items()
-    ]
-    records.sort(key=lambda r: (-r["exchanges"], -r["longest"], r["pair"]))
-    return pd.DataFrame.from_records(records[:n], columns=["pair", "exchanges", "longest"])
+    found = sorted(begun.items(), key=lambda kv: (-kv[1], -longest[kv[0]], kv[0]))
+    pairs: pd.DataFrame = pd.DataFrame.from_records(
+        [(f"{a} ↔ {b}", k, longest[(a, b)]) for (a, b), k in found[:n]],
+        columns=["pair", "exchanges", "longest"],
+    )
+    return pairs
 
 
 def exchanges(thread: object, n: int = 15, width: int = 300) -> alt.LayerChart:

@@ -18,12 +18,12 @@ import pandas as pd
 from ..analysis.measures import UNKNOWN_AUTHORS
 from ._data import highlight_condition, highlight_param, pick_param, when_text
 from ._frame import ThreadFrame, excerpt, frame_of
-from ._layout import missing_layer, missing, note_aggregated, titled
+from ._layout import missing_layer, note_aggregated, titled
 
 __all__ = [
+    "TOP_SUBTREES",
     "ColorBy",
     "Layout",
-    "TOP_SUBTREES",
     "radial_tree",
     "radial_tree_rows",
     "tree",
@@ -102,7 +102,7 @@ def tree_rows(thread: object) -> pd.DataFrame:
     total = float(rows["leaves"][rows["depth"] == 1].sum()) if len(rows) else 1.0
     out.insert(2, "author_group", _author_groups(frame))
     post = pd.DataFrame([_post_row(frame, max(total, 1.0))])
-    table = pd.concat([post, out], ignore_index=True) if len(out) else post
+    table: pd.DataFrame = pd.concat([post, out], ignore_index=True) if len(out) else post
     table["score"] = table["score"].astype("Int64")  # unknown: null in the spec, never NaN or 0
     return table
 
@@ -187,7 +187,8 @@ def subtree_rows(thread: object, top: int = TOP_SUBTREES) -> pd.DataFrame:
             }
         ]
     )
-    return pd.concat([head, out], ignore_index=True)
+    joined: pd.DataFrame = pd.concat([head, out], ignore_index=True)
+    return joined
 
 
 def _color(color_by: ColorBy, frame: ThreadFrame, rows: pd.DataFrame) -> tuple[alt.Color, str]:
@@ -227,7 +228,7 @@ def _color(color_by: ColorBy, frame: ThreadFrame, rows: pd.DataFrame) -> tuple[a
 def _polar(rows: pd.DataFrame, size: int, rings: int) -> pd.DataFrame:
     total = max(float(rows["x1"].iloc[0]), 1.0)
     ring = size / 2 / rings
-    out = rows.copy()
+    out: pd.DataFrame = rows.copy()
     out["theta"] = 2 * math.pi * out["x0"] / total
     out["theta2"] = 2 * math.pi * out["x1"] / total
     out["r"] = out["depth"] * ring
@@ -373,10 +374,16 @@ def _aggregated_tree(
     note = note_aggregated(
         frame,
         f"the {shown} biggest top-level subtrees, one block per depth"
-        + (f"; the other {more['group'].iloc[0].split()[0]} share the band on the right" if len(more) else ""),
+        + (
+            f"; the other {more['group'].iloc[0].split()[0]} share the band on the right"
+            if len(more)
+            else ""
+        ),
         "width: comments in the subtree (the band: a fifth), colour: comments at that depth",
     )
-    title = "Reply tree" + ("" if color_by == "author" else f" ({color_by} not drawn when aggregated)")
+    title = "Reply tree" + (
+        "" if color_by == "author" else f" ({color_by} not drawn when aggregated)"
+    )
     chart: alt.Chart = (
         base.encode(
             color=color,
