@@ -371,14 +371,11 @@ def _aggregated_tree(
         )
     more = rows[rows["kind"] == "more"]
     shown = min(TOP_SUBTREES, int((frame.rows["depth"] == 1).sum()))
+    where = "the band on the right" if layout == "icicle" else "the last sector"
+    rest = f"; the other {more['group'].iloc[0].split()[0]} share {where}" if len(more) else ""
     note = note_aggregated(
         frame,
-        f"the {shown} biggest top-level subtrees, one block per depth"
-        + (
-            f"; the other {more['group'].iloc[0].split()[0]} share the band on the right"
-            if len(more)
-            else ""
-        ),
+        f"the {shown} biggest top-level subtrees, one block per depth{rest}",
         "width: comments in the subtree (the band: a fifth), colour: comments at that depth",
     )
     title = "Reply tree" + (
