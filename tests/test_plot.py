@@ -214,7 +214,8 @@ def test_tree_icicle_tiles_children_under_parents(seed: Thread, synth: Thread) -
     assert color["condition"]["test"] == "datum.kind === 'post'"
     assert color["field"] == "author_group"
     assert color["scale"]["domain"][:2] == ["Steve", "Chris"]
-    assert spec["encoding"]["y"]["title"] == "depth (0 = the post, 1 = a reply to it)"
+    assert spec["encoding"]["y"]["title"] == "depth"
+    assert _subtitle(spec)[1] == "depth 0: the post; depth 1: a reply to it"
     assert spec["title"]["text"] == "Reply tree, coloured by author"
     assert {p["name"] for p in spec["params"]} == {"pick", "highlight"}
 
@@ -230,6 +231,7 @@ def test_tree_of_a_real_thread_says_what_it_lacks(hn: Thread) -> None:
     }
     scores = _spec(plot.tree(hn, color_by="score"))
     assert "no scores recorded for these comments: drawn in one colour" in _subtitle(scores)
+    assert "depth 0: the post; depth 1: a reply to it" in _subtitle(scores)
     assert scores["encoding"]["color"]["legend"] is None
     assert _values(scores)[0]["score"] is None  # the post's points are not in the file: not 0
 
@@ -257,7 +259,7 @@ def test_tree_of_100000_comments_draws_the_biggest_subtrees(big: Thread, layout_
     tops = sum(1 for c in big.comments if c.parent_id is None)
     assert more[0]["group"] == f"{tops - TOP_SUBTREES:,} more threads"
     assert more[0]["x1"] - more[0]["x0"] == pytest.approx(0.2)  # the band: a fifth
-    assert _subtitle(spec)[1].startswith(
+    assert _subtitle(spec)[2].startswith(
         "aggregated: 100,000 comments (above 2,000): the 30 biggest top-level subtrees"
     )
     assert spec["encoding"]["color"]["field"] == "comments"
@@ -436,6 +438,12 @@ def test_compare_shares_bins_and_scales(seed: Thread, hn: Thread, synth: Thread)
     assert tree_spec["columns"] == 3 and tree_spec["concat"][0]["width"] == 320
     ys = [p["encoding"]["y"]["scale"]["domain"] for p in tree_spec["concat"]]
     assert ys[0] == ys[1]  # the same depths
+    # a note every panel shares is said once, above the grid
+    assert tree_spec["title"]["subtitle"] == [
+        "depth 0: the post; depth 1: a reply to it",
+        "axes shared",
+    ]
+    assert all(p["title"]["subtitle"] == [] for p in tree_spec["concat"])
     depth_spec = _spec(plot.compare([seed, hn], "depths"))
     assert depth_spec["resolve"]["scale"]["y"] == "shared"
     spec2 = _spec(plot.compare([seed, seed], plot.lorenz))

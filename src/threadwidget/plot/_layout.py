@@ -3,6 +3,8 @@ chart that says what is missing instead of drawing zeros."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import altair as alt
 import pandas as pd
 
@@ -10,7 +12,14 @@ from ..core.models import Thread
 from ._data import post_title
 from ._frame import LIMIT, ThreadFrame
 
-__all__ = ["count_axis", "missing", "missing_layer", "note_aggregated", "titled"]
+__all__ = [
+    "count_axis",
+    "missing",
+    "missing_layer",
+    "note_aggregated",
+    "side_by_side",
+    "titled",
+]
 
 
 def titled(title: str, frame: ThreadFrame, *notes: str) -> alt.TitleParams:
@@ -72,3 +81,17 @@ def missing_layer(
         height=height,
         title=alt.TitleParams(title, subtitle=[post_title(thread), message]),
     )
+
+
+def side_by_side(thread: Thread, *charts: Any) -> alt.HConcatChart:
+    """Charts of one thread next to each other, the post's title said once above them."""
+    panels = []
+    for chart in charts:
+        title = chart.title
+        subtitle = getattr(title, "subtitle", alt.Undefined)
+        lines = list(subtitle)[1:] if isinstance(subtitle, list) else []
+        panels.append(chart.properties(title=alt.TitleParams(title.text, subtitle=lines)))
+    joined: alt.HConcatChart = alt.hconcat(
+        *panels, title=alt.TitleParams(post_title(thread), anchor="start", fontSize=13)
+    )
+    return joined

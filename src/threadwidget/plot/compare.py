@@ -83,13 +83,11 @@ def _common(name: str, threads: Sequence[Any], options: dict[str, Any]) -> dict[
     return {}
 
 
-def _panel_title(panel: Any, label: str) -> alt.TitleParams:
-    """The thread's name, and the panel's notes under it (the post's title and the chart's
-    title, said once above the grid, are left out)."""
+def _notes(panel: Any) -> list[str]:
+    """A panel's notes: its subtitle lines after the post's title."""
     title = panel.title if panel.title is not alt.Undefined else alt.TitleParams("")
     subtitle = getattr(title, "subtitle", alt.Undefined)
-    lines = list(subtitle) if isinstance(subtitle, list) else []
-    return alt.TitleParams(label, subtitle=lines[1:], fontSize=12)
+    return [str(line) for line in subtitle][1:] if isinstance(subtitle, list) else []
 
 
 def _chart_title(panel: Any) -> str:
@@ -144,22 +142,30 @@ def compare(
         for key, value in _common(chart, sources, options).items():
             if key in params:
                 options.setdefault(key, value)
-    panels = []
-    heading = ""
-    for thread, label in zip(sources, labels, strict=True):
-        panel = _drop_params(make(thread, **options))
-        heading = heading or _chart_title(panel)
-        panels.append(panel.properties(title=_panel_title(panel, label)))
+    drawn = [_drop_params(make(thread, **options)) for thread in sources]
+    heading = next((_chart_title(p) for p in drawn if _chart_title(p)), "")
+    notes = [_notes(p) for p in drawn]
+    common = [line for line in notes[0] if all(line in n for n in notes)] if notes else []
+    # the chart's title and the notes every panel shares are said once, above the grid
+    panels = [
+        panel.properties(
+            title=alt.TitleParams(
+                label, subtitle=[n for n in lines if n not in common], fontSize=12
+            )
+        )
+        for panel, label, lines in zip(drawn, labels, notes, strict=True)
+    ]
     if chart == "activity" and shared:
         _same_bins(panels)
     resolve: dict[str, Any] = {channel: "independent" for channel in _CHANNELS}
     if isinstance(chart, str) and shared:
         resolve.update(SHARED[chart])
-    note = "axes shared" if shared and isinstance(chart, str) and SHARED[chart] else ""
+    if shared and isinstance(chart, str) and SHARED[chart]:
+        common.append("axes shared")
     combined = alt.concat(
         *panels,
         columns=columns,
-        title=alt.TitleParams(heading, subtitle=[note] if note else [], anchor="start"),
+        title=alt.TitleParams(heading, subtitle=common, anchor="start"),
     ).resolve_scale(**resolve)
     with_highlight: alt.ConcatChart = combined.add_params(highlight_param())
     return with_highlight  # one highlight for every panel

@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 
 from ._frame import frame_of
-from ._layout import count_axis, missing, missing_layer, titled
+from ._layout import count_axis, missing, missing_layer, side_by_side, titled
 
 __all__ = ["REPLY_BINS", "depth_rows", "depths", "distributions", "reply_time_rows", "reply_times"]
 
@@ -134,6 +134,7 @@ def reply_times(thread: object, width: int = 260, height: int = 200) -> alt.Char
 
 def distributions(thread: object) -> alt.HConcatChart:
     """Depth and reply-time histograms side by side."""
-    chart: alt.HConcatChart = alt.hconcat(depths(thread), reply_times(thread))
+    source = frame_of(thread).thread
+    chart = side_by_side(source, depths(source), reply_times(source))
     resolved: alt.HConcatChart = chart.resolve_scale(y="independent")
     return resolved

@@ -13,7 +13,7 @@ import pandas as pd
 
 from ..analysis.measures import gini
 from ._frame import ThreadFrame, frame_of, reply_ends
-from ._layout import count_axis, missing, missing_layer, titled
+from ._layout import count_axis, missing, missing_layer, side_by_side, titled
 
 __all__ = [
     "exchange_rows",
@@ -148,7 +148,8 @@ def top_authors(thread: object, n: int = 10, width: int = 260) -> alt.Chart:
 
 def participation(thread: object) -> alt.HConcatChart:
     """The Lorenz curve and the top authors side by side."""
-    chart: alt.HConcatChart = alt.hconcat(lorenz(thread), top_authors(thread))
+    source = frame_of(thread).thread
+    chart = side_by_side(source, lorenz(source), top_authors(source))
     resolved: alt.HConcatChart = chart.resolve_scale(color="independent")
     return resolved
 

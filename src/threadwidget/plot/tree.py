@@ -38,6 +38,8 @@ Layout = Literal["icicle", "radial"]
 TOP_AUTHORS = 9
 OTHERS = "others"
 NOBODY = "no author (deleted)"
+#: What the depth axis counts, under every tree's title.
+DEPTH_NOTE = "depth 0: the post; depth 1: a reply to it"
 #: Top-level subtrees drawn apart when a tree is aggregated; the rest share one band.
 TOP_SUBTREES = 30
 #: Share of an aggregated tree's width the drawn subtrees take (the "more" band the rest).
@@ -291,7 +293,7 @@ def tree(
                 x2="x1:Q",
                 y=alt.Y(
                     "depth:O",
-                    title="depth (0 = the post, 1 = a reply to it)",
+                    title="depth",
                     scale=alt.Scale(domain=list(range(rings))),
                 ),
             )
@@ -307,7 +309,7 @@ def tree(
             tooltip=tooltip,
         )
         .add_params(pick_param(), highlight_param())
-        .properties(title=titled(title, frame, note))
+        .properties(title=titled(title, frame, DEPTH_NOTE, note))
     )
     return chart
 
@@ -364,7 +366,7 @@ def _aggregated_tree(
                 x2="x1:Q",
                 y=alt.Y(
                     "depth:O",
-                    title="depth (0 = the post, 1 = a reply to it)",
+                    title="depth",
                     scale=alt.Scale(domain=list(range(rings))),
                 ),
             )
@@ -389,7 +391,7 @@ def _aggregated_tree(
             tooltip=tooltip,
         )
         .add_params(pick_param(), highlight_param())
-        .properties(title=titled(title, frame, *note))
+        .properties(title=titled(title, frame, DEPTH_NOTE, *note))
     )
     return chart
 
