@@ -486,10 +486,35 @@ ALL_CHARTS = [
 ]
 
 
+#: What each chart of 100,000 comments says about how it was drawn (in its subtitles).
+SAYS = {
+    "timeline": "aggregated: 100,000 comments (above 2,000)",
+    "tree": "aggregated: 100,000 comments (above 2,000)",
+    "radial_tree": "aggregated: 100,000 comments (above 2,000)",
+    "cumulative": "400 of 100,000 comments drawn as points of the curve",
+    "network": "the 40 most connected; the rest as one grey dot",
+    "lorenz": "1,288 authors, 100,000 comments by someone",
+}
+
+
 @pytest.mark.parametrize("name", ALL_CHARTS)
 def test_every_chart_of_100000_comments_is_small(big: Thread, name: str) -> None:
     text = json.dumps(getattr(plot, name)(big).to_dict())
     assert len(text) < 2_000_000  # timings: benchmarks/charts.py
+    if name in SAYS:
+        assert SAYS[name] in text
+
+
+@pytest.mark.parametrize("name", ALL_CHARTS)
+def test_every_chart_of_a_real_thread_draws_its_rows(hn: Thread, name: str) -> None:
+    spec = _spec(getattr(plot, name)(hn))
+    text = json.dumps(spec)
+    assert "Caltech Researchers Find Evidence of a Planet Beyond Pluto" in text  # said once
+    layout = json.dumps({k: v for k, v in spec.items() if k != "datasets"})
+    assert layout.count("Caltech Researchers Find Evidence") == 1  # titles: the post once
+    assert "aggregated" not in text  # 116 comments: every comment drawn
+    assert sum(len(rows) for rows in spec.get("datasets", {}).values()) > 0
+    assert "[deleted]" not in json.dumps(spec.get("encoding", {}))  # nobody in a legend
 
 
 def test_charts_accept_a_widget_like_object(seed: Thread) -> None:
