@@ -234,6 +234,10 @@ def test_tree_of_a_real_thread_says_what_it_lacks(hn: Thread) -> None:
     assert "depth 0: the post; depth 1: a reply to it" in _subtitle(scores)
     assert scores["encoding"]["color"]["legend"] is None
     assert _values(scores)[0]["score"] is None  # the post's points are not in the file: not 0
+    pointed = Thread(
+        post=hn.post.model_copy(update={"extra": {"points": 943}}), comments=hn.comments
+    )
+    assert _values(_spec(plot.tree(pointed)))[0]["score"] == 943  # recorded: shown
 
 
 @pytest.mark.parametrize("color_by", ["author", "depth", "score", "kind"])

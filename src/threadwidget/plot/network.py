@@ -191,7 +191,7 @@ def network(thread: object, size: int = 420, max_authors: int = MAX_AUTHORS) -> 
             size=alt.Size(
                 "comments:Q",
                 title="comments",
-                scale=alt.Scale(type="sqrt", range=[30, 600]),
+                scale=alt.Scale(type="sqrt", range=[30, 600], zero=False),
                 legend=alt.Legend(format=",d", tickMinStep=1),
             ),
             color=alt.Color(
