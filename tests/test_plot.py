@@ -450,6 +450,9 @@ def test_compare_shares_bins_and_scales(seed: Thread, hn: Thread, synth: Thread)
     assert all(p["title"]["subtitle"] == [] for p in tree_spec["concat"])
     depth_spec = _spec(plot.compare([seed, hn], "depths"))
     assert depth_spec["resolve"]["scale"]["y"] == "shared"
+    own = _spec(plot.compare([seed, hn], "depths", shared=False))
+    assert set(own["resolve"]["scale"].values()) == {"independent"}
+    assert "axes shared" not in json.dumps(own["title"])
     spec2 = _spec(plot.compare([seed, seed], plot.lorenz))
     assert len(spec2["concat"]) == 2
     with pytest.raises(ValueError, match="unknown chart"):
