@@ -16,8 +16,8 @@ def test_seed_stats() -> None:
     assert stats.top_level == 6
     assert stats.participants == 6
     assert stats.post_author_comments == 3
-    assert stats.depth_distribution == {0: 6, 1: 3}
-    assert stats.max_depth == 1
+    assert stats.depth_distribution == {1: 6, 2: 3}  # depth 1: a reply to the post
+    assert stats.max_depth == 2
     assert stats.most_replied[0][1] == 1
     assert stats.most_liked[0] == ("c2", 5)
     assert len(stats.longest_chain) == 2
@@ -39,8 +39,8 @@ def test_reply_times_chain_and_deleted() -> None:
         ),
     )
     stats = thread.stats()
-    assert stats.comments == 3
-    assert stats.deleted == 1
+    assert stats.comments == 4  # the tree: every comment
+    assert stats.deleted == 1 and stats.moderated == 0
     assert stats.longest_chain == ["a", "b", "c"]
     assert stats.comments_per_author == {"A": 2, "B": 1}
     assert stats.median_reply_seconds is not None
@@ -49,5 +49,5 @@ def test_reply_times_chain_and_deleted() -> None:
 
 def test_stats_scale_linearly() -> None:
     stats = synthetic.thread(5000, seed=1).stats()
-    assert stats.comments + stats.deleted == 5000
+    assert stats.comments == 5000
     assert sum(stats.depth_distribution.values()) == stats.comments

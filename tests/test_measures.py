@@ -10,15 +10,17 @@ from pathlib import Path
 
 import pytest
 
-from threadwidget import Comment, Post, Thread, read_thread
+from threadwidget import Comment, Post, Thread, load, read_thread
 from threadwidget.analysis.measures import (
     REFERENCES,
     depth_profile,
     gini,
     h_index,
+    levels,
     measures,
     participation_gini,
-    reciprocity,
+    reciprocated_share,
+    reciprocity_rho,
     reply_pairs,
     response_times,
     structural_virality,
@@ -88,12 +90,46 @@ def _brute_force_virality(thread: Thread) -> float:
     return total / (len(edges) * (len(edges) - 1) / 2)
 
 
-def test_reciprocity_counts_answered_reply_links(small: Thread) -> None:
+def test_reciprocity_share_and_rho(small: Thread) -> None:
     assert reply_pairs(small) == {("Bob", "Ann"): 1, ("Ann", "Bob"): 1, ("Cat", "Ann"): 1}
-    assert reciprocity(small) == pytest.approx(2 / 3)
+    assert reciprocated_share(small) == pytest.approx(2 / 3)
+    # L = 3 links among N = 3 people: a = 3 / 6; rho = (2/3 - 1/2) / (1 - 1/2)
+    assert reciprocity_rho(small) == pytest.approx(1 / 3)
     alone = Thread(post=Post(created_at=T0), comments=(_c("x", "A", 1), _c("y", "A", 2, "x")))
     assert reply_pairs(alone) == {}  # a self-reply is not a link
-    assert reciprocity(alone) is None
+    assert reciprocated_share(alone) is None and reciprocity_rho(alone) is None
+    both = Thread(
+        post=Post(created_at=T0),
+        comments=(_c("x", "A", 1), _c("y", "B", 2, "x"), _c("z", "A", 3, "y")),
+    )
+    assert reciprocity_rho(both) is None  # every possible link exists: rho is undefined
+    seed = read_thread(SEED)  # Steve answers three people, nobody answers Steve
+    assert reciprocated_share(seed) == 0
+    assert reciprocity_rho(seed) == pytest.approx(-1 / 3)  # a = 3 / 12: fewer than chance
+
+
+def test_deleted_authors_are_nobody(small: Thread) -> None:
+    gone = small.model_copy(
+        update={
+            "comments": (*small.comments, _c("g", "[deleted]", 80, "a"), _c("h", "[deleted]", 81))
+        }
+    )
+    gone = Thread(post=gone.post, comments=gone.comments)
+    assert reply_pairs(gone) == reply_pairs(small)  # "[deleted]" answers nobody
+    assert participation_gini(gone) == participation_gini(small)
+    assert depth_profile(gone) == {1: 4, 2: 3, 3: 1}  # but its comments hold their place
+
+
+@pytest.mark.parametrize("name", ["power-trip", "hn-planet-nine", "reddit-crafts-cosplay"])
+def test_reciprocity_agrees_with_networkx(name: str) -> None:
+    import networkx as nx
+
+    thread = load(SEED.parent / f"{name}.json")
+    graph = nx.DiGraph(list(reply_pairs(thread)))
+    share = nx.overall_reciprocity(graph)
+    density = nx.density(graph)
+    assert reciprocated_share(thread) == pytest.approx(share)
+    assert reciprocity_rho(thread) == pytest.approx((share - density) / (1 - density))
 
 
 def test_response_times(small: Thread) -> None:
@@ -117,7 +153,9 @@ def test_measures_table(small: Thread) -> None:
     values = table.to_dict()
     assert values["h_index"] == 2
     assert values["structural_virality"] == pytest.approx(46 / 21)
-    assert values["reciprocity"] == pytest.approx(2 / 3)
+    assert values["reciprocated_share"] == pytest.approx(2 / 3)
+    assert values["reciprocity_rho"] == pytest.approx(1 / 3)
+    assert table.get("reciprocity_rho").name == "reciprocity (rho)"
     assert values["median_response_minutes"] == 20
     assert values["response_iqr_minutes"] == 20
     assert values["first_comment_minutes"] == 10
@@ -145,7 +183,7 @@ def test_measures_accept_a_widget_like_object(small: Thread) -> None:
 def test_measures_cite_their_papers_in_docstrings() -> None:
     assert "Gómez, Kaltenbrunner and López (2008)" in (h_index.__doc__ or "")
     assert "Goel, Anderson, Hofman and Watts (2016)" in (structural_virality.__doc__ or "")
-    assert "Garlaschelli and Loffredo (2004)" in (reciprocity.__doc__ or "")
+    assert "Garlaschelli and Loffredo's (2004)" in (reciprocity_rho.__doc__ or "")
     assert "Kaltenbrunner, Gómez and López (2007)" in (response_times.__doc__ or "")
     assert "Gómez, Kaltenbrunner and López (2008)" in (depth_profile.__doc__ or "")
 
@@ -162,9 +200,32 @@ def test_stats_carry_the_measures(small: Thread) -> None:
     stats = small.stats()
     assert stats.h_index == 2
     assert stats.structural_virality == pytest.approx(46 / 21)
-    assert stats.reciprocity == pytest.approx(2 / 3)
+    assert stats.reciprocated_share == pytest.approx(2 / 3)
+    assert stats.reciprocity_rho == pytest.approx(1 / 3)
     assert stats.participation_gini == pytest.approx(2 / 15)
     assert "h-index 2" in str(stats) and "structural virality" in stats._repr_html_()
     assert stats.to_dict()["h_index"] == 2
     seed = read_thread(SEED).stats()
-    assert seed.h_index == 2 and seed.reciprocity == 0  # Steve answers, nobody answers Steve
+    assert seed.h_index == 2 and seed.reciprocated_share == 0  # nobody answers Steve
+    assert seed.reciprocity_rho == pytest.approx(-1 / 3)
+
+
+@pytest.mark.parametrize("name", ["power-trip", "hn-planet-nine", "reddit-crafts-cosplay"])
+def test_one_depth_convention_and_one_counting_rule(name: str) -> None:
+    """stats(), measures() and the depth chart read the same levels off every comment."""
+    from threadwidget.plot.distributions import depth_rows
+
+    thread = load(SEED.parent / f"{name}.json")
+    profile = depth_profile(thread)
+    stats = thread.stats()
+    assert stats.depth_distribution == profile
+    assert sum(profile.values()) == len(thread.comments) == stats.comments
+    assert min(profile) == 1  # a reply to the post is depth 1
+    assert stats.max_depth == measures(thread).to_dict()["max_level"] == max(profile)
+    chart = depth_rows(thread)
+    assert dict(zip(chart["depth"], chart["comments"], strict=True)) == profile
+    assert list(levels(thread).values()).count(1) == stats.top_level
+    statuses = [c.status for c in thread.comments]
+    assert stats.deleted == statuses.count("deleted")
+    assert stats.moderated == sum(statuses.count(s) for s in ("hidden", "spam", "removed"))
+    assert "[deleted]" not in stats.comments_per_author

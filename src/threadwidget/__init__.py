@@ -26,6 +26,7 @@ from .formats import (
 )
 
 if TYPE_CHECKING:
+    from .analysis.measures_table import measures_table
     from .sources import FetchError, fetch
     from .sources.follow import follow
     from .widget.thread_widget import CallbackError, ThreadWidget
@@ -60,6 +61,7 @@ __all__ = [
     "fetch",
     "follow",
     "load",
+    "measures_table",
     "read_thread",
     "save",
     "write_thread",
@@ -74,6 +76,10 @@ def __getattr__(name: str) -> Any:
         from .widget import thread_widget
 
         return getattr(thread_widget, name)
+    if name == "measures_table":  # pandas and numpy load on first use
+        from .analysis.measures_table import measures_table
+
+        return measures_table
     if name in _FETCH_LAZY:  # httpx is imported only when fetching
         from . import sources
         from .sources import follow as following

@@ -1,9 +1,12 @@
-"""Named measures of a discussion, each with the paper it comes from.
+"""Named measures of a discussion, each with the paper it comes from, and the conventions
+every measure, ``thread.stats()`` and every chart of ``threadwidget.plot`` share.
 
-Tree measures (h-index, structural virality, depth profile) read the reply tree as it stands:
-every comment counts, whatever its status, because a deleted or moderated comment still holds
-its replies in place. People measures (reciprocity, participation) count visible comments only,
-and response times count visible replies. ``measures(thread)`` gathers them in one table.
+Depth: level 1 is a reply to the post, level 2 a reply to that (the post is level 0), as the
+h-index paper counts. Which comments count: every comment counts in the shape of the tree
+(levels, h-index, structural virality, tree charts), whatever its status, because a deleted or
+moderated comment still holds its replies in place; only comments *by someone* (visible, with a
+known author: not "[deleted]") count for people and reply times (participants, Gini,
+reciprocity, replies given and received, response times). ``measures(thread)`` gathers them.
 """
 
 from __future__ import annotations
@@ -19,7 +22,9 @@ from typing import Any
 from ..core.models import Comment, Thread
 
 __all__ = [
+    "MODERATED",
     "REFERENCES",
+    "UNKNOWN_AUTHORS",
     "Measure",
     "MeasureTable",
     "ResponseTimes",
@@ -27,13 +32,21 @@ __all__ = [
     "depth_profile",
     "gini",
     "h_index",
+    "levels",
     "measures",
     "participation_gini",
-    "reciprocity",
+    "reciprocated_share",
+    "reciprocity_rho",
     "reply_pairs",
     "response_times",
+    "speaks",
     "structural_virality",
 ]
+
+#: Statuses a moderator set (hidden, spam, removed): such comments are marked in every chart.
+MODERATED = frozenset({"hidden", "spam", "removed"})
+#: Author names importers give a comment whose author is gone: nobody to count as a person.
+UNKNOWN_AUTHORS = frozenset({"", "[deleted]", "[removed]", "[moderated]", "[unknown]"})
 
 #: Where each measure comes from, cited in its docstring and in ``measures()`` rows.
 REFERENCES = {
@@ -75,15 +88,26 @@ def as_thread(source: object) -> Thread:
     raise TypeError(f"expected a Thread or a ThreadWidget, got {type(source).__name__}")
 
 
-def _levels(thread: Thread) -> dict[str, int]:
-    """Nesting level of every comment: 1 for a reply to the post, 2 for a reply to that, ..."""
+def speaks(comment: Comment) -> bool:
+    """Whether a comment counts for people and reply times: visible, with a known author."""
+    return comment.status == "visible" and comment.author not in UNKNOWN_AUTHORS
+
+
+def levels(thread: object) -> dict[str, int]:
+    """Level of every comment, in tree order: 1 for a reply to the post, 2 for a reply to that."""
+    tree = as_thread(thread)
+    kids: dict[str | None, list[Comment]] = {}
+    for comment in tree.comments:
+        kids.setdefault(comment.parent_id, []).append(comment)
     level: dict[str, int] = {}
-    stack: list[tuple[str | None, int]] = [(None, 0)]
+    stack: list[tuple[Comment, int]] = [(c, 1) for c in reversed(tree.children(None))]
     while stack:
-        parent, depth = stack.pop()
-        for child in thread.children(parent):
-            level[child.id] = depth + 1
-            stack.append((child.id, depth + 1))
+        comment, depth = stack.pop()
+        level[comment.id] = depth
+        replies = kids.get(comment.id)
+        if replies:
+            replies.sort(key=lambda c: c.created_at)
+            stack.extend((c, depth + 1) for c in reversed(replies))
     return level
 
 
@@ -92,7 +116,7 @@ def depth_profile(thread: object) -> dict[int, int]:
 
     Reference: Gómez, Kaltenbrunner and López (2008), the level profile of the radial tree.
     """
-    counts = Counter(_levels(as_thread(thread)).values())
+    counts = Counter(levels(thread).values())
     return dict(sorted(counts.items()))
 
 
@@ -134,28 +158,44 @@ def _post_order(thread: Thread) -> Iterator[Comment]:
 
 
 def reply_pairs(thread: object) -> Counter[tuple[str, str]]:
-    """(replier, replied-to) author pairs between visible comments, self-replies left out."""
+    """(replier, replied-to) author pairs between comments by someone, self-replies left out."""
     tree = as_thread(thread)
     pairs: Counter[tuple[str, str]] = Counter()
     for comment in tree.comments:
-        if comment.parent_id is None or comment.status != "visible":
+        if comment.parent_id is None or not speaks(comment):
             continue
         parent = tree.get(comment.parent_id)
-        if parent.status == "visible" and parent.author != comment.author:
+        if speaks(parent) and parent.author != comment.author:
             pairs[(comment.author, parent.author)] += 1
     return pairs
 
 
-def reciprocity(thread: object) -> float | None:
-    """Share of reply links A→B (A answered B at least once) where B also answered A.
+def reciprocated_share(thread: object) -> float | None:
+    """Plain share r of reply links A→B (A answered B at least once) where B also answered A.
 
-    Reference: Garlaschelli and Loffredo (2004); as Gómez, Kaltenbrunner and López (2008) build
-    the reply network, replies to the post and self-replies are left out. None without links.
+    Not corrected for density: see :func:`reciprocity_rho`. None without links.
     """
     links = set(reply_pairs(thread))
     if not links:
         return None
     return sum(1 for a, b in links if (b, a) in links) / len(links)
+
+
+def reciprocity_rho(thread: object) -> float | None:
+    """Garlaschelli and Loffredo's (2004) rho = (r - a) / (1 - a), a = L / (N (N - 1)).
+
+    r is :func:`reciprocated_share`, L the reply links and N the authors with a link: rho > 0
+    when people answer back more than a random network as dense would, < 0 when less. None
+    without links or when every possible link exists (a = 1). Reply networks as Gómez,
+    Kaltenbrunner and López (2008) build them: replies to the post and self-replies left out.
+    """
+    links = set(reply_pairs(thread))
+    nodes = {a for link in links for a in link}
+    if not links or len(links) == len(nodes) * (len(nodes) - 1):
+        return None
+    share = sum(1 for a, b in links if (b, a) in links) / len(links)
+    density = len(links) / (len(nodes) * (len(nodes) - 1))
+    return (share - density) / (1 - density)
 
 
 @dataclass(frozen=True)
@@ -177,9 +217,9 @@ def response_times(thread: object) -> ResponseTimes:
     gaps = sorted(
         (c.created_at - tree.get(c.parent_id).created_at).total_seconds()
         for c in tree.comments
-        if c.parent_id is not None and c.status == "visible"
+        if c.parent_id is not None and speaks(c)
     )
-    firsts = [c.created_at for c in tree.comments if c.status == "visible"]
+    firsts = [c.created_at for c in tree.comments if speaks(c)]
     first = (min(firsts) - tree.post.created_at).total_seconds() if firsts else None
     quartiles = statistics.quantiles(gaps, n=4) if len(gaps) >= 2 else None
     return ResponseTimes(
@@ -205,8 +245,8 @@ def gini(values: Sequence[float]) -> float | None:
 
 
 def participation_gini(thread: object) -> float | None:
-    """Gini coefficient of visible comments per author (participation inequality)."""
-    authors = Counter(c.author for c in as_thread(thread).comments if c.status == "visible")
+    """Gini coefficient of comments per author (participation inequality), comments by someone."""
+    authors = Counter(c.author for c in as_thread(thread).comments if speaks(c))
     return gini(list(authors.values()))
 
 
@@ -298,10 +338,17 @@ def measures(thread: object) -> MeasureTable:
             REFERENCES["structural_virality"],
         ),
         Measure(
-            "reciprocity",
-            "reciprocity",
-            reciprocity(tree),
-            "share of reply links A→B answered by B→A",
+            "reciprocity_rho",
+            "reciprocity (rho)",
+            reciprocity_rho(tree),
+            "Garlaschelli-Loffredo rho: answered links beyond what density predicts (0 = chance)",
+            REFERENCES["reciprocity"],
+        ),
+        Measure(
+            "reciprocated_share",
+            "reciprocated share",
+            reciprocated_share(tree),
+            "plain share of reply links A→B answered by B→A (not density-corrected)",
             REFERENCES["reciprocity"],
         ),
         Measure(

@@ -13,7 +13,7 @@ from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from ..core.models import Comment, Thread
+from ..core.models import Thread
 from . import measures
 
 __all__ = ["ThreadStats", "thread_stats"]
@@ -21,7 +21,13 @@ __all__ = ["ThreadStats", "thread_stats"]
 
 @dataclass(frozen=True)
 class ThreadStats:
-    """A summary of a thread; deleted comments are counted apart and left out of the rest."""
+    """A summary of a thread, under the conventions of ``threadwidget.analysis.measures``.
+
+    Depth 1 is a reply to the post. The tree (``comments``, ``top_level``, depths, chains,
+    replies) counts every comment; people and times count comments by someone (visible, author
+    known). ``deleted`` counts comments their authors deleted, ``moderated`` hidden, spam and
+    removed ones.
+    """
 
     comments: int
     deleted: int
@@ -38,11 +44,13 @@ class ThreadStats:
     most_liked: list[tuple[str, int]]
     first_comment: datetime | None
     last_comment: datetime | None
+    moderated: int = 0
     # Named measures (threadwidget.analysis.measures, each with its paper): tree shape and reply
     # network.
     h_index: int = 0
     structural_virality: float | None = None
-    reciprocity: float | None = None
+    reciprocity_rho: float | None = None
+    reciprocated_share: float | None = None
     participation_gini: float | None = None
 
     def to_dict(self) -> dict[str, Any]:
@@ -59,24 +67,29 @@ class ThreadStats:
         return "\n".join(
             [
                 f"comments        {self.comments} ({self.deleted} deleted, "
-                f"{self.top_level} top-level)",
+                f"{self.moderated} moderated, {self.top_level} top-level)",
                 f"participants    {self.participants}: {top}",
-                f"depth           up to {self.max_depth}; "
+                f"depth           up to {self.max_depth} (1 = reply to the post); "
                 + ", ".join(f"{d}: {n}" for d, n in self.depth_distribution.items()),
                 f"median reply    {reply} after the comment it answers",
                 f"longest chain   {len(self.longest_chain)} comments",
                 "most replied    " + ", ".join(f"{cid} ({n})" for cid, n in self.most_replied[:3]),
                 f"measures        h-index {self.h_index}, structural virality "
-                f"{_num(self.structural_virality)}, reciprocity {_num(self.reciprocity)}, "
+                f"{_num(self.structural_virality)}, reciprocity rho "
+                f"{_num(self.reciprocity_rho)} (answered share {_num(self.reciprocated_share)}), "
                 f"participation Gini {_num(self.participation_gini)}",
             ]
         )
 
     def _repr_html_(self) -> str:
         rows = [
-            ("comments", f"{self.comments} ({self.deleted} deleted, {self.top_level} top-level)"),
+            (
+                "comments",
+                f"{self.comments} ({self.deleted} deleted, {self.moderated} moderated, "
+                f"{self.top_level} top-level)",
+            ),
             ("participants", str(self.participants)),
-            ("max depth", str(self.max_depth)),
+            ("max depth (1 = reply to the post)", str(self.max_depth)),
             (
                 "median reply time",
                 "-" if self.median_reply_seconds is None else _duration(self.median_reply_seconds),
@@ -86,7 +99,8 @@ class ThreadStats:
             ("most liked", ", ".join(f"{c} ({n})" for c, n in self.most_liked[:5])),
             ("h-index", str(self.h_index)),
             ("structural virality", _num(self.structural_virality)),
-            ("reciprocity", _num(self.reciprocity)),
+            ("reciprocity (rho)", _num(self.reciprocity_rho)),
+            ("reciprocated share", _num(self.reciprocated_share)),
             ("participation Gini", _num(self.participation_gini)),
         ]
         body = "".join(
@@ -110,64 +124,55 @@ def _duration(seconds: float) -> str:
 
 
 def thread_stats(thread: Thread, top: int = 5) -> ThreadStats:
-    """Everything in :class:`ThreadStats`, for the visible comments of ``thread``."""
+    """Everything in :class:`ThreadStats`: the tree from every comment, people from speakers."""
     by_id = {c.id: c for c in thread.comments}
-    visible = [c for c in thread.comments if c.status == "visible"]
-    depth: dict[str, int] = {}
-
-    def depth_of(comment: Comment) -> int:
-        chain: list[Comment] = []
-        current: Comment | None = comment
-        while current is not None and current.id not in depth:
-            chain.append(current)
-            current = by_id[current.parent_id] if current.parent_id else None
-        base = -1 if current is None else depth[current.id]
-        for offset, item in enumerate(reversed(chain), start=1):
-            depth[item.id] = base + offset
-        return depth[comment.id]
-
-    for comment in thread.comments:
-        depth_of(comment)
-    authors = Counter(c.author for c in visible)
-    replies = Counter(c.parent_id for c in visible if c.parent_id is not None)
+    level = measures.levels(thread)
+    speakers = [c for c in thread.comments if measures.speaks(c)]
+    authors = Counter(c.author for c in speakers)
+    replies = Counter(c.parent_id for c in thread.comments if c.parent_id is not None)
     gaps = [
         (c.created_at - by_id[c.parent_id].created_at).total_seconds()
-        for c in visible
+        for c in speakers
         if c.parent_id is not None
     ]
-    deepest = max(visible, key=lambda c: (depth[c.id], -c.created_at.timestamp()), default=None)
+    deepest = max(
+        thread.comments, key=lambda c: (level[c.id], -c.created_at.timestamp()), default=None
+    )
     chain: list[str] = []
     current = deepest
     while current is not None:
         chain.append(current.id)
         current = by_id[current.parent_id] if current.parent_id else None
-    times = [c.created_at for c in visible]
+    times = [c.created_at for c in speakers]
     quartiles: tuple[float, float, float] | None = None
     if len(gaps) >= 2:
         q1, q2, q3 = statistics.quantiles(gaps, n=4)
         quartiles = (q1, q2, q3)
+    statuses: Counter[str] = Counter(c.status for c in thread.comments)
     return ThreadStats(
-        comments=len(visible),
-        deleted=len(thread.comments) - len(visible),
-        top_level=sum(1 for c in visible if c.parent_id is None),
+        comments=len(thread.comments),
+        deleted=statuses["deleted"],
+        moderated=sum(statuses[s] for s in measures.MODERATED),
+        top_level=sum(1 for c in thread.comments if c.parent_id is None),
         participants=len(authors),
         comments_per_author=dict(authors.most_common()),
         post_author_comments=authors.get(thread.post.author, 0),
-        depth_distribution=dict(sorted(Counter(depth[c.id] for c in visible).items())),
-        max_depth=max((depth[c.id] for c in visible), default=0),
+        depth_distribution=dict(sorted(Counter(level.values()).items())),
+        max_depth=max(level.values(), default=0),
         median_reply_seconds=statistics.median(gaps) if gaps else None,
         reply_seconds_quartiles=quartiles,
         longest_chain=chain[::-1],
         most_replied=[(cid, n) for cid, n in replies.most_common(top) if cid is not None],
         most_liked=[
             (c.id, c.likes)
-            for c in sorted(visible, key=lambda c: (-c.likes, c.created_at))[:top]
+            for c in sorted(speakers, key=lambda c: (-c.likes, c.created_at))[:top]
             if c.likes
         ],
         first_comment=min(times, default=None),
         last_comment=max(times, default=None),
         h_index=measures.h_index(thread),
         structural_virality=measures.structural_virality(thread),
-        reciprocity=measures.reciprocity(thread),
+        reciprocity_rho=measures.reciprocity_rho(thread),
+        reciprocated_share=measures.reciprocated_share(thread),
         participation_gini=measures.participation_gini(thread),
     )

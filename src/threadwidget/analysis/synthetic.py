@@ -7,6 +7,7 @@ bodies of varied length, heavy-tailed like counts, and a share of spam.
 
 from __future__ import annotations
 
+import itertools
 import random
 from datetime import datetime, timedelta, timezone
 
@@ -163,11 +164,13 @@ def thread(
     spam_rate: float = 0.02,
     authors: int | None = None,
     start: datetime | None = None,
+    bodies: bool = True,
 ) -> Thread:
     """A validated thread of ``n`` comments, identical for identical arguments.
 
     ``max_depth`` bounds reply depth (0 = flat), ``spam_rate`` is the share of spam comments,
-    ``authors`` the size of the author pool (default: about sqrt(n) * 3).
+    ``authors`` the size of the author pool (default: about sqrt(n) * 3). ``bodies=False`` writes
+    one-line bodies (three times faster: charts of 100,000 comments; another thread than True).
     """
     if n < 0:
         raise ValueError(f"n must be >= 0, got {n}")
@@ -182,6 +185,8 @@ def thread(
     post_author = pool[0]
     # A few people write most comments (Zipf-like weights), as in real discussions.
     weights = [1.0 / (rank + 1) ** 0.8 for rank in range(pool_size)]
+    # summed once: choices(weights=...) would sum them again for every comment (O(n * authors))
+    cumulative = list(itertools.accumulate(weights))
     post = Post(
         id="post",
         title="Synthetic discussion: " + " ".join(rng.choice(_WORDS) for _ in range(5)),
@@ -210,14 +215,18 @@ def thread(
         if max_depth == 0:
             parent, depth = None, 0
         spam = rng.random() < spam_rate
-        author = f"promo{rng.randint(100, 999)}" if spam else rng.choices(pool, weights)[0]
+        author = (
+            f"promo{rng.randint(100, 999)}"
+            if spam
+            else rng.choices(pool, cum_weights=cumulative)[0]
+        )
         likes = 0 if spam else int(rng.paretovariate(1.6)) - 1
         comments.append(
             Comment(
                 id=f"s{index}",
                 parent_id=None if parent is None else comments[parent].id,
                 author=author,
-                body=rng.choice(_SPAM) if spam else _body(rng),
+                body=rng.choice(_SPAM) if spam else _body(rng) if bodies else f"Comment {index}.",
                 created_at=now,
                 likes=min(likes, 5000),
             )

@@ -11,13 +11,13 @@ except ImportError:  # pragma: no cover - exercised in a subprocess by the tests
 
 from typing import TYPE_CHECKING, Any
 
-from .activity import activity, timeline
+from .activity import activity, cumulative, timeline
 from .compare import compare
 from .distributions import depths, distributions, reply_times
 from .export import save, to_png, to_svg
 from .network import network
-from .participation import lorenz, participation, top_authors
-from .tree import tree
+from .participation import exchanges, lorenz, participation, replies_per_author, top_authors
+from .tree import radial_tree, tree
 
 if TYPE_CHECKING:
     from .linking import ThreadChart, link
@@ -26,12 +26,16 @@ __all__ = [
     "ThreadChart",
     "activity",
     "compare",
+    "cumulative",
     "depths",
     "distributions",
+    "exchanges",
     "link",
     "lorenz",
     "network",
     "participation",
+    "radial_tree",
+    "replies_per_author",
     "reply_times",
     "save",
     "timeline",
