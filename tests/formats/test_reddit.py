@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from threadwidget.formats import ThreadFileError, load, load_with_report
+from threadwidget.formats import ThreadFileError, ThreadLoadWarning, load, load_with_report
 
 from .conftest import DATA, sample
 
@@ -46,10 +46,18 @@ def test_entities_unescaped_and_markdown_kept() -> None:
     assert thread.get("k2").body == "Same 😅 — 日本語も"
 
 
-def test_more_stubs_are_counted() -> None:
-    _, report = sample("reddit.json")
+def test_more_stubs_are_recorded_in_the_thread_and_load_warns() -> None:
+    thread, report = sample("reddit.json")
     assert report.not_loaded == 4
-    assert not report.changed
+    more, deeper = thread.completeness.gaps
+    assert (more.kind, more.parent_id, more.count) == ("more", "k1", 4)
+    assert more.ids == ("k9", "k10", "k11", "k12")
+    assert (deeper.parent_id, deeper.ids, deeper.count) == ("k2", (), None)  # continue this thread
+    assert thread.completeness.text() == "incomplete: 4+ replies not loaded"
+    with pytest.warns(ThreadLoadWarning, match=r"incomplete: 4\+ replies not loaded") as seen:
+        again = load(DATA / "reddit.json")
+    assert again.completeness == thread.completeness
+    assert "'more' stubs" in str(seen[0].message)
 
 
 def test_missing_time_names_the_json_path(tmp_path: Path) -> None:

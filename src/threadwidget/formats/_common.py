@@ -18,6 +18,9 @@ from ..core.models import (
     MAX_BODY_CHARS,
     MAX_NAME_CHARS,
     Comment,
+    Completeness,
+    Gap,
+    GapKind,
     Moderation,
     ModerationAction,
     Post,
@@ -87,11 +90,19 @@ class LoadReport:
     notes: list[str] = field(default_factory=list)
     #: Comments loaded although an optional field was missing (read with a stated default).
     filled: list[Problem] = field(default_factory=list)
+    #: What the thread lacks (``more`` stubs, pages not read, deleted or blocked comments); the
+    #: thread keeps them too (``thread.completeness``).
+    gaps: list[Gap] = field(default_factory=list)
+
+    @property
+    def altered(self) -> bool:
+        """True when comments were dropped, re-attached, truncated or filled in."""
+        return bool(self.dropped or self.reattached or self.truncated or self.filled)
 
     @property
     def changed(self) -> bool:
-        """True when comments were dropped, re-attached, truncated or filled in (load() warns)."""
-        return bool(self.dropped or self.reattached or self.truncated or self.filled)
+        """True when the import altered comments or the thread is incomplete (load() warns)."""
+        return self.altered or bool(self.gaps)
 
     def summary(self) -> str:
         """One line per kind of change, for people (the CLI prints it to stderr)."""
@@ -107,7 +118,12 @@ class LoadReport:
                 shown = "; ".join(str(p) for p in items[:5])
                 more = f"; and {len(items) - 5} more" if len(items) > 5 else ""
                 lines.append(f"{len(items)} {title}: {shown}{more}")
-        if self.not_loaded:
+        if self.gaps:
+            completeness = Completeness(gaps=tuple(self.gaps))
+            reasons = list(dict.fromkeys(g.reason for g in self.gaps if g.reason))
+            shown = "; ".join(reasons[:3]) + (f"; and {len(reasons) - 3} more" if len(reasons) > 3 else "")
+            lines.append(f"{completeness.text()} ({shown})" if shown else completeness.text())
+        elif self.not_loaded:
             lines.append(f"{self.not_loaded} comment(s) named in the file were not in it")
         return "\n".join(f"{self.source} ({self.format}): {line}" for line in lines)
 
@@ -138,6 +154,9 @@ class RawComment:
     #: what the source's moderation decided: ("spam", "hidden" or "removed", by whom, why), else
     #: None; a removed comment's text is not kept (the source no longer shows it either)
     moderated: tuple[Literal["spam", "hidden", "removed"], str, str] | None = None
+    #: how ``created_at`` was estimated when the source gave no time (``"indexedAt"``, ``"id"``,
+    #: ``"parent"``); kept as ``extra["time_estimated"]``
+    estimated: str | None = None
 
 
 class IdMapper:
@@ -239,6 +258,8 @@ class Reader:
         self.progress = progress
         self.report = LoadReport(source=name, format=label)
         self.raw: list[RawComment] = []
+        #: (kind, parent source id, source ids, count, reason) of what the source lacks
+        self._gaps: list[tuple[GapKind, str | None, tuple[str, ...], int | None, str]] = []
         self._dropped: dict[str, str | None] = {}
         self._seen: dict[str, str] = {}
 
@@ -287,6 +308,20 @@ class Reader:
         self.report.flagged.append(Problem(place, source_id, reason))
         return (status, by, reason)
 
+    def gap(
+        self,
+        kind: GapKind,
+        parent: str | None,
+        ids: tuple[str, ...] = (),
+        count: int | None = None,
+        reason: str = "",
+    ) -> None:
+        """Note replies the source has but the file lacks (under the comment ``parent``, a source
+        id; for ``unavailable``, the placeholder's own id); kept in ``post.gaps``."""
+        self._gaps.append((kind, parent, ids, count, reason))
+        if kind != "unavailable":
+            self.report.not_loaded += max(count or 0, len(ids))
+
     def filled(self, place: str, source_id: str, reason: str) -> None:
         """Note a comment read although an optional field was missing (``load()`` warns)."""
         self.report.filled.append(Problem(place, source_id, reason))
@@ -329,6 +364,19 @@ class Reader:
             fields["parent_id"] = ids(parent) if parent is not None else None
             comments.append(Comment(**fields))
         comments = self._break_cycles(comments)
+        if self._gaps:
+            gaps = tuple(
+                Gap(
+                    kind=kind,
+                    parent_id=ids(parent) if parent is not None and parent in built else None,
+                    ids=tuple(i for i in source_ids if 0 < len(i) <= 64),
+                    count=count,
+                    reason=reason[:500],
+                )
+                for kind, parent, source_ids, count, reason in self._gaps
+            )
+            post = post.model_copy(update={"gaps": (*post.gaps, *gaps)})
+            self.report.gaps = list(post.gaps)
         try:
             return Thread.build(post, comments)
         except ValidationError as error:  # pragma: no cover - _fields validated every comment
@@ -353,6 +401,8 @@ class Reader:
             "likes": max(raw.likes, len(liked_by)),
             "liked_by": liked_by,
         }
+        if raw.estimated is not None:
+            fields["extra"] = {"time_estimated": raw.estimated}
         if raw.moderated is not None and raw.status == "visible":
             status, by, reason = raw.moderated
             fields["status"] = status

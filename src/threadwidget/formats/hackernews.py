@@ -2,7 +2,7 @@
 
 Firebase files may be one item, a list of items, or an object of items keyed by id; the story
 (or the item without a parent in the file) is the post, and ``kids`` not present in the file are
-counted in ``LoadReport.not_loaded``. ``deleted`` items become status "deleted" (an Algolia
+recorded as gaps (``thread.completeness``). ``deleted`` items become status "deleted" (an Algolia
 node with no author and no text; Algolia may give only its ``id`` and ``children``); ``dead``
 (flagged or killed) items become status "hidden" (by "Hacker News", seen by moderators only) and are
 listed in ``LoadReport.flagged``. Text is HN's
@@ -168,9 +168,11 @@ def _read_firebase(data: Any, rd: Reader) -> Thread:
     for _, item in items:
         kids = item.get("kids") if isinstance(item, dict) else None
         if isinstance(kids, list):
-            rd.report.not_loaded += sum(
-                1 for k in kids if not isinstance(k, dict) and str(k) not in ids
-            )
+            absent = tuple(str(k) for k in kids if not isinstance(k, dict) and str(k) not in ids)
+            if absent:
+                parent_id = None if item is root else str(item.get("id"))
+                why = "replies named in the file (kids) but not in it"
+                rd.gap("more", parent_id, absent, len(absent), why)
     return rd.finish(post)
 
 

@@ -3,7 +3,7 @@
 Comments nest through ``replies`` listings. A ``[deleted]`` body becomes status "deleted" (its
 author deleted it); ``[removed]`` becomes status "removed" by "Reddit moderators"; a comment
 whose author deleted the account but whose body remains stays visible with author ``[deleted]``.
-``more`` stubs are counted in ``LoadReport.not_loaded``. ``score`` becomes ``likes`` (negative
+``more`` stubs are recorded as gaps (``thread.completeness``, ``LoadReport.gaps``). ``score`` becomes ``likes`` (negative
 scores count as 0). Reddit escapes ``&``, ``<`` and ``>`` in bodies as HTML entities; they are
 unescaped.
 """
@@ -85,7 +85,14 @@ def read(data: Any, rd: Reader) -> Thread:
                 more_ids = more.get("children")
                 ids = more_ids if isinstance(more_ids, list) else []
                 count = more.get("count")
-                rd.report.not_loaded += max(count if isinstance(count, int) else 0, len(ids))
+                known = tuple(str(i) for i in ids)
+                if known:
+                    number = max(count if isinstance(count, int) else 0, len(known))
+                    why = "behind Reddit 'more' stubs (load more comments)"
+                    rd.gap("more", parent, known, number, why)
+                else:  # "continue this thread": replies deeper than the page shows
+                    why = "behind Reddit 'continue this thread' links"
+                    rd.gap("more", parent, (), None, why)
                 continue
             data_ = child.get("data") if isinstance(child, dict) else None
             source_id = (

@@ -3,7 +3,7 @@
 The post is asked for by its address (``/feeds/posts/default?path=/2016/08/x.html``, as Blogger's
 own widgets do); a blog that does not answer that is searched in ``/feeds/posts/summary?alt=json``
 (paged) and the post read by id. The comment feed ``/feeds/POSTID/comments/default`` is followed
-page by page along its ``rel="next"`` links (up to ``max_pages``; a warning says when the feed had
+page by page along its ``rel="next"`` links (up to ``max_pages``; the thread's gaps say when the feed had
 more). All of it is read as Atom by the Blogger importer.
 """
 
@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import re
-import warnings
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 from xml.etree.ElementTree import Element, tostring
@@ -23,7 +22,7 @@ from ..formats._xmlutil import local
 from ..formats.blogger import ATOM, _alternate, _short_id
 from ..formats.native import ThreadFileError
 from .base import Context, Source, origin, to_thread
-from .errors import FetchError, FetchWarning, NotFoundError
+from .errors import FetchError, NotFoundError
 
 __all__ = ["PAGE", "SOURCE"]
 
@@ -113,7 +112,6 @@ def _fetch(match: re.Match[str], url: str, ctx: Context) -> Thread:
     post_id, post = _post(url, base, ctx)
     feed = Element(f"{{{ATOM}}}feed")
     feed.append(post)
-    bar = ctx.bar(f"blogger post {post_id}")
     comments_url = f"{base}/feeds/{post_id}/comments/default"
     params: dict[str, str] | None = {"max-results": str(PAGE), "start-index": "1"}
     pages, total = 0, "more"
@@ -121,18 +119,17 @@ def _fetch(match: re.Match[str], url: str, ctx: Context) -> Thread:
         root = _feed(ctx.client.get_text(comments_url, params=params), comments_url)
         feed.extend(_entries(root))
         pages += 1
-        bar.update(pages)
+        ctx.page(len(feed) - 1)
         total = root.findtext("{http://a9.com/-/spec/opensearchrss/1.0/}totalResults") or total
         following = _next(root)
         params = None if following == params else following  # a feed linking to itself: stop
-    bar.close()
     if params is not None:
-        warnings.warn(
-            FetchWarning(
-                f"{url}: read {pages} pages of comments (max_pages={ctx.max_pages}); the feed "
-                f"lists {total} comments"
-            ),
-            stacklevel=3,
+        read = len(feed) - 1
+        count = int(total) - read if total.isdigit() and int(total) > read else None
+        ctx.cut(
+            f"read {pages} pages of comments (max_pages={ctx.max_pages}); the feed lists "
+            f"{total} comments",
+            count,
         )
     return to_thread(tostring(feed, encoding="utf-8"), "blogger", url)[0]
 
