@@ -24,9 +24,28 @@ from .formats import (
     save,
     write_thread,
 )
+from .models import FORMAT_VERSION, MAX_BODY_CHARS, Comment, Completeness, Gap, Image, Post, Thread
+from .ops import Context, Event, Operation, OperationRejected, ThreadState, apply
 
 if TYPE_CHECKING:
-    from .sources import FetchError, fetch
+    from .sources import (
+        DeadlineError,
+        FetchError,
+        FetchWarning,
+        NoAnswerError,
+        NotFoundError,
+        OfflineError,
+        PrivateError,
+        RateLimitedError,
+        ResponseTooLargeError,
+        RetryAfterTooLongError,
+        ServerError,
+        TokenRequiredError,
+        UnexpectedAnswerError,
+        UnsupportedURLError,
+        clear_cache,
+        fetch,
+    )
     from .sources.follow import follow
     from .widget.thread_widget import CallbackError, ThreadWidget
 
@@ -41,22 +60,38 @@ __all__ = [
     "AnonymizationKey",
     "CallbackError",
     "Comment",
+    "Completeness",
     "Context",
+    "DeadlineError",
     "Event",
     "FetchError",
+    "FetchWarning",
+    "Gap",
     "Image",
     "LoadReport",
+    "NoAnswerError",
+    "NotFoundError",
+    "OfflineError",
     "Operation",
     "OperationRejected",
     "Post",
+    "PrivateError",
+    "RateLimitedError",
+    "ResponseTooLargeError",
+    "RetryAfterTooLongError",
+    "ServerError",
     "Thread",
     "ThreadFileError",
     "ThreadLoadWarning",
     "ThreadState",
     "ThreadStats",
     "ThreadWidget",
+    "TokenRequiredError",
+    "UnexpectedAnswerError",
+    "UnsupportedURLError",
     "__version__",
     "apply",
+    "clear_cache",
     "fetch",
     "follow",
     "load",
@@ -66,7 +101,28 @@ __all__ = [
 ]
 
 _LAZY = {"ThreadWidget", "CallbackError"}
-_FETCH_LAZY = {"fetch", "follow", "FetchError"}
+#: fetching names, imported on first use (httpx is imported only when fetching)
+_FETCH_LAZY = {
+    "fetch",
+    "follow",
+    "clear_cache",
+    *[
+        "DeadlineError",
+        "FetchError",
+        "FetchWarning",
+        "NoAnswerError",
+        "NotFoundError",
+        "OfflineError",
+        "PrivateError",
+        "RateLimitedError",
+        "ResponseTooLargeError",
+        "RetryAfterTooLongError",
+        "ServerError",
+        "TokenRequiredError",
+        "UnexpectedAnswerError",
+        "UnsupportedURLError",
+    ],
+}
 
 
 def __getattr__(name: str) -> Any:

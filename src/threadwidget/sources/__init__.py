@@ -212,7 +212,7 @@ def _read(source: Source, match: Any, url: str, ctx: Context) -> Thread:
     except ThreadFileError as error:
         raise UnexpectedAnswerError(
             url,
-            f"the server's answer is not a {source.label} as threadwidget knows it ({error}); "
+            f"the server's answer does not have the shape of a {source.label} ({error}); "
             "nothing of it was cached: if the address is right, the site may have changed its "
             "API, or answered an error in its own words",
         ) from error
