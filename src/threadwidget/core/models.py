@@ -175,7 +175,10 @@ class Completeness(BaseModel):
         parts = []
         if any(g.kind != "unavailable" for g in self.gaps):
             n, plus = self.not_loaded, "" if self.exact else "+"
-            parts.append(f"{n:,}{plus} {'reply' if n == 1 and not plus else 'replies'} not loaded")
+            if n == 0:  # only gaps of unknown size ("continue this thread", pages not read)
+                parts.append("more replies not loaded")
+            else:
+                parts.append(f"{n:,}{plus} {'reply' if n == 1 and not plus else 'replies'} not loaded")
         if self.unavailable:
             n = self.unavailable
             parts.append(

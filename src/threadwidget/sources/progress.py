@@ -14,6 +14,10 @@ from typing import Any, TextIO
 
 __all__ = ["Progress"]
 
+#: tqdm's look without the rate (requests per second says nothing here)
+_COUNTING = "{desc}: {n_fmt}{unit} [{elapsed}{postfix}]"
+_KNOWN = "{desc}: {percentage:3.0f}%|{bar}| {n_fmt}/{total_fmt}{unit} [{elapsed}{postfix}]"
+
 
 def _seconds(value: float) -> str:
     """``30 s``, ``4 min 10 s``, ``1 h 0 min``."""
@@ -49,8 +53,8 @@ class Progress:
         self._bar: Any = None
 
     def _show(self) -> None:
-        if not self.enabled:
-            return
+        if not self.enabled or (self._bar is None and self.requests == 0):
+            return  # off, or all from the cache so far
         if self._bar is None:
             from tqdm.auto import tqdm
 
@@ -61,10 +65,15 @@ class Progress:
                 file=self.stream or sys.stderr,
                 leave=True,
                 dynamic_ncols=True,
+                bar_format=_COUNTING if self.total is None else _KNOWN,
             )
         bar = self._bar
         if self.total is not None and bar.total != self.total:
             bar.total = self.total
+            bar.bar_format = _KNOWN
+            container = getattr(bar, "container", None)  # the notebook's bar widget
+            if container is not None and hasattr(container, "children"):
+                container.children[1].max = self.total
         bar.n = self.requests
         parts = [f"{self.pages} page{'s' if self.pages != 1 else ''}"]
         parts.append(f"{self.comments:,} comment{'s' if self.comments != 1 else ''}")
