@@ -47,6 +47,8 @@ __all__ = [
 MAX_FILE_BYTES = 200 * 1024 * 1024
 #: A progress callback is called after every this many comments read.
 PROGRESS_EVERY = 5_000
+#: A post's time until ``Reader.finish`` places it (a post whose source gave none).
+_NO_TIME = datetime(1970, 1, 1, tzinfo=timezone.utc)
 #: Appended to a body cut to :data:`MAX_BODY_CHARS`; ``{n}`` is the number of characters cut.
 TRUNCATION_MARKER = "\n\n[… truncated by threadwidget: {n:,} more characters]"
 
@@ -145,7 +147,8 @@ class RawComment:
     parent: str | None
     author: str
     body: str
-    created_at: datetime
+    #: None: the source gave no time; the Reader uses its parent's (or the post's), estimated
+    created_at: datetime | None
     place: str
     edited_at: datetime | None = None
     status: Literal["visible", "deleted"] = "visible"
@@ -262,6 +265,8 @@ class Reader:
         self._gaps: list[tuple[GapKind, str | None, tuple[str, ...], int | None, str]] = []
         self._dropped: dict[str, str | None] = {}
         self._seen: dict[str, str] = {}
+        #: (place, source id, problem) of times nothing in the item could replace
+        self._timeless: list[tuple[str, str | None, str]] = []
 
     def message(self, place: str, text: str) -> str:
         """``file (Format), place: text``: the shape of every import error."""
@@ -322,12 +327,44 @@ class Reader:
         if kind != "unavailable":
             self.report.not_loaded += max(count or 0, len(ids))
 
-    def filled(self, place: str, source_id: str, reason: str) -> None:
+    def when(
+        self,
+        value: Any,
+        place: str,
+        source_id: str | None,
+        alternatives: tuple[tuple[str, Any], ...] = (),
+    ) -> tuple[datetime | None, str | None]:
+        """A time and how it was estimated (None: given). A missing or unreadable ``value`` is
+        replaced by the first of ``alternatives`` (``(how, value)``: ``("indexedAt", ...)``)
+        that reads, else None (``finish`` then uses the parent's time, or the post's); each
+        replacement is noted (``load()`` warns, naming ``place``)."""
+        try:
+            return parse_time(value), None
+        except Bad as error:
+            problem = error.message
+        for how, other in alternatives:
+            try:
+                found = parse_time(other) if not isinstance(other, datetime) else other
+            except Bad:
+                continue
+            self.filled(place, source_id, f"{problem}; read as {how} (estimated)")
+            return found, how
+        self._timeless.append((place, source_id, problem))
+        return None, None
+
+    def filled(self, place: str, source_id: str | None, reason: str) -> None:
         """Note a comment read although an optional field was missing (``load()`` warns)."""
         self.report.filled.append(Problem(place, source_id, reason))
 
     def make_post(self, place: str, **fields: Any) -> Post:
-        """A validated Post; title and body are clipped, other problems fail the whole file."""
+        """A validated Post; title and body are clipped, other problems fail the whole file.
+        ``created_at=None``: the earliest comment's time, estimated (``finish``)."""
+        if fields.get("created_at", 0) is None:
+            fields["created_at"] = _NO_TIME
+            self._post_timeless = place
+        estimated = fields.pop("estimated", None)
+        if estimated is not None:
+            fields["extra"] = {**fields.get("extra", {}), "time_estimated": estimated}
         body = fields.get("body", "")
         if isinstance(body, str) and len(body) > MAX_BODY_CHARS:
             fields["body"] = _truncate(body)
@@ -348,8 +385,43 @@ class Reader:
             loc = ".".join(str(p) for p in first["loc"])
             self.fail(place, f"post {loc}: {first['msg']}")
 
+    _post_timeless: str | None = None
+
+    def _place_in_time(self, post: Post) -> Post:
+        """Give every comment without a time its parent's (or the post's), and a post without
+        one the earliest comment's; refuse only when nothing at all has a time."""
+        if self._post_timeless is not None:
+            times = [r.created_at for r in self.raw if r.created_at is not None]
+            if not times:
+                self.fail(self._post_timeless, "no time anywhere: the post and every comment lack one")
+            extra = {**post.extra, "time_estimated": "earliest comment"}
+            post = post.model_copy(update={"created_at": min(times), "extra": extra})
+            self.report.filled.append(
+                Problem(self._post_timeless, post.id, "missing; read as the earliest comment's time (estimated)")
+            )
+        by_id = {r.source_id: r for r in self.raw}
+        for raw in self.raw:
+            if raw.created_at is not None:
+                continue
+            chain, current, how = [raw], by_id.get(raw.parent or ""), "parent"
+            while current is not None and current.created_at is None and current not in chain:
+                chain.append(current)
+                current = by_id.get(current.parent or "")
+            when = current.created_at if current is not None else None
+            if when is None:
+                when, how = post.created_at, "post" if raw.parent is None else "parent"
+            for item in chain:
+                item.created_at = when
+                item.estimated = item.estimated or how
+        for place, source_id, problem in self._timeless:
+            whose = "the post's" if by_id.get(source_id or "", None) is None or by_id[source_id or ""].estimated == "post" else "its parent's"
+            self.filled(place, source_id, f"{problem}; read as {whose} time (estimated)")
+        self._timeless.clear()
+        return post
+
     def finish(self, post: Post) -> Thread:
         """Validate every comment, resolve parents (skip mode re-attaches), build the Thread."""
+        post = self._place_in_time(post)
         ids = IdMapper()
         built: dict[str, dict[str, Any]] = {}
         for raw in self.raw:
