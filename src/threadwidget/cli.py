@@ -216,10 +216,13 @@ def _cmd_cache(args: argparse.Namespace) -> int:
     cache = Cache(args.cache_dir)
     count, size = cache.size()
     if args.clear:
-        print(f"removed {cache.clear():,} cached answers ({size / 1e6:,.1f} MB) from {cache.directory}")
+        removed = cache.clear()
+        print(f"removed {removed:,} cached answers ({size / 1e6:,.1f} MB) from {cache.directory}")
     else:
         limit = cache.max_bytes / 1e6
-        print(f"{cache.directory}: {count:,} cached answers, {size / 1e6:,.1f} MB of {limit:,.0f} MB")
+        print(
+            f"{cache.directory}: {count:,} cached answers, {size / 1e6:,.1f} MB of {limit:,.0f} MB"
+        )
     return EXIT_OK
 
 

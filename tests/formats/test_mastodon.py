@@ -91,7 +91,7 @@ def test_missing_created_at_without_a_snowflake_id_uses_the_parent(tmp_path: Pat
     assert "the post's time (estimated)" in report.filled[0].reason
     assert reply["in_reply_to_id"] == ROOT  # a reply to the post: it gets the post's time
     assert thread.get("short-id").created_at == thread.post.created_at
-    assert thread.get("short-id").extra["time_estimated"] == "post"
+    assert thread.get("short-id").extra["time_estimated"] == "the post's time"
 
 
 def test_missing_id_still_fails_with_the_place(tmp_path: Path) -> None:

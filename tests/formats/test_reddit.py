@@ -81,9 +81,11 @@ def test_missing_time_names_the_json_path(tmp_path: Path) -> None:
     )
     assert ".data.replies.data.children[0].data.created_utc (id k9b): missing; read as its " in said
     k8 = thread.get("k8")
-    assert k8.created_at == thread.post.created_at and k8.extra["time_estimated"] == "post"
+    assert (
+        k8.created_at == thread.post.created_at and k8.extra["time_estimated"] == "the post's time"
+    )
     assert thread.get("k9b").created_at == k8.created_at
-    assert thread.get("k9b").extra["time_estimated"] == "parent"
+    assert thread.get("k9b").extra["time_estimated"] == "its parent's time"
     assert "time_estimated" not in thread.get("k1").extra
 
 
@@ -107,7 +109,7 @@ def test_no_time_anywhere_is_refused(tmp_path: Path) -> None:
     with pytest.warns(ThreadLoadWarning, match="earliest comment's time"):
         thread = load(path)
     assert thread.post.created_at.timestamp() == 1700000000
-    assert thread.post.extra["time_estimated"] == "earliest comment"
+    assert thread.post.extra["time_estimated"] == "the earliest comment's time"
 
 
 def test_skip_drops_bad_comment_and_reattaches_its_replies(tmp_path: Path) -> None:

@@ -94,6 +94,7 @@ def test_the_cache_is_bounded_least_recently_used_first(tmp_path: Any) -> None:
         cache.put(f"GET /{n}", bytes(1000))
         path = cache._path(f"GET /{n}")
         os.utime(path, (n, n))  # written one after another
+
     def kept() -> list[int]:
         return [n for n in range(6) if cache._path(f"GET /{n}").exists()]
 

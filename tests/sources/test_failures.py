@@ -169,7 +169,9 @@ def test_a_wait_past_the_deadline_fails_at_once(replay: Replay, opts: Any) -> No
     waits: list[float] = []
     replay.fail_first(PATH, (429, {"Retry-After": "50"}, b""))
     with pytest.raises(DeadlineError, match=r"rate limited by .*: it would wait 50 s more"):
-        fetch(HN, base_urls={"hackernews": replay.url}, deadline=10, **{**opts, "sleep": waits.append})
+        fetch(
+            HN, base_urls={"hackernews": replay.url}, deadline=10, **{**opts, "sleep": waits.append}
+        )
     assert waits == [] and _asked(replay) == 1
 
 

@@ -25,7 +25,10 @@ def _mastodon(replay: Replay, status: Any, context: Any) -> None:
 def test_mastodon_statuses_without_created_at(replay: Replay, opts: Any) -> None:
     # The captured mastodon.social answers with every created_at removed: each status is placed
     # at the time its id encodes (Mastodon ids are milliseconds << 16), marked estimated.
-    status, context = json.loads(data("mastodon_status.json")), json.loads(data("mastodon_context.json"))
+    status, context = (
+        json.loads(data("mastodon_status.json")),
+        json.loads(data("mastodon_context.json")),
+    )
     given = {s["id"]: s.pop("created_at") for s in [status, *context["descendants"]]}
     _mastodon(replay, status, context)
     url = f"https://mastodon.social/@austinkocher/{STATUS}"
@@ -87,7 +90,9 @@ def test_bluesky_parent_without_created_at_uses_indexed_at(replay: Replay, opts:
     with pytest.warns(ThreadLoadWarning) as seen:
         thread = fetch(url, base_urls={"bluesky": replay.url}, **opts)
     said = str(seen[0].message)
-    assert "$.thread.parent.post.record.createdAt: missing; read as its indexedAt (estimated)" in said
+    assert (
+        "$.thread.parent.post.record.createdAt: missing; read as its indexedAt (estimated)" in said
+    )
     assert "read as the time its record key encodes (estimated)" in said
     assert thread.post.created_at == _dt(parent["indexedAt"])
     assert thread.post.extra["time_estimated"] == "its indexedAt"

@@ -100,7 +100,9 @@ def test_stubs_left_by_more_limit_are_in_the_thread_warned_and_shown(
             assert named == {f"t1_{gap.parent_id}" if gap.parent_id else "t3_1cebxh"}
     assert completeness.not_loaded >= len(left)
     said = [str(w.message) for w in seen if issubclass(w.category, FetchWarning)]
-    assert len(said) == 1 and f"incomplete: {completeness.not_loaded:,}+ replies not loaded" in said[0]
+    assert (
+        len(said) == 1 and f"incomplete: {completeness.not_loaded:,}+ replies not loaded" in said[0]
+    )
     assert "'more' stubs" in said[0]
     # the widget carries it to the page (the header shows it), and a saved file keeps it
     widget = ThreadWidget(thread=thread, user="teacher")

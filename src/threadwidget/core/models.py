@@ -178,7 +178,9 @@ class Completeness(BaseModel):
             if n == 0:  # only gaps of unknown size ("continue this thread", pages not read)
                 parts.append("more replies not loaded")
             else:
-                parts.append(f"{n:,}{plus} {'reply' if n == 1 and not plus else 'replies'} not loaded")
+                parts.append(
+                    f"{n:,}{plus} {'reply' if n == 1 and not plus else 'replies'} not loaded"
+                )
         if self.unavailable:
             n = self.unavailable
             parts.append(

@@ -123,7 +123,8 @@ class LoadReport:
         if self.gaps:
             completeness = Completeness(gaps=tuple(self.gaps))
             reasons = list(dict.fromkeys(g.reason for g in self.gaps if g.reason))
-            shown = "; ".join(reasons[:3]) + (f"; and {len(reasons) - 3} more" if len(reasons) > 3 else "")
+            more = f"; and {len(reasons) - 3} more" if len(reasons) > 3 else ""
+            shown = "; ".join(reasons[:3]) + more
             lines.append(f"{completeness.text()} ({shown})" if shown else completeness.text())
         elif self.not_loaded:
             lines.append(f"{self.not_loaded} comment(s) named in the file were not in it")
@@ -157,8 +158,8 @@ class RawComment:
     #: what the source's moderation decided: ("spam", "hidden" or "removed", by whom, why), else
     #: None; a removed comment's text is not kept (the source no longer shows it either)
     moderated: tuple[Literal["spam", "hidden", "removed"], str, str] | None = None
-    #: how ``created_at`` was estimated when the source gave no time (``"indexedAt"``, ``"id"``,
-    #: ``"parent"``); kept as ``extra["time_estimated"]``
+    #: how ``created_at`` was estimated when the source gave no time (``"its indexedAt"``,
+    #: ``"the time its id encodes"``, ``"its parent's time"``); kept as ``extra["time_estimated"]``
     estimated: str | None = None
 
 
@@ -393,29 +394,31 @@ class Reader:
         if self._post_timeless is not None:
             times = [r.created_at for r in self.raw if r.created_at is not None]
             if not times:
-                self.fail(self._post_timeless, "no time anywhere: the post and every comment lack one")
-            extra = {**post.extra, "time_estimated": "earliest comment"}
+                why = "no time anywhere: the post and every comment lack one"
+                self.fail(self._post_timeless, why)
+            extra = {**post.extra, "time_estimated": "the earliest comment's time"}
             post = post.model_copy(update={"created_at": min(times), "extra": extra})
-            self.report.filled.append(
-                Problem(self._post_timeless, post.id, "missing; read as the earliest comment's time (estimated)")
-            )
+            why = "missing; read as the earliest comment's time (estimated)"
+            self.report.filled.append(Problem(self._post_timeless, post.id, why))
         by_id = {r.source_id: r for r in self.raw}
         for raw in self.raw:
             if raw.created_at is not None:
                 continue
-            chain, current, how = [raw], by_id.get(raw.parent or ""), "parent"
+            chain, current, how = [raw], by_id.get(raw.parent or ""), "its parent's time"
             while current is not None and current.created_at is None and current not in chain:
                 chain.append(current)
                 current = by_id.get(current.parent or "")
             when = current.created_at if current is not None else None
             if when is None:
-                when, how = post.created_at, "post" if raw.parent is None else "parent"
+                when = post.created_at
+                how = "the post's time" if raw.parent is None else "its parent's time"
             for item in chain:
                 item.created_at = when
                 item.estimated = item.estimated or how
         for place, source_id, problem in self._timeless:
-            whose = "the post's" if by_id.get(source_id or "", None) is None or by_id[source_id or ""].estimated == "post" else "its parent's"
-            self.filled(place, source_id, f"{problem}; read as {whose} time (estimated)")
+            found = by_id.get(source_id or "")
+            how = found.estimated if found is not None and found.estimated else "the post's time"
+            self.filled(place, source_id, f"{problem}; read as {how} (estimated)")
         self._timeless.clear()
         return post
 
@@ -455,6 +458,8 @@ class Reader:
             self.fail("", f"invalid thread: {error.errors()[0]['msg']}")
 
     def _fields(self, raw: RawComment, ids: IdMapper) -> dict[str, Any]:
+        created = raw.created_at
+        assert created is not None  # _place_in_time gave every comment a time
         removed = raw.moderated is not None and raw.moderated[0] == "removed"
         body = raw.body if raw.status == "visible" and not removed else ""  # others keep theirs
         if len(body) > MAX_BODY_CHARS:
@@ -486,7 +491,7 @@ class Reader:
             fields["moderation"] = Moderation(
                 action=actions[status],
                 by=by,
-                at=raw.created_at,
+                at=created,
                 reason=reason,
             )
         try:

@@ -267,7 +267,7 @@ def read(data: Any, rd: Reader) -> Thread:
             rd.add(raw)
             kids = as_list(item.get("replies"))
             todo += [
-                (f"{item_place}.replies[{i}]", r, source_id, raw.created_at)
+                (f"{item_place}.replies[{i}]", r, source_id, raw.created_at or parent_time)
                 for i, r in reversed(list(enumerate(kids)))
             ]
     return rd.finish(post)
@@ -306,7 +306,7 @@ def _comment(
             status="deleted" if kind == "notFound" else "visible",
             place=place,
             moderated=moderated,
-            estimated="parent",
+            estimated="its parent's time",
         )
     post = obj(node.get("post"), f"{place}.post")
     obj(post.get("record"), f"{place}.post.record")

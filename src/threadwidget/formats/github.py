@@ -149,7 +149,7 @@ def _read_discussion(discussion: dict[str, Any], rd: Reader) -> Thread:
             rd.add(raw)
             if parent is None:
                 replies = _nodes(item, "replies", item_place)
-                todo += [(p, n, source_id, raw.created_at) for p, n in replies]
+                todo += [(p, n, source_id, raw.created_at or parent_time) for p, n in replies]
     return rd.finish(post)
 
 

@@ -3,9 +3,9 @@
 Comments nest through ``replies`` listings. A ``[deleted]`` body becomes status "deleted" (its
 author deleted it); ``[removed]`` becomes status "removed" by "Reddit moderators"; a comment
 whose author deleted the account but whose body remains stays visible with author ``[deleted]``.
-``more`` stubs are recorded as gaps (``thread.completeness``, ``LoadReport.gaps``). ``score`` becomes ``likes`` (negative
-scores count as 0). Reddit escapes ``&``, ``<`` and ``>`` in bodies as HTML entities; they are
-unescaped.
+``more`` stubs are recorded as gaps (``thread.completeness``, ``LoadReport.gaps``). ``score``
+becomes ``likes`` (negative scores count as 0). Reddit escapes ``&``, ``<`` and ``>`` in bodies
+as HTML entities; they are unescaped. A missing ``created_utc`` reads as the parent's time.
 """
 
 from __future__ import annotations

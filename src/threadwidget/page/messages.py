@@ -368,7 +368,7 @@ def wire_comment(comment: Comment | Mapping[str, Any]) -> dict[str, Any]:
 
 def wire_post(post: Post) -> dict[str, Any]:
     """The post as JSON for the browser, with its body's ``html``."""
-    data = _without(post.model_dump(mode="json"), WirePost.OPTIONAL, empty=True)
+    data: dict[str, Any] = _without(post.model_dump(mode="json"), WirePost.OPTIONAL, empty=True)
     data["html"] = markdown_html(post.body)
     return data
 

@@ -3,8 +3,8 @@
 The post is asked for by its address (``/feeds/posts/default?path=/2016/08/x.html``, as Blogger's
 own widgets do); a blog that does not answer that is searched in ``/feeds/posts/summary?alt=json``
 (paged) and the post read by id. The comment feed ``/feeds/POSTID/comments/default`` is followed
-page by page along its ``rel="next"`` links (up to ``max_pages``; the thread's gaps say when the feed had
-more). All of it is read as Atom by the Blogger importer.
+page by page along its ``rel="next"`` links (up to ``max_pages``; the thread's gaps say when
+the feed had more). All of it is read as Atom by the Blogger importer.
 """
 
 from __future__ import annotations

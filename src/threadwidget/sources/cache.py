@@ -7,6 +7,7 @@ Only answers that parsed are stored (the client parses first). The cache is boun
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import sys
@@ -58,10 +59,8 @@ class Cache:
             body = path.read_bytes()
         except OSError:
             return None
-        try:
+        with contextlib.suppress(OSError):
             os.utime(path)
-        except OSError:
-            pass
         return body
 
     def put(self, key: str, body: bytes) -> None:
@@ -85,10 +84,8 @@ class Cache:
 
     def delete(self, key: str) -> None:
         """Forget one answer (a bad one an earlier version stored)."""
-        try:
+        with contextlib.suppress(OSError):
             self._path(key).unlink()
-        except OSError:
-            pass
 
     def _files(self) -> list[tuple[float, int, Path]]:
         found = []

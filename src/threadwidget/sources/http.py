@@ -119,7 +119,9 @@ class Client:
             if not isinstance(value, int | float) or value <= 0:
                 raise ValueError(f"{name} must be a positive number of seconds, not {value!r}")
         if deadline is not None and (not isinstance(deadline, int | float) or deadline <= 0):
-            raise ValueError(f"deadline must be a positive number of seconds or None, not {deadline!r}")
+            raise ValueError(
+                f"deadline must be a positive number of seconds or None, not {deadline!r}"
+            )
         if not isinstance(max_bytes, int) or max_bytes < 1:
             raise ValueError(f"max_bytes must be a positive whole number, not {max_bytes!r}")
         self.cache = cache
@@ -216,7 +218,8 @@ class Client:
                 attempt += 1
                 continue
             except httpx.HTTPError as error:  # an invalid address, too many redirects, ...
-                raise FetchError(full, f"the request failed ({type(error).__name__}: {error})")
+                why = f"the request failed ({type(error).__name__}: {error})"
+                raise FetchError(full, why) from error
             if status < 300:
                 value = parse(full, content, answer_headers.get("content-type", ""))
                 if self.cache is not None:
@@ -227,9 +230,7 @@ class Client:
                 retry_after = answer_headers.get("Retry-After")
                 delay = self._delay(full, attempt, retry_after, status)
                 why = (
-                    f"rate limited by {host}"
-                    if status == 429
-                    else f"{host} answered HTTP {status}"
+                    f"rate limited by {host}" if status == 429 else f"{host} answered HTTP {status}"
                 )
                 self._wait(full, delay, why)
                 attempt += 1
@@ -435,7 +436,9 @@ def _error(
     if status in (404, 410):
         return NotFoundError(url, f"not found (HTTP {status}): deleted, or never existed", status)
     if status >= 500:
-        return ServerError(url, f"the server failed (HTTP {status}) after {tries}; try later", status)
+        return ServerError(
+            url, f"the server failed (HTTP {status}) after {tries}; try later", status
+        )
     text = content[:200].decode("utf-8", "replace")
     hint = web_page_hint(content, headers.get("content-type", ""))
     return FetchError(url, f"HTTP {status}: {hint or text}", status)

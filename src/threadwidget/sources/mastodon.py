@@ -18,7 +18,9 @@ def _fetch(match: re.Match[str], url: str, ctx: Context) -> Thread:
         raise UnexpectedAnswerError(api, "not a Mastodon status (no id)")
     context = ctx.client.get_json(f"{api}/context")
     if not isinstance(context, dict) or not {"ancestors", "descendants"} <= context.keys():
-        keys = ", ".join(sorted(context)[:5]) if isinstance(context, dict) else type(context).__name__
+        keys = (
+            ", ".join(sorted(context)[:5]) if isinstance(context, dict) else type(context).__name__
+        )
         raise UnexpectedAnswerError(
             f"{api}/context", f"not a Mastodon context (no ancestors and descendants; {keys})"
         )
