@@ -51,7 +51,8 @@ def test_info_prints_a_summary() -> None:
     assert "7 (5 visible, 1 deleted, 1 moderated), 3 top-level" in result.stdout  # [removed]
     assert "reply depth   3" in result.stdout
     assert "2012-05-14T15:42:00+00:00 to 2012-05-14T21:14:20+00:00" in result.stdout
-    assert "4 comment(s) named in the file were not in it" in result.stderr
+    assert "incomplete: 4+ replies not loaded (behind Reddit 'more' stubs" in result.stderr
+    assert "completeness  incomplete: 4+ replies not loaded" in result.stdout
 
 
 def test_info_json() -> None:

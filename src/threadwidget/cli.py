@@ -27,6 +27,7 @@ from .formats import (
     save,
 )
 from .formats import format_for_path as _format_for_path
+from .models import Completeness, Thread
 
 __all__ = ["main", "summary"]
 
@@ -111,7 +112,9 @@ def _print_summary(info: dict[str, Any], report: LoadReport) -> None:
         print(f"  date range    {info['first_comment_at']} to {info['last_comment_at']}")
     if report.flagged:
         print(f"  moderated     {len(report.flagged)} (spam/pending/dead/removed: for moderators)")
-    if report.not_loaded:
+    if report.gaps:
+        print(f"  completeness  {Completeness(gaps=tuple(report.gaps)).text()}")
+    elif report.not_loaded:
         print(f"  not in file   {report.not_loaded:,} comment(s) the source mentions")
 
 
@@ -123,6 +126,7 @@ def _cmd_info(args: argparse.Namespace) -> int:
         info["flagged"] = len(report.flagged)
         info["dropped"] = len(report.dropped)
         info["not_loaded"] = report.not_loaded
+        info["incomplete"] = Completeness(gaps=tuple(report.gaps)).text()
         print(json.dumps(info, indent=2, ensure_ascii=False))
     else:
         _print_summary(info, report)

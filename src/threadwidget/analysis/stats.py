@@ -44,6 +44,11 @@ class ThreadStats:
     structural_virality: float | None = None
     reciprocity: float | None = None
     participation_gini: float | None = None
+    #: ``incomplete: N replies not loaded`` when the thread lacks replies (every figure above
+    #: describes only what was loaded); "" for a complete thread
+    incomplete: str = ""
+    #: replies known to exist but not in the thread (``thread.completeness.not_loaded``)
+    not_loaded: int = 0
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-friendly data."""
@@ -56,8 +61,10 @@ class ThreadStats:
     def __str__(self) -> str:
         top = ", ".join(f"{a} ({n})" for a, n in list(self.comments_per_author.items())[:5])
         reply = "-" if self.median_reply_seconds is None else _duration(self.median_reply_seconds)
+        warn = [f"{self.incomplete} (figures describe what was loaded)"] if self.incomplete else []
         return "\n".join(
             [
+                *warn,
                 f"comments        {self.comments} ({self.deleted} deleted, "
                 f"{self.top_level} top-level)",
                 f"participants    {self.participants}: {top}",
@@ -74,6 +81,7 @@ class ThreadStats:
 
     def _repr_html_(self) -> str:
         rows = [
+            *([("completeness", self.incomplete)] if self.incomplete else []),
             ("comments", f"{self.comments} ({self.deleted} deleted, {self.top_level} top-level)"),
             ("participants", str(self.participants)),
             ("max depth", str(self.max_depth)),
@@ -170,4 +178,6 @@ def thread_stats(thread: Thread, top: int = 5) -> ThreadStats:
         structural_virality=measures.structural_virality(thread),
         reciprocity=measures.reciprocity(thread),
         participation_gini=measures.participation_gini(thread),
+        incomplete=thread.completeness.text(),
+        not_loaded=thread.completeness.not_loaded,
     )

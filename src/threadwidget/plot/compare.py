@@ -65,7 +65,9 @@ def compare(
     for thread, label in zip(sources, labels, strict=True):
         panel = _drop_params(make(thread, **options))
         title = panel.title if panel.title is not alt.Undefined else alt.TitleParams("")
-        panels.append(panel.properties(title=alt.TitleParams(label, subtitle=[title.text])))
+        note = thread.completeness.text()  # each panel says if its thread is incomplete
+        lines = [title.text, note] if note else [title.text]
+        panels.append(panel.properties(title=alt.TitleParams(label, subtitle=lines)))
     combined = alt.concat(*panels, columns=columns).resolve_scale(
         x="independent", y="independent", color="independent", size="independent"
     )

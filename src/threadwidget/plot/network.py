@@ -8,8 +8,8 @@ from collections import Counter
 
 import altair as alt
 
-from ..analysis.measures import as_thread, reply_pairs
-from ._data import Row, inline, post_title
+from ..measures import reply_pairs
+from ._data import Row, as_thread, inline, subtitle
 
 __all__ = ["layout", "network", "network_rows"]
 
@@ -171,5 +171,5 @@ def network(thread: object, size: int = 420, max_authors: int = MAX_AUTHORS) -> 
     note = f"{shown} authors who reply or are replied to" + (
         f" (the {max_authors} most connected)" if shown == max_authors else ""
     )
-    title = alt.TitleParams("Who replies to whom", subtitle=[post_title(tree), note])
+    title = alt.TitleParams("Who replies to whom", subtitle=[*subtitle(tree), note])
     return alt.LayerChart(layer=[edges, dots, labels], width=size, height=size, title=title)
