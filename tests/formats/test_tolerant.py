@@ -169,8 +169,9 @@ def test_github_discussion_saved_with_edges_html_and_no_times() -> None:
     filled = {(p.place, p.reason) for p in report.filled}
     assert (
         "$.discussion.comments.edges[0].node.replies.edges[1].node.createdAt",
-        "missing; read as its parent's time",
+        "missing; read as its parent's time (estimated)",
     ) in filled
+    assert thread.get(timeless).extra["time_estimated"] == "its parent's time"
     assert any(place.endswith("edges[1].node.body") for place, _ in filled)  # no body at all
 
 
