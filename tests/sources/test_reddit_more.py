@@ -119,3 +119,28 @@ def test_batches_never_exceed_reddits_limit(
     fetch(URL, base_urls={"reddit": replay.url}, **opts)
     assert [len(ids) for ids in asked] == [7] * 11 + [1]
     assert len({i for ids in asked for i in ids}) == 78  # none asked twice
+
+
+def test_ids_the_answer_leaves_out_are_recorded(replay: Replay, opts: Any) -> None:
+    # Reddit's answer may lack some ids asked for (deleted meanwhile, or cut short): they are
+    # gaps of the thread, under the parent their stub named, not silently lost.
+    parents, asked = _serve(replay, "reddit_comments.json")
+    more = replay.routes["/api/morechildren.json"]
+    dropped: list[str] = []
+
+    def partial(method: str, query: dict[str, list[str]], body: bytes) -> Any:
+        status, headers, payload = more(method, query, body)  # type: ignore[operator]
+        answer = json.loads(payload)
+        things = answer["json"]["data"]["things"]
+        dropped.extend(t["data"]["id"] for t in things[::10])
+        answer["json"]["data"]["things"] = [t for n, t in enumerate(things) if n % 10]
+        return status, headers, json.dumps(answer).encode()
+
+    replay.routes["/api/morechildren.json"] = partial
+    with pytest.warns(FetchWarning, match="asked for from Reddit but not in its answer"):
+        thread = fetch(URL, base_urls={"reddit": replay.url}, **opts)
+    recorded = {i for g in thread.completeness.gaps for i in g.ids}
+    assert dropped and set(dropped) <= recorded and not any(i in thread for i in dropped)
+    for gap in thread.completeness.gaps:
+        for cid in gap.ids:
+            assert parents[cid] == (f"t1_{gap.parent_id}" if gap.parent_id else "t3_1cebxh")

@@ -7,7 +7,7 @@ import re
 from typing import Any
 
 from ..formats._jsonutil import as_dict
-from ..models import Thread
+from ..models import Gap, Thread
 from .base import Context, Source, to_thread
 
 __all__ = ["MORE_BATCH", "SOURCE"]
@@ -50,6 +50,7 @@ def _graft(data: list[Any], link: str, ctx: Context, base: str) -> None:
     while stubs and requests < ctx.more_limit:
         batch: list[str] = []
         taken: list[tuple[list[Any], dict[str, Any], int]] = []
+        asked: dict[str, str] = {}  # id -> the parent its stub names
         for children, stub in stubs:
             room = MORE_BATCH - len(batch)
             if room <= 0:
@@ -57,6 +58,7 @@ def _graft(data: list[Any], link: str, ctx: Context, base: str) -> None:
             ids = [str(i) for i in stub["data"]["children"]][:room]
             batch += ids
             taken.append((children, stub, len(ids)))
+            asked.update(dict.fromkeys(ids, str(stub["data"].get("parent_id") or "")))
         answer = ctx.client.get_json(
             f"{base}/api/morechildren.json",
             params={
@@ -91,6 +93,30 @@ def _graft(data: list[Any], link: str, ctx: Context, base: str) -> None:
                 stubs.append((home, thing))
         seen[0] += len(fresh)
         ctx.page(seen[0])
+        _unanswered(ctx, asked, things)
+
+
+def _unanswered(ctx: Context, asked: dict[str, str], things: list[dict[str, Any]]) -> None:
+    """Ids asked for that the answer neither gave nor left in a new stub: recorded as gaps."""
+    given: set[str] = set()
+    for thing in things:
+        data = as_dict(thing.get("data"))
+        given.add(str(data.get("id")))
+        given.update(str(i) for i in data.get("children") or [] if thing.get("kind") == "more")
+    missing: dict[str, list[str]] = {}
+    for cid, parent in asked.items():
+        if cid not in given:
+            missing.setdefault(parent, []).append(cid)
+    for parent, ids in missing.items():
+        ctx.gaps.append(
+            Gap(
+                kind="more",
+                parent_id=parent[3:] if parent.startswith("t1_") else None,
+                ids=tuple(i for i in ids if 0 < len(i) <= 64),
+                count=len(ids),
+                reason="asked for from Reddit but not in its answer (deleted, or cut short)",
+            )
+        )
 
 
 def _fetch(match: re.Match[str], url: str, ctx: Context) -> Thread:
