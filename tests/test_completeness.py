@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from threadwidget import Thread, ThreadLoadWarning, load, read_thread, write_thread
-from threadwidget.measures import measures
+from threadwidget.analysis.measures import measures
 
 DATA = Path(__file__).parent / "formats" / "data"
 NOTE = "incomplete: 4+ replies not loaded"

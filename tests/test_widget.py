@@ -18,10 +18,10 @@ from threadwidget import (
     Thread,
     ThreadFileError,
     ThreadWidget,
-    ops,
 )
-from threadwidget.first_screen import FIRST_SCREEN_COMMENTS
-from threadwidget.protocol import CHUNK_BYTES, MAX_CLIENT_MESSAGE_BYTES
+from threadwidget.core import operations, rules
+from threadwidget.page.first_screen import FIRST_SCREEN_COMMENTS
+from threadwidget.page.requests import CHUNK_BYTES, MAX_CLIENT_MESSAGE_BYTES
 
 from .conftest import SEED, Recorder
 

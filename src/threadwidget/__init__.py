@@ -12,7 +12,16 @@ from typing import TYPE_CHECKING, Any
 
 from .analysis.anonymize import AnonymizationKey
 from .analysis.stats import ThreadStats
-from .core.models import FORMAT_VERSION, MAX_BODY_CHARS, Comment, Image, Post, Thread
+from .core.models import (
+    FORMAT_VERSION,
+    MAX_BODY_CHARS,
+    Comment,
+    Completeness,
+    Gap,
+    Image,
+    Post,
+    Thread,
+)
 from .core.operations import Event, Operation
 from .core.rules import Context, OperationRejected, ThreadState, apply
 from .formats import (
@@ -24,8 +33,6 @@ from .formats import (
     save,
     write_thread,
 )
-from .models import FORMAT_VERSION, MAX_BODY_CHARS, Comment, Completeness, Gap, Image, Post, Thread
-from .ops import Context, Event, Operation, OperationRejected, ThreadState, apply
 
 if TYPE_CHECKING:
     from .sources import (

@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from .core.models import Thread
+from .core.models import Completeness, Thread
 from .formats import (
     FORMATS,
     BundleMissingError,
@@ -27,7 +27,6 @@ from .formats import (
     save,
 )
 from .formats import format_for_path as _format_for_path
-from .models import Completeness, Thread
 
 __all__ = ["main", "summary"]
 

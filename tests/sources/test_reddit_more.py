@@ -124,7 +124,7 @@ def test_batches_never_exceed_reddits_limit(
 def test_ids_the_answer_leaves_out_are_recorded(replay: Replay, opts: Any) -> None:
     # Reddit's answer may lack some ids asked for (deleted meanwhile, or cut short): they are
     # gaps of the thread, under the parent their stub named, not silently lost.
-    parents, asked = _serve(replay, "reddit_comments.json")
+    parents, _ = _serve(replay, "reddit_comments.json")
     more = replay.routes["/api/morechildren.json"]
     dropped: list[str] = []
 

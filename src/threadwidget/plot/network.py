@@ -8,8 +8,8 @@ from collections import Counter
 
 import altair as alt
 
-from ..measures import reply_pairs
-from ._data import Row, as_thread, inline, subtitle
+from ..analysis.measures import as_thread, reply_pairs
+from ._data import Row, inline, subtitle
 
 __all__ = ["layout", "network", "network_rows"]
 

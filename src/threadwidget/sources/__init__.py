@@ -15,8 +15,8 @@ from urllib.parse import urlsplit
 
 import httpx
 
+from ..core.models import Post, Thread, utcnow
 from ..formats.native import ThreadFileError
-from ..models import Post, Thread, utcnow
 from . import blogger, bluesky, discourse, github, hackernews, lemmy, mastodon, reddit
 from .base import Context, Source
 from .cache import ENV_CACHE_DIR, MAX_CACHE_BYTES, Cache, default_cache_dir

@@ -10,10 +10,9 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
-from ..core.models import Thread
+from ..core.models import Gap, Thread
 from ..formats import ThreadLoadWarning, load_with_report
 from ..formats._common import LoadReport
-from ..models import Gap, Thread
 from .http import Client
 from .progress import Progress
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from ..core.models import Thread
 from ..formats._jsonutil import as_dict
-from ..models import Thread
 from .base import Context, Source, origin, to_thread
 
 __all__ = ["PAGE", "SOURCE"]

@@ -6,8 +6,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from ..core.models import Gap, Thread
 from ..formats._jsonutil import as_dict
-from ..models import Gap, Thread
 from .base import Context, Source, to_thread
 
 __all__ = ["MORE_BATCH", "SOURCE"]
