@@ -50,7 +50,7 @@ from .settings import (
 
 __all__ = ["DEFAULT_OPTIONS", "DEFAULT_STRINGS", "RATE_LIMIT", "CallbackError", "ThreadWidget"]
 
-_STATIC = Path(__file__).parent / "static"
+_STATIC = Path(__file__).resolve().parent.parent / "static"  # src/threadwidget/static
 _MISSING_BUNDLE_ESM = """
 export default { render({ el }) {
   el.textContent = "threadwidget: the frontend bundle is missing "
