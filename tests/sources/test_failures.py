@@ -140,6 +140,13 @@ def test_cannot_connect_is_told_from_connected_but_no_answer(
         fetch(HN, base_urls={"hackernews": misbehaving.url}, retries=0, **opts)
 
 
+def test_a_stalled_server_gets_one_more_try_not_four(misbehaving: Misbehaving, opts: Any) -> None:
+    started = time.monotonic()
+    with pytest.raises(NoAnswerError, match=r"within 0\.5 s \(2 attempts\)"):
+        fetch(HN, base_urls={"hackernews": misbehaving.url}, timeout=0.5, **opts)  # retries=4
+    assert misbehaving.accepted == 2 and time.monotonic() - started < 4
+
+
 def test_a_trickling_server_is_stopped_by_the_timeout(misbehaving: Misbehaving, opts: Any) -> None:
     # One byte every 0.1 s: each read is quick, so only a bound on the whole answer stops it.
     misbehaving.mode = "trickle"
@@ -150,14 +157,14 @@ def test_a_trickling_server_is_stopped_by_the_timeout(misbehaving: Misbehaving, 
 
 
 def test_the_whole_fetch_has_a_deadline(misbehaving: Misbehaving, opts: Any) -> None:
-    # A stalling server, many retries allowed: the deadline ends it, saying so.
+    # A stalling server, a timeout longer than the deadline: the deadline ends it, saying so.
     started = time.monotonic()
     with pytest.raises(DeadlineError, match=r"deadline is 2 s") as caught:
         fetch(
             HN,
             base_urls={"hackernews": misbehaving.url},
             retries=50,
-            timeout=0.8,
+            timeout=5,
             deadline=2,
             **opts,
         )

@@ -91,8 +91,9 @@ class Client:
     """GET/POST returning parsed JSON or bytes; one instance per ``fetch`` (or ``follow`` poll).
 
     ``min_interval`` seconds separate two requests to the same host; ``retries`` failed attempts
-    (429, 5xx, no connection, no answer) are retried, waiting ``Retry-After`` when given (more
-    than ``max_wait`` seconds: :class:`RetryAfterTooLongError` at once) or ``backoff * 2**n``.
+    (429, 5xx, no connection, a closed connection; a timeout only once) are retried, waiting
+    ``Retry-After`` when given (more than ``max_wait`` seconds: :class:`RetryAfterTooLongError`
+    at once) or ``backoff * 2**n``.
     ``timeout`` bounds one request (connecting and the whole answer), ``deadline`` the client's
     whole life (None: no bound), ``max_bytes`` one answer. With ``refresh=False`` a cached
     answer is returned without any request. ``sleep`` and ``clock`` (pacing) are injectable.
@@ -212,7 +213,9 @@ class Client:
             try:
                 status, answer_headers, content = self._send(method, full, body, headers)
             except (*_CONNECT, *_NO_ANSWER, _TooSlow) as error:
-                if attempt >= self.retries:
+                # a server that stalled once rarely answers soon: one more try, not four
+                stalled = isinstance(error, httpx.TimeoutException | _TooSlow)
+                if attempt >= (min(self.retries, 1) if stalled else self.retries):
                     raise self._network_error(full, host, key, error, attempt) from None
                 self._wait(full, self._delay(full, attempt, None, 0), _reason(host, error))
                 attempt += 1
