@@ -195,7 +195,10 @@ class Client:
         parse: Parser[T] = _raw,  # type: ignore[assignment]
     ) -> T:
         """The parsed body of a successful answer, retrying as described on the class."""
-        full = str(httpx.URL(url, params=_params(params)))
+        try:
+            full = str(httpx.URL(url, params=_params(params)))
+        except httpx.InvalidURL as error:  # a base URL given by hand
+            raise FetchError(url, f"not a valid address ({error})") from None
         key = f"{method} {full}" + (f" {json.dumps(body, sort_keys=True)}" if body else "")
         if self.cache is not None and not self.refresh:
             cached = self.cache.get(key)
