@@ -226,3 +226,22 @@ def test_a_misbehaving_follow_keeps_fetch_errors(replay: Replay, opts: Any) -> N
     with pytest.raises(UnsupportedURLError):  # said at once, not on every poll
         follow(widget, "https://example.com/x", every=60)
     json.dumps([str(e) for e in handle.errors])
+
+
+def test_a_portal_instead_of_a_blogger_feed_is_not_cached(replay: Replay, opts: Any) -> None:
+    # The captured hradiska.sk post feed, then a portal page where its comment feed should be.
+    replay.routes["/feeds/posts/default"] = (200, {}, data("blogger_post_captured.xml"))
+    comments = "/feeds/7363549676454738514/comments/default"
+    replay.routes[comments] = (200, {"Content-Type": "text/html"}, PORTAL)
+    url = "http://www.hradiska.sk/2023/01/bronzovy-poklad-z-hradiska-na-strednom.html"
+    base = {"blogger": replay.url}
+    with pytest.raises(UnexpectedAnswerError, match="Sign in to Campus Wi-Fi"):
+        fetch(url, base_urls=base, **opts)
+    replay.routes[comments] = (200, {}, data("blogger_comments_captured.xml"))
+    thread = fetch(url, base_urls=base, **opts)
+    assert len(thread.comments) == 2 and thread.post.extra["source"]["requests"] == 2
+
+
+def test_an_invalid_base_url_is_a_fetch_error(opts: Any) -> None:
+    with pytest.raises(FetchError, match="not a valid address"):
+        fetch(HN, base_urls={"hackernews": "http://[::1"}, **opts)
