@@ -238,6 +238,9 @@ def read(data: Any, rd: Reader) -> Thread:
             created_at=created,
         )
         rd.report.notes.append(f"the top post of the thread is {_GONE[_kind(root)]}: a placeholder")
+        why = f"the top post is {_GONE[_kind(root)]} on Bluesky: its text and other replies "
+        why += "are not in the answer"
+        rd.gap("unavailable", None, (), None, why)
         start = 1
     # Ancestors between the root and the requested post form a chain of replies.
     todo: list[tuple[str, Any, str | None, datetime]] = []
