@@ -51,7 +51,8 @@ def test_info_prints_a_summary() -> None:
     assert "7 (5 visible, 1 deleted, 1 moderated), 3 top-level" in result.stdout  # [removed]
     assert "reply depth   3" in result.stdout
     assert "2012-05-14T15:42:00+00:00 to 2012-05-14T21:14:20+00:00" in result.stdout
-    assert "4 comment(s) named in the file were not in it" in result.stderr
+    assert "incomplete: 4+ replies not loaded (behind Reddit 'more' stubs" in result.stderr
+    assert "completeness  incomplete: 4+ replies not loaded" in result.stdout
 
 
 def test_info_json() -> None:
@@ -122,12 +123,16 @@ def test_exit_codes(tmp_path: Path) -> None:
 def test_skip_mode_reports_what_it_dropped(tmp_path: Path) -> None:
     text = (DATA / "disqus.xml").read_text(encoding="utf-8")
     path = tmp_path / "comments.xml"
-    path.write_text(
-        text.replace("<createdAt>2012-05-14T17:30:00Z</createdAt>", ""), encoding="utf-8"
+    # a missing time reads as the parent's (estimated); a post with no <message> is malformed
+    message = (
+        "<message><![CDATA[<p>Answering the deleted one: <script>alert(1)</script>fine.</p>]]>"
+        "</message>"
     )
+    assert message in text
+    path.write_text(text.replace(message, ""), encoding="utf-8")
     strict = run("info", str(path))
     assert strict.returncode == 1
-    assert f"{path} (Disqus XML), line " in strict.stderr and "createdAt" in strict.stderr
+    assert f"{path} (Disqus XML), line " in strict.stderr and "<message>" in strict.stderr
     lenient = run("info", "--errors", "skip", str(path))
     assert lenient.returncode == 0, lenient.stderr
     assert "1 dropped" in lenient.stderr and "(id 9004)" in lenient.stderr

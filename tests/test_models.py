@@ -86,16 +86,17 @@ def test_deep_chain_is_fine() -> None:
 
 def test_json_round_trip_is_lossless(thread: Thread) -> None:
     text = thread.model_dump_json()
-    assert '"version":1' in text
+    assert '"version":2' in text
     again = Thread.model_validate_json(text)
     assert again == thread
     assert again.get("b").parent_id == "a"
 
 
-def test_missing_version_means_version_one(thread: Thread) -> None:
+def test_missing_version_means_version_one_read_as_the_current(thread: Thread) -> None:
     data = thread.model_dump(mode="json")
-    del data["version"]
-    assert Thread.model_validate(data).version == 1
+    del data["version"], data["post"]["gaps"]  # a version 1 file: no version key, no gaps
+    again = Thread.model_validate(data)
+    assert again.version == 2 and again == thread and again.completeness.complete
 
 
 def test_thread_queries(thread: Thread) -> None:

@@ -10,7 +10,15 @@ from pathlib import Path
 
 import pytest
 
-from threadwidget import Comment, OperationRejected, Post, Thread, ThreadFileError, ThreadWidget
+from threadwidget import (
+    FORMAT_VERSION,
+    Comment,
+    OperationRejected,
+    Post,
+    Thread,
+    ThreadFileError,
+    ThreadWidget,
+)
 from threadwidget.core import operations, rules
 from threadwidget.page.first_screen import FIRST_SCREEN_COMMENTS
 from threadwidget.page.requests import CHUNK_BYTES, MAX_CLIENT_MESSAGE_BYTES
@@ -261,7 +269,7 @@ def test_save_and_load(widget: ThreadWidget, tmp_path: Path) -> None:
     widget.add_comment("saved")
     path = widget.save(tmp_path / "t.json")
     data = json.loads(path.read_text())
-    assert data["version"] == 1
+    assert data["version"] == FORMAT_VERSION == 2
     again = ThreadWidget.load(path, user="Ann")
     assert again.thread == widget.thread and again.user == "Ann"
 

@@ -168,6 +168,24 @@ describe("provenance and plurals", () => {
     expect(bad.el.querySelector('[data-role="source"]')).toBeNull();
   });
 
+  it("an incomplete thread says how many replies were not loaded, with the reasons", () => {
+    const more = { kind: "more", parent_id: "c1", ids: ["a", "b"], count: 25, reason: "behind Reddit 'more' stubs" };
+    const { el } = mount({ _snapshot: { ...snap([]), post: { ...POST, gaps: [more] } } });
+    const note = q(el, '[data-role="incomplete"]');
+    expect(note.textContent).toBe("incomplete: 25 replies not loaded");
+    expect(note.title).toBe("behind Reddit 'more' stubs");
+    cleanup();
+    const pages = { kind: "pages", parent_id: null, ids: [], count: null, reason: "max_pages=1" };
+    const blocked = { kind: "unavailable", parent_id: "c2", ids: [], count: null, reason: "blocked" };
+    const mixed = mount({ _snapshot: { ...snap([]), post: { ...POST, gaps: [more, pages, blocked] } } });
+    expect(q(mixed.el, '[data-role="incomplete"]').textContent).toBe(
+      "incomplete: 25+ replies not loaded; 1 deleted or blocked comment given without replies",
+    );
+    cleanup();
+    const whole = mount({ _snapshot: { ...snap([]), post: POST } });
+    expect(whole.el.querySelector('[data-role="incomplete"]')).toBeNull();
+  });
+
   it("counts follow the locale's plural rules", () => {
     const fr = new Fmt({ comments_one: "{n} commentaire", comments: "{n} commentaires" }, "fr");
     expect(fr.count("comments", 0)).toBe("0 commentaire"); // French: 0 and 1 are singular

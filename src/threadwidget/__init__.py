@@ -12,7 +12,16 @@ from typing import TYPE_CHECKING, Any
 
 from .analysis.anonymize import AnonymizationKey
 from .analysis.stats import ThreadStats
-from .core.models import FORMAT_VERSION, MAX_BODY_CHARS, Comment, Image, Post, Thread
+from .core.models import (
+    FORMAT_VERSION,
+    MAX_BODY_CHARS,
+    Comment,
+    Completeness,
+    Gap,
+    Image,
+    Post,
+    Thread,
+)
 from .core.operations import Event, Operation
 from .core.rules import Context, OperationRejected, ThreadState, apply
 from .formats import (
@@ -27,7 +36,24 @@ from .formats import (
 
 if TYPE_CHECKING:
     from .analysis.measures_table import measures_table
-    from .sources import FetchError, fetch
+    from .sources import (
+        DeadlineError,
+        FetchError,
+        FetchWarning,
+        NoAnswerError,
+        NotFoundError,
+        OfflineError,
+        PrivateError,
+        RateLimitedError,
+        ResponseTooLargeError,
+        RetryAfterTooLongError,
+        ServerError,
+        TokenRequiredError,
+        UnexpectedAnswerError,
+        UnsupportedURLError,
+        clear_cache,
+        fetch,
+    )
     from .sources.follow import follow
     from .widget.thread_widget import CallbackError, ThreadWidget
 
@@ -42,22 +68,38 @@ __all__ = [
     "AnonymizationKey",
     "CallbackError",
     "Comment",
+    "Completeness",
     "Context",
+    "DeadlineError",
     "Event",
     "FetchError",
+    "FetchWarning",
+    "Gap",
     "Image",
     "LoadReport",
+    "NoAnswerError",
+    "NotFoundError",
+    "OfflineError",
     "Operation",
     "OperationRejected",
     "Post",
+    "PrivateError",
+    "RateLimitedError",
+    "ResponseTooLargeError",
+    "RetryAfterTooLongError",
+    "ServerError",
     "Thread",
     "ThreadFileError",
     "ThreadLoadWarning",
     "ThreadState",
     "ThreadStats",
     "ThreadWidget",
+    "TokenRequiredError",
+    "UnexpectedAnswerError",
+    "UnsupportedURLError",
     "__version__",
     "apply",
+    "clear_cache",
     "fetch",
     "follow",
     "load",
@@ -68,7 +110,28 @@ __all__ = [
 ]
 
 _LAZY = {"ThreadWidget", "CallbackError"}
-_FETCH_LAZY = {"fetch", "follow", "FetchError"}
+#: fetching names, imported on first use (httpx is imported only when fetching)
+_FETCH_LAZY = {
+    "fetch",
+    "follow",
+    "clear_cache",
+    *[
+        "DeadlineError",
+        "FetchError",
+        "FetchWarning",
+        "NoAnswerError",
+        "NotFoundError",
+        "OfflineError",
+        "PrivateError",
+        "RateLimitedError",
+        "ResponseTooLargeError",
+        "RetryAfterTooLongError",
+        "ServerError",
+        "TokenRequiredError",
+        "UnexpectedAnswerError",
+        "UnsupportedURLError",
+    ],
+}
 
 
 def __getattr__(name: str) -> Any:

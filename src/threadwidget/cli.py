@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from .core.models import Thread
+from .core.models import Completeness, Thread
 from .formats import (
     FORMATS,
     BundleMissingError,
@@ -111,7 +111,9 @@ def _print_summary(info: dict[str, Any], report: LoadReport) -> None:
         print(f"  date range    {info['first_comment_at']} to {info['last_comment_at']}")
     if report.flagged:
         print(f"  moderated     {len(report.flagged)} (spam/pending/dead/removed: for moderators)")
-    if report.not_loaded:
+    if report.gaps:
+        print(f"  completeness  {Completeness(gaps=tuple(report.gaps)).text()}")
+    elif report.not_loaded:
         print(f"  not in file   {report.not_loaded:,} comment(s) the source mentions")
 
 
@@ -123,6 +125,7 @@ def _cmd_info(args: argparse.Namespace) -> int:
         info["flagged"] = len(report.flagged)
         info["dropped"] = len(report.dropped)
         info["not_loaded"] = report.not_loaded
+        info["incomplete"] = Completeness(gaps=tuple(report.gaps)).text()
         print(json.dumps(info, indent=2, ensure_ascii=False))
     else:
         _print_summary(info, report)
@@ -161,14 +164,45 @@ def _cmd_html(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     return EXIT_OK
 
 
+def _base_urls(values: Sequence[str], parser: argparse.ArgumentParser) -> dict[str, str]:
+    """``KIND=URL`` options as ``base_urls``; a bad one is a usage error naming the kinds."""
+    from .sources import SOURCES
+
+    kinds = [s.name for s in SOURCES]
+    found: dict[str, str] = {}
+    for value in values:
+        kind, _, url = value.partition("=")
+        if kind.strip() not in kinds or not url.strip().startswith(("http://", "https://")):
+            parser.error(
+                f"--base-url {value!r}: expected KIND=URL with KIND one of {', '.join(kinds)} "
+                "and an http(s) URL, e.g. --base-url hackernews=http://127.0.0.1:8765"
+            )
+        found[kind.strip()] = url.strip()
+    return found
+
+
 def _cmd_fetch(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     from .formats import ThreadLoadWarning
-    from .sources import FetchError, FetchWarning, fetch  # httpx is imported only here
+    from .sources import FetchError, FetchWarning, UnsupportedURLError, fetch  # imports httpx
 
+    options: dict[str, Any] = {
+        "refresh": args.refresh,
+        "cache_dir": args.cache_dir,
+        "base_urls": _base_urls(args.base_url or [], parser),
+        "progress": not args.no_progress,
+    }
+    for name in ("timeout", "max_pages", "deadline", "max_wait", "max_bytes"):
+        if getattr(args, name) is not None:
+            options[name] = getattr(args, name)
+    if args.deadline is not None and args.deadline <= 0:
+        options["deadline"] = None
     try:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
-            thread = fetch(args.url, refresh=args.refresh, cache_dir=args.cache_dir)
+            thread = fetch(args.url, **options)
+    except UnsupportedURLError as error:
+        print(f"threadwidget: error: {error}", file=sys.stderr)
+        return EXIT_USAGE
     except FetchError as error:
         print(f"threadwidget: error: {error}", file=sys.stderr)
         return EXIT_INPUT
@@ -176,6 +210,22 @@ def _cmd_fetch(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int
         if issubclass(warning.category, (ThreadLoadWarning, FetchWarning)):
             print(f"threadwidget: warning: {warning.message}", file=sys.stderr)
     _write(thread, args.output, args.to_format, parser)
+    return EXIT_OK
+
+
+def _cmd_cache(args: argparse.Namespace) -> int:
+    from .sources.cache import Cache
+
+    cache = Cache(args.cache_dir)
+    count, size = cache.size()
+    if args.clear:
+        removed = cache.clear()
+        print(f"removed {removed:,} cached answers ({size / 1e6:,.1f} MB) from {cache.directory}")
+    else:
+        limit = cache.max_bytes / 1e6
+        print(
+            f"{cache.directory}: {count:,} cached answers, {size / 1e6:,.1f} MB of {limit:,.0f} MB"
+        )
     return EXIT_OK
 
 
@@ -256,6 +306,45 @@ def build_parser() -> argparse.ArgumentParser:
     _add_to_option(fetched)
     fetched.add_argument("--refresh", action="store_true", help="ignore the cache")
     fetched.add_argument("--cache-dir", metavar="DIR", help="cache directory")
+    fetched.add_argument(
+        "--base-url",
+        action="append",
+        metavar="KIND=URL",
+        help="send a source's API requests elsewhere, e.g. hackernews=http://127.0.0.1:8765 "
+        "(repeatable; KIND as in docs/formats.md)",
+    )
+    fetched.add_argument(
+        "--timeout", type=float, metavar="S", help="seconds one request may take (default 30)"
+    )
+    fetched.add_argument(
+        "--deadline",
+        type=float,
+        metavar="S",
+        help="seconds the whole fetch may take (default 180; 0: no bound)",
+    )
+    fetched.add_argument(
+        "--max-pages", type=int, metavar="N", help="pages read at most (default 100)"
+    )
+    fetched.add_argument(
+        "--max-wait",
+        type=float,
+        metavar="S",
+        help="longest Retry-After wait accepted (default 60); longer stops with an error",
+    )
+    fetched.add_argument(
+        "--max-bytes", type=int, metavar="N", help="largest answer read (default 50 MB)"
+    )
+    fetched.add_argument(
+        "--no-progress", action="store_true", help="no status line on stderr while fetching"
+    )
+
+    cached = subs.add_parser(
+        "cache",
+        help="show or clear the cache of fetched answers",
+        description="Print where the cache of fetched answers is and its size; --clear empties it.",
+    )
+    cached.add_argument("--cache-dir", metavar="DIR", help="cache directory")
+    cached.add_argument("--clear", action="store_true", help="remove every cached answer")
 
     serve = subs.add_parser(
         "serve",
@@ -298,6 +387,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _cmd_serve(args)
         if args.command == "fetch":
             return _cmd_fetch(args, parser)
+        if args.command == "cache":
+            return _cmd_cache(args)
         return _cmd_html(args, parser)
     except (ThreadFileError, BundleMissingError) as error:
         print(f"threadwidget: error: {error}", file=sys.stderr)

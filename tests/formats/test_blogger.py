@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from threadwidget.formats import ThreadFileError, load
+from threadwidget.formats import ThreadLoadWarning, load
 
 from .conftest import DATA, sample
 
@@ -49,8 +49,10 @@ def test_comment_without_published(tmp_path: Path) -> None:
     path.write_text(
         text.replace("<published>2012-05-16T10:00:00.000Z</published>", ""), encoding="utf-8"
     )
-    with pytest.raises(
-        ThreadFileError,
-        match=r"blog\.atom \(Blogger Atom\), line \d+: <entry> <published>: missing",
+    with pytest.warns(
+        ThreadLoadWarning,
+        match=r"blog\.atom \(Blogger Atom\): 1 loaded with a missing field filled in: line \d+, "
+        r"<entry> <published> \(id \d+\): missing; read as",
     ):
-        load(path)
+        thread = load(path)
+    assert sum("time_estimated" in c.extra for c in thread.comments) == 1

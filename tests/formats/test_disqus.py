@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from threadwidget.formats import ThreadFileError, load, load_with_report
+from threadwidget.formats import ThreadFileError, ThreadLoadWarning, load, load_with_report
 
 from .conftest import DATA, sample
 
@@ -88,14 +88,19 @@ def test_post_without_message_names_file_format_and_line(tmp_path: Path) -> None
     assert "9005" not in thread and [p.id for p in report.dropped] == ["9005"]
 
 
-def test_bad_time_is_an_error_with_the_line(tmp_path: Path) -> None:
+def test_bad_time_reads_as_the_parents_time_warning_with_the_line(tmp_path: Path) -> None:
     text = (DATA / "disqus.xml").read_text(encoding="utf-8")
     path = tmp_path / "d.xml"
     path.write_text(text.replace("2012-05-14T16:10:00Z", "yesterday"), encoding="utf-8")
-    with pytest.raises(
-        ThreadFileError, match=r"d\.xml \(Disqus XML\), line \d+: .*createdAt.*yesterday"
+    with pytest.warns(
+        ThreadLoadWarning,
+        match=r"line \d+, <post> <createdAt> \(id \d+\): not a time: 'yesterday'; read as",
     ):
-        load(path)
+        thread = load(path)
+    placed = [c for c in thread.comments if "time_estimated" in c.extra]
+    assert len(placed) == 1
+    parent = thread.get(placed[0].parent_id) if placed[0].parent_id else None
+    assert placed[0].created_at == (parent.created_at if parent else thread.post.created_at)
 
 
 def test_not_well_formed_xml_names_line(tmp_path: Path) -> None:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from threadwidget.formats import ThreadFileError, load, load_with_report
+from threadwidget.formats import ThreadLoadWarning, load, load_with_report
 
 from .conftest import DATA, sample
 
@@ -60,8 +60,11 @@ def test_algolia_missing_time(tmp_path: Path) -> None:
     del data["children"][1]["created_at"]
     path = tmp_path / "hn.json"
     path.write_text(json.dumps(data), encoding="utf-8")
-    with pytest.raises(
-        ThreadFileError,
-        match=r"hn\.json \(Hacker News JSON\), \$\.children\[1\]\.created_at: missing",
+    with pytest.warns(
+        ThreadLoadWarning,
+        match=r"\$\.children\[1\]\.created_at \(id \d+\): missing; read as its parent's time",
     ):
-        load(path, format="hackernews")
+        thread = load(path, format="hackernews")
+    placed = thread.get(str(data["children"][1]["id"]))
+    assert placed.created_at == thread.post.created_at  # a reply to the story: the story's time
+    assert placed.extra["time_estimated"] == "its parent's time"

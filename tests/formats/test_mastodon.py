@@ -88,9 +88,10 @@ def test_missing_created_at_without_a_snowflake_id_uses_the_parent(tmp_path: Pat
     path = tmp_path / "m.json"
     path.write_text(json.dumps(data), encoding="utf-8")
     thread, report = load_with_report(path)
-    assert "parent's time" in report.filled[0].reason
+    assert "the post's time (estimated)" in report.filled[0].reason
     assert reply["in_reply_to_id"] == ROOT  # a reply to the post: it gets the post's time
     assert thread.get("short-id").created_at == thread.post.created_at
+    assert thread.get("short-id").extra["time_estimated"] == "the post's time"
 
 
 def test_missing_id_still_fails_with_the_place(tmp_path: Path) -> None:

@@ -17,7 +17,8 @@ SEED = Path(__file__).resolve().parents[2] / "examples" / "data" / "power-trip.j
 
 def test_old_file_without_version_loads() -> None:
     thread = load(DATA / "native_v1_noversion.json")
-    assert thread.version == 1 and thread.get("c2").status == "deleted"
+    assert thread.version == FORMAT_VERSION and thread.get("c2").status == "deleted"
+    assert thread.post.gaps == ()  # version 1 had none
 
 
 def test_seed_round_trip(tmp_path: Path) -> None:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from threadwidget.formats import ThreadFileError, load, load_with_report
+from threadwidget.formats import ThreadFileError, ThreadLoadWarning, load, load_with_report
 
 from .conftest import DATA, sample
 
@@ -46,10 +46,18 @@ def test_entities_unescaped_and_markdown_kept() -> None:
     assert thread.get("k2").body == "Same 😅 — 日本語も"
 
 
-def test_more_stubs_are_counted() -> None:
-    _, report = sample("reddit.json")
+def test_more_stubs_are_recorded_in_the_thread_and_load_warns() -> None:
+    thread, report = sample("reddit.json")
     assert report.not_loaded == 4
-    assert not report.changed
+    more, deeper = thread.completeness.gaps
+    assert (more.kind, more.parent_id, more.count) == ("more", "k1", 4)
+    assert more.ids == ("k9", "k10", "k11", "k12")
+    assert (deeper.parent_id, deeper.ids, deeper.count) == ("k2", (), None)  # continue this thread
+    assert thread.completeness.text() == "incomplete: 4+ replies not loaded"
+    with pytest.warns(ThreadLoadWarning, match=r"incomplete: 4\+ replies not loaded") as seen:
+        again = load(DATA / "reddit.json")
+    assert again.completeness == thread.completeness
+    assert "'more' stubs" in str(seen[0].message)
 
 
 def test_missing_time_names_the_json_path(tmp_path: Path) -> None:
@@ -59,13 +67,49 @@ def test_missing_time_names_the_json_path(tmp_path: Path) -> None:
     del extra["data"]["created_utc"]
     extra["data"]["replies"] = ""
     data[1]["data"]["children"].append(extra)
+    reply = json.loads(json.dumps(extra))  # and a reply to it, without a time either
+    reply["data"].update(id="k9b", parent_id="t1_k8")
+    extra["data"]["replies"] = {"kind": "Listing", "data": {"children": [reply]}}
     path = tmp_path / "thread.json"
     path.write_text(json.dumps(data), encoding="utf-8")
-    with pytest.raises(ThreadFileError) as info:
-        load(path)
+    with pytest.warns(ThreadLoadWarning) as seen:
+        thread = load(path)
+    said = str(seen[0].message)
     assert (
-        str(info.value) == f"{path} (Reddit JSON), $[1].data.children[3].data.created_utc: missing"
+        "$[1].data.children[3].data.created_utc (id k8): missing; read as the post's time "
+        "(estimated)" in said
     )
+    assert ".data.replies.data.children[0].data.created_utc (id k9b): missing; read as its " in said
+    k8 = thread.get("k8")
+    assert (
+        k8.created_at == thread.post.created_at and k8.extra["time_estimated"] == "the post's time"
+    )
+    assert thread.get("k9b").created_at == k8.created_at
+    assert thread.get("k9b").extra["time_estimated"] == "its parent's time"
+    assert "time_estimated" not in thread.get("k1").extra
+
+
+def test_no_time_anywhere_is_refused(tmp_path: Path) -> None:
+    data = _data()
+    del data[0]["data"]["children"][0]["data"]["created_utc"]
+
+    def strip(children: list) -> None:
+        for child in children:
+            child["data"].pop("created_utc", None)
+            if isinstance(child["data"].get("replies"), dict):
+                strip(child["data"]["replies"]["data"]["children"])
+
+    strip(data[1]["data"]["children"])
+    path = tmp_path / "thread.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    with pytest.raises(ThreadFileError, match=r"\$\[0\].data.children\[0\].data: no time anywhere"):
+        load(path)
+    data[1]["data"]["children"][0]["data"]["created_utc"] = 1700000000  # one time: all placed
+    path.write_text(json.dumps(data), encoding="utf-8")
+    with pytest.warns(ThreadLoadWarning, match="earliest comment's time"):
+        thread = load(path)
+    assert thread.post.created_at.timestamp() == 1700000000
+    assert thread.post.extra["time_estimated"] == "the earliest comment's time"
 
 
 def test_skip_drops_bad_comment_and_reattaches_its_replies(tmp_path: Path) -> None:

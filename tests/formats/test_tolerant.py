@@ -84,6 +84,11 @@ def test_bluesky_blocked_reply_and_labelled_reply() -> None:
         in shown.body
     )
     assert "%28" in shown.body  # parentheses in the address escaped: the Markdown link holds
+    (gap,) = thread.completeness.gaps  # the blocked reply's own replies are not in the answer
+    assert (gap.kind, gap.parent_id, gap.count) == ("unavailable", blocked.id, None)
+    assert thread.completeness.text() == (
+        "incomplete: 1 deleted or blocked comment given without replies"
+    )
 
 
 @pytest.mark.parametrize(
@@ -98,6 +103,8 @@ def test_bluesky_top_post_gone_gives_a_placeholder(name: str, gone: str) -> None
     assert f"is {gone} on Bluesky" in thread.post.body
     assert "placeholder" in report.notes[0]
     assert thread.comments[0].parent_id is None and thread.comments[0].status == "visible"
+    (gap,) = thread.completeness.gaps
+    assert (gap.kind, gap.parent_id) == ("unavailable", None) and gone in gap.reason
 
 
 def test_blogger_comment_feed_alone() -> None:
@@ -169,8 +176,9 @@ def test_github_discussion_saved_with_edges_html_and_no_times() -> None:
     filled = {(p.place, p.reason) for p in report.filled}
     assert (
         "$.discussion.comments.edges[0].node.replies.edges[1].node.createdAt",
-        "missing; read as its parent's time",
+        "missing; read as its parent's time (estimated)",
     ) in filled
+    assert thread.get(timeless).extra["time_estimated"] == "its parent's time"
     assert any(place.endswith("edges[1].node.body") for place, _ in filled)  # no body at all
 
 

@@ -82,7 +82,7 @@ def replay() -> Iterator[Replay]:
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     state.url = f"http://127.0.0.1:{server.server_address[1]}"
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
     thread.start()
     try:
         yield state
@@ -101,3 +101,64 @@ def opts(tmp_path: Path) -> dict[str, object]:
         "min_interval": 0.0,
         "sleep": lambda _s: None,
     }
+
+
+@dataclass
+class Misbehaving:
+    """A local server that accepts connections and then misbehaves as real ones do: ``stall``
+    (reads the request, never answers), ``trickle`` (answers one byte every 0.1 s) or
+    ``close`` (hangs up without answering). ``accepted`` counts connections."""
+
+    url: str = ""
+    mode: str = "stall"
+    accepted: int = 0
+    stop: threading.Event = field(default_factory=threading.Event)
+
+
+@pytest.fixture
+def misbehaving() -> Iterator[Misbehaving]:
+    """A running misbehaving server on 127.0.0.1 (set ``.mode`` before use)."""
+    import socket
+    import socketserver
+
+    state = Misbehaving()
+
+    class Handler(socketserver.BaseRequestHandler):
+        def handle(self) -> None:
+            state.accepted += 1
+            sock: socket.socket = self.request
+            sock.settimeout(5)
+            seen = b""
+            while b"\r\n\r\n" not in seen:
+                chunk = sock.recv(4096)
+                if not chunk:
+                    return
+                seen += chunk
+            if state.mode == "close":
+                return
+            if state.mode == "trickle":
+                sock.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n")
+                sock.sendall(b"Content-Length: 100000\r\n\r\n[")
+                while not state.stop.wait(0.1):
+                    try:
+                        sock.sendall(b" ")
+                    except OSError:
+                        return
+                return
+            state.stop.wait(60)  # stall: connected, no answer
+
+    class Server(socketserver.ThreadingTCPServer):
+        daemon_threads = True
+        allow_reuse_address = True
+
+    server = Server(("127.0.0.1", 0), Handler)
+    state.url = f"http://127.0.0.1:{server.server_address[1]}"
+    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
+    thread.start()
+    try:
+        yield state
+    finally:
+        state.stop.set()
+        server.shutdown()
+        server.server_close()
+        thread.join(5)

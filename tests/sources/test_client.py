@@ -82,3 +82,25 @@ def test_requests_to_one_host_are_spaced(replay: Replay) -> None:
         client.get_json(f"{replay.url}/a")
         client.get_json(f"{replay.url}/a")
     assert waits == [pytest.approx(0.5)]
+
+
+def test_the_cache_is_bounded_least_recently_used_first(tmp_path: Any) -> None:
+    import os
+
+    from threadwidget.sources import Cache, clear_cache
+
+    cache = Cache(tmp_path, max_bytes=2500)
+    for n in range(5):
+        cache.put(f"GET /{n}", bytes(1000))
+        path = cache._path(f"GET /{n}")
+        os.utime(path, (n, n))  # written one after another
+
+    def kept() -> list[int]:
+        return [n for n in range(6) if cache._path(f"GET /{n}").exists()]
+
+    assert kept() == [3, 4] and cache.size()[1] <= 2500
+    os.utime(cache._path("GET /4"), (5, 5))
+    assert cache.get("GET /3") is not None  # /3 used again: /4 is now the least recent
+    cache.put("GET /5", bytes(1000))
+    assert kept() == [3, 5]
+    assert clear_cache(tmp_path) == 2 and cache.size() == (0, 0)

@@ -641,7 +641,7 @@ export interface SnapshotMessage {
   comments: WireComment[];
 }
 /**
- * The post on the wire: the model plus its body's ``html``.
+ * The post on the wire: the model plus its body's ``html``; ``gaps`` left out while empty.
  *
  * This interface was referenced by `ThreadwidgetProtocol`'s JSON-Schema
  * via the `definition` "WirePost".
@@ -658,6 +658,7 @@ export interface WirePost {
   extra: {
     [k: string]: JsonValue;
   };
+  gaps?: Gap[];
   /**
    * the body rendered from Markdown by the kernel
    */
@@ -673,6 +674,19 @@ export interface Image {
   url: string;
   caption: string;
   credit: string;
+}
+/**
+ * Replies the source has that the thread lacks, and where they belong.
+ *
+ * This interface was referenced by `ThreadwidgetProtocol`'s JSON-Schema
+ * via the `definition` "Gap".
+ */
+export interface Gap {
+  kind: "more" | "pages" | "unavailable";
+  parent_id: string | null;
+  ids: string[];
+  count: number | null;
+  reason: string;
 }
 /**
  * ``w.focus(id)``: every view scrolls to the comment and highlights it.

@@ -35,6 +35,8 @@ export function renderPost(target: HTMLElement, post: Post | null, fmt: Fmt = DE
   target.append(title, meta);
   const source = provenance(post, fmt);
   if (source) target.append(source);
+  const missing = incompleteness(post, fmt);
+  if (missing) target.append(missing);
 
   const img = post.image;
   const src = img ? safeImageUrl(img.url) : null;
@@ -85,5 +87,31 @@ export function provenance(post: Post, fmt: Fmt): HTMLElement | null {
     const [b2, a2] = fmt.t("source_fetched", { time: "\u0000" }).split("\u0000");
     el.append(h("span", { class: "tw-dot", "aria-hidden": "true" }, " · "), b2 ?? "", t, a2 ?? "");
   }
+  return el;
+}
+
+/**
+ * "incomplete: 25 replies not loaded" for a thread whose fetch or import could not bring in
+ * everything (`post.gaps`, Python's `thread.completeness`); the reasons in its tooltip. Null when
+ * complete. The same sum as `Completeness.text()`: replies counted or named per gap, "+" when
+ * some gap's size is unknown, deleted or blocked placeholders apart.
+ */
+export function incompleteness(post: Post, fmt: Fmt): HTMLElement | null {
+  const gaps = post.gaps ?? [];
+  if (!gaps.length) return null;
+  const replies = gaps.filter((g) => g.kind !== "unavailable");
+  const n = replies.reduce((sum, g) => sum + Math.max(g.count ?? 0, g.ids.length), 0);
+  const exact = replies.every((g) => g.count !== null || g.ids.length > 0);
+  const parts: string[] = [];
+  if (replies.length) {
+    if (n === 0) parts.push(fmt.t("incomplete_more"));
+    else parts.push(exact ? fmt.count("incomplete", n) : fmt.t("incomplete", { n: `${fmt.num(n)}+` }));
+  }
+  const unavailable = gaps.length - replies.length;
+  if (unavailable) parts.push(fmt.count("incomplete_unavailable", unavailable));
+  const reasons = [...new Set(gaps.map((g) => g.reason).filter(Boolean))].join("; ");
+  const text = fmt.t("incomplete_note", { what: parts.join("; ") });
+  const el = h("p", { class: "tw-incomplete", "data-role": "incomplete", role: "note" }, text);
+  if (reasons) el.title = reasons;
   return el;
 }

@@ -262,7 +262,10 @@ class Measure:
 
 
 class MeasureTable(tuple[Measure, ...]):
-    """The rows of :func:`measures`; a table in a notebook, a DataFrame with ``to_pandas()``."""
+    """The rows of :func:`measures`; a table in a notebook, a DataFrame with ``to_pandas()``.
+    ``incomplete`` says when the thread lacks replies (the measures describe what was loaded)."""
+
+    incomplete: str = ""
 
     def get(self, key: str) -> Measure:
         """The row with this key; ``KeyError`` naming the key if there is none."""
@@ -287,7 +290,11 @@ class MeasureTable(tuple[Measure, ...]):
 
     def __str__(self) -> str:
         width = max((len(row.name) for row in self), default=0)
-        return "\n".join(f"{row.name:<{width}}  {_show(row.value)}" for row in self)
+        lines = [f"{row.name:<{width}}  {_show(row.value)}" for row in self]
+        return "\n".join([*self._caption(), *lines])
+
+    def _caption(self) -> list[str]:
+        return [f"{self.incomplete} (measures describe what was loaded)"] if self.incomplete else []
 
     def _repr_html_(self) -> str:
         body = "".join(
@@ -298,7 +305,8 @@ class MeasureTable(tuple[Measure, ...]):
             for row in self
         )
         head = "<tr><th>measure</th><th>value</th><th>meaning</th><th>reference</th></tr>"
-        return f"<table>{head}{body}</table>"
+        caption = "".join(f"<caption>{html.escape(line)}</caption>" for line in self._caption())
+        return f"<table>{caption}{head}{body}</table>"
 
 
 def _minutes(seconds: float | None) -> float | None:
@@ -401,4 +409,6 @@ def measures(thread: object) -> MeasureTable:
             REFERENCES["depth_profile"],
         ),
     ]
-    return MeasureTable(rows)
+    table = MeasureTable(rows)
+    table.incomplete = tree.completeness.text()
+    return table

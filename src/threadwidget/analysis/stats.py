@@ -52,6 +52,11 @@ class ThreadStats:
     reciprocity_rho: float | None = None
     reciprocated_share: float | None = None
     participation_gini: float | None = None
+    #: ``incomplete: N replies not loaded`` when the thread lacks replies (every figure above
+    #: describes only what was loaded); "" for a complete thread
+    incomplete: str = ""
+    #: replies known to exist but not in the thread (``thread.completeness.not_loaded``)
+    not_loaded: int = 0
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-friendly data."""
@@ -64,8 +69,10 @@ class ThreadStats:
     def __str__(self) -> str:
         top = ", ".join(f"{a} ({n})" for a, n in list(self.comments_per_author.items())[:5])
         reply = "-" if self.median_reply_seconds is None else _duration(self.median_reply_seconds)
+        warn = [f"{self.incomplete} (figures describe what was loaded)"] if self.incomplete else []
         return "\n".join(
             [
+                *warn,
                 f"comments        {self.comments} ({self.deleted} deleted, "
                 f"{self.moderated} moderated, {self.top_level} top-level)",
                 f"participants    {self.participants}: {top}",
@@ -83,6 +90,7 @@ class ThreadStats:
 
     def _repr_html_(self) -> str:
         rows = [
+            *([("completeness", self.incomplete)] if self.incomplete else []),
             (
                 "comments",
                 f"{self.comments} ({self.deleted} deleted, {self.moderated} moderated, "
@@ -175,4 +183,6 @@ def thread_stats(thread: Thread, top: int = 5) -> ThreadStats:
         reciprocity_rho=measures.reciprocity_rho(thread),
         reciprocated_share=measures.reciprocated_share(thread),
         participation_gini=measures.participation_gini(thread),
+        incomplete=thread.completeness.text(),
+        not_loaded=thread.completeness.not_loaded,
     )

@@ -16,6 +16,7 @@ from pydantic import (
     ConfigDict,
     Field,
     PrivateAttr,
+    field_validator,
     model_validator,
 )
 
@@ -24,7 +25,10 @@ __all__ = [
     "MAX_BODY_CHARS",
     "Comment",
     "CommentStatus",
+    "Completeness",
     "Flag",
+    "Gap",
+    "GapKind",
     "Image",
     "JsonValue",
     "Lock",
@@ -39,7 +43,8 @@ __all__ = [
 ]
 
 #: Version of the JSON file format (the ``"version"`` key of ``Thread.model_dump_json()``).
-FORMAT_VERSION: Final = 1
+#: Version 2 added ``post.gaps`` (what a fetch or import could not bring in).
+FORMAT_VERSION: Final = 2
 #: Longest body (post or comment) accepted, in characters; longer text is refused, not truncated.
 MAX_BODY_CHARS = 20_000
 #: Longest author name or title accepted, in characters.
@@ -118,11 +123,78 @@ class Moderation(_Frozen):
     reason: Reason = ""
 
 
+#: Why replies are missing: ``more`` (behind a stub the source gave instead of them: Reddit's
+#: ``more``, Hacker News kids not in a file), ``pages`` (paging stopped by ``max_pages``),
+#: ``unavailable`` (a deleted or blocked comment the source gave without its text or replies).
+GapKind = Literal["more", "pages", "unavailable"]
+
+
+class Gap(_Frozen):
+    """Replies the source has that the thread lacks, and where they belong."""
+
+    kind: GapKind
+    #: the comment they reply to (for ``unavailable``: the placeholder itself); None: the post
+    parent_id: Id | None = None
+    #: the source's ids of the missing comments, when it named them
+    ids: tuple[Key, ...] = ()
+    #: how many replies are missing (at least ``len(ids)``); None: not known
+    count: Annotated[int, Field(ge=0)] | None = None
+    reason: Reason = ""
+
+
+class Completeness(BaseModel):
+    """What a thread lacks, summed up from its gaps (``Thread.completeness``)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    gaps: tuple[Gap, ...] = ()
+
+    @property
+    def complete(self) -> bool:
+        """True when the source gave everything (no gaps recorded)."""
+        return not self.gaps
+
+    @property
+    def not_loaded(self) -> int:
+        """Replies known to be missing (a lower bound when ``exact`` is False)."""
+        return sum(max(g.count or 0, len(g.ids)) for g in self.gaps if g.kind != "unavailable")
+
+    @property
+    def exact(self) -> bool:
+        """False when some missing replies were never counted (pages not read)."""
+        return all(g.count is not None or g.ids for g in self.gaps if g.kind != "unavailable")
+
+    @property
+    def unavailable(self) -> int:
+        """Comments given as placeholders only (deleted or blocked at the source)."""
+        return sum(1 for g in self.gaps if g.kind == "unavailable")
+
+    def text(self) -> str:
+        """``incomplete: 25 replies not loaded`` (``25+`` when some were never counted, and the
+        deleted or blocked placeholders); "" when complete."""
+        parts = []
+        if any(g.kind != "unavailable" for g in self.gaps):
+            n, plus = self.not_loaded, "" if self.exact else "+"
+            if n == 0:  # only gaps of unknown size ("continue this thread", pages not read)
+                parts.append("more replies not loaded")
+            else:
+                parts.append(
+                    f"{n:,}{plus} {'reply' if n == 1 and not plus else 'replies'} not loaded"
+                )
+        if self.unavailable:
+            n = self.unavailable
+            parts.append(
+                f"{n:,} deleted or blocked comment{'s' if n != 1 else ''} given without replies"
+            )
+        return "incomplete: " + "; ".join(parts) if parts else ""
+
+
 class Post(_Frozen):
     """The post under discussion (a blog post, a story, a status).
 
     ``locked`` set means the whole thread takes no new comments except from moderators;
-    ``extra`` holds any JSON data a notebook attaches (shown through ``ThreadWidget.fields``).
+    ``extra`` holds any JSON data a notebook attaches (shown through ``ThreadWidget.fields``);
+    ``gaps`` what a fetch or import of the discussion could not bring in (empty: complete).
     """
 
     id: Id = "post"
@@ -134,6 +206,7 @@ class Post(_Frozen):
     image: Image | None = None
     locked: Lock | None = None
     extra: Extra = Field(default_factory=dict)
+    gaps: tuple[Gap, ...] = ()
 
 
 class Comment(_Frozen):
@@ -220,13 +293,19 @@ class Thread(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    version: Literal[1] = FORMAT_VERSION  # files without the key are version 1
+    # files without the key are version 1; version 1 reads as 2 unchanged (it had no gaps)
+    version: Literal[1, 2] = FORMAT_VERSION
     post: Post = Field(default_factory=Post)
     comments: tuple[Comment, ...] = ()
 
     _by_id: dict[str, Comment] = PrivateAttr(default_factory=dict)
     # parent id (None: the post) -> replies in file order, built with _by_id by the validator
     _kids: dict[str | None, list[Comment]] = PrivateAttr(default_factory=dict)
+
+    @field_validator("version", mode="after")
+    @classmethod
+    def _upgrade(cls, version: int) -> int:
+        return FORMAT_VERSION  # every version this release reads needs no change to its data
 
     @model_validator(mode="after")
     def _check_tree(self) -> Thread:
@@ -291,6 +370,12 @@ class Thread(BaseModel):
             depth += 1
             current = self._by_id[current.parent_id]
         return depth
+
+    @property
+    def completeness(self) -> Completeness:
+        """What the thread lacks (Reddit ``more`` stubs, pages cut by ``max_pages``, blocked
+        comments): ``.complete``, ``.not_loaded``, ``.text()``; kept in ``post.gaps``."""
+        return Completeness(gaps=self.post.gaps)
 
     def visible_count(self) -> int:
         """Comments a reader sees as comments (deleted and moderated ones excluded)."""

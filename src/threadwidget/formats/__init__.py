@@ -195,7 +195,8 @@ def load_with_report(
     name = name or (str(path) if path is not None else "<text>")
     if path is not None and format in (None, "json") and is_database(path):
         # an autosave file (or a shared store: select= names the thread)
-        return read_database(path, select), LoadReport(name, "threadwidget database")
+        thread = read_database(path, select)
+        return thread, LoadReport(name, "threadwidget database", gaps=list(thread.post.gaps))
     if text is not None:
         data = text.encode("utf-8") if isinstance(text, str) else text
     else:
@@ -209,7 +210,8 @@ def load_with_report(
         else:
             if path is not None:  # an earlier version's autosave: its journal folded in
                 thread = with_legacy_journal(Path(path), thread)
-            return thread, LoadReport(name, FORMATS["json"].label)
+            report = LoadReport(name, FORMATS["json"].label, gaps=list(thread.post.gaps))
+            return thread, report
     parsed: Any = None
     if format is None:
         fmt, parsed = _detect(data, name)
@@ -242,6 +244,7 @@ def load_with_report(
         raise ThreadFileError(
             rd.message("", f"unexpected content ({type(error).__name__}: {error})")
         ) from error
+    rd.report.gaps = list(thread.post.gaps)
     return thread, rd.report
 
 
@@ -268,7 +271,8 @@ def load(
     """Read a thread from a file in any supported format (detected from content when not given).
 
     ``errors="skip"`` drops malformed comments instead of failing (their replies move up to the
-    nearest surviving ancestor). When comments were dropped, re-attached or truncated, a
+    nearest surviving ancestor). When comments were dropped, re-attached or truncated, or the
+    thread is incomplete (``thread.completeness``: Reddit ``more`` stubs, pages not fetched), a
     :class:`ThreadLoadWarning` is issued whose ``.report`` lists them. ``select`` chooses the
     post in multi-post exports (Blogger, Disqus, WordPress); ``progress`` is called with the
     number of comments read so far every 5,000 comments.

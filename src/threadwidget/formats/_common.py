@@ -18,6 +18,9 @@ from ..core.models import (
     MAX_BODY_CHARS,
     MAX_NAME_CHARS,
     Comment,
+    Completeness,
+    Gap,
+    GapKind,
     Moderation,
     ModerationAction,
     Post,
@@ -44,6 +47,8 @@ __all__ = [
 MAX_FILE_BYTES = 200 * 1024 * 1024
 #: A progress callback is called after every this many comments read.
 PROGRESS_EVERY = 5_000
+#: A post's time until ``Reader.finish`` places it (a post whose source gave none).
+_NO_TIME = datetime(1970, 1, 1, tzinfo=timezone.utc)
 #: Appended to a body cut to :data:`MAX_BODY_CHARS`; ``{n}`` is the number of characters cut.
 TRUNCATION_MARKER = "\n\n[… truncated by threadwidget: {n:,} more characters]"
 
@@ -87,11 +92,19 @@ class LoadReport:
     notes: list[str] = field(default_factory=list)
     #: Comments loaded although an optional field was missing (read with a stated default).
     filled: list[Problem] = field(default_factory=list)
+    #: What the thread lacks (``more`` stubs, pages not read, deleted or blocked comments); the
+    #: thread keeps them too (``thread.completeness``).
+    gaps: list[Gap] = field(default_factory=list)
+
+    @property
+    def altered(self) -> bool:
+        """True when comments were dropped, re-attached, truncated or filled in."""
+        return bool(self.dropped or self.reattached or self.truncated or self.filled)
 
     @property
     def changed(self) -> bool:
-        """True when comments were dropped, re-attached, truncated or filled in (load() warns)."""
-        return bool(self.dropped or self.reattached or self.truncated or self.filled)
+        """True when the import altered comments or the thread is incomplete (load() warns)."""
+        return self.altered or bool(self.gaps)
 
     def summary(self) -> str:
         """One line per kind of change, for people (the CLI prints it to stderr)."""
@@ -107,7 +120,13 @@ class LoadReport:
                 shown = "; ".join(str(p) for p in items[:5])
                 more = f"; and {len(items) - 5} more" if len(items) > 5 else ""
                 lines.append(f"{len(items)} {title}: {shown}{more}")
-        if self.not_loaded:
+        if self.gaps:
+            completeness = Completeness(gaps=tuple(self.gaps))
+            reasons = list(dict.fromkeys(g.reason for g in self.gaps if g.reason))
+            more = f"; and {len(reasons) - 3} more" if len(reasons) > 3 else ""
+            shown = "; ".join(reasons[:3]) + more
+            lines.append(f"{completeness.text()} ({shown})" if shown else completeness.text())
+        elif self.not_loaded:
             lines.append(f"{self.not_loaded} comment(s) named in the file were not in it")
         return "\n".join(f"{self.source} ({self.format}): {line}" for line in lines)
 
@@ -129,7 +148,8 @@ class RawComment:
     parent: str | None
     author: str
     body: str
-    created_at: datetime
+    #: None: the source gave no time; the Reader uses its parent's (or the post's), estimated
+    created_at: datetime | None
     place: str
     edited_at: datetime | None = None
     status: Literal["visible", "deleted"] = "visible"
@@ -138,6 +158,9 @@ class RawComment:
     #: what the source's moderation decided: ("spam", "hidden" or "removed", by whom, why), else
     #: None; a removed comment's text is not kept (the source no longer shows it either)
     moderated: tuple[Literal["spam", "hidden", "removed"], str, str] | None = None
+    #: how ``created_at`` was estimated when the source gave no time (``"its indexedAt"``,
+    #: ``"the time its id encodes"``, ``"its parent's time"``); kept as ``extra["time_estimated"]``
+    estimated: str | None = None
 
 
 class IdMapper:
@@ -239,8 +262,12 @@ class Reader:
         self.progress = progress
         self.report = LoadReport(source=name, format=label)
         self.raw: list[RawComment] = []
+        #: (kind, parent source id, source ids, count, reason) of what the source lacks
+        self._gaps: list[tuple[GapKind, str | None, tuple[str, ...], int | None, str]] = []
         self._dropped: dict[str, str | None] = {}
         self._seen: dict[str, str] = {}
+        #: (place, source id, problem) of times nothing in the item could replace
+        self._timeless: list[tuple[str, str | None, str]] = []
 
     def message(self, place: str, text: str) -> str:
         """``file (Format), place: text``: the shape of every import error."""
@@ -287,12 +314,58 @@ class Reader:
         self.report.flagged.append(Problem(place, source_id, reason))
         return (status, by, reason)
 
-    def filled(self, place: str, source_id: str, reason: str) -> None:
+    def gap(
+        self,
+        kind: GapKind,
+        parent: str | None,
+        ids: tuple[str, ...] = (),
+        count: int | None = None,
+        reason: str = "",
+    ) -> None:
+        """Note replies the source has but the file lacks (under the comment ``parent``, a source
+        id; for ``unavailable``, the placeholder's own id); kept in ``post.gaps``."""
+        self._gaps.append((kind, parent, ids, count, reason))
+        if kind != "unavailable":
+            self.report.not_loaded += max(count or 0, len(ids))
+
+    def when(
+        self,
+        value: Any,
+        place: str,
+        source_id: str | None,
+        alternatives: tuple[tuple[str, Any], ...] = (),
+    ) -> tuple[datetime | None, str | None]:
+        """A time and how it was estimated (None: given). A missing or unreadable ``value`` is
+        replaced by the first of ``alternatives`` (``(how, value)``: ``("indexedAt", ...)``)
+        that reads, else None (``finish`` then uses the parent's time, or the post's); each
+        replacement is noted (``load()`` warns, naming ``place``)."""
+        try:
+            return parse_time(value), None
+        except Bad as error:
+            problem = error.message
+        for how, other in alternatives:
+            try:
+                found = parse_time(other) if not isinstance(other, datetime) else other
+            except Bad:
+                continue
+            self.filled(place, source_id, f"{problem}; read as {how} (estimated)")
+            return found, how
+        self._timeless.append((place, source_id, problem))
+        return None, None
+
+    def filled(self, place: str, source_id: str | None, reason: str) -> None:
         """Note a comment read although an optional field was missing (``load()`` warns)."""
         self.report.filled.append(Problem(place, source_id, reason))
 
     def make_post(self, place: str, **fields: Any) -> Post:
-        """A validated Post; title and body are clipped, other problems fail the whole file."""
+        """A validated Post; title and body are clipped, other problems fail the whole file.
+        ``created_at=None``: the earliest comment's time, estimated (``finish``)."""
+        if fields.get("created_at", 0) is None:
+            fields["created_at"] = _NO_TIME
+            self._post_timeless = place
+        estimated = fields.pop("estimated", None)
+        if estimated is not None:
+            fields["extra"] = {**fields.get("extra", {}), "time_estimated": estimated}
         body = fields.get("body", "")
         if isinstance(body, str) and len(body) > MAX_BODY_CHARS:
             fields["body"] = _truncate(body)
@@ -313,8 +386,45 @@ class Reader:
             loc = ".".join(str(p) for p in first["loc"])
             self.fail(place, f"post {loc}: {first['msg']}")
 
+    _post_timeless: str | None = None
+
+    def _place_in_time(self, post: Post) -> Post:
+        """Give every comment without a time its parent's (or the post's), and a post without
+        one the earliest comment's; refuse only when nothing at all has a time."""
+        if self._post_timeless is not None:
+            times = [r.created_at for r in self.raw if r.created_at is not None]
+            if not times:
+                why = "no time anywhere: the post and every comment lack one"
+                self.fail(self._post_timeless, why)
+            extra = {**post.extra, "time_estimated": "the earliest comment's time"}
+            post = post.model_copy(update={"created_at": min(times), "extra": extra})
+            why = "missing; read as the earliest comment's time (estimated)"
+            self.report.filled.append(Problem(self._post_timeless, post.id, why))
+        by_id = {r.source_id: r for r in self.raw}
+        for raw in self.raw:
+            if raw.created_at is not None:
+                continue
+            chain, current, how = [raw], by_id.get(raw.parent or ""), "its parent's time"
+            while current is not None and current.created_at is None and current not in chain:
+                chain.append(current)
+                current = by_id.get(current.parent or "")
+            when = current.created_at if current is not None else None
+            if when is None:
+                when = post.created_at
+                how = "the post's time" if raw.parent is None else "its parent's time"
+            for item in chain:
+                item.created_at = when
+                item.estimated = item.estimated or how
+        for place, source_id, problem in self._timeless:
+            found = by_id.get(source_id or "")
+            how = found.estimated if found is not None and found.estimated else "the post's time"
+            self.filled(place, source_id, f"{problem}; read as {how} (estimated)")
+        self._timeless.clear()
+        return post
+
     def finish(self, post: Post) -> Thread:
         """Validate every comment, resolve parents (skip mode re-attaches), build the Thread."""
+        post = self._place_in_time(post)
         ids = IdMapper()
         built: dict[str, dict[str, Any]] = {}
         for raw in self.raw:
@@ -329,12 +439,27 @@ class Reader:
             fields["parent_id"] = ids(parent) if parent is not None else None
             comments.append(Comment(**fields))
         comments = self._break_cycles(comments)
+        if self._gaps:
+            gaps = tuple(
+                Gap(
+                    kind=kind,
+                    parent_id=ids(parent) if parent is not None and parent in built else None,
+                    ids=tuple(i for i in source_ids if 0 < len(i) <= 64),
+                    count=count,
+                    reason=reason[:500],
+                )
+                for kind, parent, source_ids, count, reason in self._gaps
+            )
+            post = post.model_copy(update={"gaps": (*post.gaps, *gaps)})
+            self.report.gaps = list(post.gaps)
         try:
             return Thread.build(post, comments)
         except ValidationError as error:  # pragma: no cover - _fields validated every comment
             self.fail("", f"invalid thread: {error.errors()[0]['msg']}")
 
     def _fields(self, raw: RawComment, ids: IdMapper) -> dict[str, Any]:
+        created = raw.created_at
+        assert created is not None  # _place_in_time gave every comment a time
         removed = raw.moderated is not None and raw.moderated[0] == "removed"
         body = raw.body if raw.status == "visible" and not removed else ""  # others keep theirs
         if len(body) > MAX_BODY_CHARS:
@@ -353,6 +478,8 @@ class Reader:
             "likes": max(raw.likes, len(liked_by)),
             "liked_by": liked_by,
         }
+        if raw.estimated is not None:
+            fields["extra"] = {"time_estimated": raw.estimated}
         if raw.moderated is not None and raw.status == "visible":
             status, by, reason = raw.moderated
             fields["status"] = status
@@ -364,7 +491,7 @@ class Reader:
             fields["moderation"] = Moderation(
                 action=actions[status],
                 by=by,
-                at=raw.created_at,
+                at=created,
                 reason=reason,
             )
         try:

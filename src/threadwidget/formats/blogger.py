@@ -138,7 +138,7 @@ def read(doc: XmlDoc, rd: Reader, select: str | None = None) -> Thread:
         else:
             parent = None
         with rd.comment(place, source_id, parent):
-            rd.add(_comment(element, source_id, parent, place))
+            rd.add(_comment(element, source_id, parent, place, rd))
     return rd.finish(post)
 
 
@@ -194,14 +194,15 @@ def _alternate(entry: Element) -> str | None:
     return None
 
 
-def _comment(element: Element, source_id: str, parent: str | None, place: str) -> RawComment:
-    """One comment entry as a RawComment."""
+def _comment(
+    element: Element, source_id: str, parent: str | None, place: str, rd: Reader
+) -> RawComment:
+    """One comment entry as a RawComment (no <published>: <updated>, else its parent's time)."""
     if not (text(element, "id") or "").strip():
         raise Bad("<entry> has no <id>")
-    try:
-        created = parse_time(text(element, "published"))
-    except Bad as error:
-        raise Bad(f"<entry> <published>: {error.message}") from None
+    alternatives = (("its <updated> time", text(element, "updated")),)
+    where = f"{place}, <entry> <published>"
+    created, estimated = rd.when(text(element, "published"), where, source_id, alternatives)
     body = _content(element)
     removed = bool(_REMOVED.match(body))
     for prop in element:
@@ -214,7 +215,7 @@ def _comment(element: Element, source_id: str, parent: str | None, place: str) -
             stamp = parse_time(updated)
         except Bad:
             stamp = None
-        if stamp is not None and (stamp - created).total_seconds() > 60:
+        if stamp is not None and created is not None and (stamp - created).total_seconds() > 60:
             edited = stamp
     author_el = child(element, "author")
     return RawComment(
@@ -226,4 +227,5 @@ def _comment(element: Element, source_id: str, parent: str | None, place: str) -
         edited_at=edited,
         status="deleted" if removed else "visible",
         place=place,
+        estimated=estimated,
     )

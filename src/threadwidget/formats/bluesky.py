@@ -17,13 +17,13 @@ from __future__ import annotations
 
 import html
 from dataclasses import replace
-from datetime import datetime
+from datetime import datetime, timezone
 from typing import Any, Literal
 from urllib.parse import quote
 
 from ..core.models import Thread
 from ._common import Bad, RawComment, Reader, to_likes
-from ._jsonutil import as_dict, as_list, obj, time_field
+from ._jsonutil import as_dict, as_list, obj
 from ._markup import html_to_markdown, text_to_markdown
 
 __all__ = ["LABEL", "looks_like", "read"]
@@ -154,6 +154,36 @@ def _text(record: dict[str, Any]) -> str:
     return html_to_markdown("".join(out))
 
 
+_TID = "234567abcdefghijklmnopqrstuvwxyz"  # base32-sortable, as atproto writes record keys
+
+
+def _tid_time(rkey: str) -> datetime | None:
+    """The creation time a TID record key encodes (microseconds since 1970, above 10 bits of
+    clock id), or None for a key that is not a TID."""
+    if len(rkey) != 13 or any(c not in _TID for c in rkey):
+        return None
+    value = 0
+    for char in rkey:
+        value = value * 32 + _TID.index(char)
+    try:
+        return datetime.fromtimestamp((value >> 10) / 1_000_000, tz=timezone.utc)
+    except (OverflowError, OSError, ValueError):
+        return None
+
+
+def _created(
+    post: dict[str, Any], place: str, rd: Reader, source_id: str | None
+) -> tuple[datetime | None, str | None]:
+    """The record's ``createdAt``; when missing, the post's ``indexedAt``, else the time its
+    record key encodes (estimated), else None (the Reader uses the parent's)."""
+    record = as_dict(post.get("record"))
+    alternatives = (
+        ("its indexedAt", post.get("indexedAt")),
+        ("the time its record key encodes", _tid_time(_rkey(post.get("uri")))),
+    )
+    return rd.when(record.get("createdAt"), f"{place}.record.createdAt", source_id, alternatives)
+
+
 def _url(post: dict[str, Any]) -> str | None:
     author = as_dict(post.get("author"))
     who = author.get("handle") or author.get("did")
@@ -174,15 +204,11 @@ def read(data: Any, rd: Reader) -> Thread:
     root_place, root = chain[0]
     rd.allow_orphans()
     if _kind(root) == "post":
-        post_data = obj(root.get("post"), f"{root_place}.post")
         try:
-            created = time_field(
-                obj(post_data.get("record"), f"{root_place}.post.record"),
-                "createdAt",
-                f"{root_place}.post.record",
-            )
+            post_data = obj(root.get("post"), f"{root_place}.post")
         except Bad as error:
             rd.fail(error.place or root_place, error.message)
+        created, estimated = _created(post_data, f"{root_place}.post", rd, None)
         label = _label(post_data)
         body = _body(post_data, label)
         if label is not None:
@@ -195,19 +221,16 @@ def read(data: Any, rd: Reader) -> Thread:
             author=_author(post_data),
             body=body,
             created_at=created,
+            estimated=estimated,
             url=_url(post_data),
         )
         start = 1
     else:
         # The top of the thread was deleted or is blocked: the post is a placeholder.
         found = [n for _, n in chain if _kind(n) == "post"]
-        first = obj(found[0].get("post"), place) if found else {}
-        record = as_dict(first.get("record"))
-        try:
-            created = time_field(record, "createdAt", place)
-        except Bad as error:
-            rd.fail(place, f"no readable post in the thread ({error.message})")
-        post = rd.make_post(
+        first = as_dict(found[0].get("post")) if found else {}
+        created = _created(first, f"{place}.post", rd, None)[0] if first else None
+        post = rd.make_post(  # no time: the earliest comment's (Reader.finish)
             root_place,
             id=f"bsky-{_rkey(root.get('uri'))}",
             title="Bluesky thread",
@@ -215,6 +238,9 @@ def read(data: Any, rd: Reader) -> Thread:
             created_at=created,
         )
         rd.report.notes.append(f"the top post of the thread is {_GONE[_kind(root)]}: a placeholder")
+        why = f"the top post is {_GONE[_kind(root)]} on Bluesky: its text and other replies "
+        why += "are not in the answer"
+        rd.gap("unavailable", None, (), None, why)
         start = 1
     # Ancestors between the root and the requested post form a chain of replies.
     todo: list[tuple[str, Any, str | None, datetime]] = []
@@ -244,7 +270,7 @@ def read(data: Any, rd: Reader) -> Thread:
             rd.add(raw)
             kids = as_list(item.get("replies"))
             todo += [
-                (f"{item_place}.replies[{i}]", r, source_id, raw.created_at)
+                (f"{item_place}.replies[{i}]", r, source_id, raw.created_at or parent_time)
                 for i, r in reversed(list(enumerate(kids)))
             ]
     return rd.finish(post)
@@ -268,6 +294,8 @@ def _comment(
     """One thread node as a RawComment (deleted and blocked ones as placeholders)."""
     kind = _kind(node)
     if kind != "post":
+        why = f"{_GONE[kind]} on Bluesky: its text and replies are not in the answer"
+        rd.gap("unavailable", source_id, (), None, why)
         moderated = None
         if kind == "blocked":
             why = "blocked: Bluesky does not show it to this reader"
@@ -281,10 +309,11 @@ def _comment(
             status="deleted" if kind == "notFound" else "visible",
             place=place,
             moderated=moderated,
+            estimated="its parent's time",
         )
     post = obj(node.get("post"), f"{place}.post")
-    record = obj(post.get("record"), f"{place}.post.record")
-    created = time_field(record, "createdAt", f"{place}.post.record")
+    obj(post.get("record"), f"{place}.post.record")
+    created, estimated = _created(post, f"{place}.post", rd, source_id)
     label = _label(post)
     moderated = None
     if label is not None:
@@ -300,4 +329,5 @@ def _comment(
         likes=to_likes(post.get("likeCount")),
         place=place,
         moderated=moderated,
+        estimated=estimated,
     )

@@ -14,7 +14,7 @@ from typing import Any
 
 from ..core.models import Thread
 from ._common import Bad, RawComment, Reader, parse_time, to_likes
-from ._jsonutil import field, obj, time_field
+from ._jsonutil import field, obj
 from ._markup import html_to_markdown
 
 __all__ = ["LABEL", "looks_like", "read"]
@@ -69,10 +69,7 @@ def read(data: Any, rd: Reader) -> Thread:
     if not first:
         rd.fail("$.post_stream.posts", "no post number 1 (the topic's first post) in the file")
     root_place, root = first[0]
-    try:
-        created = time_field(root, "created_at", root_place)
-    except Bad as error:
-        rd.fail(error.place or root_place, error.message)
+    created, estimated = rd.when(root.get("created_at"), f"{root_place}.created_at", None)
     slug = topic.get("slug") or root.get("topic_slug") or "topic"
     topic_id = topic.get("id") or root.get("topic_id")
     base = str(topic.get("base_url") or "").rstrip("/")
@@ -83,6 +80,7 @@ def read(data: Any, rd: Reader) -> Thread:
         author=_author(root),
         body=html_to_markdown(str(root.get("cooked") or "")),
         created_at=created,
+        estimated=estimated,
         url=f"{base}/t/{slug}/{topic_id}" if base and topic_id else None,
     )
     by_number = {
@@ -112,7 +110,7 @@ def _comment(item: Any, source_id: str, parent: str | None, place: str, rd: Read
     """One Discourse post as a RawComment."""
     item = obj(item, place)
     field(item, "id", place)
-    created = time_field(item, "created_at", place)
+    created, estimated = rd.when(item.get("created_at"), f"{place}.created_at", source_id)
     deleted = bool(item.get("user_deleted"))
     moderated = None
     if item.get("deleted_at") and not deleted:
@@ -126,9 +124,10 @@ def _comment(item: Any, source_id: str, parent: str | None, place: str, rd: Read
         author=_author(item),
         body="" if deleted else html_to_markdown(str(item.get("cooked") or "")),
         created_at=created,
-        edited_at=_edited(item, created),
+        edited_at=_edited(item, created) if created is not None else None,
         status="deleted" if deleted else "visible",
         likes=_likes(item),
         place=place,
+        estimated=estimated,
         moderated=moderated,
     )

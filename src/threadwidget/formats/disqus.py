@@ -104,10 +104,8 @@ def _comment(
     message = text(element, "message")
     if message is None and not deleted:
         raise Bad("<post> has no <message>")
-    try:
-        created = parse_time(text(element, "createdAt"))
-    except Bad as error:
-        raise Bad(f"<post> <createdAt>: {error.message}") from None
+    where = f"{place}, <post> <createdAt>"
+    created, estimated = rd.when(text(element, "createdAt"), where, source_id)
     author_el = child(element, "author")
     author = None
     if author_el is not None:
@@ -124,4 +122,5 @@ def _comment(
         status="deleted" if deleted else "visible",
         place=place,
         moderated=moderated,
+        estimated=estimated,
     )

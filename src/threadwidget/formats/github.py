@@ -85,9 +85,9 @@ def read(data: Any, rd: Reader) -> Thread:
         source_id = str(item.get("id")) if isinstance(item, dict) and item.get("id") else place
         with rd.comment(place, source_id, None):
             item = obj(item, place)
-            when = time_field(item, "created_at", place)
+            when, estimated = rd.when(item.get("created_at"), f"{place}.created_at", source_id)
             updated = time_field(item, "updated_at", place) if item.get("updated_at") else None
-            if updated is not None and (updated - when).total_seconds() <= 60:
+            if updated is not None and (when is None or (updated - when).total_seconds() <= 60):
                 updated = None
             rd.add(
                 RawComment(
@@ -96,6 +96,7 @@ def read(data: Any, rd: Reader) -> Thread:
                     author=_login(item, "user"),
                     body=str(item.get("body") or ""),
                     created_at=when,
+                    estimated=estimated,
                     edited_at=updated,
                     likes=_reactions(item),
                     place=place,
@@ -149,7 +150,7 @@ def _read_discussion(discussion: dict[str, Any], rd: Reader) -> Thread:
             rd.add(raw)
             if parent is None:
                 replies = _nodes(item, "replies", item_place)
-                todo += [(p, n, source_id, raw.created_at) for p, n in replies]
+                todo += [(p, n, source_id, raw.created_at or parent_time) for p, n in replies]
     return rd.finish(post)
 
 
@@ -157,11 +158,10 @@ def _discussion_comment(
     item: Any, source_id: str, parent: str | None, place: str, parent_time: datetime, rd: Reader
 ) -> RawComment:
     item = obj(item, place)
-    if item.get("createdAt") not in (None, ""):
-        created = time_field(item, "createdAt", place)
-    else:
-        created = parent_time
-        rd.filled(f"{place}.createdAt", source_id, "missing; read as its parent's time")
+    alternatives = (("its parent's time", parent_time),)
+    created, estimated = rd.when(
+        item.get("createdAt"), f"{place}.createdAt", source_id, alternatives
+    )
     deleted = bool(item.get("deletedAt"))
     moderated = None
     if item.get("isMinimized") and not deleted:
@@ -182,4 +182,5 @@ def _discussion_comment(
         likes=_reactions(item),
         place=place,
         moderated=moderated,
+        estimated=estimated,
     )

@@ -2,7 +2,7 @@
 
 Firebase files may be one item, a list of items, or an object of items keyed by id; the story
 (or the item without a parent in the file) is the post, and ``kids`` not present in the file are
-counted in ``LoadReport.not_loaded``. ``deleted`` items become status "deleted" (an Algolia
+recorded as gaps (``thread.completeness``). ``deleted`` items become status "deleted" (an Algolia
 node with no author and no text; Algolia may give only its ``id`` and ``children``); ``dead``
 (flagged or killed) items become status "hidden" (by "Hacker News", seen by moderators only) and are
 listed in ``LoadReport.flagged``. Text is HN's
@@ -16,7 +16,7 @@ from typing import Any
 
 from ..core.models import Thread
 from ._common import Bad, RawComment, Reader, to_likes
-from ._jsonutil import obj, time_field
+from ._jsonutil import obj
 from ._markup import html_to_markdown
 
 __all__ = ["LABEL", "looks_like", "read"]
@@ -56,10 +56,7 @@ def read(data: Any, rd: Reader) -> Thread:
 
 
 def _post(item: dict[str, Any], place: str, rd: Reader, when_key: str) -> Any:
-    try:
-        created = time_field(item, when_key, place)
-    except Bad as error:
-        rd.fail(error.place or place, error.message)
+    created, estimated = rd.when(item.get(when_key), f"{place}.{when_key}", None)
     body = html_to_markdown(item.get("text") or "")
     url = item.get("url")
     if isinstance(url, str) and url and url not in body:
@@ -71,6 +68,7 @@ def _post(item: dict[str, Any], place: str, rd: Reader, when_key: str) -> Any:
         author=item.get("author") or item.get("by"),
         body=body,
         created_at=created,
+        estimated=estimated,
         url=f"https://news.ycombinator.com/item?id={item['id']}" if "id" in item else None,
     )
 
@@ -91,10 +89,10 @@ def _read_algolia(root: dict[str, Any], rd: Reader) -> Thread:
             with rd.comment(place, source_id, parent):
                 raw = _algolia_comment(item, source_id, parent, place, parent_time, rd)
                 rd.add(raw)
-                when = raw.created_at
+                when = raw.created_at or parent_time
             if isinstance(item, dict):
                 stack.append((item.get("children"), f"{place}.children", source_id, when))
-    rd.raw.sort(key=lambda r: r.created_at)
+    rd.raw.sort(key=lambda r: r.created_at or post.created_at)
     return rd.finish(post)
 
 
@@ -107,11 +105,14 @@ def _algolia_comment(
     if "id" not in item:
         raise Bad("missing", f"{place}.id")
     deleted = item.get("author") is None and item.get("text") is None
+    key = "created_at_i" if "created_at_i" in item else "created_at"
+    created: datetime | None
+    estimated: str | None
     if deleted and item.get("created_at_i") is None and item.get("created_at") is None:
-        created = parent_time
+        created, estimated = parent_time, "its parent's time"  # where it stood is what matters
     else:
-        key = "created_at_i" if "created_at_i" in item else "created_at"
-        created = time_field(item, key, place)
+        alternatives = (("its parent's time", parent_time),)
+        created, estimated = rd.when(item.get(key), f"{place}.{key}", source_id, alternatives)
     return RawComment(
         source_id=source_id,
         parent=parent,
@@ -121,6 +122,7 @@ def _algolia_comment(
         status="deleted" if deleted else "visible",
         likes=to_likes(item.get("points")),
         place=place,
+        estimated=estimated,
     )
 
 
@@ -168,9 +170,11 @@ def _read_firebase(data: Any, rd: Reader) -> Thread:
     for _, item in items:
         kids = item.get("kids") if isinstance(item, dict) else None
         if isinstance(kids, list):
-            rd.report.not_loaded += sum(
-                1 for k in kids if not isinstance(k, dict) and str(k) not in ids
-            )
+            absent = tuple(str(k) for k in kids if not isinstance(k, dict) and str(k) not in ids)
+            if absent:
+                parent_id = None if item is root else str(item.get("id"))
+                why = "replies named in the file (kids) but not in it"
+                rd.gap("more", parent_id, absent, len(absent), why)
     return rd.finish(post)
 
 
@@ -180,7 +184,7 @@ def _firebase_comment(
     item = obj(item, place)
     if "id" not in item:
         raise Bad("missing", f"{place}.id")
-    created = time_field(item, "time", place)
+    created, estimated = rd.when(item.get("time"), f"{place}.time", source_id)
     deleted = bool(item.get("deleted"))
     moderated = None
     if item.get("dead") and not deleted:
@@ -196,4 +200,5 @@ def _firebase_comment(
         likes=to_likes(item.get("score")),
         place=place,
         moderated=moderated,
+        estimated=estimated,
     )

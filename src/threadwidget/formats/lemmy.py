@@ -11,7 +11,7 @@ from typing import Any
 
 from ..core.models import Thread
 from ._common import Bad, RawComment, Reader, parse_time, to_likes
-from ._jsonutil import as_dict, field, obj, time_field
+from ._jsonutil import as_dict, field, obj
 
 __all__ = ["LABEL", "looks_like", "read"]
 
@@ -40,7 +40,7 @@ def read(data: Any, rd: Reader) -> Thread:
     try:
         view = obj(obj(data, "$").get("post_view"), "$.post_view")
         post_data = obj(view.get("post"), "$.post_view.post")
-        created = time_field(post_data, "published", "$.post_view.post")
+        created, estimated = rd.when(post_data.get("published"), "$.post_view.post.published", None)
     except Bad as error:
         rd.fail(error.place or "$", error.message)
     body = str(post_data.get("body") or "")
@@ -54,6 +54,7 @@ def read(data: Any, rd: Reader) -> Thread:
         author=_author(view),
         body=body,
         created_at=created,
+        estimated=estimated,
         url=post_data.get("ap_id") if isinstance(post_data.get("ap_id"), str) else None,
     )
     rd.allow_orphans()  # comments deeper than the fetched depth may name absent parents
@@ -77,7 +78,7 @@ def _comment(item: Any, source_id: str, parent: str | None, place: str, rd: Read
     where = f"{place}.comment"
     comment = obj(view.get("comment"), where)
     field(comment, "id", where)
-    created = time_field(comment, "published", where)
+    created, estimated = rd.when(comment.get("published"), f"{where}.published", source_id)
     deleted = bool(comment.get("deleted"))
     moderated = None
     if comment.get("removed") and not deleted:
@@ -101,4 +102,5 @@ def _comment(item: Any, source_id: str, parent: str | None, place: str, rd: Read
         likes=to_likes(counts.get("score")),
         place=place,
         moderated=moderated,
+        estimated=estimated,
     )

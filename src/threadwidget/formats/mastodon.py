@@ -17,7 +17,7 @@ from typing import Any
 
 from ..core.models import Thread
 from ._common import Bad, RawComment, Reader, parse_time, to_likes
-from ._jsonutil import obj, time_field
+from ._jsonutil import obj
 from ._markup import html_to_markdown, text_to_markdown
 
 __all__ = ["LABEL", "looks_like", "read"]
@@ -74,16 +74,11 @@ def _id_time(status_id: object) -> datetime | None:
         return None
 
 
-def _created(item: dict[str, Any], place: str, rd: Reader, fallback: datetime | None) -> datetime:
-    """``created_at``; when missing, the id's time or ``fallback``, noted in the report."""
-    if item.get("created_at") not in (None, ""):
-        return time_field(item, "created_at", place)
-    guess = _id_time(item.get("id")) or fallback
-    if guess is None:
-        raise Bad("missing (and the id does not encode a time)", f"{place}.created_at")
-    how = "the time its id encodes" if guess is not fallback else "its parent's time"
-    rd.filled(f"{place}.created_at", str(item.get("id")), f"missing; read as {how}")
-    return guess
+def _created(item: dict[str, Any], place: str, rd: Reader) -> tuple[datetime | None, str | None]:
+    """``created_at``; when missing, the time the id encodes (estimated), else None (the Reader
+    then uses the parent's time); noted in the report."""
+    alternatives = (("the time its id encodes", _id_time(item.get("id"))),)
+    return rd.when(item.get("created_at"), f"{place}.created_at", str(item.get("id")), alternatives)
 
 
 def read(data: Any, rd: Reader) -> Thread:
@@ -115,9 +110,9 @@ def read(data: Any, rd: Reader) -> Thread:
         root_place, root = entries[0]
         try:
             root = obj(root, root_place)
-            created = _created(root, root_place, rd, None)
         except Bad as error:
             rd.fail(error.place or root_place, error.message)
+        created, estimated = _created(root, root_place, rd)
         post = rd.make_post(
             root_place,
             id=f"mastodon-{root.get('id', 'post')}",
@@ -125,6 +120,7 @@ def read(data: Any, rd: Reader) -> Thread:
             author=_author(root),
             body=_body(root),
             created_at=created,
+            estimated=estimated,
             url=root.get("url") if isinstance(root.get("url"), str) else None,
         )
         root_id: str | None = str(root.get("id"))
@@ -133,30 +129,21 @@ def read(data: Any, rd: Reader) -> Thread:
         # Only descendants: the status they answer was not saved. Make a placeholder post.
         first = descendants[0] if isinstance(descendants[0], dict) else {}
         root_id = str(first.get("in_reply_to_id")) if first.get("in_reply_to_id") else None
-        times = [s.get("created_at") for s in descendants if isinstance(s, dict)]
-        try:
-            created = min(parse_time(t) for t in times if t)
-        except (Bad, ValueError):
-            rd.fail(base, "no status has a usable created_at")
-        post = rd.make_post(
+        post = rd.make_post(  # its time: the earliest reply's (Reader.finish)
             base,
             id=f"mastodon-{root_id or 'post'}",
             title="Mastodon thread",
             body="*(the status these replies answer was not in the file)*",
-            created_at=created,
+            created_at=None,
         )
         rd.report.notes.append("the status itself was not in the file; the post is a placeholder")
-    known: dict[str, datetime] = {}  # source id -> time, for a reply missing its own
     for place, item in entries:
         source_id = str(item.get("id")) if isinstance(item, dict) and item.get("id") else place
         parent_raw = item.get("in_reply_to_id") if isinstance(item, dict) else None
         parent = str(parent_raw) if parent_raw is not None else None
         parent = None if parent == root_id else parent
         with rd.comment(place, source_id, parent):
-            fallback = known.get(parent) if parent is not None else post.created_at
-            raw = _comment(item, source_id, parent, place, rd, fallback)
-            rd.add(raw)
-            known[source_id] = raw.created_at
+            rd.add(_comment(item, source_id, parent, place, rd))
     return rd.finish(post)
 
 
@@ -166,13 +153,12 @@ def _comment(
     parent: str | None,
     place: str,
     rd: Reader,
-    fallback: datetime | None,
 ) -> RawComment:
     """One status as a RawComment (missing ``content`` or ``created_at`` noted, not fatal)."""
     item = obj(item, place)
     if not item.get("id"):
         raise Bad("missing", f"{place}.id")
-    created = _created(item, place, rd, fallback)
+    created, estimated = _created(item, place, rd)
     if item.get("content") is None and not item.get("media_attachments"):
         rd.filled(f"{place}.content", source_id, "missing; read as an empty body")
     return RawComment(
@@ -184,4 +170,5 @@ def _comment(
         edited_at=_edited(item),
         likes=to_likes(item.get("favourites_count")),
         place=place,
+        estimated=estimated,
     )

@@ -31,10 +31,10 @@ def _json_path(loc: tuple[int | str, ...]) -> str:
     return path
 
 
-#: Upgrades from one file version to the next: ``MIGRATIONS[n]`` turns version n data into n + 1.
-#: Empty while version 1 is the only version; a new version adds its step here, so every older
-#: file keeps loading.
-MIGRATIONS: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {}
+#: Upgrades from one file version to the next: ``MIGRATIONS[n]`` turns version n data into n + 1,
+#: so every older file keeps loading. Version 2 added ``post.gaps`` (empty: version 1 files
+#: recorded none), so version 1 data is already valid version 2 data.
+MIGRATIONS: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {1: lambda data: data}
 
 
 def thread_from_data(data: Any, name: str | os.PathLike[str]) -> Thread:

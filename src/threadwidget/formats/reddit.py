@@ -3,9 +3,9 @@
 Comments nest through ``replies`` listings. A ``[deleted]`` body becomes status "deleted" (its
 author deleted it); ``[removed]`` becomes status "removed" by "Reddit moderators"; a comment
 whose author deleted the account but whose body remains stays visible with author ``[deleted]``.
-``more`` stubs are counted in ``LoadReport.not_loaded``. ``score`` becomes ``likes`` (negative
-scores count as 0). Reddit escapes ``&``, ``<`` and ``>`` in bodies as HTML entities; they are
-unescaped.
+``more`` stubs are recorded as gaps (``thread.completeness``, ``LoadReport.gaps``). ``score``
+becomes ``likes`` (negative scores count as 0). Reddit escapes ``&``, ``<`` and ``>`` in bodies
+as HTML entities; they are unescaped. A missing ``created_utc`` reads as the parent's time.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from typing import Any
 
 from ..core.models import Thread
 from ._common import Bad, RawComment, Reader, parse_time, to_likes
-from ._jsonutil import field, obj, time_field
+from ._jsonutil import field, obj
 
 __all__ = ["LABEL", "looks_like", "read"]
 
@@ -55,7 +55,7 @@ def read(data: Any, rd: Reader) -> Thread:
         item = obj(posts[0], "$[0].data.children[0]")
         place = "$[0].data.children[0].data"
         post_data = obj(item.get("data"), place)
-        created = time_field(post_data, "created_utc", place)
+        created, estimated = rd.when(post_data.get("created_utc"), f"{place}.created_utc", None)
         top = _children(data[1], "$[1]")
     except Bad as error:
         rd.fail(error.place or "$", error.message)
@@ -71,6 +71,7 @@ def read(data: Any, rd: Reader) -> Thread:
         author=post_data.get("author"),
         body=body,
         created_at=created,
+        estimated=estimated,
         url=f"https://www.reddit.com{permalink}" if isinstance(permalink, str) else None,
     )
     stack: list[tuple[list[Any], str, str | None]] = [(top, "$[1].data.children", None)]
@@ -85,7 +86,14 @@ def read(data: Any, rd: Reader) -> Thread:
                 more_ids = more.get("children")
                 ids = more_ids if isinstance(more_ids, list) else []
                 count = more.get("count")
-                rd.report.not_loaded += max(count if isinstance(count, int) else 0, len(ids))
+                known = tuple(str(i) for i in ids)
+                if known:
+                    number = max(count if isinstance(count, int) else 0, len(known))
+                    why = "behind Reddit 'more' stubs (load more comments)"
+                    rd.gap("more", parent, known, number, why)
+                else:  # "continue this thread": replies deeper than the page shows
+                    why = "behind Reddit 'continue this thread' links"
+                    rd.gap("more", parent, (), None, why)
                 continue
             data_ = child.get("data") if isinstance(child, dict) else None
             source_id = (
@@ -116,7 +124,7 @@ def _comment(child: Any, source_id: str, parent: str | None, place: str, rd: Rea
     where = f"{place}.data"
     field(data, "id", where, str)
     body = field(data, "body", where, str)
-    created = time_field(data, "created_utc", where)
+    created, estimated = rd.when(data.get("created_utc"), f"{where}.created_utc", source_id)
     author = str(data.get("author") or "[deleted]")
     gone = body.strip() in _GONE
     moderated = None
@@ -141,4 +149,5 @@ def _comment(child: Any, source_id: str, parent: str | None, place: str, rd: Rea
         likes=to_likes(data.get("score", data.get("ups"))),
         place=place,
         moderated=moderated,
+        estimated=estimated,
     )

@@ -107,10 +107,8 @@ def _comment(
     content = text(element, "comment_content", WP)
     if content is None:
         raise Bad("<wp:comment> has no <wp:comment_content>")
-    try:
-        created = parse_time(_time(element, "comment_date"))
-    except Bad as error:
-        raise Bad(f"<wp:comment> <wp:comment_date_gmt>: {error.message}") from None
+    where = f"{place}, <wp:comment> <wp:comment_date_gmt>"
+    created, estimated = rd.when(_time(element, "comment_date"), where, source_id)
     approved = (text(element, "comment_approved", WP) or "1").strip().lower()
     deleted = approved in ("trash", "post-trashed")
     moderated = None
@@ -133,4 +131,5 @@ def _comment(
         likes=likes,
         place=place,
         moderated=moderated,
+        estimated=estimated,
     )

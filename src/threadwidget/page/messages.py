@@ -105,9 +105,14 @@ class _Wire(BaseModel):
 
 
 class WirePost(Post):
-    """The post on the wire: the model plus its body's ``html``."""
+    """The post on the wire: the model plus its body's ``html``; ``gaps`` left out while empty."""
 
+    OPTIONAL: ClassVar[tuple[str, ...]] = ("gaps",)
     html: Html
+
+    @model_serializer(mode="wrap")
+    def _omit(self, handler: SerializerFunctionWrapHandler) -> Any:
+        return _without(handler(self), self.OPTIONAL, empty=True)
 
 
 class WireComment(Comment):
@@ -363,7 +368,7 @@ def wire_comment(comment: Comment | Mapping[str, Any]) -> dict[str, Any]:
 
 def wire_post(post: Post) -> dict[str, Any]:
     """The post as JSON for the browser, with its body's ``html``."""
-    data = post.model_dump(mode="json")
+    data: dict[str, Any] = _without(post.model_dump(mode="json"), WirePost.OPTIONAL, empty=True)
     data["html"] = markdown_html(post.body)
     return data
 

@@ -21,7 +21,7 @@ __all__ = [
     "iso",
     "pick_param",
     "post_title",
-    "titled",
+    "subtitle",
     "when_text",
 ]
 
@@ -136,9 +136,11 @@ def post_title(thread: Thread) -> str:
     return sub if len(sub) <= 80 else sub[:79] + "…"
 
 
-def titled(title: str, thread: Thread) -> alt.TitleParams:
-    """A chart title with the thread's post title as subtitle."""
-    return alt.TitleParams(title, subtitle=[post_title(thread)])
+def subtitle(thread: Thread) -> list[str]:
+    """Every chart's subtitle: the post's title, and ``incomplete: N replies not loaded`` when
+    the thread lacks replies (``thread.completeness``), so no chart passes for the whole."""
+    note = thread.completeness.text()
+    return [post_title(thread), note] if note else [post_title(thread)]
 
 
 def author_order(rows: Sequence[Row]) -> list[str]:

@@ -9,7 +9,7 @@ import altair as alt
 import pandas as pd
 
 from ..core.models import Thread
-from ._data import post_title
+from ._data import post_title, subtitle
 from ._frame import LIMIT, ThreadFrame
 
 __all__ = [
@@ -23,8 +23,9 @@ __all__ = [
 
 
 def titled(title: str, frame: ThreadFrame, *notes: str) -> alt.TitleParams:
-    """A chart title, the post's title and any notes (aggregation, missing data) below it."""
-    return alt.TitleParams(title, subtitle=[post_title(frame.thread), *[n for n in notes if n]])
+    """A chart title; below it the post's title, ``incomplete: N replies not loaded`` when the
+    thread lacks replies, and any notes (aggregation, missing data)."""
+    return alt.TitleParams(title, subtitle=[*subtitle(frame.thread), *[n for n in notes if n]])
 
 
 #: A tick, grid line or label at a fraction of a count is hidden (Vega may place them at 0.5).
@@ -66,7 +67,7 @@ def missing(title: str, thread: Thread, message: str, width: int, height: int) -
     chart: alt.Chart = _message(message, width, height).properties(
         width=width,
         height=height,
-        title=alt.TitleParams(title, subtitle=[post_title(thread), message]),
+        title=alt.TitleParams(title, subtitle=[*subtitle(thread), message]),
     )
     return chart
 
@@ -79,7 +80,7 @@ def missing_layer(
         layer=[_message(message, width, height)],
         width=width,
         height=height,
-        title=alt.TitleParams(title, subtitle=[post_title(thread), message]),
+        title=alt.TitleParams(title, subtitle=[*subtitle(thread), message]),
     )
 
 

@@ -8,42 +8,63 @@ from __future__ import annotations
 
 import os
 import time
+import warnings
 from collections.abc import Callable, Mapping
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
 
 from ..core.models import Post, Thread, utcnow
+from ..formats.native import ThreadFileError
 from . import blogger, bluesky, discourse, github, hackernews, lemmy, mastodon, reddit
 from .base import Context, Source
-from .cache import ENV_CACHE_DIR, Cache, default_cache_dir
+from .cache import ENV_CACHE_DIR, MAX_CACHE_BYTES, Cache, default_cache_dir
 from .errors import (
+    DeadlineError,
     FetchError,
     FetchWarning,
+    NoAnswerError,
     NotFoundError,
     OfflineError,
     PrivateError,
     RateLimitedError,
+    ResponseTooLargeError,
+    RetryAfterTooLongError,
+    ServerError,
     TokenRequiredError,
+    UnexpectedAnswerError,
     UnsupportedURLError,
 )
-from .http import USER_AGENT, Client
+from .http import DEADLINE, MAX_BYTES, MAX_WAIT, USER_AGENT, Client
+from .progress import Progress
 
 __all__ = [
+    "DEADLINE",
     "ENV_CACHE_DIR",
+    "MAX_BYTES",
+    "MAX_CACHE_BYTES",
+    "MAX_WAIT",
     "SOURCES",
     "USER_AGENT",
     "Cache",
     "Client",
+    "DeadlineError",
     "FetchError",
     "FetchWarning",
+    "NoAnswerError",
     "NotFoundError",
     "OfflineError",
     "PrivateError",
     "RateLimitedError",
+    "ResponseTooLargeError",
+    "RetryAfterTooLongError",
+    "ServerError",
     "Source",
     "TokenRequiredError",
+    "UnexpectedAnswerError",
     "UnsupportedURLError",
+    "clear_cache",
     "default_cache_dir",
     "fetch",
     "find_source",
@@ -65,18 +86,25 @@ SOURCES: tuple[Source, ...] = (
 
 def find_source(url: str) -> tuple[Source, Any]:
     """The source that reads this URL and its match; ``UnsupportedURLError`` listing them all."""
+    if not isinstance(url, str):
+        raise UnsupportedURLError(repr(url), "a URL is text (a str)")
     for source in SOURCES:
         match = source.match(url.strip())
         if match is not None:
             return source, match
     listing = "\n".join(f"  {s.label}: {s.example}" for s in SOURCES)
-    raise UnsupportedURLError(f"{url!r} is not a URL threadwidget can fetch; it reads:\n{listing}")
+    raise UnsupportedURLError(url, f"not a URL threadwidget can fetch; it reads:\n{listing}")
 
 
 def provenance(thread: Thread) -> dict[str, Any] | None:
     """Where a fetched thread came from: ``{"url", "fetched_at", "kind", ...}``, or None."""
     found = thread.post.extra.get("source")
     return found if isinstance(found, dict) else None
+
+
+def clear_cache(cache_dir: str | os.PathLike[str] | None = None) -> int:
+    """Remove every cached answer (default: the default cache directory); how many there were."""
+    return Cache(cache_dir).clear()
 
 
 def fetch(
@@ -93,45 +121,66 @@ def fetch(
     retries: int = 4,
     min_interval: float = 1.0,
     timeout: float = 30.0,
+    deadline: float | None = DEADLINE,
+    max_wait: float = MAX_WAIT,
+    max_bytes: int = MAX_BYTES,
     sleep: Callable[[float], None] | None = None,
     transport: httpx.BaseTransport | None = None,
 ) -> Thread:
     """The discussion at ``url`` (as copied from the browser's address bar) as a Thread.
 
-    Responses are cached under ``cache_dir`` (default: ``$THREADWIDGET_CACHE_DIR`` or the user
-    cache directory); a cached response is used without any request unless ``refresh=True``.
-    ``base_urls={"hackernews": "http://127.0.0.1:8000"}`` (or ``$THREADWIDGET_BASE_<SOURCE>``)
-    sends a source's API requests elsewhere (a mirror, a self-hosted instance, a test server).
-    ``more_limit`` caps Reddit ``more`` requests; ``max_pages`` any other paging (a
-    :class:`FetchWarning` says when it cut a thread short). The thread's
-    ``post.extra["source"]`` records the URL, the fetch time and the source. Failures raise a
-    :class:`FetchError` subclass naming the URL; an unknown URL an ``UnsupportedURLError``.
+    Answers are parsed, then cached under ``cache_dir`` (default: ``$THREADWIDGET_CACHE_DIR`` or
+    the user cache directory); a cached answer is used without any request unless
+    ``refresh=True``. ``base_urls={"hackernews": "http://127.0.0.1:8000"}`` (or
+    ``$THREADWIDGET_BASE_<SOURCE>``) sends a source's API requests elsewhere. ``timeout`` bounds
+    one request, ``deadline`` the whole fetch (None: no bound), ``max_wait`` a ``Retry-After``
+    wait, ``max_bytes`` one answer. ``more_limit`` caps Reddit ``more`` requests, ``max_pages``
+    any other paging; what they leave out is in ``thread.completeness`` (and a
+    :class:`FetchWarning`). Progress shows in a notebook bar or a terminal status line unless
+    ``progress=False``. Every failure is a :class:`FetchError` subclass naming the URL.
     """
     if not isinstance(max_pages, int) or max_pages < 1:
         raise ValueError(f"max_pages must be a whole number of at least 1, not {max_pages!r}")
+    if not isinstance(more_limit, int) or more_limit < 0:
+        raise ValueError(f"more_limit must be a whole number of at least 0, not {more_limit!r}")
     source, match = find_source(url)
+    url = url.strip()
     store = Cache(cache_dir) if cache else None
+    shown = Progress(f"{source.name} {urlsplit(url).netloc or url}", enabled=progress)
     client = Client(
         cache=store,
         refresh=refresh,
         retries=retries,
         min_interval=min_interval,
         timeout=timeout,
+        deadline=deadline,
+        max_wait=max_wait,
+        max_bytes=max_bytes,
+        progress=shown,
         transport=transport,
         sleep=sleep or time.sleep,
     )
     ctx = Context(
         client=client,
         base_urls=dict(base_urls or {}),
-        progress=progress,
+        progress=shown,
         token=token,
         more_limit=more_limit,
         max_pages=max_pages,
     )
-    with client:
-        thread = source.fetch(match, url.strip(), ctx)
+    try:
+        with client:
+            thread = _read(source, match, url, ctx)
+    except FetchError as error:
+        if isinstance(error, UnexpectedAnswerError):
+            client.forget()  # the answers that made a wrong thread must not be served again
+        shown.close(failed=type(error).__name__)
+        raise
+    except BaseException:
+        shown.close(failed="interrupted")
+        raise
     record: dict[str, Any] = {
-        "url": url.strip(),
+        "url": url,
         "fetched_at": utcnow().isoformat().replace("+00:00", "Z"),
         "kind": source.name,
         "label": source.label,
@@ -139,6 +188,37 @@ def fetch(
     }
     data = thread.post.model_dump()
     data["extra"] = {**data.get("extra", {}), "source": record}
-    data["url"] = data.get("url") or url.strip()
-    post = Post.model_validate(data)
-    return Thread.build(post, thread.comments)
+    data["url"] = data.get("url") or url
+    data["gaps"] = [*data.get("gaps", ()), *(g.model_dump() for g in ctx.gaps)]
+    thread = Thread.build(Post.model_validate(data), thread.comments)
+    shown.found(len(thread.comments))
+    shown.close()
+    completeness = thread.completeness
+    if not completeness.complete:
+        reasons = list(dict.fromkeys(g.reason for g in completeness.gaps if g.reason))
+        warnings.warn(
+            FetchWarning(f"{url}: {completeness.text()} ({'; '.join(reasons[:4])})"),
+            stacklevel=2,
+        )
+    return thread
+
+
+def _read(source: Source, match: Any, url: str, ctx: Context) -> Thread:
+    """The source's thread; an answer of a shape it cannot read is an UnexpectedAnswerError."""
+    try:
+        return source.fetch(match, url, ctx)
+    except FetchError:
+        raise
+    except ThreadFileError as error:
+        raise UnexpectedAnswerError(
+            url,
+            f"the server's answer does not have the shape of a {source.label} ({error}); "
+            "nothing of it was cached: if the address is right, the site may have changed its "
+            "API, or answered an error in its own words",
+        ) from error
+    except (KeyError, TypeError, AttributeError, IndexError, ValueError) as error:
+        raise UnexpectedAnswerError(
+            url,
+            f"the server's answer does not have the shape of a {source.label} "
+            f"({type(error).__name__}: {error}); nothing of it was cached",
+        ) from error

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
-from ..core.models import Thread
+from ..core.models import Gap, Thread
 from ..formats import ThreadLoadWarning, load_with_report
 from ..formats._common import LoadReport
 from .http import Client
@@ -21,14 +21,16 @@ __all__ = ["Context", "Source", "env_base", "to_thread"]
 
 @dataclass
 class Context:
-    """Everything a source's fetch needs: the client, base-URL overrides, options, progress."""
+    """Everything a source's fetch needs: the client, base-URL overrides, options, progress,
+    and the gaps it records (pages ``max_pages`` left unread)."""
 
     client: Client
     base_urls: Mapping[str, str] = field(default_factory=dict)
-    progress: bool = True
+    progress: Progress = field(default_factory=lambda: Progress("fetch", enabled=False))
     token: str | None = None
     more_limit: int = 20
     max_pages: int = 100
+    gaps: list[Gap] = field(default_factory=list)
 
     def base(self, source: str, default: str) -> str:
         """The API origin for a source: ``base_urls[source]``, ``$THREADWIDGET_BASE_<SOURCE>``,
@@ -36,9 +38,14 @@ class Context:
         chosen = self.base_urls.get(source) or env_base(source) or default
         return chosen.rstrip("/")
 
-    def bar(self, label: str) -> Progress:
-        """A progress line for a multi-page fetch."""
-        return Progress(label, self.progress)
+    def page(self, comments: int | None = None, total: int | None = None) -> None:
+        """A page was read: ``comments`` so far, ``total`` requests expected (when known)."""
+        self.progress.page(comments, total)
+
+    def cut(self, reason: str, count: int | None = None, parent_id: str | None = None) -> None:
+        """Note that ``max_pages`` stopped the paging: ``count`` replies not read (None: not
+        known) under ``parent_id`` (None: the post)."""
+        self.gaps.append(Gap(kind="pages", parent_id=parent_id, count=count, reason=reason))
 
 
 def env_base(source: str) -> str | None:
@@ -74,6 +81,6 @@ def to_thread(data: Any, format: str, name: str) -> tuple[Thread, LoadReport]:
 
     text = data if isinstance(data, bytes) else json.dumps(data)
     thread, report = load_with_report(text=text, format=format, errors="skip", name=name)
-    if report.changed:
+    if report.altered:  # what is missing, fetch() says once, with the pages it did not read
         warnings.warn(ThreadLoadWarning(report.summary(), report), stacklevel=4)
     return thread, report

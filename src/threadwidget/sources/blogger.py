@@ -3,15 +3,13 @@
 The post is asked for by its address (``/feeds/posts/default?path=/2016/08/x.html``, as Blogger's
 own widgets do); a blog that does not answer that is searched in ``/feeds/posts/summary?alt=json``
 (paged) and the post read by id. The comment feed ``/feeds/POSTID/comments/default`` is followed
-page by page along its ``rel="next"`` links (up to ``max_pages``; a warning says when the feed had
-more). All of it is read as Atom by the Blogger importer.
+page by page along its ``rel="next"`` links (up to ``max_pages``; the thread's gaps say when
+the feed had more). All of it is read as Atom by the Blogger importer.
 """
 
 from __future__ import annotations
 
-import json
 import re
-import warnings
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 from xml.etree.ElementTree import Element, tostring
@@ -23,7 +21,8 @@ from ..formats._xmlutil import local
 from ..formats.blogger import ATOM, _alternate, _short_id
 from ..formats.native import ThreadFileError
 from .base import Context, Source, origin, to_thread
-from .errors import FetchError, FetchWarning, NotFoundError
+from .errors import FetchError, NotFoundError, UnexpectedAnswerError
+from .http import web_page_hint
 
 __all__ = ["PAGE", "SOURCE"]
 
@@ -44,13 +43,12 @@ def _no_feed(url: str) -> NotFoundError:
 def _find_post(url: str, base: str, ctx: Context) -> str:
     wanted = urlsplit(url).path.rstrip("/")
     for page in range(ctx.max_pages):
-        try:
-            body = ctx.client.get_text(
+        try:  # parsed before it is cached: a web page is no feed, and is not kept
+            feed = ctx.client.get_json(
                 f"{base}/feeds/posts/summary",
                 params={"alt": "json", "max-results": PAGE, "start-index": page * PAGE + 1},
             )
-            feed = json.loads(body)
-        except (NotFoundError, json.JSONDecodeError, UnicodeDecodeError):  # no feed: a web page
+        except (NotFoundError, UnexpectedAnswerError):
             raise _no_feed(url) from None
         entries: list[Any] = as_dict(as_dict(feed).get("feed")).get("entry") or []
         for entry in entries:
@@ -65,14 +63,17 @@ def _find_post(url: str, base: str, ctx: Context) -> str:
     raise NotFoundError(url, "no post with this address in the blog's public feed")
 
 
-def _feed(data: bytes, name: str) -> Element:
-    """An Atom feed or entry; anything else (a web page) is a :class:`FetchError`."""
+def _atom(name: str, data: bytes, content_type: str) -> Element:
+    """An Atom feed or entry (checked before the answer is cached); anything else (a web page,
+    a cut-off feed) is an :class:`UnexpectedAnswerError`."""
     try:
         root = parse_xml(data, name, "Blogger Atom").root
     except ThreadFileError as error:
-        raise FetchError(name, f"not a Blogger Atom feed ({error})") from None
+        hint = web_page_hint(data, content_type)
+        raise UnexpectedAnswerError(name, hint or f"not a Blogger Atom feed ({error})") from None
     if local(root.tag) not in ("feed", "entry"):
-        raise FetchError(name, f"not a Blogger Atom feed (<{local(root.tag)}>)")
+        hint = web_page_hint(data, content_type)
+        raise UnexpectedAnswerError(name, hint or f"not a Blogger Atom feed (<{local(root.tag)}>)")
     return root
 
 
@@ -93,7 +94,7 @@ def _post(url: str, base: str, ctx: Context) -> tuple[str, Element]:
     path = urlsplit(url).path
     asked = f"{base}/feeds/posts/default"
     try:  # a mirror, an older blog or another site may not answer ?path= (or not with a feed)
-        found = _entries(_feed(ctx.client.get_text(asked, params={"path": path}), asked))
+        found = _entries(ctx.client.get_text(asked, params={"path": path}, parse=_atom))
     except FetchError:
         found = []
     # a server that ignores ?path= answers its latest posts: only the post at this address counts
@@ -102,7 +103,7 @@ def _post(url: str, base: str, ctx: Context) -> tuple[str, Element]:
         return _short_id(found[0].findtext(f"{{{ATOM}}}id")), found[0]
     post_id = _find_post(url, base, ctx)
     post_url = f"{base}/feeds/posts/default/{post_id}"
-    found = _entries(_feed(ctx.client.get_text(post_url), post_url))
+    found = _entries(ctx.client.get_text(post_url, parse=_atom))
     if not found:
         raise NotFoundError(url, "the blog's feed has no such post")
     return post_id, found[0]
@@ -113,26 +114,24 @@ def _fetch(match: re.Match[str], url: str, ctx: Context) -> Thread:
     post_id, post = _post(url, base, ctx)
     feed = Element(f"{{{ATOM}}}feed")
     feed.append(post)
-    bar = ctx.bar(f"blogger post {post_id}")
     comments_url = f"{base}/feeds/{post_id}/comments/default"
     params: dict[str, str] | None = {"max-results": str(PAGE), "start-index": "1"}
     pages, total = 0, "more"
     while params is not None and pages < ctx.max_pages:
-        root = _feed(ctx.client.get_text(comments_url, params=params), comments_url)
+        root = ctx.client.get_text(comments_url, params=params, parse=_atom)
         feed.extend(_entries(root))
         pages += 1
-        bar.update(pages)
+        ctx.page(len(feed) - 1)
         total = root.findtext("{http://a9.com/-/spec/opensearchrss/1.0/}totalResults") or total
         following = _next(root)
         params = None if following == params else following  # a feed linking to itself: stop
-    bar.close()
     if params is not None:
-        warnings.warn(
-            FetchWarning(
-                f"{url}: read {pages} pages of comments (max_pages={ctx.max_pages}); the feed "
-                f"lists {total} comments"
-            ),
-            stacklevel=3,
+        read = len(feed) - 1
+        count = int(total) - read if total.isdigit() and int(total) > read else None
+        ctx.cut(
+            f"read {pages} pages of comments (max_pages={ctx.max_pages}); the feed lists "
+            f"{total} comments",
+            count,
         )
     return to_thread(tostring(feed, encoding="utf-8"), "blogger", url)[0]
 

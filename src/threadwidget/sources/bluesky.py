@@ -28,6 +28,7 @@ def _fetch(match: re.Match[str], url: str, ctx: Context) -> Thread:
         f"{base}/xrpc/app.bsky.feed.getPostThread",
         params={"uri": uri, "depth": 1000, "parentHeight": 1000},
     )
+    ctx.page()
     thread = data.get("thread") if isinstance(data, dict) else None
     if isinstance(thread, dict) and thread.get("notFound"):
         raise NotFoundError(url, "Bluesky says the post is not found (deleted?)")

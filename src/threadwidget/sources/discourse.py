@@ -22,15 +22,18 @@ def _fetch(match: re.Match[str], url: str, ctx: Context) -> Thread:
     posts: list[Any] = list(stream.get("posts") or [])
     have = {p.get("id") for p in posts if isinstance(p, dict)}
     missing = [i for i in stream.get("stream") or [] if i not in have]
-    pages = [missing[i : i + PAGE] for i in range(0, len(missing), PAGE)][: ctx.max_pages]
-    bar = ctx.bar(f"discourse topic {topic_id}")
-    for number, chunk in enumerate(pages, 1):
+    every = [missing[i : i + PAGE] for i in range(0, len(missing), PAGE)]
+    pages = every[: max(ctx.max_pages - 1, 0)]  # the topic itself was the first page
+    ctx.page(len(posts) - 1, len(pages) + 1)
+    for chunk in pages:
         answer = ctx.client.get_json(
             f"{base}/t/{topic_id}/posts.json", params=[("post_ids[]", i) for i in chunk]
         )
         posts += (answer.get("post_stream") or {}).get("posts") or []
-        bar.update(number + 1, len(pages) + 1)
-    bar.close()
+        ctx.page(len(posts) - 1)
+    if len(pages) < len(every):
+        left = sum(len(chunk) for chunk in every[len(pages) :])
+        ctx.cut(f"{len(every) + 1} pages of posts, max_pages={ctx.max_pages}", left)
     topic["post_stream"] = {**stream, "posts": posts}
     topic.setdefault("base_url", origin(url))
     return to_thread(topic, "discourse", url)[0]

@@ -203,12 +203,14 @@ def follow(
     ``fetch_options`` go to :func:`threadwidget.fetch` (``base_urls``, ``token``, ...); every
     poll bypasses the cache (and refreshes it). Comments are added with the source's id, author
     (as the acting user) and parent; the source's time is kept in ``extra["source_created_at"]``.
-    Returns a :class:`Follower`; ``stop()`` ends it, and so does closing the widget.
+    Returns a :class:`Follower`; ``stop()`` ends it, and so does closing the widget. A failed poll
+    (a :class:`~threadwidget.FetchError`) is kept in ``errors`` and polling goes on.
     """
-    from . import fetch
+    from . import fetch, find_source
 
     if every <= 0:
         raise ValueError(f"every must be a positive number of seconds, not {every!r}")
+    find_source(url)  # an unknown URL is said now, not on every poll
     options = {"progress": False, **fetch_options, "refresh": True}
     follower = Follower(target, url, every, lambda: fetch(url, **options), on_error)
     if start:

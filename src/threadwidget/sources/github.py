@@ -8,13 +8,12 @@ from __future__ import annotations
 
 import os
 import re
-import warnings
 from typing import Any
 
 from ..core.models import Thread
 from ..formats._jsonutil import as_dict
 from .base import Context, Source, to_thread
-from .errors import FetchError, FetchWarning, NotFoundError, TokenRequiredError
+from .errors import FetchError, NotFoundError, TokenRequiredError
 
 __all__ = ["DISCUSSION_QUERY", "REPLIES_QUERY", "SOURCE"]
 
@@ -62,9 +61,10 @@ def _issue(match: re.Match[str], url: str, ctx: Context, base: str) -> Thread:
     headers = _headers(ctx)
     issue = ctx.client.get_json(f"{repo}/issues/{number}", headers=headers)
     total = int(issue.get("comments") or 0) if isinstance(issue, dict) else 0
-    pages = min(max(1, -(-total // PER_PAGE)), ctx.max_pages)
+    needed = max(1, -(-total // PER_PAGE))
+    pages = min(needed, ctx.max_pages)
     comments: list[Any] = []
-    bar = ctx.bar(f"github {match.group('repo')}#{number}")
+    ctx.page(0, pages + 1)
     for page in range(1, pages + 1):
         batch = ctx.client.get_json(
             f"{repo}/issues/{number}/comments",
@@ -72,8 +72,12 @@ def _issue(match: re.Match[str], url: str, ctx: Context, base: str) -> Thread:
             headers=headers,
         )
         comments += batch if isinstance(batch, list) else []
-        bar.update(page, pages)
-    bar.close()
+        ctx.page(len(comments))
+    if pages < needed:
+        ctx.cut(
+            f"read {pages} of {needed} pages of comments (max_pages={ctx.max_pages})",
+            max(total - len(comments), 0),
+        )
     return to_thread({"issue": issue, "comments": comments}, "github", url)[0]
 
 
@@ -94,7 +98,6 @@ def _discussion(match: re.Match[str], url: str, ctx: Context, base: str) -> Thre
     }
     discussion: dict[str, Any] | None = None
     nodes: list[Any] = []
-    bar = ctx.bar(f"github discussion {variables['number']}")
     requests, cut = 0, False
     while True:
         requests += 1
@@ -108,7 +111,7 @@ def _discussion(match: re.Match[str], url: str, ctx: Context, base: str) -> Thre
         if variables["after"] is not None and after == variables["after"]:
             break  # a server repeating its last page
         nodes += comments.get("nodes") or []
-        bar.update(requests)
+        ctx.page(_count(nodes))
         if not info.get("hasNextPage") or after is None:
             break
         if requests >= ctx.max_pages:
@@ -132,19 +135,21 @@ def _discussion(match: re.Match[str], url: str, ctx: Context, base: str) -> Thre
                 break
             after = info.get("endCursor")
             replies["nodes"] = [*(replies.get("nodes") or []), *(page.get("nodes") or [])]
-            bar.update(requests)
-    bar.close()
+            ctx.page(_count(nodes))
     if cut:
-        warnings.warn(
-            FetchWarning(
-                f"{url}: read in {requests} requests (max_pages={ctx.max_pages}); the discussion "
-                "has more comments or replies than were read"
-            ),
-            stacklevel=3,
+        ctx.cut(
+            f"read in {requests} requests (max_pages={ctx.max_pages}); the discussion has more "
+            "comments or replies than were read",
         )
     assert discussion is not None
     discussion["comments"] = {"nodes": nodes}
     return to_thread({"discussion": discussion}, "github", url)[0]
+
+
+def _count(nodes: list[Any]) -> int:
+    """Comments and replies read so far."""
+    replies = (as_dict(as_dict(n).get("replies")).get("nodes") or [] for n in nodes)
+    return len(nodes) + sum(len(r) for r in replies)
 
 
 def _ask(

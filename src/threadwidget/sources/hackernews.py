@@ -16,6 +16,7 @@ def _fetch(match: re.Match[str], url: str, ctx: Context) -> Thread:
     item = match.group("id")
     api = f"{ctx.base('hackernews', DEFAULT_BASE)}/api/v1/items/{item}"
     data = ctx.client.get_json(api)
+    ctx.page()
     return to_thread(data, "hackernews", url)[0]
 
 

@@ -6,6 +6,7 @@ import re
 from typing import Any
 
 from ..core.models import Thread
+from ..formats._jsonutil import as_dict
 from .base import Context, Source, origin, to_thread
 
 __all__ = ["PAGE", "SOURCE"]
@@ -24,7 +25,8 @@ def _fetch(match: re.Match[str], url: str, ctx: Context) -> Thread:
     post_id = match.group("id")
     post = ctx.client.get_json(f"{base}/api/v3/post", params={"id": post_id})
     comments: list[Any] = []
-    bar = ctx.bar(f"lemmy post {post_id}")
+    ctx.page(0)
+    last = 0
     for page in range(1, ctx.max_pages + 1):
         answer = ctx.client.get_json(
             f"{base}/api/v3/comment/list",
@@ -32,11 +34,15 @@ def _fetch(match: re.Match[str], url: str, ctx: Context) -> Thread:
         )
         batch = (answer.get("comments") or []) if isinstance(answer, dict) else []
         comments += [c for c in batch if _id(c) not in {_id(x) for x in comments}]
-        bar.update(page)
+        ctx.page(len(comments))
+        last = len(batch)
         if len(batch) < PAGE:
             break
-    bar.close()
-    data = {"post_view": post.get("post_view"), "comments": comments}
+    total = as_dict(as_dict(as_dict(post).get("post_view")).get("counts")).get("comments")
+    if last >= PAGE:  # the last page read was full: there may be more
+        count = total - len(comments) if isinstance(total, int) and total > len(comments) else None
+        ctx.cut(f"read {ctx.max_pages} pages of comments (max_pages={ctx.max_pages})", count)
+    data = {"post_view": as_dict(post).get("post_view"), "comments": comments}
     return to_thread(data, "lemmy", url)[0]
 
 
