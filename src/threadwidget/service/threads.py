@@ -8,7 +8,7 @@ from __future__ import annotations
 import threading
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -70,6 +70,24 @@ class _Live:
     listeners: list[Listener] = field(default_factory=list)
     #: ids of the comments moderated now (kept by the sink, under ``lock``)
     moderated: set[str] = field(default_factory=set)
+    #: ids of the comments ever moderated (hidden, spam or removed at any time)
+    ever: set[str] = field(default_factory=set)
+    #: of those, the ones visible now: id -> the text readers may see now
+    shown_as: dict[str, str] = field(default_factory=dict)
+
+    def track(self, state: rules.ThreadState, ids: Iterable[str]) -> None:
+        """Note what ``ids`` are now in ``state`` (under ``lock``): moderated ones join
+        ``ever``; an ever-moderated one is shown only as it is now, if visible."""
+        for cid in ids:
+            comment = state.comments.get(cid)
+            if comment is not None and comment.status in MODERATED:
+                self.ever.add(cid)
+            if cid not in self.ever:
+                continue
+            if comment is not None and comment.status == "visible":
+                self.shown_as[cid] = comment.body
+            else:
+                self.shown_as.pop(cid, None)
 
 
 class ThreadHub:
@@ -114,6 +132,14 @@ class ThreadHub:
                 live = _Live(engine)
                 with engine.lock:
                     live.moderated = _moderated_ids(engine.state)
+                    origin, events = engine.history()
+                    past = rules.ThreadState.from_thread(origin)
+                    live.track(past, past.comments)
+                    for _seq, event in events:  # every comment ever moderated
+                        rules.commit(past, event)
+                        target = target_of(event)
+                        live.track(past, past.comments if target is None else (target,))
+                    live.track(engine.state, set(live.ever))
                     engine.add_sink(self._sink(live))
                 self._live[thread_id] = live
             return live
@@ -125,12 +151,14 @@ class ThreadHub:
             comment = None if target is None else state.comments.get(target)
             hidden = comment is not None and comment.status in MODERATED
             with live.lock:
+                once = target in live.ever
+                live.track(state, [*state.comments, *live.ever] if target is None else (target,))
                 if isinstance(event, operations.ReplaceEvent):
                     live.moderated = _moderated_ids(state)
                     keep = False
                 else:
                     keep = target is not None and keeps_thread(
-                        event, target in live.moderated, hidden
+                        event, target in live.moderated, hidden, once
                     )
                     if hidden and target is not None:
                         live.moderated.add(target)
@@ -151,9 +179,12 @@ class ThreadHub:
         """What ``who`` may see of the thread now (their role, the comments moderated now)."""
         live = self._get(thread_id)
         moderator = self.roles.role_of(who, thread_id) == "moderator"
+        if moderator:
+            return Viewer(who.name, True)
         with live.lock:
-            hidden = frozenset(live.moderated) if not moderator else frozenset()
-        return Viewer(who.name, moderator, hidden)
+            hidden = frozenset(live.moderated | (live.ever - live.shown_as.keys()))
+            shown_as = dict(live.shown_as)
+        return Viewer(who.name, False, hidden, shown_as)
 
     def snapshot(self, thread_id: str, who: Identity | None = None) -> tuple[Thread, int]:
         """The thread now and its ``seq``, as ``who`` may see it (None: everything)."""
