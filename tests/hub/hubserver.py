@@ -87,8 +87,10 @@ class HubError(RuntimeError):
 class Hub:
     """A running JupyterHub in ``tmp``; ``api`` calls its REST API as an admin service."""
 
-    def __init__(self, tmp: Path) -> None:
+    def __init__(self, tmp: Path, python: str = sys.executable) -> None:
         self.tmp = tmp
+        #: the Python that runs the hub, hence the service (``sys.executable`` in the config)
+        self.python = python
         self.proxy_port = free_port()
         self.service_port = free_port()
         self.public = f"http://127.0.0.1:{self.proxy_port}/"
@@ -116,9 +118,11 @@ class Hub:
         (self.tmp / "jupyterhub_config.py").write_text(config)
         env = {**os.environ, "PYTHONUNBUFFERED": "1"}
         env.pop("JUPYTERHUB_API_TOKEN", None)
+        if self.python != sys.executable:  # an installed package: no source tree on the path
+            env.pop("PYTHONPATH", None)
         self._log = self.log_path.open("wb")
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "jupyterhub", "-f", str(self.tmp / "jupyterhub_config.py")],
+            [self.python, "-m", "jupyterhub", "-f", str(self.tmp / "jupyterhub_config.py")],
             cwd=self.tmp,
             stdout=self._log,
             stderr=subprocess.STDOUT,
