@@ -15,7 +15,7 @@ pytest.importorskip("jupyterhub")
 
 from threadwidget.core import operations as ops
 from threadwidget.core import rules
-from threadwidget.core.models import Comment, Post, Thread
+from threadwidget.core.models import Post, Thread
 from threadwidget.service.auth import Identity
 from threadwidget.service.roles import RoleBook
 from threadwidget.service.threads import ThreadHub
@@ -46,8 +46,9 @@ def served(hub: ThreadHub, who: Identity) -> str:
     head = hub.snapshot("t")[1]
     for since in range(head + 1):
         viewer = hub.viewer("t", who)
+        entries = hub.events_since("t", since)
         for wire in (False, True):
-            texts += [json.dumps(viewer.entry_json(e, wire=wire)) for e in hub.events_since("t", since)]
+            texts += [json.dumps(viewer.entry_json(e, wire=wire)) for e in entries]
     origin, entries = hub.history("t")
     viewer = hub.viewer("t", who)
     texts.append(viewer.thread(origin).model_dump_json())

@@ -55,7 +55,7 @@ c.JupyterHub.services = [
         "name": "threadwidget",
         "url": "http://127.0.0.1:{service_port}",
         "command": [sys.executable, "-m", "threadwidget", "serve"],
-        "environment": {{"THREADWIDGET_DATA_DIR": {tmp!r} + "/service"}},
+        "environment": {{"THREADWIDGET_DATA_DIR": {tmp!r} + "/service", **{service_env!r}}},
         "oauth_no_confirm": True,
     }},
     {{"name": "tester", "api_token": {admin_token!r}}},
@@ -87,8 +87,12 @@ class HubError(RuntimeError):
 class Hub:
     """A running JupyterHub in ``tmp``; ``api`` calls its REST API as an admin service."""
 
-    def __init__(self, tmp: Path, python: str = sys.executable) -> None:
+    def __init__(
+        self, tmp: Path, python: str = sys.executable, service_env: dict[str, str] | None = None
+    ) -> None:
         self.tmp = tmp
+        #: more environment for the service (its options, e.g. THREADWIDGET_AUTH_CACHE_SECONDS)
+        self.service_env = dict(service_env or {})
         #: the Python that runs the hub, hence the service (``sys.executable`` in the config)
         self.python = python
         self.proxy_port = free_port()
@@ -114,6 +118,7 @@ class Hub:
             teacher=TEACHER,
             admin_token=self.admin_token,
             public=self.public,
+            service_env=self.service_env,
         )
         (self.tmp / "jupyterhub_config.py").write_text(config)
         env = {**os.environ, "PYTHONUNBUFFERED": "1"}
@@ -175,10 +180,16 @@ class Hub:
 
     def user_token(self, user: str, expires_in: int | None = None) -> str:
         """A new API token of ``user`` (what its server and kernels hold is of the same kind)."""
+        return self.user_token_and_id(user, expires_in)[0]
+
+    def user_token_and_id(self, user: str, expires_in: int | None = None) -> tuple[str, str]:
+        """A new API token of ``user`` and its id (``DELETE users/<user>/tokens/<id>`` revokes
+        it)."""
         body: dict[str, Any] = {"note": f"test-{uuid.uuid4().hex[:6]}"}
         if expires_in is not None:
             body["expires_in"] = expires_in
-        return str(self.api("POST", f"users/{user}/tokens", body)["token"])
+        made = self.api("POST", f"users/{user}/tokens", body)
+        return str(made["token"]), str(made["id"])
 
     def start_server(self, user: str) -> None:
         """Start ``user``'s single-user server and wait until it is ready."""

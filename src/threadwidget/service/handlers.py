@@ -14,53 +14,103 @@ from jupyterhub.services.auth import HubOAuthenticated  # type: ignore[import-un
 from pydantic import ValidationError
 from tornado.ioloop import IOLoop
 from tornado.iostream import StreamClosedError
-from tornado.web import Finish, HTTPError, RequestHandler
+from tornado.web import Finish, HTTPError, RequestHandler, stream_request_body
 
 from ..core import operations, rules
 from ..core.models import ID_PATTERN, Thread
 from ..page.messages import wire_comment, wire_post
 from ..page.requests import MAX_CLIENT_MESSAGE_BYTES, describe_validation_error
 from .auth import AuthError, HubIdentity, Identity
+from .limits import MAX_JSON_DEPTH, Limits, TooMany, json_depth
 from .threads import Entry, ThreadHub
 from .viewer import Viewer
 
-__all__ = ["ApiHandler", "Service", "handlers"]
+__all__ = ["MAX_BODY_BYTES", "ApiHandler", "Service", "handlers"]
 
 #: Seconds between ``ping`` events on a push channel: proxies keep the connection, and clients
 #: that hear nothing for a few of them know it is dead (a proxy may keep a dead one open).
 HEARTBEAT = 5.0
 #: Seconds a push channel lives before the client must reconnect (and be identified again).
 STREAM_MAX_AGE = 600.0
+#: The largest request body the service reads at all (a whole thread sent to create one);
+#: each route allows less (``ApiHandler.body_limit``), checked before the body is read.
+MAX_BODY_BYTES = MAX_CLIENT_MESSAGE_BYTES * 64
 
 
 class Service:
-    """What every handler shares: the threads, the hub identity and the URL prefix."""
+    """What every handler shares: the threads, the hub identity, the URL prefix and the
+    limits per caller."""
 
     def __init__(self, hub: ThreadHub, identity: HubIdentity, prefix: str) -> None:
         self.hub = hub
         self.identity = identity
         self.prefix = prefix
+        self.limits: Limits = identity.limits
 
 
+@stream_request_body
 class ApiHandler(HubOAuthenticated, RequestHandler):  # type: ignore[misc]
-    """Base of every handler: the caller is identified in :meth:`prepare` (``self.who``)."""
+    """Base of every handler: the caller is identified in :meth:`prepare` (``self.who``),
+    before any of the request body is read; the body is then read up to ``body_limit``."""
 
     service: Service
     who: Identity
+    #: the largest body this route reads (413 beyond, from Content-Length or while reading)
+    body_limit = 4096
+    #: whether a GET here counts against the caller's read rate
+    counts_reads = True
 
     def initialize(self, service: Service) -> None:
         self.service = service
         self.hub_auth = service.identity.hub_auth
+        self._chunks: list[bytes] = []
+        self._size = 0
 
     async def prepare(self) -> None:
         try:
             self.who = await self.service.identity.identify(self)
         except AuthError as error:
-            self.refuse(error.status, error.reason)
+            self.refuse(error.status, error.reason, retry_after=error.retry_after)
+        self.check_body_size()
+        if self.request.method in ("GET", "HEAD") and self.counts_reads:
+            try:
+                self.service.limits.read(self.who.name)
+            except TooMany as error:
+                self.refuse(429, error.reason, retry_after=error.retry_after)
 
-    def refuse(self, status: int, reason: str, field: str | None = None) -> NoReturn:
+    def check_body_size(self) -> None:
+        """413 for a declared body larger than this route takes; the connection reads no more
+        than that in any case (a chunked body is cut off there)."""
+        declared = self.request.headers.get("Content-Length", "0")
+        if not declared.isdigit() or int(declared) > self.body_limit:
+            self.refuse(413, f"The request is too large (at most {self.body_limit:,} bytes).")
+        connection = self.request.connection
+        if connection is not None and hasattr(connection, "set_max_body_size"):
+            connection.set_max_body_size(self.body_limit)
+
+    def data_received(self, chunk: bytes) -> None:
+        self._size += len(chunk)
+        if self._size > self.body_limit:
+            self.refuse(413, f"The request is too large (at most {self.body_limit:,} bytes).")
+        self._chunks.append(chunk)
+
+    @property
+    def body(self) -> bytes:
+        """The request body (read after :meth:`prepare` identified the caller)."""
+        return b"".join(self._chunks)
+
+    def refuse(
+        self,
+        status: int,
+        reason: str,
+        field: str | None = None,
+        *,
+        retry_after: int | None = None,
+    ) -> NoReturn:
         """Answer ``status`` with ``{"reason", "field"}`` and stop handling the request."""
         self.set_status(status)
+        if retry_after is not None:
+            self.set_header("Retry-After", str(retry_after))
         self.set_header("Content-Type", "application/json; charset=utf-8")
         self.set_header("Cache-Control", "no-store")
         raise Finish(json.dumps({"reason": reason, "field": field}))
@@ -83,13 +133,15 @@ class ApiHandler(HubOAuthenticated, RequestHandler):  # type: ignore[misc]
         self.finish(json.dumps(data))
 
     def body_json(self) -> dict[str, Any]:
-        """The request body as a JSON object (413/400 otherwise)."""
-        if len(self.request.body) > MAX_CLIENT_MESSAGE_BYTES * 64:
-            self.refuse(413, "The request is too large.")
+        """The request body as a JSON object (400 otherwise, or nested too deeply)."""
         try:
-            data = json.loads(self.request.body or b"{}")
+            data = json.loads(self.body or b"{}")
+        except RecursionError:
+            data = None
         except ValueError:
             self.refuse(400, "The request body is not JSON.")
+        if data is None or not json_depth(data):
+            self.refuse(400, f"The request body nests deeper than {MAX_JSON_DEPTH} levels.")
         if not isinstance(data, dict):
             self.refuse(400, "The request body must be a JSON object.")
         return data
@@ -148,6 +200,12 @@ class WhoAmIHandler(ApiHandler):
 
 class ThreadsHandler(ApiHandler):
     """``GET api/threads`` lists threads; ``POST`` (teachers) creates one."""
+
+    def check_body_size(self) -> None:
+        # a whole thread, from teachers only (a student's body is refused before it is read)
+        if self.request.method == "POST" and self.service.hub.roles.hub_moderator(self.who):
+            self.body_limit = MAX_BODY_BYTES
+        super().check_body_size()
 
     async def get(self) -> None:
         self.send_json({"threads": await _blocking(self.service.hub.list_threads)})
@@ -212,12 +270,10 @@ class OpsHandler(ApiHandler):
     """``POST api/threads/<id>/ops`` with ``{"op": {...}, "after": seq}``: decided as the
     verified caller; ``{seq, event, missed}`` or 4xx ``{reason, field}``."""
 
+    body_limit = MAX_CLIENT_MESSAGE_BYTES
+
     async def post(self, raw: str) -> None:
         thread_id = self.thread_id(raw)
-        if len(self.request.body) > MAX_CLIENT_MESSAGE_BYTES:
-            self.refuse(
-                413, f"The operation is too large (at most {MAX_CLIENT_MESSAGE_BYTES:,} bytes)."
-            )
         data = self.body_json()
         after = data.get("after")
         if after is not None and (not isinstance(after, int) or after < 0):
@@ -229,6 +285,8 @@ class OpsHandler(ApiHandler):
             self.refuse(422, f"Invalid operation: {reason}", field)
         try:
             entry, missed = await _blocking(self.service.hub.submit, thread_id, op, self.who, after)
+        except TooMany as error:
+            self.refuse(429, error.reason, retry_after=error.retry_after)
         except rules.OperationRejected as error:
             self.refuse(409, error.reason, error.field)
         viewer = self.viewer(thread_id)
@@ -332,7 +390,12 @@ class RolesHandler(ApiHandler):
 class StreamHandler(ApiHandler):
     """``GET api/threads/<id>/stream?since=N``: server-sent events. Every event after ``N`` (or
     after the ``Last-Event-ID`` a reconnecting browser sends), then each new one as it is
-    stored; ``roles`` events when a role changes; a ``ping`` every HEARTBEAT seconds."""
+    stored; ``roles`` events when a role changes; a ``ping`` every HEARTBEAT seconds.
+
+    At most ``Limits.streams_per_user`` open at once per user (429 beyond). The caller is
+    identified with the hub again every ``cache_seconds``: a revoked token or a closed session
+    ends the stream (a ``denied`` event), a changed role (a teacher taken out of the
+    moderators' group) applies to the very next event."""
 
     _closed = False
     _wake: asyncio.Event | None = None
@@ -344,6 +407,16 @@ class StreamHandler(ApiHandler):
         resume = self.request.headers.get("Last-Event-ID", "")
         if resume.isdigit():
             last = int(resume)
+        try:
+            release = self.service.limits.open_stream(self.who.name)
+        except TooMany as error:
+            self.refuse(429, error.reason, retry_after=error.retry_after)
+        try:
+            await self._serve(thread_id, hub, last)
+        finally:
+            release()
+
+    async def _serve(self, thread_id: str, hub: ThreadHub, last: int) -> None:
         self.set_header("Content-Type", "text/event-stream; charset=utf-8")
         self.set_header("Cache-Control", "no-store")
         self.set_header("X-Accel-Buffering", "no")
@@ -359,11 +432,25 @@ class StreamHandler(ApiHandler):
 
         unsubscribe = hub.subscribe(thread_id, listener)
         deadline = loop.time() + STREAM_MAX_AGE
+        identity = self.service.identity
+        checked = loop.time()
+        role = hub.roles.role_of(self.who, thread_id)
         try:
             hello = json.dumps({"user": self.who.name})
             self.write(f"retry: 1000\nevent: hello\ndata: {hello}\n\n")
             while not self._closed and loop.time() < deadline:
                 wake.clear()
+                if loop.time() - checked >= identity.cache_seconds:
+                    checked = loop.time()
+                    try:  # the hub's word of now: revoked tokens, group changes
+                        self.who = await identity.identify(self)
+                    except AuthError as error:
+                        denied = json.dumps({"reason": error.reason, "status": error.status})
+                        self.write(f"event: denied\ndata: {denied}\n\n")
+                        break
+                    roles_changed = roles_changed or (
+                        hub.roles.role_of(self.who, thread_id) != role
+                    )
                 entries = await _blocking(hub.events_since, thread_id, last)
                 viewer = self.viewer(thread_id)  # after reading: the role and hides of now
                 for entry in entries:
@@ -375,8 +462,9 @@ class StreamHandler(ApiHandler):
                     role = hub.roles.role_of(self.who, thread_id)
                     self.write(f"event: roles\ndata: {json.dumps({'role': role})}\n\n")
                 await self.flush()
+                timeout = min(HEARTBEAT, max(0.1, identity.cache_seconds))
                 try:
-                    await asyncio.wait_for(wake.wait(), HEARTBEAT)
+                    await asyncio.wait_for(wake.wait(), timeout)
                 except asyncio.TimeoutError:
                     self.write("event: ping\ndata: {}\n\n")
         except StreamClosedError:

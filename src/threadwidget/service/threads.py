@@ -20,6 +20,7 @@ from ..page.messages import snapshot_value
 from ..storage.shared import SharedStorage
 from ..stores.store import SharedStore
 from .auth import Identity
+from .limits import TooMany
 from .roles import RoleBook
 from .viewer import MODERATED, Viewer, annotate, event_json, keeps_thread, target_of
 
@@ -262,10 +263,12 @@ class ThreadHub:
         """Decide and store ``op`` as ``who`` with their role in the thread: ``(its entry,
         the events stored after `after` and before it)``, or :class:`OperationRejected`."""
         live = self._get(thread_id)
-        if not self._within_rate(thread_id, who.name):
-            raise rules.OperationRejected(
+        wait = self._within_rate(thread_id, who.name)
+        if wait:
+            raise TooMany(
                 f"Too many actions at once (at most {RATE_LIMIT} in {RATE_WINDOW:g} s). "
-                "Wait a moment and try again."
+                "Wait a moment and try again.",
+                wait,
             )
         ctx = rules.Context(actor=who.name, role=self.roles.role_of(who, thread_id))
         engine = live.engine
@@ -299,16 +302,17 @@ class ThreadHub:
             listener("roles")
         return table
 
-    def _within_rate(self, thread_id: str, user: str) -> bool:
+    def _within_rate(self, thread_id: str, user: str) -> float:
+        """0.0 if ``user`` may act now (counted), else the seconds until they may."""
         now = time.monotonic()
         with self._lock:
             stamps = self._rates.setdefault((thread_id, user), deque())
             while stamps and now - stamps[0] > RATE_WINDOW:
                 stamps.popleft()
             if len(stamps) >= RATE_LIMIT:
-                return False
+                return RATE_WINDOW - (now - stamps[0])
             stamps.append(now)
-            return True
+            return 0.0
 
     def close(self) -> None:
         """Stop every engine and close the store."""

@@ -54,9 +54,7 @@ def target_of(event: operations.Recorded) -> str | None:
     return event.id
 
 
-def keeps_thread(
-    event: operations.Recorded, before: bool, after: bool, once: bool = False
-) -> bool:
+def keeps_thread(event: operations.Recorded, before: bool, after: bool, once: bool = False) -> bool:
     """Whether non-moderators get the whole thread for ``event`` (see the module docstring):
     ``before``/``after``, its comment was moderated before/after it; ``once``, at any time
     before it (its deletion then takes its author back too)."""
