@@ -10,7 +10,6 @@ import secrets
 import shutil
 import socket
 import tempfile
-import threading
 import time
 import urllib.error
 import urllib.request
@@ -22,6 +21,7 @@ from urllib.parse import urlparse
 
 import pytest
 from hubserver import TEACHER, Hub, request
+from sse import Stream
 
 CACHE = 3.0  # THREADWIDGET_AUTH_CACHE_SECONDS of this hub's service
 STREAMS = 4  # THREADWIDGET_MAX_STREAMS_PER_USER
@@ -67,44 +67,6 @@ def api(hub: Hub, token: str, path: str, method: str = "GET", body: object = Non
 
 def act(hub: Hub, token: str, op: dict[str, Any]) -> int:
     return int(api(hub, token, "/ops", "POST", {"op": op})["seq"])
-
-
-class Stream:
-    """A raw push channel read in a background thread: ``text`` grows as events arrive."""
-
-    def __init__(self, hub: Hub, token: str, since: int = 0, wire: bool = False) -> None:
-        url = f"{hub.service_url}api/threads/leak/stream?since={since}" + ("&wire=1" * wire)
-        req = urllib.request.Request(url)
-        req.add_header("Authorization", f"token {token}")
-        self.response = urllib.request.urlopen(req, timeout=60)
-        self.lines: list[str] = []
-        self.ended = threading.Event()
-        self.thread = threading.Thread(target=self._read, daemon=True)
-        self.thread.start()
-
-    def _read(self) -> None:
-        try:
-            for raw in self.response:
-                self.lines.append(raw.decode())
-        except (OSError, ValueError, AttributeError):
-            pass  # closed by close() (http.client drops its file object then)
-        finally:
-            self.ended.set()
-
-    @property
-    def text(self) -> str:
-        return "".join(self.lines)
-
-    def wait_for(self, needle: str, timeout: float = 20.0) -> str:
-        deadline = time.monotonic() + timeout
-        while needle not in self.text:
-            if time.monotonic() > deadline:
-                raise AssertionError(f"{needle!r} never came: {self.text[-2000:]}")
-            time.sleep(0.1)
-        return self.text
-
-    def close(self) -> None:
-        self.response.close()
 
 
 def head(hub: Hub, tokens: dict[str, str]) -> int:
@@ -218,6 +180,7 @@ def test_a_revoked_tokens_open_stream_ends(hub: Hub, tokens: dict[str, str]) -> 
         # and it cannot reconnect
         with pytest.raises(urllib.error.HTTPError) as refused:
             Stream(hub, token, 0)
+        refused.value.close()
         assert refused.value.code == 401
     finally:
         stream.close()
@@ -312,6 +275,7 @@ def test_big_bodies_are_refused_before_they_are_read(hub: Hub, tokens: dict[str,
         with pytest.raises(urllib.error.HTTPError) as bad:
             urllib.request.urlopen(req, timeout=20)
         answer = bad.value.read()
+        bad.value.close()
         assert bad.value.code == 400 and b"nests deeper" in answer, (bad.value.code, answer)
     assert request(f"{hub.service_url}api/whoami", token=tokens["student1"])[0] == 200
 
@@ -325,6 +289,7 @@ def _get(url: str, token: str) -> tuple[int, str | None]:
             return response.status, None
     except urllib.error.HTTPError as error:
         error.read()
+        error.close()
         return error.code, error.headers.get("Retry-After")
 
 
@@ -337,6 +302,7 @@ def test_one_student_cannot_take_the_service(hub: Hub, tokens: dict[str, str]) -
         try:
             opened.append(Stream(hub, attacker, head(hub, tokens)))
         except urllib.error.HTTPError as error:
+            error.close()
             refused.append(error)
     try:
         assert len(opened) == STREAMS, len(opened)

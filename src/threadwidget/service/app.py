@@ -119,7 +119,7 @@ class IndexHandler(BrowserHandler):
         prefix = self.service.prefix
         items = "".join(
             f'<li><a href="{prefix}threads/{html.escape(t)}">{html.escape(t)}</a></li>'
-            for t in self.service.hub.list_threads()
+            for t in self.service.hub.readable(self.who)
         )
         self.set_header("Content-Security-Policy", CSP)
         self.finish(

@@ -101,6 +101,14 @@ class HubIdentity:
                     "JupyterHub does not accept this token (it is forged, expired or revoked); "
                     "nothing changed.",
                 )
+            if handler.get_cookie(self.hub_auth.cookie_name):
+                raise AuthError(
+                    403,
+                    "This request carries a hub session cookie the service did not accept: "
+                    "this service's xsrf token is missing or wrong (send it as the X-XSRFToken "
+                    "header or the _xsrf argument, as the service's page does), or the session "
+                    "ended; reload the page. Nothing changed.",
+                )
             raise AuthError(
                 401, "Log in to JupyterHub first (no token and no hub session); nothing changed."
             )

@@ -22,6 +22,7 @@ from ..page.messages import wire_comment, wire_post
 from ..page.requests import MAX_CLIENT_MESSAGE_BYTES, describe_validation_error
 from .auth import AuthError, HubIdentity, Identity
 from .limits import MAX_JSON_DEPTH, Limits, TooMany, json_depth
+from .roles import Access, parse_names
 from .threads import Entry, ThreadHub
 from .viewer import Viewer
 
@@ -147,11 +148,13 @@ class ApiHandler(HubOAuthenticated, RequestHandler):  # type: ignore[misc]
         return data
 
     def thread_id(self, raw: str) -> str:
-        """A well-formed thread id that exists (404 otherwise)."""
+        """A well-formed thread id that exists and the caller may read (404 otherwise: a
+        thread kept from someone is not even said to exist)."""
         if not ID_PATTERN.match(raw):
             self.refuse(404, f"There is no thread {raw!r}.")
-        if raw not in self.service.hub.list_threads():
-            self.refuse(404, f"There is no thread {raw!r}.", "thread_id")
+        hub = self.service.hub
+        if raw not in hub.list_threads() or not hub.roles.may_read(self.who, raw):
+            self.refuse(404, f"There is no thread {raw!r} you may read.", "thread_id")
         return raw
 
     def wire(self) -> bool:
@@ -166,6 +169,17 @@ class ApiHandler(HubOAuthenticated, RequestHandler):  # type: ignore[misc]
     def entry_json(self, entry: Entry, viewer: Viewer) -> dict[str, Any]:
         """One event for this client, as ``viewer`` may see it."""
         return viewer.entry_json(entry, wire=self.wire())
+
+    def access_from(self, data: dict[str, Any]) -> Access:
+        """``readers``/``writers`` of a request body (400 naming the field if malformed)."""
+        try:
+            return Access(
+                parse_names(data.get("readers"), "readers"),
+                parse_names(data.get("writers"), "writers"),
+            )
+        except ValueError as error:
+            field = "writers" if str(error).startswith("writers") else "readers"
+            self.refuse(400, str(error), field)
 
     def require_teacher(self) -> None:
         """Refuse anyone who does not moderate through the hub (admins, the moderators' group)."""
@@ -208,7 +222,7 @@ class ThreadsHandler(ApiHandler):
         super().check_body_size()
 
     async def get(self) -> None:
-        self.send_json({"threads": await _blocking(self.service.hub.list_threads)})
+        self.send_json({"threads": await _blocking(self.service.hub.readable, self.who)})
 
     async def post(self) -> None:
         self.require_teacher()
@@ -224,12 +238,15 @@ class ThreadsHandler(ApiHandler):
                 reason, field = describe_validation_error(error, "thread")
                 self.refuse(422, f"Invalid thread: {reason}", field)
         exist_ok = bool(data.get("exist_ok"))
+        access = self.access_from(data) if {"readers", "writers"} & data.keys() else None
         try:
             created = await _blocking(
                 lambda: self.service.hub.create(thread_id, thread, exist_ok=exist_ok)
             )
         except ValueError as error:
             self.refuse(409, str(error), "id")
+        if access is not None:
+            self.service.hub.set_access(thread_id, access)
         self.send_json({"id": thread_id, "created": created}, 201 if created else 200)
 
 
@@ -248,6 +265,7 @@ class ThreadHandler(ApiHandler):
                 "thread": thread.model_dump(mode="json"),
                 "user": self.who.name,
                 "role": hub.roles.role_of(self.who, thread_id),
+                "generation": hub.generation(thread_id),
             }
         )
 
@@ -256,6 +274,21 @@ class ThreadHandler(ApiHandler):
         thread_id = self.thread_id(raw)
         await _blocking(self.service.hub.delete, thread_id)
         self.send_json({"id": thread_id, "deleted": True})
+
+
+class AccessHandler(ApiHandler):
+    """``GET api/threads/<id>/access``: who may read and write it (null: every hub user);
+    ``PUT {"readers", "writers"}`` (teachers) sets both."""
+
+    def get(self, raw: str) -> None:
+        thread_id = self.thread_id(raw)
+        self.send_json(self.service.hub.roles.access(thread_id).json())
+
+    def put(self, raw: str) -> None:
+        self.require_teacher()
+        thread_id = self.thread_id(raw)
+        access = self.access_from(self.body_json())
+        self.send_json(self.service.hub.set_access(thread_id, access).json())
 
 
 class PageStateHandler(ApiHandler):
@@ -278,6 +311,14 @@ class OpsHandler(ApiHandler):
         after = data.get("after")
         if after is not None and (not isinstance(after, int) or after < 0):
             self.refuse(400, "after must be a seq (an integer >= 0) or null.", "after")
+        generation = data.get("generation")
+        if generation is not None and generation != self.service.hub.generation(thread_id):
+            self.refuse(
+                409,
+                f"The thread {thread_id!r} was deleted and created again since you read it; "
+                "read it again (nothing changed).",
+                "generation",
+            )
         try:
             op = operations.parse_operation(data.get("op"))
         except ValidationError as error:
@@ -424,22 +465,34 @@ class StreamHandler(ApiHandler):
         roles_changed = False
         loop = IOLoop.current()
 
+        deleted = False
+
         def listener(kind: str) -> None:
-            nonlocal roles_changed
+            nonlocal roles_changed, deleted
             if kind == "roles":
                 roles_changed = True
+            elif kind == "deleted":
+                deleted = True
             loop.add_callback(wake.set)
 
+        generation = hub.generation(thread_id)
         unsubscribe = hub.subscribe(thread_id, listener)
         deadline = loop.time() + STREAM_MAX_AGE
         identity = self.service.identity
         checked = loop.time()
         role = hub.roles.role_of(self.who, thread_id)
         try:
-            hello = json.dumps({"user": self.who.name})
+            hello = json.dumps({"user": self.who.name, "generation": generation})
             self.write(f"retry: 1000\nevent: hello\ndata: {hello}\n\n")
+            known = self.get_argument("generation", None)
+            if known is not None and known != generation:  # re-created since the client read
+                self.write(f"event: recreated\ndata: {json.dumps({'generation': generation})}\n\n")
+                deadline = loop.time()
             while not self._closed and loop.time() < deadline:
                 wake.clear()
+                if deleted:
+                    self.write("event: deleted\ndata: {}\n\n")
+                    break
                 if loop.time() - checked >= identity.cache_seconds:
                     checked = loop.time()
                     try:  # the hub's word of now: revoked tokens, group changes
@@ -448,10 +501,18 @@ class StreamHandler(ApiHandler):
                         denied = json.dumps({"reason": error.reason, "status": error.status})
                         self.write(f"event: denied\ndata: {denied}\n\n")
                         break
-                    roles_changed = roles_changed or (
-                        hub.roles.role_of(self.who, thread_id) != role
+                    roles_changed = True  # the role is compared below
+                if not hub.roles.may_read(self.who, thread_id):  # taken off its readers
+                    denied = json.dumps(
+                        {"reason": "You may no longer read this thread.", "status": 404}
                     )
-                entries = await _blocking(hub.events_since, thread_id, last)
+                    self.write(f"event: denied\ndata: {denied}\n\n")
+                    break
+                try:
+                    entries = await _blocking(hub.events_since, thread_id, last)
+                except KeyError:  # deleted meanwhile
+                    self.write("event: deleted\ndata: {}\n\n")
+                    break
                 viewer = self.viewer(thread_id)  # after reading: the role and hides of now
                 for entry in entries:
                     data = json.dumps(self.entry_json(entry, viewer), separators=(",", ":"))
@@ -459,8 +520,10 @@ class StreamHandler(ApiHandler):
                     last = entry.seq
                 if roles_changed:
                     roles_changed = False
-                    role = hub.roles.role_of(self.who, thread_id)
-                    self.write(f"event: roles\ndata: {json.dumps({'role': role})}\n\n")
+                    now = hub.roles.role_of(self.who, thread_id)
+                    if now != role:
+                        role = now
+                        self.write(f"event: roles\ndata: {json.dumps({'role': role})}\n\n")
                 await self.flush()
                 timeout = min(HEARTBEAT, max(0.1, identity.cache_seconds))
                 try:
@@ -500,6 +563,7 @@ def handlers(prefix: str) -> list[tuple[str, type[RequestHandler]]]:
         (one + "/events", EventsHandler),
         (one + "/history", HistoryHandler),
         (one + "/roles", RolesHandler),
+        (one + "/access", AccessHandler),
         (one + "/timeline", TimelineHandler),
         (one + "/replay", ReplayHandler),
         (one + "/stream", StreamHandler),

@@ -21,7 +21,7 @@ from ..storage.shared import SharedStorage
 from ..stores.store import SharedStore
 from .auth import Identity
 from .limits import TooMany
-from .roles import RoleBook
+from .roles import Access, RoleBook
 from .viewer import MODERATED, Viewer, annotate, event_json, keeps_thread, target_of
 
 __all__ = ["RATE_LIMIT", "RATE_WINDOW", "RECENT", "Entry", "ThreadHub"]
@@ -66,6 +66,8 @@ class Entry:
 @dataclass
 class _Live:
     engine: Engine
+    #: the thread's generation (new each time a thread of this id is created)
+    generation: str = ""
     lock: threading.Lock = field(default_factory=threading.Lock)
     recent: deque[Entry] = field(default_factory=lambda: deque(maxlen=RECENT))
     listeners: list[Listener] = field(default_factory=list)
@@ -107,18 +109,45 @@ class ThreadHub:
         """Every thread id, sorted."""
         return self.store.list_threads()
 
+    def readable(self, who: Identity) -> list[str]:
+        """The thread ids ``who`` may read, sorted."""
+        return [t for t in self.store.list_threads() if self.roles.may_read(who, t)]
+
+    def set_access(self, thread_id: str, access: Access) -> Access:
+        """Set who may read and write a thread; open streams look again at once."""
+        self.roles.set_access(thread_id, access)
+        self._tell(thread_id, "roles")
+        return access
+
+    def _tell(self, thread_id: str, kind: str) -> None:
+        with self._lock:
+            live = self._live.get(thread_id)
+        if live is None:
+            return
+        with live.lock:
+            listeners = list(live.listeners)
+        for listener in listeners:
+            listener(kind)
+
     def create(self, thread_id: str, thread: Thread | None, *, exist_ok: bool) -> bool:
         """Create a thread (``ValueError`` if it exists and not ``exist_ok``); True if new."""
         return self.store.create_thread(thread_id, thread, exist_ok=exist_ok)
 
     def delete(self, thread_id: str) -> bool:
-        """Delete a thread and its history; False if there was none."""
+        """Delete a thread and its history; False if there was none. Open streams are told
+        (``deleted``) and end."""
+        gone = self.store.delete_thread(thread_id)
+        self._tell(thread_id, "deleted")
         with self._lock:
             live = self._live.pop(thread_id, None)
         if live is not None:
             live.engine.close()
         self.roles.drop_thread(thread_id)
-        return self.store.delete_thread(thread_id)
+        return gone
+
+    def generation(self, thread_id: str) -> str:
+        """The generation of the thread served now (``KeyError`` if there is none)."""
+        return self._get(thread_id).generation
 
     def engine(self, thread_id: str) -> Engine:
         """The engine of a thread (``KeyError`` if there is none)."""
@@ -129,8 +158,13 @@ class ThreadHub:
         with self._lock:
             live = self._live.get(thread_id)
             if live is None:
-                engine = Engine(storage=SharedStorage(self.store, thread_id))
-                live = _Live(engine)
+                while True:  # the engine and the generation of one same creation
+                    generation = self.store.load_generation(thread_id)[2]
+                    engine = Engine(storage=SharedStorage(self.store, thread_id))
+                    if self.store.load_generation(thread_id)[2] == generation:
+                        break
+                    engine.close()
+                live = _Live(engine, generation)
                 with engine.lock:
                     live.moderated = _moderated_ids(engine.state)
                     origin, events = engine.history()
@@ -202,8 +236,10 @@ class ThreadHub:
         role = self.roles.role_of(who, thread_id)
         return {
             "thread_id": thread_id,
+            "generation": self.generation(thread_id),
             "user": who.name,
             "role": role,
+            "teacher": self.roles.hub_moderator(who),
             "snapshot": snapshot_value(
                 thread.post, thread.comments, epoch=f"service-{thread_id}", seq=seq
             ),

@@ -13,7 +13,7 @@ import json
 import logging
 import os
 import threading
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 
 import httpx
@@ -21,6 +21,10 @@ import httpx
 from ..core import operations, rules
 from ..core.models import Thread
 from .base import CatchUp, Decide, Listener, Storage
+
+#: ``(readers, writers)`` of a thread on the service: hub user and ``group:`` names, or None
+#: (every hub user)
+Access = tuple[Sequence[str] | None, Sequence[str] | None]
 
 __all__ = [
     "SERVICE_URL_ENV",
@@ -61,13 +65,15 @@ def hub_token(environ: Mapping[str, str] | None = None) -> str | None:
     return env.get("JUPYTERHUB_API_TOKEN") or env.get("JPY_API_TOKEN") or None
 
 
-def from_environment(thread_id: str, *, create: Thread | None = None) -> ServiceStorage | None:
+def from_environment(
+    thread_id: str, *, create: Thread | None = None, access: Access | None = None
+) -> ServiceStorage | None:
     """Thread ``thread_id`` on the hub's threadwidget service when the environment names one
     (see :func:`service_url_from_env`), else None. ``create`` makes the thread if it does not
-    exist (the service lets only teachers do that)."""
+    exist (the service lets only teachers do that); ``access``: ``(readers, writers)``."""
     if service_url_from_env() is None:
         return None
-    return ServiceStorage(thread_id, create=create)
+    return ServiceStorage(thread_id, create=create, access=access)
 
 
 class ServiceStorage(Storage):
@@ -84,6 +90,7 @@ class ServiceStorage(Storage):
         token: str | None = None,
         claimed_user: str | None = None,
         create: Thread | None = None,
+        access: Access | None = None,
         timeout: float = 15.0,
     ) -> None:
         base = url or service_url_from_env()
@@ -116,12 +123,13 @@ class ServiceStorage(Storage):
         self._response: httpx.Response | None = None
         #: Set while the push channel is connected.
         self.connected = threading.Event()
+        lists = {} if access is None else {"readers": access[0], "writers": access[1]}
+        lists = {k: None if v is None else list(v) for k, v in lists.items()}
         if create is not None and self._get(f"threads/{thread_id}", missing_ok=True) is None:
-            self._call(
-                "POST",
-                "threads",
-                {"id": thread_id, "thread": create.model_dump(mode="json"), "exist_ok": True},
-            )
+            body = {"id": thread_id, "thread": create.model_dump(mode="json"), "exist_ok": True}
+            self._call("POST", "threads", {**body, **lists})  # readable by them from the start
+        if access is not None:
+            self._call("PUT", f"threads/{thread_id}/access", lists)
 
     @property
     def shared(self) -> bool:
@@ -226,6 +234,22 @@ class ServiceStorage(Storage):
         """Give ``user`` a role in this thread (moderators only; None: the hub's default)."""
         body = {"user": user, "role": role}
         return dict(self._call("PUT", f"threads/{self.thread_id}/roles", body)["roles"])
+
+    def access(self) -> dict[str, list[str] | None]:
+        """Who may read and write this thread: ``{"readers", "writers"}`` (None: every hub
+        user; entries are hub user names and ``group:NAME``)."""
+        return dict(self._call("GET", f"threads/{self.thread_id}/access"))
+
+    def set_access(
+        self, readers: Sequence[str] | None = None, writers: Sequence[str] | None = None
+    ) -> dict[str, list[str] | None]:
+        """Let only ``readers`` see this thread and only ``writers`` take part (teachers only;
+        hub user names and ``group:NAME``; None: every hub user). Hub moderators always can."""
+        body = {
+            "readers": None if readers is None else list(readers),
+            "writers": None if writers is None else list(writers),
+        }
+        return dict(self._call("PUT", f"threads/{self.thread_id}/access", body))
 
     def on_role(self, callback: Callable[[str], None]) -> Callable[[], None]:
         """Call ``callback(new_role)`` when a moderator changes this user's role here."""
