@@ -14,9 +14,16 @@ class Stream:
     """A raw push channel read in a background thread: ``text`` grows as events arrive."""
 
     def __init__(
-        self, hub: Hub, token: str, since: int = 0, wire: bool = False, thread: str = "leak"
+        self,
+        hub: Hub,
+        token: str,
+        since: int = 0,
+        wire: bool = False,
+        thread: str = "leak",
+        query: str = "",
     ) -> None:
         url = f"{hub.service_url}api/threads/{thread}/stream?since={since}" + ("&wire=1" * wire)
+        url += query
         req = urllib.request.Request(url)
         req.add_header("Authorization", f"token {token}")
         self.response = urllib.request.urlopen(req, timeout=60)

@@ -236,7 +236,12 @@ def _raw_post(
         pass
     sock.close()
     status = int(data.split(b" ", 2)[1]) if data.startswith(b"HTTP/") else 0
-    return status, data.decode(errors="replace")
+    return status, f"[{sent} MB sent before the answer]\n" + data.decode(errors="replace")
+
+
+def _sent(text: str) -> int:
+    """How many MB of the body went out before the answer came (``_raw_post``'s first line)."""
+    return int(text.split(" MB sent", 1)[0].lstrip("["))
 
 
 def test_big_bodies_are_refused_before_they_are_read(hub: Hub, tokens: dict[str, str]) -> None:
@@ -245,16 +250,16 @@ def test_big_bodies_are_refused_before_they_are_read(hub: Hub, tokens: dict[str,
         status, text = _raw_post(
             hub, "api/threads/leak/ops", {"Content-Length": str(90 << 20)}, body_mb=90
         )
-        assert status == 401, text[:300]
+        assert status == 401 and _sent(text) <= 10, text[:300]
     auth = {"Authorization": f"token {tokens['student1']}"}
     status, text = _raw_post(  # a student's huge operation: 413, from its declared length
         hub, "api/threads/leak/ops", {**auth, "Content-Length": str(90 << 20)}, body_mb=90
     )
-    assert status == 413 and "too large" in text, text[:300]
+    assert status == 413 and "too large" in text and _sent(text) <= 10, text[:300]
     status, text = _raw_post(  # a student may not create threads: refused before reading
         hub, "api/threads", {**auth, "Content-Length": str(90 << 20)}, body_mb=90
     )
-    assert status in (403, 413), text[:300]
+    assert status in (403, 413) and _sent(text) <= 10, text[:300]
     # chunked (no length declared): cut off at the route's limit
     status, text = _raw_post(
         hub, "api/threads/leak/ops", {**auth, "Transfer-Encoding": "chunked"}, body_mb=20

@@ -14,7 +14,9 @@ import logging
 import os
 import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from datetime import datetime, timezone
 from typing import Any
+from urllib.parse import quote
 
 import httpx
 
@@ -116,6 +118,11 @@ class ServiceStorage(Storage):
         self._lock = threading.Lock()
         self._known: dict[int, operations.Recorded] = {}
         self._head = 0
+        #: the thread's generation on the service (new when it is deleted and created again)
+        self.generation: str | None = None
+        #: our seq minus the service's: a thread created again continues our numbering, after
+        #: a ``replace`` event holding the new thread
+        self._offset = 0
         self._listeners: list[Listener] = []
         self._role_callbacks: list[Callable[[str], None]] = []
         self._closed = threading.Event()
@@ -166,18 +173,54 @@ class ServiceStorage(Storage):
     def load(self) -> tuple[rules.ThreadState, int]:
         data = self._call("GET", f"threads/{self.thread_id}")
         self.user, self.role = str(data["user"]), data["role"]
-        seq = int(data["seq"])
         with self._lock:
+            self.generation = data.get("generation")
+            seq = int(data["seq"]) + self._offset
             self._head = max(self._head, seq)
         return rules.ThreadState.from_thread(Thread.model_validate(data["thread"])), seq
+
+    def _recreated(self) -> None:
+        """The thread was deleted and created again under its id: read the new one, and hand
+        it to the engine as a ``replace`` event after everything it has (then go on)."""
+        data = self._call("GET", f"threads/{self.thread_id}")
+        if data.get("generation") == self.generation:
+            return
+        thread = Thread.model_validate(data["thread"])
+        event = operations.ReplaceEvent(
+            thread=thread, actor="[service]", at=datetime.now(timezone.utc)
+        )
+        with self._lock:
+            base = self._head + 1
+            self._offset = base - int(data["seq"])
+            self.generation = data.get("generation")
+            self._known = {base: event}
+            self._head = base
+        log.warning(
+            "threadwidget: the shared thread %r was deleted and created again; showing the new one",
+            self.thread_id,
+        )
+        self._notify()
 
     def submit(
         self, after: int, op: operations.Operation | None, catch_up: CatchUp, decide: Decide
     ) -> tuple[int, operations.Recorded]:
         if op is None:
             raise rules.OperationRejected("A shared thread cannot be replaced from a kernel.")
-        body = {"op": op.model_dump(mode="json"), "after": after}
-        data = self._call("POST", f"threads/{self.thread_id}/ops", body)
+        with self._lock:
+            remote_after = after - self._offset
+            generation = self.generation
+        body: dict[str, Any] = {
+            "op": op.model_dump(mode="json"),
+            "after": remote_after if remote_after >= 0 else None,
+        }
+        if generation is not None:
+            body["generation"] = generation
+        try:
+            data = self._call("POST", f"threads/{self.thread_id}/ops", body)
+        except rules.OperationRejected as error:
+            if error.field == "generation":
+                self._recreated()
+            raise
         missed = [self._remember(item) for item in data.get("missed", ())]
         seq, event = self._remember(data)
         if missed:
@@ -190,12 +233,16 @@ class ServiceStorage(Storage):
             found = [(s, self._known[s]) for s in range(seq + 1, head + 1) if s in self._known]
         if len(found) == head - seq or head <= seq:
             return found
-        data = self._call("GET", f"threads/{self.thread_id}/events?since={seq}")
-        return [self._remember(item) for item in data["events"]]
+        since = max(0, seq - self._offset)
+        data = self._call("GET", f"threads/{self.thread_id}/events?since={since}")
+        return [self._remember(item) for item in data["events"] if item["seq"] + self._offset > seq]
 
     def history(self) -> tuple[Thread, Iterator[tuple[int, operations.Recorded]]]:
         data = self._call("GET", f"threads/{self.thread_id}/history")
-        events = [(int(i["seq"]), operations.parse_recorded(i["event"])) for i in data["events"]]
+        offset = self._offset
+        events = [
+            (int(i["seq"]) + offset, operations.parse_recorded(i["event"])) for i in data["events"]
+        ]
         return Thread.model_validate(data["origin"]), iter(events)
 
     def subscribe(self, listener: Listener) -> Callable[[], None]:
@@ -259,8 +306,9 @@ class ServiceStorage(Storage):
     # ---- the push channel ---------------------------------------------------------------------
 
     def _remember(self, item: Mapping[str, Any]) -> tuple[int, operations.Recorded]:
-        seq, event = int(item["seq"]), operations.parse_recorded(item["event"])
+        event = operations.parse_recorded(item["event"])
         with self._lock:
+            seq = int(item["seq"]) + self._offset
             if isinstance(event, operations.ReplaceEvent):
                 # the service sends a non-moderator the whole thread when a comment is hidden
                 # or shown again: what came before is superseded (and may hold taken-back
@@ -289,8 +337,11 @@ class ServiceStorage(Storage):
         while not self._closed.is_set():
             try:
                 with self._lock:
-                    since = self._head
+                    since = max(0, self._head - self._offset)
+                    generation = self.generation
                 path = f"threads/{self.thread_id}/stream?since={since}"
+                if generation is not None:
+                    path += f"&generation={quote(generation, safe='')}"
                 with self._client.stream("GET", path, timeout=timeout) as response:
                     self._response = response
                     if response.status_code != 200:
@@ -329,6 +380,10 @@ class ServiceStorage(Storage):
         if kind == "event":
             self._remember(json.loads(text))
             self._notify()
+        elif kind == "recreated":
+            self._recreated()
+        elif kind == "deleted":
+            log.warning("threadwidget: the shared thread %r was deleted", self.thread_id)
         elif kind == "roles":
             self.role = json.loads(text)["role"]
             for callback in list(self._role_callbacks):

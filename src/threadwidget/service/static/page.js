@@ -264,6 +264,13 @@ class PageModel {
       source.close();
       clearTimeout(this.watchdog);
       setStatus("This thread was deleted.", "deleted");
+      // a thread created again under this id is a new one: read it afresh when it comes
+      const checkBack = async () => {
+        const { ok, data } = await api("/page").catch(() => ({ ok: false, data: {} }));
+        if (ok && data.generation !== this.generation) window.location.reload();
+        else setTimeout(checkBack, 3000);
+      };
+      setTimeout(checkBack, 3000);
     });
     source.addEventListener("denied", (e) => {
       // the hub no longer vouches for this user here (a revoked session, taken off the
