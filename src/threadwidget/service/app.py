@@ -148,7 +148,10 @@ def make_app(
     auth = (
         hub_auth if hub_auth is not None else HubOAuth.instance(cache_max_age=30)
     )  # the callback handler uses it
-    hub = ThreadHub(open_store(store), RoleBook(moderator_group, data / "roles.json"))
+    shared = open_store(store)
+    # roles and access lists live in the store: every service process on it sees them
+    roles = RoleBook(moderator_group, data / "roles.json", store=shared)
+    hub = ThreadHub(shared, roles)
     identity = HubIdentity(auth, cache_seconds=cache_seconds, limits=limits)
     service = Service(hub, identity, prefix)
     kw: dict[str, Any] = {"service": service}

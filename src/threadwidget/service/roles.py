@@ -9,7 +9,9 @@ A thread's access lists name hub users (``"alice"``) and hub groups (``"group:cs
 those on ``readers`` may see the thread at all (it is not even listed for others), only those on
 ``writers`` take part (the others read). None, the default, is every hub user. Hub moderators
 always read and write. The per-thread choices are kept in a small JSON file next to the
-service's data, written atomically.
+service's data, written atomically, or (``store``) in the threads' store itself, so that every
+service process on one PostgreSQL server sees them (each re-reads a thread's at most ``ttl``
+seconds old).
 """
 
 from __future__ import annotations
@@ -19,12 +21,14 @@ import os
 import re
 import tempfile
 import threading
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from ..core import rules
+from ..stores.store import SharedStore
 from .auth import Identity
 
 __all__ = ["Access", "RoleBook", "parse_names"]
@@ -85,10 +89,20 @@ class Access:
 class RoleBook:
     """Who has which role in which thread; ``path`` None keeps the changes in memory only."""
 
-    def __init__(self, moderator_group: str, path: str | os.PathLike[str] | None = None) -> None:
+    def __init__(
+        self,
+        moderator_group: str,
+        path: str | os.PathLike[str] | None = None,
+        *,
+        store: SharedStore | None = None,
+        ttl: float = 2.0,
+    ) -> None:
         self.moderator_group = moderator_group
         self.path = None if path is None else Path(path)
-        self._lock = threading.Lock()
+        self.store = store
+        self.ttl = ttl
+        self._read: dict[str, float] = {}
+        self._lock = threading.RLock()
         self._roles: dict[str, dict[str, rules.Role]] = {}
         self._access: dict[str, Access] = {}
         if self.path is not None and self.path.exists():
@@ -103,6 +117,47 @@ class RoleBook:
                     parse_names(lists.get("readers"), "readers"),
                     parse_names(lists.get("writers"), "writers"),
                 )
+        if store is not None:  # a roles.json of an earlier version: into the store, once
+            with self._lock:
+                for thread_id in sorted({*self._roles, *self._access}):
+                    if store.get_setting(_key(thread_id)) is None:
+                        self._save_thread(thread_id)
+                self.path = None
+
+    def _fresh(self, thread_id: str, force: bool = False) -> None:
+        """(Lock held) re-read a thread's roles and access from the store when stale."""
+        if self.store is None:
+            return
+        now = time.monotonic()
+        if not force and now - self._read.get(thread_id, -self.ttl) < self.ttl:
+            return
+        raw = self.store.get_setting(_key(thread_id))
+        data = json.loads(raw) if raw else {}
+        roles = {u: r for u, r in data.get("roles", {}).items() if r in rules.ROLES}
+        lists = data.get("access") or {}
+        access = Access(
+            parse_names(lists.get("readers"), "readers"),
+            parse_names(lists.get("writers"), "writers"),
+        )
+        for table, value, empty in ((self._roles, roles, {}), (self._access, access, Access())):
+            if value == empty:
+                table.pop(thread_id, None)
+            else:
+                table[thread_id] = value  # type: ignore[assignment]
+        self._read[thread_id] = now
+
+    def _save_thread(self, thread_id: str) -> None:
+        """(Lock held) keep one thread's roles and access: in the store, or the whole file."""
+        if self.store is None:
+            self._save()
+            return
+        roles = self._roles.get(thread_id, {})
+        access = self._access.get(thread_id, Access())
+        value = None
+        if roles or access != Access():
+            value = json.dumps({"roles": roles, "access": access.json()}, sort_keys=True)
+        self.store.set_setting(_key(thread_id), value)
+        self._read[thread_id] = time.monotonic()
 
     def hub_moderator(self, who: Identity) -> bool:
         """A hub admin or a member of the moderators' group."""
@@ -113,6 +168,7 @@ class RoleBook:
         if self.hub_moderator(who):
             return "moderator"
         with self._lock:
+            self._fresh(thread_id)
             access = self._access.get(thread_id, Access())
             role = self._roles.get(thread_id, {}).get(who.name)
         if role is not None:  # a moderator named them in this thread
@@ -124,6 +180,7 @@ class RoleBook:
         if self.hub_moderator(who):
             return True
         with self._lock:
+            self._fresh(thread_id)
             access = self._access.get(thread_id, Access())
             named = who.name in self._roles.get(thread_id, {})
         return access.reads(who) or named
@@ -131,21 +188,24 @@ class RoleBook:
     def access(self, thread_id: str) -> Access:
         """Who may read and write ``thread_id``."""
         with self._lock:
+            self._fresh(thread_id)
             return self._access.get(thread_id, Access())
 
     def set_access(self, thread_id: str, access: Access) -> Access:
         """Set who may read and write ``thread_id`` (``Access()``: every hub user)."""
         with self._lock:
+            self._fresh(thread_id, force=True)
             if access == Access():
                 self._access.pop(thread_id, None)
             else:
                 self._access[thread_id] = access
-            self._save()
+            self._save_thread(thread_id)
         return access
 
     def roles(self, thread_id: str) -> dict[str, rules.Role]:
         """The per-thread changes: user -> role (hub moderators are not listed)."""
         with self._lock:
+            self._fresh(thread_id)
             return dict(self._roles.get(thread_id, {}))
 
     def set_role(self, thread_id: str, user: str, role: rules.Role | None) -> dict[str, rules.Role]:
@@ -156,6 +216,7 @@ class RoleBook:
         if not user or len(user) > 255:
             raise ValueError("user must be a JupyterHub user name")
         with self._lock:
+            self._fresh(thread_id, force=True)
             table = self._roles.setdefault(thread_id, {})
             if role is None or role == "participant":
                 table.pop(user, None)
@@ -163,15 +224,15 @@ class RoleBook:
                 table[user] = role
             if not table:
                 self._roles.pop(thread_id, None)
-            self._save()
+            self._save_thread(thread_id)
             return dict(table)
 
     def drop_thread(self, thread_id: str) -> None:
         """Forget a deleted thread's roles and access lists."""
         with self._lock:
             dropped = self._roles.pop(thread_id, None), self._access.pop(thread_id, None)
-            if dropped != (None, None):
-                self._save()
+            if dropped != (None, None) or self.store is not None:
+                self._save_thread(thread_id)
 
     def _save(self) -> None:
         if self.path is None:
@@ -186,3 +247,7 @@ class RoleBook:
             out.flush()
             os.fsync(out.fileno())
         os.replace(tmp, self.path)
+
+
+def _key(thread_id: str) -> str:
+    return f"service:thread:{thread_id}"

@@ -178,6 +178,36 @@ class SharedStore:
 
         return int(self._run(work))
 
+    # ---- settings (small JSON texts of the store's users, e.g. the hub service's roles) ------
+
+    def get_setting(self, key: str) -> str | None:
+        """The text kept under ``key`` (None if there is none); keys start with their owner's
+        name (``service:``), schema keys are not settings."""
+
+        def work() -> str | None:
+            with self._tx(write=False) as cur:
+                row = self._exec(
+                    cur, "SELECT value FROM tw_meta WHERE key = ?", (f"setting:{key}",)
+                ).fetchone()
+                return None if row is None else str(row[0])
+
+        return self._run(work)  # type: ignore[no-any-return]
+
+    def set_setting(self, key: str, value: str | None) -> None:
+        """Keep ``value`` under ``key`` (None: forget it), for every process on this store."""
+
+        def work() -> None:
+            with self._tx(write=True) as cur:
+                self._exec(cur, "DELETE FROM tw_meta WHERE key = ?", (f"setting:{key}",))
+                if value is not None:
+                    self._exec(
+                        cur,
+                        "INSERT INTO tw_meta (key, value) VALUES (?, ?)",
+                        (f"setting:{key}", value),
+                    )
+
+        self._run(work)
+
     # ---- threads -----------------------------------------------------------------------------
 
     def create_thread(
