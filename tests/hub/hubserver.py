@@ -108,6 +108,7 @@ class Hub:
         admin_config: str | None = None,
         users: tuple[str, ...] = (TEACHER, *STUDENTS),
         service_port: int | None = None,
+        service: str = SERVICE,
     ) -> None:
         self.tmp = tmp
         #: the hub admin's part of jupyterhub_config.py (default: ADMIN, filled in)
@@ -120,7 +121,9 @@ class Hub:
         self.proxy_port = free_port()
         self.service_port = service_port or free_port()
         self.public = f"http://127.0.0.1:{self.proxy_port}/"
-        self.service_url = f"{self.public}services/{SERVICE}/"
+        #: the service the tests talk to (its name in c.JupyterHub.services)
+        self.service = service
+        self.service_url = f"{self.public}services/{service}/"
         self.admin_token = secrets.token_hex(16)
         self.proc: subprocess.Popen[bytes] | None = None
         self.log_path = tmp / "hub.log"
@@ -181,7 +184,8 @@ class Hub:
         return "\n".join(text.splitlines()[-lines:])
 
     def service_up(self) -> bool:
-        status, _ = request(f"http://127.0.0.1:{self.service_port}/services/{SERVICE}/api/whoami")
+        url = f"http://127.0.0.1:{self.service_port}/services/{self.service}/api/whoami"
+        status, _ = request(url)
         return status == 401
 
     def service_pid(self) -> int:

@@ -58,7 +58,8 @@ def service_url_from_env(environ: Mapping[str, str] | None = None) -> str | None
             return None
         name = env.get("THREADWIDGET_SERVICE_NAME", "threadwidget")
         url = f"{public.rstrip('/')}/services/{name}/"
-    return url if url.endswith("/") else url + "/"
+    # several service processes (space-separated): each ends with "/"
+    return " ".join(u if u.endswith("/") else u + "/" for u in url.split())
 
 
 def hub_token(environ: Mapping[str, str] | None = None) -> str | None:
@@ -80,7 +81,11 @@ def from_environment(
 
 class ServiceStorage(Storage):
     """Thread ``thread_id`` on the service at ``url`` (default: from the environment), as the
-    user whose hub ``token`` this is (default: ``JUPYTERHUB_API_TOKEN``)."""
+    user whose hub ``token`` this is (default: ``JUPYTERHUB_API_TOKEN``).
+
+    ``url`` may name several service processes on one store, separated by spaces (docs/hub.md,
+    "More than one service process"): the first is used; when it cannot be reached (no
+    connection, or the hub's proxy answers 502/503/504 for it) the next one is, and so on."""
 
     remote = True
 
@@ -104,14 +109,20 @@ class ServiceStorage(Storage):
         if not token:
             raise ValueError("no JupyterHub token: JUPYTERHUB_API_TOKEN is not set")
         self.thread_id = thread_id
-        self.url = base if base.endswith("/") else base + "/"
+        #: every service process this client may use, the one in use first
+        self.urls = [u if u.endswith("/") else u + "/" for u in base.split()]
+        self.url = self.urls[0]
         claimed = claimed_user if claimed_user is not None else os.environ.get("JUPYTERHUB_USER")
         headers = {"Authorization": f"token {token}"}
         if claimed:
             headers["X-Threadwidget-User"] = claimed
-        self._client = httpx.Client(
-            base_url=f"{self.url}api/", headers=headers, timeout=timeout, follow_redirects=False
-        )
+        self._client_options: dict[str, Any] = {
+            "headers": headers,
+            "timeout": timeout,
+            "follow_redirects": False,
+        }
+        self._client = httpx.Client(base_url=f"{self.url}api/", **self._client_options)
+        self._old_clients: list[httpx.Client] = []
         #: The verified user the service acts for, and their role in this thread.
         self.user = ""
         self.role: rules.Role = "participant"
@@ -144,15 +155,42 @@ class ServiceStorage(Storage):
 
     # ---- HTTP ---------------------------------------------------------------------------------
 
+    def _next_url(self, failed: str) -> bool:
+        """``failed`` could not be reached: use the next service process (False if none)."""
+        if len(self.urls) < 2:
+            return False
+        with self._lock:
+            if self.url == failed:  # not already moved on by another thread
+                self.url = self.urls[(self.urls.index(failed) + 1) % len(self.urls)]
+                self._old_clients.append(self._client)
+                self._client = httpx.Client(base_url=f"{self.url}api/", **self._client_options)
+                log.warning("threadwidget: %s unreachable; using %s", failed, self.url)
+        return True
+
     def _call(self, method: str, path: str, body: object = None) -> dict[str, Any]:
-        """One request; :class:`OperationRejected` with the service's reason on a 4xx/5xx."""
-        try:
-            response = self._client.request(method, path, json=body)
-        except httpx.HTTPError as error:
-            raise rules.OperationRejected(
-                f"Could not reach the threadwidget service at {self.url} ({error}); if it "
-                "stored the operation it will show up here."
-            ) from error
+        """One request; :class:`OperationRejected` with the service's reason on a 4xx/5xx.
+        A service process that cannot be reached gives way to the next (only when the request
+        surely did not reach it: no connection, or the proxy's 502/503/504)."""
+        for attempt in range(len(self.urls)):
+            url, client = self.url, self._client
+            try:
+                response = client.request(method, path, json=body)
+            except httpx.ConnectError as error:
+                if attempt + 1 < len(self.urls) and self._next_url(url):
+                    continue
+                raise rules.OperationRejected(
+                    f"Could not reach the threadwidget service at {url} ({error}); nothing "
+                    "was stored."
+                ) from error
+            except httpx.HTTPError as error:
+                raise rules.OperationRejected(
+                    f"Could not reach the threadwidget service at {url} ({error}); if it "
+                    "stored the operation it will show up here."
+                ) from error
+            unreachable = response.status_code in (502, 503, 504)
+            if unreachable and attempt + 1 < len(self.urls) and self._next_url(url):
+                continue
+            break
         data = _json(response)
         if response.status_code >= 400:
             status = response.status_code
@@ -270,6 +308,8 @@ class ServiceStorage(Storage):
         if stream is not None and stream is not threading.current_thread():
             stream.join(timeout=2)
         self._client.close()
+        for client in self._old_clients:
+            client.close()
 
     # ---- the service's extras -----------------------------------------------------------------
 
@@ -342,10 +382,14 @@ class ServiceStorage(Storage):
                 path = f"threads/{self.thread_id}/stream?since={since}"
                 if generation is not None:
                     path += f"&generation={quote(generation, safe='')}"
+                url = self.url
                 with self._client.stream("GET", path, timeout=timeout) as response:
                     self._response = response
                     if response.status_code != 200:
                         response.read()
+                        if response.status_code in (502, 503, 504) and self._next_url(url):
+                            delay = 0.1  # another service process: at once
+                            continue
                         reason = _json(response).get("reason", response.status_code)
                         log.warning("threadwidget: the service refused the stream: %s", reason)
                     else:
@@ -353,6 +397,11 @@ class ServiceStorage(Storage):
                         self.connected.set()
                         self._notify()  # whatever was stored while we were away
                         self._read(response)
+            except httpx.ConnectError as error:
+                if not self._closed.is_set() and self._next_url(url):
+                    delay = 0.1
+                    continue
+                log.info("threadwidget: push channel lost (%s); reconnecting", error)
             except (httpx.HTTPError, OSError, ValueError) as error:
                 if not self._closed.is_set():
                     log.info("threadwidget: push channel lost (%s); reconnecting", error)
