@@ -55,14 +55,20 @@ def run(
         with engine.lock:
             return [c for c, v in engine.state.comments.items() if v.status == "visible"]
 
-    def reply(engine: Engine, name: str, cid: str, parent: str | None, body: str) -> None:
-        engine.submit(
-            operations.AddComment(id=cid, parent_id=parent, body=body),
-            rules.Context(actor=name),
-            wait=False,
-        )
+    refusals: dict[str, int] = {}
 
-    return measure(
+    def reply(engine: Engine, name: str, cid: str, parent: str | None, body: str) -> None:
+        try:
+            engine.submit(
+                operations.AddComment(id=cid, parent_id=parent, body=body),
+                rules.Context(actor=name),
+                wait=False,
+            )
+        except rules.OperationRejected as error:
+            refusals[error.reason] = refusals.get(error.reason, 0) + 1
+            raise
+
+    figures = measure(
         engines,
         names,
         duration,
@@ -71,6 +77,9 @@ def run(
         post=reply,
         rejected=(rules.OperationRejected,),
     )
+    for reason, count in sorted(refusals.items(), key=lambda kv: -kv[1])[:3]:
+        print(f"  refused {count}x: {reason}", file=sys.stderr)
+    return figures
 
 
 def direct(target: str, students: int) -> tuple[list[Storage], list[str]]:
@@ -84,7 +93,7 @@ def direct(target: str, students: int) -> tuple[list[Storage], list[str]]:
     return storages, names
 
 
-def through_hub(hub: Hub, students: int) -> tuple[list[Storage], list[str]]:
+def through_hub(hub: Hub, students: int, thread: str = "bench") -> tuple[list[Storage], list[str]]:
     """Each student a hub user with their own token and connection to the service."""
     names = [f"s{n}" for n in range(students)]
     known = {user["name"] for user in hub.api("GET", "users")}
@@ -94,12 +103,12 @@ def through_hub(hub: Hub, students: int) -> tuple[list[Storage], list[str]]:
     status, answer = request(
         f"{hub.service_url}api/threads",
         "POST",
-        {"id": "bench", "thread": {"post": {"title": "Benchmark"}}, "exist_ok": True},
+        {"id": thread, "thread": {"post": {"title": "Benchmark"}}, "exist_ok": True},
         token=teacher,
     )
     assert status in (200, 201), answer
     storages: list[Storage] = [
-        ServiceStorage("bench", hub.service_url, token=hub.user_token(name), claimed_user=name)
+        ServiceStorage(thread, hub.service_url, token=hub.user_token(name), claimed_user=name)
         for name in names
     ]
     return storages, names
@@ -113,7 +122,7 @@ async def _attack(
     import httpx
 
     url = urlparse(service_url)
-    path = f"{url.path}api/threads/bench/stream?since=0"
+    path = f"{url.path}api/threads/attacked/stream?since=0"
     request_line = (
         f"GET {path} HTTP/1.1\r\nHost: {url.netloc}\r\nAuthorization: token {token}\r\n\r\n"
     ).encode()
@@ -143,7 +152,7 @@ async def _attack(
     async def flood(client: httpx.AsyncClient) -> None:
         while time.time() < until:
             try:
-                answer = await client.get(f"{service_url}api/threads/bench/events?since=0")
+                answer = await client.get(f"{service_url}api/threads/attacked/events?since=0")
             except httpx.HTTPError:
                 reads["reads_other"] += 1
                 continue
@@ -174,7 +183,7 @@ def attacked(
     the attacker's (streams open/refused, reads served/refused)."""
     hub.api("POST", "users", {"usernames": ["mallory"]})
     token = hub.user_token("mallory")
-    storages, names = through_hub(hub, students)
+    storages, names = through_hub(hub, students, "attacked")
     queue: Any = multiprocessing.get_context("spawn").Queue()
     until = time.time() + duration + 5
     process = multiprocessing.get_context("spawn").Process(

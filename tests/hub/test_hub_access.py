@@ -199,6 +199,12 @@ def test_teacher_sets_access_from_the_page(hub: Hub, playwright_instance: object
         expect(student_page.locator('[role="treeitem"]')).to_have_count(0)  # type: ignore[attr-defined]
         assert not can_read(hub, "student2", "paged") and can_read(hub, "student1", "paged")
         page.screenshot(path=str(Path(tempfile.gettempdir()) / "tw-hub-access-page.png"))  # type: ignore[attr-defined]
+        # the logged-in browser without the service's xsrf token: told so, not "log in"
+        answer = page.request.post(  # type: ignore[attr-defined]
+            f"{hub.service_url}api/threads/paged/ops",
+            data={"op": {"type": "add", "body": "no xsrf"}},
+        )
+        assert answer.status == 403 and "xsrf token" in answer.json()["reason"], answer.text()
     finally:
         context.close()  # type: ignore[attr-defined]
         student_ctx.close()  # type: ignore[attr-defined]

@@ -327,11 +327,12 @@ def test_one_student_cannot_take_the_service(hub: Hub, tokens: dict[str, str]) -
     # a read flood: answered 429 with Retry-After past the student's rate
     url = f"{hub.service_url}api/threads/leak"
     started = time.monotonic()
-    with ThreadPoolExecutor(8) as pool:
-        answers = list(pool.map(lambda _: _get(url, attacker), range(1000)))
+    with ThreadPoolExecutor(16) as pool:  # each 429 comes after a pause: the flood slows
+        answers = list(pool.map(lambda _: _get(url, attacker), range(400)))
     allowed = 6 * READS + READS * (time.monotonic() - started) + 10
     codes = [status for status, _ in answers]
     assert set(codes) <= {200, 429} and codes.count(200) <= allowed, (codes.count(200), allowed)
+    assert codes.count(429) >= 50, codes.count(429)
     assert all(int(after or 0) >= 1 for status, after in answers if status == 429)
     assert _get(url, honest)[0] == 200  # others read on
     # operations: 429 with Retry-After past 30 in 10 s (was a 409 without it)
@@ -350,7 +351,8 @@ def test_one_student_cannot_take_the_service(hub: Hub, tokens: dict[str, str]) -
 def test_forged_tokens_do_not_flood_the_hub(hub: Hub, tokens: dict[str, str]) -> None:
     url = f"{hub.service_url}api/whoami"
     started = time.monotonic()
-    answers = [_get(url, secrets.token_hex(16)) for _ in range(300)]
+    with ThreadPoolExecutor(16) as pool:
+        answers = list(pool.map(lambda _: _get(url, secrets.token_hex(16)), range(200)))
     elapsed = time.monotonic() - started
     codes = [status for status, _ in answers]
     asked = codes.count(401)  # each 401 is one lookup the hub answered "no"

@@ -224,7 +224,7 @@ def run(args: argparse.Namespace) -> int:
 async def _serve(app: Application, hub: ThreadHub, ip: str, port: int, prefix: str) -> int:
     # no body beyond the largest any route takes is ever buffered (each route takes less)
     server = HTTPServer(app, xheaders=True, max_body_size=MAX_BODY_BYTES)
-    server.listen(port, ip)
+    server.listen(port, ip, backlog=1024)  # a burst of connections is queued, not refused
     log.info("serving %s on http://%s:%d%s", hub.store, ip, port, prefix)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()

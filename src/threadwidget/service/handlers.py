@@ -36,6 +36,8 @@ STREAM_MAX_AGE = 600.0
 #: The largest request body the service reads at all (a whole thread sent to create one);
 #: each route allows less (``ApiHandler.body_limit``), checked before the body is read.
 MAX_BODY_BYTES = MAX_CLIENT_MESSAGE_BYTES * 64
+#: Seconds a 429 waits before it is sent (a flood with a few connections is slowed to a trickle).
+TARPIT = 1.0
 
 
 class Service:
@@ -58,8 +60,6 @@ class ApiHandler(HubOAuthenticated, RequestHandler):  # type: ignore[misc]
     who: Identity
     #: the largest body this route reads (413 beyond, from Content-Length or while reading)
     body_limit = 4096
-    #: whether a GET here counts against the caller's read rate
-    counts_reads = True
 
     def initialize(self, service: Service) -> None:
         self.service = service
@@ -71,13 +71,21 @@ class ApiHandler(HubOAuthenticated, RequestHandler):  # type: ignore[misc]
         try:
             self.who = await self.service.identity.identify(self)
         except AuthError as error:
+            if error.status == 429:
+                await self.too_many(TooMany(error.reason, error.retry_after or 1))
             self.refuse(error.status, error.reason, retry_after=error.retry_after)
         self.check_body_size()
-        if self.request.method in ("GET", "HEAD") and self.counts_reads:
+        if self.request.method in ("GET", "HEAD"):  # every read counts against the caller
             try:
                 self.service.limits.read(self.who.name)
             except TooMany as error:
-                self.refuse(429, error.reason, retry_after=error.retry_after)
+                await self.too_many(error)
+
+    async def too_many(self, error: TooMany) -> NoReturn:
+        """429 with ``Retry-After``, answered after a pause (at most TARPIT seconds): a client
+        that ignores ``Retry-After`` slows itself down instead of the service."""
+        await asyncio.sleep(min(error.retry_after, TARPIT))
+        self.refuse(429, error.reason, retry_after=error.retry_after)
 
     def check_body_size(self) -> None:
         """413 for a declared body larger than this route takes; the connection reads no more
@@ -135,13 +143,14 @@ class ApiHandler(HubOAuthenticated, RequestHandler):  # type: ignore[misc]
 
     def body_json(self) -> dict[str, Any]:
         """The request body as a JSON object (400 otherwise, or nested too deeply)."""
+        too_deep = False
         try:
             data = json.loads(self.body or b"{}")
         except RecursionError:
-            data = None
+            too_deep = True
         except ValueError:
             self.refuse(400, "The request body is not JSON.")
-        if data is None or not json_depth(data):
+        if too_deep or not json_depth(data):
             self.refuse(400, f"The request body nests deeper than {MAX_JSON_DEPTH} levels.")
         if not isinstance(data, dict):
             self.refuse(400, "The request body must be a JSON object.")
@@ -327,7 +336,7 @@ class OpsHandler(ApiHandler):
         try:
             entry, missed = await _blocking(self.service.hub.submit, thread_id, op, self.who, after)
         except TooMany as error:
-            self.refuse(429, error.reason, retry_after=error.retry_after)
+            await self.too_many(error)
         except rules.OperationRejected as error:
             self.refuse(409, error.reason, error.field)
         viewer = self.viewer(thread_id)
@@ -451,7 +460,7 @@ class StreamHandler(ApiHandler):
         try:
             release = self.service.limits.open_stream(self.who.name)
         except TooMany as error:
-            self.refuse(429, error.reason, retry_after=error.retry_after)
+            await self.too_many(error)
         try:
             await self._serve(thread_id, hub, last)
         finally:

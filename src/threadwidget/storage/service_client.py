@@ -433,6 +433,8 @@ class ServiceStorage(Storage):
             self._recreated()
         elif kind == "deleted":
             log.warning("threadwidget: the shared thread %r was deleted", self.thread_id)
+        elif kind == "denied":
+            log.warning("threadwidget: the service stopped serving %r: %s", self.thread_id, text)
         elif kind == "roles":
             self.role = json.loads(text)["role"]
             for callback in list(self._role_callbacks):
