@@ -92,9 +92,9 @@ class HubIdentity:
             except TooMany as error:
                 raise AuthError(429, error.reason, error.retry_after) from None
         model: dict[str, Any] | None = await self.hub_auth.get_user(handler, sync=False)
+        if unknown and model:
+            self.limits.accepted_lookup(address)
         if not model:
-            if unknown:
-                self.limits.failed_lookup(address)
             if token:
                 raise AuthError(
                     401,

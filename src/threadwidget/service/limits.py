@@ -114,23 +114,21 @@ class Limits:
             )
 
     def may_look_up(self, address: str) -> None:
-        """Before asking the hub about an unknown token from ``address``: :class:`TooMany` when
-        that address has had too many refused tokens lately (nothing is asked then)."""
-        with self._lock:
-            bucket = self._failed.get(address)
-            if bucket is None:
-                return
-            now = self.clock()
-            tokens = min(bucket.burst, bucket.tokens + (now - bucket.stamp) * bucket.rate)
-        if tokens < 1:
+        """Before asking the hub about an unknown token from ``address``: take one from that
+        address's budget (:class:`TooMany` when it is spent: nothing is asked then). Lookups in
+        flight count, so a burst of them cannot overrun it."""
+        wait = self._take(self._failed, address, self.failed_rate, self.failed_burst)
+        if wait:
             raise TooMany(
-                "Too many refused tokens from this address; wait before trying again.",
-                (1 - tokens) / self.failed_rate,
+                "Too many refused tokens from this address; wait before trying again.", wait
             )
 
-    def failed_lookup(self, address: str) -> None:
-        """The hub refused a token from ``address``: count it."""
-        self._take(self._failed, address, self.failed_rate, self.failed_burst)
+    def accepted_lookup(self, address: str) -> None:
+        """The hub accepted the token ``address`` sent: give its budget back."""
+        with self._lock:
+            bucket = self._failed.get(address)
+            if bucket is not None:
+                bucket.tokens = min(bucket.burst, bucket.tokens + 1)
 
     def _take(self, buckets: dict[str, Bucket], key: str, rate: float, burst: float) -> float:
         with self._lock:
