@@ -21,7 +21,7 @@ from ..core.models import ID_PATTERN, Thread
 from ..page.messages import wire_comment, wire_post
 from ..page.requests import MAX_CLIENT_MESSAGE_BYTES, describe_validation_error
 from .auth import AuthError, HubIdentity, Identity
-from .limits import MAX_JSON_DEPTH, Limits, TooMany, json_depth
+from .limits import EVENTS_PER_READ, MAX_JSON_DEPTH, Limits, TooMany, json_depth
 from .roles import Access, parse_names
 from .threads import Entry, ThreadHub
 from .viewer import Viewer
@@ -78,6 +78,16 @@ class ApiHandler(HubOAuthenticated, RequestHandler):  # type: ignore[misc]
         if self.request.method in ("GET", "HEAD"):  # every read counts against the caller
             try:
                 self.service.limits.read(self.who.name)
+            except TooMany as error:
+                await self.too_many(error)
+
+    async def charge(self, events: int) -> None:
+        """A read returning ``events`` events costs one read per EVENTS_PER_READ of them (the
+        first are in the price paid in :meth:`prepare`)."""
+        extra = max(0, events) // EVENTS_PER_READ
+        if extra:
+            try:
+                self.service.limits.read(self.who.name, extra)
             except TooMany as error:
                 await self.too_many(error)
 
@@ -354,6 +364,7 @@ class EventsHandler(ApiHandler):
     async def get(self, raw: str) -> None:
         thread_id = self.thread_id(raw)
         since = _int_arg(self, "since")
+        await self.charge(self.service.hub.engine(thread_id).seq - since)
         entries = await _blocking(self.service.hub.events_since, thread_id, since)
         viewer = self.viewer(thread_id)
         self.send_json({"events": [self.entry_json(e, viewer) for e in entries]})
@@ -364,6 +375,7 @@ class HistoryHandler(ApiHandler):
 
     async def get(self, raw: str) -> None:
         thread_id = self.thread_id(raw)
+        await self.charge(self.service.hub.engine(thread_id).seq)
         origin, entries = await _blocking(self.service.hub.history, thread_id)
         viewer = self.viewer(thread_id)
         self.send_json(
@@ -380,6 +392,7 @@ class TimelineHandler(ApiHandler):
     async def get(self, raw: str) -> None:
         thread_id = self.thread_id(raw)
         engine = self.service.hub.engine(thread_id)
+        await self.charge(engine.seq)  # read from the whole history
         stops = await _blocking(engine.moments)
         self.send_json({"moments": [when.isoformat() for when in stops]})
 
@@ -390,6 +403,7 @@ class ReplayHandler(ApiHandler):
     async def get(self, raw: str) -> None:
         thread_id = self.thread_id(raw)
         index = _int_arg(self, "index")
+        await self.charge(self.service.hub.engine(thread_id).seq)  # replayed from the start
         try:
             index, at, count, thread = await _blocking(
                 self.service.hub.replay, thread_id, index, self.who

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 __all__ = [
+    "EVENTS_PER_READ",
     "MAX_JSON_DEPTH",
     "Bucket",
     "Limits",
@@ -22,6 +23,8 @@ __all__ = [
 
 #: Deepest JSON nesting a request body may have (a thread is post > comments > comment > extra).
 MAX_JSON_DEPTH = 32
+#: Events a read may return for the price of one read; a longer catch-up costs more.
+EVENTS_PER_READ = 200
 
 
 class TooMany(Exception):
@@ -42,16 +45,18 @@ class Bucket:
     tokens: float = -1.0
     stamp: float = 0.0
 
-    def take(self, now: float) -> float:
-        """Take one token: 0.0 if there was one, else the seconds until there is."""
+    def take(self, now: float, cost: float = 1.0) -> float:
+        """Take ``cost`` tokens (at most a burst's worth): 0.0 if there were, else the seconds
+        until there are."""
+        cost = min(cost, self.burst)
         if self.tokens < 0:
             self.tokens, self.stamp = self.burst, now
         self.tokens = min(self.burst, self.tokens + (now - self.stamp) * self.rate)
         self.stamp = now
-        if self.tokens >= 1:
-            self.tokens -= 1
+        if self.tokens >= cost:
+            self.tokens -= cost
             return 0.0
-        return (1 - self.tokens) / self.rate
+        return (cost - self.tokens) / self.rate
 
 
 @dataclass
@@ -103,9 +108,10 @@ class Limits:
         with self._lock:
             return self._streams.get(user, 0)
 
-    def read(self, user: str) -> None:
-        """Count one read of ``user`` (:class:`TooMany` past the rate)."""
-        wait = self._take(self._reads, user, self.read_rate, self.read_burst)
+    def read(self, user: str, cost: float = 1.0) -> None:
+        """Count a read of ``user`` worth ``cost`` reads (a long catch-up costs more than a
+        short one; :class:`TooMany` past the rate)."""
+        wait = self._take(self._reads, user, self.read_rate, self.read_burst, cost)
         if wait:
             raise TooMany(
                 f"Too many requests from {user} (at most {self.read_rate:g} per second); "
@@ -130,14 +136,16 @@ class Limits:
             if bucket is not None:
                 bucket.tokens = min(bucket.burst, bucket.tokens + 1)
 
-    def _take(self, buckets: dict[str, Bucket], key: str, rate: float, burst: float) -> float:
+    def _take(
+        self, buckets: dict[str, Bucket], key: str, rate: float, burst: float, cost: float = 1.0
+    ) -> float:
         with self._lock:
             bucket = buckets.get(key)
             if bucket is None:
                 if len(buckets) > 100_000:  # a flood of names or addresses: start over
                     buckets.clear()
                 bucket = buckets[key] = Bucket(rate, burst)
-            return bucket.take(self.clock())
+            return bucket.take(self.clock(), cost)
 
 
 def json_depth(value: Any, limit: int = MAX_JSON_DEPTH) -> bool:
