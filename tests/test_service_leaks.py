@@ -2,7 +2,7 @@
 moderated text never reaches a non-moderator, whatever happens to the comment afterwards
 (deleted, edited, replaced away, unhidden, replayed), in any answer the handlers build; and a
 reader who catches up from any ``seq`` ends with exactly the reader's snapshot (issue #25 item 1).
-The same walk against a real JupyterHub: ``tests/hub/test_hub_limits.py``."""
+The same walk against a real JupyterHub: ``tests/hub/test_hub_attacks.py``."""
 
 from __future__ import annotations
 
