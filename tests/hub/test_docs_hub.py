@@ -39,7 +39,7 @@ def hub() -> Iterator[Hub]:
     tmp = Path(tempfile.mkdtemp(prefix="tw-hub-docs-"))
     port = free_port()
     running = Hub(tmp, users=(TEACHER, "student1", "student2"), service_port=port)
-    config = block("c.JupyterHub.services")
+    config = block('"name": "threadwidget",')  # the set-up block (not the two-process one)
     for docs_value, ours in (
         ("http://127.0.0.1:10101", f"http://127.0.0.1:{port}"),
         ("/srv/threadwidget", str(tmp / "service")),
