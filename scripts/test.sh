@@ -2,7 +2,7 @@
 # Install everything the tests need on a fresh Debian machine, then run every test layer:
 # lint + types, frontend unit tests (vitest), Python tests, real-browser tests (JupyterLab +
 # headless Debian chromium via Playwright; the shared-thread tests against a throwaway PostgreSQL
-# server), and a check that the built wheel carries the bundle.
+# server), and a check that the built wheel carries every data file and runs installed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -45,9 +45,11 @@ step "frontend unit tests (vitest)"
 npm test
 
 step "Python and real-browser tests (pytest)"
-python -m pytest -p no:cacheprovider tests
+# the installed-wheel test runs below, on the wheel this script builds
+python -m pytest -p no:cacheprovider tests --ignore=tests/hub/test_installed_wheel.py
 
-step "wheel carries the frontend bundle"
+step "wheel carries every data file; the hub service and its page work from it installed"
 rm -rf dist
 python -m build --wheel --outdir dist . >/dev/null
 python scripts/check_wheel.py dist/*.whl
+THREADWIDGET_WHEEL="$(ls dist/*.whl)" python -m pytest -p no:cacheprovider tests/hub/test_installed_wheel.py

@@ -39,8 +39,10 @@ c.JupyterHub.db_url = "sqlite:///" + {tmp!r} + "/hub.sqlite"
 c.JupyterHub.cookie_secret_file = {tmp!r} + "/cookie_secret"
 c.JupyterHub.pid_file = {tmp!r} + "/hub.pid"
 c.JupyterHub.cleanup_servers = True
-c.JupyterHub.authenticator_class = "dummy"
-c.DummyAuthenticator.password = {password!r}
+# one password for every (non-admin) user: JupyterHub 5's replacement of the dummy
+# authenticator's password (deprecated in 6.1)
+c.JupyterHub.authenticator_class = "shared-password"
+c.SharedPasswordAuthenticator.user_password = {password!r}
 c.Authenticator.allowed_users = {users!r}
 c.JupyterHub.spawner_class = "simple"
 c.Spawner.args = ["--allow-root"]
@@ -48,17 +50,20 @@ c.Spawner.notebook_dir = {tmp!r} + "/notebooks"
 c.Spawner.start_timeout = 60
 c.Spawner.http_timeout = 60
 
-# --- what docs/hub.md tells a hub admin to add -------------------------------------------
+{admin}"""
+
+#: What docs/hub.md tells a hub admin to add (tests/hub/test_docs_hub.py builds it from the
+#: docs' own code blocks instead).
+ADMIN = """# --- what docs/hub.md tells a hub admin to add ----------------------------------
 c.JupyterHub.load_groups = {{"teachers": {{"users": [{teacher!r}]}}}}
 c.JupyterHub.services = [
     {{
         "name": "threadwidget",
         "url": "http://127.0.0.1:{service_port}",
         "command": [sys.executable, "-m", "threadwidget", "serve"],
-        "environment": {{"THREADWIDGET_DATA_DIR": {tmp!r} + "/service"}},
+        "environment": {{"THREADWIDGET_DATA_DIR": {tmp!r} + "/service", **{service_env!r}}},
         "oauth_no_confirm": True,
     }},
-    {{"name": "tester", "api_token": {admin_token!r}}},
 ]
 c.JupyterHub.load_roles = [
     {{"name": "threadwidget-service", "services": ["threadwidget"],
@@ -66,10 +71,17 @@ c.JupyterHub.load_roles = [
     {{"name": "user", "scopes": ["self", "access:services!service=threadwidget"]}},
     {{"name": "server", "scopes": ["users:activity!user", "access:servers!server",
                                   "access:services!service=threadwidget"]}},
-    {{"name": "tester", "services": ["tester"], "scopes": ["admin:users", "admin:servers",
-      "tokens", "admin:groups", "access:servers", "read:users", "access:services"]}},
 ]
 c.Spawner.environment = {{"THREADWIDGET_SERVICE_URL": "{public}services/threadwidget/"}}
+"""
+
+#: The test's own admin service (creates users and tokens, starts servers).
+TESTER = """
+c.JupyterHub.services.append({{"name": "tester", "api_token": {admin_token!r}}})
+c.JupyterHub.load_roles.append(
+    {{"name": "tester", "services": ["tester"], "scopes": ["admin:users", "admin:servers",
+      "tokens", "admin:groups", "access:servers", "read:users", "access:services"]}}
+)
 """
 
 
@@ -87,12 +99,31 @@ class HubError(RuntimeError):
 class Hub:
     """A running JupyterHub in ``tmp``; ``api`` calls its REST API as an admin service."""
 
-    def __init__(self, tmp: Path) -> None:
+    def __init__(
+        self,
+        tmp: Path,
+        python: str = sys.executable,
+        service_env: dict[str, str] | None = None,
+        *,
+        admin_config: str | None = None,
+        users: tuple[str, ...] = (TEACHER, *STUDENTS),
+        service_port: int | None = None,
+        service: str = SERVICE,
+    ) -> None:
         self.tmp = tmp
+        #: the hub admin's part of jupyterhub_config.py (default: ADMIN, filled in)
+        self.admin_config = admin_config
+        self.users = users
+        #: more environment for the service (its options, e.g. THREADWIDGET_AUTH_CACHE_SECONDS)
+        self.service_env = dict(service_env or {})
+        #: the Python that runs the hub, hence the service (``sys.executable`` in the config)
+        self.python = python
         self.proxy_port = free_port()
-        self.service_port = free_port()
+        self.service_port = service_port or free_port()
         self.public = f"http://127.0.0.1:{self.proxy_port}/"
-        self.service_url = f"{self.public}services/{SERVICE}/"
+        #: the service the tests talk to (its name in c.JupyterHub.services)
+        self.service = service
+        self.service_url = f"{self.public}services/{service}/"
         self.admin_token = secrets.token_hex(16)
         self.proc: subprocess.Popen[bytes] | None = None
         self.log_path = tmp / "hub.log"
@@ -100,7 +131,7 @@ class Hub:
     def start(self) -> None:
         (self.tmp / "notebooks").mkdir(parents=True, exist_ok=True)
         (self.tmp / "service").mkdir(exist_ok=True)
-        config = CONFIG.format(
+        values = dict(
             proxy_port=self.proxy_port,
             hub_port=free_port(),
             proxy_api_port=free_port(),
@@ -108,24 +139,31 @@ class Hub:
             proxy=str(PROXY),
             tmp=str(self.tmp),
             password=PASSWORD,
-            users={TEACHER, *STUDENTS},
+            users=set(self.users),
             teacher=TEACHER,
             admin_token=self.admin_token,
             public=self.public,
+            service_env=self.service_env,
         )
+        admin = self.admin_config if self.admin_config is not None else ADMIN.format(**values)
+        config = CONFIG.replace("{admin}", "{{admin}}").format(**values)
+        config = config.replace("{admin}", admin) + TESTER.format(**values)
         (self.tmp / "jupyterhub_config.py").write_text(config)
         env = {**os.environ, "PYTHONUNBUFFERED": "1"}
         env.pop("JUPYTERHUB_API_TOKEN", None)
+        if self.python != sys.executable:  # an installed package: no source tree on the path
+            env.pop("PYTHONPATH", None)
         self._log = self.log_path.open("wb")
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "jupyterhub", "-f", str(self.tmp / "jupyterhub_config.py")],
+            [self.python, "-m", "jupyterhub", "-f", str(self.tmp / "jupyterhub_config.py")],
             cwd=self.tmp,
             stdout=self._log,
             stderr=subprocess.STDOUT,
             env=env,
             start_new_session=True,
         )
-        self.wait_for(lambda: self.api("GET", "users/teacher") is not None, 60, "the hub to answer")
+        first = f"users/{self.users[0]}"
+        self.wait_for(lambda: self.api("GET", first) is not None, 60, "the hub to answer")
         self.wait_for(self.service_up, 60, "the threadwidget service to answer")
 
     def wait_for(self, check: Any, timeout: float, what: str) -> None:
@@ -146,7 +184,8 @@ class Hub:
         return "\n".join(text.splitlines()[-lines:])
 
     def service_up(self) -> bool:
-        status, _ = request(f"http://127.0.0.1:{self.service_port}/services/{SERVICE}/api/whoami")
+        url = f"http://127.0.0.1:{self.service_port}/services/{self.service}/api/whoami"
+        status, _ = request(url)
         return status == 401
 
     def service_pid(self) -> int:
@@ -171,10 +210,16 @@ class Hub:
 
     def user_token(self, user: str, expires_in: int | None = None) -> str:
         """A new API token of ``user`` (what its server and kernels hold is of the same kind)."""
+        return self.user_token_and_id(user, expires_in)[0]
+
+    def user_token_and_id(self, user: str, expires_in: int | None = None) -> tuple[str, str]:
+        """A new API token of ``user`` and its id (``DELETE users/<user>/tokens/<id>`` revokes
+        it)."""
         body: dict[str, Any] = {"note": f"test-{uuid.uuid4().hex[:6]}"}
         if expires_in is not None:
             body["expires_in"] = expires_in
-        return str(self.api("POST", f"users/{user}/tokens", body)["token"])
+        made = self.api("POST", f"users/{user}/tokens", body)
+        return str(made["token"]), str(made["id"])
 
     def start_server(self, user: str) -> None:
         """Start ``user``'s single-user server and wait until it is ready."""
@@ -190,7 +235,7 @@ class Hub:
     def stop(self) -> None:
         if self.proc is None:
             return
-        for user in (TEACHER, *STUDENTS):
+        for user in self.users:
             request(f"{self.public}hub/api/users/{user}/server", "DELETE", token=self.admin_token)
         os.killpg(self.proc.pid, signal.SIGTERM)
         try:

@@ -27,7 +27,8 @@ from tornado.web import Application, RedirectHandler, StaticFileHandler
 from ..stores.store import open_store
 from . import DEFAULT_MODERATOR_GROUP, DEFAULT_SERVICE_NAME
 from .auth import AuthError, HubIdentity
-from .handlers import ApiHandler, Service, handlers
+from .handlers import MAX_BODY_BYTES, ApiHandler, Service, handlers
+from .limits import Limits, TooMany
 from .roles import RoleBook
 from .threads import ThreadHub
 
@@ -79,9 +80,14 @@ class BrowserHandler(ApiHandler):
             return
         try:
             self.who = await self.service.identity.identify(self)
-        except AuthError as error:
-            self.set_status(error.status)
+            self.service.limits.read(self.who.name)
+        except (AuthError, TooMany) as error:
+            self.set_status(error.status if isinstance(error, AuthError) else 429)
+            if error.retry_after is not None:
+                self.set_header("Retry-After", str(error.retry_after))
             self.finish(f"<!doctype html><p>{html.escape(error.reason)}</p>")
+            return
+        self.check_body_size()
 
 
 class PageHandler(BrowserHandler):
@@ -113,7 +119,7 @@ class IndexHandler(BrowserHandler):
         prefix = self.service.prefix
         items = "".join(
             f'<li><a href="{prefix}threads/{html.escape(t)}">{html.escape(t)}</a></li>'
-            for t in self.service.hub.list_threads()
+            for t in self.service.hub.readable(self.who)
         )
         self.set_header("Content-Security-Policy", CSP)
         self.finish(
@@ -130,16 +136,24 @@ def make_app(
     moderator_group: str = DEFAULT_MODERATOR_GROUP,
     data_dir: str | os.PathLike[str] = ".",
     hub_auth: HubOAuth | None = None,
+    cache_seconds: float = 30.0,
+    limits: Limits | None = None,
 ) -> tuple[Application, ThreadHub]:
-    """The tornado application serving ``store`` under ``prefix``, and its :class:`ThreadHub`."""
+    """The tornado application serving ``store`` under ``prefix``, and its :class:`ThreadHub`.
+    ``cache_seconds``: how long the hub's word on a token, a user's groups and admin flag is
+    kept (open streams ask again after it)."""
     prefix = prefix if prefix.endswith("/") else prefix + "/"
     data = Path(data_dir)
     data.mkdir(parents=True, exist_ok=True)
     auth = (
         hub_auth if hub_auth is not None else HubOAuth.instance(cache_max_age=30)
     )  # the callback handler uses it
-    hub = ThreadHub(open_store(store), RoleBook(moderator_group, data / "roles.json"))
-    service = Service(hub, HubIdentity(auth), prefix)
+    shared = open_store(store)
+    # roles and access lists live in the store: every service process on it sees them
+    roles = RoleBook(moderator_group, data / "roles.json", store=shared)
+    hub = ThreadHub(shared, roles)
+    identity = HubIdentity(auth, cache_seconds=cache_seconds, limits=limits)
+    service = Service(hub, identity, prefix)
     kw: dict[str, Any] = {"service": service}
     routes: list[Any] = [(route, handler, kw) for route, handler in handlers(prefix)]
     bundle, page = str(_BUNDLE), str(_HERE / "static")
@@ -191,15 +205,26 @@ def run(args: argparse.Namespace) -> int:
     port = args.port or url.port or 10101
     prefix = os.environ.get("JUPYTERHUB_SERVICE_PREFIX", f"/services/{DEFAULT_SERVICE_NAME}/")
     store = args.store or str(Path(args.data_dir) / "threads.db")
+    limits = Limits(
+        streams_per_user=args.max_streams_per_user,
+        read_rate=args.reads_per_second,
+        read_burst=max(args.reads_per_second * 6, 20),
+    )
     app, hub = make_app(
-        store, prefix=prefix, moderator_group=args.moderator_group, data_dir=args.data_dir
+        store,
+        prefix=prefix,
+        moderator_group=args.moderator_group,
+        data_dir=args.data_dir,
+        cache_seconds=args.auth_cache_seconds,
+        limits=limits,
     )
     return asyncio.run(_serve(app, hub, ip, port, prefix))
 
 
 async def _serve(app: Application, hub: ThreadHub, ip: str, port: int, prefix: str) -> int:
-    server = HTTPServer(app, xheaders=True)
-    server.listen(port, ip)
+    # no body beyond the largest any route takes is ever buffered (each route takes less)
+    server = HTTPServer(app, xheaders=True, max_body_size=MAX_BODY_BYTES)
+    server.listen(port, ip, backlog=1024)  # a burst of connections is queued, not refused
     log.info("serving %s on http://%s:%d%s", hub.store, ip, port, prefix)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()

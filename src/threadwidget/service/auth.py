@@ -10,6 +10,7 @@ if it is not the token's owner the request is refused.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import time
@@ -20,6 +21,8 @@ from urllib.parse import quote
 from jupyterhub.services.auth import HubAuth, check_scopes  # type: ignore[import-untyped]
 from tornado.httpclient import AsyncHTTPClient, HTTPClientError
 from tornado.web import RequestHandler
+
+from .limits import Limits, TooMany
 
 __all__ = ["CLAIMED_USER_HEADER", "AuthError", "HubIdentity", "Identity"]
 
@@ -43,33 +46,68 @@ class Identity:
 class AuthError(Exception):
     """A request the service refuses before doing anything: HTTP ``status`` and a clear reason."""
 
-    def __init__(self, status: int, reason: str) -> None:
+    def __init__(self, status: int, reason: str, retry_after: int | None = None) -> None:
         super().__init__(reason)
         self.status = status
         self.reason = reason
+        self.retry_after = retry_after
 
 
 class HubIdentity:
-    """Identifies requests with ``hub_auth``; admin/groups are cached ``cache_seconds``."""
+    """Identifies requests with ``hub_auth``; admin/groups are cached ``cache_seconds``, and
+    so is the hub's answer for a token (a refusal too). ``limits`` throttles the lookups of
+    unknown tokens per client address (a flood of forged tokens never reaches the hub)."""
 
-    def __init__(self, hub_auth: HubAuth, *, cache_seconds: float = 30.0) -> None:
+    def __init__(
+        self, hub_auth: HubAuth, *, cache_seconds: float = 30.0, limits: Limits | None = None
+    ) -> None:
         self.hub_auth = hub_auth
         # The hub's answer for a token is cached too: keep it short, so a revoked token stops
         # working soon (HubAuth's own default is five minutes).
-        hub_auth.cache_max_age = int(cache_seconds)
+        hub_auth.cache_max_age = max(1, int(cache_seconds))
+        hub_auth.cache.max_age = hub_auth.cache.purge_interval = hub_auth.cache_max_age
         self.cache_seconds = cache_seconds
+        self.limits = limits if limits is not None else Limits()
         self._users: dict[str, tuple[float, dict[str, Any]]] = {}
+        #: sha256 of the tokens the hub accepted once (their lookups are not throttled)
+        self._accepted: set[str] = set()
 
     async def identify(self, handler: RequestHandler) -> Identity:
-        """The verified caller of ``handler``'s request, or :class:`AuthError` (401/403)."""
+        """The verified caller of ``handler``'s request, or :class:`AuthError` (401/403, 429
+        for an address that sent too many refused tokens). Asks the hub again (as for a new
+        request) once its cached answers are older than ``cache_seconds``."""
+        if hasattr(handler, "_cached_hub_user"):  # a long-lived request identified again
+            del handler._cached_hub_user
         token = self.hub_auth.get_token(handler, in_cookie=False)
+        address = handler.request.remote_ip or ""
+        digest = hashlib.sha256(token.encode("utf8", "replace")).hexdigest() if token else ""
+        unknown = (
+            bool(token)
+            and digest not in self._accepted
+            and self._token_key(handler, digest) not in self.hub_auth.cache
+        )
+        if unknown:
+            try:
+                self.limits.may_look_up(address)
+            except TooMany as error:
+                raise AuthError(429, error.reason, error.retry_after) from None
         model: dict[str, Any] | None = await self.hub_auth.get_user(handler, sync=False)
+        if unknown and model:
+            self.limits.accepted_lookup(address)
         if not model:
             if token:
                 raise AuthError(
                     401,
                     "JupyterHub does not accept this token (it is forged, expired or revoked); "
                     "nothing changed.",
+                )
+            if handler.get_cookie(self.hub_auth.cookie_name):
+                raise AuthError(
+                    403,
+                    "This request carries a hub session cookie the service did not accept: "
+                    "this service's xsrf token is missing or wrong (send it as the X-XSRFToken "
+                    "header or the _xsrf argument, as the service's page does), or the session "
+                    "ended; reload the page. Nothing changed.",
                 )
             raise AuthError(
                 401, "Log in to JupyterHub first (no token and no hub session); nothing changed."
@@ -92,6 +130,10 @@ class HubIdentity:
                 f"This token belongs to {name}, not to {claimed}: use your own JupyterHub "
                 "token; nothing changed.",
             )
+        if digest:  # checked again with the hub like any other, but never throttled
+            if len(self._accepted) > 100_000:
+                self._accepted.clear()
+            self._accepted.add(digest)
         info = await self._user_info(name, model)
         return Identity(
             name=name,
@@ -99,6 +141,10 @@ class HubIdentity:
             groups=frozenset(info.get("groups") or ()),
             via="token" if token else "cookie",
         )
+
+    def _token_key(self, handler: RequestHandler, digest: str) -> str:
+        """HubAuth's cache key for a token's sha256 (see ``HubAuth.user_for_token``)."""
+        return f"token:{self.hub_auth.get_session_id(handler)}:{digest}"
 
     async def _user_info(self, name: str, model: dict[str, Any]) -> dict[str, Any]:
         """The hub's user model (admin, groups), read with the service's own token."""

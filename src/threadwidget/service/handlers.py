@@ -14,53 +14,122 @@ from jupyterhub.services.auth import HubOAuthenticated  # type: ignore[import-un
 from pydantic import ValidationError
 from tornado.ioloop import IOLoop
 from tornado.iostream import StreamClosedError
-from tornado.web import Finish, HTTPError, RequestHandler
+from tornado.web import Finish, HTTPError, RequestHandler, stream_request_body
 
 from ..core import operations, rules
 from ..core.models import ID_PATTERN, Thread
 from ..page.messages import wire_comment, wire_post
 from ..page.requests import MAX_CLIENT_MESSAGE_BYTES, describe_validation_error
 from .auth import AuthError, HubIdentity, Identity
+from .limits import EVENTS_PER_READ, MAX_JSON_DEPTH, Limits, TooMany, json_depth
+from .roles import Access, parse_names
 from .threads import Entry, ThreadHub
 from .viewer import Viewer
 
-__all__ = ["ApiHandler", "Service", "handlers"]
+__all__ = ["MAX_BODY_BYTES", "ApiHandler", "Service", "handlers"]
 
 #: Seconds between ``ping`` events on a push channel: proxies keep the connection, and clients
 #: that hear nothing for a few of them know it is dead (a proxy may keep a dead one open).
 HEARTBEAT = 5.0
 #: Seconds a push channel lives before the client must reconnect (and be identified again).
 STREAM_MAX_AGE = 600.0
+#: The largest request body the service reads at all (a whole thread sent to create one);
+#: each route allows less (``ApiHandler.body_limit``), checked before the body is read.
+MAX_BODY_BYTES = MAX_CLIENT_MESSAGE_BYTES * 64
+#: Seconds a 429 waits before it is sent (a flood with a few connections is slowed to a trickle).
+TARPIT = 1.0
 
 
 class Service:
-    """What every handler shares: the threads, the hub identity and the URL prefix."""
+    """What every handler shares: the threads, the hub identity, the URL prefix and the
+    limits per caller."""
 
     def __init__(self, hub: ThreadHub, identity: HubIdentity, prefix: str) -> None:
         self.hub = hub
         self.identity = identity
         self.prefix = prefix
+        self.limits: Limits = identity.limits
 
 
+@stream_request_body
 class ApiHandler(HubOAuthenticated, RequestHandler):  # type: ignore[misc]
-    """Base of every handler: the caller is identified in :meth:`prepare` (``self.who``)."""
+    """Base of every handler: the caller is identified in :meth:`prepare` (``self.who``),
+    before any of the request body is read; the body is then read up to ``body_limit``."""
 
     service: Service
     who: Identity
+    #: the largest body this route reads (413 beyond, from Content-Length or while reading)
+    body_limit = 4096
 
     def initialize(self, service: Service) -> None:
         self.service = service
         self.hub_auth = service.identity.hub_auth
+        self._chunks: list[bytes] = []
+        self._size = 0
 
     async def prepare(self) -> None:
         try:
             self.who = await self.service.identity.identify(self)
         except AuthError as error:
-            self.refuse(error.status, error.reason)
+            if error.status == 429:
+                await self.too_many(TooMany(error.reason, error.retry_after or 1))
+            self.refuse(error.status, error.reason, retry_after=error.retry_after)
+        self.check_body_size()
+        if self.request.method in ("GET", "HEAD"):  # every read counts against the caller
+            try:
+                self.service.limits.read(self.who.name)
+            except TooMany as error:
+                await self.too_many(error)
 
-    def refuse(self, status: int, reason: str, field: str | None = None) -> NoReturn:
+    async def charge(self, events: int) -> None:
+        """A read returning ``events`` events costs one read per EVENTS_PER_READ of them (the
+        first are in the price paid in :meth:`prepare`)."""
+        extra = max(0, events) // EVENTS_PER_READ
+        if extra:
+            try:
+                self.service.limits.read(self.who.name, extra)
+            except TooMany as error:
+                await self.too_many(error)
+
+    async def too_many(self, error: TooMany) -> NoReturn:
+        """429 with ``Retry-After``, answered after a pause (at most TARPIT seconds): a client
+        that ignores ``Retry-After`` slows itself down instead of the service."""
+        await asyncio.sleep(min(error.retry_after, TARPIT))
+        self.refuse(429, error.reason, retry_after=error.retry_after)
+
+    def check_body_size(self) -> None:
+        """413 for a declared body larger than this route takes; the connection reads no more
+        than that in any case (a chunked body is cut off there)."""
+        declared = self.request.headers.get("Content-Length", "0")
+        if not declared.isdigit() or int(declared) > self.body_limit:
+            self.refuse(413, f"The request is too large (at most {self.body_limit:,} bytes).")
+        connection = self.request.connection
+        if connection is not None and hasattr(connection, "set_max_body_size"):
+            connection.set_max_body_size(self.body_limit)
+
+    def data_received(self, chunk: bytes) -> None:
+        self._size += len(chunk)
+        if self._size > self.body_limit:
+            self.refuse(413, f"The request is too large (at most {self.body_limit:,} bytes).")
+        self._chunks.append(chunk)
+
+    @property
+    def body(self) -> bytes:
+        """The request body (read after :meth:`prepare` identified the caller)."""
+        return b"".join(self._chunks)
+
+    def refuse(
+        self,
+        status: int,
+        reason: str,
+        field: str | None = None,
+        *,
+        retry_after: int | None = None,
+    ) -> NoReturn:
         """Answer ``status`` with ``{"reason", "field"}`` and stop handling the request."""
         self.set_status(status)
+        if retry_after is not None:
+            self.set_header("Retry-After", str(retry_after))
         self.set_header("Content-Type", "application/json; charset=utf-8")
         self.set_header("Cache-Control", "no-store")
         raise Finish(json.dumps({"reason": reason, "field": field}))
@@ -83,23 +152,28 @@ class ApiHandler(HubOAuthenticated, RequestHandler):  # type: ignore[misc]
         self.finish(json.dumps(data))
 
     def body_json(self) -> dict[str, Any]:
-        """The request body as a JSON object (413/400 otherwise)."""
-        if len(self.request.body) > MAX_CLIENT_MESSAGE_BYTES * 64:
-            self.refuse(413, "The request is too large.")
+        """The request body as a JSON object (400 otherwise, or nested too deeply)."""
+        too_deep = False
         try:
-            data = json.loads(self.request.body or b"{}")
+            data = json.loads(self.body or b"{}")
+        except RecursionError:
+            too_deep = True
         except ValueError:
             self.refuse(400, "The request body is not JSON.")
+        if too_deep or not json_depth(data):
+            self.refuse(400, f"The request body nests deeper than {MAX_JSON_DEPTH} levels.")
         if not isinstance(data, dict):
             self.refuse(400, "The request body must be a JSON object.")
         return data
 
     def thread_id(self, raw: str) -> str:
-        """A well-formed thread id that exists (404 otherwise)."""
+        """A well-formed thread id that exists and the caller may read (404 otherwise: a
+        thread kept from someone is not even said to exist)."""
         if not ID_PATTERN.match(raw):
             self.refuse(404, f"There is no thread {raw!r}.")
-        if raw not in self.service.hub.list_threads():
-            self.refuse(404, f"There is no thread {raw!r}.", "thread_id")
+        hub = self.service.hub
+        if raw not in hub.list_threads() or not hub.roles.may_read(self.who, raw):
+            self.refuse(404, f"There is no thread {raw!r} you may read.", "thread_id")
         return raw
 
     def wire(self) -> bool:
@@ -114,6 +188,17 @@ class ApiHandler(HubOAuthenticated, RequestHandler):  # type: ignore[misc]
     def entry_json(self, entry: Entry, viewer: Viewer) -> dict[str, Any]:
         """One event for this client, as ``viewer`` may see it."""
         return viewer.entry_json(entry, wire=self.wire())
+
+    def access_from(self, data: dict[str, Any]) -> Access:
+        """``readers``/``writers`` of a request body (400 naming the field if malformed)."""
+        try:
+            return Access(
+                parse_names(data.get("readers"), "readers"),
+                parse_names(data.get("writers"), "writers"),
+            )
+        except ValueError as error:
+            field = "writers" if str(error).startswith("writers") else "readers"
+            self.refuse(400, str(error), field)
 
     def require_teacher(self) -> None:
         """Refuse anyone who does not moderate through the hub (admins, the moderators' group)."""
@@ -149,8 +234,14 @@ class WhoAmIHandler(ApiHandler):
 class ThreadsHandler(ApiHandler):
     """``GET api/threads`` lists threads; ``POST`` (teachers) creates one."""
 
+    def check_body_size(self) -> None:
+        # a whole thread, from teachers only (a student's body is refused before it is read)
+        if self.request.method == "POST" and self.service.hub.roles.hub_moderator(self.who):
+            self.body_limit = MAX_BODY_BYTES
+        super().check_body_size()
+
     async def get(self) -> None:
-        self.send_json({"threads": await _blocking(self.service.hub.list_threads)})
+        self.send_json({"threads": await _blocking(self.service.hub.readable, self.who)})
 
     async def post(self) -> None:
         self.require_teacher()
@@ -166,12 +257,15 @@ class ThreadsHandler(ApiHandler):
                 reason, field = describe_validation_error(error, "thread")
                 self.refuse(422, f"Invalid thread: {reason}", field)
         exist_ok = bool(data.get("exist_ok"))
+        access = self.access_from(data) if {"readers", "writers"} & data.keys() else None
         try:
             created = await _blocking(
                 lambda: self.service.hub.create(thread_id, thread, exist_ok=exist_ok)
             )
         except ValueError as error:
             self.refuse(409, str(error), "id")
+        if access is not None:
+            self.service.hub.set_access(thread_id, access)
         self.send_json({"id": thread_id, "created": created}, 201 if created else 200)
 
 
@@ -190,6 +284,7 @@ class ThreadHandler(ApiHandler):
                 "thread": thread.model_dump(mode="json"),
                 "user": self.who.name,
                 "role": hub.roles.role_of(self.who, thread_id),
+                "generation": hub.generation(thread_id),
             }
         )
 
@@ -198,6 +293,21 @@ class ThreadHandler(ApiHandler):
         thread_id = self.thread_id(raw)
         await _blocking(self.service.hub.delete, thread_id)
         self.send_json({"id": thread_id, "deleted": True})
+
+
+class AccessHandler(ApiHandler):
+    """``GET api/threads/<id>/access``: who may read and write it (null: every hub user);
+    ``PUT {"readers", "writers"}`` (teachers) sets both."""
+
+    def get(self, raw: str) -> None:
+        thread_id = self.thread_id(raw)
+        self.send_json(self.service.hub.roles.access(thread_id).json())
+
+    def put(self, raw: str) -> None:
+        self.require_teacher()
+        thread_id = self.thread_id(raw)
+        access = self.access_from(self.body_json())
+        self.send_json(self.service.hub.set_access(thread_id, access).json())
 
 
 class PageStateHandler(ApiHandler):
@@ -212,16 +322,22 @@ class OpsHandler(ApiHandler):
     """``POST api/threads/<id>/ops`` with ``{"op": {...}, "after": seq}``: decided as the
     verified caller; ``{seq, event, missed}`` or 4xx ``{reason, field}``."""
 
+    body_limit = MAX_CLIENT_MESSAGE_BYTES
+
     async def post(self, raw: str) -> None:
         thread_id = self.thread_id(raw)
-        if len(self.request.body) > MAX_CLIENT_MESSAGE_BYTES:
-            self.refuse(
-                413, f"The operation is too large (at most {MAX_CLIENT_MESSAGE_BYTES:,} bytes)."
-            )
         data = self.body_json()
         after = data.get("after")
         if after is not None and (not isinstance(after, int) or after < 0):
             self.refuse(400, "after must be a seq (an integer >= 0) or null.", "after")
+        generation = data.get("generation")
+        if generation is not None and generation != self.service.hub.generation(thread_id):
+            self.refuse(
+                409,
+                f"The thread {thread_id!r} was deleted and created again since you read it; "
+                "read it again (nothing changed).",
+                "generation",
+            )
         try:
             op = operations.parse_operation(data.get("op"))
         except ValidationError as error:
@@ -229,6 +345,8 @@ class OpsHandler(ApiHandler):
             self.refuse(422, f"Invalid operation: {reason}", field)
         try:
             entry, missed = await _blocking(self.service.hub.submit, thread_id, op, self.who, after)
+        except TooMany as error:
+            await self.too_many(error)
         except rules.OperationRejected as error:
             self.refuse(409, error.reason, error.field)
         viewer = self.viewer(thread_id)
@@ -246,6 +364,7 @@ class EventsHandler(ApiHandler):
     async def get(self, raw: str) -> None:
         thread_id = self.thread_id(raw)
         since = _int_arg(self, "since")
+        await self.charge(self.service.hub.engine(thread_id).seq - since)
         entries = await _blocking(self.service.hub.events_since, thread_id, since)
         viewer = self.viewer(thread_id)
         self.send_json({"events": [self.entry_json(e, viewer) for e in entries]})
@@ -256,6 +375,7 @@ class HistoryHandler(ApiHandler):
 
     async def get(self, raw: str) -> None:
         thread_id = self.thread_id(raw)
+        await self.charge(self.service.hub.engine(thread_id).seq)
         origin, entries = await _blocking(self.service.hub.history, thread_id)
         viewer = self.viewer(thread_id)
         self.send_json(
@@ -272,6 +392,7 @@ class TimelineHandler(ApiHandler):
     async def get(self, raw: str) -> None:
         thread_id = self.thread_id(raw)
         engine = self.service.hub.engine(thread_id)
+        await self.charge(engine.seq)  # read from the whole history
         stops = await _blocking(engine.moments)
         self.send_json({"moments": [when.isoformat() for when in stops]})
 
@@ -282,6 +403,7 @@ class ReplayHandler(ApiHandler):
     async def get(self, raw: str) -> None:
         thread_id = self.thread_id(raw)
         index = _int_arg(self, "index")
+        await self.charge(self.service.hub.engine(thread_id).seq)  # replayed from the start
         try:
             index, at, count, thread = await _blocking(
                 self.service.hub.replay, thread_id, index, self.who
@@ -332,7 +454,12 @@ class RolesHandler(ApiHandler):
 class StreamHandler(ApiHandler):
     """``GET api/threads/<id>/stream?since=N``: server-sent events. Every event after ``N`` (or
     after the ``Last-Event-ID`` a reconnecting browser sends), then each new one as it is
-    stored; ``roles`` events when a role changes; a ``ping`` every HEARTBEAT seconds."""
+    stored; ``roles`` events when a role changes; a ``ping`` every HEARTBEAT seconds.
+
+    At most ``Limits.streams_per_user`` open at once per user (429 beyond). The caller is
+    identified with the hub again every ``cache_seconds``: a revoked token or a closed session
+    ends the stream (a ``denied`` event), a changed role (a teacher taken out of the
+    moderators' group) applies to the very next event."""
 
     _closed = False
     _wake: asyncio.Event | None = None
@@ -344,6 +471,16 @@ class StreamHandler(ApiHandler):
         resume = self.request.headers.get("Last-Event-ID", "")
         if resume.isdigit():
             last = int(resume)
+        try:
+            release = self.service.limits.open_stream(self.who.name)
+        except TooMany as error:
+            await self.too_many(error)
+        try:
+            await self._serve(thread_id, hub, last)
+        finally:
+            release()
+
+    async def _serve(self, thread_id: str, hub: ThreadHub, last: int) -> None:
         self.set_header("Content-Type", "text/event-stream; charset=utf-8")
         self.set_header("Cache-Control", "no-store")
         self.set_header("X-Accel-Buffering", "no")
@@ -351,20 +488,54 @@ class StreamHandler(ApiHandler):
         roles_changed = False
         loop = IOLoop.current()
 
+        deleted = False
+
         def listener(kind: str) -> None:
-            nonlocal roles_changed
+            nonlocal roles_changed, deleted
             if kind == "roles":
                 roles_changed = True
+            elif kind == "deleted":
+                deleted = True
             loop.add_callback(wake.set)
 
+        generation = hub.generation(thread_id)
         unsubscribe = hub.subscribe(thread_id, listener)
         deadline = loop.time() + STREAM_MAX_AGE
+        identity = self.service.identity
+        checked = loop.time()
+        role = hub.roles.role_of(self.who, thread_id)
         try:
-            hello = json.dumps({"user": self.who.name})
+            hello = json.dumps({"user": self.who.name, "generation": generation})
             self.write(f"retry: 1000\nevent: hello\ndata: {hello}\n\n")
+            known = self.get_argument("generation", None)
+            if known is not None and known != generation:  # re-created since the client read
+                self.write(f"event: recreated\ndata: {json.dumps({'generation': generation})}\n\n")
+                deadline = loop.time()
             while not self._closed and loop.time() < deadline:
                 wake.clear()
-                entries = await _blocking(hub.events_since, thread_id, last)
+                if deleted:
+                    self.write("event: deleted\ndata: {}\n\n")
+                    break
+                if loop.time() - checked >= identity.cache_seconds:
+                    checked = loop.time()
+                    try:  # the hub's word of now: revoked tokens, group changes
+                        self.who = await identity.identify(self)
+                    except AuthError as error:
+                        denied = json.dumps({"reason": error.reason, "status": error.status})
+                        self.write(f"event: denied\ndata: {denied}\n\n")
+                        break
+                    roles_changed = True  # the role is compared below
+                if not hub.roles.may_read(self.who, thread_id):  # taken off its readers
+                    denied = json.dumps(
+                        {"reason": "You may no longer read this thread.", "status": 404}
+                    )
+                    self.write(f"event: denied\ndata: {denied}\n\n")
+                    break
+                try:
+                    entries = await _blocking(hub.events_since, thread_id, last)
+                except KeyError:  # deleted meanwhile
+                    self.write("event: deleted\ndata: {}\n\n")
+                    break
                 viewer = self.viewer(thread_id)  # after reading: the role and hides of now
                 for entry in entries:
                     data = json.dumps(self.entry_json(entry, viewer), separators=(",", ":"))
@@ -372,11 +543,14 @@ class StreamHandler(ApiHandler):
                     last = entry.seq
                 if roles_changed:
                     roles_changed = False
-                    role = hub.roles.role_of(self.who, thread_id)
-                    self.write(f"event: roles\ndata: {json.dumps({'role': role})}\n\n")
+                    now = hub.roles.role_of(self.who, thread_id)
+                    if now != role:
+                        role = now
+                        self.write(f"event: roles\ndata: {json.dumps({'role': role})}\n\n")
                 await self.flush()
+                timeout = min(HEARTBEAT, max(0.1, identity.cache_seconds))
                 try:
-                    await asyncio.wait_for(wake.wait(), HEARTBEAT)
+                    await asyncio.wait_for(wake.wait(), timeout)
                 except asyncio.TimeoutError:
                     self.write("event: ping\ndata: {}\n\n")
         except StreamClosedError:
@@ -412,6 +586,7 @@ def handlers(prefix: str) -> list[tuple[str, type[RequestHandler]]]:
         (one + "/events", EventsHandler),
         (one + "/history", HistoryHandler),
         (one + "/roles", RolesHandler),
+        (one + "/access", AccessHandler),
         (one + "/timeline", TimelineHandler),
         (one + "/replay", ReplayHandler),
         (one + "/stream", StreamHandler),

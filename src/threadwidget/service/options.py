@@ -29,6 +29,25 @@ def build_parser(parser: argparse.ArgumentParser | None = None) -> argparse.Argu
         default=os.environ.get("THREADWIDGET_MODERATOR_GROUP", DEFAULT_MODERATOR_GROUP),
         help="JupyterHub group whose members moderate (default: teachers); admins always do",
     )
+    parser.add_argument(
+        "--auth-cache-seconds",
+        type=float,
+        default=float(os.environ.get("THREADWIDGET_AUTH_CACHE_SECONDS", "30")),
+        help="how long the hub's answer on a token and a user's groups is trusted; open "
+        "streams ask the hub again after it (default: 30)",
+    )
+    parser.add_argument(
+        "--max-streams-per-user",
+        type=int,
+        default=int(os.environ.get("THREADWIDGET_MAX_STREAMS_PER_USER", "16")),
+        help="open push channels per user (kernels and pages; default: 16)",
+    )
+    parser.add_argument(
+        "--reads-per-second",
+        type=float,
+        default=float(os.environ.get("THREADWIDGET_READS_PER_SECOND", "20")),
+        help="reads per user and second, after a burst of six seconds' worth (default: 20)",
+    )
     parser.add_argument("--ip", default=None, help="default: from $JUPYTERHUB_SERVICE_URL")
     parser.add_argument("--port", type=int, default=None, help="default: $JUPYTERHUB_SERVICE_URL")
     return parser

@@ -8,7 +8,7 @@ from __future__ import annotations
 import threading
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -20,7 +20,8 @@ from ..page.messages import snapshot_value
 from ..storage.shared import SharedStorage
 from ..stores.store import SharedStore
 from .auth import Identity
-from .roles import RoleBook
+from .limits import TooMany
+from .roles import Access, RoleBook
 from .viewer import MODERATED, Viewer, annotate, event_json, keeps_thread, target_of
 
 __all__ = ["RATE_LIMIT", "RATE_WINDOW", "RECENT", "Entry", "ThreadHub"]
@@ -65,11 +66,31 @@ class Entry:
 @dataclass
 class _Live:
     engine: Engine
+    #: the thread's generation (new each time a thread of this id is created)
+    generation: str = ""
     lock: threading.Lock = field(default_factory=threading.Lock)
     recent: deque[Entry] = field(default_factory=lambda: deque(maxlen=RECENT))
     listeners: list[Listener] = field(default_factory=list)
     #: ids of the comments moderated now (kept by the sink, under ``lock``)
     moderated: set[str] = field(default_factory=set)
+    #: ids of the comments ever moderated (hidden, spam or removed at any time)
+    ever: set[str] = field(default_factory=set)
+    #: of those, the ones visible now: id -> the text readers may see now
+    shown_as: dict[str, str] = field(default_factory=dict)
+
+    def track(self, state: rules.ThreadState, ids: Iterable[str]) -> None:
+        """Note what ``ids`` are now in ``state`` (under ``lock``): moderated ones join
+        ``ever``; an ever-moderated one is shown only as it is now, if visible."""
+        for cid in ids:
+            comment = state.comments.get(cid)
+            if comment is not None and comment.status in MODERATED:
+                self.ever.add(cid)
+            if cid not in self.ever:
+                continue
+            if comment is not None and comment.status == "visible":
+                self.shown_as[cid] = comment.body
+            else:
+                self.shown_as.pop(cid, None)
 
 
 class ThreadHub:
@@ -88,18 +109,45 @@ class ThreadHub:
         """Every thread id, sorted."""
         return self.store.list_threads()
 
+    def readable(self, who: Identity) -> list[str]:
+        """The thread ids ``who`` may read, sorted."""
+        return [t for t in self.store.list_threads() if self.roles.may_read(who, t)]
+
+    def set_access(self, thread_id: str, access: Access) -> Access:
+        """Set who may read and write a thread; open streams look again at once."""
+        self.roles.set_access(thread_id, access)
+        self._tell(thread_id, "roles")
+        return access
+
+    def _tell(self, thread_id: str, kind: str) -> None:
+        with self._lock:
+            live = self._live.get(thread_id)
+        if live is None:
+            return
+        with live.lock:
+            listeners = list(live.listeners)
+        for listener in listeners:
+            listener(kind)
+
     def create(self, thread_id: str, thread: Thread | None, *, exist_ok: bool) -> bool:
         """Create a thread (``ValueError`` if it exists and not ``exist_ok``); True if new."""
         return self.store.create_thread(thread_id, thread, exist_ok=exist_ok)
 
     def delete(self, thread_id: str) -> bool:
-        """Delete a thread and its history; False if there was none."""
+        """Delete a thread and its history; False if there was none. Open streams are told
+        (``deleted``) and end."""
+        gone = self.store.delete_thread(thread_id)
+        self._tell(thread_id, "deleted")
         with self._lock:
             live = self._live.pop(thread_id, None)
         if live is not None:
             live.engine.close()
         self.roles.drop_thread(thread_id)
-        return self.store.delete_thread(thread_id)
+        return gone
+
+    def generation(self, thread_id: str) -> str:
+        """The generation of the thread served now (``KeyError`` if there is none)."""
+        return self._get(thread_id).generation
 
     def engine(self, thread_id: str) -> Engine:
         """The engine of a thread (``KeyError`` if there is none)."""
@@ -110,10 +158,23 @@ class ThreadHub:
         with self._lock:
             live = self._live.get(thread_id)
             if live is None:
-                engine = Engine(storage=SharedStorage(self.store, thread_id))
-                live = _Live(engine)
+                while True:  # the engine and the generation of one same creation
+                    generation = self.store.load_generation(thread_id)[2]
+                    engine = Engine(storage=SharedStorage(self.store, thread_id))
+                    if self.store.load_generation(thread_id)[2] == generation:
+                        break
+                    engine.close()
+                live = _Live(engine, generation)
                 with engine.lock:
                     live.moderated = _moderated_ids(engine.state)
+                    origin, events = engine.history()
+                    past = rules.ThreadState.from_thread(origin)
+                    live.track(past, past.comments)
+                    for _seq, event in events:  # every comment ever moderated
+                        rules.commit(past, event)
+                        target = target_of(event)
+                        live.track(past, past.comments if target is None else (target,))
+                    live.track(engine.state, set(live.ever))
                     engine.add_sink(self._sink(live))
                 self._live[thread_id] = live
             return live
@@ -125,12 +186,14 @@ class ThreadHub:
             comment = None if target is None else state.comments.get(target)
             hidden = comment is not None and comment.status in MODERATED
             with live.lock:
+                once = target in live.ever
+                live.track(state, [*state.comments, *live.ever] if target is None else (target,))
                 if isinstance(event, operations.ReplaceEvent):
                     live.moderated = _moderated_ids(state)
                     keep = False
                 else:
                     keep = target is not None and keeps_thread(
-                        event, target in live.moderated, hidden
+                        event, target in live.moderated, hidden, once
                     )
                     if hidden and target is not None:
                         live.moderated.add(target)
@@ -151,9 +214,12 @@ class ThreadHub:
         """What ``who`` may see of the thread now (their role, the comments moderated now)."""
         live = self._get(thread_id)
         moderator = self.roles.role_of(who, thread_id) == "moderator"
+        if moderator:
+            return Viewer(who.name, True)
         with live.lock:
-            hidden = frozenset(live.moderated) if not moderator else frozenset()
-        return Viewer(who.name, moderator, hidden)
+            hidden = frozenset(live.moderated | (live.ever - live.shown_as.keys()))
+            shown_as = dict(live.shown_as)
+        return Viewer(who.name, False, hidden, shown_as)
 
     def snapshot(self, thread_id: str, who: Identity | None = None) -> tuple[Thread, int]:
         """The thread now and its ``seq``, as ``who`` may see it (None: everything)."""
@@ -170,8 +236,10 @@ class ThreadHub:
         role = self.roles.role_of(who, thread_id)
         return {
             "thread_id": thread_id,
+            "generation": self.generation(thread_id),
             "user": who.name,
             "role": role,
+            "teacher": self.roles.hub_moderator(who),
             "snapshot": snapshot_value(
                 thread.post, thread.comments, epoch=f"service-{thread_id}", seq=seq
             ),
@@ -231,10 +299,12 @@ class ThreadHub:
         """Decide and store ``op`` as ``who`` with their role in the thread: ``(its entry,
         the events stored after `after` and before it)``, or :class:`OperationRejected`."""
         live = self._get(thread_id)
-        if not self._within_rate(thread_id, who.name):
-            raise rules.OperationRejected(
+        wait = self._within_rate(thread_id, who.name)
+        if wait:
+            raise TooMany(
                 f"Too many actions at once (at most {RATE_LIMIT} in {RATE_WINDOW:g} s). "
-                "Wait a moment and try again."
+                "Wait a moment and try again.",
+                wait,
             )
         ctx = rules.Context(actor=who.name, role=self.roles.role_of(who, thread_id))
         engine = live.engine
@@ -268,16 +338,17 @@ class ThreadHub:
             listener("roles")
         return table
 
-    def _within_rate(self, thread_id: str, user: str) -> bool:
+    def _within_rate(self, thread_id: str, user: str) -> float:
+        """0.0 if ``user`` may act now (counted), else the seconds until they may."""
         now = time.monotonic()
         with self._lock:
             stamps = self._rates.setdefault((thread_id, user), deque())
             while stamps and now - stamps[0] > RATE_WINDOW:
                 stamps.popleft()
             if len(stamps) >= RATE_LIMIT:
-                return False
+                return RATE_WINDOW - (now - stamps[0])
             stamps.append(now)
-            return True
+            return 0.0
 
     def close(self) -> None:
         """Stop every engine and close the store."""

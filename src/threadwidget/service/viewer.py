@@ -17,12 +17,17 @@ that carries only what they may:
   then or now (or a like or edit of a comment moderated since), becomes a no-op (``set_extra``
   of nothing on the post, by :data:`NOBODY`; a later ``replace`` sets what it changed);
 * a comment added and moderated since arrives without text or author.
+
+Once moderated, a comment reaches non-moderators only as it may be read *now*, whatever
+happened to it since (deleted, edited, replaced away, unhidden): in every snapshot, event,
+history, replay moment and catch-up, a text of it other than the one published now is withheld
+(all of it, author included, when nothing of it is published now).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Set
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping, Set
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from ..core import operations, rules
@@ -49,10 +54,13 @@ def target_of(event: operations.Recorded) -> str | None:
     return event.id
 
 
-def keeps_thread(event: operations.Recorded, before: bool, after: bool) -> bool:
+def keeps_thread(event: operations.Recorded, before: bool, after: bool, once: bool = False) -> bool:
     """Whether non-moderators get the whole thread for ``event`` (see the module docstring):
-    ``before``/``after``, its comment was moderated before/after it."""
+    ``before``/``after``, its comment was moderated before/after it; ``once``, at any time
+    before it (its deletion then takes its author back too)."""
     if isinstance(event, operations.ModerateEvent):
+        return True
+    if once and isinstance(event, operations.DeleteEvent):
         return True
     exact = (operations.LikeEvent, operations.UnlikeEvent, operations.EditEvent)
     return before != after or (after and isinstance(event, exact))
@@ -64,13 +72,18 @@ def annotate(origin: Thread, events: Iterable[tuple[int, operations.Recorded]]) 
     from .threads import Entry
 
     state = rules.ThreadState.from_thread(origin)
+    once = {cid for cid in state.comments if _moderated(state, cid)}
     out: list[Entry] = []
     for seq, event in events:
         target = target_of(event)
         before = target is not None and _moderated(state, target)
         rules.commit(state, event)
         after = target is not None and _moderated(state, target)
-        keep = keeps_thread(event, before, after)
+        keep = keeps_thread(event, before, after, target in once)
+        if target is None:
+            once |= {cid for cid in state.comments if _moderated(state, cid)}
+        elif after:
+            once.add(target)
         out.append(Entry(seq, event, hidden=after, after=state.to_thread() if keep else None))
     return out
 
@@ -88,6 +101,9 @@ class Viewer:
     name: str
     moderator: bool
     hidden_now: Set[str] = frozenset()
+    #: comments moderated once and visible now: id -> their text now; no other text of theirs
+    #: reaches this viewer
+    shown_as: Mapping[str, str] = field(default_factory=dict)
 
     # ---- comments and threads -----------------------------------------------------------------
 
@@ -106,11 +122,19 @@ class Viewer:
             shown = shown.model_copy(update={"flags": own_flags, "labels": own_label})
         return shown
 
+    def _version(self, comment: Comment) -> Comment:
+        """One (possibly earlier) version of ``comment`` as this viewer may see it."""
+        shown = self.comment(comment, scrub=comment.id in self.hidden_now)
+        text = self.shown_as.get(comment.id)
+        if text is not None and shown.body not in ("", text):
+            shown = shown.model_copy(update={"body": ""})  # an earlier text, moderated once
+        return shown
+
     def thread(self, thread: Thread) -> Thread:
         """``thread`` as this viewer may see it."""
         if self.moderator:
             return thread
-        comments = tuple(self.comment(c, scrub=c.id in self.hidden_now) for c in thread.comments)
+        comments = tuple(self._version(c) for c in thread.comments)
         return Thread(post=thread.post, comments=comments)
 
     # ---- events -------------------------------------------------------------------------------
@@ -131,6 +155,12 @@ class Viewer:
             return event
         if isinstance(event, operations.FlagEvent | operations.UnflagEvent | operations.LabelEvent):
             return event if event.user == self.name else self._nothing(event)
+        text = self.shown_as.get(target)
+        if text is not None and not entry.hidden:  # moderated once, visible now
+            if isinstance(event, operations.AddEvent) and event.comment.body != text:
+                return event.model_copy(update={"comment": self._version(event.comment)})
+            if isinstance(event, operations.EditEvent) and event.body != text:
+                return self._nothing(event)  # an earlier text
         if not (entry.hidden or target in self.hidden_now):
             return event
         if isinstance(event, operations.AddEvent):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 
 from ..core.models import Thread
 from ..stores.store import SharedStore, open_store, store_target
@@ -16,19 +17,27 @@ def open_storage(
     target: SharedStore | str | os.PathLike[str] | None,
     thread_id: str,
     create: Thread | None = None,
+    access: tuple[Sequence[str] | None, Sequence[str] | None] | None = None,
 ) -> Storage:
     """The storage of shared thread ``thread_id``: the hub's threadwidget service when
     ``target`` is None and JupyterHub runs one, or when it is the service's ``http://`` or
     ``https://`` URL; else the store ``target`` names (None: ``THREADWIDGET_STORE``).
-    ``create`` makes the thread if it does not exist yet."""
+    ``create`` makes the thread if it does not exist yet. ``access``: ``(readers, writers)``
+    to set on the service (hub users and ``group:`` names; None: every hub user); a direct
+    store cannot keep anyone out, so it refuses them (``ValueError``)."""
     if target is None:
-        remote = _service_storage(thread_id, create)
+        remote = _service_storage(thread_id, create, access)
         if remote is not None:
             return remote
     if isinstance(target, str) and target.startswith(("http://", "https://")):
         from .service_client import ServiceStorage
 
-        return ServiceStorage(thread_id, target, create=create)
+        return ServiceStorage(thread_id, target, create=create, access=access)
+    if access is not None:
+        raise ValueError(
+            "readers/writers: only the hub's threadwidget service can keep people out of a "
+            "thread (docs/hub.md); a shared store gives every kernel that opens it everything"
+        )
     owned = not isinstance(target, SharedStore)
     store = open_store(target)
     try:
@@ -43,8 +52,12 @@ def open_storage(
         raise
 
 
-def _service_storage(thread_id: str, create: Thread | None) -> Storage | None:
+def _service_storage(
+    thread_id: str,
+    create: Thread | None,
+    access: tuple[Sequence[str] | None, Sequence[str] | None] | None,
+) -> Storage | None:
     """The hub service's storage of the thread, when this kernel runs under a hub that has one."""
     from .service_client import from_environment  # httpx loads only for shared threads
 
-    return from_environment(thread_id, create=create)
+    return from_environment(thread_id, create=create, access=access)

@@ -178,6 +178,36 @@ class SharedStore:
 
         return int(self._run(work))
 
+    # ---- settings (small JSON texts of the store's users, e.g. the hub service's roles) ------
+
+    def get_setting(self, key: str) -> str | None:
+        """The text kept under ``key`` (None if there is none); keys start with their owner's
+        name (``service:``), schema keys are not settings."""
+
+        def work() -> str | None:
+            with self._tx(write=False) as cur:
+                row = self._exec(
+                    cur, "SELECT value FROM tw_meta WHERE key = ?", (f"setting:{key}",)
+                ).fetchone()
+                return None if row is None else str(row[0])
+
+        return self._run(work)  # type: ignore[no-any-return]
+
+    def set_setting(self, key: str, value: str | None) -> None:
+        """Keep ``value`` under ``key`` (None: forget it), for every process on this store."""
+
+        def work() -> None:
+            with self._tx(write=True) as cur:
+                self._exec(cur, "DELETE FROM tw_meta WHERE key = ?", (f"setting:{key}",))
+                if value is not None:
+                    self._exec(
+                        cur,
+                        "INSERT INTO tw_meta (key, value) VALUES (?, ?)",
+                        (f"setting:{key}", value),
+                    )
+
+        self._run(work)
+
     # ---- threads -----------------------------------------------------------------------------
 
     def create_thread(
@@ -285,6 +315,23 @@ class SharedStore:
 
         origin, events = self._run(work)
         return origin, events
+
+    def load_generation(self, thread_id: str) -> tuple[rules.ThreadState, int, str]:
+        """:meth:`load`, and the thread's generation: new each time a thread of this id is
+        created (its creation time), so a thread deleted and created again is told apart."""
+
+        def work() -> tuple[rules.ThreadState, int, str]:
+            with self._tx(write=False) as cur:
+                state, seq = self._load_in(cur, thread_id)
+                row = self._exec(
+                    cur, "SELECT created_at FROM tw_threads WHERE id = ?", (thread_id,)
+                ).fetchone()
+                if row is None:
+                    raise KeyError(f"no shared thread {thread_id!r} in {self!r}")
+                return state, seq, str(row[0])
+
+        state, seq, generation = self._run(work)
+        return state, seq, generation
 
     def head(self, thread_id: str) -> int:
         """The ``seq`` of the thread's latest event (0 if none)."""

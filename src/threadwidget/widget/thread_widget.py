@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import secrets
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -422,6 +422,8 @@ class ThreadWidget(PageRequests, Commands, Classroom, anywidget.AnyWidget):
         thread_id: str | None = None,
         *,
         thread: Thread | None = None,
+        readers: Sequence[str] | None = None,
+        writers: Sequence[str] | None = None,
         **kwargs: Any,
     ) -> ThreadWidget:
         """A widget on a shared thread: every operation goes through the store (or the hub's
@@ -431,7 +433,9 @@ class ThreadWidget(PageRequests, Commands, Classroom, anywidget.AnyWidget):
         ``sqlite:///`` URL, a path to an SQLite file, the hub service's ``https://`` URL, or
         None: the hub service when JupyterHub runs one, else ``THREADWIDGET_STORE``.
         ``ThreadWidget.connect("week1")`` names just the thread. ``thread`` creates the shared
-        thread if there is none with this id yet.
+        thread if there is none with this id yet. ``readers``/``writers`` (a teacher, on the hub
+        service only): the hub users and ``"group:NAME"`` groups who may see / take part in
+        the thread; giving either sets both (the other None: every hub user, the default).
 
         >>> w = ThreadWidget.connect("/srv/class/discussion.db", "week1")  # doctest: +SKIP
         """
@@ -441,7 +445,8 @@ class ThreadWidget(PageRequests, Commands, Classroom, anywidget.AnyWidget):
             store, thread_id = None, store
         if not isinstance(thread_id, str):
             raise TypeError(f"thread_id must be a str, not {type(thread_id).__name__}")
-        storage = open_storage(store, thread_id, create=thread)
+        access = None if readers is None and writers is None else (readers, writers)
+        storage = open_storage(store, thread_id, create=thread, access=access)
         try:
             return cls(storage=storage, **kwargs)
         except BaseException:

@@ -55,6 +55,7 @@ class PageModel {
     };
     this.handlers = new Map();
     this.delivered = state.snapshot.seq; // last seq handed to the bundle
+    this.generation = state.generation; // a thread created again under this id is another
     this.log = []; // {seq, rid, event}, contiguous, ending at delivered
     this.pending = new Map(); // seq -> {event, rid} waiting for their turn
     this.inflight = 0; // operations posted and not answered yet
@@ -226,7 +227,9 @@ class PageModel {
   connect() {
     // EventSource cannot send headers: the hub's xsrf token travels as the _xsrf argument
     const xsrf = encodeURIComponent(cfg.xsrf);
-    const source = new EventSource(`${cfg.api}/stream?wire=1&since=${this.delivered}&_xsrf=${xsrf}`, {
+    const generation = encodeURIComponent(this.generation);
+    const url = `${cfg.api}/stream?wire=1&since=${this.delivered}&generation=${generation}&_xsrf=${xsrf}`;
+    const source = new EventSource(url, {
       withCredentials: true,
     });
     this.source = source;
@@ -248,6 +251,36 @@ class PageModel {
       const item = JSON.parse(e.data);
       this.receive(item.seq, item.event, null);
       this.flush();
+    });
+    // the thread was deleted and created again under the same id: read the new one afresh
+    source.addEventListener("recreated", () => {
+      this.source = null;
+      source.close();
+      setStatus("this thread was created again: reloading…", "reloading");
+      window.location.reload();
+    });
+    source.addEventListener("deleted", () => {
+      this.source = null;
+      source.close();
+      clearTimeout(this.watchdog);
+      setStatus("This thread was deleted.", "deleted");
+      // a thread created again under this id is a new one: read it afresh when it comes
+      const checkBack = async () => {
+        const { ok, data } = await api("/page").catch(() => ({ ok: false, data: {} }));
+        if (ok && data.generation !== this.generation) window.location.reload();
+        else setTimeout(checkBack, 3000);
+      };
+      setTimeout(checkBack, 3000);
+    });
+    source.addEventListener("denied", (e) => {
+      // the hub no longer vouches for this user here (a revoked session, taken off the
+      // thread's readers): stop, and take the thread off the page
+      const { reason } = JSON.parse(e.data);
+      this.source = null;
+      source.close();
+      clearTimeout(this.watchdog);
+      document.getElementById("thread").replaceChildren();
+      setStatus(reason || "You may no longer read this thread.", "denied");
     });
     source.addEventListener("roles", (e) => {
       const { role } = JSON.parse(e.data);
@@ -287,6 +320,54 @@ function showUser(name, role) {
   userEl.textContent = `${name} · ${role}`;
 }
 
+// ---- who may read and write (teachers): hub users and group:NAME, comma-separated ----
+function names(text) {
+  const list = text.split(",").map((n) => n.trim()).filter(Boolean);
+  return list.length ? list : null; // empty: every hub user
+}
+
+async function accessForm() {
+  const { ok, data } = await api("/access");
+  if (!ok) return;
+  const form = document.createElement("form");
+  form.className = "twp-access";
+  form.dataset.role = "page-access";
+  const fields = {};
+  for (const key of ["readers", "writers"]) {
+    const label = document.createElement("label");
+    label.textContent = `${key} `;
+    const input = document.createElement("input");
+    input.name = key;
+    input.placeholder = "every hub user";
+    input.title = "hub user names and group:NAME, separated by commas; empty: every hub user";
+    input.value = (data[key] || []).join(", ");
+    label.append(input);
+    form.append(label);
+    fields[key] = input;
+  }
+  const save = document.createElement("button");
+  save.type = "submit";
+  save.textContent = "Save access";
+  const note = document.createElement("span");
+  note.className = "twp-access-note";
+  note.dataset.role = "page-access-note";
+  note.setAttribute("aria-live", "polite");
+  form.append(save, note);
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const body = { readers: names(fields.readers.value), writers: names(fields.writers.value) };
+    const answer = await api("/access", {
+      method: "PUT",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify(body),
+    });
+    // on a refusal the drafts stay as typed, and the reason is shown
+    note.textContent = answer.ok ? "saved" : answer.data.reason || `refused (${answer.status})`;
+    note.dataset.state = answer.ok ? "saved" : "error";
+  });
+  document.querySelector(".twp-bar").append(form);
+}
+
 async function main() {
   const { ok, status, data } = await api("/page");
   if (!ok) {
@@ -295,6 +376,7 @@ async function main() {
     return;
   }
   showUser(data.user, data.role);
+  if (data.teacher) void accessForm();
   const model = new PageModel(data);
   window.threadwidgetPage = model; // for tests and curious teachers
   const widget = (await import(cfg.bundle)).default;
