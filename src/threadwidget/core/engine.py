@@ -69,6 +69,8 @@ class Engine:
         self.delivery = Delivery()
         #: Errors raised by user code (callbacks, validators), newest last, at most MAX_ERRORS.
         self.errors: deque[BaseException] = deque(maxlen=MAX_ERRORS)
+        #: True once :meth:`close` ran: operations are refused, news no longer applied.
+        self.closed = False
         self._unsubscribe = storage.subscribe(self._news)
 
     # ---- reading ----------------------------------------------------------------------------
@@ -183,6 +185,7 @@ class Engine:
         """
         try:
             with self.lock:
+                self._check_open()
                 op = self.validated(op, ctx)
 
                 def decide() -> operations.Event:
@@ -204,6 +207,7 @@ class Engine:
             )
         try:
             with self.lock:
+                self._check_open()
 
                 def decide() -> operations.ReplaceEvent:
                     return operations.ReplaceEvent(thread=thread, actor=actor, at=self._now())
@@ -218,15 +222,26 @@ class Engine:
     def pull(self, wait: bool = False) -> int:
         """Apply what other writers stored since our last ``seq``; how many events. ``wait``:
         run their callbacks before returning (else a background thread runs them)."""
+        if self.closed:
+            return 0
+        try:  # read outside the lock: a store that is slow to answer never holds it
+            missed = self.storage.events_since(self.seq)
+        except Exception as error:  # an unreachable store: the next news retries
+            self._unreadable(error)
+            return 0
         with self.lock:
-            try:
-                missed = self.storage.events_since(self.seq)
-            except Exception as error:  # an unreachable store: the next news retries
-                log.warning("threadwidget: could not read %r: %s", self.storage, error)
-                return 0
             applied = sum(self._apply(seq, event, None) for seq, event in missed)
         self._deliver(wait)
         return applied
+
+    def _unreadable(self, error: Exception) -> None:
+        """News could not be read: log it; a lasting reason (a thread deleted or created again)
+        is kept in :attr:`errors` once."""
+        log.warning("threadwidget: could not read %r: %s", self.storage, error)
+        if isinstance(error, KeyError | LookupError) and not any(
+            type(e) is type(error) and str(e) == str(error) for e in self.errors
+        ):
+            self.errors.append(error)
 
     def flush(self) -> None:
         """Wait until every callback queued so far has run (from any thread but a callback's)."""
@@ -270,13 +285,20 @@ class Engine:
         name = getattr(source, "__qualname__", repr(source))
         log.error("threadwidget: %s raised %s: %s", name, type(error).__name__, error)
 
-    def close(self) -> None:
-        """Stop listening to the storage, deliver what is queued, release the storage."""
+    def close(self, *, storage: bool = True) -> None:
+        """Stop listening to the storage, deliver what is queued, release the storage (unless
+        ``storage=False``: its owner closes it). Later operations are refused."""
+        self.closed = True
         self._unsubscribe()
         self.delivery.close()
-        self.storage.close()
+        if storage:
+            self.storage.close()
 
     # ---- inside the lock --------------------------------------------------------------------
+
+    def _check_open(self) -> None:
+        if self.closed:
+            raise rules.OperationRejected("This discussion was closed; nothing changed.")
 
     def _now(self) -> datetime:
         """The time of the next event: now, never before the previous event (clocks differ)."""
@@ -316,10 +338,18 @@ class Engine:
         self.delivery.post(jobs)
 
     def _deliver(self, wait: bool) -> None:
-        if wait:
+        if _owned(self.lock):  # a verb inside a validator or a sink: never run callbacks here
+            self.delivery.kick()
+        elif wait:
             self.delivery.drain()
         else:
             self.delivery.kick()
+
+
+def _owned(lock: Any) -> bool:
+    """Whether this thread holds ``lock`` (an RLock)."""
+    is_owned: Callable[[], bool] = lock._is_owned
+    return is_owned()
 
 
 def _job(engine: Engine, callback: Callback, argument: object) -> Callable[[], None]:
