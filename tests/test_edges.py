@@ -302,3 +302,32 @@ def test_an_sqlite_watcher_error_is_retried_and_reported(
     other.close()
     w.close()
     store.close()
+
+
+# ---- item 2: a shared thread deleted and created again under the same id ---------------------
+
+
+def test_a_shared_thread_created_again_under_its_id_is_told_not_mixed(tmp_path: Path) -> None:
+    path = tmp_path / "class.db"
+    store = SQLiteStore(path)
+    store.create_thread("week1")
+    w = ThreadWidget.connect(path, "week1", user="Ann")
+    w.add_comment("one")
+    w.add_comment("two")
+    store.delete_thread("week1")
+    store.create_thread("week1")
+    other = ThreadWidget.connect(path, "week1", user="Bob")
+    other.add_comment("the new thread's first")
+    with pytest.raises(ValueError, match="created again"):
+        w.add_comment("would be lost")
+    w.refresh()
+    assert any("created again" in str(error) for error in w.errors)
+    assert len([e for e in w.errors if "created again" in str(e)]) == 1  # told once
+    assert [c.body for c in threadwidget.load(path, select="week1").comments] == [
+        "the new thread's first"
+    ]
+    again = ThreadWidget.connect(path, "week1", user="Ann")  # connecting again shows it
+    assert again.add_comment("now in the new thread").body == "now in the new thread"
+    for widget in (w, other, again):
+        widget.close()
+    store.close()

@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterator
 
 from ..core import operations, rules
 from ..core.models import Thread
-from ..stores.store import SharedStore, StoreError
+from ..stores.store import SharedStore, StoreError, ThreadRecreated
 from .base import CatchUp, Decide, Listener, Storage
 
 __all__ = ["SharedStorage"]
@@ -20,13 +20,16 @@ class SharedStorage(Storage):
         self.store = store
         self.thread_id = thread_id
         self.owned = owned
+        #: The thread's generation when loaded (a thread created again has another).
+        self.generation: str | None = None
 
     @property
     def shared(self) -> bool:
         return True
 
     def load(self) -> tuple[rules.ThreadState, int]:
-        return self.store.load(self.thread_id)
+        state, seq, self.generation = self.store.load_generation(self.thread_id)
+        return state, seq
 
     def submit(
         self, after: int, op: operations.Operation | None, catch_up: CatchUp, decide: Decide
@@ -37,7 +40,12 @@ class SharedStorage(Storage):
             return decide()
 
         try:
-            return self.store.append_after(self.thread_id, after, decide_after)
+            return self.store.append_after(self.thread_id, after, decide_after, self.generation)
+        except ThreadRecreated as error:
+            raise rules.OperationRejected(
+                "This shared discussion was deleted and created again since this widget opened "
+                "it; nothing changed. Connect to it again (ThreadWidget.connect) to see it."
+            ) from error
         except StoreError as error:
             raise rules.OperationRejected(self._unreachable(error)) from error
         except KeyError as error:
@@ -49,7 +57,7 @@ class SharedStorage(Storage):
         return f"Could not reach the shared discussion ({error}); nothing changed."
 
     def events_since(self, seq: int) -> list[tuple[int, operations.Recorded]]:
-        return self.store.events_since(self.thread_id, seq)
+        return self.store.events_since(self.thread_id, seq, self.generation)
 
     def history(self) -> tuple[Thread, Iterator[tuple[int, operations.Recorded]]]:
         origin, events = self.store.history(self.thread_id)

@@ -29,6 +29,7 @@ __all__ = [
     "SharedStore",
     "StoreError",
     "StoreUnavailable",
+    "ThreadRecreated",
     "open_store",
     "store_target",
 ]
@@ -36,7 +37,7 @@ __all__ = [
 log = logging.getLogger("threadwidget.shared")
 
 #: The schema version this threadwidget writes; older databases are migrated on open.
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 #: Migrations by number: ``MIGRATIONS[n]`` turns a version ``n - 1`` database into version ``n``.
 #: The SQL is the common subset of SQLite and PostgreSQL (``?`` placeholders are rewritten).
@@ -56,6 +57,9 @@ MIGRATIONS: dict[int, tuple[str, ...]] = {
         "INSERT INTO tw_origins (thread_id, seq, thread_json)"
         " SELECT thread_id, seq, thread_json FROM tw_snapshots",
     ),
+    # A generation per thread, new each time a thread is created: a widget that opened a thread
+    # since deleted and created again under the same id is told so instead of mixing the two.
+    3: ("ALTER TABLE tw_threads ADD COLUMN generation TEXT NOT NULL DEFAULT ''",),
 }
 
 Decide = Callable[[rules.ThreadState], operations.Recorded]
@@ -69,6 +73,17 @@ class StoreError(RuntimeError):
 
 class StoreUnavailable(StoreError):
     """The database could not be reached (or stayed locked) for longer than the store waits."""
+
+
+class ThreadRecreated(LookupError):
+    """The thread was deleted and created again under the same id since it was opened."""
+
+    def __init__(self, thread_id: str) -> None:
+        super().__init__(
+            f"the shared thread {thread_id!r} was deleted and created again since this widget "
+            "opened it; connect to it again to see the new thread"
+        )
+        self.thread_id = thread_id
 
 
 def _check_id(thread_id: str) -> str:
@@ -196,8 +211,9 @@ class SharedStore:
             with self._tx(write=True) as cur:
                 cur = self._exec(
                     cur,
-                    "INSERT INTO tw_threads (id, created_at) VALUES (?, ?) ON CONFLICT DO NOTHING",
-                    (thread_id, now),
+                    "INSERT INTO tw_threads (id, created_at, generation) VALUES (?, ?, ?)"
+                    " ON CONFLICT DO NOTHING",
+                    (thread_id, now, secrets.token_hex(8)),
                 )
                 if cur.rowcount != 1:
                     return False
@@ -259,11 +275,26 @@ class SharedStore:
         state, seq = self._run(work)
         return state, seq
 
-    def events_since(self, thread_id: str, seq: int) -> list[tuple[int, operations.Recorded]]:
-        """Every event of the thread after ``seq``, in order, as ``(seq, event)``."""
+    def load_generation(self, thread_id: str) -> tuple[rules.ThreadState, int, str]:
+        """:meth:`load`, and the thread's generation (new each time a thread is created)."""
+
+        def work() -> tuple[rules.ThreadState, int, str]:
+            with self._tx(write=False) as cur:
+                state, seq = self._load_in(cur, thread_id)
+                return state, seq, self._generation_in(cur, thread_id)
+
+        state, seq, generation = self._run(work)
+        return state, seq, generation
+
+    def events_since(
+        self, thread_id: str, seq: int, generation: str | None = None
+    ) -> list[tuple[int, operations.Recorded]]:
+        """Every event of the thread after ``seq``, in order, as ``(seq, event)``;
+        :class:`ThreadRecreated` if ``generation`` is given and no longer the thread's."""
 
         def work() -> list[tuple[int, operations.Recorded]]:
             with self._tx(write=False) as cur:
+                self._same_generation(cur, thread_id, generation)
                 return self._events_in(cur, thread_id, seq)
 
         return list(self._run(work))
@@ -294,6 +325,26 @@ class SharedStore:
                 return self._head_in(cur, thread_id)
 
         return int(self._run(work))
+
+    def _generation_in(self, cur: Any, thread_id: str) -> str:
+        row = self._exec(
+            cur, "SELECT generation FROM tw_threads WHERE id = ?", (thread_id,)
+        ).fetchone()
+        if row is None:
+            raise KeyError(f"no shared thread {thread_id!r} in {self!r}")
+        return str(row[0])
+
+    def _same_generation(self, cur: Any, thread_id: str, generation: str | None) -> None:
+        if generation is None:
+            return
+        try:
+            current = self._generation_in(cur, thread_id)
+        except KeyError:
+            current = None
+        if current != generation:
+            if current is None:
+                raise KeyError(f"the shared thread {thread_id!r} was deleted")
+            raise ThreadRecreated(thread_id)
 
     def _load_in(self, cur: Any, thread_id: str) -> tuple[rules.ThreadState, int]:
         row = self._exec(
@@ -350,15 +401,18 @@ class SharedStore:
         return self._append(thread_id, decide_in)
 
     def append_after(
-        self, thread_id: str, since: int, decide: DecideAfter
+        self, thread_id: str, since: int, decide: DecideAfter, generation: str | None = None
     ) -> tuple[int, operations.Recorded]:
         """Like :meth:`append`, for a caller that keeps its own copy of the state at ``since``.
 
         Inside the write transaction ``decide(missed)`` gets the events after ``since`` (it must
         apply them to its copy, then decide against it); O(missed), not O(thread).
+        ``generation``: the thread's when the caller loaded it (:class:`ThreadRecreated` if
+        the thread was created again since).
         """
 
         def decide_in(cur: Any) -> tuple[int, operations.Recorded]:
+            self._same_generation(cur, thread_id, generation)
             missed = self._events_in(cur, thread_id, since)
             head = missed[-1][0] if missed else self._head_in(cur, thread_id)
             return head, decide(missed)
