@@ -331,3 +331,33 @@ def test_a_shared_thread_created_again_under_its_id_is_told_not_mixed(tmp_path: 
     for widget in (w, other, again):
         widget.close()
     store.close()
+
+
+# ---- item 5: costs that must not grow with the history ----------------------------------------
+
+
+def test_memory_storage_history_does_not_grow_memory(monkeypatch: pytest.MonkeyPatch) -> None:
+    from threadwidget.storage.base import MemoryStorage
+
+    monkeypatch.setattr(MemoryStorage, "KEEP_BYTES", 64 * 1024, raising=False)
+    import tracemalloc
+
+    tracemalloc.start()  # before the warm-up: what it allocates and later frees is counted
+    w = ThreadWidget(comments=[Comment(id="a", author="Ann", body="x")], user="Bo")
+    for _ in range(1100):  # warm up caches, fill the views' catch-up ring (bounded)
+        w.like("a")
+        w.unlike("a")
+    base = tracemalloc.get_traced_memory()[0]
+    for _ in range(3000):  # like/unlike pairs: the thread does not change
+        w.like("a")
+        w.unlike("a")
+    grown = tracemalloc.get_traced_memory()[0] - base
+    tracemalloc.stop()
+    assert grown < 250_000, f"{grown} bytes for 6,000 operations on an unchanged thread"
+    # the whole history is still there, in order, for replay and audit
+    events = w.events
+    assert len(events) == w.seq == 8200
+    assert [e.type for e in events[:2]] == ["like", "unlike"] and events[-1].type == "unlike"
+    assert [s for s, _ in w.engine.storage.events_since(8198)] == [8199, 8200]
+    assert len(w.moments()) == len({e.at for e in events} | {w.get("a").created_at})
+    w.close()
