@@ -361,3 +361,28 @@ def test_memory_storage_history_does_not_grow_memory(monkeypatch: pytest.MonkeyP
     assert [s for s, _ in w.engine.storage.events_since(8198)] == [8199, 8200]
     assert len(w.moments()) == len({e.at for e in events} | {w.get("a").created_at})
     w.close()
+
+
+def test_moments_and_replay_of_an_autosave_are_streamed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import tracemalloc
+
+    from threadwidget.stores.store import SharedStore
+
+    monkeypatch.setattr(SharedStore, "HISTORY_PAGE", 50, raising=False)
+    path = tmp_path / "long.db"
+    w = ThreadWidget(autosave=path, user="Ann")
+    c = w.add_comment("draft")
+    for i in range(400):  # a long history of large edits of one comment
+        w.edit_comment(c.id, f"version {i} " + "x" * 10_000)
+    expected_moments = len({e.at for e in w.events} | {c.created_at})
+    tracemalloc.start()
+    moments = w.moments()
+    replayed = w.replay_at(moments[len(moments) // 2])
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    w.close()
+    assert len(moments) == expected_moments
+    assert replayed.get(c.id).body.startswith("version ")
+    assert peak < 3_000_000, f"peak {peak} bytes for a 4 MB history read in pages of 50"

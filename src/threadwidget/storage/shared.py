@@ -60,8 +60,7 @@ class SharedStorage(Storage):
         return self.store.events_since(self.thread_id, seq, self.generation)
 
     def history(self) -> tuple[Thread, Iterator[tuple[int, operations.Recorded]]]:
-        origin, events = self.store.history(self.thread_id)
-        return origin, iter(events)
+        return self.store.stream_history(self.thread_id)
 
     def subscribe(self, listener: Listener) -> Callable[[], None]:
         return self.store.subscribe(self.thread_id, listener)

@@ -299,10 +299,21 @@ class SharedStore:
 
         return list(self._run(work))
 
+    #: Events read per transaction when history is streamed.
+    HISTORY_PAGE = 500
+
     def history(self, thread_id: str) -> tuple[Thread, list[tuple[int, operations.Recorded]]]:
         """The thread as first stored and every event since, in ``seq`` order."""
+        origin, events = self.stream_history(thread_id)
+        return origin, list(events)
 
-        def work() -> tuple[Thread, list[tuple[int, operations.Recorded]]]:
+    def stream_history(
+        self, thread_id: str
+    ) -> tuple[Thread, Iterator[tuple[int, operations.Recorded]]]:
+        """:meth:`history` read lazily, :attr:`HISTORY_PAGE` events per read: memory follows
+        the page, not the history (events are only ever appended)."""
+
+        def work() -> tuple[Thread, int, str]:
             with self._tx(write=False) as cur:
                 row = self._exec(
                     cur,
@@ -311,11 +322,33 @@ class SharedStore:
                 ).fetchone()
                 if row is None:
                     raise KeyError(f"no shared thread {thread_id!r} in {self!r}")
-                origin = thread_from_json(row[1])
-                return origin, self._events_in(cur, thread_id, int(row[0]))
+                return thread_from_json(row[1]), int(row[0]), self._generation_in(cur, thread_id)
 
-        origin, events = self._run(work)
-        return origin, events
+        origin, start, generation = self._run(work)
+        return origin, self._pages(thread_id, start, generation)
+
+    def _pages(
+        self, thread_id: str, seq: int, generation: str
+    ) -> Iterator[tuple[int, operations.Recorded]]:
+        while True:
+
+            def work(after: int = seq) -> list[tuple[int, str]]:
+                with self._tx(write=False) as cur:
+                    self._same_generation(cur, thread_id, generation)
+                    rows = self._exec(
+                        cur,
+                        "SELECT seq, event_json FROM tw_events WHERE thread_id = ? AND seq > ?"
+                        f" ORDER BY seq LIMIT {int(self.HISTORY_PAGE)}",
+                        (thread_id, after),
+                    ).fetchall()
+                    return [(int(s), raw) for s, raw in rows]
+
+            page = self._run(work)
+            for number, raw in page:
+                yield number, _parse(raw)
+            if len(page) < self.HISTORY_PAGE:
+                return
+            seq = page[-1][0]
 
     def head(self, thread_id: str) -> int:
         """The ``seq`` of the thread's latest event (0 if none)."""
