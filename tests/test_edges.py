@@ -386,3 +386,24 @@ def test_moments_and_replay_of_an_autosave_are_streamed(
     assert len(moments) == expected_moments
     assert replayed.get(c.id).body.startswith("version ")
     assert peak < 3_000_000, f"peak {peak} bytes for a 4 MB history read in pages of 50"
+
+
+def test_timeline_and_replay_requests_are_rate_limited_apart_from_operations() -> None:
+    from .conftest import Recorder
+
+    w = ThreadWidget(comments=[Comment(id="a", author="Ann", body="x", created_at=T0)])
+    rec = Recorder(w)
+    kinds = []
+    for n in range(100):  # a page asking again and again (or a hostile one)
+        request = (
+            {"kind": "timeline", "rid": f"v1-t{n}"}
+            if n % 2
+            else {"kind": "replay", "rid": f"v1-t{n}", "index": 0}
+        )
+        replies = rec.browser(request)
+        kinds.append(replies[0]["kind"])
+    answered = sum(k in ("timeline", "replay_state") for k in kinds)
+    assert answered == 30 and kinds[-1] == "reject"
+    assert "Too many replays" in rec.sent[-1]["reason"]
+    # operations have their own budget: posting still works while the timeline is refused
+    assert rec.op({"type": "add", "id": "n1", "body": "still posting"})["kind"] == "event"

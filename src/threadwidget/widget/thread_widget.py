@@ -248,6 +248,7 @@ class ThreadWidget(PageRequests, Commands, Classroom, anywidget.AnyWidget):
             self._from_page = False
             self._followers: list[Any] = []
             self._rates = RateLimiter()
+            self._replay_rates = RateLimiter()
             self._page = PageChannel(lambda message: self.send(message), secrets.token_hex(8))
             self._saved = SavedState(self._send_raw, full=notebook_state == "full")
             self._actions = ActionRegistry(engine, self._refresh_config)
