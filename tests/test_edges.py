@@ -407,3 +407,49 @@ def test_timeline_and_replay_requests_are_rate_limited_apart_from_operations() -
     assert "Too many replays" in rec.sent[-1]["reason"]
     # operations have their own budget: posting still works while the timeline is refused
     assert rec.op({"type": "add", "id": "n1", "body": "still posting"})["kind"] == "event"
+
+
+# ---- item 8: an unreachable PostgreSQL never holds the engine's lock -------------------------
+
+
+def test_an_unreachable_postgres_never_holds_the_engine_lock() -> None:
+    from threadwidget.stores.postgres import PostgresStore
+
+    from .pgserver import TemporaryPostgres
+
+    with TemporaryPostgres() as server:
+        store = PostgresStore(server.url, retry_for=2.0, connect_timeout=1)
+        store.create_thread("week1")
+        w = ThreadWidget.connect(store, "week1", user="Ann")
+        acked = [w.add_comment("before the outage").id]
+        server.stop("immediate")
+        outcome: list[str] = []
+
+        def write() -> None:
+            try:
+                acked.append(w.add_comment("during the outage").id)
+                outcome.append("acknowledged")
+            except ValueError as error:
+                outcome.append(f"refused: {error}")
+
+        writer = threading.Thread(target=write)
+        started = time.monotonic()
+        writer.start()
+        waits = []
+        while writer.is_alive() and time.monotonic() - started < 30:
+            time.sleep(0.2)
+            t0 = time.monotonic()
+            got = w.engine.lock.acquire(timeout=2.0)
+            waits.append(time.monotonic() - t0)
+            if got:
+                w.engine.lock.release()
+                _ = w.comments  # a reader (a page's sync) gets through meanwhile
+        writer.join(30)
+        assert outcome and outcome[0].startswith("refused"), outcome
+        assert "Could not reach" in outcome[0]
+        assert len(waits) >= 3 and max(waits) < 1.0, waits  # never held through the retries
+        server.start()
+        acked.append(w.add_comment("after the outage").id)
+        assert [c.id for c in store.load("week1")[0]] == acked
+        w.close()
+        store.close()

@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterator
 from datetime import datetime
 from typing import Any, TypeVar
 
-from ..storage.base import MemoryStorage, Storage
+from ..storage.base import MemoryStorage, NotReady, Storage
 from . import operations, rules
 from .delivery import Delivery
 from .models import Comment, Post, Thread, utcnow
@@ -35,6 +35,9 @@ Validator = Callable[[operations.Operation, rules.Context], "operations.Operatio
 Sink = Callable[[int, operations.Recorded, "str | None"], None]
 _F = TypeVar("_F", bound=Callable[..., object])
 
+#: How many times an operation is tried when its storage's connection is down (each time after
+#: the storage reconnected, with the lock released).
+_ATTEMPTS = 3
 #: How many errors raised by user code are kept in :attr:`Engine.errors`.
 MAX_ERRORS = 100
 
@@ -184,19 +187,36 @@ class Engine:
         background thread runs them (a page's or another kernel's operations).
         """
         try:
-            with self.lock:
-                self._check_open()
-                op = self.validated(op, ctx)
-
-                def decide() -> operations.Event:
-                    return rules.check(self.state, op, self._stamped(ctx))
-
-                seq, event = self.storage.submit(self.seq, op, self._catch_up, decide)
-                self._apply(seq, event, rid)
+            for attempt in range(_ATTEMPTS):
+                try:
+                    seq, event = self._submit_locked(op, ctx, rid)
+                    break
+                except NotReady as error:  # reconnect without the lock, then decide again
+                    if attempt == _ATTEMPTS - 1:
+                        raise rules.OperationRejected(
+                            f"Could not reach the discussion's storage ({error}); nothing "
+                            "changed."
+                        ) from error
+                    self.storage.ready()
         finally:
             self._deliver(wait)
         assert not isinstance(event, operations.ReplaceEvent)
         return event
+
+    def _submit_locked(
+        self, op: operations.Operation, ctx: rules.Context, rid: str | None
+    ) -> tuple[int, operations.Event]:
+        with self.lock:
+            self._check_open()
+            op = self.validated(op, ctx)
+
+            def decide() -> operations.Event:
+                return rules.check(self.state, op, self._stamped(ctx))
+
+            seq, event = self.storage.submit(self.seq, op, self._catch_up, decide)
+            self._apply(seq, event, rid)
+        assert not isinstance(event, operations.ReplaceEvent)
+        return seq, event
 
     def replace(self, thread: Thread, actor: str) -> operations.ReplaceEvent:
         """Replace the whole thread (Python only): an event that callbacks, audit and replay see."""

@@ -23,7 +23,7 @@ from typing import IO
 from ..core import operations, rules
 from ..core.models import Thread
 
-__all__ = ["CatchUp", "Decide", "Listener", "MemoryStorage", "Storage"]
+__all__ = ["CatchUp", "Decide", "Listener", "MemoryStorage", "NotReady", "Storage"]
 
 #: Applies events stored elsewhere since the engine's last ``seq`` (called in ``seq`` order).
 CatchUp = Callable[[list[tuple[int, operations.Recorded]]], None]
@@ -32,6 +32,11 @@ CatchUp = Callable[[list[tuple[int, operations.Recorded]]], None]
 Decide = Callable[[], operations.Recorded]
 #: Called (from any thread) when the storage may hold events the engine has not seen.
 Listener = Callable[[], None]
+
+
+class NotReady(Exception):
+    """:meth:`Storage.submit` stored nothing because a connection is down: call
+    :meth:`Storage.ready` (without the engine's lock) and submit again."""
 
 
 class Storage(ABC):
@@ -67,6 +72,10 @@ class Storage(ABC):
     def subscribe(self, listener: Listener) -> Callable[[], None]:
         """Call ``listener()`` when events may have been stored elsewhere; returns an undo."""
         return lambda: None
+
+    def ready(self) -> None:  # noqa: B027 - local storages are always ready
+        """After :class:`NotReady`: reconnect, waiting as long as the storage retries
+        (:class:`~threadwidget.core.rules.OperationRejected` when it gives up)."""
 
     def close(self) -> None:  # noqa: B027 - storages without resources need nothing
         """Release files, connections and watcher threads (idempotent)."""

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Callable, Iterator
 
 from ..core import operations, rules
 from ..core.models import Thread
-from ..stores.store import SharedStore, StoreError, ThreadRecreated
-from .base import CatchUp, Decide, Listener, Storage
+from ..stores.store import SharedStore, StoreError, StoreNotReady, ThreadRecreated
+from .base import CatchUp, Decide, Listener, NotReady, Storage
 
 __all__ = ["SharedStorage"]
 
@@ -22,6 +23,9 @@ class SharedStorage(Storage):
         self.owned = owned
         #: The thread's generation when loaded (a thread created again has another).
         self.generation: str | None = None
+        #: The operation whose write met a broken connection, and that write's id (trying the
+        #: same operation again reuses it: stored at most once).
+        self._retrying: tuple[operations.Operation | None, str] | None = None
 
     @property
     def shared(self) -> bool:
@@ -39,8 +43,17 @@ class SharedStorage(Storage):
                 catch_up(missed)
             return decide()
 
+        retrying = self._retrying
+        op_id = retrying[1] if retrying and retrying[0] == op else secrets.token_hex(16)
+        self._retrying = None
         try:
-            return self.store.append_after(self.thread_id, after, decide_after, self.generation)
+            with self.store.single_attempt():  # the engine's lock is held: never wait here
+                return self.store.append_after(
+                    self.thread_id, after, decide_after, self.generation, op_id
+                )
+        except StoreNotReady as error:
+            self._retrying = (op, op_id)
+            raise NotReady(str(error)) from error
         except ThreadRecreated as error:
             raise rules.OperationRejected(
                 "This shared discussion was deleted and created again since this widget opened "
@@ -55,6 +68,12 @@ class SharedStorage(Storage):
 
     def _unreachable(self, error: Exception) -> str:
         return f"Could not reach the shared discussion ({error}); nothing changed."
+
+    def ready(self) -> None:
+        try:
+            self.store.reconnect()
+        except StoreError as error:
+            raise rules.OperationRejected(self._unreachable(error)) from error
 
     def events_since(self, seq: int) -> list[tuple[int, operations.Recorded]]:
         return self.store.events_since(self.thread_id, seq, self.generation)

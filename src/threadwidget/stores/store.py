@@ -28,6 +28,7 @@ __all__ = [
     "SCHEMA_VERSION",
     "SharedStore",
     "StoreError",
+    "StoreNotReady",
     "StoreUnavailable",
     "ThreadRecreated",
     "open_store",
@@ -75,6 +76,11 @@ class StoreUnavailable(StoreError):
     """The database could not be reached (or stayed locked) for longer than the store waits."""
 
 
+class StoreNotReady(StoreUnavailable):
+    """In a :meth:`SharedStore.single_attempt`: the connection is down; reconnect
+    (:meth:`SharedStore.reconnect`) without holding the caller's lock, then try again."""
+
+
 class ThreadRecreated(LookupError):
     """The thread was deleted and created again under the same id since it was opened."""
 
@@ -115,6 +121,7 @@ class SharedStore:
         self._listeners_lock = threading.Lock()
         self._watcher: threading.Thread | None = None
         self._closed = threading.Event()
+        self._attempts = threading.local()
 
     # ---- backend hooks -----------------------------------------------------------------------
 
@@ -142,6 +149,29 @@ class SharedStore:
         """Run one unit of work (a transaction); PostgreSQL retries it across reconnections."""
         with self._lock:
             return work()
+
+    @contextmanager
+    def single_attempt(self) -> Iterator[None]:
+        """In this block (this thread): no reconnecting and no retries; a connection that is
+        down raises :class:`StoreNotReady` at once (for callers holding a lock of their own)."""
+        before = getattr(self._attempts, "single", False)
+        self._attempts.single = True
+        try:
+            yield
+        finally:
+            self._attempts.single = before
+
+    def _single(self) -> bool:
+        return bool(getattr(self._attempts, "single", False))
+
+    def reconnect(self) -> None:
+        """Make sure the database answers, reconnecting and retrying as :meth:`_run` does."""
+
+        def work() -> None:
+            with self._tx(write=False) as cur:
+                self._exec(cur, "SELECT 1")
+
+        self._run(work)
 
     def _exec(self, cur: Any, sql: str, params: tuple[Any, ...] = ()) -> Any:
         if self._param != "?":
@@ -434,14 +464,21 @@ class SharedStore:
         return self._append(thread_id, decide_in)
 
     def append_after(
-        self, thread_id: str, since: int, decide: DecideAfter, generation: str | None = None
+        self,
+        thread_id: str,
+        since: int,
+        decide: DecideAfter,
+        generation: str | None = None,
+        op_id: str | None = None,
     ) -> tuple[int, operations.Recorded]:
         """Like :meth:`append`, for a caller that keeps its own copy of the state at ``since``.
 
         Inside the write transaction ``decide(missed)`` gets the events after ``since`` (it must
         apply them to its copy, then decide against it); O(missed), not O(thread).
         ``generation``: the thread's when the caller loaded it (:class:`ThreadRecreated` if
-        the thread was created again since).
+        the thread was created again since). ``op_id``: the write's unique id (give the same
+        one when trying again after :class:`StoreNotReady`: a write already stored is not
+        stored twice).
         """
 
         def decide_in(cur: Any) -> tuple[int, operations.Recorded]:
@@ -450,14 +487,17 @@ class SharedStore:
             head = missed[-1][0] if missed else self._head_in(cur, thread_id)
             return head, decide(missed)
 
-        return self._append(thread_id, decide_in)
+        return self._append(thread_id, decide_in, op_id)
 
     def _append(
-        self, thread_id: str, decide_in: Callable[[Any], tuple[int, operations.Recorded]]
+        self,
+        thread_id: str,
+        decide_in: Callable[[Any], tuple[int, operations.Recorded]],
+        op_id: str | None = None,
     ) -> tuple[int, operations.Recorded]:
-        # A unique id per call: if the connection drops after COMMIT but before we hear of it,
+        # A unique id per write: if the connection drops after COMMIT but before we hear of it,
         # the retry finds the event already stored instead of storing it twice.
-        op_id = secrets.token_hex(16)
+        op_id = op_id or secrets.token_hex(16)
 
         def work() -> tuple[int, operations.Recorded]:
             with self._tx(write=True) as cur:
