@@ -86,9 +86,7 @@ def run(kind: str, ops: int) -> list[tuple[int, float, float]]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--ops", type=int, default=1_000_000)
-    parser.add_argument(
-        "--storage", choices=("memory", "autosave", "shared", "all"), default="all"
-    )
+    parser.add_argument("--storage", choices=("memory", "autosave", "shared", "all"), default="all")
     args = parser.parse_args()
     kinds = ("memory", "autosave", "shared") if args.storage == "all" else (args.storage,)
     print("memory after N operations on one widget (200 comments; baseline: after 10,000)")

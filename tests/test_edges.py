@@ -41,7 +41,7 @@ def _kernel(path: str, name: str, barrier: Any, acks: Any) -> None:
         for n in (1, 2):
             acks.put(("ack", w.add_comment(f"{name} {n}").id))
         w.close()
-    except BaseException as error:  # noqa: BLE001 - reported to the test, which fails on it
+    except BaseException as error:
         acks.put(("error", f"{name}: {type(error).__name__}: {error}"))
     finally:
         acks.put(("done", name))
@@ -262,7 +262,7 @@ def test_nan_and_infinity_in_extra_are_refused_naming_the_field(bad: float) -> N
 def test_a_followers_error_list_is_bounded() -> None:
     from threadwidget.sources.follow import Follower
 
-    MAX_ERRORS = 100  # noqa: N806 - the documented bound
+    MAX_ERRORS = 100
 
     def failing() -> Thread:
         raise OSError("offline")

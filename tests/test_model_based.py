@@ -84,7 +84,7 @@ def _hn_server() -> tuple[ThreadingHTTPServer, str]:
     body = CAPTURE.read_bytes()
 
     class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:  # noqa: N802 - http.server's name
+        def do_GET(self) -> None:
             self.send_response(200)
             self.send_header("Content-Type", "application/json")
             self.send_header("Content-Length", str(len(body)))
@@ -116,6 +116,8 @@ def _other_kernel(path: str, body: str, fd: int) -> None:
         w = ThreadWidget(autosave=path, user="Bob")
         os.write(fd, (w.add_comment(body).id + "\n").encode())
         w.close()
+    except BaseException as error:  # reported to the test, which fails on it
+        os.write(fd, f"ERROR {type(error).__name__}: {error}\n".encode())
     finally:
         os._exit(0)
 
@@ -128,6 +130,8 @@ def _writer(path: str, fd: int) -> None:
         while True:
             n += 1
             os.write(fd, (w.add_comment(f"killed writer {n}").id + "\n").encode())
+    except BaseException as error:  # reported to the test, which fails on it
+        os.write(fd, f"ERROR {type(error).__name__}: {error}\n".encode())
     finally:
         os._exit(0)
 
@@ -242,7 +246,9 @@ class PublicAPI(RuleBasedStateMachine):
 
     @rule(n=st.integers(0, 3))
     def replace_thread(self, n: int) -> None:
-        fresh = tuple(Comment(id=f"r{self.counter}-{i}", author="Ann", body=f"r{i}") for i in range(n))
+        fresh = tuple(
+            Comment(id=f"r{self.counter}-{i}", author="Ann", body=f"r{i}") for i in range(n)
+        )
         self.counter += 1
         self.w.thread = Thread(comments=fresh)
         self.model = {c.id: Expected(c.author, c.body) for c in fresh}
@@ -285,9 +291,11 @@ class PublicAPI(RuleBasedStateMachine):
         child.start()
         os.close(write_fd)
         child.join(60)
-        acked = _read_acks(read_fd)
-        os.close(read_fd)
-        assert len(acked) == 1
+        try:
+            acked = _read_acks(read_fd)
+        finally:
+            os.close(read_fd)
+        assert len(acked) == 1 and not acked[0].startswith("ERROR"), acked
         self.model[acked[0]] = Expected("Bob", body)
 
     @rule(delay=st.floats(0, 0.05))
@@ -296,13 +304,16 @@ class PublicAPI(RuleBasedStateMachine):
         child = FORK.Process(target=_writer, args=(str(self.path), write_fd))
         child.start()
         os.close(write_fd)
-        first = _read_acks(read_fd, wait_first=30)
-        time.sleep(delay)
-        os.kill(child.pid or 0, signal.SIGKILL)
-        child.join(30)
-        acked = first + _read_acks(read_fd)
-        os.close(read_fd)
+        try:
+            first = _read_acks(read_fd, wait_first=30)
+            time.sleep(delay)
+            os.kill(child.pid or 0, signal.SIGKILL)
+            child.join(30)
+            acked = first + _read_acks(read_fd)
+        finally:
+            os.close(read_fd)
         assert acked, "the writer acknowledged nothing before it was killed"
+        assert not any(a.startswith("ERROR") for a in acked), acked
         for cid in acked:
             self.model[cid] = Expected("Cy", "")
         # one more comment may be stored but not acknowledged (killed after its commit)
@@ -388,4 +399,3 @@ PublicAPI.TestCase.settings = settings(
     derandomize=os.environ.get("THREADWIDGET_STATEFUL_RANDOM") is None,
 )
 test_public_api_model_based = PublicAPI.TestCase
-

@@ -189,13 +189,12 @@ class Engine:
         try:
             for attempt in range(_ATTEMPTS):
                 try:
-                    seq, event = self._submit_locked(op, ctx, rid)
+                    _seq, event = self._submit_locked(op, ctx, rid)
                     break
                 except NotReady as error:  # reconnect without the lock, then decide again
                     if attempt == _ATTEMPTS - 1:
                         raise rules.OperationRejected(
-                            f"Could not reach the discussion's storage ({error}); nothing "
-                            "changed."
+                            f"Could not reach the discussion's storage ({error}); nothing changed."
                         ) from error
                     self.storage.ready()
         finally:

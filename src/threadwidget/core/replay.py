@@ -1,10 +1,11 @@
 """The thread as it stood at any moment: comments by their times, then the event log replayed.
 
 A loaded thread carries no history before it was loaded, only each comment's ``created_at``; what
-happened since is in the stored event log. Replacing the thread (``w.thread = t``) keeps ``t``'s
-history too: at a moment when ``t`` already had comments (or after the replacement), the thread
-is ``t`` as of then, its comments at their own times; before that, the thread it replaced. :func:`thread_at` combines both, so a class can step
+happened since is in the stored event log. :func:`thread_at` combines both, so a class can step
 from the first comment of an imported discussion to the edits and deletions made in class.
+Replacing the thread (``w.thread = t``) keeps ``t``'s history too: at a moment when ``t`` already
+had comments (or after the replacement) the thread is ``t`` as of then, its comments at their own
+times; before that, the thread it replaced.
 
 The log is in ``seq`` order, which is the order things happened; the times in it may disagree
 (kernels on machines whose clocks differ). A moment is therefore the latest time seen so far
