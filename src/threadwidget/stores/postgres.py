@@ -4,10 +4,10 @@ Writers serialise per thread with ``SELECT ... FOR UPDATE`` on the thread's row.
 write is one attempt under its engine's lock; a connection that is down makes the engine release
 the lock, reconnect (with retries) and try again, so an unreachable server never holds the lock.
 Each commit sends ``NOTIFY threadwidget, '<thread id>'``; a watcher connection listening on that
-channel pushes the news to the widgets, so nothing polls. After a server restart the watcher reconnects,
-listens again and tells every widget to catch up by ``seq``. A write whose connection broke is
-retried; a per-write id lets a retry after a lost ``COMMIT`` acknowledgement find the event
-already stored instead of storing it twice.
+channel pushes the news to the widgets, so nothing polls. After a server restart the watcher
+reconnects, listens again and tells every widget to catch up by ``seq``. A write whose connection
+broke is retried; a per-write id lets a retry after a lost ``COMMIT`` acknowledgement find the
+event already stored instead of storing it twice.
 
 Install with ``pip install "threadwidget[postgres]"``.
 """
