@@ -453,3 +453,17 @@ def test_an_unreachable_postgres_never_holds_the_engine_lock() -> None:
         assert [c.id for c in store.load("week1")[0]] == acked
         w.close()
         store.close()
+
+
+def test_an_autosave_is_created_where_hard_links_are_not_supported(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def no_links(src: str, dst: str) -> None:
+        raise PermissionError(1, "Operation not permitted")
+
+    monkeypatch.setattr(os, "link", no_links)
+    path = tmp_path / "on-a-share.db"
+    w = ThreadWidget(autosave=path)
+    c = w.add_comment("saved anyway")
+    w.close()
+    assert [x.id for x in threadwidget.load(path).comments] == [c.id]

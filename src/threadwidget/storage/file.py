@@ -152,6 +152,10 @@ def _create(path: Path, thread: Thread, *, replace: bool = False) -> bool:
                 os.link(tmp, path)
             except FileExistsError:
                 return False
+            except OSError:  # a filesystem without hard links: move it there if still free
+                if path.exists():
+                    return False
+                os.replace(tmp, path)
         _fsync_dir(path.parent)
         return True
     finally:
