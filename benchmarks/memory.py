@@ -1,12 +1,15 @@
 """Memory after many operations: a widget's memory follows its thread, not its history.
 
-    python benchmarks/memory.py                  # 1,000,000 likes and edits (a few minutes)
+    python benchmarks/memory.py                  # 1,000,000 operations per storage (long)
     python benchmarks/memory.py --ops 20000      # a quick look
+    python benchmarks/memory.py --storage memory # one storage: memory, autosave or shared
 
-One widget on an SQLite store (the history lives there) applies likes, unlikes and edits (a
+One widget per storage (memory: ``ThreadWidget(thread=...)``; autosave: ``autosave=`` an SQLite
+file; shared: ``ThreadWidget.connect`` to an SQLite store) applies likes, unlikes and edits (a
 like, its unlike and two edits, comment after comment) to a 200-comment thread; the table shows
 the Python heap (tracemalloc) after each checkpoint next to the baseline measured in the same
-run: the heap after the first 10,000 operations.
+run: the heap after the first 10,000 operations. The SQLite files skip fsync (memory, not the
+disk, is measured).
 """
 
 from __future__ import annotations
@@ -37,22 +40,31 @@ class _Unsynced(SQLiteStore):
         return conn
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--ops", type=int, default=1_000_000)
-    args = parser.parse_args()
+def _widget(kind: str, folder: Path) -> tuple[ThreadWidget, list[Any]]:
+    """A widget on ``kind`` of storage, and what to close after it."""
+    thread = synthetic.thread(200, seed=3)
+    if kind == "memory":
+        return ThreadWidget(thread=thread, user="bench"), []
+    if kind == "autosave":
+        w = ThreadWidget(thread=thread, autosave=folder / "autosave.db", user="bench")
+        w.engine.storage.store._conn.execute("PRAGMA synchronous=OFF")  # type: ignore[attr-defined]
+        return w, []
+    store = _Unsynced(folder / "shared.db")
+    store.create_thread("t", thread)
+    return ThreadWidget.connect(store, "t", user="bench"), [store]
+
+
+def run(kind: str, ops: int) -> list[tuple[int, float, float]]:
     folder = Path(tempfile.mkdtemp(prefix="tw-memory-"))
-    store = _Unsynced(folder / "m.db")
-    store.create_thread("t", synthetic.thread(200, seed=3))
-    w = ThreadWidget.connect(store, "t", user="bench")
+    w, extra = _widget(kind, folder)
     w.send = lambda content, buffers=None: None  # type: ignore[method-assign]  # no views
     ids = [c.id for c in w.comments]
-    checkpoints = sorted({10_000, args.ops // 10, args.ops // 2, args.ops} - {0})
+    checkpoints = sorted({10_000, ops // 10, ops // 2, ops} - {0}, key=int)
     tracemalloc.start()
     rows: list[tuple[int, float, float]] = []
     start = time.perf_counter()
     n = 0
-    while n < args.ops:
+    while n < ops:
         target = ids[(n // 4) % len(ids)]
         liker = f"u{n % 97}"
         w.like(target, user=liker)
@@ -63,14 +75,30 @@ def main() -> None:
         if any(n - 4 < c <= n for c in checkpoints):
             gc.collect()
             rows.append((n, tracemalloc.get_traced_memory()[0] / 1e6, time.perf_counter() - start))
-    base = rows[0][1]
-    print(f"memory after N operations on one widget (history in SQLite, {len(ids)} comments)")
-    print(f"{'operations':>12} {'heap MB':>9} {'vs 10,000 ops':>14} {'seconds':>9}")
-    for n, heap, seconds in rows:
-        print(f"{n:>12,} {heap:>9.1f} {heap / base:>13.2f}x {seconds:>9.0f}")
-    print(f"events stored: {w.seq:,}")
+    tracemalloc.stop()
+    assert w.seq == n, (w.seq, n)
     w.close()
-    store.close()
+    for item in extra:
+        item.close()
+    return rows
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--ops", type=int, default=1_000_000)
+    parser.add_argument("--storage", choices=("memory", "autosave", "shared", "all"), default="all")
+    args = parser.parse_args()
+    kinds = ("memory", "autosave", "shared") if args.storage == "all" else (args.storage,)
+    print("memory after N operations on one widget (200 comments; baseline: after 10,000)")
+    print(f"{'storage':>9} {'operations':>12} {'heap MB':>9} {'vs 10,000 ops':>14} {'seconds':>9}")
+    for kind in kinds:
+        rows = run(kind, args.ops)
+        base = next(heap for n, heap, _ in rows if n >= 10_000)
+        for n, heap, seconds in rows:
+            print(
+                f"{kind:>9} {n:>12,} {heap:>9.1f} {heap / base:>13.2f}x {seconds:>9.0f}",
+                flush=True,
+            )
 
 
 if __name__ == "__main__":

@@ -186,11 +186,20 @@ export abstract class PendingView {
    * and spam comments, greyed), or else with at least one shown reply (drawn as a placeholder).
    */
   isShown(id: string): boolean {
-    const c = this.display(id);
-    if (!c) return false;
-    // removed: everyone sees the "Removed by a moderator" placeholder (Blogger style)
-    if (c.status === "visible" || c.status === "removed" || (this.role === "moderator" && c.status !== "deleted")) return true;
-    return this.childIds(id).some((k) => this.isShown(k));
+    // iterative (an explicit stack): a chain of any depth below `id` is walked without recursion
+    const stack = [id];
+    const seen = new Set<string>();
+    while (stack.length) {
+      const k = stack.pop() as string;
+      if (seen.has(k)) continue;
+      seen.add(k);
+      const c = this.display(k);
+      if (!c) continue;
+      // removed: everyone sees the "Removed by a moderator" placeholder (Blogger style)
+      if (c.status === "visible" || c.status === "removed" || (this.role === "moderator" && c.status !== "deleted")) return true;
+      for (const g of this.childIds(k)) stack.push(g);
+    }
+    return false;
   }
 
   /**

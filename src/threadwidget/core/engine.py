@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterator
 from datetime import datetime
 from typing import Any, TypeVar
 
-from ..storage.base import MemoryStorage, Storage
+from ..storage.base import MemoryStorage, NotReady, Storage
 from . import operations, rules
 from .delivery import Delivery
 from .models import Comment, Post, Thread, utcnow
@@ -35,6 +35,9 @@ Validator = Callable[[operations.Operation, rules.Context], "operations.Operatio
 Sink = Callable[[int, operations.Recorded, "str | None"], None]
 _F = TypeVar("_F", bound=Callable[..., object])
 
+#: How many times an operation is tried when its storage's connection is down (each time after
+#: the storage reconnected, with the lock released).
+_ATTEMPTS = 3
 #: How many errors raised by user code are kept in :attr:`Engine.errors`.
 MAX_ERRORS = 100
 
@@ -69,6 +72,8 @@ class Engine:
         self.delivery = Delivery()
         #: Errors raised by user code (callbacks, validators), newest last, at most MAX_ERRORS.
         self.errors: deque[BaseException] = deque(maxlen=MAX_ERRORS)
+        #: True once :meth:`close` ran: operations are refused, news no longer applied.
+        self.closed = False
         self._unsubscribe = storage.subscribe(self._news)
 
     # ---- reading ----------------------------------------------------------------------------
@@ -182,18 +187,35 @@ class Engine:
         background thread runs them (a page's or another kernel's operations).
         """
         try:
-            with self.lock:
-                op = self.validated(op, ctx)
-
-                def decide() -> operations.Event:
-                    return rules.check(self.state, op, self._stamped(ctx))
-
-                seq, event = self.storage.submit(self.seq, op, self._catch_up, decide)
-                self._apply(seq, event, rid)
+            for attempt in range(_ATTEMPTS):
+                try:
+                    _seq, event = self._submit_locked(op, ctx, rid)
+                    break
+                except NotReady as error:  # reconnect without the lock, then decide again
+                    if attempt == _ATTEMPTS - 1:
+                        raise rules.OperationRejected(
+                            f"Could not reach the discussion's storage ({error}); nothing changed."
+                        ) from error
+                    self.storage.ready()
         finally:
             self._deliver(wait)
         assert not isinstance(event, operations.ReplaceEvent)
         return event
+
+    def _submit_locked(
+        self, op: operations.Operation, ctx: rules.Context, rid: str | None
+    ) -> tuple[int, operations.Event]:
+        with self.lock:
+            self._check_open()
+            op = self.validated(op, ctx)
+
+            def decide() -> operations.Event:
+                return rules.check(self.state, op, self._stamped(ctx))
+
+            seq, event = self.storage.submit(self.seq, op, self._catch_up, decide)
+            self._apply(seq, event, rid)
+        assert not isinstance(event, operations.ReplaceEvent)
+        return seq, event
 
     def replace(self, thread: Thread, actor: str) -> operations.ReplaceEvent:
         """Replace the whole thread (Python only): an event that callbacks, audit and replay see."""
@@ -204,6 +226,7 @@ class Engine:
             )
         try:
             with self.lock:
+                self._check_open()
 
                 def decide() -> operations.ReplaceEvent:
                     return operations.ReplaceEvent(thread=thread, actor=actor, at=self._now())
@@ -218,15 +241,26 @@ class Engine:
     def pull(self, wait: bool = False) -> int:
         """Apply what other writers stored since our last ``seq``; how many events. ``wait``:
         run their callbacks before returning (else a background thread runs them)."""
+        if self.closed:
+            return 0
+        try:  # read outside the lock: a store that is slow to answer never holds it
+            missed = self.storage.events_since(self.seq)
+        except Exception as error:  # an unreachable store: the next news retries
+            self._unreadable(error)
+            return 0
         with self.lock:
-            try:
-                missed = self.storage.events_since(self.seq)
-            except Exception as error:  # an unreachable store: the next news retries
-                log.warning("threadwidget: could not read %r: %s", self.storage, error)
-                return 0
             applied = sum(self._apply(seq, event, None) for seq, event in missed)
         self._deliver(wait)
         return applied
+
+    def _unreadable(self, error: Exception) -> None:
+        """News could not be read: log it; a lasting reason (a thread deleted or created again)
+        is kept in :attr:`errors` once."""
+        log.warning("threadwidget: could not read %r: %s", self.storage, error)
+        if isinstance(error, KeyError | LookupError) and not any(
+            type(e) is type(error) and str(e) == str(error) for e in self.errors
+        ):
+            self.errors.append(error)
 
     def flush(self) -> None:
         """Wait until every callback queued so far has run (from any thread but a callback's)."""
@@ -270,13 +304,20 @@ class Engine:
         name = getattr(source, "__qualname__", repr(source))
         log.error("threadwidget: %s raised %s: %s", name, type(error).__name__, error)
 
-    def close(self) -> None:
-        """Stop listening to the storage, deliver what is queued, release the storage."""
+    def close(self, *, storage: bool = True) -> None:
+        """Stop listening to the storage, deliver what is queued, release the storage (unless
+        ``storage=False``: its owner closes it). Later operations are refused."""
+        self.closed = True
         self._unsubscribe()
         self.delivery.close()
-        self.storage.close()
+        if storage:
+            self.storage.close()
 
     # ---- inside the lock --------------------------------------------------------------------
+
+    def _check_open(self) -> None:
+        if self.closed:
+            raise rules.OperationRejected("This discussion was closed; nothing changed.")
 
     def _now(self) -> datetime:
         """The time of the next event: now, never before the previous event (clocks differ)."""
@@ -316,10 +357,18 @@ class Engine:
         self.delivery.post(jobs)
 
     def _deliver(self, wait: bool) -> None:
-        if wait:
+        if _owned(self.lock):  # a verb inside a validator or a sink: never run callbacks here
+            self.delivery.kick()
+        elif wait:
             self.delivery.drain()
         else:
             self.delivery.kick()
+
+
+def _owned(lock: Any) -> bool:
+    """Whether this thread holds ``lock`` (an RLock)."""
+    is_owned: Callable[[], bool] = lock._is_owned
+    return is_owned()
 
 
 def _job(engine: Engine, callback: Callback, argument: object) -> Callable[[], None]:

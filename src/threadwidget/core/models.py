@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import math
 import re
 import secrets
 from collections.abc import Iterable, Iterator, Mapping
@@ -12,6 +13,7 @@ from typing import Annotated, Any, Final, Literal
 
 import pydantic
 from pydantic import (
+    AfterValidator,
     BaseModel,
     ConfigDict,
     Field,
@@ -80,7 +82,28 @@ Name = Annotated[str, Field(min_length=1, max_length=MAX_NAME_CHARS)]
 Body = Annotated[str, Field(max_length=MAX_BODY_CHARS)]
 Reason = Annotated[str, Field(max_length=MAX_REASON_CHARS)]
 Key = Annotated[str, Field(min_length=1, max_length=64)]
-Extra = dict[Key, JsonValue]
+
+
+def _finite(value: dict[str, Any]) -> dict[str, Any]:
+    """Refuse NaN and infinity anywhere in ``extra``: JSON has no such numbers (a reload would
+    read ``null``), so they are refused rather than changed."""
+    stack: list[tuple[str, object]] = [(f"[{key!r}]", item) for key, item in value.items()]
+    while stack:
+        where, item = stack.pop()
+        if isinstance(item, float) and not math.isfinite(item):
+            raise ValueError(
+                f"extra{where} is {item!r}: NaN and infinity cannot be stored (JSON has no "
+                "such numbers); use None or a string"
+            )
+        if isinstance(item, dict):
+            stack += [(f"{where}[{k!r}]", v) for k, v in item.items()]
+        elif isinstance(item, list | tuple):
+            stack += [(f"{where}[{i}]", v) for i, v in enumerate(item)]
+    return value
+
+
+#: Free JSON data; NaN and infinity are refused (:func:`_finite`).
+Extra = Annotated[dict[Key, JsonValue], AfterValidator(_finite)]
 
 
 class _Frozen(BaseModel):

@@ -8,6 +8,7 @@ none is lost. Everything goes through the widget's public ``apply`` as trusted P
 from __future__ import annotations
 
 import threading
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -15,7 +16,14 @@ from typing import Any, Protocol
 from ..core.models import Comment, ModerationAction, Thread
 from ..core.operations import AddComment, DeleteComment, EditComment, Moderate, Operation
 
-__all__ = ["Follower", "SyncResult", "Target", "follow", "sync"]
+__all__ = ["MAX_ERRORS", "Follower", "Stopped", "SyncResult", "Target", "follow", "sync"]
+
+#: How many errors a follower keeps (the newest).
+MAX_ERRORS = 100
+
+
+class Stopped(Exception):
+    """The follower was stopped while it waited (between retries, or before a change)."""
 
 
 _ACTIONS: dict[str, ModerationAction] = {"removed": "remove", "hidden": "hide", "spam": "spam"}
@@ -126,6 +134,23 @@ def _closed(target: object) -> bool:
     return hasattr(target, "comm") and getattr(target, "comm", None) is None
 
 
+class _Guarded:
+    """The target as a poll sees it: no change once the follower is stopped."""
+
+    def __init__(self, target: Target, stop: threading.Event) -> None:
+        self._target = target
+        self._stop = stop
+
+    @property
+    def thread(self) -> Thread:
+        return self._target.thread
+
+    def apply(self, op: Operation, actor: str | None = None) -> Any:
+        if self._stop.is_set() or _closed(self._target):
+            raise Stopped("stopped")
+        return self._target.apply(op, actor=actor)
+
+
 class Follower:
     """A running ``follow``: ``stop()`` ends it; ``poll()`` runs one step now."""
 
@@ -142,7 +167,7 @@ class Follower:
         self.every = every
         self.polls = 0
         self.last: SyncResult | None = None
-        self.errors: list[BaseException] = []
+        self.errors: deque[BaseException] = deque(maxlen=MAX_ERRORS)
         self._fetch = fetcher
         self._on_error = on_error
         self._stop = threading.Event()
@@ -155,14 +180,18 @@ class Follower:
         return self._thread.is_alive() and not self._stop.is_set()
 
     def poll(self) -> SyncResult | None:
-        """Fetch once and apply the differences; errors are kept in ``errors`` (and reported)."""
+        """Fetch once and apply the differences; errors are kept in ``errors`` (the last
+        :data:`MAX_ERRORS`, and reported)."""
         with self._lock:
             if _closed(self.target):
                 self._stop.set()
+            if self._stop.is_set():
                 return None
             try:
                 fresh = self._fetch()
-                self.last = sync(self.target, fresh)
+                self.last = sync(_Guarded(self.target, self._stop), fresh)
+            except Stopped:
+                return None
             except Exception as error:  # a network failure must not end a lesson
                 self.errors.append(error)
                 if self._on_error is not None:
@@ -173,7 +202,9 @@ class Follower:
             return self.last
 
     def stop(self, timeout: float | None = 5.0) -> None:
-        """Stop polling and wait (up to ``timeout`` seconds) for a poll in progress to end."""
+        """Stop polling and wait (up to ``timeout`` seconds) for a poll in progress to end. Its
+        waits end at once and it changes nothing more; a request already on the wire is left to
+        its own timeout, its answer unused."""
         self._stop.set()
         if self._thread.is_alive() and threading.current_thread() is not self._thread:
             self._thread.join(timeout)
@@ -183,6 +214,11 @@ class Follower:
             self.poll()
             if self._stop.wait(self.every):
                 break
+
+    def sleep(self, seconds: float) -> None:
+        """Wait between requests (retries, politeness): :class:`Stopped` as soon as stopped."""
+        if self._stop.wait(seconds) or self._stop.is_set():
+            raise Stopped(self.url)
 
     def __repr__(self) -> str:
         state = "running" if self.running else "stopped"
@@ -212,6 +248,8 @@ def follow(
         raise ValueError(f"every must be a positive number of seconds, not {every!r}")
     find_source(url)  # an unknown URL is said now, not on every poll
     options = {"progress": False, **fetch_options, "refresh": True}
+    follower: Follower
+    options.setdefault("sleep", lambda seconds: follower.sleep(seconds))
     follower = Follower(target, url, every, lambda: fetch(url, **options), on_error)
     if start:
         follower._thread.start()

@@ -13,14 +13,17 @@ hub service's client.
 
 from __future__ import annotations
 
+import os
+import tempfile
 import threading
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator
+from typing import IO
 
 from ..core import operations, rules
 from ..core.models import Thread
 
-__all__ = ["CatchUp", "Decide", "Listener", "MemoryStorage", "Storage"]
+__all__ = ["CatchUp", "Decide", "Listener", "MemoryStorage", "NotReady", "Storage"]
 
 #: Applies events stored elsewhere since the engine's last ``seq`` (called in ``seq`` order).
 CatchUp = Callable[[list[tuple[int, operations.Recorded]]], None]
@@ -29,6 +32,11 @@ CatchUp = Callable[[list[tuple[int, operations.Recorded]]], None]
 Decide = Callable[[], operations.Recorded]
 #: Called (from any thread) when the storage may hold events the engine has not seen.
 Listener = Callable[[], None]
+
+
+class NotReady(Exception):
+    """:meth:`Storage.submit` stored nothing because a connection is down: call
+    :meth:`Storage.ready` (without the engine's lock) and submit again."""
 
 
 class Storage(ABC):
@@ -65,6 +73,10 @@ class Storage(ABC):
         """Call ``listener()`` when events may have been stored elsewhere; returns an undo."""
         return lambda: None
 
+    def ready(self) -> None:  # noqa: B027 - local storages are always ready
+        """After :class:`NotReady`: reconnect, waiting as long as the storage retries
+        (:class:`~threadwidget.core.rules.OperationRejected` when it gives up)."""
+
     def close(self) -> None:  # noqa: B027 - storages without resources need nothing
         """Release files, connections and watcher threads (idempotent)."""
 
@@ -75,49 +87,119 @@ class Storage(ABC):
 
 
 class MemoryStorage(Storage):
-    """The thread in this process only: its history as compact JSON, one line per event."""
+    """The thread in this process only. Its history is compact JSON lines: the newest (up to
+    :attr:`KEEP_BYTES`) in memory, older ones in an anonymous temporary file of this process
+    (deleted when closed or at exit), so memory follows the thread, not the history."""
+
+    #: Bytes of history kept in memory before they move to the temporary file.
+    KEEP_BYTES = 1 << 20
+    #: One file offset is remembered per this many events (to start a read near ``seq``).
+    INDEX_EVERY = 256
 
     def __init__(self, thread: Thread) -> None:
         self._origin = thread
-        self._events: list[str] = []
         self._lock = threading.Lock()
+        self._count = 0  # events stored
+        self._recent: list[bytes] = []  # events _spilled + 1 ... _count, as JSON lines
+        self._recent_bytes = 0
+        self._file: IO[bytes] | None = None
+        self._spilled = 0  # events in the file
+        self._end = 0  # bytes in the file
+        self._offsets: list[int] = []  # file offset of event k * INDEX_EVERY + 1
 
     def load(self) -> tuple[rules.ThreadState, int]:
-        with self._lock:
-            events = list(self._events)
         state = rules.ThreadState.from_thread(self._origin)
-        for raw in events:
-            rules.commit(state, operations.parse_recorded_json(raw))
-        return state, len(events)
+        count = 0
+        for count, event in self._stream(0):  # noqa: B007 - the last seq is what we keep
+            rules.commit(state, event)
+        return state, count
 
     def submit(
         self, after: int, op: operations.Operation | None, catch_up: CatchUp, decide: Decide
     ) -> tuple[int, operations.Recorded]:
         with self._lock:
-            missed = self._parsed(after)
-            if missed:
-                catch_up(missed)
+            if after < self._count:
+                catch_up(list(self._stream_locked(after)))
             event = decide()
-            self._events.append(event.model_dump_json())
-            return len(self._events), event
+            line = event.model_dump_json().encode() + b"\n"
+            self._recent.append(line)
+            self._recent_bytes += len(line)
+            self._count += 1
+            if self._recent_bytes > self.KEEP_BYTES:
+                self._spill()
+            return self._count, event
+
+    def _spill(self) -> None:
+        """Move the in-memory lines to the end of the temporary file (lock held)."""
+        if self._file is None:
+            self._file = tempfile.TemporaryFile(prefix="threadwidget-history-")  # noqa: SIM115
+        for line in self._recent:
+            if self._spilled % self.INDEX_EVERY == 0:
+                self._offsets.append(self._end)
+            self._spilled += 1
+            self._end += len(line)
+        os.pwrite(self._file.fileno(), b"".join(self._recent), self._end - self._recent_bytes)
+        self._recent = []
+        self._recent_bytes = 0
 
     def events_since(self, seq: int) -> list[tuple[int, operations.Recorded]]:
         with self._lock:
-            return self._parsed(seq)
+            return list(self._stream_locked(seq))
 
-    def _parsed(self, seq: int) -> list[tuple[int, operations.Recorded]]:
-        return [
-            (number, operations.parse_recorded_json(raw))
-            for number, raw in enumerate(self._events[seq:], start=seq + 1)
-        ]
+    def _stream_locked(self, seq: int) -> Iterator[tuple[int, operations.Recorded]]:
+        return self._events(seq, *self._view())
+
+    def _view(self) -> tuple[int, int, list[bytes]]:
+        return self._spilled, self._end, list(self._recent)
+
+    def _stream(self, seq: int) -> Iterator[tuple[int, operations.Recorded]]:
+        """Events after ``seq`` as stored when called, read lazily (no lock held while read)."""
+        with self._lock:
+            view = self._view()
+        return self._events(seq, *view)
+
+    def _events(
+        self, seq: int, spilled: int, end: int, recent: list[bytes]
+    ) -> Iterator[tuple[int, operations.Recorded]]:
+        number = seq
+        if seq < spilled:
+            if self._file is None:
+                raise ValueError("the history of a closed widget is gone (it was in memory)")
+            block = seq // self.INDEX_EVERY
+            start = self._offsets[block]
+            skip = seq - block * self.INDEX_EVERY
+            for line in _lines(self._file.fileno(), start, end):
+                if skip:
+                    skip -= 1
+                    continue
+                number += 1
+                yield number, operations.parse_recorded_json(line)
+        for line in recent[max(0, seq - spilled) :]:
+            number += 1
+            yield number, operations.parse_recorded_json(line)
 
     def history(self) -> tuple[Thread, Iterator[tuple[int, operations.Recorded]]]:
+        return self._origin, self._stream(0)
+
+    def close(self) -> None:
         with self._lock:
-            events = list(self._events)
-        return self._origin, (
-            (number, operations.parse_recorded_json(raw))
-            for number, raw in enumerate(events, start=1)
-        )
+            if self._file is not None:
+                self._file.close()
+                self._file = None
 
     def __repr__(self) -> str:
-        return f"MemoryStorage({len(self._events)} events)"
+        return f"MemoryStorage({self._count} events)"
+
+
+def _lines(fd: int, start: int, end: int, chunk: int = 1 << 16) -> Iterator[bytes]:
+    """The lines of a file between two offsets, read in chunks (``os.pread``: no shared seek)."""
+    rest = b""
+    while start < end:
+        data = os.pread(fd, min(chunk, end - start), start)
+        if not data:
+            break
+        start += len(data)
+        *lines, rest = (rest + data).split(b"\n")
+        yield from lines
+    if rest:
+        yield rest

@@ -6,19 +6,28 @@ with ``synchronous=FULL`` before anyone hears of it. The database uses a rollbac
 WAL, so the one file the user named holds every acknowledged change even when copied alone; every
 reader (``threadwidget.load``, ``ThreadWidget.load``, ``threadwidget info``) reads it.
 
-Opening an existing file of another kind (a saved ``.json``, an export, or an earlier version's
-autosave with its ``.journal``) imports it: the original is copied to ``<path>.bak``, then the
-database replaces it atomically, so a crash at any moment leaves either the original or the
-complete database at ``path``.
+A new file is written complete under a temporary name and put in place with ``os.link``, which
+fails when ``path`` exists: of several kernels creating it at once, one wins and the others open
+its file. Opening an existing file of another kind (a saved ``.json``, an export, or an earlier
+version's autosave with its ``.journal``) imports it under an exclusive lock on that file: the
+original is copied to ``<path>.bak``, then the database replaces it atomically, so a crash at any
+moment leaves either the original or the complete database at ``path``, and a kernel that waited
+for the lock opens the database.
+
+Reading right after a writer was killed may find a hot journal (a transaction left half done):
+:func:`read_database` then rolls it back through a read-write connection, or, where the file
+cannot be written, in a private copy of the file and its journal.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import sqlite3
 import tempfile
-from collections.abc import Callable
+import urllib.parse
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from ..core.models import Thread, thread_from_json
@@ -27,7 +36,7 @@ from ..stores.sqlite import SQLiteStore
 from ..stores.store import StoreError
 from .shared import SharedStorage
 
-__all__ = ["AUTOSAVE_THREAD", "FileStorage", "is_database", "read_database"]
+__all__ = ["AUTOSAVE_THREAD", "FileStorage", "is_database", "read_database", "sqlite_uri"]
 
 #: The id of the one thread in an autosave database.
 AUTOSAVE_THREAD = "main"
@@ -43,46 +52,89 @@ def is_database(path: str | os.PathLike[str]) -> bool:
         return False
 
 
+def sqlite_uri(path: str | os.PathLike[str], **query: str) -> str:
+    """A ``file:`` URI for SQLite naming exactly ``path`` (``#``, ``?``, ``%`` escaped)."""
+    quoted = urllib.parse.quote(os.path.abspath(os.fspath(path)))
+    return f"file:{quoted}" + (f"?{urllib.parse.urlencode(query)}" if query else "")
+
+
+def _hot_journal(path: Path) -> bool:
+    """Whether a rollback journal is left next to ``path`` (a writer died mid-transaction)."""
+    try:
+        return os.path.getsize(f"{path}-journal") > 0
+    except OSError:
+        return False
+
+
+@contextlib.contextmanager
+def _reader(path: Path) -> Iterator[sqlite3.Connection]:
+    """A connection to read ``path``: read-only, unless a hot journal must be rolled back first
+    (read-write then; where the file is not writable, in a private copy with its journal)."""
+    if not path.exists():
+        raise ThreadFileError(f"{path}: no such file")
+    with tempfile.TemporaryDirectory(prefix="threadwidget-read-") as scratch:
+        mode = "ro"
+        target = path
+        if _hot_journal(path):
+            if os.access(path, os.W_OK) and os.access(path.parent, os.W_OK):
+                mode = "rw"
+            else:  # roll the journal back in a copy: the original stays as it is
+                target = Path(scratch) / "copy.db"
+                shutil.copyfile(path, target)
+                with contextlib.suppress(FileNotFoundError):
+                    shutil.copyfile(f"{path}-journal", f"{target}-journal")
+                mode = "rw"
+        try:
+            conn = sqlite3.connect(sqlite_uri(target, mode=mode), uri=True, timeout=30)
+        except sqlite3.Error as error:
+            raise ThreadFileError(f"{path}: cannot open the database ({error})") from error
+        try:
+            yield conn
+        finally:
+            conn.close()
+
+
 def read_database(path: str | os.PathLike[str], select: str | None = None) -> Thread:
-    """The latest thread in an SQLite file, read-only: the autosave thread, the only thread, or
-    the shared thread named by ``select``. Errors name the file."""
+    """The latest thread in an SQLite file: the autosave thread, the only thread, or the shared
+    thread named by ``select``. Errors name the file."""
     from ..core import operations, rules
 
     path = Path(path)
-    try:
-        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=30)
-    except sqlite3.Error as error:
-        raise ThreadFileError(f"{path}: cannot open the database ({error})") from error
-    try:
-        conn.execute("BEGIN")
-        ids = [row[0] for row in conn.execute("SELECT id FROM tw_threads ORDER BY id")]
-        if select is None:
-            select = AUTOSAVE_THREAD if AUTOSAVE_THREAD in ids or len(ids) != 1 else ids[0]
-        if select not in ids:
-            have = ", ".join(repr(i) for i in ids) or "none"
-            raise ThreadFileError(
-                f"{path}: no thread {select!r} in this database (threads: {have}); "
-                "choose one with select="
+    with _reader(path) as conn:
+        try:
+            conn.execute("BEGIN")
+            ids = [row[0] for row in conn.execute("SELECT id FROM tw_threads ORDER BY id")]
+            if select is None:
+                select = AUTOSAVE_THREAD if AUTOSAVE_THREAD in ids or len(ids) != 1 else ids[0]
+            if select not in ids:
+                have = ", ".join(repr(i) for i in ids) or "none"
+                raise ThreadFileError(
+                    f"{path}: no thread {select!r} in this database (threads: {have}); "
+                    "choose one with select="
+                )
+            seq, raw = conn.execute(
+                "SELECT seq, thread_json FROM tw_snapshots WHERE thread_id = ?", (select,)
+            ).fetchone()
+            state = rules.ThreadState.from_thread(thread_from_json(raw))
+            rows = conn.execute(
+                "SELECT event_json FROM tw_events WHERE thread_id = ? AND seq > ? ORDER BY seq",
+                (select, seq),
             )
-        seq, raw = conn.execute(
-            "SELECT seq, thread_json FROM tw_snapshots WHERE thread_id = ?", (select,)
-        ).fetchone()
-        state = rules.ThreadState.from_thread(thread_from_json(raw))
-        rows = conn.execute(
-            "SELECT event_json FROM tw_events WHERE thread_id = ? AND seq > ? ORDER BY seq",
-            (select, seq),
-        )
-        for (event_json,) in rows:
-            rules.commit(state, operations.parse_recorded_json(event_json))
-        return state.to_thread()
-    except sqlite3.Error as error:
-        raise ThreadFileError(f"{path}: not a readable threadwidget database ({error})") from error
-    finally:
-        conn.close()
+            for (event_json,) in rows:
+                rules.commit(state, operations.parse_recorded_json(event_json))
+            return state.to_thread()
+        except sqlite3.Error as error:
+            raise ThreadFileError(
+                f"{path}: not a readable threadwidget database ({error})"
+            ) from error
 
 
-def _create(path: Path, thread: Thread) -> None:
-    """Write a new autosave database holding ``thread`` and move it to ``path`` atomically."""
+def _create(path: Path, thread: Thread, *, replace: bool = False) -> bool:
+    """Write a new autosave database holding ``thread`` and put it at ``path`` atomically.
+
+    ``replace``: over the file there (an import, under its lock); otherwise only if ``path`` is
+    still free (``os.link`` refuses an existing name): False when another kernel was first.
+    """
     handle, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     os.close(handle)
     os.unlink(tmp)  # SQLite creates it; mkstemp only reserved a unique name
@@ -92,14 +144,50 @@ def _create(path: Path, thread: Thread) -> None:
             store.create_thread(AUTOSAVE_THREAD, thread)
         finally:
             store.close()
-        if path.exists():
+        if replace:
             shutil.copy2(path, path.with_name(path.name + ".bak"))
-        os.replace(tmp, path)
+            os.replace(tmp, path)
+        else:
+            try:
+                os.link(tmp, path)
+            except FileExistsError:
+                return False
+            except OSError:  # a filesystem without hard links: move it there if still free
+                if path.exists():
+                    return False
+                os.replace(tmp, path)
         _fsync_dir(path.parent)
+        return True
     finally:
         for leftover in (tmp, tmp + "-journal"):
             if os.path.exists(leftover):
                 os.unlink(leftover)
+
+
+@contextlib.contextmanager
+def _locked_original(path: Path) -> Iterator[bool]:
+    """Hold an exclusive lock on the file at ``path`` (waiting for other kernels); yields whether
+    it still needs importing (another kernel may have imported it while we waited)."""
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - no advisory locks (Windows): import unguarded
+        yield not is_database(path)
+        return
+    while True:
+        with open(path, "rb") as handle:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
+            try:
+                current = os.stat(path)
+            except FileNotFoundError:
+                current = None
+            mine = os.fstat(handle.fileno())
+            if current is not None and (current.st_ino, current.st_dev) == (
+                mine.st_ino,
+                mine.st_dev,
+            ):
+                yield not is_database(path)
+                return
+        # the file we locked was replaced meanwhile: lock the one there now
 
 
 def _fsync_dir(folder: Path) -> None:
@@ -124,13 +212,7 @@ class FileStorage(SharedStorage):
         if not self.path.exists():
             self._guarded(lambda: _create(self.path, thread or Thread()))
         elif not is_database(self.path):
-            from ..formats import load
-
-            imported = load(self.path)  # any format we read; an old autosave's journal folded
-            self._guarded(lambda: _create(self.path, imported))
-            journal = self.path.with_name(self.path.name + ".journal")
-            if journal.exists():
-                os.replace(journal, self.path.with_name(self.path.name + ".bak.journal"))
+            self._guarded(self._import)
         try:
             store = SQLiteStore(self.path, journal_mode="DELETE")
         except (sqlite3.Error, StoreError) as error:
@@ -146,6 +228,19 @@ class FileStorage(SharedStorage):
             store.close()
             raise
 
+    def _import(self) -> None:
+        """Import the file of another kind at :attr:`path` (once, whoever else tries too)."""
+        from ..formats import load
+
+        with _locked_original(self.path) as needed:
+            if not needed:
+                return
+            imported = load(self.path)  # any format we read; an old autosave's journal folded
+            _create(self.path, imported, replace=True)
+            journal = self.path.with_name(self.path.name + ".journal")
+            if journal.exists():
+                os.replace(journal, self.path.with_name(self.path.name + ".bak.journal"))
+
     @property
     def shared(self) -> bool:
         return False
@@ -153,7 +248,7 @@ class FileStorage(SharedStorage):
     def _unreachable(self, error: Exception) -> str:
         return f"Could not save this change to {self.path} ({error}); nothing changed."
 
-    def _guarded(self, work: Callable[[], None]) -> None:
+    def _guarded(self, work: Callable[[], object]) -> None:
         try:
             work()
         except OSError as error:

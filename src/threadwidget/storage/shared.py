@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Callable, Iterator
 
 from ..core import operations, rules
 from ..core.models import Thread
-from ..stores.store import SharedStore, StoreError
-from .base import CatchUp, Decide, Listener, Storage
+from ..stores.store import SharedStore, StoreError, StoreNotReady, ThreadRecreated
+from .base import CatchUp, Decide, Listener, NotReady, Storage
 
 __all__ = ["SharedStorage"]
 
@@ -20,13 +21,19 @@ class SharedStorage(Storage):
         self.store = store
         self.thread_id = thread_id
         self.owned = owned
+        #: The thread's generation when loaded (a thread created again has another).
+        self.generation: str | None = None
+        #: The operation whose write met a broken connection, and that write's id (trying the
+        #: same operation again reuses it: stored at most once).
+        self._retrying: tuple[operations.Operation | None, str] | None = None
 
     @property
     def shared(self) -> bool:
         return True
 
     def load(self) -> tuple[rules.ThreadState, int]:
-        return self.store.load(self.thread_id)
+        state, seq, self.generation = self.store.load_generation(self.thread_id)
+        return state, seq
 
     def submit(
         self, after: int, op: operations.Operation | None, catch_up: CatchUp, decide: Decide
@@ -36,8 +43,22 @@ class SharedStorage(Storage):
                 catch_up(missed)
             return decide()
 
+        retrying = self._retrying
+        op_id = retrying[1] if retrying and retrying[0] == op else secrets.token_hex(16)
+        self._retrying = None
         try:
-            return self.store.append_after(self.thread_id, after, decide_after)
+            with self.store.single_attempt():  # the engine's lock is held: never wait here
+                return self.store.append_after(
+                    self.thread_id, after, decide_after, self.generation, op_id
+                )
+        except StoreNotReady as error:
+            self._retrying = (op, op_id)
+            raise NotReady(str(error)) from error
+        except ThreadRecreated as error:
+            raise rules.OperationRejected(
+                "This shared discussion was deleted and created again since this widget opened "
+                "it; nothing changed. Connect to it again (ThreadWidget.connect) to see it."
+            ) from error
         except StoreError as error:
             raise rules.OperationRejected(self._unreachable(error)) from error
         except KeyError as error:
@@ -48,12 +69,17 @@ class SharedStorage(Storage):
     def _unreachable(self, error: Exception) -> str:
         return f"Could not reach the shared discussion ({error}); nothing changed."
 
+    def ready(self) -> None:
+        try:
+            self.store.reconnect()
+        except StoreError as error:
+            raise rules.OperationRejected(self._unreachable(error)) from error
+
     def events_since(self, seq: int) -> list[tuple[int, operations.Recorded]]:
-        return self.store.events_since(self.thread_id, seq)
+        return self.store.events_since(self.thread_id, seq, self.generation)
 
     def history(self) -> tuple[Thread, Iterator[tuple[int, operations.Recorded]]]:
-        origin, events = self.store.history(self.thread_id)
-        return origin, iter(events)
+        return self.store.stream_history(self.thread_id)
 
     def subscribe(self, listener: Listener) -> Callable[[], None]:
         return self.store.subscribe(self.thread_id, listener)

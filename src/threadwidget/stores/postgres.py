@@ -1,11 +1,13 @@
 """Shared threads on a PostgreSQL server (psycopg 3): kernels on many machines.
 
-Writers serialise per thread with ``SELECT ... FOR UPDATE`` on the thread's row. Each commit
-sends ``NOTIFY threadwidget, '<thread id>'``; a watcher connection listening on that channel
-pushes the news to the widgets, so nothing polls. After a server restart the watcher reconnects,
-listens again and tells every widget to catch up by ``seq``. A write whose connection broke is
-retried; a per-write id lets a retry after a lost ``COMMIT`` acknowledgement find the event
-already stored instead of storing it twice.
+Writers serialise per thread with ``SELECT ... FOR UPDATE`` on the thread's row. A widget's
+write is one attempt under its engine's lock; a connection that is down makes the engine release
+the lock, reconnect (with retries) and try again, so an unreachable server never holds the lock.
+Each commit sends ``NOTIFY threadwidget, '<thread id>'``; a watcher connection listening on that
+channel pushes the news to the widgets, so nothing polls. After a server restart the watcher
+reconnects, listens again and tells every widget to catch up by ``seq``. A write whose connection
+broke is retried; a per-write id lets a retry after a lost ``COMMIT`` acknowledgement find the
+event already stored instead of storing it twice.
 
 Install with ``pip install "threadwidget[postgres]"``.
 """
@@ -18,7 +20,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from .store import SharedStore, StoreUnavailable
+from .store import SharedStore, StoreNotReady, StoreUnavailable
 
 __all__ = ["CHANNEL", "PostgresStore"]
 
@@ -77,6 +79,8 @@ class PostgresStore(SharedStore):
             if self._closed.is_set():
                 raise StoreUnavailable(f"{self!r} is closed")
             if self._conn is None or self._conn.closed:
+                if self._single():
+                    raise StoreNotReady("not connected to PostgreSQL")
                 self._conn = self._connect()
             with self._conn.transaction(), self._conn.cursor() as cur:
                 yield cur
@@ -97,6 +101,8 @@ class PostgresStore(SharedStore):
                     if conn is not None:
                         conn.close()
                     self._conn = None
+                if self._single():
+                    raise StoreNotReady(f"the connection to PostgreSQL broke: {error}") from error
                 if time.monotonic() + delay > deadline:
                     raise StoreUnavailable(
                         f"could not reach PostgreSQL for {self.retry_for:g} s: {error}"

@@ -8,8 +8,10 @@ seconds and tells the widgets to catch up.
 
 from __future__ import annotations
 
+import logging
 import os
 import sqlite3
+from collections import deque
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -18,6 +20,8 @@ from typing import Any
 from .store import SharedStore, StoreUnavailable
 
 __all__ = ["SQLiteStore"]
+
+log = logging.getLogger("threadwidget.shared")
 
 
 class SQLiteStore(SharedStore):
@@ -32,6 +36,8 @@ class SQLiteStore(SharedStore):
         super().__init__()
         self.path = Path(path)
         self._journal_mode = journal_mode
+        #: Errors the watcher met and retried after (the newest 20).
+        self.watch_errors: deque[sqlite3.Error] = deque(maxlen=20)
         self._conn = self._connect()
         try:
             self._migrate()
@@ -76,17 +82,36 @@ class SQLiteStore(SharedStore):
                 cur.close()
 
     def _watch(self) -> None:
+        """Poll until closed; an error (a file briefly unreadable, a lock) is logged, kept in
+        :attr:`watch_errors` and retried with a growing pause, never the end of the watch."""
+        failures = 0
+        while not self._closed.is_set():
+            try:
+                self._poll()
+                return
+            except sqlite3.Error as error:
+                failures += 1
+                self.watch_errors.append(error)
+                log.warning("threadwidget: watching %s failed (%s); retrying", self.path, error)
+                if self._closed.wait(min(self.POLL_INTERVAL * 2**failures, 5.0)):
+                    return
+
+    def _poll(self) -> None:
         conn = sqlite3.connect(self.path, timeout=self.BUSY_TIMEOUT, check_same_thread=False)
         try:
-            last = conn.execute("PRAGMA data_version").fetchone()[0]
-            self._fire()  # anything committed before we started looking
+            last = self._data_version(conn)
+            self._fire()  # anything committed before we (re)started looking
             while not self._closed.wait(self.POLL_INTERVAL):
-                version = conn.execute("PRAGMA data_version").fetchone()[0]
+                version = self._data_version(conn)
                 if version != last:
                     last = version
                     self._fire()
         finally:
             conn.close()
+
+    def _data_version(self, conn: sqlite3.Connection) -> int:
+        """The counter that changes when another connection commits."""
+        return int(conn.execute("PRAGMA data_version").fetchone()[0])
 
     def close(self) -> None:
         super().close()

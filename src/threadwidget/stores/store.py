@@ -28,7 +28,9 @@ __all__ = [
     "SCHEMA_VERSION",
     "SharedStore",
     "StoreError",
+    "StoreNotReady",
     "StoreUnavailable",
+    "ThreadRecreated",
     "open_store",
     "store_target",
 ]
@@ -36,7 +38,7 @@ __all__ = [
 log = logging.getLogger("threadwidget.shared")
 
 #: The schema version this threadwidget writes; older databases are migrated on open.
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 #: Migrations by number: ``MIGRATIONS[n]`` turns a version ``n - 1`` database into version ``n``.
 #: The SQL is the common subset of SQLite and PostgreSQL (``?`` placeholders are rewritten).
@@ -56,6 +58,9 @@ MIGRATIONS: dict[int, tuple[str, ...]] = {
         "INSERT INTO tw_origins (thread_id, seq, thread_json)"
         " SELECT thread_id, seq, thread_json FROM tw_snapshots",
     ),
+    # A generation per thread, new each time a thread is created: a widget that opened a thread
+    # since deleted and created again under the same id is told so instead of mixing the two.
+    3: ("ALTER TABLE tw_threads ADD COLUMN generation TEXT NOT NULL DEFAULT ''",),
 }
 
 Decide = Callable[[rules.ThreadState], operations.Recorded]
@@ -69,6 +74,22 @@ class StoreError(RuntimeError):
 
 class StoreUnavailable(StoreError):
     """The database could not be reached (or stayed locked) for longer than the store waits."""
+
+
+class StoreNotReady(StoreUnavailable):
+    """In a :meth:`SharedStore.single_attempt`: the connection is down; reconnect
+    (:meth:`SharedStore.reconnect`) without holding the caller's lock, then try again."""
+
+
+class ThreadRecreated(LookupError):
+    """The thread was deleted and created again under the same id since it was opened."""
+
+    def __init__(self, thread_id: str) -> None:
+        super().__init__(
+            f"the shared thread {thread_id!r} was deleted and created again since this widget "
+            "opened it; connect to it again to see the new thread"
+        )
+        self.thread_id = thread_id
 
 
 def _check_id(thread_id: str) -> str:
@@ -100,6 +121,7 @@ class SharedStore:
         self._listeners_lock = threading.Lock()
         self._watcher: threading.Thread | None = None
         self._closed = threading.Event()
+        self._attempts = threading.local()
 
     # ---- backend hooks -----------------------------------------------------------------------
 
@@ -127,6 +149,29 @@ class SharedStore:
         """Run one unit of work (a transaction); PostgreSQL retries it across reconnections."""
         with self._lock:
             return work()
+
+    @contextmanager
+    def single_attempt(self) -> Iterator[None]:
+        """In this block (this thread): no reconnecting and no retries; a connection that is
+        down raises :class:`StoreNotReady` at once (for callers holding a lock of their own)."""
+        before = getattr(self._attempts, "single", False)
+        self._attempts.single = True
+        try:
+            yield
+        finally:
+            self._attempts.single = before
+
+    def _single(self) -> bool:
+        return bool(getattr(self._attempts, "single", False))
+
+    def reconnect(self) -> None:
+        """Make sure the database answers, reconnecting and retrying as :meth:`_run` does."""
+
+        def work() -> None:
+            with self._tx(write=False) as cur:
+                self._exec(cur, "SELECT 1")
+
+        self._run(work)
 
     def _exec(self, cur: Any, sql: str, params: tuple[Any, ...] = ()) -> Any:
         if self._param != "?":
@@ -226,8 +271,9 @@ class SharedStore:
             with self._tx(write=True) as cur:
                 cur = self._exec(
                     cur,
-                    "INSERT INTO tw_threads (id, created_at) VALUES (?, ?) ON CONFLICT DO NOTHING",
-                    (thread_id, now),
+                    "INSERT INTO tw_threads (id, created_at, generation) VALUES (?, ?, ?)"
+                    " ON CONFLICT DO NOTHING",
+                    (thread_id, now, secrets.token_hex(8)),
                 )
                 if cur.rowcount != 1:
                     return False
@@ -289,19 +335,45 @@ class SharedStore:
         state, seq = self._run(work)
         return state, seq
 
-    def events_since(self, thread_id: str, seq: int) -> list[tuple[int, operations.Recorded]]:
-        """Every event of the thread after ``seq``, in order, as ``(seq, event)``."""
+    def load_generation(self, thread_id: str) -> tuple[rules.ThreadState, int, str]:
+        """:meth:`load`, and the thread's generation (new each time a thread is created)."""
+
+        def work() -> tuple[rules.ThreadState, int, str]:
+            with self._tx(write=False) as cur:
+                state, seq = self._load_in(cur, thread_id)
+                return state, seq, self._generation_in(cur, thread_id)
+
+        state, seq, generation = self._run(work)
+        return state, seq, generation
+
+    def events_since(
+        self, thread_id: str, seq: int, generation: str | None = None
+    ) -> list[tuple[int, operations.Recorded]]:
+        """Every event of the thread after ``seq``, in order, as ``(seq, event)``;
+        :class:`ThreadRecreated` if ``generation`` is given and no longer the thread's."""
 
         def work() -> list[tuple[int, operations.Recorded]]:
             with self._tx(write=False) as cur:
+                self._same_generation(cur, thread_id, generation)
                 return self._events_in(cur, thread_id, seq)
 
         return list(self._run(work))
 
+    #: Events read per transaction when history is streamed.
+    HISTORY_PAGE = 500
+
     def history(self, thread_id: str) -> tuple[Thread, list[tuple[int, operations.Recorded]]]:
         """The thread as first stored and every event since, in ``seq`` order."""
+        origin, events = self.stream_history(thread_id)
+        return origin, list(events)
 
-        def work() -> tuple[Thread, list[tuple[int, operations.Recorded]]]:
+    def stream_history(
+        self, thread_id: str
+    ) -> tuple[Thread, Iterator[tuple[int, operations.Recorded]]]:
+        """:meth:`history` read lazily, :attr:`HISTORY_PAGE` events per read: memory follows
+        the page, not the history (events are only ever appended)."""
+
+        def work() -> tuple[Thread, int, str]:
             with self._tx(write=False) as cur:
                 row = self._exec(
                     cur,
@@ -310,11 +382,33 @@ class SharedStore:
                 ).fetchone()
                 if row is None:
                     raise KeyError(f"no shared thread {thread_id!r} in {self!r}")
-                origin = thread_from_json(row[1])
-                return origin, self._events_in(cur, thread_id, int(row[0]))
+                return thread_from_json(row[1]), int(row[0]), self._generation_in(cur, thread_id)
 
-        origin, events = self._run(work)
-        return origin, events
+        origin, start, generation = self._run(work)
+        return origin, self._pages(thread_id, start, generation)
+
+    def _pages(
+        self, thread_id: str, seq: int, generation: str
+    ) -> Iterator[tuple[int, operations.Recorded]]:
+        while True:
+
+            def work(after: int = seq) -> list[tuple[int, str]]:
+                with self._tx(write=False) as cur:
+                    self._same_generation(cur, thread_id, generation)
+                    rows = self._exec(
+                        cur,
+                        "SELECT seq, event_json FROM tw_events WHERE thread_id = ? AND seq > ?"
+                        f" ORDER BY seq LIMIT {int(self.HISTORY_PAGE)}",
+                        (thread_id, after),
+                    ).fetchall()
+                    return [(int(s), raw) for s, raw in rows]
+
+            page = self._run(work)
+            for number, raw in page:
+                yield number, _parse(raw)
+            if len(page) < self.HISTORY_PAGE:
+                return
+            seq = page[-1][0]
 
     def load_generation(self, thread_id: str) -> tuple[rules.ThreadState, int, str]:
         """:meth:`load`, and the thread's generation: new each time a thread of this id is
@@ -341,6 +435,26 @@ class SharedStore:
                 return self._head_in(cur, thread_id)
 
         return int(self._run(work))
+
+    def _generation_in(self, cur: Any, thread_id: str) -> str:
+        row = self._exec(
+            cur, "SELECT generation FROM tw_threads WHERE id = ?", (thread_id,)
+        ).fetchone()
+        if row is None:
+            raise KeyError(f"no shared thread {thread_id!r} in {self!r}")
+        return str(row[0])
+
+    def _same_generation(self, cur: Any, thread_id: str, generation: str | None) -> None:
+        if generation is None:
+            return
+        try:
+            current = self._generation_in(cur, thread_id)
+        except KeyError:
+            current = None
+        if current != generation:
+            if current is None:
+                raise KeyError(f"the shared thread {thread_id!r} was deleted")
+            raise ThreadRecreated(thread_id)
 
     def _load_in(self, cur: Any, thread_id: str) -> tuple[rules.ThreadState, int]:
         row = self._exec(
@@ -397,27 +511,40 @@ class SharedStore:
         return self._append(thread_id, decide_in)
 
     def append_after(
-        self, thread_id: str, since: int, decide: DecideAfter
+        self,
+        thread_id: str,
+        since: int,
+        decide: DecideAfter,
+        generation: str | None = None,
+        op_id: str | None = None,
     ) -> tuple[int, operations.Recorded]:
         """Like :meth:`append`, for a caller that keeps its own copy of the state at ``since``.
 
         Inside the write transaction ``decide(missed)`` gets the events after ``since`` (it must
         apply them to its copy, then decide against it); O(missed), not O(thread).
+        ``generation``: the thread's when the caller loaded it (:class:`ThreadRecreated` if
+        the thread was created again since). ``op_id``: the write's unique id (give the same
+        one when trying again after :class:`StoreNotReady`: a write already stored is not
+        stored twice).
         """
 
         def decide_in(cur: Any) -> tuple[int, operations.Recorded]:
+            self._same_generation(cur, thread_id, generation)
             missed = self._events_in(cur, thread_id, since)
             head = missed[-1][0] if missed else self._head_in(cur, thread_id)
             return head, decide(missed)
 
-        return self._append(thread_id, decide_in)
+        return self._append(thread_id, decide_in, op_id)
 
     def _append(
-        self, thread_id: str, decide_in: Callable[[Any], tuple[int, operations.Recorded]]
+        self,
+        thread_id: str,
+        decide_in: Callable[[Any], tuple[int, operations.Recorded]],
+        op_id: str | None = None,
     ) -> tuple[int, operations.Recorded]:
-        # A unique id per call: if the connection drops after COMMIT but before we hear of it,
+        # A unique id per write: if the connection drops after COMMIT but before we hear of it,
         # the retry finds the event already stored instead of storing it twice.
-        op_id = secrets.token_hex(16)
+        op_id = op_id or secrets.token_hex(16)
 
         def work() -> tuple[int, operations.Recorded]:
             with self._tx(write=True) as cur:

@@ -37,6 +37,9 @@ class PageRequests:
     _engine: Engine
     _page: PageChannel
     _rates: RateLimiter
+    #: Timeline and replay requests, limited apart from operations (scrubbing a timeline must
+    #: not block posting, and each answer reads the stored history).
+    _replay_rates: RateLimiter
     _actions: ActionRegistry
 
     if TYPE_CHECKING:  # provided by the widget, Classroom and anywidget; declared, not defined,
@@ -67,14 +70,18 @@ class PageRequests:
             self._handle_op_request(message)
         elif isinstance(message, ActionRequest):
             self._handle_action(message)
-        elif isinstance(message, TimelineRequest):
-            self.send(timeline_message(message.rid, self.moments()))
         else:
-            self._answer_replay(message)
+            refusal = self._refusal(message.rid.rsplit("-", 1)[0], "replays", self._replay_rates)
+            if refusal is not None:
+                self.send(reject_message(message.rid, refusal, None))
+            elif isinstance(message, TimelineRequest):
+                self.send(timeline_message(message.rid, self.moments()))
+            else:
+                self._answer_replay(message)
 
-    def _refusal(self, client: str, what: str) -> str | None:
+    def _refusal(self, client: str, what: str, rates: RateLimiter | None = None) -> str | None:
         """Why a page's request is refused before it is looked at (None: go on)."""
-        if not self._rates.allow(client):
+        if not (rates or self._rates).allow(client):
             return (
                 f"Too many {what} at once (at most {RATE_LIMIT} in {RATE_WINDOW:g} s). "
                 "Wait a moment and try again."

@@ -65,6 +65,14 @@ class CallbackError(RuntimeWarning):
     ``threadwidget``) and kept in ``w.errors``, never issued as warnings."""
 
 
+def _same_file(path: Path, other: Path) -> bool:
+    """Whether two paths name one file (the same inode, or the same absolute path)."""
+    try:
+        return path.samefile(other)
+    except OSError:
+        return path.resolve() == other.resolve()
+
+
 def _esm_source() -> str | Path:
     bundle = _STATIC / "widget.js"
     return bundle if bundle.exists() else _MISSING_BUNDLE_ESM
@@ -231,40 +239,50 @@ class ThreadWidget(PageRequests, Commands, Classroom, anywidget.AnyWidget):
             )
         if user is None:
             user = os.environ.get("JUPYTERHUB_USER") or "anonymous"
+        owned = storage is None  # this call opens it (an autosave file, or memory)
         if autosave is not None:
             storage = FileStorage(autosave, thread)  # an existing autosave wins over `thread`
-        self._engine = engine = Engine(thread, storage)
-        engine.delivery.thread_class = host_thread_class()  # created in the host's own context
-        self._from_page = False
-        self._followers: list[Any] = []
-        self._rates = RateLimiter()
-        self._page = PageChannel(lambda message: self.send(message), secrets.token_hex(8))
-        self._saved = SavedState(self._send_raw, full=notebook_state == "full")
-        self._actions = ActionRegistry(engine, self._refresh_config)
-        engine.add_sink(self._on_applied)
-        with engine.lock:
-            snapshot = self._saved.snapshot(engine.state, self._page.epoch, sort, voting)
-        # Traits given here travel in the comm-open message: the thread is sent once, not twice.
-        super().__init__(
-            user=user,
-            read_only=read_only,
-            sort=sort,
-            strings=dict(strings or {}),
-            locale=locale,
-            options=dict(options or {}),
-            css=css,
-            role=role,
-            roles=dict(roles or {}),
-            voting=voting,
-            label_set=valid_label_set(label_set),  # a str is refused, not split into letters
-            fields=[fields] if isinstance(fields, str) else list(fields),
-            badges=dict(badges or {}),
-            notebook_state=notebook_state,
-            _snapshot=snapshot,
-            **kwargs,
-        )
-        self._refresh_config()
-        self.on_msg(self._on_custom_message)
+        try:
+            self._engine = engine = Engine(thread, storage)
+            engine.delivery.thread_class = host_thread_class()  # created in the host's own context
+            self._from_page = False
+            self._followers: list[Any] = []
+            self._rates = RateLimiter()
+            self._replay_rates = RateLimiter()
+            self._page = PageChannel(lambda message: self.send(message), secrets.token_hex(8))
+            self._saved = SavedState(self._send_raw, full=notebook_state == "full")
+            self._actions = ActionRegistry(engine, self._refresh_config)
+            engine.add_sink(self._on_applied)
+            with engine.lock:
+                snapshot = self._saved.snapshot(engine.state, self._page.epoch, sort, voting)
+            # Traits given here travel in the comm-open message: the thread is sent once.
+            super().__init__(
+                user=user,
+                read_only=read_only,
+                sort=sort,
+                strings=dict(strings or {}),
+                locale=locale,
+                options=dict(options or {}),
+                css=css,
+                role=role,
+                roles=dict(roles or {}),
+                voting=voting,
+                label_set=valid_label_set(label_set),  # a str is refused, not split into letters
+                fields=[fields] if isinstance(fields, str) else list(fields),
+                badges=dict(badges or {}),
+                notebook_state=notebook_state,
+                _snapshot=snapshot,
+                **kwargs,
+            )
+            self._refresh_config()
+            self.on_msg(self._on_custom_message)
+        except BaseException:  # nothing this call opened stays open (watchers, files)
+            opened: Engine | None = getattr(self, "_engine", None)
+            if opened is not None:
+                opened.close(storage=owned)
+            elif owned and storage is not None:
+                storage.close()
+            raise
 
     # ---- reading ------------------------------------------------------------------------------
 
@@ -404,7 +422,15 @@ class ThreadWidget(PageRequests, Commands, Classroom, anywidget.AnyWidget):
     # ---- files and shared threads ------------------------------------------------------------
 
     def save(self, path: str | os.PathLike[str]) -> Path:
-        """Write the thread as versioned JSON (atomically); see ``docs/file-format.md``."""
+        """Write the thread as versioned JSON (atomically); see ``docs/file-format.md``. The
+        widget's own autosave file is refused (it is saved already, and JSON would replace it)."""
+        storage = self._engine.storage
+        own = getattr(storage, "path", None) if isinstance(storage, FileStorage) else None
+        if own is not None and _same_file(Path(path), own):
+            raise ValueError(
+                f"path: {os.fspath(path)!r} is this widget's autosave file, which holds every "
+                "change already; save a copy under another name"
+            )
         return write_thread(self.thread, path)
 
     @classmethod
@@ -484,7 +510,7 @@ class ThreadWidget(PageRequests, Commands, Classroom, anywidget.AnyWidget):
         """Close the widget: stop following, stop listening to a shared thread, release the
         storage."""
         for follower in getattr(self, "_followers", ()):
-            follower.stop()
+            follower.stop(timeout=1.0)  # its waits end at once; it changes nothing more
         engine = getattr(self, "_engine", None)  # None when __init__ failed early
         if engine is not None:
             engine.close()

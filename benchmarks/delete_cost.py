@@ -1,0 +1,73 @@
+"""What deleting or moderating a comment costs next to an edit, at 10,000 comments.
+
+    python benchmarks/delete_cost.py                 # 10,000 comments, 100 changes of each kind
+    python benchmarks/delete_cost.py --comments 2000
+
+A widget (no views; its messages counted as JSON bytes, as a kernel would send them) edits,
+deletes and hides 100 comments whose text the saved snapshot carries. The table shows the time
+per change and the bytes sent per change, and both against the edit measured in the same run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "src"))
+
+from threadwidget import ThreadWidget  # noqa: E402
+from threadwidget.analysis import synthetic  # noqa: E402
+
+
+def measure(comments: int, kind: str, count: int) -> tuple[float, float]:
+    """Seconds and bytes sent per change of ``kind`` (edit, delete, hide)."""
+    thread = synthetic.thread(comments, seed=5)
+    w = ThreadWidget(thread=thread, user="teacher", roles={"teacher": "moderator"})
+    sent = [0]
+
+    def count_send(content: Any, buffers: Any = None) -> None:
+        sent[0] += len(json.dumps(content, default=str))
+
+    def count_comm(data: Any = None, **_: Any) -> None:
+        sent[0] += len(json.dumps(data, default=str))
+
+    w.send = count_send  # type: ignore[method-assign]
+    if w.comm is not None:
+        w.comm.send = count_comm
+    targets = [c for c in w.comments if c.status == "visible"][:count]
+    start = time.perf_counter()
+    for c in targets:
+        if kind == "edit":
+            w.edit_comment(c.id, c.body + " (edited)", user=c.author)
+        elif kind == "delete":
+            w.delete_comment(c.id, user=c.author)
+        else:
+            w.hide(c.id, "off-topic")
+    seconds = time.perf_counter() - start
+    w.close()
+    return seconds / len(targets), sent[0] / len(targets)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--comments", type=int, default=10_000)
+    parser.add_argument("--count", type=int, default=100)
+    args = parser.parse_args()
+    rows = {kind: measure(args.comments, kind, args.count) for kind in ("edit", "delete", "hide")}
+    edit_s, edit_b = rows["edit"]
+    print(f"cost of one change at {args.comments:,} comments ({args.count} of each)")
+    print(f"{'change':>8} {'ms':>9} {'vs edit':>8} {'bytes sent':>11} {'vs edit':>8}")
+    for kind, (seconds, sent) in rows.items():
+        print(
+            f"{kind:>8} {seconds * 1e3:>9.2f} {seconds / edit_s:>7.1f}x {sent:>11,.0f}"
+            f" {sent / edit_b:>7.1f}x"
+        )
+
+
+if __name__ == "__main__":
+    main()
