@@ -410,23 +410,6 @@ class SharedStore:
                 return
             seq = page[-1][0]
 
-    def load_generation(self, thread_id: str) -> tuple[rules.ThreadState, int, str]:
-        """:meth:`load`, and the thread's generation: new each time a thread of this id is
-        created (its creation time), so a thread deleted and created again is told apart."""
-
-        def work() -> tuple[rules.ThreadState, int, str]:
-            with self._tx(write=False) as cur:
-                state, seq = self._load_in(cur, thread_id)
-                row = self._exec(
-                    cur, "SELECT created_at FROM tw_threads WHERE id = ?", (thread_id,)
-                ).fetchone()
-                if row is None:
-                    raise KeyError(f"no shared thread {thread_id!r} in {self!r}")
-                return state, seq, str(row[0])
-
-        state, seq, generation = self._run(work)
-        return state, seq, generation
-
     def head(self, thread_id: str) -> int:
         """The ``seq`` of the thread's latest event (0 if none)."""
 
