@@ -1,8 +1,9 @@
 """threadwidget: a post and its threaded comments as a live Jupyter widget.
 
-Python holds the one authoritative thread; every change is an operation applied by
-:func:`threadwidget.core.rules.apply` and broadcast to every view. The widget (and so anywidget and
-ipywidgets) is imported on first use, so the command line and the file formats start fast.
+Every change is an operation: :meth:`threadwidget.core.engine.Engine.submit` decides it with
+:func:`threadwidget.core.rules.check`, stores the event and tells every view (docs/architecture.md).
+The widget (and so anywidget and ipywidgets) is imported on first use, so the command line and the
+file formats start fast.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ if TYPE_CHECKING:
     from .analysis.measures_table import measures_table
     from .sources import FetchError, fetch
     from .sources.follow import follow
-    from .widget.thread_widget import CallbackError, ThreadWidget
+    from .widget.thread_widget import ThreadWidget
 
 try:
     __version__ = version("threadwidget")
@@ -40,7 +41,6 @@ __all__ = [
     "FORMAT_VERSION",
     "MAX_BODY_CHARS",
     "AnonymizationKey",
-    "CallbackError",
     "Comment",
     "Context",
     "Event",
@@ -67,7 +67,7 @@ __all__ = [
     "write_thread",
 ]
 
-_LAZY = {"ThreadWidget", "CallbackError"}
+_LAZY = {"ThreadWidget"}
 _FETCH_LAZY = {"fetch", "follow", "FetchError"}
 
 

@@ -34,9 +34,6 @@ Listener = Callable[[], None]
 class Storage(ABC):
     """Where one thread and its history are kept; every method is thread-safe."""
 
-    #: True when operations are decided by a remote authority (the hub service), not locally.
-    remote: bool = False
-
     @abstractmethod
     def load(self) -> tuple[rules.ThreadState, int]:
         """The latest state and its ``seq``."""

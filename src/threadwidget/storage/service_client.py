@@ -74,8 +74,6 @@ class ServiceStorage(Storage):
     """Thread ``thread_id`` on the service at ``url`` (default: from the environment), as the
     user whose hub ``token`` this is (default: ``JUPYTERHUB_API_TOKEN``)."""
 
-    remote = True
-
     def __init__(
         self,
         thread_id: str,

@@ -25,13 +25,12 @@ from ..core.models import Comment, Post, Thread, utcnow
 from ..core.ranking import SORTS
 from ..core.voting import voting_model
 from ..formats.native import write_thread
-from ..page.channel import RATE_LIMIT, PageChannel, RateLimiter
+from ..page.channel import PageChannel, RateLimiter
 from ..page.messages import config_value, focus_message, snapshot_value
 from ..storage.base import Storage
 from ..storage.file import FileStorage
 from ..storage.open import open_storage
 from ..stores.store import SharedStore
-from ..strings import DEFAULT_STRINGS
 from .action_registry import ActionRegistry
 from .classroom import Classroom
 from .commands import Commands
@@ -39,7 +38,6 @@ from .fields import valid_fields, wire_fields
 from .page_server import PageRequests
 from .saved_state import SavedState
 from .settings import (
-    DEFAULT_OPTIONS,
     valid_badges,
     valid_css,
     valid_locale,
@@ -48,7 +46,7 @@ from .settings import (
     valid_strings,
 )
 
-__all__ = ["DEFAULT_OPTIONS", "DEFAULT_STRINGS", "RATE_LIMIT", "CallbackError", "ThreadWidget"]
+__all__ = ["ThreadWidget"]
 
 _STATIC = Path(__file__).parents[1] / "static"
 _MISSING_BUNDLE_ESM = """
@@ -58,11 +56,6 @@ export default { render({ el }) {
     + "`npm install && npm run build` in a source checkout.";
 } };
 """
-
-
-class CallbackError(RuntimeWarning):
-    """Kept for imports from earlier versions: errors of user code are now logged (logger
-    ``threadwidget``) and kept in ``w.errors``, never issued as warnings."""
 
 
 def _esm_source() -> str | Path:
