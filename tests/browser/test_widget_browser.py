@@ -410,12 +410,12 @@ def test_kernel_reject_shows_error_and_keeps_draft(nb):
     handled while a cell runs.)"""
     root = show(nb, "w_rj = ThreadWidget.load(DATA, user='Chris')\ndisplay(w_rj)")
     nb.run("""
-        _rj_handle = w_rj._handle_op_request
+        _rj_handle = w_rj._server.operation
         def _rj_delete_first(request):
             if w_rj.get("c4").status == "visible":
                 w_rj.delete_comment("c4")
             return _rj_handle(request)
-        w_rj._handle_op_request = _rj_delete_first
+        w_rj._server.operation = _rj_delete_first
     """)
     # c4 has a reply (c4-r1), so once deleted it stays in view as "[deleted]".
     own_button(root, "c4", "reply").click()
