@@ -5,8 +5,8 @@ from __future__ import annotations
 import os
 
 from ..core.models import Thread
+from ..core.storage import Storage
 from ..stores.store import SharedStore, open_store, store_target
-from .base import Storage
 from .shared import SharedStorage
 
 __all__ = ["open_storage", "store_target"]

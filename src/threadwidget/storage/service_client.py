@@ -20,7 +20,7 @@ import httpx
 
 from ..core import operations, rules
 from ..core.models import Thread
-from .base import CatchUp, Decide, Listener, Storage
+from ..core.storage import CatchUp, Decide, Listener, Storage
 
 __all__ = [
     "SERVICE_URL_ENV",

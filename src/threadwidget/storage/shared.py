@@ -6,8 +6,8 @@ from collections.abc import Callable, Iterator
 
 from ..core import operations, rules
 from ..core.models import Thread
+from ..core.storage import CatchUp, Decide, Listener, Storage
 from ..stores.store import SharedStore, StoreError
-from .base import CatchUp, Decide, Listener, Storage
 
 __all__ = ["SharedStorage"]
 

@@ -23,11 +23,12 @@ from ..core.delivery import host_thread_class
 from ..core.engine import Callback, Engine, Validator
 from ..core.models import Comment, JsonValue, ModerationAction, Post, Thread, utcnow
 from ..core.ranking import SORTS
+from ..core.storage import Storage
 from ..core.voting import VotingModel, voting_model
 from ..formats.native import write_thread
 from ..page.channel import PageChannel, RateLimiter
+from ..page.fields import wire_fields
 from ..page.messages import config_value, focus_message, snapshot_value
-from ..storage.base import Storage
 from ..storage.file import FileStorage
 from ..storage.open import open_storage
 from ..stores.store import SharedStore
@@ -37,7 +38,6 @@ from .action_registry import ActionRegistry
 from .actions import ActionResult, ActionTarget
 from .classroom import Classroom
 from .commands import Commands
-from .fields import wire_fields
 from .keywords import unknown_settings
 from .page_server import PageServer
 from .saved_state import SavedState

@@ -10,7 +10,7 @@ import traitlets
 
 from ..analysis.labelling import valid_label_set
 from ..core.voting import voting_model
-from .fields import valid_fields
+from ..page.fields import valid_fields
 from .settings import (
     valid_badges,
     valid_css,

@@ -17,8 +17,8 @@ import threading
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator
 
-from ..core import operations, rules
-from ..core.models import Thread
+from . import operations, rules
+from .models import Thread
 
 __all__ = ["CatchUp", "Decide", "Listener", "MemoryStorage", "Storage"]
 
