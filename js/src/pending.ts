@@ -68,7 +68,7 @@ export function predictEvent(
   }
 }
 
-/** The status each moderation action gives a comment (ops.py `_TRANSITIONS`). */
+/** The status each moderation action gives a comment (core/rules.py `_TRANSITIONS`). */
 export const MODERATED: Record<ModerationAction, CommentStatus> = {
   hide: "hidden",
   unhide: "visible",

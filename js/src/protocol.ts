@@ -18,7 +18,7 @@ export const SORTS: readonly G.Sort[] = C.SORTS;
 export type Post = Omit<G.WirePost, Later> & Partial<Pick<G.WirePost, Later>>;
 type Later = "html" | "locked" | "extra";
 
-/** The fields the kernel leaves out while empty (`wire.py` `OMITTED_WHEN_EMPTY`). */
+/** The fields the kernel leaves out while empty (page/messages.py `OMITTED_WHEN_EMPTY`). */
 type Omitted = "flags" | "moderation" | "pinned" | "locked" | "votes" | "labels" | "extra";
 /** A comment as it arrives (omitted fields may be missing); `html` is absent while an own comment is being sent. */
 export type WireComment = Omit<G.WireComment, "html"> & { html?: string };
