@@ -519,12 +519,12 @@ class ThreadWidget(anywidget.AnyWidget):
         return write_thread(self.thread, path)
 
     @classmethod
-    def load(cls, path: str | os.PathLike[str], **kwargs: Any) -> ThreadWidget:
+    def load(cls, path: str | os.PathLike[str], **settings: Unpack[WidgetSettings]) -> ThreadWidget:
         """A widget showing the thread in ``path`` (a saved or autosaved discussion, or any
-        format :func:`threadwidget.load` reads); ``kwargs`` as for the constructor."""
+        format :func:`threadwidget.load` reads); ``settings`` as for the constructor."""
         from ..formats import load
 
-        return cls(thread=load(path), **kwargs)
+        return cls(thread=load(path), **settings)
 
     @classmethod
     def connect(
@@ -533,7 +533,7 @@ class ThreadWidget(anywidget.AnyWidget):
         thread_id: str | None = None,
         *,
         thread: Thread | None = None,
-        **kwargs: Any,
+        **settings: Unpack[WidgetSettings],
     ) -> ThreadWidget:
         """A widget on a shared thread: every operation goes through the store (or the hub's
         threadwidget service) and every widget connected to the thread shows it live.
@@ -546,15 +546,16 @@ class ThreadWidget(anywidget.AnyWidget):
 
         >>> w = ThreadWidget.connect("/srv/class/discussion.db", "week1")  # doctest: +SKIP
         """
-        if "autosave" in kwargs or "storage" in kwargs:
+        if "autosave" in settings or "storage" in settings:
             raise TypeError("a shared thread is stored already: use autosave= or connect()")
+        unknown_settings(settings)  # before a connection is opened
         if thread_id is None and isinstance(store, str):  # connect("week1")
             store, thread_id = None, store
         if not isinstance(thread_id, str):
             raise TypeError(f"thread_id must be a str, not {type(thread_id).__name__}")
         storage = open_storage(store, thread_id, create=thread)
         try:
-            return cls(storage=storage, **kwargs)
+            return cls(storage=storage, **settings)
         except BaseException:
             storage.close()
             raise
