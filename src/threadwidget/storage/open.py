@@ -6,10 +6,10 @@ import os
 
 from ..core.models import Thread
 from ..core.storage import Storage
-from ..stores.store import SharedStore, open_store, store_target
+from ..stores.store import SharedStore, open_store
 from .shared import SharedStorage
 
-__all__ = ["open_storage", "store_target"]
+__all__ = ["open_storage"]
 
 
 def open_storage(
