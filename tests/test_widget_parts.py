@@ -86,3 +86,16 @@ def test_the_rules_a_page_is_held_to_follow_every_setting(thread: Thread) -> Non
     # Python's verbs are trusted: a reader's vote given from Python counts
     w.vote("b", "down", user="Bob")
     assert w.votes_of("b")["down"] == ["Bob"]
+
+
+def test_the_widget_loads_the_packages_built_bundle() -> None:
+    from pathlib import Path
+
+    import threadwidget
+    from threadwidget.widget.thread_widget import _css_source, _esm_source
+
+    static = Path(threadwidget.__file__).parent / "static"
+    if not (static / "widget.js").exists():
+        pytest.skip("the frontend bundle is not built (npm run build)")
+    assert _esm_source() == static / "widget.js"
+    assert _css_source() == static / "widget.css"
