@@ -39,7 +39,7 @@ from shared import add_class_options, class_size, measure, report  # noqa: E402
 from threadwidget import Post, Thread  # noqa: E402
 from threadwidget.core import operations, rules  # noqa: E402
 from threadwidget.core.engine import Engine  # noqa: E402
-from threadwidget.storage.base import Storage  # noqa: E402
+from threadwidget.core.storage import Storage  # noqa: E402
 from threadwidget.storage.service_client import ServiceStorage  # noqa: E402
 from threadwidget.storage.shared import SharedStorage  # noqa: E402
 from threadwidget.stores.store import open_store  # noqa: E402

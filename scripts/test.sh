@@ -35,6 +35,7 @@ step "lint and types"
 ruff check src tests scripts benchmarks
 ruff format --check src tests scripts benchmarks
 mypy   # strict, on src/threadwidget: [tool.mypy] in pyproject.toml
+lint-imports   # the layers' import rules: [tool.importlinter] in pyproject.toml
 npm run typecheck
 npm run lint
 

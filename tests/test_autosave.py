@@ -19,7 +19,8 @@ import pytest
 import threadwidget
 from threadwidget import Comment, ThreadFileError, ThreadWidget
 from threadwidget.core.engine import Engine
-from threadwidget.storage.file import FileStorage, is_database
+from threadwidget.formats.database import is_database
+from threadwidget.storage.file import FileStorage
 from threadwidget.stores import JournalStore, RecoveryWarning
 
 from .conftest import ROOT, Recorder

@@ -1,9 +1,12 @@
 /**
  * The widget model's side of the page: one ThreadStore per anywidget model (created in
- * `initialize`, shared by every view of that model), and readers of the model's traits.
+ * `initialize`, shared by every view of that model). The model is typed by the widget's synced
+ * traits (generated/model.ts, written from Python by scripts/gen_protocol.py).
  */
-import type { Config, Snapshot, Sort } from "./protocol";
-import { SORTS, isIncomingMsg } from "./protocol";
+import type { AnyModel } from "@anywidget/types";
+import type { Model } from "./generated/model";
+import type { Config } from "./protocol";
+import { isIncomingMsg } from "./protocol";
 import { ThreadStore } from "./state";
 import { savedSnapshot } from "./saved";
 import { Fmt } from "./strings";
@@ -11,15 +14,8 @@ import { votingKind } from "./ranking";
 
 type Handler = (...args: unknown[]) => void;
 
-/** The part of the anywidget model API this widget uses. */
-export interface ModelLike {
-  get(name: string): unknown;
-  set(name: string, value: unknown): void;
-  save_changes(): void;
-  on(event: string, cb: Handler): void;
-  off(event?: string | null, cb?: Handler | null): void;
-  send(content: unknown, callbacks?: unknown, buffers?: unknown): void;
-}
+/** The anywidget model of a ThreadWidget: `get`/`set` of its synced traits, typed. */
+export type ThreadModel = AnyModel<Model>;
 
 export interface ModelState {
   store: ThreadStore;
@@ -28,25 +24,26 @@ export interface ModelState {
   dispose: () => void;
 }
 
-const states = new WeakMap<ModelLike, ModelState>();
+const states = new WeakMap<ThreadModel, ModelState>();
 
-export function setup(model: ModelLike): ModelState {
+export function setup(model: ThreadModel): ModelState {
   const existing = states.get(model);
   if (existing) return existing;
   const store = new ThreadStore({
     send: (msg) => model.send(msg),
-    user: userOf(model),
+    user: model.get("user"),
   });
   const onMsg: Handler = (msg) => {
     if (isIncomingMsg(msg)) store.handleMessage(msg);
   };
-  const onSnapshot: Handler = () => store.onSnapshotTrait(model.get("_snapshot") as Snapshot | null);
+  const onSnapshot: Handler = () => store.onSnapshotTrait(model.get("_snapshot"));
   const onUser: Handler = () => {
-    store.user = userOf(model);
+    store.user = model.get("user");
   };
   const onRole: Handler = () => {
-    store.role = configOf(model).role ?? "participant";
-    store.ranker.kind = votingKind(configOf(model).voting);
+    const config: Config = model.get("_config");
+    store.role = config.role ?? "participant";
+    store.ranker.kind = votingKind(config.voting);
   };
   onRole();
   model.on("change:_config", onRole);
@@ -75,42 +72,21 @@ export function setup(model: ModelLike): ModelState {
   return state;
 }
 
-/** The acting user (`w.user`). */
-export function userOf(model: ModelLike): string {
-  const u = model.get("user");
-  return typeof u === "string" ? u : "";
-}
-
 /** The store of a model (for tests and tools). */
-export function storeOf(model: ModelLike): ThreadStore | undefined {
+export function storeOf(model: ThreadModel): ThreadStore | undefined {
   return states.get(model)?.store;
 }
 
-/** The kernel-computed rules (`_config`): role, voting model, labels, fields, actions. */
-export function configOf(model: ModelLike): Partial<Config> {
-  const cfg = model.get("_config");
-  return typeof cfg === "object" && cfg !== null ? (cfg) : {};
-}
-
-export function currentSort(model: ModelLike): Sort {
-  const s = model.get("sort");
-  return typeof s === "string" && (SORTS as readonly string[]).includes(s) ? (s as Sort) : "oldest";
-}
-
-export function currentFmt(model: ModelLike): Fmt {
+/** The UI words and number/time formats of `strings` and `locale`. */
+export function currentFmt(model: ThreadModel): Fmt {
   return new Fmt(model.get("strings"), model.get("locale"));
-}
-
-export function currentCss(model: ModelLike): string {
-  const css = model.get("css");
-  return typeof css === "string" ? css : "";
 }
 
 /**
  * The user selected a comment in a view: `selected` follows (synced to the kernel). Setting the
  * same value again is no change; the page's own write is never taken as a request to focus.
  */
-export function selectComment(model: ModelLike, st: ModelState, id: string): void {
+export function selectComment(model: ThreadModel, st: ModelState, id: string): void {
   if (model.get("selected") === id) return;
   st.selecting = true;
   selectingHere = true;

@@ -1,3 +1,5 @@
+import * as C from "./generated/constants";
+
 /** Layout options (`w.options`, validated in Python); anything unexpected falls back to the default. */
 export interface Options {
   max_indent: number;
@@ -13,20 +15,13 @@ export interface Options {
   max_height: number | null;
 }
 
-export type CountKind = "votes" | "replies" | "comments";
-const COUNT_KINDS: readonly CountKind[] = ["votes", "replies", "comments"];
+export type CountKind = (typeof C.COUNT_KINDS)[number];
+const COUNT_KINDS: readonly CountKind[] = C.COUNT_KINDS;
 
-export const DEFAULT_OPTIONS: Readonly<Options> = {
-  max_indent: 6,
-  density: "comfortable",
-  avatars: "initials",
-  timestamps: "relative",
-  collapsed_depth: null,
-  counts: COUNT_KINDS,
-  max_height: null,
-};
+/** The defaults, as Python's widget/settings.py DEFAULT_OPTIONS has them. */
+export const DEFAULT_OPTIONS: Readonly<Options> = C.DEFAULT_OPTIONS;
 /** The smallest `max_height` (settings.py MIN_HEIGHT). */
-export const MIN_HEIGHT = 120;
+export const MIN_HEIGHT = C.MIN_HEIGHT;
 
 /** The image URL of `name`'s avatar for a template option, or null (initials). */
 export function avatarUrl(opts: Options, name: string): string | null {

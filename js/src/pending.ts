@@ -10,7 +10,7 @@ import type { RankKey } from "./ranking";
 import { Ranker, compareKeys } from "./ranking";
 import type { Mirror } from "./mirror";
 import { ROOT, emptyMirror, foldEvent, walkUp } from "./mirror";
-import type { Partial } from "./sync";
+import type { FirstScreenCounts } from "./snapshot-parts";
 
 /** The event the kernel is expected to yield for an own operation (used to draw pending ops). */
 export function predictEvent(
@@ -68,7 +68,7 @@ export function predictEvent(
   }
 }
 
-/** The status each moderation action gives a comment (ops.py `_TRANSITIONS`). */
+/** The status each moderation action gives a comment (core/rules.py `_TRANSITIONS`). */
 export const MODERATED: Record<ModerationAction, CommentStatus> = {
   hide: "hidden",
   unhide: "visible",
@@ -97,7 +97,7 @@ export abstract class PendingView {
   /** scores for the sort orders (its `kind` follows `_config.voting`; see ranking.ts) */
   readonly ranker: Ranker;
   /** the counts of a first-screen snapshot, while the rest has not arrived */
-  protected _partial: Partial | null = null;
+  protected _partial: FirstScreenCounts | null = null;
   /** visible comments in the confirmed mirror, kept up to date event by event */
   protected _visible = 0;
   protected readonly _timeCache = new Map<string, number>();

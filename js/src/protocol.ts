@@ -4,6 +4,7 @@
  * frontend and keeps the runtime helpers. docs/protocol.md describes the same protocol.
  */
 import type * as G from "./generated/protocol";
+import * as C from "./generated/constants";
 
 export type { Json, Sort, Role, CommentStatus, ModerationAction, Image, Lock, Flag, Moderation } from "./generated/protocol";
 export type { VoteChoice, Voting, FieldSpec, ActionSpec } from "./generated/protocol";
@@ -11,13 +12,13 @@ export type { DeleteEvent, LikeEvent, UnlikeEvent, FlagEvent, UnflagEvent, Moder
 export type { PinEvent, LockEvent, VoteEvent, LabelEvent, SetExtraEvent } from "./generated/protocol";
 export type { WirePost, ServerMessage, ClientMessage, FirstScreen, SavedSlot } from "./generated/protocol";
 
-export const SORTS: readonly G.Sort[] = ["oldest", "newest", "top", "best", "controversial", "hot"];
+export const SORTS: readonly G.Sort[] = C.SORTS;
 
 /** The post; `html`, `locked` and `extra` may be missing from an old saved page. */
 export type Post = Omit<G.WirePost, Later> & Partial<Pick<G.WirePost, Later>>;
 type Later = "html" | "locked" | "extra";
 
-/** The fields the kernel leaves out while empty (`wire.py` `OMITTED_WHEN_EMPTY`). */
+/** The fields the kernel leaves out while empty (page/messages.py `OMITTED_WHEN_EMPTY`). */
 type Omitted = "flags" | "moderation" | "pinned" | "locked" | "votes" | "labels" | "extra";
 /** A comment as it arrives (omitted fields may be missing); `html` is absent while an own comment is being sent. */
 export type WireComment = Omit<G.WireComment, "html"> & { html?: string };
@@ -76,7 +77,7 @@ export type Snapshot = Omit<G.SnapshotValue, "post" | "comments"> & { post: Post
 export type FieldKind = G.FieldSpec["kind"];
 /** Computed by the kernel (`wire.ConfigValue`); a page reads every field but `max_body` defensively. */
 export type Config = Pick<G.ConfigValue, "max_body"> & Partial<G.ConfigValue>;
-export const DEFAULT_MAX_BODY = 20000;
+export const DEFAULT_MAX_BODY = C.MAX_BODY_CHARS;
 
 // ---- custom messages ------------------------------------------------------------------------
 
@@ -114,7 +115,7 @@ export type IncomingMsg = EventMsg | RejectMsg | CatchupMsg | SnapshotMsg | Focu
 export const LOST_REASON = "No answer from the kernel; please try again.";
 
 /** Ids match this pattern on both sides. */
-export const ID_PATTERN = /^[A-Za-z0-9_.:-]{1,64}$/;
+export const ID_PATTERN = C.ID_PATTERN;
 
 export function isIncomingMsg(x: unknown): x is IncomingMsg {
   if (typeof x !== "object" || x === null) return false;

@@ -8,11 +8,12 @@
  */
 import type { Comment, Sort, Voting } from "./protocol";
 import type { Fmt } from "./strings";
+import { GRAVITY } from "./generated/constants";
 
 export type VotingKind = Voting["kind"];
 /** The confidence of "best" (z for 95 %) and the time decay exponent of "hot" (Hacker News). */
 export const Z_95 = 1.96;
-export const GRAVITY = 1.8;
+export { GRAVITY }; // Python's core/ranking.py GRAVITY
 const HOUR_MS = 3_600_000;
 
 /** The voting kind of a `_config.voting` value ("likes" when absent or unknown). */

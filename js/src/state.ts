@@ -24,8 +24,8 @@ import { LOST_REASON } from "./protocol";
 import type { KeepBody } from "./mirror";
 import { applyEvent, emptyMirror, foldPost, insertComment, isPostEvent, mirrorFrom } from "./mirror";
 import { PendingView } from "./pending";
-import type { PartsBuffer } from "./sync";
-import { partialOf } from "./sync";
+import type { PartsBuffer } from "./snapshot-parts";
+import { firstScreenCounts } from "./snapshot-parts";
 
 export * from "./mirror";
 export * from "./pending";
@@ -213,9 +213,9 @@ export class ThreadStore extends PendingView {
     this.post = s.post;
     this.complete = s.complete !== false;
     // an incomplete snapshot may carry the first screen (first_screen.py): paint it at once
-    this.#slim = (s.comments?.length ?? 0) > SLIM_ABOVE || (!this.complete && partialOf(s) !== null);
+    this.#slim = (s.comments?.length ?? 0) > SLIM_ABOVE || (!this.complete && firstScreenCounts(s) !== null);
     this.mirror = mirrorFrom(s.comments ?? [], this.#keep);
-    this._partial = this.complete ? null : partialOf(s);
+    this._partial = this.complete ? null : firstScreenCounts(s);
     this._visible = 0;
     for (const c of this.mirror.comments.values()) if (c.status === "visible") this._visible++;
     this.#parts = null;

@@ -7,46 +7,46 @@ import { isSaved } from "./saved";
 import { DEFAULT_MAX_BODY } from "./protocol";
 import { ThreadView } from "./render/view";
 import { parseOptions } from "./options";
-import { configOf, currentCss, currentFmt, currentSort, isSelectingHere, selectComment, setup, userOf, type ModelLike } from "./model";
+import { currentFmt, isSelectingHere, selectComment, setup, type ThreadModel } from "./model";
 
 type Handler = (...args: unknown[]) => void;
 
-function initialize({ model }: { model: ModelLike }): () => void {
+function initialize({ model }: { model: ThreadModel }): () => void {
   const st = setup(model);
   return () => st.dispose();
 }
 
-function render({ model, el }: { model: ModelLike; el: HTMLElement }): () => void {
+function render({ model, el }: { model: ThreadModel; el: HTMLElement }): () => void {
   const st = setup(model);
   const { store } = st;
   const view = new ThreadView(el, {
     store,
-    sort: () => currentSort(model),
+    sort: () => model.get("sort"),
     setSort: (s) => {
-      if (currentSort(model) === s) return;
+      if (model.get("sort") === s) return;
       model.set("sort", s);
       model.save_changes();
     },
     // a reader (`w.role`/`w.roles`) gets no controls at all: the view is read-only for them
     // a reader gets no controls; nor does a saved notebook until a live kernel has answered
     readOnly: () =>
-      model.get("read_only") === true || configOf(model).role === "reader" || isSaved(store),
+      model.get("read_only") || model.get("_config").role === "reader" || isSaved(store),
     maxBody: () => {
-      const m = configOf(model).max_body;
+      const m = model.get("_config").max_body;
       return typeof m === "number" && m > 0 ? m : DEFAULT_MAX_BODY;
     },
-    config: () => configOf(model),
+    config: () => model.get("_config"),
     fmt: () => currentFmt(model),
     options: () => parseOptions(model.get("options")),
-    css: () => currentCss(model),
+    css: () => model.get("css"),
     select: (id) => selectComment(model, st, id),
   });
   const onSnapshotNote: Handler = () => {
-    const snap = model.get("_snapshot") as { saved_at?: unknown } | null | undefined;
+    const snap: { saved_at?: unknown } | null | undefined = model.get("_snapshot");
     view.setSnapshotNote(typeof snap?.saved_at === "string" ? snap.saved_at : null);
   };
   onSnapshotNote();
-  const onSort: Handler = () => view.setSort(currentSort(model));
+  const onSort: Handler = () => view.setSort(model.get("sort"));
   const onRedraw: Handler = () => view.refreshAll();
   // a saved notebook's view becomes editable once a live kernel answers: redraw the controls
   let saved = isSaved(store);
@@ -55,18 +55,18 @@ function render({ model, el }: { model: ModelLike; el: HTMLElement }): () => voi
     saved = !saved;
     view.refreshAll();
   });
-  const onConfig: Handler = () => view.setConfig(configOf(model));
+  const onConfig: Handler = () => view.setConfig(model.get("_config"));
   const onUser: Handler = () => {
-    store.user = userOf(model);
+    store.user = model.get("user");
     view.refreshAll();
   };
   const onFmt: Handler = () => view.setFmt(currentFmt(model));
   const onOptions: Handler = () => view.setOptions(parseOptions(model.get("options")));
-  const onCss: Handler = () => view.setCss(currentCss(model));
+  const onCss: Handler = () => view.setCss(model.get("css"));
   // `selected` set by the kernel: every view focuses the comment (like `w.focus`)
   const onSelected: Handler = () => {
     const id = model.get("selected");
-    if (!st.selecting && !isSelectingHere() && typeof id === "string" && id !== "") view.focusComment(id);
+    if (!st.selecting && !isSelectingHere() && id) view.focusComment(id);
   };
   const handlers: [string, Handler][] = [
     ["change:strings", onFmt],

@@ -1,5 +1,6 @@
 /** A stand-in for the anywidget model, so widget.ts can be tested end to end without Jupyter. */
-import type { ModelLike } from "../src/model";
+import type { Model } from "../src/generated/model";
+import type { ThreadModel } from "../src/model";
 import type { Comment, IncomingMsg, OutgoingMsg, Post, Snapshot } from "../src/protocol";
 import { normComment } from "../src/protocol";
 
@@ -38,7 +39,7 @@ export function withHtml(msg: unknown): unknown {
   return m;
 }
 
-export class FakeModel implements ModelLike {
+export class FakeModel implements ThreadModel {
   attrs: Record<string, unknown>;
   handlers = new Map<string, Set<Handler>>();
   /** messages the browser sent to the kernel */
@@ -50,12 +51,15 @@ export class FakeModel implements ModelLike {
     if (this.attrs._snapshot) this.attrs._snapshot = withHtml(this.attrs._snapshot);
   }
 
-  get(name: string): unknown {
-    return this.attrs[name];
+  /** No other widgets in these tests. */
+  widget_manager = { get_model: () => Promise.reject(new Error("no widget manager in the fake model")) };
+
+  get<K extends keyof Model>(name: K): Model[K] {
+    return this.attrs[name] as Model[K];
   }
 
   /** Like Backbone: setting a different value fires change:<name> at once. */
-  set(name: string, value: unknown): void {
+  set<K extends keyof Model>(name: K, value: Model[K]): void {
     const old = this.attrs[name];
     this.attrs[name] = value;
     if (old !== value) this.fire(`change:${name}`, value);
@@ -65,7 +69,7 @@ export class FakeModel implements ModelLike {
     this.saves++;
   }
 
-  on(event: string, cb: Handler): void {
+  on(event: string, cb: Parameters<ThreadModel["on"]>[1]): void {
     let set = this.handlers.get(event);
     if (!set) this.handlers.set(event, (set = new Set()));
     set.add(cb);

@@ -1,8 +1,9 @@
 """threadwidget: a post and its threaded comments as a live Jupyter widget.
 
-Python holds the one authoritative thread; every change is an operation applied by
-:func:`threadwidget.core.rules.apply` and broadcast to every view. The widget (and so anywidget and
-ipywidgets) is imported on first use, so the command line and the file formats start fast.
+Every change is an operation: :meth:`threadwidget.core.engine.Engine.submit` decides it with
+:func:`threadwidget.core.rules.check`, stores the event and tells every view (docs/architecture.md).
+The widget (and so anywidget and ipywidgets) is imported on first use, so the command line and the
+file formats start fast.
 """
 
 from __future__ import annotations
@@ -55,7 +56,7 @@ if TYPE_CHECKING:
         fetch,
     )
     from .sources.follow import follow
-    from .widget.thread_widget import CallbackError, ThreadWidget
+    from .widget.thread_widget import ThreadWidget
 
 try:
     __version__ = version("threadwidget")
@@ -66,7 +67,6 @@ __all__ = [
     "FORMAT_VERSION",
     "MAX_BODY_CHARS",
     "AnonymizationKey",
-    "CallbackError",
     "Comment",
     "Completeness",
     "Context",
@@ -109,7 +109,7 @@ __all__ = [
     "write_thread",
 ]
 
-_LAZY = {"ThreadWidget", "CallbackError"}
+_LAZY = {"ThreadWidget"}
 #: fetching names, imported on first use (httpx is imported only when fetching)
 _FETCH_LAZY = {
     "fetch",

@@ -410,12 +410,12 @@ def test_kernel_reject_shows_error_and_keeps_draft(nb):
     handled while a cell runs.)"""
     root = show(nb, "w_rj = ThreadWidget.load(DATA, user='Chris')\ndisplay(w_rj)")
     nb.run("""
-        _rj_handle = w_rj._handle_op_request
+        _rj_handle = w_rj._server.operation
         def _rj_delete_first(request):
             if w_rj.get("c4").status == "visible":
                 w_rj.delete_comment("c4")
             return _rj_handle(request)
-        w_rj._handle_op_request = _rj_delete_first
+        w_rj._server.operation = _rj_delete_first
     """)
     # c4 has a reply (c4-r1), so once deleted it stays in view as "[deleted]".
     own_button(root, "c4", "reply").click()
@@ -443,7 +443,7 @@ def test_rate_limit_reject_shows_error_and_keeps_draft(nb):
     """A kernel refusal whose target stays in view: the browser's operations beyond the rate
     limit are refused ("Too many actions at once"); the reply's draft and the reason stay."""
     root = show(nb, "w_rt = ThreadWidget.load(DATA, user='Chris')\ndisplay(w_rt)")
-    limit = nb.eval_json("__import__('threadwidget.widget.thread_widget').widget.RATE_LIMIT")
+    limit = nb.eval_json("__import__('threadwidget.page.channel', fromlist=['_']).RATE_LIMIT")
     n = nb.eval_json("w_rt.get('c5-r1').likes")
     for i in range(limit):  # like / unlike, each confirmed before the next click
         own_button(root, "c5-r1", "like").click()

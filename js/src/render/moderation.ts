@@ -17,7 +17,7 @@ import { button, h } from "./dom";
 /** What the reason form can send: a moderation action, a pin, a lock, or a report. */
 export type ModAction = ModerationAction | "pin" | "unpin" | "lock" | "unlock" | "flag";
 
-/** The statuses each moderation action applies to (ops.py `_TRANSITIONS`). */
+/** The statuses each moderation action applies to (core/rules.py `_TRANSITIONS`). */
 export const ALLOWED_FROM: Record<ModerationAction, readonly CommentStatus[]> = {
   hide: ["visible"],
   unhide: ["hidden"],

@@ -4,13 +4,14 @@
  */
 import { ROOT } from "../state";
 import type { Composer } from "../composer";
+import { CONTINUE_DEPTH } from "../generated/constants";
 import { h } from "./dom";
 
 /**
  * Lazy limits (like Reddit): a reply chain is cut this many levels below its top-level comment
  * (the comment at that depth shows "Continue this thread →"; the count restarts below it).
  */
-export const CONTINUE_DEPTH = 12;
+export { CONTINUE_DEPTH }; // the same number in Python's first screen (generated/constants.ts)
 
 export interface NodeRec {
   id: string;

@@ -12,6 +12,7 @@ import type { Comment, Sort } from "../protocol";
 import { ROOT } from "../state";
 import type { Fmt } from "../strings";
 import type { Options } from "../options";
+import { MORE_BATCH } from "../generated/constants";
 import { h } from "./dom";
 import { CONTINUE_DEPTH, nodeOf, type NodeRec } from "./node";
 import type { ViewContext } from "./context";
@@ -37,7 +38,7 @@ export const REORDER_IN_PLACE_MAX = 1500;
  * Lazy limits (like Reddit): a comment shows at most this many direct replies, then "Show N more
  * replies" (same batch again); a reply chain is cut at CONTINUE_DEPTH (render/node.ts).
  */
-export const MORE_BATCH = 20;
+export { MORE_BATCH }; // the same number in Python's first screen (generated/constants.ts)
 /** Node caps for the synchronous builds (first screen, and subtrees revealed by an event or click). */
 const FIRST_SCREEN_NODES = 40;
 const SYNC_NODES = 200;

@@ -17,11 +17,11 @@ from collections.abc import Callable, Iterator
 from datetime import datetime
 from typing import Any, TypeVar
 
-from ..storage.base import MemoryStorage, NotReady, Storage
 from . import operations, rules
 from .delivery import Delivery
 from .models import Comment, Post, Thread, utcnow
 from .replay import moments, thread_at
+from .storage import MemoryStorage, NotReady, Storage
 
 __all__ = ["Callback", "Engine", "Sink", "Validator"]
 

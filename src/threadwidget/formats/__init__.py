@@ -18,8 +18,6 @@ from typing import Any, Literal
 from pydantic import ValidationError
 
 from ..core.models import Thread, thread_from_json
-from ..storage.file import is_database, read_database
-from ..storage.journal import with_legacy_journal
 from . import (
     blogger,
     bluesky,
@@ -45,7 +43,9 @@ from ._common import (
     ThreadLoadWarning,
 )
 from ._source import decode_text, parse_json, parse_xml, read_bytes
+from .database import is_database, read_database
 from .html import BundleMissingError
+from .journal import with_legacy_journal
 from .native import ThreadFileError, atomic_write_text, read_thread, thread_from_data, write_thread
 
 __all__ = [

@@ -12,9 +12,9 @@ from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import DefusedXMLParser
 
 from . import _common
-from .native import ThreadFileError, atomic_write_text
+from .native import ThreadFileError
 
-__all__ = ["XmlDoc", "atomic_write_text", "decode_text", "parse_json", "parse_xml", "read_bytes"]
+__all__ = ["XmlDoc", "decode_text", "parse_json", "parse_xml", "read_bytes"]
 
 
 def read_bytes(path: Path) -> bytes:

@@ -17,8 +17,8 @@ from typing import Any
 
 from ..core.models import MAX_BODY_CHARS, Thread, utcnow
 from ..core.voting import voting_model
+from ..page.fields import valid_fields, wire_fields
 from ..page.messages import snapshot_value
-from ..widget.fields import valid_fields, wire_fields
 
 __all__ = ["LABEL", "STATIC", "BundleMissingError", "render", "script_json"]
 

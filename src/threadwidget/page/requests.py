@@ -1,4 +1,4 @@
-"""Browser -> kernel message envelopes (see ``docs/protocol.md``); kernel -> browser: ``wire.py``.
+"""Browser -> kernel message envelopes (see ``docs/protocol.md``); kernel -> browser: ``messages``.
 
 This module knows the shapes of messages and how to cut big payloads into bounded parts; it knows
 nothing about the rules of a discussion (that is :mod:`threadwidget.core.rules`).
@@ -11,8 +11,6 @@ from collections.abc import Iterable, Iterator
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
-
-# The kernel -> browser shapes and their builders live in wire.py; these names stay importable here.
 
 __all__ = [
     "CHUNK_BYTES",

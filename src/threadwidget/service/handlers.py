@@ -181,7 +181,7 @@ class ApiHandler(HubOAuthenticated, RequestHandler):  # type: ignore[misc]
         return self.get_argument("wire", "0") == "1"
 
     def viewer(self, thread_id: str) -> Viewer:
-        """What this caller may see of the thread now (views.py); take it *after* reading the
+        """What this caller may see of the thread now (viewer.py); take it *after* reading the
         events to send, so that none moderated meanwhile slips through."""
         return self.service.hub.viewer(thread_id, self.who)
 

@@ -257,7 +257,7 @@ class ThreadHub:
         if seq >= head:
             return []
         # older than the memory: replayed from the start, so each knows what it did to
-        # visibility (views.py); rare (a client away for more than RECENT events)
+        # visibility (viewer.py); rare (a client away for more than RECENT events)
         return [e for e in self.history(thread_id)[1] if seq < e.seq <= head]
 
     def history(self, thread_id: str) -> tuple[Thread, list[Entry]]:

@@ -6,11 +6,11 @@ import os
 from collections.abc import Sequence
 
 from ..core.models import Thread
-from ..stores.store import SharedStore, open_store, store_target
-from .base import Storage
+from ..core.storage import Storage
+from ..stores.store import SharedStore, open_store
 from .shared import SharedStorage
 
-__all__ = ["open_storage", "store_target"]
+__all__ = ["open_storage"]
 
 
 def open_storage(

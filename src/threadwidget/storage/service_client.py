@@ -22,7 +22,7 @@ import httpx
 
 from ..core import operations, rules
 from ..core.models import Thread
-from .base import CatchUp, Decide, Listener, Storage
+from ..core.storage import CatchUp, Decide, Listener, Storage
 
 #: ``(readers, writers)`` of a thread on the service: hub user and ``group:`` names, or None
 #: (every hub user)
@@ -86,8 +86,6 @@ class ServiceStorage(Storage):
     ``url`` may name several service processes on one store, separated by spaces (docs/hub.md,
     "More than one service process"): the first is used; when it cannot be reached (no
     connection, or the hub's proxy answers 502/503/504 for it) the next one is, and so on."""
-
-    remote = True
 
     def __init__(
         self,

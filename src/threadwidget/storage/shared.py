@@ -7,8 +7,8 @@ from collections.abc import Callable, Iterator
 
 from ..core import operations, rules
 from ..core.models import Thread
+from ..core.storage import CatchUp, Decide, Listener, NotReady, Storage
 from ..stores.store import SharedStore, StoreError, StoreNotReady, ThreadRecreated
-from .base import CatchUp, Decide, Listener, NotReady, Storage
 
 __all__ = ["SharedStorage"]
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ..storage.journal import JournalStore, RecoveryWarning
+from ..formats.journal import JournalStore, RecoveryWarning
 from .sqlite import SQLiteStore
 from .store import SCHEMA_VERSION, SharedStore, StoreError, StoreUnavailable, open_store
 

@@ -9,32 +9,31 @@ afterwards (the post, for verbs on the post).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 from ..core import operations
+from ..core.engine import Engine
 from ..core.models import Comment, JsonValue, ModerationAction, Post
+from .access import Access
 
 __all__ = ["Commands"]
 
 
 class Commands:
-    """Mixin of the widget's operation methods (``_apply_trusted``, ``get``, ``post`` come from
-    it)."""
+    """The widget's operation methods, applied to ``engine`` as trusted Python code acting as
+    ``user=`` or, by default, ``access().user``."""
 
-    def _apply_trusted(
-        self, op: operations.Operation, actor: str | None = None
-    ) -> operations.Event:
-        raise NotImplementedError  # pragma: no cover - provided by ThreadWidget
+    def __init__(self, engine: Engine, access: Callable[[], Access]) -> None:
+        self._engine = engine
+        self._access = access
 
-    def get(self, comment_id: str) -> Comment:
-        raise NotImplementedError  # pragma: no cover - provided by ThreadWidget
-
-    @property
-    def post(self) -> Post:
-        raise NotImplementedError  # pragma: no cover - provided by ThreadWidget
+    def apply(self, op: operations.Operation, actor: str | None = None) -> operations.Event:
+        """Apply any operation as trusted Python code acting as ``actor`` (default: ``user``)."""
+        access = self._access()
+        return self._engine.submit(op, access.context(actor or access.user, trusted=True))
 
     def _after(self, comment_id: str | None) -> Comment | Post:
-        return self.post if comment_id is None else self.get(comment_id)
+        return self._engine.post if comment_id is None else self._engine.get(comment_id)
 
     # ---- writing ------------------------------------------------------------------------------
 
@@ -53,20 +52,20 @@ class Commands:
         if user is not None and author is not None and user != author:
             raise TypeError("give the person posting as user= (or author=), not both")
         op = operations.AddComment(body=body, parent_id=parent_id, extra=dict(extra or {}))
-        event = self._apply_trusted(op, user or author)
+        event = self.apply(op, user or author)
         assert isinstance(event, operations.AddEvent)
         return event.comment
 
     def edit_comment(self, comment_id: str, body: str, *, user: str | None = None) -> Comment:
         """Replace a comment's body; it gets an "edited" mark."""
-        self._apply_trusted(operations.EditComment(id=comment_id, body=body), user)
-        return self.get(comment_id)
+        self.apply(operations.EditComment(id=comment_id, body=body), user)
+        return self._engine.get(comment_id)
 
     def delete_comment(self, comment_id: str, *, user: str | None = None) -> Comment:
         """Delete a comment: "[deleted]" while it has replies, gone from view otherwise. Returns
         the tombstone."""
-        self._apply_trusted(operations.DeleteComment(id=comment_id), user)
-        return self.get(comment_id)
+        self.apply(operations.DeleteComment(id=comment_id), user)
+        return self._engine.get(comment_id)
 
     def set_extra(
         self, comment_id: str | None, *, user: str | None = None, **values: JsonValue
@@ -75,37 +74,37 @@ class Commands:
 
         >>> w.set_extra(c.id, sentiment="positive", toxicity=0.1)  # doctest: +SKIP
         """
-        self._apply_trusted(operations.SetExtra(id=comment_id, extra=values), user)
+        self.apply(operations.SetExtra(id=comment_id, extra=values), user)
         return self._after(comment_id)
 
     # ---- likes and votes ----------------------------------------------------------------------
 
     def like(self, comment_id: str, *, user: str | None = None) -> Comment:
         """Like a comment as ``user``; once per user."""
-        self._apply_trusted(operations.Like(id=comment_id), user)
-        return self.get(comment_id)
+        self.apply(operations.Like(id=comment_id), user)
+        return self._engine.get(comment_id)
 
     def unlike(self, comment_id: str, *, user: str | None = None) -> Comment:
         """Take back ``user``'s like."""
-        self._apply_trusted(operations.Unlike(id=comment_id), user)
-        return self.get(comment_id)
+        self.apply(operations.Unlike(id=comment_id), user)
+        return self._engine.get(comment_id)
 
     def vote(self, comment_id: str, choice: str | None, *, user: str | None = None) -> Comment:
         """Set ``user``'s one vote on a comment ("up", "down" or a reaction); None retracts it."""
-        self._apply_trusted(operations.Vote(id=comment_id, choice=choice), user)
-        return self.get(comment_id)
+        self.apply(operations.Vote(id=comment_id, choice=choice), user)
+        return self._engine.get(comment_id)
 
     # ---- reports and moderation ---------------------------------------------------------------
 
     def flag(self, comment_id: str, reason: str = "", *, user: str | None = None) -> Comment:
         """Report a comment to the moderators as ``user``, with a reason (once per user)."""
-        self._apply_trusted(operations.FlagComment(id=comment_id, reason=reason), user)
-        return self.get(comment_id)
+        self.apply(operations.FlagComment(id=comment_id, reason=reason), user)
+        return self._engine.get(comment_id)
 
     def unflag(self, comment_id: str, *, user: str | None = None) -> Comment:
         """Take back ``user``'s report."""
-        self._apply_trusted(operations.Unflag(id=comment_id), user)
-        return self.get(comment_id)
+        self.apply(operations.Unflag(id=comment_id), user)
+        return self._engine.get(comment_id)
 
     def moderate(
         self,
@@ -117,8 +116,8 @@ class Commands:
     ) -> Comment:
         """Apply a moderation action (hide, unhide, spam, not_spam, remove, restore); the comment
         records who (``user``), when and why."""
-        self._apply_trusted(operations.Moderate(id=comment_id, action=action, reason=reason), user)
-        return self.get(comment_id)
+        self.apply(operations.Moderate(id=comment_id, action=action, reason=reason), user)
+        return self._engine.get(comment_id)
 
     def hide(self, comment_id: str, reason: str = "", *, user: str | None = None) -> Comment:
         """Hide a comment from everyone but moderators (who see it greyed, with the reason)."""
@@ -148,32 +147,32 @@ class Commands:
 
     def pin(self, comment_id: str, reason: str = "", *, user: str | None = None) -> Comment:
         """Pin a comment first among its siblings, whatever the sort."""
-        self._apply_trusted(operations.Pin(id=comment_id, pinned=True, reason=reason), user)
-        return self.get(comment_id)
+        self.apply(operations.Pin(id=comment_id, pinned=True, reason=reason), user)
+        return self._engine.get(comment_id)
 
     def unpin(self, comment_id: str, reason: str = "", *, user: str | None = None) -> Comment:
         """Undo :meth:`pin`."""
-        self._apply_trusted(operations.Pin(id=comment_id, pinned=False, reason=reason), user)
-        return self.get(comment_id)
+        self.apply(operations.Pin(id=comment_id, pinned=False, reason=reason), user)
+        return self._engine.get(comment_id)
 
     def lock(
         self, comment_id: str | None = None, reason: str = "", *, user: str | None = None
     ) -> Comment | Post:
         """Lock a comment's subtree (the whole thread for None): only moderators may reply or
         edit there until :meth:`unlock`."""
-        self._apply_trusted(operations.LockThread(id=comment_id, locked=True, reason=reason), user)
+        self.apply(operations.LockThread(id=comment_id, locked=True, reason=reason), user)
         return self._after(comment_id)
 
     def unlock(
         self, comment_id: str | None = None, reason: str = "", *, user: str | None = None
     ) -> Comment | Post:
         """Undo :meth:`lock`."""
-        self._apply_trusted(operations.LockThread(id=comment_id, locked=False, reason=reason), user)
+        self.apply(operations.LockThread(id=comment_id, locked=False, reason=reason), user)
         return self._after(comment_id)
 
     # ---- labelling -----------------------------------------------------------------------------
 
     def label(self, comment_id: str, label: str | None, *, user: str | None = None) -> Comment:
         """Set ``user``'s label on a comment (one per user); None clears it."""
-        self._apply_trusted(operations.LabelComment(id=comment_id, label=label), user)
-        return self.get(comment_id)
+        self.apply(operations.LabelComment(id=comment_id, label=label), user)
+        return self._engine.get(comment_id)

@@ -1,17 +1,16 @@
-"""The page's requests to the kernel, answered (a mixin of :class:`~threadwidget.ThreadWidget`):
-sync, operations, custom actions, the timeline and replays, each rate-limited per view."""
+"""The page's requests to the kernel, answered: sync, operations, custom actions, the timeline and
+replays, each rate-limited per view. The widget registers :meth:`PageServer.handle` with
+``on_msg``; every answer goes out through ``send``."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable
+from typing import Any
 
 from pydantic import ValidationError
 
 from ..core import operations, rules
 from ..core.engine import Engine
-from ..core.models import Thread
 from ..page.channel import RATE_LIMIT, RATE_WINDOW, PageChannel, RateLimiter, replay_messages
 from ..page.messages import action_result_message, reject_message, timeline_message
 from ..page.requests import (
@@ -24,116 +23,125 @@ from ..page.requests import (
     describe_validation_error,
     parse_client_message,
 )
+from .access import Access
 from .action_registry import ActionRegistry
 
-__all__ = ["PageRequests"]
+__all__ = ["PageServer"]
 
 
-class PageRequests:
-    """Mixin answering the page's custom messages (the engine and traits come from the widget)."""
+class PageServer:
+    """Answers one widget's views: requests are parsed, rate-limited, checked against
+    ``access()`` (who the views act as, read at each request) and handed to the engine."""
 
-    user: str
-    read_only: bool
-    _engine: Engine
-    _page: PageChannel
-    _rates: RateLimiter
-    #: Timeline and replay requests, limited apart from operations (scrubbing a timeline must
-    #: not block posting, and each answer reads the stored history).
-    _replay_rates: RateLimiter
-    _actions: ActionRegistry
+    def __init__(
+        self,
+        engine: Engine,
+        channel: PageChannel,
+        rates: RateLimiter,
+        replay_rates: RateLimiter,
+        actions: ActionRegistry,
+        access: Callable[[], Access],
+        send: Callable[[dict[str, Any]], None],
+    ) -> None:
+        self._engine = engine
+        self._channel = channel
+        self._rates = rates
+        #: timeline and replay requests, limited apart from operations (scrubbing a timeline
+        #: must not block posting, and each answer reads the stored history)
+        self._replay_rates = replay_rates
+        self._actions = actions
+        self._access = access
+        self._send = send
 
-    if TYPE_CHECKING:  # provided by the widget, Classroom and anywidget; declared, not defined,
-        # so that nothing here shadows them in the widget's method order
-
-        def send(self, content: Any, buffers: Iterable[Any] | None = None) -> None: ...
-        def role_of(self, user: str) -> rules.Role: ...
-        def _context(self, actor: str, trusted: bool) -> rules.Context: ...
-        def moments(self) -> list[datetime]: ...
-        def replay_at(self, when: datetime) -> Thread: ...
-
-    def _on_custom_message(self, _widget: object, content: object, _buffers: object) -> None:
+    def handle(self, _widget: object, content: object, _buffers: object) -> None:
+        """One custom message from a view (the ``on_msg`` callback)."""
         try:
             message = parse_client_message(content)
         except ProtocolError as error:
-            self.send(reject_message(error.rid, error.reason, None))
+            self._send(reject_message(error.rid, error.reason, None))
             return
         if isinstance(message, SyncRequest):
-            with self._engine.lock:
-                self._page.catch_up(
-                    message.client,
-                    message.rid,
-                    (message.epoch, message.seq),
-                    (self._engine.seq, len(self._engine.state.comments)),
-                    self._engine.state.to_thread,
-                )
+            self.sync(message)
         elif isinstance(message, OpRequest):
-            self._handle_op_request(message)
+            self.operation(message)
         elif isinstance(message, ActionRequest):
-            self._handle_action(message)
+            self.action(message)
+        elif (refusal := self._refusal(message.rid, "replays", self._replay_rates)) is not None:
+            self._send(reject_message(message.rid, refusal, None))
+        elif isinstance(message, TimelineRequest):
+            self._send(timeline_message(message.rid, self._engine.moments()))
         else:
-            refusal = self._refusal(message.rid.rsplit("-", 1)[0], "replays", self._replay_rates)
-            if refusal is not None:
-                self.send(reject_message(message.rid, refusal, None))
-            elif isinstance(message, TimelineRequest):
-                self.send(timeline_message(message.rid, self.moments()))
-            else:
-                self._answer_replay(message)
+            self.replay(message)
 
-    def _refusal(self, client: str, what: str, rates: RateLimiter | None = None) -> str | None:
-        """Why a page's request is refused before it is looked at (None: go on)."""
-        if not (rates or self._rates).allow(client):
-            return (
-                f"Too many {what} at once (at most {RATE_LIMIT} in {RATE_WINDOW:g} s). "
-                "Wait a moment and try again."
+    def sync(self, request: SyncRequest) -> None:
+        """What the view missed since the state it holds (or a fresh snapshot)."""
+        engine = self._engine
+        with engine.lock:
+            self._channel.catch_up(
+                request.client,
+                request.rid,
+                (request.epoch, request.seq),
+                (engine.seq, len(engine.state.comments)),
+                engine.state.to_thread,
             )
-        return None
 
-    def _handle_op_request(self, request: OpRequest) -> None:
-        refusal = self._refusal(request.rid.rsplit("-", 1)[0], "actions")
+    def operation(self, request: OpRequest) -> None:
+        """An operation from a view: submitted as the view's user, never trusted; refusals are
+        answered with the reason (and the field) at once, acceptances by the channel."""
+        refusal = self._refusal(request.rid, "actions")
         if refusal is not None:
-            self.send(reject_message(request.rid, refusal, None))
+            self._send(reject_message(request.rid, refusal, None))
             return
         try:
             operation = operations.parse_operation(request.op)
         except ValidationError as error:
             reason, field = describe_validation_error(error)
-            self.send(reject_message(request.rid, f"Invalid operation: {reason}", field))
+            self._send(reject_message(request.rid, f"Invalid operation: {reason}", field))
             return
+        access = self._access()
         try:
             self._engine.submit(
-                operation, self._context(self.user, trusted=False), request.rid, wait=False
+                operation, access.context(access.user, trusted=False), request.rid, wait=False
             )
         except rules.OperationRejected as error:
-            self.send(reject_message(request.rid, error.reason, error.field))
+            self._send(reject_message(request.rid, error.reason, error.field))
 
-    def _handle_action(self, request: ActionRequest) -> None:
+    def action(self, request: ActionRequest) -> None:
         """Run a custom action's handler for a click, apply what it returns, answer the view."""
 
         def answer(ok: bool, reason: str | None = None, message: str | None = None) -> None:
-            self.send(action_result_message(request.rid, ok, reason, message))
+            self._send(action_result_message(request.rid, ok, reason, message))
 
+        access = self._access()
         if request.name not in self._actions.names:
             answer(False, f"There is no action {request.name!r} (any more).")
-            return
-        refusal = self._refusal(request.rid.rsplit("-", 1)[0], "actions")
-        if refusal is not None:
+        elif self._refusal(request.rid, "actions") is not None:
             answer(False, "Too many actions at once. Wait a moment and try again.")
-            return
-        if self.read_only:
+        elif access.read_only:
             answer(False, "This discussion is read-only.")
-            return
-        if self.role_of(self.user) == "reader":
+        elif access.role_of(access.user) == "reader":
             answer(False, "Readers cannot change this discussion (your role is reader).")
-            return
-        ok, reason, message = self._actions.run(
-            request.name,
-            request.id,
-            self.user,
-            lambda actor: self._context(actor, trusted=True),
-        )
-        answer(ok, reason, message)
+        else:
+            answer(
+                *self._actions.run(
+                    request.name,
+                    request.id,
+                    access.user,
+                    lambda actor: access.context(actor, trusted=True),
+                )
+            )
 
-    def _answer_replay(self, request: ReplayRequest) -> None:
+    def replay(self, request: ReplayRequest) -> None:
         """The thread at one moment of the timeline, in bounded parts (``replay_state``)."""
-        for message in replay_messages(request, self.moments(), self.replay_at):
-            self.send(message)
+        engine = self._engine
+        for message in replay_messages(request, engine.moments(), engine.replay_at):
+            self._send(message)
+
+    def _refusal(self, rid: str, what: str, rates: RateLimiter | None = None) -> str | None:
+        """Why a view's request is refused before it is looked at (None: go on)."""
+        if not (rates or self._rates).allow(rid.rsplit("-", 1)[0]):
+            return (
+                f"Too many {what} at once (at most {RATE_LIMIT} in {RATE_WINDOW:g} s). "
+                "Wait a moment and try again."
+            )
+        return None

@@ -1,8 +1,9 @@
 """ThreadWidget: the anywidget façade over an :class:`~threadwidget.core.engine.Engine`.
 
-The widget holds traits (what views show and how) and speaks the page protocol; the engine holds
-the thread and decides every change. Storage (memory, an autosave file, a shared store, the hub
-service) is the engine's business: nothing here asks which one it is.
+The widget holds traits (what views show and how) and is composed of plain parts: the engine
+(the thread, the one operation path), a :class:`~.page_server.PageServer` answering the views, the
+:class:`~.commands.Commands` and :class:`~.classroom.Classroom` its verbs delegate to. Storage
+(memory, an autosave file, a shared store, the hub service) is the engine's business.
 """
 
 from __future__ import annotations
@@ -12,43 +13,41 @@ import secrets
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import anywidget
 import traitlets
 
-from ..analysis.labelling import valid_label_set
 from ..core import operations, rules
 from ..core.delivery import host_thread_class
 from ..core.engine import Callback, Engine, Validator
-from ..core.models import Comment, Post, Thread, utcnow
+from ..core.models import Comment, JsonValue, ModerationAction, Post, Thread, utcnow
 from ..core.ranking import SORTS
-from ..core.voting import voting_model
+from ..core.storage import Storage
+from ..core.voting import VotingModel, voting_model
 from ..formats.native import write_thread
-from ..page.channel import RATE_LIMIT, PageChannel, RateLimiter
+from ..page.channel import PageChannel, RateLimiter
+from ..page.fields import wire_fields
 from ..page.messages import config_value, focus_message, snapshot_value
-from ..storage.base import Storage
 from ..storage.file import FileStorage
 from ..storage.open import open_storage
 from ..stores.store import SharedStore
-from ..strings import DEFAULT_STRINGS
+from . import traits
+from .access import Access
 from .action_registry import ActionRegistry
+from .actions import ActionResult, ActionTarget
 from .classroom import Classroom
 from .commands import Commands
-from .fields import valid_fields, wire_fields
-from .page_server import PageRequests
+from .keywords import unknown_settings
+from .page_server import PageServer
 from .saved_state import SavedState
-from .settings import (
-    DEFAULT_OPTIONS,
-    valid_badges,
-    valid_css,
-    valid_locale,
-    valid_options,
-    valid_roles,
-    valid_strings,
-)
 
-__all__ = ["DEFAULT_OPTIONS", "DEFAULT_STRINGS", "RATE_LIMIT", "CallbackError", "ThreadWidget"]
+if TYPE_CHECKING:
+    from typing_extensions import Unpack
+
+    from .keywords import WidgetSettings
+
+__all__ = ["ThreadWidget"]
 
 _STATIC = Path(__file__).parents[1] / "static"
 _MISSING_BUNDLE_ESM = """
@@ -58,11 +57,6 @@ export default { render({ el }) {
     + "`npm install && npm run build` in a source checkout.";
 } };
 """
-
-
-class CallbackError(RuntimeWarning):
-    """Kept for imports from earlier versions: errors of user code are now logged (logger
-    ``threadwidget``) and kept in ``w.errors``, never issued as warnings."""
 
 
 def _same_file(path: Path, other: Path) -> bool:
@@ -83,7 +77,7 @@ def _css_source() -> str | Path:
     return css if css.exists() else ""
 
 
-class ThreadWidget(PageRequests, Commands, Classroom, anywidget.AnyWidget):
+class ThreadWidget(anywidget.AnyWidget):
     """A post and its threaded comments: read, reply, edit, like, from Python and the browser.
 
     >>> w = ThreadWidget(post=Post(title="Hello", author="Steve"), user="Chris")
@@ -110,68 +104,30 @@ class ThreadWidget(PageRequests, Commands, Classroom, anywidget.AnyWidget):
     #: observe it (or ``ipywidgets.link`` it) to follow what readers select.
     selected = traitlets.Unicode(None, allow_none=True).tag(sync=True)
     #: Replacements for UI strings, by key (see ``strings.json`` and docs/extending.md).
-    strings = traitlets.Dict().tag(sync=True)
+    strings = traits.Strings().tag(sync=True)
     #: BCP 47 locale for times and numbers ("de", "pt-BR"); "" is the page's locale.
-    locale = traitlets.Unicode("").tag(sync=True)
+    locale = traits.Locale("").tag(sync=True)
     #: Layout: max_indent, density, avatars, timestamps, collapsed_depth, counts, max_height.
-    options = traitlets.Dict().tag(sync=True)
+    options = traits.Options().tag(sync=True)
     #: Extra CSS for every view, in a <style> inside the view (rules should start with .tw-root).
-    css = traitlets.Unicode("").tag(sync=True)
+    css = traits.Css("").tag(sync=True)
 
     # Not synced: the kernel folds these into ``_config`` (what the views read) and into the
     # rules every operation is checked against.
     #: The browser user's role: "reader", "participant" (default) or "moderator".
     role = traitlets.Enum(rules.ROLES, default_value="participant")
     #: Per-user roles, overriding ``role`` for the named users ({"teacher": "moderator"}).
-    roles = traitlets.Dict()
+    roles = traits.Roles()
     #: "likes" (default), "updown", or reactions {"👍": "Agree", ...}; one vote per user.
-    voting = traitlets.Any("likes")
+    voting = traits.Voting("likes")
     #: The labels of a labelling exercise (["spam", "off-topic", ...]); empty: no labelling.
-    label_set: traitlets.List[str] = traitlets.List()
+    label_set = traits.LabelSet()
     #: ``extra`` keys the cards show: [("sentiment", "badge"), ("toxicity", "bar", "Toxicity")].
-    fields: traitlets.List[Any] = traitlets.List()
+    fields = traits.Fields()
     #: Badges after author names: {"helper": "bot", "Ms. Rivera": "teacher"}.
-    badges = traitlets.Dict()
+    badges = traits.Badges()
     #: What a saved notebook carries: "published" (what a reader sees) or "full" (everything).
     notebook_state = traitlets.Enum(("published", "full"), default_value="published")
-
-    @traitlets.validate("roles")
-    def _valid_roles(self, proposal: Any) -> dict[str, str]:
-        return valid_roles(proposal["value"])
-
-    @traitlets.validate("voting")
-    def _valid_voting(self, proposal: Any) -> object:
-        value = proposal["value"]
-        voting_model(value)  # raises ValueError naming voting
-        return dict(value) if isinstance(value, Mapping) else value
-
-    @traitlets.validate("label_set")
-    def _valid_label_set(self, proposal: Any) -> list[str]:
-        return valid_label_set(proposal["value"])
-
-    @traitlets.validate("fields")
-    def _valid_fields(self, proposal: Any) -> list[tuple[str, str, str]]:
-        return valid_fields(proposal["value"])
-
-    @traitlets.validate("badges")
-    def _valid_badges(self, proposal: Any) -> dict[str, str]:
-        return valid_badges(proposal["value"])
-
-    @traitlets.validate("strings")
-    def _valid_strings(self, proposal: Any) -> dict[str, str]:
-        return valid_strings(proposal["value"])
-
-    @traitlets.validate("locale")
-    def _valid_locale(self, proposal: Any) -> str:
-        return valid_locale(proposal["value"])
-
-    @traitlets.validate("options")
-    def _valid_options(self, proposal: Any) -> dict[str, Any]:
-        return valid_options(proposal["value"])
-
-    @traitlets.validate("css")
-    def _valid_css(self, proposal: Any) -> str:
-        return valid_css(proposal["value"])
 
     @traitlets.validate("selected")
     def _valid_selected(self, proposal: Any) -> str | None:
@@ -180,52 +136,17 @@ class ThreadWidget(PageRequests, Commands, Classroom, anywidget.AnyWidget):
             raise ValueError(f"selected: no comment with id {value!r}")
         return value  # type: ignore[no-any-return]
 
-    @traitlets.observe("selected")
-    def _selected_changed(self, change: Any) -> None:
-        if change["new"] is not None and not self._from_page:
-            self.send(focus_message(change["new"]))
-
-    @traitlets.observe("role", "roles", "voting", "label_set", "fields", "badges", "user")
-    def _rules_changed(self, _change: Any) -> None:
-        if hasattr(self, "_actions"):  # not during __init__
-            self._refresh_config()
-
-    @traitlets.observe("notebook_state")
-    def _notebook_state_changed(self, _change: Any) -> None:
-        if hasattr(self, "_actions"):  # not during __init__
-            self._saved.full = self.notebook_state == "full"
-            with self._engine.lock:
-                self._saved.refresh(self._engine.state, self._page.epoch)
-
     def __init__(
         self,
         post: Post | Mapping[str, Any] | None = None,
         comments: Iterable[Comment | Mapping[str, Any]] = (),
         *,
         thread: Thread | None = None,
-        user: str | None = None,
-        read_only: bool = False,
-        sort: str = "oldest",
         autosave: str | os.PathLike[str] | None = None,
         storage: Storage | None = None,
-        strings: Mapping[str, str] | None = None,
-        locale: str = "",
-        options: Mapping[str, Any] | None = None,
-        css: str = "",
-        role: str = "participant",
-        roles: Mapping[str, str] | None = None,
-        voting: object = "likes",
-        label_set: Iterable[str] = (),
-        fields: Iterable[Any] = (),
-        badges: Mapping[str, str] | None = None,
-        notebook_state: str = "published",
-        **kwargs: Any,
+        **settings: Unpack[WidgetSettings],
     ) -> None:
-        unknown = set(kwargs) - {"layout", "tabbable", "tooltip"}
-        if unknown:
-            raise TypeError(
-                f"ThreadWidget got unexpected keyword argument(s): {', '.join(sorted(unknown))}"
-            )
+        unknown_settings(settings)
         if thread is not None and (post is not None or comments):
             raise TypeError("pass either thread=... or post=/comments=, not both")
         if autosave is not None and storage is not None:
@@ -237,45 +158,13 @@ class ThreadWidget(PageRequests, Commands, Classroom, anywidget.AnyWidget):
                 post=post if post is not None else Post(),
                 comments=tuple(comments),  # type: ignore[arg-type]
             )
-        if user is None:
-            user = os.environ.get("JUPYTERHUB_USER") or "anonymous"
+        given: dict[str, Any] = {k: v for k, v in settings.items() if v is not None}
+        given.setdefault("user", os.environ.get("JUPYTERHUB_USER") or "anonymous")
         owned = storage is None  # this call opens it (an autosave file, or memory)
         if autosave is not None:
             storage = FileStorage(autosave, thread)  # an existing autosave wins over `thread`
         try:
-            self._engine = engine = Engine(thread, storage)
-            engine.delivery.thread_class = host_thread_class()  # created in the host's own context
-            self._from_page = False
-            self._followers: list[Any] = []
-            self._rates = RateLimiter()
-            self._replay_rates = RateLimiter()
-            self._page = PageChannel(lambda message: self.send(message), secrets.token_hex(8))
-            self._saved = SavedState(self._send_raw, full=notebook_state == "full")
-            self._actions = ActionRegistry(engine, self._refresh_config)
-            engine.add_sink(self._on_applied)
-            with engine.lock:
-                snapshot = self._saved.snapshot(engine.state, self._page.epoch, sort, voting)
-            # Traits given here travel in the comm-open message: the thread is sent once.
-            super().__init__(
-                user=user,
-                read_only=read_only,
-                sort=sort,
-                strings=dict(strings or {}),
-                locale=locale,
-                options=dict(options or {}),
-                css=css,
-                role=role,
-                roles=dict(roles or {}),
-                voting=voting,
-                label_set=valid_label_set(label_set),  # a str is refused, not split into letters
-                fields=[fields] if isinstance(fields, str) else list(fields),
-                badges=dict(badges or {}),
-                notebook_state=notebook_state,
-                _snapshot=snapshot,
-                **kwargs,
-            )
-            self._refresh_config()
-            self.on_msg(self._on_custom_message)
+            self._compose(thread, storage, given)
         except BaseException:  # nothing this call opened stays open (watchers, files)
             opened: Engine | None = getattr(self, "_engine", None)
             if opened is not None:
@@ -283,6 +172,64 @@ class ThreadWidget(PageRequests, Commands, Classroom, anywidget.AnyWidget):
             elif owned and storage is not None:
                 storage.close()
             raise
+
+    def _compose(
+        self, thread: Thread | None, storage: Storage | None, given: dict[str, Any]
+    ) -> None:
+        """The parts, composed before any trait is set (traits given to super().__init__ travel
+        in the comm-open message: the thread is sent once, not twice)."""
+        self._engine = engine = Engine(thread, storage)
+        engine.delivery.thread_class = host_thread_class()  # created in the host's own context
+        self._access = Access()
+        self._from_page = False
+        self._followers: list[Any] = []
+        self._rates = RateLimiter()
+        self._replay_rates = RateLimiter()
+        self._page = PageChannel(lambda message: self.send(message), secrets.token_hex(8))
+        self._saved = SavedState(self._send_raw, full=given.get("notebook_state") == "full")
+        self._actions = ActionRegistry(engine, self._refresh_config)
+        self._commands = Commands(engine, lambda: self._access)
+        self._classroom = Classroom(engine, self._actions)
+        self._server = PageServer(
+            engine,
+            self._page,
+            self._rates,
+            self._replay_rates,
+            self._actions,
+            lambda: self._access,
+            lambda message: self.send(message),
+        )
+        engine.add_sink(self._on_applied)
+        with engine.lock:
+            snapshot = self._saved.snapshot(
+                engine.state,
+                self._page.epoch,
+                given.get("sort", "oldest"),
+                given.get("voting", "likes"),
+            )
+        super().__init__(_snapshot=snapshot, **given)
+        self._refresh_config()
+        self.observe(
+            self._on_settings,
+            ["role", "roles", "voting", "label_set", "fields", "badges", "user", "read_only"],
+        )
+        self.observe(self._on_notebook_state, "notebook_state")
+        self.observe(self._on_selected, "selected")
+        #: The handler of the views' messages (tests deliver messages to it directly).
+        self._on_custom_message = self._server.handle
+        self.on_msg(self._on_custom_message)
+
+    def _on_settings(self, _change: Any) -> None:
+        self._refresh_config()
+
+    def _on_notebook_state(self, _change: Any) -> None:
+        self._saved.full = self.notebook_state == "full"
+        with self._engine.lock:
+            self._saved.refresh(self._engine.state, self._page.epoch)
+
+    def _on_selected(self, change: Any) -> None:
+        if change["new"] is not None and not self._from_page:
+            self.send(focus_message(change["new"]))
 
     # ---- reading ------------------------------------------------------------------------------
 
@@ -332,19 +279,127 @@ class ThreadWidget(PageRequests, Commands, Classroom, anywidget.AnyWidget):
         """The comment with this id (``KeyError`` naming the id if there is none)."""
         return self._engine.get(comment_id)
 
-    # ---- changing, from Python ---------------------------------------------------------------
+    # ---- changing, from Python: the verbs of .commands.Commands ---------------------------------
+    # Python code is trusted (roles, locks and read_only do not bind it); ``user=`` is who acts
+    # (default: ``user``); each returns the comment as it is afterwards (the post for None).
 
     def apply(
         self, op: operations.Operation | Mapping[str, Any], actor: str | None = None
     ) -> operations.Event:
         """Apply any operation as trusted Python code acting as ``actor`` (default ``user``)."""
         operation = operations.parse_operation(op) if isinstance(op, Mapping) else op
-        return self._apply_trusted(operation, actor)
+        return self._commands.apply(operation, actor)
 
-    def _apply_trusted(
-        self, op: operations.Operation, actor: str | None = None
-    ) -> operations.Event:
-        return self._engine.submit(op, self._context(actor or self.user, trusted=True))
+    def add_comment(
+        self,
+        body: str,
+        *,
+        parent_id: str | None = None,
+        user: str | None = None,
+        author: str | None = None,
+        extra: Mapping[str, JsonValue] | None = None,
+    ) -> Comment:
+        """Post a comment (``parent_id`` None answers the post); ``author`` is another name for
+        ``user``; ``extra`` attaches JSON data (shown through ``fields``)."""
+        return self._commands.add_comment(
+            body, parent_id=parent_id, user=user, author=author, extra=extra
+        )
+
+    def edit_comment(self, comment_id: str, body: str, *, user: str | None = None) -> Comment:
+        """Replace a comment's body; it gets an "edited" mark."""
+        return self._commands.edit_comment(comment_id, body, user=user)
+
+    def delete_comment(self, comment_id: str, *, user: str | None = None) -> Comment:
+        """Delete a comment ("[deleted]" while it has replies); returns the tombstone."""
+        return self._commands.delete_comment(comment_id, user=user)
+
+    def set_extra(
+        self, comment_id: str | None, *, user: str | None = None, **values: JsonValue
+    ) -> Comment | Post:
+        """Merge ``values`` into a comment's ``extra`` (the post's for None); None removes a key."""
+        return self._commands.set_extra(comment_id, user=user, **values)
+
+    def like(self, comment_id: str, *, user: str | None = None) -> Comment:
+        """Like a comment as ``user``; once per user."""
+        return self._commands.like(comment_id, user=user)
+
+    def unlike(self, comment_id: str, *, user: str | None = None) -> Comment:
+        """Take back ``user``'s like."""
+        return self._commands.unlike(comment_id, user=user)
+
+    def vote(self, comment_id: str, choice: str | None, *, user: str | None = None) -> Comment:
+        """Set ``user``'s one vote on a comment ("up", "down" or a reaction); None retracts it."""
+        return self._commands.vote(comment_id, choice, user=user)
+
+    def flag(self, comment_id: str, reason: str = "", *, user: str | None = None) -> Comment:
+        """Report a comment to the moderators, with a reason (once per user)."""
+        return self._commands.flag(comment_id, reason, user=user)
+
+    def unflag(self, comment_id: str, *, user: str | None = None) -> Comment:
+        """Take back ``user``'s report."""
+        return self._commands.unflag(comment_id, user=user)
+
+    def moderate(
+        self,
+        comment_id: str,
+        action: ModerationAction,
+        reason: str = "",
+        *,
+        user: str | None = None,
+    ) -> Comment:
+        """Apply a moderation action (hide, unhide, spam, not_spam, remove, restore)."""
+        return self._commands.moderate(comment_id, action, reason, user=user)
+
+    def hide(self, comment_id: str, reason: str = "", *, user: str | None = None) -> Comment:
+        """Hide a comment from everyone but moderators (who see it greyed, with the reason)."""
+        return self._commands.hide(comment_id, reason, user=user)
+
+    def unhide(self, comment_id: str, reason: str = "", *, user: str | None = None) -> Comment:
+        """Show a hidden comment again."""
+        return self._commands.unhide(comment_id, reason, user=user)
+
+    def mark_spam(self, comment_id: str, reason: str = "", *, user: str | None = None) -> Comment:
+        """Mark a comment as spam: hidden from everyone but moderators."""
+        return self._commands.mark_spam(comment_id, reason, user=user)
+
+    def mark_not_spam(
+        self, comment_id: str, reason: str = "", *, user: str | None = None
+    ) -> Comment:
+        """Undo :meth:`mark_spam`."""
+        return self._commands.mark_not_spam(comment_id, reason, user=user)
+
+    def remove(self, comment_id: str, reason: str = "", *, user: str | None = None) -> Comment:
+        """Remove a comment: readers see "Removed by a moderator" in its place."""
+        return self._commands.remove(comment_id, reason, user=user)
+
+    def restore(self, comment_id: str, reason: str = "", *, user: str | None = None) -> Comment:
+        """Undo :meth:`remove`."""
+        return self._commands.restore(comment_id, reason, user=user)
+
+    def pin(self, comment_id: str, reason: str = "", *, user: str | None = None) -> Comment:
+        """Pin a comment first among its siblings, whatever the sort."""
+        return self._commands.pin(comment_id, reason, user=user)
+
+    def unpin(self, comment_id: str, reason: str = "", *, user: str | None = None) -> Comment:
+        """Undo :meth:`pin`."""
+        return self._commands.unpin(comment_id, reason, user=user)
+
+    def lock(
+        self, comment_id: str | None = None, reason: str = "", *, user: str | None = None
+    ) -> Comment | Post:
+        """Lock a comment's subtree (the whole thread for None): only moderators may reply or
+        edit there until :meth:`unlock`."""
+        return self._commands.lock(comment_id, reason, user=user)
+
+    def unlock(
+        self, comment_id: str | None = None, reason: str = "", *, user: str | None = None
+    ) -> Comment | Post:
+        """Undo :meth:`lock`."""
+        return self._commands.unlock(comment_id, reason, user=user)
+
+    def label(self, comment_id: str, label: str | None, *, user: str | None = None) -> Comment:
+        """Set ``user``'s label on a comment (one per user); None clears it."""
+        return self._commands.label(comment_id, label, user=user)
 
     # ---- callbacks ----------------------------------------------------------------------------
 
@@ -395,24 +450,85 @@ class ThreadWidget(PageRequests, Commands, Classroom, anywidget.AnyWidget):
         seq, who, when, what, on which comment, and why."""
         return self._engine.audit()
 
-    def _context(self, actor: str, trusted: bool) -> rules.Context:
-        """The rules an operation by ``actor`` is checked against."""
-        votes, labels = self._rule_keys  # parsed once per change of the rules, not per operation
-        return rules.Context(
-            actor=actor,
-            trusted=trusted,
-            read_only=self.read_only,
-            role=self.role_of(actor),
-            votes=votes,
-            labels=labels,
+    # ---- the classroom: roles, votes, labels, rankings, custom actions (.classroom) -----------
+
+    def role_of(self, user: str) -> rules.Role:
+        """The role ``user`` acts with: ``roles[user]`` if set, else ``role``."""
+        return self._access.role_of(user)
+
+    @property
+    def voting_model(self) -> VotingModel:
+        """The validated voting model (see :mod:`threadwidget.core.voting`)."""
+        return voting_model(self.voting)
+
+    def votes_of(self, comment_id: str) -> dict[str, list[str]]:
+        """Who chose what on a comment: choice -> users (``"like"`` -> likers for likes)."""
+        return self._classroom.votes_of(comment_id, self.voting_model)
+
+    @property
+    def labels(self) -> Any:
+        """The labelling exercise as a DataFrame: comment_id, user, label, author, body."""
+        return self._classroom.labels()
+
+    def label_rows(self) -> list[dict[str, Any]]:
+        """The rows of :attr:`labels` as dicts (no pandas needed)."""
+        return self._classroom.label_rows()
+
+    def ranking(self, sort: str | None = None, now: datetime | None = None) -> Any:
+        """Every comment this widget's user sees, in page order, with its rank among siblings,
+        score inputs, score and formula under ``sort`` (default: :attr:`sort`), as a DataFrame.
+        ``now`` is the clock of ``hot`` (default: the current time)."""
+        return self._classroom.ranking(
+            sort or self.sort, self.voting_model, now, self.role_of(self.user), self.strings
         )
+
+    def agreement(self, key: Mapping[str, str]) -> Any:
+        """Per student: labelled, matches, agreement and accuracy against an answer key
+        (comment id -> label), as a DataFrame indexed by user."""
+        return self._classroom.agreement(key)
+
+    def add_action(
+        self,
+        name: str,
+        label: str | None = None,
+        handler: Callable[..., ActionResult] | None = None,
+        *,
+        icon: str | None = None,
+        when: Callable[[Comment], bool] | None = None,
+        target: ActionTarget = "comment",
+        actor: str | None = None,
+    ) -> Callable[[], None]:
+        """Put a button named ``label`` on every comment ``when(comment)`` accepts (all when
+        None), on the post (``target="post"``) or in the toolbar (``target="thread"``).
+
+        A click calls ``handler(comment_or_post_or_thread, user)`` in the kernel. It may return
+        operations (or dicts) to apply — as ``actor``, default the clicking user — a message
+        str to show, or None; raising refuses the click, its message shown in the page. Returns
+        a function that removes the action.
+        """
+        return self._classroom.add_action(
+            name, label, handler, icon=icon, when=when, target=target, actor=actor
+        )
+
+    @property
+    def actions(self) -> list[str]:
+        """Names of the registered custom actions, in the order they show."""
+        return self._classroom.actions
 
     def _refresh_config(self) -> None:
         """Recompute ``_config``, all the views need to know about the rules (a fresh dict)."""
-        self._rule_keys = (self.voting_model.keys, frozenset(self.label_set))
+        model = self.voting_model
+        self._access = Access(
+            user=self.user,
+            read_only=self.read_only,
+            role=self.role,
+            roles=dict(self.roles),
+            votes=model.keys,  # parsed once per change of the rules, not per operation
+            labels=frozenset(self.label_set),
+        )
         self._config = config_value(
             role=self.role_of(self.user),
-            voting=self.voting_model.wire(),
+            voting=model.wire(),
             label_set=self.label_set,
             fields=wire_fields(self.fields),
             actions=self._actions.wire(),
@@ -434,12 +550,12 @@ class ThreadWidget(PageRequests, Commands, Classroom, anywidget.AnyWidget):
         return write_thread(self.thread, path)
 
     @classmethod
-    def load(cls, path: str | os.PathLike[str], **kwargs: Any) -> ThreadWidget:
+    def load(cls, path: str | os.PathLike[str], **settings: Unpack[WidgetSettings]) -> ThreadWidget:
         """A widget showing the thread in ``path`` (a saved or autosaved discussion, or any
-        format :func:`threadwidget.load` reads); ``kwargs`` as for the constructor."""
+        format :func:`threadwidget.load` reads); ``settings`` as for the constructor."""
         from ..formats import load
 
-        return cls(thread=load(path), **kwargs)
+        return cls(thread=load(path), **settings)
 
     @classmethod
     def connect(
@@ -450,7 +566,7 @@ class ThreadWidget(PageRequests, Commands, Classroom, anywidget.AnyWidget):
         thread: Thread | None = None,
         readers: Sequence[str] | None = None,
         writers: Sequence[str] | None = None,
-        **kwargs: Any,
+        **settings: Unpack[WidgetSettings],
     ) -> ThreadWidget:
         """A widget on a shared thread: every operation goes through the store (or the hub's
         threadwidget service) and every widget connected to the thread shows it live.
@@ -465,8 +581,9 @@ class ThreadWidget(PageRequests, Commands, Classroom, anywidget.AnyWidget):
 
         >>> w = ThreadWidget.connect("/srv/class/discussion.db", "week1")  # doctest: +SKIP
         """
-        if "autosave" in kwargs or "storage" in kwargs:
+        if "autosave" in settings or "storage" in settings:
             raise TypeError("a shared thread is stored already: use autosave= or connect()")
+        unknown_settings(settings)  # before a connection is opened
         if thread_id is None and isinstance(store, str):  # connect("week1")
             store, thread_id = None, store
         if not isinstance(thread_id, str):
@@ -474,7 +591,7 @@ class ThreadWidget(PageRequests, Commands, Classroom, anywidget.AnyWidget):
         access = None if readers is None and writers is None else (readers, writers)
         storage = open_storage(store, thread_id, create=thread, access=access)
         try:
-            return cls(storage=storage, **kwargs)
+            return cls(storage=storage, **settings)
         except BaseException:
             storage.close()
             raise
@@ -544,7 +661,7 @@ class ThreadWidget(PageRequests, Commands, Classroom, anywidget.AnyWidget):
         """Widget state for the wire and for exports; ``_snapshot`` is always the current thread
         (as a saved notebook may carry it: see ``notebook_state``)."""
         state: dict[str, Any] = super().get_state(key, drop_defaults)
-        if "_snapshot" in state and hasattr(self, "_saved"):
+        if "_snapshot" in state:
             with self._engine.lock:
                 state["_snapshot"] = self._saved_snapshot()
         return state

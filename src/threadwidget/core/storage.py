@@ -20,8 +20,8 @@ from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator
 from typing import IO
 
-from ..core import operations, rules
-from ..core.models import Thread
+from . import operations, rules
+from .models import Thread
 
 __all__ = ["CatchUp", "Decide", "Listener", "MemoryStorage", "NotReady", "Storage"]
 
@@ -41,9 +41,6 @@ class NotReady(Exception):
 
 class Storage(ABC):
     """Where one thread and its history are kept; every method is thread-safe."""
-
-    #: True when operations are decided by a remote authority (the hub service), not locally.
-    remote: bool = False
 
     @abstractmethod
     def load(self) -> tuple[rules.ThreadState, int]:

@@ -29,7 +29,7 @@ from pydantic import ValidationError
 
 from ..core import operations, rules
 from ..core.models import Thread
-from ..formats.native import ThreadFileError, read_thread, write_thread
+from .native import ThreadFileError, read_thread, write_thread
 
 __all__ = ["JournalStore", "RecoveryWarning", "with_legacy_journal"]
 

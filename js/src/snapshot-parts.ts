@@ -1,6 +1,6 @@
 /**
- * What the sync and catch-up need besides the store: the buffer of snapshot parts being folded,
- * and the counts of a first-screen snapshot (first_screen.py).
+ * What a snapshot sent in parts leaves with the store until it is whole: the buffer of parts being
+ * folded, and the counts of a first-screen snapshot (page/first_screen.py) for what has not arrived.
  */
 import type { Post, Snapshot } from "./protocol";
 import type { Mirror } from "./mirror";
@@ -19,13 +19,13 @@ export interface PartsBuffer {
 }
 
 /** What a first-screen snapshot (`_snapshot.first_screen`, first_screen.py) says about the rest. */
-export interface Partial {
+export interface FirstScreenCounts {
   total: number;
   /** comment id -> [shown direct replies, visible comments below] in the whole thread */
   replies: Map<string, readonly [number, number]>;
 }
 
-export function partialOf(s: Snapshot): Partial | null {
+export function firstScreenCounts(s: Snapshot): FirstScreenCounts | null {
   const fs = (s as { first_screen?: unknown }).first_screen;
   if (!fs || typeof fs !== "object") return null;
   const { total, replies } = fs as { total?: unknown; replies?: unknown };
