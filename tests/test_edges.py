@@ -337,7 +337,7 @@ def test_a_shared_thread_created_again_under_its_id_is_told_not_mixed(tmp_path: 
 
 
 def test_memory_storage_history_does_not_grow_memory(monkeypatch: pytest.MonkeyPatch) -> None:
-    from threadwidget.storage.base import MemoryStorage
+    from threadwidget.core.storage import MemoryStorage
 
     monkeypatch.setattr(MemoryStorage, "KEEP_BYTES", 64 * 1024, raising=False)
     import tracemalloc
