@@ -11,6 +11,7 @@ import { ThreadStore } from "./state";
 import { savedSnapshot } from "./saved";
 import { Fmt } from "./strings";
 import { votingKind } from "./ranking";
+import { Connection } from "./connection";
 
 type Handler = (...args: unknown[]) => void;
 
@@ -19,6 +20,8 @@ export type ThreadModel = AnyModel<Model>;
 
 export interface ModelState {
   store: ThreadStore;
+  /** whether the kernel can be reached (connection.ts) */
+  conn: Connection;
   /** true while this page itself writes `selected` (its change is not a request to focus) */
   selecting: boolean;
   dispose: () => void;
@@ -29,10 +32,14 @@ const states = new WeakMap<ThreadModel, ModelState>();
 export function setup(model: ThreadModel): ModelState {
   const existing = states.get(model);
   if (existing) return existing;
+  const conn = new Connection(model);
   const store = new ThreadStore({
-    send: (msg) => model.send(msg),
+    // a closed comm throws: never an uncaught page error, the connection says "gone"
+    send: (msg) => conn.send(msg),
     user: model.get("user"),
   });
+  const stopLink = conn.subscribe((link) => store.setLink(link));
+  store.setLink(conn.state);
   const onMsg: Handler = (msg) => {
     if (isIncomingMsg(msg)) store.handleMessage(msg);
   };
@@ -58,8 +65,11 @@ export function setup(model: ThreadModel): ModelState {
 
   const state: ModelState = {
     store,
+    conn,
     selecting: false,
     dispose: () => {
+      stopLink();
+      conn.dispose();
       store.dispose();
       model.off("msg:custom", onMsg);
       model.off("change:_snapshot", onSnapshot);

@@ -113,6 +113,10 @@ export type IncomingMsg = EventMsg | RejectMsg | CatchupMsg | SnapshotMsg | Focu
 
 /** The reason shown for a request the answer to a sync shows was refused (its reject was lost). */
 export const LOST_REASON = "No answer from the kernel; please try again.";
+/** The reason for a request made while the kernel cannot be reached (connection.ts). */
+export const OFFLINE_REASON = "Not sent: the kernel is not connected. Your text is kept; try again once it is back.";
+/** The reason for requests left when the kernel restarted or stopped (this widget's comm is gone). */
+export const GONE_REASON = "Not sent: the kernel restarted or stopped. Your text is kept; run the widget's cell again.";
 
 /** Ids match this pattern on both sides. */
 export const ID_PATTERN = C.ID_PATTERN;

@@ -20,7 +20,8 @@ import type {
   Snapshot,
   SnapshotMsg,
 } from "./protocol";
-import { LOST_REASON } from "./protocol";
+import { GONE_REASON, LOST_REASON, OFFLINE_REASON } from "./protocol";
+import type { Link } from "./connection";
 import type { KeepBody } from "./mirror";
 import { applyEvent, emptyMirror, foldPost, insertComment, isPostEvent, mirrorFrom } from "./mirror";
 import { PendingView } from "./pending";
@@ -53,13 +54,19 @@ export interface RejectNotice {
 }
 
 export interface StoreOptions {
-  send: (msg: OutgoingMsg) => void;
+  /** false: not sent (the comm is closed) */
+  send: (msg: OutgoingMsg) => unknown;
   client?: string;
   user?: string;
   now?: () => Date;
   /** ask for a sync when an own request has had no answer for this long (ms); 0 disables */
   staleAfterMs?: number;
+  /** ask again when a sync has had no (further) answer for this long (ms); 0 disables */
+  syncRetryMs?: number;
 }
+
+/** A sync unanswered this long (no part of its answer) is sent again. */
+export const SYNC_RETRY_MS = 10_000;
 
 export function randomClientId(): string {
   const bytes = new Uint8Array(5);
@@ -76,7 +83,7 @@ export class ThreadStore extends PendingView {
   epoch = "";
   seq = 0;
 
-  #send: (msg: OutgoingMsg) => void;
+  #send: (msg: OutgoingMsg) => unknown;
   #now: () => Date;
   #counter = 0;
   #syncing = false;
@@ -91,6 +98,14 @@ export class ThreadStore extends PendingView {
   #syncWaits = new Map<string, Set<string>>();
   #staleAfterMs: number;
   #staleTimer: ReturnType<typeof setTimeout> | null = null;
+  #syncRetryMs: number;
+  #syncTimer: ReturnType<typeof setTimeout> | null = null;
+  /** the rid of the sync in flight (its answer re-arms the retry timer) */
+  #syncRid: string | null = null;
+  /** views showing this store: without any, no timer runs and nothing is asked */
+  #views = 0;
+  #link: Link = "live";
+  #disposed = false;
 
   /** the page's user; the mirror keeps the Markdown source of their comments only (KeepBody) */
   #user: string;
@@ -108,6 +123,7 @@ export class ThreadStore extends PendingView {
     this.#user = opts.user ?? "";
     this.#now = now;
     this.#staleAfterMs = opts.staleAfterMs ?? 15_000;
+    this.#syncRetryMs = opts.syncRetryMs ?? SYNC_RETRY_MS;
   }
 
   get user(): string {
@@ -126,12 +142,96 @@ export class ThreadStore extends PendingView {
 
   /** Stop timers (the model went away). */
   dispose(): void {
-    if (this.#staleTimer !== null) clearTimeout(this.#staleTimer);
-    this.#staleTimer = null;
+    this.#disposed = true;
+    this.#stopTimers();
     this.#listeners.clear();
     this.#rejectListeners.clear();
     this.#focusListeners.clear();
     this.#replyListeners.clear();
+  }
+
+  #stopTimers(): void {
+    if (this.#staleTimer !== null) clearTimeout(this.#staleTimer);
+    this.#staleTimer = null;
+    if (this.#syncTimer !== null) clearTimeout(this.#syncTimer);
+    this.#syncTimer = null;
+  }
+
+  /** True while timers may run and requests go out: some view shows the store and the kernel is reachable. */
+  get #active(): boolean {
+    return !this.#disposed && this.#views > 0 && this.#link === "live";
+  }
+
+  /**
+   * A view starts showing this store (it returns the detach). The last view gone, every timer
+   * stops and nothing is asked again until a view comes back (a removed view keeps no timer).
+   */
+  attach(): () => void {
+    this.#views++;
+    if (this.#views === 1) this.#resume();
+    let done = false;
+    return () => {
+      if (done) return;
+      done = true;
+      this.#views--;
+      if (this.#views === 0) this.#stopTimers();
+    };
+  }
+
+  /** Timers again, and a sync if one was lost meanwhile or requests wait for an answer. */
+  #resume(): void {
+    if (!this.#active) return;
+    if (this.#syncing) this.#armSync();
+    if (this.pending.size > 0) this.#watchPending();
+  }
+
+  /** Whether the kernel can be reached (connection.ts). */
+  get link(): Link {
+    return this.#link;
+  }
+
+  /**
+   * The kernel went away or came back. Gone for good: every pending request is settled as
+   * refused (views put the text back); back: a sync catches up with whatever was missed.
+   */
+  setLink(link: Link): void {
+    if (link === this.#link) return;
+    const was = this.#link;
+    this.#link = link;
+    if (link === "gone") {
+      this.#stopTimers();
+      this.#batched(() => {
+        for (const rid of [...this.pending.keys()]) this.#rejectPending(rid, GONE_REASON, null);
+      });
+    } else if (link === "live" && was !== "gone") {
+      this.requestSync(true);
+      if (this.pending.size > 0) this.#watchPending();
+    } else if (link !== "live") this.#stopTimers();
+  }
+
+  /** Why nothing can be sent now, or null. */
+  get offline(): string | null {
+    return this.#link === "live" ? null : this.#link === "gone" ? GONE_REASON : OFFLINE_REASON;
+  }
+
+  /** Send; false when the host refused (a closed comm: the connection says "gone"). */
+  #post(msg: OutgoingMsg): boolean {
+    try {
+      return this.#send(msg) !== false;
+    } catch {
+      return false;
+    }
+  }
+
+  /** A sync whose answer does not come is asked again (an interrupted kernel, a lost message). */
+  #armSync(): void {
+    if (this.#syncTimer !== null) clearTimeout(this.#syncTimer);
+    this.#syncTimer = null;
+    if (this.#syncRetryMs <= 0 || !this.#syncing || !this.#active) return;
+    this.#syncTimer = setTimeout(() => {
+      this.#syncTimer = null;
+      if (this.#syncing && this.#active) this.requestSync(true);
+    }, this.#syncRetryMs);
   }
 
   /**
@@ -139,10 +239,10 @@ export class ThreadStore extends PendingView {
    * unanswered for `staleAfterMs` triggers a sync, whose answer settles it (rule 4).
    */
   #watchPending(): void {
-    if (this.#staleAfterMs <= 0 || this.#staleTimer !== null) return;
+    if (this.#staleAfterMs <= 0 || this.#staleTimer !== null || !this.#active) return;
     this.#staleTimer = setTimeout(() => {
       this.#staleTimer = null;
-      if (this.pending.size === 0) return;
+      if (this.pending.size === 0 || !this.#active) return;
       const cutoff = this.#now().getTime() - this.#staleAfterMs;
       let stale = false;
       for (const p of this.pending.values()) if (Date.parse(p.at) <= cutoff) stale = true;
@@ -245,10 +345,13 @@ export class ThreadStore extends PendingView {
   requestSync(force = false): void {
     if (this.#syncing && !force) return;
     this.#syncing = true;
+    if (this.#disposed || this.#link !== "live") return; // asked again when the kernel is back
     this.#counter++;
     const rid = `${this.client}-${this.#counter}`;
     this.#syncWaits.set(rid, new Set(this.pending.keys()));
-    this.#send({
+    this.#syncRid = rid;
+    this.#armSync();
+    this.#post({
       kind: "sync",
       client: this.client,
       // An incomplete snapshot has no comments: name no epoch so the kernel sends snapshot parts.
@@ -256,6 +359,11 @@ export class ThreadStore extends PendingView {
       seq: this.seq,
       rid,
     });
+  }
+
+  /** A part of a sync's answer arrived: the kernel is working on it, wait again. */
+  #syncProgress(rid: string | null | undefined): void {
+    if (rid && rid === this.#syncRid) this.#armSync();
   }
 
   /**
@@ -317,7 +425,7 @@ export class ThreadStore extends PendingView {
   request(msg: DistributiveOmit<RequestMsg, "rid">): string {
     this.#counter++;
     const rid = `${this.client}-q${this.#counter}`;
-    this.#send({ ...msg, rid });
+    this.#post({ ...msg, rid } as OutgoingMsg);
     return rid;
   }
 
@@ -376,8 +484,10 @@ export class ThreadStore extends PendingView {
         break;
       }
     }
+    this.#syncProgress(msg.rid);
     if (msg.done) {
       this.#syncing = false;
+      this.#armSync();
       if (gap) {
         if (msg.rid) this.#syncWaits.delete(msg.rid);
         this.requestSync();
@@ -405,6 +515,7 @@ export class ThreadStore extends PendingView {
       this.#parts = buf;
       this.#slim = buf.parts >= SLIM_PARTS;
     }
+    this.#syncProgress(msg.rid);
     if (msg.post) buf.post = msg.post;
     if (msg.confirmed) buf.confirmed = msg.confirmed;
     if (!buf.seen.has(msg.part)) {
@@ -426,6 +537,7 @@ export class ThreadStore extends PendingView {
     this._visible = buf.visible;
     this._timeCache.clear();
     this.#syncing = false;
+    this.#armSync();
     this.#dropSettledAdds();
     this.#markReset();
     this.#settleSync(buf.rid, buf.confirmed);
@@ -466,9 +578,15 @@ export class ThreadStore extends PendingView {
     this.#counter++;
     const rid = `${this.client}-${this.#counter}`;
     this.pending.set(rid, { rid, op, at: this.#now().toISOString() });
-    this.#send({ kind: "op", rid, op });
+    const reason = this.offline;
+    if (reason === null && this.#post({ kind: "op", rid, op })) {
+      this.#touch(this.#idsOfOp(op));
+      this.#watchPending();
+      return rid;
+    }
+    // Not sent (no kernel now): refused like a reject, after the caller has noted its rid.
     this.#touch(this.#idsOfOp(op));
-    this.#watchPending();
+    queueMicrotask(() => this.#batched(() => this.#rejectPending(rid, reason ?? GONE_REASON, null)));
     return rid;
   }
 

@@ -41,6 +41,11 @@ function render({ model, el }: { model: ThreadModel; el: HTMLElement }): () => v
     css: () => model.get("css"),
     select: (id) => selectComment(model, st, id),
   });
+  // the kernel's reachability: one line in the view, sends held back, drafts kept
+  view.setLink(st.conn.state);
+  const stopLink = st.conn.subscribe((link) => view.setLink(link));
+  // while no view shows the store, it runs no timer and asks nothing (a removed view is silent)
+  const detach = store.attach();
   const onSnapshotNote: Handler = () => {
     const snap: { saved_at?: unknown } | null | undefined = model.get("_snapshot");
     view.setSnapshotNote(typeof snap?.saved_at === "string" ? snap.saved_at : null);
@@ -82,6 +87,8 @@ function render({ model, el }: { model: ThreadModel; el: HTMLElement }): () => v
   ];
   for (const [ev, cb] of handlers) model.on(ev, cb);
   return () => {
+    stopLink();
+    detach();
     stopWatching();
     for (const [ev, cb] of handlers) model.off(ev, cb);
     view.destroy();

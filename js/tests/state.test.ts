@@ -263,6 +263,7 @@ describe("ThreadStore", () => {
     try {
       const sent: OutgoingMsg[] = [];
       const store = new ThreadStore({ send: (m) => sent.push(m), client: "k3f9", user: "Chris", staleAfterMs: 5000 });
+      store.attach(); // a view shows it
       store.load(smallSnapshot());
       store.submit({ type: "like", id: "c4" });
       expect(sent.map((m) => m.kind)).toEqual(["op"]);
@@ -272,5 +273,67 @@ describe("ThreadStore", () => {
     } finally {
       vi.useRealTimers();
     }
+  });
+
+  it("asks again for a sync whose answer is lost (the first one included), and stops with the last view", () => {
+    vi.useFakeTimers();
+    try {
+      const sent: OutgoingMsg[] = [];
+      const store = new ThreadStore({ send: (m) => sent.push(m), client: "k3f9", user: "Chris", staleAfterMs: 5000, syncRetryMs: 3000 });
+      store.load({ ...smallSnapshot(), complete: false });
+      store.requestSync(true); // the first sync: its answer never comes
+      const detach = store.attach();
+      vi.advanceTimersByTime(3100);
+      expect(sent.map((m) => m.kind)).toEqual(["sync", "sync"]);
+      vi.advanceTimersByTime(3100);
+      expect(sent.map((m) => m.kind)).toEqual(["sync", "sync", "sync"]);
+      store.submit({ type: "like", id: "c4" });
+      detach(); // the view is removed: no timer, no request any more
+      vi.advanceTimersByTime(60_000);
+      expect(sent.map((m) => m.kind)).toEqual(["sync", "sync", "sync", "op"]);
+      store.attach(); // a view again: the unanswered sync is asked again in time
+      vi.advanceTimersByTime(3100);
+      expect(sent.filter((m) => m.kind === "sync").length).toBe(4);
+      store.dispose();
+      vi.advanceTimersByTime(60_000);
+      expect(sent.filter((m) => m.kind === "sync").length).toBe(4);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it("a closed comm: nothing thrown, the op refused with its text, then every pending one when the kernel is gone", async () => {
+    const sent: OutgoingMsg[] = [];
+    let closed = false;
+    const store = new ThreadStore({
+      send: (m) => {
+        if (closed) throw new Error("Cannot send");
+        sent.push(m);
+      },
+      client: "k3f9",
+      user: "Chris",
+      staleAfterMs: 0,
+    });
+    store.attach();
+    store.load(smallSnapshot());
+    const rejects: { rid: string; reason: string }[] = [];
+    store.onReject((r) => rejects.push({ rid: r.rid, reason: r.reason }));
+    const inFlight = store.submit({ type: "edit", id: "c1", body: "in flight" });
+    expect(store.pending.size).toBe(1);
+    store.setLink("lost");
+    const whileLost = store.submit({ type: "like", id: "c4" });
+    expect(sent.map((m) => m.kind)).toEqual(["op"]); // not sent while lost
+    await Promise.resolve();
+    expect(rejects.map((r) => r.rid)).toEqual([whileLost]);
+    expect(store.pending.has(inFlight)).toBe(true); // may still be answered
+    store.setLink("live");
+    expect(sent.map((m) => m.kind)).toEqual(["op", "sync"]); // back: catch up
+    closed = true;
+    expect(() => store.submit({ type: "like", id: "c4" })).not.toThrow();
+    store.setLink("gone");
+    await Promise.resolve();
+    expect(store.pending.size).toBe(0);
+    expect(rejects.map((r) => r.rid)).toContain(inFlight);
+    store.dispose();
   });
 });

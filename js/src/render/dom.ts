@@ -28,7 +28,8 @@ export function button(action: string, label: string, text: string, extra: Attrs
 
 /** The tag and data-* attributes of a control: what identifies it across a rebuild of its card. */
 function controlKey(el: Element): string {
-  const data = Array.from(el.attributes, (a) => (a.name.startsWith("data-") ? `${a.name}=${a.value}` : ""));
+  // (not the attribute the view adds to whatever takes the focus: the rebuilt control lacks it)
+  const data = Array.from(el.attributes, (a) => (a.name.startsWith("data-") && a.name !== "data-lm-suppress-shortcuts" ? `${a.name}=${a.value}` : ""));
   return `${el.tagName}|${data.filter(Boolean).join("|")}`;
 }
 

@@ -14,6 +14,8 @@ import { absoluteTime, button, h } from "./dom";
 
 /** Play advances one moment this often (ms). */
 export const PLAY_STEP_MS = 700;
+/** A timeline or replay request unanswered this long (ms) is sent again. */
+export const REQUEST_RETRY_MS = 10_000;
 const SLIDER_KEYS = new Set(["ArrowLeft", "ArrowRight", "ArrowUp", "ArrowDown", "Home", "End", "PageUp", "PageDown"]);
 
 export interface ReplayHost {
@@ -55,6 +57,7 @@ export class Replay {
   #replayRid: string | null = null;
   #parts: Parts | null = null;
   #timer: ReturnType<typeof setInterval> | null = null;
+  #retry: ReturnType<typeof setTimeout> | null = null;
   #unsub: () => void;
 
   constructor(host: ReplayHost) {
@@ -136,7 +139,28 @@ export class Replay {
     this.toggle.setAttribute("aria-pressed", "true");
     this.bar.hidden = false;
     this.#timelineRid = this.#host.live.request({ kind: "timeline" });
+    this.#arm();
     this.#update();
+  }
+
+  /**
+   * A request whose answer does not come (a lost message, an interrupted kernel) is asked again
+   * after REQUEST_RETRY_MS without an answer; every part of an answer waits again.
+   */
+  #arm(): void {
+    if (this.#retry !== null) clearTimeout(this.#retry);
+    this.#retry = null;
+    if (!this.#active || (this.#timelineRid === null && this.#replayRid === null)) return;
+    this.#retry = setTimeout(() => {
+      this.#retry = null;
+      if (!this.#active) return;
+      if (this.#timelineRid !== null) {
+        this.#timelineRid = this.#host.live.request({ kind: "timeline" });
+        this.#arm();
+      } else if (this.#replayRid !== null) {
+        this.#ask();
+      }
+    }, REQUEST_RETRY_MS);
   }
 
   /** Back to live: the view draws the live store again (with everything that arrived meanwhile). */
@@ -145,6 +169,7 @@ export class Replay {
     this.#stop();
     this.#active = false;
     this.#timelineRid = this.#replayRid = null;
+    this.#arm();
     this.#parts = null;
     this.toggle.setAttribute("aria-pressed", "false");
     this.bar.hidden = true;
@@ -187,6 +212,8 @@ export class Replay {
   dispose(): void {
     if (this.#timer !== null) clearInterval(this.#timer);
     this.#timer = null;
+    if (this.#retry !== null) clearTimeout(this.#retry);
+    this.#retry = null;
     this.#unsub();
   }
 
@@ -207,12 +234,14 @@ export class Replay {
   #ask(): void {
     this.#parts = null;
     this.#replayRid = this.#host.live.request({ kind: "replay", index: this.#want });
+    this.#arm();
   }
 
   #onReply(msg: ReplyMsg): void {
     if (!this.#active) return;
     if (msg.kind === "timeline" && msg.rid === this.#timelineRid) {
       this.#timelineRid = null;
+      this.#arm();
       this.#moments = msg.moments.filter((m) => typeof m === "string");
       this.#slider.max = String(Math.max(0, this.#moments.length - 1));
       this.go(this.#moments.length - 1);
@@ -223,6 +252,7 @@ export class Replay {
   }
 
   #onPart(msg: ReplayStateMsg): void {
+    this.#arm();
     let p = this.#parts;
     if (!p) p = this.#parts = { rid: msg.rid, index: msg.index, at: msg.at, count: msg.count, post: null, chunks: [], received: 0 };
     if (msg.post) p.post = msg.post;
@@ -233,6 +263,7 @@ export class Replay {
     if (p.received < Math.max(1, msg.parts) || !p.post) return;
     this.#parts = null;
     this.#replayRid = null;
+    this.#arm();
     const live = this.#host.live;
     // "hot" ranks as they were at that moment: the replay store's clock stands still there
     const then = Date.parse(p.at);

@@ -8,7 +8,8 @@
  * (collapsed subtrees, open composers, drafts) lives in the view and survives every event.
  */
 import type { Config, Sort } from "../protocol";
-import { LOST_REASON, SORTS } from "../protocol";
+import { GONE_REASON, LOST_REASON, OFFLINE_REASON, SORTS } from "../protocol";
+import type { Link } from "../connection";
 import type { Change, RejectNotice, ThreadStore } from "../state";
 import { ROOT } from "../state";
 import { renderCard } from "./comment";
@@ -34,6 +35,12 @@ export { SEARCH_DEBOUNCE_MS } from "./search";
 /** How long a focused comment stays highlighted (ms). */
 export { FOCUS_FLASH_MS } from "./flash";
 
+/** Controls that send something to the kernel (unavailable while it cannot be reached). */
+const SENDS = [
+  "like", "vote", "label", "delete", "submit", "unflag", "custom-action",
+  "replay-prev", "replay-play", "replay-next", "replay-live",
+].map((a) => `button[data-action="${a}"]`).concat(['button[data-role="mod-confirm"]', 'button[data-role="replay-toggle"]']).join(", ");
+
 /** The normal tree, put aside while a search is active (restored as it was). */
 interface Saved {
   tree: Tree;
@@ -47,6 +54,11 @@ export class ThreadView {
   readonly root: HTMLElement;
   #postEl: HTMLElement;
   #noteEl: HTMLElement;
+  /** the one-line connection notice (kernel lost, restarting, gone) */
+  #linkEl: HTMLElement;
+  #link: Link = "live";
+  /** while offline: keeps new controls marked unavailable */
+  #offlineObs: MutationObserver | null = null;
   #countEl: HTMLElement;
   #sortEl: HTMLSelectElement;
   #bannerEl: HTMLElement;
@@ -113,6 +125,15 @@ export class ThreadView {
       card: (id) => this.#tree.nodes.get(id)?.card,
     });
     this.root = h("div", { class: "tw-root", "data-lm-suppress-shortcuts": "true" });
+    // The widget owns its keys: Lumino looks for this attribute from the key's target up and
+    // stops before a control that matches a notebook shortcut's selector (a focused button
+    // matches command mode's), so every control gets it the moment it takes the focus.
+    this.root.addEventListener("focusin", (e) => {
+      const t = e.target as Element | null;
+      if (t && t !== this.root && typeof t.setAttribute === "function" && !t.hasAttribute("data-lm-suppress-shortcuts")) {
+        t.setAttribute("data-lm-suppress-shortcuts", "true");
+      }
+    });
     this.#custom = new CustomActions(this.root, {
       store: ctx.store,
       fmt: () => this.#fmt,
@@ -168,11 +189,12 @@ export class ThreadView {
       ),
     );
     this.#noteEl = h("p", { class: "tw-snapshot-note", "data-role": "snapshot-note", role: "note", hidden: true });
+    this.#linkEl = h("p", { class: "tw-link-note", "data-role": "connection", role: "status", "aria-live": "polite", hidden: true });
     this.#commentsEl = h("section", { class: "tw-comments" }, toolbar, this.#replay.bar, this.#bannerEl, this.#mod.threadEl, this.#newCommentEl, this.#emptyEl, this.#why.note, this.#boxEl);
     // w.css: the widget's own <style>, inside this view's root (gone with the view); it is in the
     // DOM only while there is CSS to apply
     this.#styleEl = h("style", { "data-role": "custom-css" });
-    this.root.append(this.#noteEl, this.#postEl, this.#commentsEl);
+    this.root.append(this.#noteEl, this.#linkEl, this.#postEl, this.#commentsEl);
     this.#applyLabels();
     this.#applyLayout();
     this.setCss(ctx.css());
@@ -203,7 +225,55 @@ export class ThreadView {
     this.#clicks.dispose();
     if (this.#bannerTimer !== null) clearTimeout(this.#bannerTimer);
     this.#flash.dispose();
+    this.#offlineObs?.disconnect();
+    this.#offlineObs = null;
     this.root.remove();
+  }
+
+  // ---- the kernel's reachability (connection.ts) ------------------------------------------
+
+  /**
+   * The kernel went away or came back: one line says so; what would send something is marked
+   * unavailable (aria-disabled: it keeps its focus and says why when pressed); drafts stay.
+   */
+  setLink(link: Link): void {
+    if (this.#destroyed || link === this.#link) return;
+    this.#link = link;
+    this.root.dataset.link = link;
+    this.#renderLink();
+    const offline = link !== "live";
+    this.root.classList.toggle("tw-offline", offline);
+    if (offline && !this.#offlineObs && typeof MutationObserver === "function") {
+      this.#offlineObs = new MutationObserver(() => this.#markSends(true));
+      this.#offlineObs.observe(this.root, { childList: true, subtree: true });
+    } else if (!offline) {
+      this.#offlineObs?.disconnect();
+      this.#offlineObs = null;
+    }
+    this.#markSends(offline);
+  }
+
+  #renderLink(): void {
+    const link = this.#link;
+    const el = this.#linkEl;
+    el.hidden = link === "live";
+    el.textContent = link === "lost" ? this.#fmt.t("link_lost") : link === "restarting" ? this.#fmt.t("link_restarting") : link === "gone" ? this.#fmt.t("link_gone") : "";
+  }
+
+  /** The controls that send something to the kernel, marked (un)available. */
+  #markSends(off: boolean): void {
+    const sel = SENDS;
+    for (const b of Array.from(this.root.querySelectorAll<HTMLElement>(sel))) {
+      if (off) {
+        if (b.getAttribute("aria-disabled") !== "true") {
+          b.setAttribute("aria-disabled", "true");
+          b.dataset.offline = "true";
+        }
+      } else if (b.dataset.offline === "true") {
+        b.removeAttribute("aria-disabled");
+        delete b.dataset.offline;
+      }
+    }
   }
 
   /** True once every comment this view builds (not collapsed, not behind "more"/"continue") is in the DOM. */
@@ -286,6 +356,7 @@ export class ThreadView {
   setFmt(fmt: Fmt): void {
     this.#fmt = fmt;
     this.#applyLabels();
+    this.#renderLink();
     const saved = this.#noteEl.dataset.savedAt;
     if (!this.#noteEl.hidden && saved) this.setSnapshotNote(saved);
     this.#renderPost();
@@ -528,6 +599,8 @@ export class ThreadView {
 
   #onReject(r: RejectNotice): void {
     if (r.reason === LOST_REASON) r = { ...r, reason: this.#fmt.t("no_answer") };
+    else if (r.reason === OFFLINE_REASON) r = { ...r, reason: this.#fmt.t("offline_refused") };
+    else if (r.reason === GONE_REASON) r = { ...r, reason: this.#fmt.t("gone_refused") };
     if (this.#drafts.onReject(r)) return;
     // Not one of this view's composers: if this view pressed the button, say so.
     if (this.#clicks.takeOwn(r.rid) && !this.#mod.onReject(r)) this.#showBanner(r.reason);
