@@ -123,3 +123,37 @@ def test_notebook7_theme(quickstart, theme):
                     "() => window.jupyterapp.commands.execute('apputils:change-theme', "
                     "{theme: 'JupyterLab Light'})"
                 )
+
+
+def test_notebook7_keys_on_widget_controls_stay_in_the_widget(quickstart):
+    """Issue 29, item 4 in Notebook 7: `d d`, `a`, `j` on a focused widget button change no
+    cell; outside the widget Notebook 7's own `b` still inserts a cell."""
+    from test_page_keys_browser import COMMAND_MODE_ON, NB_STATE
+
+    nb = quickstart
+    page = nb.page
+    root = nb.widget(0)
+    root.locator('[data-role="post-title"]').click()
+    before = page.evaluate(NB_STATE, nb.name)
+    like = root.locator('[data-comment-id="c1"] > .tw-card button[data-action="like"]')
+    like.focus()
+    for key in ("d", "d", "a", "b", "j", "k", "ArrowDown"):
+        page.keyboard.press(key)
+    expect(like).to_be_focused()
+    after = page.evaluate(NB_STATE, nb.name)
+    assert after["cells"] == before["cells"] and after["active"] == before["active"], after
+    assert page.evaluate(COMMAND_MODE_ON, [nb.name, 0])
+    page.keyboard.press("b")
+    page.wait_for_function(
+        "([path, n]) => { for (const w of window.jupyterapp.shell.widgets('main'))"
+        " if (w.context && w.context.path === path)"
+        " return w.content.model.sharedModel.cells.length === n; return false; }",
+        arg=[nb.name, before["cells"] + 1],
+        timeout=10_000,
+    )
+    page.evaluate(
+        "([path]) => { for (const w of window.jupyterapp.shell.widgets('main'))"
+        " if (w.context && w.context.path === path) w.content.model.sharedModel.deleteCell(1); }",
+        [nb.name],
+    )
+    nb.tag_cells()
