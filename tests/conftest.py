@@ -38,6 +38,8 @@ class Recorder:
         self.widget = widget
         self.sent: list[dict[str, Any]] = []
         widget.send = self._send  # type: ignore[method-assign]
+        # every event as its own message, at once (batching is tested in test_outbox.py)
+        widget._outbox.window = 0
         self.counter = 0
 
     def _send(self, content: dict[str, Any], buffers: Any = None) -> None:

@@ -86,6 +86,7 @@ def test_every_wire_form_carries_html() -> None:
     assert w._snapshot["comments"][0]["html"] == "<p><strong>hi</strong></p>"
     w.send = sent.append  # type: ignore[method-assign]
     w.edit_comment("a", "*new*")
+    w._outbox.flush()  # (a change right after another waits up to 10 ms: outbox.py)
     assert sent[-1]["event"]["html"] == "<p><em>new</em></p>"
     # the event log (journal, replay, w.events) keeps the plain event
     assert "html" not in w.events[-1].model_dump()

@@ -22,6 +22,7 @@ import nbformat
 import pytest
 from jupyter_client.session import json_packer
 
+import threadwidget.page.outbox
 from threadwidget import ThreadWidget
 from threadwidget.analysis import synthetic
 from threadwidget.page.messages import wire_comment
@@ -156,6 +157,8 @@ def recording(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, dict[str, Any]
     log: ClassVar[list[tuple[str, dict[str, Any], int]]] = []
     monkeypatch.setattr(RecordingComm, "log", log)
     monkeypatch.setattr(ipywidgets.comm, "create_comm", RecordingComm)
+    # each change's messages as they are made, not batched (the batching: test_outbox.py)
+    monkeypatch.setattr(threadwidget.page.outbox, "BATCH_SECONDS", 0)
     return log
 
 
@@ -398,3 +401,33 @@ def test_back_to_published_leaves_nothing_of_the_full_state(
         ]
     finally:
         w.close()
+
+
+BURST = """
+new = [w.add_comment(f"Burst comment {i}").id for i in range(4000)]
+for i in range(16000):
+    w.like(new[i % 4000], user=f"reader{i // 4000}")
+print(json.dumps({c.id: c.likes for c in w.thread.comments}))
+"""
+
+
+def test_a_cell_making_20000_changes_run_with_nbclient_defaults_is_saved_whole() -> None:
+    """Issue 22 item 4: 20,000 changes in one cell, executed by nbclient with its defaults
+    (``iopub_timeout=4``, no raise): the cell keeps its printed output and the saved notebook
+    holds every change (the kernel batches a burst's messages: outbox.py)."""
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {
+        "name": "python3",
+        "display_name": "Python 3",
+        "language": "python",
+    }
+    nb.cells = [
+        nbformat.v4.new_code_cell(CREATE.format(extra="").strip()),
+        nbformat.v4.new_code_cell(BURST.strip()),
+    ]
+    nbclient.NotebookClient(nb, kernel_name="python3", store_widget_state=True).execute()
+    expected = last_json(nb)  # the cell's output is there
+    assert len(expected) == 4000 and set(expected.values()) == {4}
+    folded = fold(widget_state(nb))
+    assert folded is not None
+    assert {c["id"]: c["likes"] for c in folded["comments"]} == expected

@@ -18,6 +18,8 @@ export interface ComposerOptions {
   onSubmit: (body: string) => void;
   onCancel: () => void;
   onInput: (text: string) => void;
+  /** why nothing can be sent now (no kernel): the text stays, the reason is shown */
+  blocked?: () => string | null;
   /** hide the cancel button (the top-level composer clears instead) */
   cancelText?: string;
   /** the view's strings and locale */
@@ -108,6 +110,11 @@ export class Composer {
   /** Validate locally, then hand the body to onSubmit. */
   submit(): void {
     const body = this.textarea.value;
+    const blocked = this.opts.blocked?.() ?? null;
+    if (blocked !== null) {
+      this.setError(blocked);
+      return;
+    }
     const max = this.opts.maxBody();
     if (body.trim() === "") {
       this.setError(this.fmt.t("empty_body"));

@@ -109,7 +109,9 @@ export type TimelineMsg = G.TimelineMessage;
 export type ReplayStateMsg = Omit<G.ReplayStateMessage, "post" | "comments"> & { post?: Post | null; comments: Comment[] };
 /** Answers to `RequestMsg`s: only the view that sent the rid acts on them. */
 export type ReplyMsg = ActionResultMsg | TimelineMsg | ReplayStateMsg;
-export type IncomingMsg = EventMsg | RejectMsg | CatchupMsg | SnapshotMsg | FocusMsg | ReplyMsg;
+/** Applied events in seq order, sent together (a burst from Python: src/threadwidget/outbox.py). */
+export type EventsMsg = G.EventsMessage;
+export type IncomingMsg = EventMsg | EventsMsg | RejectMsg | CatchupMsg | SnapshotMsg | FocusMsg | ReplyMsg;
 
 /** The reason shown for a request the answer to a sync shows was refused (its reject was lost). */
 export const LOST_REASON = "No answer from the kernel; please try again.";
@@ -126,5 +128,5 @@ export function isIncomingMsg(x: unknown): x is IncomingMsg {
   const k = (x as { kind?: unknown }).kind;
   if (k === "focus") return typeof (x as { id?: unknown }).id === "string";
   if (k === "action_result" || k === "timeline" || k === "replay_state") return typeof (x as { rid?: unknown }).rid === "string";
-  return k === "event" || k === "reject" || k === "catchup" || k === "snapshot";
+  return k === "event" || k === "events" || k === "reject" || k === "catchup" || k === "snapshot";
 }

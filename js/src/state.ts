@@ -11,6 +11,7 @@ import type {
   CatchupMsg,
   Event,
   EventMsg,
+  EventsMsg,
   IncomingMsg,
   Op,
   OutgoingMsg,
@@ -67,6 +68,9 @@ export interface StoreOptions {
 
 /** A sync unanswered this long (no part of its answer) is sent again. */
 export const SYNC_RETRY_MS = 10_000;
+const SYNC_RETRY_MAX_MS = 300_000;
+/** ... and longer for a long thread (the kernel builds the whole answer before its first part). */
+const SYNC_RETRY_PER_COMMENT_MS = 1;
 
 export function randomClientId(): string {
   const bytes = new Uint8Array(5);
@@ -102,6 +106,8 @@ export class ThreadStore extends PendingView {
   #syncTimer: ReturnType<typeof setTimeout> | null = null;
   /** the rid of the sync in flight (its answer re-arms the retry timer) */
   #syncRid: string | null = null;
+  /** syncs asked again without an answer since the last complete one (the wait doubles) */
+  #syncRetries = 0;
   /** views showing this store: without any, no timer runs and nothing is asked */
   #views = 0;
   #link: Link = "live";
@@ -228,10 +234,15 @@ export class ThreadStore extends PendingView {
     if (this.#syncTimer !== null) clearTimeout(this.#syncTimer);
     this.#syncTimer = null;
     if (this.#syncRetryMs <= 0 || !this.#syncing || !this.#active) return;
+    // a long thread takes the kernel longer to start answering; each retry waits twice as long
+    const size = this._partial?.total ?? this.mirror.comments.size;
+    const wait = Math.min(SYNC_RETRY_MAX_MS, Math.max(this.#syncRetryMs, size * SYNC_RETRY_PER_COMMENT_MS) * 2 ** this.#syncRetries);
     this.#syncTimer = setTimeout(() => {
       this.#syncTimer = null;
-      if (this.#syncing && this.#active) this.requestSync(true);
-    }, this.#syncRetryMs);
+      if (!this.#syncing || !this.#active) return;
+      this.#syncRetries++;
+      this.requestSync(true);
+    }, wait);
   }
 
   /**
@@ -402,6 +413,8 @@ export class ThreadStore extends PendingView {
     switch (msg.kind) {
       case "event":
         return this.#batched(() => this.#onEvent(msg));
+      case "events":
+        return this.#batched(() => this.#onEvents(msg));
       case "reject":
         return this.#onRejectMsg(msg);
       case "catchup":
@@ -442,6 +455,15 @@ export class ThreadStore extends PendingView {
       return;
     }
     this.#applySeq(msg.seq, msg.rid, msg.event);
+  }
+
+  /** A batch: each event by the seq rules, in order (one redraw for all of them). */
+  #onEvents(msg: EventsMsg): void {
+    if (msg.epoch !== this.epoch || !this.complete) {
+      if (this.complete) this.requestSync();
+      return;
+    }
+    for (const e of msg.events) if (!this.#applySeq(e.seq, e.rid ?? null, e.event)) return;
   }
 
   /** Apply an event by the seq rules; false on a gap. */
@@ -487,6 +509,7 @@ export class ThreadStore extends PendingView {
     this.#syncProgress(msg.rid);
     if (msg.done) {
       this.#syncing = false;
+      this.#syncRetries = 0;
       this.#armSync();
       if (gap) {
         if (msg.rid) this.#syncWaits.delete(msg.rid);
@@ -537,6 +560,7 @@ export class ThreadStore extends PendingView {
     this._visible = buf.visible;
     this._timeCache.clear();
     this.#syncing = false;
+    this.#syncRetries = 0;
     this.#armSync();
     this.#dropSettledAdds();
     this.#markReset();

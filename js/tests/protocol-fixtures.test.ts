@@ -96,6 +96,23 @@ describe("golden protocol fixtures", () => {
     expect(s.mirror.comments.get("c2")?.status).toBe("deleted");
   });
 
+  it("a batch of events (`events`, a burst from Python) is each event in turn, one change emitted", () => {
+    const one = store();
+    const batch = store();
+    for (const e of events.slice(0, 2)) {
+      one.s.handleMessage(e);
+      batch.s.handleMessage(e);
+    }
+    expect(events[2].seq).toBe(3);
+    for (const e of events.slice(2, 4)) one.s.handleMessage(e);
+    const changes: number[] = [];
+    batch.s.subscribe(() => changes.push(1));
+    batch.s.handleMessage(server("events"));
+    expect(changes.length).toBe(1);
+    expect(batch.s.seq).toBe(one.s.seq);
+    expect(byId(batch.s.mirror.comments.values())).toEqual(byId(one.s.mirror.comments.values()));
+  });
+
   it("a snapshot in two parts replaces the mirror and settles the requests it confirms", () => {
     const { s, sent, notices } = store();
     s.requestSync(); // k3f9-1

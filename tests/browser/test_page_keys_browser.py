@@ -64,7 +64,7 @@ def test_keys_on_widget_controls_never_reach_notebook_shortcuts(nb: Notebook):
     after = state(nb)
     assert after["cells"] == before["cells"], f"a key on the Like button changed the cells: {after}"
     assert after["active"] == cell, f"a key on the Like button moved to another cell: {after}"
-    assert nb.eval_json("list(w_keys.get('c1').liked_by)") == ['Steve', 'Chris']  # no key unliked
+    assert nb.eval_json("list(w_keys.get('c1').liked_by)") == ["Steve", "Chris"]  # no key unliked
 
     # the sort select takes its arrow keys: the sort changes, the active cell does not
     cells = state(nb)["cells"]

@@ -109,3 +109,74 @@ def test_selected_from_the_kernel_reaches_a_far_comment(nb: Notebook):
     # a click in the page selects: the kernel hears it
     focused.locator('[data-role="body"]').first.click()
     assert nb.wait_py(f"w_sel.selected == {target!r}")
+
+
+#: Scroll the notebook around the widget's tree in a seeded random sequence (jumps anywhere in the
+#: tree, flicks of ±10,000 px, small steps); after each, wait two frames and count the comments
+#: on screen. Returns the steps where none was.
+RANDOM_SCROLLS = """async (root, [seed, steps]) => {
+  let x = seed >>> 0;
+  const rnd = () => { x = (Math.imul(x, 1664525) + 1013904223) >>> 0; return x / 4294967296; };
+  let sc = root.parentElement;
+  while (sc && !(sc.scrollHeight > sc.clientHeight + 10
+      && ['auto', 'scroll', 'overlay'].includes(getComputedStyle(sc).overflowY))) sc = sc.parentElement;
+  const tree = root.querySelector('[data-role="tree"]');
+  const frame = () => new Promise((r) => requestAnimationFrame(() => r()));
+  const bad = [];
+  for (let i = 0; i < steps; i++) {
+    const box = sc.getBoundingClientRect();
+    const t = tree.getBoundingClientRect();
+    const top = t.top - box.top + sc.scrollTop;          // the tree's place in the scrolled content
+    const lo = top, hi = Math.max(top, top + t.height - sc.clientHeight);
+    const r = rnd();
+    let to;
+    if (r < 0.4) to = lo + rnd() * (hi - lo);            // a jump (a scrollbar drag, Home/End)
+    else if (r < 0.8) to = sc.scrollTop + (rnd() < 0.5 ? -10000 : 10000);   // a flick
+    else to = sc.scrollTop + (rnd() - 0.5) * 1200;        // a few wheel notches
+    sc.scrollTop = Math.min(hi, Math.max(lo, to));
+    await frame(); await frame();
+    const view = sc.getBoundingClientRect();
+    let shown = 0;
+    for (const li of tree.querySelectorAll('[role="treeitem"] > .tw-card')) {
+      const c = li.getBoundingClientRect();
+      if (c.height > 0 && c.bottom > view.top && c.top < view.bottom) shown++;
+    }
+    if (shown === 0) bad.push({step: i, scrollTop: Math.round(sc.scrollTop), height: Math.round(tree.getBoundingClientRect().height)});
+  }
+  return bad;
+}"""
+
+
+@pytest.mark.timeout(300)
+@pytest.mark.parametrize("size", [10_000, 100_000])
+def test_random_scrolls_always_show_comments(nb: Notebook, size: int):
+    """Issue 29, item 3: after every scroll of a random sequence (jumps, 10,000 px flicks, small
+    steps) at least one comment is on screen within two frames, at 10,000 and 100,000 comments."""
+    name = f"w_scroll{size}"
+    nb.run(
+        f"t_scroll = synthetic.thread({size}, seed=7)\n"
+        f"{name} = ThreadWidget(thread=t_scroll, user='Chris')\n"
+        f"display({name})\n"
+        "print(sum(1 for c in t_scroll.comments if c.parent_id is None))",
+        timeout=120_000,
+    )
+    root = nb.widget(nb.last_cell, timeout=60_000)
+    expect(root).to_have_attribute("data-complete", "true", timeout=120_000)
+    expect(root.locator(TOP).first).to_be_visible()
+    bad = root.evaluate(RANDOM_SCROLLS, [size, 60])
+    assert not bad, f"no comment on screen after these scrolls: {bad[:10]} (of {len(bad)})"
+    # real wheel flicks too (the browser's own scrolling, not a script's)
+    root.locator(TOP).first.scroll_into_view_if_needed()
+    box = root.bounding_box()
+    nb.page.mouse.move(box["x"] + box["width"] / 2, 300)
+    for _ in range(8):
+        nb.page.mouse.wheel(0, 10_000)
+        nb.page.wait_for_timeout(50)
+        seen = root.evaluate(
+            """(r) => { const v = r.ownerDocument.defaultView;
+              return [...r.querySelectorAll('[role="treeitem"] > .tw-card')].filter((c) => {
+                const b = c.getBoundingClientRect(); return b.height > 0 && b.bottom > 0 && b.top < v.innerHeight;
+              }).length; }"""
+        )
+        assert seen > 0
+    nb.run(f"{name}.close()")

@@ -56,6 +56,7 @@ export type ModerationAction = "hide" | "unhide" | "spam" | "not_spam" | "remove
  */
 export type ServerMessage =
   | EventMessage
+  | EventsMessage
   | RejectMessage
   | CatchupMessage
   | SnapshotMessage
@@ -586,6 +587,28 @@ export interface SetExtraEvent {
   };
 }
 /**
+ * Applied events in ``seq`` order, broadcast together (a burst from Python, batched).
+ *
+ * This interface was referenced by `ThreadwidgetProtocol`'s JSON-Schema
+ * via the `definition` "EventsMessage".
+ */
+export interface EventsMessage {
+  kind: "events";
+  epoch: string;
+  events: CatchupEntry[];
+}
+/**
+ * One missed event in a ``catchup``.
+ *
+ * This interface was referenced by `ThreadwidgetProtocol`'s JSON-Schema
+ * via the `definition` "CatchupEntry".
+ */
+export interface CatchupEntry {
+  seq: number;
+  rid: string | null;
+  event: WireEvent;
+}
+/**
  * A refused request; only the view that owns ``rid`` (None: unreadable) acts on it.
  *
  * This interface was referenced by `ThreadwidgetProtocol`'s JSON-Schema
@@ -610,17 +633,6 @@ export interface CatchupMessage {
   epoch: string;
   events: CatchupEntry[];
   done: boolean;
-}
-/**
- * One missed event in a ``catchup``.
- *
- * This interface was referenced by `ThreadwidgetProtocol`'s JSON-Schema
- * via the `definition` "CatchupEntry".
- */
-export interface CatchupEntry {
-  seq: number;
-  rid: string | null;
-  event: WireEvent;
 }
 /**
  * One part of the whole thread for a view; ``post`` and ``confirmed`` in part 0 only.

@@ -5,6 +5,7 @@
  */
 import type { Op } from "../protocol";
 import type { RejectNotice } from "../state";
+import { GONE_REASON } from "../protocol";
 import { Composer } from "../composer";
 import type { ViewContext } from "./context";
 import type { Fmt } from "../strings";
@@ -13,6 +14,8 @@ import type { NodeRec } from "./tree";
 interface Draft {
   text: string;
   error: string | null;
+  /** 0: typed here; n: the text of this view's n-th request, put back after a refusal */
+  from: number;
 }
 
 export interface DraftsHost {
@@ -32,7 +35,9 @@ export class Drafts {
   readonly #drafts = new Map<string, Draft>();
   /** open reply/edit composers: comment id -> key ("reply:<id>" | "edit:<id>") */
   readonly open = new Map<string, string>();
-  readonly #ownRids = new Map<string, { key: string; text: string }>();
+  readonly #ownRids = new Map<string, { key: string; text: string; n: number }>();
+  /** requests sent from composers, counted (the newer text wins after refusals) */
+  #sentCount = 0;
   #newComposer: Composer | null = null;
 
   constructor(host: DraftsHost) {
@@ -56,7 +61,7 @@ export class Drafts {
       return;
     }
     if (key.startsWith("edit:") && !this.#drafts.has(key)) {
-      this.#drafts.set(key, { text: this.#host.ctx().store.display(rec.id)?.body ?? "", error: null });
+      this.#drafts.set(key, { text: this.#host.ctx().store.display(rec.id)?.body ?? "", error: null, from: 0 });
     }
     this.open.set(rec.id, key);
     this.mount(rec);
@@ -99,7 +104,8 @@ export class Drafts {
       text: d?.text ?? "",
       error: d?.error ?? null,
       maxBody: () => ctx.maxBody(),
-      onInput: (t) => this.#drafts.set(key, { text: t, error: null }),
+      onInput: (t) => this.#drafts.set(key, { text: t, error: null, from: 0 }),
+      blocked: () => this.#blocked(),
       onCancel: () => {
         this.close(rec, false);
         rec.card.querySelector<HTMLElement>(`button[data-action="${edit ? "edit" : "reply"}"]`)?.focus();
@@ -115,7 +121,7 @@ export class Drafts {
           : { type: "add", id: store.nextCommentId(), parent_id: rec.id, body };
         this.close(rec, false);
         const rid = store.submit(op);
-        this.#ownRids.set(rid, { key, text: body });
+        this.#ownRids.set(rid, { key, text: body, n: ++this.#sentCount });
       },
     });
     rec.slot.replaceChildren(comp.el);
@@ -151,7 +157,8 @@ export class Drafts {
       text: d?.text ?? "",
       error: d?.error ?? null,
       maxBody: () => this.#host.ctx().maxBody(),
-      onInput: (t) => this.#drafts.set("new", { text: t, error: null }),
+      onInput: (t) => this.#drafts.set("new", { text: t, error: null, from: 0 }),
+      blocked: () => this.#blocked(),
       onCancel: () => {
         comp.value = "";
         comp.setError(null);
@@ -161,7 +168,7 @@ export class Drafts {
         const store = this.#host.ctx().store;
         const id = store.nextCommentId();
         const rid = store.submit({ type: "add", id, parent_id: null, body });
-        this.#ownRids.set(rid, { key: "new", text: body });
+        this.#ownRids.set(rid, { key: "new", text: body, n: ++this.#sentCount });
         comp.value = "";
         this.#drafts.delete("new");
         this.#host.sent(id);
@@ -177,18 +184,38 @@ export class Drafts {
     for (const rec of nodes) rec.composer?.refresh();
   }
 
-  /** A refused request: if one of this view's composers sent it, its text comes back with the reason. */
+  /** Why a composer cannot send now (no kernel), in the view's words, or null. */
+  #blocked(): string | null {
+    const off = this.#host.ctx().store.offline;
+    if (off === null) return null;
+    return off === GONE_REASON ? this.#host.fmt().t("gone_refused") : this.#host.fmt().t("offline_refused");
+  }
+
+  /**
+   * A refused request: if one of this view's composers sent it, its text comes back with the
+   * reason. The newest text wins: a refusal of an older request leaves a newer one's text (put
+   * back, or still on its way) alone, and text typed since is never replaced.
+   */
   onReject(r: RejectNotice): boolean {
     const own = this.#ownRids.get(r.rid);
     if (!own) return false;
     this.#ownRids.delete(r.rid);
     const key = own.key;
-    const current = this.#drafts.get(key)?.text ?? "";
-    const text = current.trim() !== "" ? current : own.text;
-    this.#drafts.set(key, { text, error: r.reason });
+    const pending = this.#host.ctx().store.pending;
+    for (const [rid, o] of this.#ownRids) {
+      if (o.key === key && o.n > own.n && pending.has(rid)) {
+        this.#host.banner(r.reason); // a newer text from this composer is still on its way
+        return true;
+      }
+    }
+    const d = this.#drafts.get(key);
+    const typed = d !== undefined && d.from === 0 && d.text.trim() !== "";
+    const newer = d !== undefined && d.from > own.n;
+    const text = typed || newer ? (d as Draft).text : own.text;
+    this.#drafts.set(key, { text, error: r.reason, from: typed ? 0 : Math.max(own.n, d?.from ?? 0) });
     if (key === "new") {
       if (this.#newComposer) {
-        if (this.#newComposer.value.trim() === "") this.#newComposer.value = text;
+        if (!typed) this.#newComposer.value = text;
         this.#newComposer.setError(r.reason);
       } else this.#host.banner(r.reason);
       return true;
@@ -201,6 +228,7 @@ export class Drafts {
     }
     this.open.set(id, key);
     this.mount(rec);
+    if (!typed && rec.composer && rec.composer.value !== text) rec.composer.value = text;
     this.#host.paint(rec);
     rec.composer?.setError(r.reason);
     rec.composer?.focus();

@@ -276,6 +276,8 @@ export class ModerationUI {
         this.#menu = this.#menu === id ? null : id;
         if (this.#form?.id === id) this.#close();
         this.#host.redraw(id);
+        // an opened menu takes the focus (its first action); Escape brings it back here
+        if (this.#menu === id) this.#host.card(id)?.querySelector<HTMLElement>('[data-role="mod-menu"] button')?.focus({ preventScroll: true });
         return true;
       case "mod":
         this.#open(id, btn.dataset.mod as ModAction);
@@ -286,6 +288,18 @@ export class ModerationUI {
         return true;
     }
     return false;
+  }
+
+  /** Escape in an open menu (or on its toggle): close it, focus the toggle. True if handled. */
+  escape(el: Element | null): boolean {
+    const id = this.#menu;
+    if (id === null || !el) return false;
+    const card = this.#host.card(id);
+    if (!card || !card.contains(el) || !(el.closest('[data-role="mod-menu"]') || el.closest('button[data-action="moderate"]'))) return false;
+    this.#menu = null;
+    this.#host.redraw(id);
+    this.#host.card(id)?.querySelector<HTMLElement>('button[data-action="moderate"]')?.focus({ preventScroll: true });
+    return true;
   }
 
   /** A refusal of one of our operations: reopen its form with the reason typed and the message. */

@@ -261,6 +261,7 @@ export class Tree {
     if (top.length > WINDOW_MIN_THREADS) {
       // Windowed (render/window.ts): the first screen now, the rest of the screen next frame.
       this.win ??= new Windower(this);
+      this.el.classList.add("tw-windowed");
       this.win.reset(top);
       // what is on screen now (a partial snapshot folded in keeps the reader where they were)
       const [a, b] = this.win.screenRange();
@@ -269,6 +270,7 @@ export class Tree {
     } else {
       this.win?.dispose();
       this.win = null;
+      this.el.classList.remove("tw-windowed");
       this.el.style.paddingTop = this.el.style.paddingBottom = "";
       if (top.length) this.stack.push({ parent: ROOT, group: this.el, ids: top, i: 0, depth: 1, last: null });
       this.runBuild(FIRST);

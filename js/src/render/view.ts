@@ -41,6 +41,15 @@ const SENDS = [
   "replay-prev", "replay-play", "replay-next", "replay-live",
 ].map((a) => `button[data-action="${a}"]`).concat(['button[data-role="mod-confirm"]', 'button[data-role="replay-toggle"]']).join(", ");
 
+/** Where the reader was typing: the composer's key, the selection and the scroll. */
+interface Caret {
+  key: string;
+  start: number;
+  end: number;
+  dir: "forward" | "backward" | "none";
+  scroll: number;
+}
+
 /** The normal tree, put aside while a search is active (restored as it was). */
 interface Saved {
   tree: Tree;
@@ -59,6 +68,8 @@ export class ThreadView {
   #link: Link = "live";
   /** while offline: keeps new controls marked unavailable */
   #offlineObs: MutationObserver | null = null;
+  /** a composer typed in that a redraw put off (built later): focus and caret go back there */
+  #wantCaret: Caret | null = null;
   #countEl: HTMLElement;
   #sortEl: HTMLSelectElement;
   #bannerEl: HTMLElement;
@@ -230,6 +241,38 @@ export class ThreadView {
     this.root.remove();
   }
 
+  // ---- drafts keep their focus and caret through any redraw ---------------------------------
+
+  /**
+   * Run a redraw that may rebuild or move the composer being typed in (a sort, a lock, new
+   * words, a reset): the focus, caret and scroll come back to it at once (the same element, or
+   * the one the draft was remounted in), so no keystroke lands outside. A composer the
+   * progressive build has not reached yet gets them when it is built.
+   */
+  #keepTyping(fn: () => void): void {
+    const doc = this.root.ownerDocument;
+    const a = doc.activeElement;
+    const typing = a instanceof HTMLTextAreaElement && this.root.contains(a) ? a : null;
+    const key = typing?.closest<HTMLElement>("[data-composer]")?.dataset.composer ?? null;
+    if (!typing || key === null) return fn();
+    const caret = { key, start: typing.selectionStart, end: typing.selectionEnd, dir: typing.selectionDirection, scroll: typing.scrollTop };
+    fn();
+    if (doc.activeElement === typing) return;
+    if (!this.#restoreCaret(caret)) this.#wantCaret = caret;
+  }
+
+  #restoreCaret(c: Caret): boolean {
+    const el = Array.from(this.root.querySelectorAll<HTMLElement>("[data-composer]")).find((x) => x.dataset.composer === c.key);
+    const ta = el?.querySelector("textarea");
+    if (!ta) return false;
+    this.#wantCaret = null;
+    ta.focus({ preventScroll: true });
+    const n = ta.value.length;
+    ta.setSelectionRange(Math.min(c.start, n), Math.min(c.end, n), c.dir);
+    ta.scrollTop = c.scroll;
+    return true;
+  }
+
   // ---- the kernel's reachability (connection.ts) ------------------------------------------
 
   /**
@@ -297,15 +340,23 @@ export class ThreadView {
         mountComposer: (rec) => this.#drafts.mount(rec),
         hasComposer: (id) => this.#drafts.open.has(id),
         onBuilt: (t) => {
-          if (t === this.#tree) this.#syncState();
+          if (t !== this.#tree) return;
+          this.#syncState();
+          if (this.#wantCaret && this.root.ownerDocument.activeElement === this.root.ownerDocument.body) this.#restoreCaret(this.#wantCaret);
         },
         onClick: (e, t) => this.#clicks.onClick(e, t),
-        onKey: (e, t) =>
+        onKey: (e, t) => {
+          if (e.key === "Escape" && this.#mod.escape(e.target as Element | null)) {
+            e.preventDefault();
+            e.stopPropagation();
+            return;
+          }
           t.nav.onKey(e, {
             readOnly: () => this.#ctx.readOnly(),
             reply: (rec) => this.#drafts.reply(rec),
             like: (rec) => this.#clicks.toggleLike(rec.id),
-          }),
+          });
+        },
         onSelect: (id) => this.#ctx.select?.(id),
       },
       this.#shared,
@@ -317,6 +368,10 @@ export class ThreadView {
   // ---- external changes ----------------------------------------------------------------
 
   setSort(sort: Sort): void {
+    this.#keepTyping(() => this.#setSort(sort));
+  }
+
+  #setSort(sort: Sort): void {
     if (!SORTS.includes(sort)) return;
     this.#sortEl.value = sort;
     if (sort === this.#tree.targetSort) return;
@@ -354,6 +409,10 @@ export class ThreadView {
 
   /** `w.strings` or `w.locale` changed: every label and time again (per-view state kept). */
   setFmt(fmt: Fmt): void {
+    this.#keepTyping(() => this.#setFmt(fmt));
+  }
+
+  #setFmt(fmt: Fmt): void {
     this.#fmt = fmt;
     this.#applyLabels();
     this.#renderLink();
@@ -366,6 +425,10 @@ export class ThreadView {
 
   /** `w.options` changed: classes at once; indentation, times and collapsing by a redraw. */
   setOptions(opts: Options): void {
+    this.#keepTyping(() => this.#setOptions(opts));
+  }
+
+  #setOptions(opts: Options): void {
     const old = this.#opts;
     this.#opts = opts;
     this.#applyLayout();
@@ -423,6 +486,10 @@ export class ThreadView {
 
   /** read_only or user changed: redraw everything but keep per-view state. */
   refreshAll(): void {
+    this.#keepTyping(() => this.#refreshAll());
+  }
+
+  #refreshAll(): void {
     this.#custom.renderToolbar();
     this.#renderPost(); // its action buttons follow read_only and the role
     if (this.#saved) {
@@ -444,6 +511,10 @@ export class ThreadView {
 
   /** `_config` changed (role, voting, labels, fields, actions, badges): redraw what shows them. */
   setConfig(cfg: Partial<Config>): void {
+    this.#keepTyping(() => this.#setConfig(cfg));
+  }
+
+  #setConfig(cfg: Partial<Config>): void {
     const key = JSON.stringify(cfg);
     if (key === this.#configKey) return;
     this.#configKey = key;
@@ -469,6 +540,10 @@ export class ThreadView {
 
   #onChange(c: Change): void {
     if (this.#destroyed || this.#ctx !== this.#live) return; // replaying: live again on "Back to live"
+    this.#keepTyping(() => this.#applyChange(c));
+  }
+
+  #applyChange(c: Change): void {
     this.#why.invalidate();
     this.#drafts.prune();
     let touched: Iterable<string> = c.ids;

@@ -20,6 +20,8 @@ export const OVERSCAN_PX = 600;
 const BUILD_NODES = 300;
 /** A focused thread this many threads outside the range stays built (focus survives scrolling). */
 const KEEP_FOCUSED = 40;
+/** Passes of computing the range again after measuring, within one frame. */
+const MAX_PASSES = 6;
 
 /** Prefix sums of thread heights: `out[i]` is the top of thread i, `out[n]` the total height. */
 export function prefixSums(order: readonly string[], heights: ReadonlyMap<string, number>, est: number): Float64Array {
@@ -320,14 +322,20 @@ export class Windower {
     this.#hold(false); // layout moved since the last frame (replies built, a jump to a comment)
     this.measure();
     this.#hold(false);
-    const [y0, y1] = visibleBand(t.el);
-    const [a, b] = rangeFor(this.prefix, y0 - OVERSCAN_PX, y1 + OVERSCAN_PX);
-    if (a !== this.a || b !== this.b) {
+    // Measuring what was just built changes the estimate of every thread not built, so the
+    // padding above moves and with it the place of the range: the range is computed again until
+    // it stays, each time keeping the card on screen where it was built (it cannot drift away).
+    for (let pass = 0; pass < MAX_PASSES; pass++) {
+      const [y0, y1] = visibleBand(t.el);
+      const [a, b] = rangeFor(this.prefix, y0 - OVERSCAN_PX, y1 + OVERSCAN_PX);
+      if (a === this.a && b === this.b) break;
       this.ensureRange(a, b);
       t.schedule();
       t.nav.ensureTabStop();
       t.host.onBuilt(t);
+      this.#hold(true); // the card on screen now, before its thread's real height is counted
       this.measure();
+      this.#hold(false);
     }
     this.#hold(true);
   }

@@ -42,6 +42,8 @@ MAX_CLIENTS = 256
 MAX_CONFIRMED = 200
 
 Send = Callable[[dict[str, Any]], None]
+#: How an applied event goes out: (epoch, seq, rid, wire event); outbox.py batches bursts.
+Publish = Callable[[str, int, "str | None", dict[str, Any]], None]
 
 
 class RateLimiter:
@@ -84,8 +86,9 @@ class PageChannel:
     """Catch-up state for the views of one widget: a ring of recent events and, per client,
     its recently accepted request ids. The widget feeds it every applied event."""
 
-    def __init__(self, send: Send, epoch: str) -> None:
+    def __init__(self, send: Send, epoch: str, publish: Publish | None = None) -> None:
         self._send = send
+        self._publish = publish
         self.epoch = epoch
         self._ring: deque[tuple[int, str | None, dict[str, Any]]] = deque(maxlen=RING_SIZE)
         self._confirmed: OrderedDict[str, deque[str]] = OrderedDict()
@@ -106,7 +109,10 @@ class PageChannel:
             self._confirmed[client] = rids
             while len(self._confirmed) > MAX_CLIENTS:
                 self._confirmed.popitem(last=False)
-        self._send(event_message(self.epoch, seq, rid, wire))
+        if self._publish is not None:
+            self._publish(self.epoch, seq, rid, wire)
+        else:
+            self._send(event_message(self.epoch, seq, rid, wire))
 
     def catch_up(
         self,

@@ -34,6 +34,7 @@ __all__ = [
     "CatchupMessage",
     "ConfigValue",
     "EventMessage",
+    "EventsMessage",
     "FieldSpec",
     "FirstScreen",
     "FocusMessage",
@@ -56,6 +57,7 @@ __all__ = [
     "catchup_message",
     "config_value",
     "event_message",
+    "events_message",
     "focus_message",
     "reject_message",
     "replay_state_message",
@@ -246,6 +248,22 @@ class EventMessage(_Wire):
     event: WireEvent
 
 
+class CatchupEntry(_Wire):
+    """One missed event in a ``catchup``."""
+
+    seq: Count
+    rid: RequestId | None
+    event: WireEvent
+
+
+class EventsMessage(_Wire):
+    """Applied events in ``seq`` order, broadcast together (a burst from Python, batched)."""
+
+    kind: Literal["events"] = "events"
+    epoch: str
+    events: list[CatchupEntry]
+
+
 class RejectMessage(_Wire):
     """A refused request; only the view that owns ``rid`` (None: unreadable) acts on it."""
 
@@ -253,14 +271,6 @@ class RejectMessage(_Wire):
     rid: RequestId | None
     reason: str
     field: str | None
-
-
-class CatchupEntry(_Wire):
-    """One missed event in a ``catchup``."""
-
-    seq: Count
-    rid: RequestId | None
-    event: WireEvent
 
 
 class CatchupMessage(_Wire):
@@ -333,6 +343,7 @@ class ReplayStateMessage(_Wire):
 
 ServerMessage = Annotated[
     EventMessage
+    | EventsMessage
     | RejectMessage
     | CatchupMessage
     | SnapshotMessage
@@ -396,6 +407,12 @@ def event_message(
     """The broadcast announcing one applied event (``event`` as a model or as its JSON)."""
     data = {"kind": "event", "epoch": epoch, "seq": seq, "rid": rid, "event": wire_event(event)}
     return _checked(EventMessage, data)
+
+
+def events_message(epoch: str, entries: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
+    """Several applied events at once: ``catchup_entry`` dicts in ``seq`` order."""
+    data = {"kind": "events", "epoch": epoch, "events": list(entries)}
+    return _checked(EventsMessage, data)
 
 
 def reject_message(rid: str | None, reason: str, field: str | None = None) -> dict[str, Any]:

@@ -29,6 +29,7 @@ from ..formats.native import write_thread
 from ..page.channel import PageChannel, RateLimiter
 from ..page.fields import wire_fields
 from ..page.messages import config_value, focus_message, snapshot_value
+from ..page.outbox import Outbox
 from ..storage.file import FileStorage
 from ..storage.open import open_storage
 from ..stores.store import SharedStore
@@ -185,8 +186,10 @@ class ThreadWidget(anywidget.AnyWidget):
         self._followers: list[Any] = []
         self._rates = RateLimiter()
         self._replay_rates = RateLimiter()
-        self._page = PageChannel(lambda message: self.send(message), secrets.token_hex(8))
-        self._saved = SavedState(self._send_raw, full=given.get("notebook_state") == "full")
+        # events and saved-state updates of a burst go out in batches (page/outbox.py)
+        self._outbox = Outbox(lambda message: self.send(message), lambda s: self._send_raw(s))
+        self._page = PageChannel(self._outbox.send, secrets.token_hex(8), self._outbox.event)
+        self._saved = SavedState(self._outbox.state, full=given.get("notebook_state") == "full")
         self._actions = ActionRegistry(engine, self._refresh_config)
         self._commands = Commands(engine, lambda: self._access)
         self._classroom = Classroom(engine, self._actions)
@@ -197,7 +200,7 @@ class ThreadWidget(anywidget.AnyWidget):
             self._replay_rates,
             self._actions,
             lambda: self._access,
-            lambda message: self.send(message),
+            self._outbox.send,
         )
         engine.add_sink(self._on_applied)
         with engine.lock:
@@ -229,7 +232,7 @@ class ThreadWidget(anywidget.AnyWidget):
 
     def _on_selected(self, change: Any) -> None:
         if change["new"] is not None and not self._from_page:
-            self.send(focus_message(change["new"]))
+            self._outbox.send(focus_message(change["new"]))
 
     # ---- reading ------------------------------------------------------------------------------
 
@@ -432,7 +435,7 @@ class ThreadWidget(anywidget.AnyWidget):
         """
         if comment_id not in self._engine.state.comments:
             raise KeyError(f"no comment with id {comment_id!r}")
-        self.send(focus_message(comment_id))
+        self._outbox.send(focus_message(comment_id))
 
     # ---- history ------------------------------------------------------------------------------
 
@@ -631,6 +634,9 @@ class ThreadWidget(anywidget.AnyWidget):
         engine = getattr(self, "_engine", None)  # None when __init__ failed early
         if engine is not None:
             engine.close()
+        outbox = getattr(self, "_outbox", None)
+        if outbox is not None:
+            outbox.close()
         super().close()
 
     def embed_state(self) -> dict[str, Any]:
@@ -671,6 +677,7 @@ class ThreadWidget(anywidget.AnyWidget):
     def _on_applied(self, seq: int, event: operations.Recorded, rid: str | None) -> None:
         """Every applied event, with the engine's lock held: tell the views, keep saves current."""
         if isinstance(event, operations.ReplaceEvent):
+            self._outbox.flush()  # the old thread's events before the new snapshot
             self._page.reset(secrets.token_hex(8))
             self._saved.restart()
             self._snapshot = self._saved_snapshot()
