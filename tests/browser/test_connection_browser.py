@@ -204,7 +204,7 @@ def test_kernel_restart_keeps_drafts_and_says_so(jupyter_server, browser_context
         # what would send is marked unavailable; a click does nothing but say so
         like = card_button(a, "c2", "like")
         expect(like).to_have_attribute("aria-disabled", "true")
-        like.click()
+        like.click(force=True)  # (Playwright clicks only enabled-looking controls by itself)
         expect(a.locator('[data-role="error"].tw-banner')).to_contain_text("restarted")
         nb.screenshot("kernel-restarted", a)
         assert not page_errors(), page_errors()

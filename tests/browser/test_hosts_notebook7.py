@@ -128,7 +128,7 @@ def test_notebook7_theme(quickstart, theme):
 def test_notebook7_keys_on_widget_controls_stay_in_the_widget(quickstart):
     """Issue 29, item 4 in Notebook 7: `d d`, `a`, `j` on a focused widget button change no
     cell; outside the widget Notebook 7's own `b` still inserts a cell."""
-    from test_page_keys_browser import COMMAND_MODE_ON, NB_STATE
+    from test_page_browser import COMMAND_MODE_ON, NB_STATE
 
     nb = quickstart
     page = nb.page
