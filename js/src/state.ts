@@ -438,7 +438,7 @@ export class ThreadStore extends PendingView {
   request(msg: DistributiveOmit<RequestMsg, "rid">): string {
     this.#counter++;
     const rid = `${this.client}-q${this.#counter}`;
-    this.#post({ ...msg, rid } as OutgoingMsg);
+    this.#post({ ...msg, rid });
     return rid;
   }
 

@@ -285,6 +285,8 @@ describe("ThreadStore", () => {
       const detach = store.attach();
       vi.advanceTimersByTime(3100);
       expect(sent.map((m) => m.kind)).toEqual(["sync", "sync"]);
+      vi.advanceTimersByTime(3100); // each retry waits twice as long
+      expect(sent.map((m) => m.kind)).toEqual(["sync", "sync"]);
       vi.advanceTimersByTime(3100);
       expect(sent.map((m) => m.kind)).toEqual(["sync", "sync", "sync"]);
       store.submit({ type: "like", id: "c4" });
@@ -292,7 +294,7 @@ describe("ThreadStore", () => {
       vi.advanceTimersByTime(60_000);
       expect(sent.map((m) => m.kind)).toEqual(["sync", "sync", "sync", "op"]);
       store.attach(); // a view again: the unanswered sync is asked again in time
-      vi.advanceTimersByTime(3100);
+      vi.advanceTimersByTime(12_100);
       expect(sent.filter((m) => m.kind === "sync").length).toBe(4);
       store.dispose();
       vi.advanceTimersByTime(60_000);

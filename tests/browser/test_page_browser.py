@@ -290,3 +290,31 @@ def test_narrow_and_dark_is_readable_and_reachable(nb: Notebook):
         page.set_viewport_size(viewport)
         page.evaluate(CHANGE_THEME, "JupyterLab Light")
         expect(page.locator("body")).to_have_attribute("data-jp-theme-light", "true", timeout=20_000)
+
+
+# ------------------------------------------------------------------------- bursts (item 7)
+
+
+@pytest.mark.timeout(400)
+def test_a_burst_of_20000_python_calls_ends_equal_in_the_page(nb: Notebook):
+    nb.run(
+        "w_burst = ThreadWidget(post=Post(title='Burst', author='Steve'), user='Chris')\n"
+        "display(w_burst)"
+    )
+    root = nb.widget(nb.last_cell)
+    out = nb.run(
+        "_ids = [w_burst.add_comment(f'burst {i}', author='Bot').id for i in range(20000)]\n"
+        "print(w_burst.seq, len(w_burst.comments))",
+        timeout=300_000,
+    )
+    assert out.split() == ["20000", "20000"], out
+    outputs = nb.cell(nb.last_cell).inner_text()
+    assert "rate exceeded" not in outputs, outputs
+    # the page ends where Python is: every event applied, the same count, first and last there
+    expect(root).to_have_attribute("data-seq", "20000", timeout=60_000)
+    expect(root.locator('[data-role="count"]')).to_contain_text("20,000")
+    first, last = nb.eval_json("[_ids[0], _ids[-1]]")
+    nb.run(f"w_burst.focus({last!r})")
+    expect(root.locator(f'[data-comment-id="{last}"]')).to_be_attached()
+    nb.run(f"w_burst.focus({first!r})")
+    expect(root.locator(f'[data-comment-id="{first}"]')).to_be_attached()

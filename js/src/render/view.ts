@@ -691,6 +691,8 @@ export class ThreadView {
     // "false" while only a first screen is here (the rest is on its way)
     const complete = String(store.complete);
     if (this.root.dataset.complete !== complete) this.root.dataset.complete = complete;
+    // the last event applied (equal to `w.seq` once the view has everything)
+    this.root.dataset.seq = String(store.seq);
   }
 
   #renderNewComposer(): void {
