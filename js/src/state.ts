@@ -344,8 +344,10 @@ export class ThreadStore extends PendingView {
     if (!s || typeof s.epoch !== "string") return;
     if (s.epoch === this.epoch && this.post !== null) return;
     if (isSaved(s) && this.post !== null && !isSaved(this)) {
-      // the kernel refreshed what a saved notebook carries: a live view just checks it is current
-      this.requestSync();
+      // the kernel refreshed what a saved notebook carries: a live view checks it is current,
+      // unless it holds that seq already (the events come before the update that follows them:
+      // asking again in a burst would make the kernel resend the thread again and again)
+      if (!this.complete || s.seq > this.seq) this.requestSync();
       return;
     }
     this.load(s);
