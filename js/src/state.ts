@@ -69,6 +69,9 @@ export interface StoreOptions {
 /** A sync unanswered this long (no part of its answer) is sent again. */
 export const SYNC_RETRY_MS = 10_000;
 const SYNC_RETRY_MAX_MS = 300_000;
+/** How long an event ahead of a missing one waits for it before the view syncs (ms). */
+const GAP_WAIT_MS = 300;
+const AHEAD_MAX = 5000;
 /** ... and longer for a long thread (the kernel builds the whole answer before its first part). */
 const SYNC_RETRY_PER_COMMENT_MS = 1;
 
@@ -106,6 +109,10 @@ export class ThreadStore extends PendingView {
   #syncTimer: ReturnType<typeof setTimeout> | null = null;
   /** the rid of the sync in flight (its answer re-arms the retry timer) */
   #syncRid: string | null = null;
+  /** events that arrived ahead of the next one, by seq (host threads may reorder them) */
+  #ahead = new Map<number, { rid: string | null; event: Event }>();
+  #wantSeq = 0;
+  #gapTimer: ReturnType<typeof setTimeout> | null = null;
   /** syncs asked again without an answer since the last complete one (the wait doubles) */
   #syncRetries = 0;
   /** views showing this store: without any, no timer runs and nothing is asked */
@@ -159,6 +166,8 @@ export class ThreadStore extends PendingView {
   #stopTimers(): void {
     if (this.#staleTimer !== null) clearTimeout(this.#staleTimer);
     this.#staleTimer = null;
+    if (this.#gapTimer !== null) clearTimeout(this.#gapTimer);
+    this.#gapTimer = null;
     if (this.#syncTimer !== null) clearTimeout(this.#syncTimer);
     this.#syncTimer = null;
   }
@@ -347,7 +356,8 @@ export class ThreadStore extends PendingView {
       // the kernel refreshed what a saved notebook carries: a live view checks it is current,
       // unless it holds that seq already (the events come before the update that follows them:
       // asking again in a burst would make the kernel resend the thread again and again)
-      if (!this.complete || s.seq > this.seq) this.requestSync();
+      if (!this.complete) this.requestSync();
+      else if (s.seq > this.seq) this.#expect(s.seq);
       return;
     }
     this.load(s);
@@ -456,7 +466,7 @@ export class ThreadStore extends PendingView {
       if (this.complete) this.requestSync();
       return;
     }
-    this.#applySeq(msg.seq, msg.rid, msg.event);
+    this.#applyLive(msg.seq, msg.rid, msg.event);
   }
 
   /** A batch: each event by the seq rules, in order (one redraw for all of them). */
@@ -465,7 +475,39 @@ export class ThreadStore extends PendingView {
       if (this.complete) this.requestSync();
       return;
     }
-    for (const e of msg.events) if (!this.#applySeq(e.seq, e.rid ?? null, e.event)) return;
+    for (const e of msg.events) this.#applyLive(e.seq, e.rid ?? null, e.event);
+  }
+
+  /**
+   * A broadcast event. The kernel may send from several threads (a cell, a page's request, a
+   * timer), and the host does not keep their order: an event ahead of the next one waits here
+   * for a moment for the ones before it; only a gap that stays asks for a sync.
+   */
+  #applyLive(seq: number, rid: string | null, event: Event): void {
+    if (seq > this.seq + 1) {
+      if (this.#ahead.size < AHEAD_MAX) this.#ahead.set(seq, { rid, event });
+      this.#expect(seq);
+      return;
+    }
+    this.#applySeq(seq, rid, event);
+    for (let next = this.#ahead.get(this.seq + 1); next; next = this.#ahead.get(this.seq + 1)) {
+      this.#ahead.delete(this.seq + 1);
+      this.#applySeq(this.seq + 1, next.rid, next.event);
+    }
+    for (const k of [...this.#ahead.keys()]) if (k <= this.seq) this.#ahead.delete(k);
+  }
+
+  /** The kernel is at `seq` at least: if this view is not there within GAP_WAIT_MS, it syncs. */
+  #expect(seq: number): void {
+    this.#wantSeq = Math.max(this.#wantSeq, seq);
+    if (this.#gapTimer !== null) return;
+    this.#gapTimer = setTimeout(() => {
+      this.#gapTimer = null;
+      if (this.seq < this.#wantSeq && !this.#disposed) {
+        this.#ahead.clear();
+        this.requestSync();
+      }
+    }, GAP_WAIT_MS);
   }
 
   /** Apply an event by the seq rules; false on a gap. */

@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { isSaved, savedSnapshot } from "../src/saved";
 import { ThreadStore } from "../src/state";
 
@@ -42,7 +42,10 @@ describe("saved notebook state", () => {
     store.onSnapshotTrait({ ...snap, comments: [] });
     expect(store.display("a")?.body).toBe("full text");
     expect(sent).toHaveLength(0); // it holds that seq already (a burst refreshes it often)
-    store.onSnapshotTrait({ ...snap, seq: 3, comments: [] });
+    vi.useFakeTimers();
+    store.onSnapshotTrait({ ...snap, seq: 3, comments: [] }); // ahead: the events are on their way
+    vi.advanceTimersByTime(400); // ... they did not come
+    vi.useRealTimers();
     expect(store.display("a")?.body).toBe("full text");
     expect(sent).toHaveLength(1);
     expect(sent[0]).toMatchObject({ kind: "sync", epoch: "live", seq: 2 });

@@ -57,25 +57,53 @@ describe("ThreadStore", () => {
     expect(changes).toEqual([{ ids: ["c3"], reset: false }]);
   });
 
-  it("ignores duplicates and syncs on a gap", () => {
-    const { store, sent } = makeStore();
-    const e1 = ev(1, { type: "like", id: "c3", user: "Steve", likes: 1, ...base });
-    store.handleMessage(e1);
-    store.handleMessage(e1);
-    expect(store.display("c3")?.likes).toBe(1);
-    expect(sent).toEqual([]);
-    store.handleMessage(ev(5, { type: "like", id: "c4", user: "Steve", likes: 6, ...base }));
-    expect(store.seq).toBe(1);
-    expect(store.display("c4")?.likes).toBe(5);
-    expect(sent).toEqual([{ kind: "sync", client: "k3f9", epoch: "e1", seq: 1, rid: "k3f9-1" }]);
-    // a second gap while the sync is in flight does not send another
-    store.handleMessage(ev(6, { type: "like", id: "c4", user: "Anna", likes: 7, ...base }));
-    expect(sent.length).toBe(1);
+  it("ignores duplicates and syncs on a gap that stays", () => {
+    vi.useFakeTimers();
+    try {
+      const { store, sent } = makeStore();
+      const e1 = ev(1, { type: "like", id: "c3", user: "Steve", likes: 1, ...base });
+      store.handleMessage(e1);
+      store.handleMessage(e1);
+      expect(store.display("c3")?.likes).toBe(1);
+      expect(sent).toEqual([]);
+      store.handleMessage(ev(5, { type: "like", id: "c4", user: "Steve", likes: 6, ...base }));
+      expect(store.seq).toBe(1);
+      expect(store.display("c4")?.likes).toBe(5);
+      expect(sent).toEqual([]); // it may come out of order: a moment for the ones before it
+      vi.advanceTimersByTime(400);
+      expect(sent).toEqual([{ kind: "sync", client: "k3f9", epoch: "e1", seq: 1, rid: "k3f9-1" }]);
+      // a second gap while the sync is in flight does not send another
+      store.handleMessage(ev(6, { type: "like", id: "c4", user: "Anna", likes: 7, ...base }));
+      vi.advanceTimersByTime(400);
+      expect(sent.length).toBe(1);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it("applies events that arrive out of order in seq order, without a sync", () => {
+    vi.useFakeTimers();
+    try {
+      const { store, sent } = makeStore();
+      store.handleMessage(ev(2, { type: "like", id: "c4", user: "Anna", likes: 6, ...base }));
+      store.handleMessage(ev(3, { type: "unlike", id: "c4", user: "Anna", likes: 5, ...base }));
+      expect(store.seq).toBe(0);
+      store.handleMessage(ev(1, { type: "like", id: "c3", user: "Steve", likes: 1, ...base }));
+      expect(store.seq).toBe(3);
+      expect(store.display("c4")?.likes).toBe(5);
+      vi.advanceTimersByTime(1000);
+      expect(sent).toEqual([]);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it("applies catchup parts addressed to it, ignores others", () => {
     const { store, sent } = makeStore();
+    vi.useFakeTimers();
     store.handleMessage(ev(3, { type: "delete", id: "c4", ...base })); // gap
+    vi.advanceTimersByTime(400);
+    vi.useRealTimers();
     expect(sent.length).toBe(1);
     store.handleMessage({ kind: "catchup", to: "other", epoch: "e1", done: true, events: [{ seq: 1, rid: null, event: { type: "delete", id: "c1", ...base } }] });
     expect(store.seq).toBe(0);

@@ -117,9 +117,12 @@ describe("widget", () => {
     expect(item(el, "c4")).toBe(before.get("c4"));
     expect(q(el, '[data-role="count"]').textContent).toBe("5 comments");
 
-    // a gap asks for a sync
+    // a gap that stays asks for a sync
     const n = model.sent.length;
+    vi.useFakeTimers();
     model.deliver({ kind: "event", epoch: "e1", seq: 9, rid: null, event: { type: "delete", id: "c4", ...base } });
+    vi.advanceTimersByTime(400);
+    vi.useRealTimers();
     expect(model.sent.length).toBe(n + 1);
     expect(model.sent.at(-1)).toMatchObject({ kind: "sync", seq: 2 });
     expect(item(el, "c4")).not.toBeNull();
@@ -175,7 +178,10 @@ describe("widget", () => {
     const op = model.lastSent("op") as NonNullable<ReturnType<typeof model.lastSent<"op">>>;
     expect(item(el, op.op.id!)).not.toBeNull();
     // a gap makes the view sync; the answer does not confirm the request, so it was refused
+    vi.useFakeTimers();
     model.deliver({ kind: "event", epoch: "e1", seq: 2, rid: null, event: { type: "like", id: "c4", user: "Steve", likes: 6, ...base } });
+    vi.advanceTimersByTime(400);
+    vi.useRealTimers();
     const sync = model.lastSent("sync") as { rid: string };
     expect(sync).toMatchObject({ kind: "sync", seq: 0 });
     model.deliver({ kind: "catchup", to: first.client, rid: sync.rid, epoch: "e1", done: true, events: [
