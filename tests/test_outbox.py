@@ -7,7 +7,7 @@ import time
 from typing import Any
 
 from threadwidget import ThreadWidget
-from threadwidget.outbox import BATCH_SECONDS
+from threadwidget.page.outbox import BATCH_SECONDS
 
 from .test_saved_notebooks import fold
 

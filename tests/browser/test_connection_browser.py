@@ -23,8 +23,8 @@ SETUP = (
     WIDGET_SETUP
     + """
 import time
-from threadwidget import synthetic
-import threadwidget.saved_state as saved_state
+from threadwidget.analysis import synthetic
+import threadwidget.widget.saved_state as saved_state
 
 SYNCS = []   # (client, monotonic time) of every sync a hooked widget answered
 
@@ -59,14 +59,20 @@ def composer_of(root, cid: str):
 
 RESTART = """async (path) => {
   for (const w of window.jupyterapp.shell.widgets('main')) {
-    if (w.context && w.context.path === path) { await w.sessionContext.session.kernel.restart(); return true; }
+    if (w.context && w.context.path === path) {
+      await w.sessionContext.session.kernel.restart();
+      return true;
+    }
   }
   return false;
 }"""
 
 RECONNECT = """async (path) => {
   for (const w of window.jupyterapp.shell.widgets('main')) {
-    if (w.context && w.context.path === path) { await w.sessionContext.session.kernel.reconnect(); return true; }
+    if (w.context && w.context.path === path) {
+      await w.sessionContext.session.kernel.reconnect();
+      return true;
+    }
   }
   return false;
 }"""
@@ -74,7 +80,9 @@ RECONNECT = """async (path) => {
 #: Record every value `data-link` takes on the widget roots from now on (window.__twLinks).
 WATCH_LINKS = """() => {
   window.__twLinks = [];
-  new MutationObserver((rs) => { for (const r of rs) window.__twLinks.push(r.target.dataset.link); })
+  new MutationObserver((rs) => {
+    for (const r of rs) window.__twLinks.push(r.target.dataset.link);
+  })
     .observe(document.body, {subtree: true, attributes: true, attributeFilter: ['data-link']});
 }"""
 
@@ -163,7 +171,8 @@ def test_kernel_restart_keeps_drafts_and_says_so(jupyter_server, browser_context
     cells = [
         WIDGET_SETUP,
         "w_r = ThreadWidget.load(DATA, user='Chris')\n"
-        "w_r.add_validator(lambda op, ctx: time.sleep(60) if getattr(op, 'body', '') == 'in flight' else None)\n"
+        "w_r.add_validator(\n"
+        "    lambda op, ctx: time.sleep(60) if getattr(op, 'body', '') == 'in flight' else None)\n"
         "import time\n"
         "display(w_r)",
         "display(w_r)",

@@ -119,7 +119,9 @@ RANDOM_SCROLLS = """async (root, [seed, steps]) => {
   const rnd = () => { x = (Math.imul(x, 1664525) + 1013904223) >>> 0; return x / 4294967296; };
   let sc = root.parentElement;
   while (sc && !(sc.scrollHeight > sc.clientHeight + 10
-      && ['auto', 'scroll', 'overlay'].includes(getComputedStyle(sc).overflowY))) sc = sc.parentElement;
+      && ['auto', 'scroll', 'overlay'].includes(getComputedStyle(sc).overflowY))) {
+    sc = sc.parentElement;
+  }
   const tree = root.querySelector('[data-role="tree"]');
   const frame = () => new Promise((r) => requestAnimationFrame(() => r()));
   const bad = [];
@@ -141,7 +143,8 @@ RANDOM_SCROLLS = """async (root, [seed, steps]) => {
       const c = li.getBoundingClientRect();
       if (c.height > 0 && c.bottom > view.top && c.top < view.bottom) shown++;
     }
-    if (shown === 0) bad.push({step: i, scrollTop: Math.round(sc.scrollTop), height: Math.round(tree.getBoundingClientRect().height)});
+    const height = Math.round(tree.getBoundingClientRect().height);
+    if (shown === 0) bad.push({step: i, scrollTop: Math.round(sc.scrollTop), height});
   }
   return bad;
 }"""
@@ -175,7 +178,8 @@ def test_random_scrolls_always_show_comments(nb: Notebook, size: int):
         seen = root.evaluate(
             """(r) => { const v = r.ownerDocument.defaultView;
               return [...r.querySelectorAll('[role="treeitem"] > .tw-card')].filter((c) => {
-                const b = c.getBoundingClientRect(); return b.height > 0 && b.bottom > 0 && b.top < v.innerHeight;
+                const b = c.getBoundingClientRect();
+                return b.height > 0 && b.bottom > 0 && b.top < v.innerHeight;
               }).length; }"""
         )
         assert seen > 0

@@ -77,7 +77,8 @@ class Outbox:
         _hook_cells()
 
     def event(self, epoch: str, seq: int, rid: str | None, wire: Mapping[str, Any]) -> None:
-        """An applied event for every view (``wire`` as :func:`~threadwidget.wire.wire_event`)."""
+        """An applied event for every view (``wire``: a
+        :func:`~threadwidget.page.messages.wire_event`)."""
         with self._lock:
             if self._events and epoch != self._epoch:
                 self._flush()
