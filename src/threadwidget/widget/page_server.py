@@ -13,7 +13,6 @@ from ..core import operations, rules
 from ..core.engine import Engine
 from ..page.channel import RATE_LIMIT, RATE_WINDOW, PageChannel, RateLimiter, replay_messages
 from ..page.messages import action_result_message, reject_message, timeline_message
-from ..page.outbox import Outbox
 from ..page.requests import (
     ActionRequest,
     OpRequest,
