@@ -439,3 +439,14 @@ def test_verbs_cannot_be_misused_positionally(widget: ThreadWidget) -> None:
     assert widget.hide("a", "off topic", user="Ms. R").moderation.by == "Ms. R"  # type: ignore[union-attr]
     assert widget.delete_comment(reply.id, user="Chris").status == "deleted"
     assert widget.lock(None, user="Ms. R") == widget.post and widget.post.locked is not None
+
+
+def test_the_widget_loads_the_built_bundle() -> None:
+    """The bundle is found next to the package (src/threadwidget/static), wherever the widget's
+    module lives: a widget never shows "the frontend bundle is missing" in a built checkout."""
+    import threadwidget
+
+    static = Path(threadwidget.__file__).parent / "static"
+    assert (static / "widget.js").exists(), "run npm run build first"
+    assert "bundle is missing" not in str(ThreadWidget._esm)
+    assert "tw-root" in str(ThreadWidget._css)

@@ -1,8 +1,9 @@
 /**
  * The widget model's side of the page: one ThreadStore per anywidget model (created in
- * `initialize`, shared by every view of that model), and readers of the model's traits.
+ * `initialize`, shared by every view of that model, found by `_model_key`), and readers of the
+ * model's traits.
  */
-import type { Config, Snapshot, Sort } from "./protocol";
+import type { Config, OutgoingMsg, Snapshot, Sort } from "./protocol";
 import { SORTS, isIncomingMsg } from "./protocol";
 import { ThreadStore } from "./state";
 import { savedSnapshot } from "./saved";
@@ -19,22 +20,54 @@ export interface ModelLike {
   on(event: string, cb: Handler): void;
   off(event?: string | null, cb?: Handler | null): void;
   send(content: unknown, callbacks?: unknown, buffers?: unknown): void;
+  /** the host's widget manager (anywidget's proxy carries it): scopes `_model_key` */
+  widget_manager?: unknown;
 }
 
 export interface ModelState {
   store: ThreadStore;
   /** true while this page itself writes `selected` (its change is not a request to focus) */
   selecting: boolean;
+  /** A view starts showing the store (the first one sends the sync held until then); returns its detach. */
+  attach: () => () => void;
   dispose: () => void;
 }
 
-const states = new WeakMap<ModelLike, ModelState>();
+/**
+ * One state per widget model. anywidget hands `initialize` and every `render` its own proxy of
+ * the model, so the proxy cannot be the key: the kernel names each model with `_model_key`
+ * (random, per widget), looked up per widget manager (one per notebook). A model without it
+ * (tests, hosts that pass the model itself) is its own key.
+ */
+const byProxy = new WeakMap<ModelLike, ModelState>();
+const byKey = new WeakMap<object, Map<string, ModelState>>();
+const NO_MANAGER = {};
+
+function keyed(model: ModelLike): Map<string, ModelState> | null {
+  const key = model.get("_model_key");
+  if (typeof key !== "string" || key === "") return null;
+  const manager = typeof model.widget_manager === "object" && model.widget_manager !== null ? model.widget_manager : NO_MANAGER;
+  let map = byKey.get(manager);
+  if (!map) byKey.set(manager, (map = new Map()));
+  return map;
+}
+
+function lookup(model: ModelLike): ModelState | undefined {
+  return keyed(model)?.get(model.get("_model_key") as string) ?? byProxy.get(model);
+}
 
 export function setup(model: ModelLike): ModelState {
-  const existing = states.get(model);
+  const existing = lookup(model);
   if (existing) return existing;
+  // Until a view shows the model, its sync waits: the whole thread is fetched for a view, never
+  // for a model built in one cell and shown in a later one (the kernel would answer it first).
+  let views = 0;
+  let held: OutgoingMsg | null = null;
   const store = new ThreadStore({
-    send: (msg) => model.send(msg),
+    send: (msg) => {
+      if (views === 0 && msg.kind === "sync") held = msg;
+      else model.send(msg);
+    },
     user: userOf(model),
   });
   const onMsg: Handler = (msg) => {
@@ -56,22 +89,40 @@ export function setup(model: ModelLike): ModelState {
 
   const snap = savedSnapshot(model);
   if (snap) store.load(snap);
-  // Messages sent before this page loaded are lost: always ask for what we missed.
+  // Messages sent before this page loaded are lost: always ask for what we missed (sent when
+  // the first view attaches).
   store.requestSync(true);
 
+  const map = keyed(model);
+  const key = model.get("_model_key") as string;
   const state: ModelState = {
     store,
     selecting: false,
+    attach: () => {
+      views++;
+      if (views === 1 && held) {
+        const msg = held;
+        held = null;
+        model.send(msg);
+      }
+      let attached = true;
+      return () => {
+        if (attached) views--;
+        attached = false;
+      };
+    },
     dispose: () => {
       store.dispose();
       model.off("msg:custom", onMsg);
       model.off("change:_snapshot", onSnapshot);
       model.off("change:user", onUser);
       model.off("change:_config", onRole);
-      states.delete(model);
+      if (map && map.get(key) === state) map.delete(key);
+      byProxy.delete(model);
     },
   };
-  states.set(model, state);
+  if (map) map.set(key, state);
+  else byProxy.set(model, state);
   return state;
 }
 
@@ -83,7 +134,7 @@ export function userOf(model: ModelLike): string {
 
 /** The store of a model (for tests and tools). */
 export function storeOf(model: ModelLike): ThreadStore | undefined {
-  return states.get(model)?.store;
+  return lookup(model)?.store;
 }
 
 /** The kernel-computed rules (`_config`): role, voting model, labels, fields, actions. */

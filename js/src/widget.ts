@@ -1,6 +1,6 @@
 /**
  * The anywidget entry: `initialize` (one ThreadStore per model, model.ts) and `render` (one
- * ThreadView per output). Wiring only: no thread rules live here. Default export only (anywidget
+ * ThreadView per output, all of a model's views on its one store). Wiring only: no thread rules live here. Default export only (anywidget
  * warns about a module that exports `render` by name).
  */
 import { isSaved } from "./saved";
@@ -41,6 +41,8 @@ function render({ model, el }: { model: ModelLike; el: HTMLElement }): () => voi
     css: () => currentCss(model),
     select: (id) => selectComment(model, st, id),
   });
+  // the first view of the model sends its sync now, after the first screen is drawn
+  const detach = st.attach();
   const onSnapshotNote: Handler = () => {
     const snap = model.get("_snapshot") as { saved_at?: unknown } | null | undefined;
     view.setSnapshotNote(typeof snap?.saved_at === "string" ? snap.saved_at : null);
@@ -82,6 +84,7 @@ function render({ model, el }: { model: ModelLike; el: HTMLElement }): () => voi
   ];
   for (const [ev, cb] of handlers) model.on(ev, cb);
   return () => {
+    detach();
     stopWatching();
     for (const [ev, cb] of handlers) model.off(ev, cb);
     view.destroy();

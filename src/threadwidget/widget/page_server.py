@@ -55,14 +55,17 @@ class PageRequests:
             self.send(reject_message(error.rid, error.reason, None))
             return
         if isinstance(message, SyncRequest):
-            with self._engine.lock:
-                self._page.catch_up(
-                    message.client,
-                    message.rid,
-                    (message.epoch, message.seq),
-                    (self._engine.seq, len(self._engine.state.comments)),
-                    self._engine.state.to_thread,
-                )
+            engine = self._engine
+            self._page.answer_sync(
+                message.client,
+                message.rid,
+                (message.epoch, message.seq),
+                lambda: (engine.seq, len(engine.state.comments)),
+                # the state as it is (immutable comments, checked event by event): no validation
+                lambda: Thread.model_construct(
+                    post=engine.state.post, comments=tuple(engine.state)
+                ),
+            )
         elif isinstance(message, OpRequest):
             self._handle_op_request(message)
         elif isinstance(message, ActionRequest):

@@ -90,6 +90,8 @@ class ThreadWidget(PageRequests, Commands, Classroom, anywidget.AnyWidget):
     # Private wire traits (see docs/protocol.md); the public façade is the methods below.
     _snapshot = traitlets.Dict().tag(sync=True, echo_update=False)
     _config = traitlets.Dict().tag(sync=True)
+    #: Names this widget's model in the page: every view finds the model's one store by it.
+    _model_key = traitlets.Unicode("").tag(sync=True)
 
     #: The person acting in the browser views (authors their comments and likes).
     user = traitlets.Unicode("anonymous").tag(sync=True)
@@ -238,7 +240,12 @@ class ThreadWidget(PageRequests, Commands, Classroom, anywidget.AnyWidget):
         self._from_page = False
         self._followers: list[Any] = []
         self._rates = RateLimiter()
-        self._page = PageChannel(lambda message: self.send(message), secrets.token_hex(8))
+        self._page = PageChannel(
+            lambda message: self.send(message),
+            secrets.token_hex(8),
+            engine.lock,
+            engine.delivery.thread_class,
+        )
         self._saved = SavedState(self._send_raw, full=notebook_state == "full")
         self._actions = ActionRegistry(engine, self._refresh_config)
         engine.add_sink(self._on_applied)
@@ -261,6 +268,7 @@ class ThreadWidget(PageRequests, Commands, Classroom, anywidget.AnyWidget):
             badges=dict(badges or {}),
             notebook_state=notebook_state,
             _snapshot=snapshot,
+            _model_key=secrets.token_hex(8),
             **kwargs,
         )
         self._refresh_config()
@@ -488,6 +496,8 @@ class ThreadWidget(PageRequests, Commands, Classroom, anywidget.AnyWidget):
         engine = getattr(self, "_engine", None)  # None when __init__ failed early
         if engine is not None:
             engine.close()
+        if hasattr(self, "_page"):
+            self._page.close()
         super().close()
 
     def embed_state(self) -> dict[str, Any]:
