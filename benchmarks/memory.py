@@ -2,6 +2,7 @@
 
     python benchmarks/memory.py                  # 1,000,000 likes and edits (a few minutes)
     python benchmarks/memory.py --ops 20000      # a quick look
+    python benchmarks/memory.py --smoke          # 2,000 operations: it runs
 
 One widget on an SQLite store (the history lives there) applies likes, unlikes and edits (a
 like, its unlike and two edits, comment after comment) to a 200-comment thread; the table shows
@@ -40,14 +41,17 @@ class _Unsynced(SQLiteStore):
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--ops", type=int, default=1_000_000)
+    parser.add_argument("--smoke", action="store_true", help="2,000 operations: it runs")
     args = parser.parse_args()
+    if args.smoke:
+        args.ops = 2_000
     folder = Path(tempfile.mkdtemp(prefix="tw-memory-"))
     store = _Unsynced(folder / "m.db")
     store.create_thread("t", synthetic.thread(200, seed=3))
     w = ThreadWidget.connect(store, "t", user="bench")
     w.send = lambda content, buffers=None: None  # type: ignore[method-assign]  # no views
     ids = [c.id for c in w.comments]
-    checkpoints = sorted({10_000, args.ops // 10, args.ops // 2, args.ops} - {0})
+    checkpoints = sorted({min(10_000, args.ops), args.ops // 10, args.ops // 2, args.ops} - {0})
     tracemalloc.start()
     rows: list[tuple[int, float, float]] = []
     start = time.perf_counter()
