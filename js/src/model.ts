@@ -48,7 +48,7 @@ function keyed(model: ModelLike): Map<string, ModelState> | null {
   if (typeof key !== "string" || key === "") return null;
   const manager = typeof model.widget_manager === "object" && model.widget_manager !== null ? model.widget_manager : NO_MANAGER;
   let map = byKey.get(manager);
-  if (!map) byKey.set(manager, (map = new Map()));
+  if (!map) byKey.set(manager, (map = new Map<string, ModelState>()));
   return map;
 }
 
