@@ -356,6 +356,12 @@ def jupyterlab_round_trip(context: Any, size: int) -> dict[str, float]:
             nb.run_all()
             nb.page.wait_for_selector(".tw-echo", state="attached")
             nb.page.wait_for_selector(".tw-root [data-comment-id]", timeout=120_000)
+            # a long thread paints its first screen first; the composer comes with the whole thread
+            nb.page.wait_for_selector(
+                '.tw-root[data-complete="true"] [data-role="new-comment"] textarea',
+                state="attached",
+                timeout=600_000,
+            )
             echo = nb.page.evaluate(
                 """async (n) => {
                   const times = [];
