@@ -364,6 +364,19 @@ describe("widget", () => {
     expect(storeOf(other)).not.toBe(storeOf(proxy()));
   });
 
+  it("a model whose views are all gone asks nothing until a view shows it again", () => {
+    const model = new FakeModel({ _snapshot: smallSnapshot(), _model_key: "k3" });
+    cleanups.push(widget.initialize({ model }));
+    const el = document.createElement("div");
+    const un = widget.render({ model, el });
+    expect(model.sent.filter((m) => m.kind === "sync")).toHaveLength(1);
+    un();
+    (storeOf(model) as NonNullable<ReturnType<typeof storeOf>>).requestSync(true);
+    expect(model.sent.filter((m) => m.kind === "sync")).toHaveLength(1);
+    cleanups.push(widget.render({ model, el: document.createElement("div") }));
+    expect(model.sent.filter((m) => m.kind === "sync")).toHaveLength(2);
+  });
+
   it("cleans up listeners when views and the model go away", () => {
     const model = new FakeModel({ _snapshot: smallSnapshot() });
     const before = model.listenerCount();
