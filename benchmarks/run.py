@@ -347,7 +347,8 @@ def jupyterlab_round_trip(context: Any, size: int) -> dict[str, float]:
                     super().__init__()
                     self.on_msg(lambda w, content, buffers: self.send(content))
             echo = Echo()
-            w = ThreadWidget(thread=synthetic.thread({size}, seed=1), user="bench")
+            # newest first: the reply is drawn at the top (a windowed tree draws no far end)
+            w = ThreadWidget(thread=synthetic.thread({size}, seed=1), user="bench", sort="newest")
             display(echo)
             display(w)
             """
