@@ -212,7 +212,9 @@ CLOSE_JS = (
 )
 
 REOPEN_JS = """
-({path}) => {
+async ({path}) => {
+  // the closed notebook's views gone first: the paint timed is the reopened notebook's
+  while (document.querySelector('.tw-root')) await new Promise((r) => setTimeout(r, 10));
   const t0 = performance.now();
   window.jupyterapp.commands.execute('docmanager:open', {path});
   return t0;
