@@ -443,7 +443,9 @@ def test_rate_limit_reject_shows_error_and_keeps_draft(nb):
     """A kernel refusal whose target stays in view: the browser's operations beyond the rate
     limit are refused ("Too many actions at once"); the reply's draft and the reason stay."""
     root = show(nb, "w_rt = ThreadWidget.load(DATA, user='Chris')\ndisplay(w_rt)")
-    limit = nb.eval_json("__import__('threadwidget.widget.thread_widget').widget.thread_widget.RATE_LIMIT")
+    limit = nb.eval_json(
+        "__import__('threadwidget.widget.thread_widget').widget.thread_widget.RATE_LIMIT"
+    )
     n = nb.eval_json("w_rt.get('c5-r1').likes")
     for i in range(limit):  # like / unlike, each confirmed before the next click
         own_button(root, "c5-r1", "like").click()
