@@ -73,10 +73,12 @@ def _painted(figures: dict, sizes: tuple[str, ...]) -> None:
             assert times["all"] is not None and 0 < times["paint"] <= times["all"], (size, path)
 
 
+@pytest.mark.timeout(700)
 def test_cell_benchmark_smoke(tmp_path):
     _painted(_cell(tmp_path, "--smoke", timeout=600), ("20", "200"))
 
 
+@pytest.mark.timeout(1300)
 def test_cell_benchmark_ci_sized(tmp_path):
     """The README's paths table at CI size: 100 against 20,000 comments."""
     _painted(_cell(tmp_path, "--sizes", "100", "20000", timeout=1200), ("100", "20000"))
