@@ -3,24 +3,32 @@
     python benchmarks/cell.py                      # 100 and 100,000 comments (several minutes)
     python benchmarks/cell.py --sizes 100 10000    # other sizes; the smallest is the baseline
 
-One JupyterLab server and one headless Chromium for the whole run. Per size, a fresh notebook
-makes a synthetic thread in a first cell (threadwidget.analysis.synthetic, not timed); then the
-display
+One JupyterLab server and one headless Chromium for the whole run. Per size, a fresh notebook makes
+a synthetic thread in a first cell (threadwidget.analysis.synthetic, not timed); then the display
 cell ``ThreadWidget(thread=t, user="bench")`` is run and timed in the page from the moment it is
 started until the first comment is painted (a frame after it is in the DOM), and until the whole
 thread is in the page (the count shows every comment). Then: the page's JS heap after a garbage
-collection (JupyterLab included, so compare with the smallest size), a sort change until the
-first comment is repainted, the longest main-thread task (PerformanceObserver "longtask") while
-loading, while sorting, while scrolling the notebook and while 1,000 remote likes arrive, and a
-static-HTML baseline in the same browser (the same thread as nested HTML, one innerHTML).
+collection (JupyterLab included, so compare with the smallest size), a sort change until the first
+comment is repainted, the longest main-thread task (PerformanceObserver "longtask") while loading,
+while sorting, while scrolling the notebook and while 1,000 remote likes arrive, and a static-HTML
+baseline in the same browser (the same thread as nested HTML, one innerHTML).
+
+Then every other path a user takes to a view, in the same notebook (a table row each): built in
+one cell and shown in the next (started as soon as the first has finished), the same widget shown
+again, build and show run by "Run All Below", the page reloaded with the kernel alive, the notebook
+opened in a second tab, and the notebook closed and reopened with saved widget state and the
+kernel alive (times from the navigation or the command to the first comment painted).
+``--smoke`` runs every path at 20 and 200 comments (the test suite's check that none rots).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import signal
 import sys
 import tempfile
+import time
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +38,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(ROOT / "tests" / "browser"))
 
 from chromium import launch  # noqa: E402
+from harness import _FIND, _START_CELL_JS  # noqa: E402
 
 from page import baseline_ms  # noqa: E402
 from threadwidget.analysis import synthetic  # noqa: E402
@@ -132,32 +141,207 @@ async () => {
 """
 
 
-def measure(server: Any, context: Any, size: int, shot: Path | None = None) -> dict[str, float]:
-    """One size: a fresh notebook, the thread made in a first cell, the display cell timed."""
-    from harness import _START_CELL_JS, Notebook
+#: Wait in a page (a new one, or one just reloaded) for the first view with a comment painted,
+#: then for that view's whole thread; times from ``t0`` (default: the page's navigation start).
+SHOWN_JS = """
+async ({t0, total, timeout, skip}) => {
+  const frame = () => new Promise((r) => requestAnimationFrame(() => setTimeout(r, 0)));
+  const start = t0 ?? 0;
+  const old = new Set(skip ? document.querySelectorAll('.tw-root') : []);
+  let root = null;
+  const until = async (cond) => {
+    for (;;) {
+      if (cond()) return;
+      if (performance.now() - start > timeout) throw new Error('timed out: ' + cond);
+      await new Promise((r) => setTimeout(r, 5));
+    }
+  };
+  await until(() => {
+    root = [...document.querySelectorAll('.tw-root')].find(
+      (r) => !old.has(r) && r.querySelector('[data-comment-id] [data-role="body"]') !== null,
+    ) || null;
+    return root !== null;
+  });
+  await frame();
+  const paint = performance.now() - start;
+  const count = root.querySelector('[data-role="count"]');
+  try {
+    await until(() => count.textContent.replace(/[^0-9]/g, '') === String(total)
+      && root.dataset.complete === 'true');
+  } catch {
+    // the first comment was painted; the whole thread did not come within the timeout
+    return { paint, all: null, paintAt: performance.timeOrigin + start + paint, allAt: null };
+  }
+  await frame();
+  const all = performance.now() - start;
+  // wall-clock times too, for a page that navigated (a redirect) since it was asked for
+  return { paint, all, paintAt: performance.timeOrigin + start + paint,
+           allAt: performance.timeOrigin + start + all };
+}
+"""
+
+#: Insert cells after the last one and run them with JupyterLab's "Run All Below" (the way "Run
+#: all" runs cells: one after the other, each once the previous one has finished).
+RUN_BELOW_JS = (
+    "({path, cells}) => {"
+    + _FIND
+    + """
+  const panel = findPanel(path);
+  app.shell.activateById(panel.id);
+  const nb = panel.content;
+  const sm = nb.model.sharedModel;
+  const idx = sm.cells.length;
+  cells.forEach((code, i) =>
+    sm.insertCell(idx + i, {cell_type: 'code', source: code, metadata: {}}));
+  nb.activeCellIndex = idx;
+  nb.deselectAll();
+  window.__twRunBelow = app.commands.execute('notebook:run-all-below');
+  return performance.now();
+}"""
+)
+
+CLOSE_JS = (
+    "async ({path}) => {"
+    + _FIND
+    + """
+  const panel = findPanel(path);
+  await panel.context.save();
+  panel.dispose();
+  return true;
+}"""
+)
+
+REOPEN_JS = """
+async ({path}) => {
+  // the closed notebook's views gone first: the paint timed is the reopened notebook's
+  while (document.querySelector('.tw-root')) await new Promise((r) => setTimeout(r, 10));
+  const t0 = performance.now();
+  window.jupyterapp.commands.execute('docmanager:open', {path});
+  return t0;
+}
+"""
+
+WIDGETS_PLUGIN = "@jupyter-widgets/jupyterlab-manager:plugin"
+#: How long a path may take to bring the whole thread in (its "all in" is then left empty).
+ALL_TIMEOUT_MS = 300_000
+
+#: The paths a user takes to a view, in the order they are measured (one notebook per size).
+PATHS = (
+    ("one cell", "built and shown in one cell"),
+    ("later cell", "built in one cell, shown in the next"),
+    ("shown again", "the same widget shown again (a second view)"),
+    ("run all", "build and show cells run by Run All (Below)"),
+    ("reload", "the page reloaded, the kernel alive"),
+    ("second tab", "the notebook opened in a second browser tab"),
+    ("saved state", "reopened with saved widget state, the kernel alive"),
+)
+
+
+def _step(what: str) -> None:
+    print(f"  {what} ...", file=sys.stderr, flush=True)
+
+
+def _display(nb: Any, code: str, total: int) -> dict[str, float]:
+    """Start a cell showing a view; time from its start to the first comment painted."""
+    js = DISPLAY_JS.replace("(START)", "(" + _START_CELL_JS + ")")
+    args = {"path": nb.name, "code": code}
+    return nb.page.evaluate(  # type: ignore[no-any-return]
+        js, {"start": None, "args": args, "total": total, "timeout": 600_000}
+    )
+
+
+def _shown(page: Any, total: int, t0: float | None = None, skip: bool = False) -> dict[str, Any]:
+    args = {"t0": t0, "total": total, "timeout": ALL_TIMEOUT_MS, "skip": skip}
+    return page.evaluate(SHOWN_JS, args)  # type: ignore[no-any-return]
+
+
+def _loaded(page: Any, total: int, started: float) -> dict[str, float]:
+    """A page navigating since ``started`` (``time.time()``): until its first comment is painted
+    and until the whole thread is in, in ms of wall-clock time (JupyterLab may redirect)."""
+    for _ in range(20):
+        try:
+            shown = _shown(page, total)
+            break
+        except Exception as error:
+            if "context was destroyed" not in str(error):
+                raise
+    else:
+        raise RuntimeError("the page kept navigating")
+    all_at = shown["allAt"]
+    return {
+        "paint": shown["paintAt"] - started * 1000,
+        "all": None if all_at is None else all_at - started * 1000,
+    }
+
+
+def measure_paths(server: Any, context: Any, nb: Any, total: int) -> dict[str, dict[str, float]]:
+    """Every path of :data:`PATHS` but the first (measured by :func:`measure`) in ``nb``."""
+    out: dict[str, dict[str, float]] = {}
+    nb.run('w2 = ThreadWidget(thread=t, user="bench")')
+    _step("later cell")
+    out["later cell"] = _display(nb, "w2", total)
+    _step("shown again")
+    out["shown again"] = _display(nb, "w2", total)
+    t0 = nb.page.evaluate(
+        RUN_BELOW_JS,
+        {"path": nb.name, "cells": ['w3 = ThreadWidget(thread=t, user="bench")', "w3"]},
+    )
+    _step("run all")
+    out["run all"] = _shown(nb.page, total, t0, skip=True)
+    nb.page.evaluate("() => window.__twRunBelow")
+    # one widget in the notebook from here on (two views of w2), as at the smallest size
+    nb.run("w.close()\nw3.close()")
+    nb.save()
+    started = time.time()
+    nb.page.reload(wait_until="domcontentloaded")
+    _step("reload")
+    out["reload"] = _loaded(nb.page, total, started)
+    nb.wait_ready()
+    tab = context.new_page()
+    try:
+        tab.bring_to_front()  # a background tab gets no animation frames
+        started = time.time()
+        tab.goto(nb.url, wait_until="domcontentloaded")
+        _step("second tab")
+        out["second tab"] = _loaded(tab, total, started)
+    finally:
+        tab.close()
+        nb.page.bring_to_front()
+    plugin = f"/lab/api/settings/{WIDGETS_PLUGIN}"
+    _status, before = server.api("GET", plugin)
+    server.api("PUT", plugin, {"raw": json.dumps({"saveState": True})})
+    try:
+        nb.page.reload(wait_until="domcontentloaded")  # the page reads the setting when it loads
+        nb.wait_ready()
+        nb.page.evaluate(CLOSE_JS, {"path": nb.name})  # saved with the widget state
+        t0 = nb.page.evaluate(REOPEN_JS, {"path": nb.name})
+        _step("saved state")
+        out["saved state"] = _shown(nb.page, total, t0)
+        nb.wait_ready()
+    finally:
+        server.api("PUT", plugin, {"raw": before.get("raw") or "{}"})
+    return out
+
+
+def measure(
+    server: Any, context: Any, size: int, shot: Path | None = None, src: Path = ROOT / "src"
+) -> dict[str, Any]:
+    """One size: a fresh notebook, the thread made in a first cell, then every path timed."""
+    from harness import Notebook
 
     setup = f"""
     import sys
-    sys.path.insert(0, {str(ROOT / "src")!r})
+    sys.path.insert(0, {str(src)!r})
     from threadwidget import ThreadWidget
     from threadwidget.analysis import synthetic
     t = synthetic.thread({size}, seed=1)
     """
     total = None
     with Notebook(server, context, [setup], name=f"cell-{size}.ipynb") as nb:
-        nb.run_all()
+        nb.run_all(timeout=600_000)
         total = int(nb.run("print(sum(1 for c in t.comments if c.status == 'visible'))").strip())
         nb.page.evaluate(OBSERVE_JS)
-        js = DISPLAY_JS.replace("(START)", "(" + _START_CELL_JS + ")")
-        shown = nb.page.evaluate(
-            js,
-            {
-                "start": None,
-                "args": {"path": nb.name, "code": 'w = ThreadWidget(thread=t, user="bench")\nw'},
-                "total": total,
-                "timeout": 600_000,
-            },
-        )
+        shown = _display(nb, 'w = ThreadWidget(thread=t, user="bench")\nw', total)
         loading = nb.page.evaluate(LONGEST_SINCE_JS, shown["t0"])
         if shot is not None:
             nb.page.screenshot(path=str(shot / f"cell-{size}.png"))
@@ -177,6 +361,10 @@ def measure(server: Any, context: Any, size: int, shot: Path | None = None) -> d
         )
         nb.page.wait_for_timeout(1500)
         burst = nb.page.evaluate(LONGEST_SINCE_JS, t_burst)
+        paths = {"one cell": {"paint": shown["paint"], "all": shown["all"]}}
+        paths.update(measure_paths(server, context, nb, total))
+        if shot is not None:
+            nb.page.screenshot(path=str(shot / f"cell-{size}-paths.png"))
     return {
         "paint": shown["paint"],
         "all": shown["all"],
@@ -187,6 +375,7 @@ def measure(server: Any, context: Any, size: int, shot: Path | None = None) -> d
         "long_sort": sorting,
         "long_scroll": scrolling,
         "long_burst": burst,
+        "paths": paths,
     }
 
 
@@ -195,31 +384,38 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sizes", type=int, nargs="+", default=[100, 100_000])
     parser.add_argument("--json", type=Path, help="also write the figures to this file")
     parser.add_argument("--screenshots", type=Path, help="save a PNG of each page in this folder")
+    parser.add_argument(
+        "--src", type=Path, default=ROOT / "src", help="the threadwidget package to measure"
+    )
+    parser.add_argument("--smoke", action="store_true", help="tiny sizes (20 and 200): it runs")
     args = parser.parse_args(argv)
-    sizes = sorted(set(args.sizes))
+    # a kill ends the run through its `finally`s: the server and the browser stop too
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    sizes = [20, 200] if args.smoke else sorted(set(args.sizes))
 
     from labserver import start_server, stop_server
     from playwright.sync_api import sync_playwright
 
-    rows: dict[int, dict[str, float]] = {}
+    rows: dict[int, dict[str, Any]] = {}
     with tempfile.TemporaryDirectory() as tmp, sync_playwright() as pw:
         context = launch(pw, str(Path(tmp) / "profile"), BENCH_ARGS)
         server = start_server()
         try:
             for n in sizes:
                 print(f"from the cell: {n:,} comments ...", file=sys.stderr, flush=True)
-                rows[n] = measure(server, context, n, args.screenshots)
+                rows[n] = measure(server, context, n, args.screenshots, args.src.resolve())
                 rows[n]["static"] = baseline_ms(context, synthetic.thread(n, seed=1), Path(tmp))
         finally:
             stop_server(server)
             context.close()
     print_table(rows)
+    print_paths(rows)
     if args.json:
         args.json.write_text(json.dumps(rows, indent=2))
     return 0
 
 
-def print_table(rows: dict[int, dict[str, float]]) -> None:
+def print_table(rows: dict[int, dict[str, Any]]) -> None:
     base = rows[min(rows)]
     print(
         "\n| comments | first comment painted ms | x@smallest | static HTML ms | ÷static "
@@ -234,6 +430,24 @@ def print_table(rows: dict[int, dict[str, float]]) -> None:
             f"| {r['heap_mb']:.0f} | {r['heap_mb'] - base['heap_mb']:+.0f} | {r['sort']:.0f} "
             f"| {r['sort'] / base['sort']:.2f} | {r['long_load']:.0f} / {r['long_sort']:.0f} / "
             f"{r['long_scroll']:.0f} / {r['long_burst']:.0f} |"
+        )
+
+
+def print_paths(rows: dict[int, dict[str, Any]]) -> None:
+    """One row per path: first comment painted at the smallest and the largest size, the ratio,
+    and when the whole thread was in at the largest."""
+    small, large = min(rows), max(rows)
+    print(
+        f"\n| path | first comment painted ms, {small:,} | {large:,} | ratio "
+        f"| whole thread in ms, {large:,} |"
+    )
+    print("|---|---|---|---|---|")
+    for key, label in PATHS:
+        a, b = rows[small]["paths"][key], rows[large]["paths"][key]
+        whole = "-" if b["all"] is None else f"{b['all']:.0f}"
+        print(
+            f"| {label} | {a['paint']:.0f} | {b['paint']:.0f} | {b['paint'] / a['paint']:.2f}x "
+            f"| {whole} |"
         )
 
 

@@ -3,6 +3,7 @@
     python benchmarks/memory.py                  # 1,000,000 operations per storage (long)
     python benchmarks/memory.py --ops 20000      # a quick look
     python benchmarks/memory.py --storage memory # one storage: memory, autosave or shared
+    python benchmarks/memory.py --smoke          # 2,000 operations: it runs
 
 One widget per storage (memory: ``ThreadWidget(thread=...)``; autosave: ``autosave=`` an SQLite
 file; shared: ``ThreadWidget.connect`` to an SQLite store) applies likes, unlikes and edits (a
@@ -59,7 +60,7 @@ def run(kind: str, ops: int) -> list[tuple[int, float, float]]:
     w, extra = _widget(kind, folder)
     w.send = lambda content, buffers=None: None  # type: ignore[method-assign]  # no views
     ids = [c.id for c in w.comments]
-    checkpoints = sorted({10_000, ops // 10, ops // 2, ops} - {0}, key=int)
+    checkpoints = sorted({min(10_000, ops), ops // 10, ops // 2, ops} - {0}, key=int)
     tracemalloc.start()
     rows: list[tuple[int, float, float]] = []
     start = time.perf_counter()
@@ -87,13 +88,16 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--ops", type=int, default=1_000_000)
     parser.add_argument("--storage", choices=("memory", "autosave", "shared", "all"), default="all")
+    parser.add_argument("--smoke", action="store_true", help="2,000 operations: it runs")
     args = parser.parse_args()
+    if args.smoke:
+        args.ops = 2_000
     kinds = ("memory", "autosave", "shared") if args.storage == "all" else (args.storage,)
     print("memory after N operations on one widget (200 comments; baseline: after 10,000)")
     print(f"{'storage':>9} {'operations':>12} {'heap MB':>9} {'vs 10,000 ops':>14} {'seconds':>9}")
     for kind in kinds:
         rows = run(kind, args.ops)
-        base = next(heap for n, heap, _ in rows if n >= 10_000)
+        base = next(heap for n, heap, _ in rows if n >= min(10_000, args.ops))
         for n, heap, seconds in rows:
             print(
                 f"{kind:>9} {n:>12,} {heap:>9.1f} {heap / base:>13.2f}x {seconds:>9.0f}",

@@ -129,6 +129,7 @@ def measure(
 def add_class_options(parser: argparse.ArgumentParser) -> None:
     """``--quick``, ``--students``, ``--duration``, ``--interval`` and ``--json``."""
     parser.add_argument("--quick", action="store_true", help="5 students, 10 s")
+    parser.add_argument("--smoke", action="store_true", help="2 students, 3 s: it runs")
     parser.add_argument("--students", type=int, default=None)
     parser.add_argument("--duration", type=float, default=None)
     parser.add_argument("--interval", type=float, default=3.0, help="seconds between replies")
@@ -137,6 +138,8 @@ def add_class_options(parser: argparse.ArgumentParser) -> None:
 
 def class_size(args: argparse.Namespace) -> tuple[int, float]:
     """How many students, for how many seconds: 5 for 10 s with ``--quick``, else 30 for 60 s."""
+    if args.smoke:
+        return args.students or 2, args.duration or 3.0
     students = args.students or (5 if args.quick else 30)
     duration = args.duration or (10.0 if args.quick else 60.0)
     return students, duration
@@ -187,7 +190,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--postgres", help="URL of an existing server (default: a throwaway one)")
     args = parser.parse_args(argv)
     students, duration = class_size(args)
-    interval = 1.0 if args.quick and args.interval == 3.0 else args.interval
+    interval = 1.0 if (args.quick or args.smoke) and args.interval == 3.0 else args.interval
     results: dict[str, dict[str, float]] = {}
     with tempfile.TemporaryDirectory() as tmp:
         results["sqlite"] = run(str(Path(tmp) / "bench.db"), students, duration, interval)

@@ -42,6 +42,9 @@ npm run lint
 step "wire protocol: js/src/generated/ regenerated from the pydantic models and compared"
 python scripts/gen_protocol.py --check
 
+step "bundle size: JavaScript + CSS gzipped within the budget (scripts/check_bundle_size.py)"
+python scripts/check_bundle_size.py
+
 step "frontend unit tests (vitest)"
 npm test
 

@@ -50,6 +50,7 @@ class Recorder:
         start = len(self.sent)
         self.widget._on_custom_message(self.widget, message, [])
         self.widget.engine.flush()  # page operations' callbacks run on a background thread
+        self.widget._page.flush()  # and so do whole-thread answers to a sync
         return self.sent[start:]
 
     def op(self, op: Any, client: str = "view1") -> dict[str, Any]:

@@ -446,3 +446,71 @@ def test_verbs_cannot_be_misused_positionally(widget: ThreadWidget) -> None:
     assert widget.hide("a", "off topic", user="Ms. R").moderation.by == "Ms. R"  # type: ignore[union-attr]
     assert widget.delete_comment(reply.id, user="Chris").status == "deleted"
     assert widget.lock(None, user="Ms. R") == widget.post and widget.post.locked is not None
+
+
+def test_the_widget_loads_the_built_bundle() -> None:
+    """The bundle is found next to the package (src/threadwidget/static), wherever the widget's
+    module lives: a widget never shows "the frontend bundle is missing" in a built checkout."""
+    import threadwidget
+
+    static = Path(threadwidget.__file__).parent / "static"
+    assert (static / "widget.js").exists(), "run npm run build first"
+    assert "bundle is missing" not in str(ThreadWidget._esm)
+    assert "tw-root" in str(ThreadWidget._css)
+
+
+def test_a_whole_thread_answer_leaves_the_kernel_free_and_the_view_current() -> None:
+    """A view's sync of a long thread is answered from a background thread: the kernel handles
+    the next message (a cell, an operation) at once; what it applies meanwhile follows the last
+    part, so the view ends at the kernel's seq. A newer sync from the view replaces the answer."""
+    import threading
+    import time
+
+    from threadwidget.analysis import synthetic
+
+    widget = ThreadWidget(thread=synthetic.thread(3000, seed=3), user="Chris")
+    sent: list[dict[str, object]] = []
+    slow = threading.Event()
+
+    def send(message: dict[str, object], buffers: object = None) -> None:
+        if message.get("kind") == "snapshot" and message.get("part") == 1:
+            slow.wait(10)  # a page slow to take the parts: the answer is still on its way
+        sent.append(message)
+
+    widget.send = send  # type: ignore[method-assign]
+    sync = {"kind": "sync", "client": "v1", "epoch": "", "seq": 0, "rid": "v1-1"}
+    t0 = time.perf_counter()
+    widget._on_custom_message(widget, sync, [])
+    assert time.perf_counter() - t0 < 1.0  # answered later, not now
+    deadline = time.monotonic() + 20
+    while not any(m.get("part") == 0 for m in sent) and time.monotonic() < deadline:
+        time.sleep(0.01)
+    t0 = time.perf_counter()
+    widget.add_comment("while the parts are on their way", user="Ann")  # the next cell
+    assert time.perf_counter() - t0 < 1.0  # no lock held while parts go out
+    assert [m["kind"] for m in sent if m["kind"] == "event"] == ["event"]
+    slow.set()
+    assert widget._page.flush(30)
+    mine = [m for m in sent if m.get("to") == "v1"]
+    parts = [m for m in mine if m["kind"] == "snapshot"]
+    assert len(parts) > 2 and {m["seq"] for m in parts} == {0}
+    assert sorted(m["part"] for m in parts) == list(range(parts[0]["parts"]))  # type: ignore[call-overload]
+    tail = mine[-1]
+    assert tail["kind"] == "catchup" and tail["done"] is False
+    assert [e["seq"] for e in tail["events"]] == [1]  # type: ignore[union-attr,index]
+    assert mine.index(tail) > max(mine.index(m) for m in parts)
+
+    # a newer sync from the same view while an answer is on its way: only the newer is completed
+    sent.clear()
+    slow.clear()
+    widget._on_custom_message(widget, {**sync, "rid": "v1-2"}, [])
+    deadline = time.monotonic() + 10
+    while not any(m.get("rid") == "v1-2" for m in sent) and time.monotonic() < deadline:
+        time.sleep(0.01)
+    widget._on_custom_message(widget, {**sync, "rid": "v1-3"}, [])
+    slow.set()
+    assert widget._page.flush(30)
+    by_rid = {rid: [m for m in sent if m.get("rid") == rid] for rid in ("v1-2", "v1-3")}
+    assert len(by_rid["v1-2"]) < by_rid["v1-2"][0]["parts"]  # type: ignore[operator]
+    assert len(by_rid["v1-3"]) == by_rid["v1-3"][0]["parts"]
+    widget.close()

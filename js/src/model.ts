@@ -1,11 +1,11 @@
 /**
  * The widget model's side of the page: one ThreadStore per anywidget model (created in
- * `initialize`, shared by every view of that model). The model is typed by the widget's synced
- * traits (generated/model.ts, written from Python by scripts/gen_protocol.py).
+ * `initialize`, shared by every view of that model, found by `_model_key`). The model is typed
+ * by the widget's synced traits (generated/model.ts, written from Python by scripts/gen_protocol.py).
  */
 import type { AnyModel } from "@anywidget/types";
 import type { Model } from "./generated/model";
-import type { Config } from "./protocol";
+import type { Config, OutgoingMsg } from "./protocol";
 import { isIncomingMsg } from "./protocol";
 import { ThreadStore } from "./state";
 import { savedSnapshot } from "./saved";
@@ -24,18 +24,49 @@ export interface ModelState {
   conn: Connection;
   /** true while this page itself writes `selected` (its change is not a request to focus) */
   selecting: boolean;
+  /** A view starts showing the store (the first one sends the sync held until then); returns its detach. */
+  attach: () => () => void;
   dispose: () => void;
 }
 
-const states = new WeakMap<ThreadModel, ModelState>();
+/**
+ * One state per widget model. anywidget hands `initialize` and every `render` its own proxy of
+ * the model, so the proxy cannot be the key: the kernel names each model with `_model_key`
+ * (random, per widget), looked up per widget manager (one per notebook). A model without it
+ * (tests, hosts that pass the model itself) is its own key.
+ */
+const byProxy = new WeakMap<ThreadModel, ModelState>();
+const byKey = new WeakMap<object, Map<string, ModelState>>();
+const NO_MANAGER = {};
+
+function keyed(model: ThreadModel): Map<string, ModelState> | null {
+  const key: unknown = model.get("_model_key");
+  if (typeof key !== "string" || key === "") return null;
+  const wm = (model as { widget_manager?: unknown }).widget_manager;
+  const manager = typeof wm === "object" && wm !== null ? wm : NO_MANAGER;
+  let map = byKey.get(manager);
+  if (!map) byKey.set(manager, (map = new Map<string, ModelState>()));
+  return map;
+}
+
+function lookup(model: ThreadModel): ModelState | undefined {
+  return keyed(model)?.get(model.get("_model_key")) ?? byProxy.get(model);
+}
 
 export function setup(model: ThreadModel): ModelState {
-  const existing = states.get(model);
+  const existing = lookup(model);
   if (existing) return existing;
   const conn = new Connection(model);
+  // Until a view shows the model, its sync waits: the whole thread is fetched for a view, never
+  // for a model built in one cell and shown in a later one (the kernel would answer it first).
+  let views = 0;
+  let held: OutgoingMsg | null = null;
   const store = new ThreadStore({
     // a closed comm throws: never an uncaught page error, the connection says "gone"
-    send: (msg) => conn.send(msg),
+    send: (msg) => {
+      if (views === 0 && msg.kind === "sync") held = msg;
+      else conn.send(msg);
+    },
     user: model.get("user"),
   });
   const stopLink = conn.subscribe((link) => store.setLink(link));
@@ -60,13 +91,31 @@ export function setup(model: ThreadModel): ModelState {
 
   const snap = savedSnapshot(model);
   if (snap) store.load(snap);
-  // Messages sent before this page loaded are lost: always ask for what we missed.
+  // Messages sent before this page loaded are lost: always ask for what we missed (sent when
+  // the first view attaches).
   store.requestSync(true);
 
+  const map = keyed(model);
+  const key = model.get("_model_key");
   const state: ModelState = {
     store,
     conn,
     selecting: false,
+    attach: () => {
+      views++;
+      if (views === 1 && held) {
+        const msg = held;
+        held = null;
+        conn.send(msg);
+      }
+      const detachStore = store.attach(); // timers and retries only while a view shows it
+      let attached = true;
+      return () => {
+        if (attached) views--;
+        attached = false;
+        detachStore();
+      };
+    },
     dispose: () => {
       stopLink();
       conn.dispose();
@@ -75,16 +124,18 @@ export function setup(model: ThreadModel): ModelState {
       model.off("change:_snapshot", onSnapshot);
       model.off("change:user", onUser);
       model.off("change:_config", onRole);
-      states.delete(model);
+      if (map && map.get(key) === state) map.delete(key);
+      byProxy.delete(model);
     },
   };
-  states.set(model, state);
+  if (map) map.set(key, state);
+  else byProxy.set(model, state);
   return state;
 }
 
 /** The store of a model (for tests and tools). */
 export function storeOf(model: ThreadModel): ThreadStore | undefined {
-  return states.get(model)?.store;
+  return lookup(model)?.store;
 }
 
 /** The UI words and number/time formats of `strings` and `locale`. */

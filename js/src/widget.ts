@@ -1,6 +1,6 @@
 /**
  * The anywidget entry: `initialize` (one ThreadStore per model, model.ts) and `render` (one
- * ThreadView per output). Wiring only: no thread rules live here. Default export only (anywidget
+ * ThreadView per output, all of a model's views on its one store). Wiring only: no thread rules live here. Default export only (anywidget
  * warns about a module that exports `render` by name).
  */
 import { isSaved } from "./saved";
@@ -44,8 +44,9 @@ function render({ model, el }: { model: ThreadModel; el: HTMLElement }): () => v
   // the kernel's reachability: one line in the view, sends held back, drafts kept
   view.setLink(st.conn.state);
   const stopLink = st.conn.subscribe((link) => view.setLink(link));
-  // while no view shows the store, it runs no timer and asks nothing (a removed view is silent)
-  const detach = store.attach();
+  // the first view of the model sends its sync now, after the first screen is drawn; while no
+  // view shows the store, it runs no timer and asks nothing (a removed view is silent)
+  const detach = st.attach();
   const onSnapshotNote: Handler = () => {
     const snap: { saved_at?: unknown } | null | undefined = model.get("_snapshot");
     view.setSnapshotNote(typeof snap?.saved_at === "string" ? snap.saved_at : null);

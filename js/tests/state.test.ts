@@ -148,6 +148,28 @@ describe("ThreadStore", () => {
     expect(changes).toEqual([{ ids: [], reset: true }]);
   });
 
+  it("ends current after snapshot parts sent in the background: events meanwhile follow the last part", () => {
+    const { store, sent } = makeStore();
+    store.requestSync(true);
+    const rid = (sent.at(-1) as { rid: string }).rid;
+    // the kernel takes the thread at seq 40 and sends the parts; events 41, 42 are broadcast meanwhile
+    store.handleMessage({ kind: "snapshot", to: "k3f9", rid, epoch: "e2", seq: 40, part: 0, parts: 2, post: POST, comments: [comment("n1", null)] });
+    store.handleMessage(ev(41, { type: "add", comment: comment("n9", "n1"), ...base }, null, "e2"));
+    store.handleMessage(ev(42, { type: "like", id: "n1", user: "Steve", likes: 1, ...base }, null, "e2"));
+    store.handleMessage({ kind: "snapshot", to: "k3f9", rid, epoch: "e2", seq: 40, part: 1, parts: 2, comments: [comment("n2", "n1")] });
+    expect(store.seq).toBe(40);
+    // then, in order under the kernel's lock, what happened while the parts were on their way
+    store.handleMessage({ kind: "catchup", to: "k3f9", rid, epoch: "e2", done: false, events: [
+      { seq: 41, rid: null, event: { type: "add", comment: comment("n9", "n1"), ...base } },
+      { seq: 42, rid: null, event: { type: "like", id: "n1", user: "Steve", likes: 1, ...base } },
+    ] });
+    expect(store.seq).toBe(42);
+    expect(store.mirror.comments.get("n1")?.likes).toBe(1);
+    expect(store.mirror.comments.has("n9")).toBe(true);
+    expect(store.isSyncing).toBe(false);
+    expect(sent.filter((m) => m.kind === "sync")).toHaveLength(1);
+  });
+
   it("resets on a _snapshot with a new epoch and syncs", () => {
     const { store, sent, changes } = makeStore();
     store.onSnapshotTrait(smallSnapshot("e1", 0)); // same epoch: ignored

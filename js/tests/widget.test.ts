@@ -1,7 +1,7 @@
 // @vitest-environment jsdom
 import { afterEach, describe, expect, it, vi } from "vitest";
 import widget from "../src/widget";
-import { storeOf } from "../src/model";
+import { storeOf, type ThreadModel } from "../src/model";
 import { CHUNK_THREADS } from "../src/render/view";
 import type { Comment, Snapshot } from "../src/protocol";
 import { FakeModel, POST, at, comment, smallSnapshot } from "./fake-model";
@@ -334,6 +334,54 @@ describe("widget", () => {
     expect(order(el)).toEqual(["c4", "c1"]);
     expect(order(el2)).toEqual(["c4", "c1"]);
     expect(q<HTMLSelectElement>(el2, 'select[data-role="sort"]').value).toBe("top");
+  });
+
+  it("one store per model across anywidget's per-call proxies; no sync before a view", () => {
+    // anywidget hands initialize and every render a fresh proxy of the one model (modelProxy)
+    const model = new FakeModel({ _snapshot: smallSnapshot(), _model_key: "k1" });
+    const manager = {};
+    const proxy = (): ThreadModel =>
+      ({
+      get: model.get.bind(model),
+      set: model.set.bind(model),
+      save_changes: model.save_changes.bind(model),
+      send: model.send.bind(model),
+      on: model.on.bind(model),
+      off: model.off.bind(model),
+      widget_manager: manager,
+    }) as ThreadModel;
+    cleanups.push(widget.initialize({ model: proxy() }));
+    // built in one cell, not shown yet: nothing asked of the kernel
+    expect(model.sent.filter((m) => m.kind === "sync")).toHaveLength(0);
+    const els = [0, 1, 2].map(() => {
+      const el = document.createElement("div");
+      document.body.append(el);
+      cleanups.push(widget.render({ model: proxy(), el }));
+      return el;
+    });
+    // three views, one store, one sync (sent when the first view showed)
+    expect(model.sent.filter((m) => m.kind === "sync")).toHaveLength(1);
+    expect(storeOf(proxy())).toBe(storeOf(proxy()));
+    for (const el of els) expect(item(el, "c1")).not.toBeNull();
+    model.deliver({ kind: "event", epoch: "e1", seq: 1, rid: null, event: { type: "add", comment: comment("c9", "c3"), ...base } });
+    for (const el of els) expect(item(el, "c9")).not.toBeNull();
+    // another model in the same manager has its own store
+    const other = Object.assign(new FakeModel({ _snapshot: smallSnapshot(), _model_key: "k2" }), { widget_manager: manager });
+    cleanups.push(widget.initialize({ model: other }));
+    expect(storeOf(other)).not.toBe(storeOf(proxy()));
+  });
+
+  it("a model whose views are all gone asks nothing until a view shows it again", () => {
+    const model = new FakeModel({ _snapshot: smallSnapshot(), _model_key: "k3" });
+    cleanups.push(widget.initialize({ model }));
+    const el = document.createElement("div");
+    const un = widget.render({ model, el });
+    expect(model.sent.filter((m) => m.kind === "sync")).toHaveLength(1);
+    un();
+    (storeOf(model) as NonNullable<ReturnType<typeof storeOf>>).requestSync(true);
+    expect(model.sent.filter((m) => m.kind === "sync")).toHaveLength(1);
+    cleanups.push(widget.render({ model, el: document.createElement("div") }));
+    expect(model.sent.filter((m) => m.kind === "sync")).toHaveLength(2);
   });
 
   it("cleans up listeners when views and the model go away", () => {

@@ -1,4 +1,6 @@
-"""The benchmark's smoke run (100 comments), so benchmarks/run.py cannot rot unnoticed."""
+"""The browser benchmarks' smoke runs, so benchmarks/run.py and benchmarks/cell.py cannot rot
+unnoticed: run.py at 100 comments, cell.py's every path at 20 and 200 comments and its CI-sized
+variant (100 against 20,000 comments): each path paints (no timing is asserted)."""
 
 from __future__ import annotations
 
@@ -18,10 +20,7 @@ def test_benchmark_smoke(tmp_path):
         [
             sys.executable,
             str(REPO / "benchmarks" / "run.py"),
-            "--sizes",
-            "100",
-            "--python-max",
-            "1000",
+            "--smoke",
             "--json",
             str(out),
         ],
@@ -39,3 +38,47 @@ def test_benchmark_smoke(tmp_path):
     assert row["first_on_screen"]
     assert figures["round_trip"]["reply"] > 0
     assert figures["bundle"]["gzip"] < 60 * 1024
+
+
+PATHS = (
+    "one cell",
+    "later cell",
+    "shown again",
+    "run all",
+    "reload",
+    "second tab",
+    "saved state",
+)
+
+
+def _cell(tmp_path, *args: str, timeout: float) -> dict:
+    out = tmp_path / "cell.json"
+    done = subprocess.run(
+        [sys.executable, str(REPO / "benchmarks" / "cell.py"), *args, "--json", str(out)],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert "| path |" in done.stdout
+    return json.loads(out.read_text())
+
+
+def _painted(figures: dict, sizes: tuple[str, ...]) -> None:
+    for size in sizes:
+        row = figures[size]
+        assert set(row["paths"]) == set(PATHS), row["paths"]
+        for path, times in row["paths"].items():
+            # each path painted a comment, then had the whole thread in its view
+            assert times["all"] is not None and 0 < times["paint"] <= times["all"], (size, path)
+
+
+@pytest.mark.timeout(700)
+def test_cell_benchmark_smoke(tmp_path):
+    _painted(_cell(tmp_path, "--smoke", timeout=600), ("20", "200"))
+
+
+@pytest.mark.timeout(1300)
+def test_cell_benchmark_ci_sized(tmp_path):
+    """The README's paths table at CI size: 100 against 20,000 comments."""
+    _painted(_cell(tmp_path, "--sizes", "100", "20000", timeout=1200), ("100", "20000"))

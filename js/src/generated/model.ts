@@ -9,6 +9,7 @@ import type { ConfigValue, SnapshotValue } from "./protocol";
 /** What `model.get(name)` holds: ThreadWidget's synced traits. */
 export interface Model {
   _config: ConfigValue;
+  _model_key: string;
   _snapshot: SnapshotValue;
   css: string;
   locale: string;

@@ -22,6 +22,8 @@ from pydantic import (
     model_validator,
 )
 
+from .likers import AsLikers, Likers
+
 __all__ = [
     "FORMAT_VERSION",
     "MAX_BODY_CHARS",
@@ -251,7 +253,9 @@ class Comment(_Frozen):
     edited_at: OptionalAwareDatetime = None
     status: CommentStatus = "visible"
     likes: Annotated[int, Field(ge=0)] = 0
-    liked_by: tuple[Name, ...] = ()
+    liked_by: Annotated[Likers, AsLikers(tuple[Name, ...])] = Field(
+        default=(), validate_default=True
+    )
     flags: tuple[Flag, ...] = ()
     moderation: Moderation | None = None
     pinned: bool = False

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Literal
 
+from .likers import Likers
 from .models import Comment, CommentStatus, Extra, Flag, Lock, Moderation, Post, Thread, utcnow
 from .operations import (
     AddComment,
@@ -413,14 +414,13 @@ def commit(state: ThreadState, event: Recorded) -> None:
         comments[event.id] = old.model_copy(update={"status": "deleted", "body": ""})
     elif isinstance(event, LikeEvent):
         old = comments[event.id]
-        liked_by = (*old.liked_by, event.user)  # copied in C: no Python loop over the likers
+        liked_by = Likers.of(old.liked_by).plus(event.user)  # constant time: see core/likers.py
         comments[event.id] = old.model_copy(update={"likes": event.likes, "liked_by": liked_by})
         if event.id in state.likers:
             state.likers[event.id].add(event.user)
     elif isinstance(event, UnlikeEvent):
         old = comments[event.id]
-        at = old.liked_by.index(event.user)
-        liked_by = old.liked_by[:at] + old.liked_by[at + 1 :]
+        liked_by = Likers.of(old.liked_by).minus(event.user)
         comments[event.id] = old.model_copy(update={"likes": event.likes, "liked_by": liked_by})
         if event.id in state.likers:
             state.likers[event.id].discard(event.user)

@@ -11,6 +11,7 @@ from pydantic import ValidationError
 
 from ..core import operations, rules
 from ..core.engine import Engine
+from ..core.models import Thread
 from ..page.channel import RATE_LIMIT, RATE_WINDOW, PageChannel, RateLimiter, replay_messages
 from ..page.messages import action_result_message, reject_message, timeline_message
 from ..page.requests import (
@@ -74,16 +75,17 @@ class PageServer:
             self.replay(message)
 
     def sync(self, request: SyncRequest) -> None:
-        """What the view missed since the state it holds (or a fresh snapshot)."""
+        """What the view missed since the state it holds: at once, or a whole-thread answer sent
+        from a background thread (the kernel goes on with the next cell meanwhile)."""
         engine = self._engine
-        with engine.lock:
-            self._channel.catch_up(
-                request.client,
-                request.rid,
-                (request.epoch, request.seq),
-                (engine.seq, len(engine.state.comments)),
-                engine.state.to_thread,
-            )
+        self._channel.answer_sync(
+            request.client,
+            request.rid,
+            (request.epoch, request.seq),
+            lambda: (engine.seq, len(engine.state.comments)),
+            # the state as it is (immutable comments, checked event by event): no validation
+            lambda: Thread.model_construct(post=engine.state.post, comments=tuple(engine.state)),
+        )
 
     def operation(self, request: OpRequest) -> None:
         """An operation from a view: submitted as the view's user, never trusted; refusals are

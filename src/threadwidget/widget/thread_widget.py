@@ -93,6 +93,8 @@ class ThreadWidget(anywidget.AnyWidget):
     # Private wire traits (see docs/protocol.md); the public façade is the methods below.
     _snapshot = traitlets.Dict().tag(sync=True, echo_update=False)
     _config = traitlets.Dict().tag(sync=True)
+    #: Names this widget's model in the page: every view finds the model's one store by it.
+    _model_key = traitlets.Unicode("").tag(sync=True)
 
     #: The person acting in the browser views (authors their comments and likes).
     user = traitlets.Unicode("anonymous").tag(sync=True)
@@ -188,7 +190,13 @@ class ThreadWidget(anywidget.AnyWidget):
         self._replay_rates = RateLimiter()
         # events and saved-state updates of a burst go out in batches (page/outbox.py)
         self._outbox = Outbox(lambda message: self.send(message), lambda s: self._send_raw(s))
-        self._page = PageChannel(self._outbox.send, secrets.token_hex(8), self._outbox.event)
+        self._page = PageChannel(
+            self._outbox.send,
+            secrets.token_hex(8),
+            publish=self._outbox.event,
+            lock=engine.lock,
+            thread_class=engine.delivery.thread_class,
+        )
         self._saved = SavedState(self._outbox.state, full=given.get("notebook_state") == "full")
         self._actions = ActionRegistry(engine, self._refresh_config)
         self._commands = Commands(engine, lambda: self._access)
@@ -210,7 +218,8 @@ class ThreadWidget(anywidget.AnyWidget):
                 given.get("sort", "oldest"),
                 given.get("voting", "likes"),
             )
-        super().__init__(_snapshot=snapshot, **given)
+        # the page finds this model's one store by this key (anywidget hands views proxies)
+        super().__init__(_snapshot=snapshot, _model_key=secrets.token_hex(8), **given)
         self._refresh_config()
         self.observe(
             self._on_settings,
@@ -634,6 +643,9 @@ class ThreadWidget(anywidget.AnyWidget):
         engine = getattr(self, "_engine", None)  # None when __init__ failed early
         if engine is not None:
             engine.close()
+        page = getattr(self, "_page", None)
+        if page is not None:
+            page.close()  # a whole-thread answer still being sent stops
         outbox = getattr(self, "_outbox", None)
         if outbox is not None:
             outbox.close()
