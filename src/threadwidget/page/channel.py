@@ -107,8 +107,12 @@ class PageChannel:
         publish: Publish | None = None,
         lock: threading.RLock | None = None,
         thread_class: type[threading.Thread] = threading.Thread,
+        send_part: Send | None = None,
     ) -> None:
         self._send = send
+        #: how the parts of a whole-thread answer leave the background thread: straight out,
+        #: never behind a lock that the engine's next change needs (default: ``send``)
+        self._send_part = send_part or send
         self._publish = publish
         self.epoch = epoch
         self._ring: deque[tuple[int, str | None, dict[str, Any]]] = deque(maxlen=RING_SIZE)
@@ -316,7 +320,7 @@ class _Sender:
             for message in parts[:-1]:
                 if not self._current(client, generation):
                     return  # a newer sync from this view: its answer replaces this one
-                channel._send(message)
+                channel._send_part(message)
             with lock:
                 if not self._current(client, generation):
                     return

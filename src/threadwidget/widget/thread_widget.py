@@ -196,6 +196,7 @@ class ThreadWidget(anywidget.AnyWidget):
             publish=self._outbox.event,
             lock=engine.lock,
             thread_class=engine.delivery.thread_class,
+            send_part=lambda message: self.send(message),
         )
         self._saved = SavedState(self._outbox.state, full=given.get("notebook_state") == "full")
         self._actions = ActionRegistry(engine, self._refresh_config)
