@@ -5,7 +5,17 @@ import tseslint from "typescript-eslint";
 
 export default tseslint.config(
   // generated code (js/src/generated, from the Python protocol models) is checked by regenerating it
-  { ignores: ["node_modules/", "src/threadwidget/static/", "dist/", "build/", "js/src/generated/", "**/*.js", "**/*.mjs"] },
+  {
+    ignores: [
+      "node_modules/",
+      "src/threadwidget/static/",
+      "dist/",
+      "build/",
+      "js/src/generated/",
+      "**/*.js",
+      "**/*.mjs",
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {

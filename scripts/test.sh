@@ -38,6 +38,7 @@ mypy   # strict, on src/threadwidget: [tool.mypy] in pyproject.toml
 lint-imports   # the layers' import rules: [tool.importlinter] in pyproject.toml
 npm run typecheck
 npm run lint
+npm run format:check   # Prettier (.prettierrc.json)
 
 step "wire protocol: js/src/generated/ regenerated from the pydantic models and compared"
 python scripts/gen_protocol.py --check

@@ -30,7 +30,7 @@ function kernelOf(model: ModelLike): KernelLike | null {
   try {
     const wm = (model as { widget_manager?: { kernel?: unknown } }).widget_manager;
     const k = wm?.kernel;
-    return k && typeof k === "object" ? (k) : null;
+    return k && typeof k === "object" ? k : null;
   } catch {
     return null;
   }

@@ -85,7 +85,10 @@ export function foldEvent(c: Comment, e: Event): Comment {
     case "unlike":
       return { ...c, likes: e.likes, liked_by: c.liked_by.filter((u) => u !== e.user) };
     case "flag":
-      return { ...c, flags: [...c.flags.filter((f) => f.user !== e.user), { user: e.user, at: e.at, reason: e.reason }] };
+      return {
+        ...c,
+        flags: [...c.flags.filter((f) => f.user !== e.user), { user: e.user, at: e.at, reason: e.reason }],
+      };
     case "unflag":
       return { ...c, flags: c.flags.filter((f) => f.user !== e.user) };
     case "moderate":

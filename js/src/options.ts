@@ -37,7 +37,10 @@ export function parseOptions(raw: unknown): Options {
   return {
     max_indent: posInt(o.max_indent) ? o.max_indent : d.max_indent,
     density: o.density === "compact" ? "compact" : d.density,
-    avatars: o.avatars === "none" || (typeof o.avatars === "string" && /^https:\/\/\S*\{author\}/.test(o.avatars)) ? (o.avatars) : d.avatars,
+    avatars:
+      o.avatars === "none" || (typeof o.avatars === "string" && /^https:\/\/\S*\{author\}/.test(o.avatars))
+        ? o.avatars
+        : d.avatars,
     timestamps: o.timestamps === "absolute" ? "absolute" : d.timestamps,
     collapsed_depth: posInt(o.collapsed_depth) ? o.collapsed_depth : null,
     counts: Array.isArray(o.counts) ? COUNT_KINDS.filter((k) => (o.counts as unknown[]).includes(k)) : d.counts,

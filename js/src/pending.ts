@@ -13,12 +13,7 @@ import { ROOT, emptyMirror, foldEvent, walkUp } from "./mirror";
 import type { FirstScreenCounts } from "./snapshot-parts";
 
 /** The event the kernel is expected to yield for an own operation (used to draw pending ops). */
-export function predictEvent(
-  op: Op,
-  current: Comment | undefined,
-  user: string,
-  at: string,
-): Event | null {
+export function predictEvent(op: Op, current: Comment | undefined, user: string, at: string): Event | null {
   if (op.type === "add") {
     return {
       type: "add",
@@ -56,11 +51,26 @@ export function predictEvent(
     case "unflag":
       return { type: "unflag", id: op.id, user, actor: user, at };
     case "moderate":
-      return { type: "moderate", id: op.id, action: op.action, reason: (op.reason ?? "").trim(), status: MODERATED[op.action], actor: user, at };
+      return {
+        type: "moderate",
+        id: op.id,
+        action: op.action,
+        reason: (op.reason ?? "").trim(),
+        status: MODERATED[op.action],
+        actor: user,
+        at,
+      };
     case "pin":
       return { type: "pin", id: op.id, pinned: op.pinned ?? true, reason: (op.reason ?? "").trim(), actor: user, at };
     case "lock":
-      return { type: "lock", id: op.id ?? null, locked: op.locked ?? true, reason: (op.reason ?? "").trim(), actor: user, at };
+      return {
+        type: "lock",
+        id: op.id ?? null,
+        locked: op.locked ?? true,
+        reason: (op.reason ?? "").trim(),
+        actor: user,
+        at,
+      };
     case "vote":
       return { type: "vote", id: op.id, user, choice: op.choice, actor: user, at };
     case "label":
@@ -107,7 +117,6 @@ export abstract class PendingView {
   }
 
   abstract get user(): string;
-
 
   protected _pendingAdd(id: string): Pending | undefined {
     for (const p of this.pending.values()) if (p.op.type === "add" && p.op.id === id) return p;
@@ -196,7 +205,8 @@ export abstract class PendingView {
       const c = this.display(k);
       if (!c) continue;
       // removed: everyone sees the "Removed by a moderator" placeholder (Blogger style)
-      if (c.status === "visible" || c.status === "removed" || (this.role === "moderator" && c.status !== "deleted")) return true;
+      if (c.status === "visible" || c.status === "removed" || (this.role === "moderator" && c.status !== "deleted"))
+        return true;
       for (const g of this.childIds(k)) stack.push(g);
     }
     return false;

@@ -6,7 +6,17 @@
 import type * as G from "./generated/protocol";
 import * as C from "./generated/constants";
 
-export type { Json, Sort, Role, CommentStatus, ModerationAction, Image, Lock, Flag, Moderation } from "./generated/protocol";
+export type {
+  Json,
+  Sort,
+  Role,
+  CommentStatus,
+  ModerationAction,
+  Image,
+  Lock,
+  Flag,
+  Moderation,
+} from "./generated/protocol";
 export type { VoteChoice, Voting, FieldSpec, ActionSpec } from "./generated/protocol";
 export type { DeleteEvent, LikeEvent, UnlikeEvent, FlagEvent, UnflagEvent, ModerateEvent } from "./generated/protocol";
 export type { PinEvent, LockEvent, VoteEvent, LabelEvent, SetExtraEvent } from "./generated/protocol";
@@ -31,7 +41,16 @@ const EMPTY = Object.freeze({}) as Record<string, never>;
 
 /** A comment as it may arrive (optional fields omitted when empty) made complete. */
 export function normComment(c: WireComment): Comment {
-  if (c.flags && c.votes && c.labels && c.extra && c.pinned !== undefined && c.locked !== undefined && c.moderation !== undefined) return c as Comment;
+  if (
+    c.flags &&
+    c.votes &&
+    c.labels &&
+    c.extra &&
+    c.pinned !== undefined &&
+    c.locked !== undefined &&
+    c.moderation !== undefined
+  )
+    return c as Comment;
   // the empty defaults are shared (comments are never changed in place; see state.ts foldEvent)
   return {
     ...c,
@@ -61,7 +80,8 @@ export type LockOp = G.LockThread;
 export type VoteOp = G.Vote;
 export type LabelOp = G.LabelComment;
 /** What a page may ask for (`set_extra` is Python's only). */
-export type Op = AddOp | EditOp | DeleteOp | LikeOp | UnlikeOp | FlagOp | UnflagOp | ModerateOp | PinOp | LockOp | VoteOp | LabelOp;
+export type Op =
+  AddOp | EditOp | DeleteOp | LikeOp | UnlikeOp | FlagOp | UnflagOp | ModerateOp | PinOp | LockOp | VoteOp | LabelOp;
 
 // ---- events (kernel -> browser), also predicted by the page for its own pending operations ----
 
@@ -97,7 +117,10 @@ export type EventMsg = Omit<G.EventMessage, "event"> & { event: Event };
 export type RejectMsg = Loose<G.RejectMessage, "field">;
 export type CatchupEntry = Omit<G.CatchupEntry, "event"> & { event: Event };
 export type CatchupMsg = Omit<Loose<G.CatchupMessage, "rid">, "events"> & { events: CatchupEntry[] };
-export type SnapshotMsg = Omit<Loose<G.SnapshotMessage, "rid">, "post" | "comments"> & { post?: Post | null; comments: WireComment[] };
+export type SnapshotMsg = Omit<Loose<G.SnapshotMessage, "rid">, "post" | "comments"> & {
+  post?: Post | null;
+  comments: WireComment[];
+};
 /** `w.focus(id)`: every view scrolls to the comment and highlights it. */
 export type FocusMsg = G.FocusMessage;
 export type ActionResultMsg = G.ActionResultMessage;
@@ -106,7 +129,10 @@ export type TimelineMsg = G.TimelineMessage;
 /** One part of the answer to a `replay` request (parts 0..parts-1; `post` in part 0). */
 // TODO(render): comments are WireComment[] on the wire; js/src/render/timeline.ts keeps the parts
 // as Comment[] until ThreadStore.load normalises them, so the type says Comment[] for now.
-export type ReplayStateMsg = Omit<G.ReplayStateMessage, "post" | "comments"> & { post?: Post | null; comments: Comment[] };
+export type ReplayStateMsg = Omit<G.ReplayStateMessage, "post" | "comments"> & {
+  post?: Post | null;
+  comments: Comment[];
+};
 /** Answers to `RequestMsg`s: only the view that sent the rid acts on them. */
 export type ReplyMsg = ActionResultMsg | TimelineMsg | ReplayStateMsg;
 /** Applied events in seq order, sent together (a burst from Python: src/threadwidget/outbox.py). */
@@ -127,6 +153,7 @@ export function isIncomingMsg(x: unknown): x is IncomingMsg {
   if (typeof x !== "object" || x === null) return false;
   const k = (x as { kind?: unknown }).kind;
   if (k === "focus") return typeof (x as { id?: unknown }).id === "string";
-  if (k === "action_result" || k === "timeline" || k === "replay_state") return typeof (x as { rid?: unknown }).rid === "string";
+  if (k === "action_result" || k === "timeline" || k === "replay_state")
+    return typeof (x as { rid?: unknown }).rid === "string";
   return k === "event" || k === "events" || k === "reject" || k === "catchup" || k === "snapshot";
 }

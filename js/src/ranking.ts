@@ -62,7 +62,14 @@ export function hot(up: number, down: number, createdMs: number, nowMs: number, 
 }
 
 /** The number a sort orders by: top, best, controversial, hot as above; oldest/newest: the time. */
-export function scoreOf(sort: Sort, kind: VotingKind, up: number, down: number, createdMs: number, nowMs: number): number {
+export function scoreOf(
+  sort: Sort,
+  kind: VotingKind,
+  up: number,
+  down: number,
+  createdMs: number,
+  nowMs: number,
+): number {
   switch (sort) {
     case "top":
       return kind === "updown" ? up - down : up;
@@ -125,7 +132,8 @@ export function formulaText(
   nowMs: number,
   score: number,
 ): string {
-  if (sort === "oldest" || sort === "newest") return f.t(`rank_formula_${sort}`, { time: f.dtf.format(new Date(createdMs)) });
+  if (sort === "oldest" || sort === "newest")
+    return f.t(`rank_formula_${sort}`, { time: f.dtf.format(new Date(createdMs)) });
   const v: Record<string, string> = {
     pos: f.t(f.pluralKey(`rank_up_${kind}`, up)),
     neg: f.t(f.pluralKey(`rank_down_${kind}`, down)),

@@ -147,7 +147,12 @@ export class ThreadStore extends PendingView {
   set user(u: string) {
     if (u === this.#user) return;
     this.#user = u;
-    if (this.#slim && this.complete && this.post !== null && [...this.mirror.comments.values()].some((c) => c.author === u && c.body === "" && c.status !== "deleted")) {
+    if (
+      this.#slim &&
+      this.complete &&
+      this.post !== null &&
+      [...this.mirror.comments.values()].some((c) => c.author === u && c.body === "" && c.status !== "deleted")
+    ) {
       this.#refetch = true;
       this.requestSync(true);
     }
@@ -245,7 +250,10 @@ export class ThreadStore extends PendingView {
     if (this.#syncRetryMs <= 0 || !this.#syncing || !this.#active) return;
     // a long thread takes the kernel longer to start answering; each retry waits twice as long
     const size = this._partial?.total ?? this.mirror.comments.size;
-    const wait = Math.min(SYNC_RETRY_MAX_MS, Math.max(this.#syncRetryMs, size * SYNC_RETRY_PER_COMMENT_MS) * 2 ** this.#syncRetries);
+    const wait = Math.min(
+      SYNC_RETRY_MAX_MS,
+      Math.max(this.#syncRetryMs, size * SYNC_RETRY_PER_COMMENT_MS) * 2 ** this.#syncRetries,
+    );
     this.#syncTimer = setTimeout(() => {
       this.#syncTimer = null;
       if (!this.#syncing || !this.#active) return;

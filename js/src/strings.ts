@@ -52,7 +52,10 @@ export class Fmt {
 
   /** The plural category of `n` in the view's locale ("one", "few", "other", …). */
   plural(n: number): Intl.LDMLPluralRule {
-    this.#pr ??= safe(() => new Intl.PluralRules(this.locale), () => new Intl.PluralRules());
+    this.#pr ??= safe(
+      () => new Intl.PluralRules(this.locale),
+      () => new Intl.PluralRules(),
+    );
     return this.#pr.select(n);
   }
 
@@ -69,7 +72,10 @@ export class Fmt {
   }
 
   num(n: number): string {
-    this.#nf ??= safe(() => new Intl.NumberFormat(this.locale), () => new Intl.NumberFormat());
+    this.#nf ??= safe(
+      () => new Intl.NumberFormat(this.locale),
+      () => new Intl.NumberFormat(),
+    );
     return this.#nf.format(n);
   }
 

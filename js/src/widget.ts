@@ -29,8 +29,7 @@ function render({ model, el }: { model: ThreadModel; el: HTMLElement }): () => v
     },
     // a reader (`w.role`/`w.roles`) gets no controls at all: the view is read-only for them
     // a reader gets no controls; nor does a saved notebook until a live kernel has answered
-    readOnly: () =>
-      model.get("read_only") || model.get("_config").role === "reader" || isSaved(store),
+    readOnly: () => model.get("read_only") || model.get("_config").role === "reader" || isSaved(store),
     maxBody: () => {
       const m = model.get("_config").max_body;
       return typeof m === "number" && m > 0 ? m : DEFAULT_MAX_BODY;

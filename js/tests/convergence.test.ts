@@ -22,7 +22,20 @@ const PAGES = [
   { user: "Ann", role: "participant" },
   { user: "Ms. R", role: "moderator" },
 ] as const;
-const OPS = ["add", "edit", "delete", "like", "unlike", "flag", "unflag", "moderate", "pin", "lock", "vote", "label"] as const;
+const OPS = [
+  "add",
+  "edit",
+  "delete",
+  "like",
+  "unlike",
+  "flag",
+  "unflag",
+  "moderate",
+  "pin",
+  "lock",
+  "vote",
+  "label",
+] as const;
 type Kind = (typeof OPS)[number] | "set_extra" | "bad";
 const ACTIONS = ["hide", "unhide", "spam", "not_spam", "remove", "restore"] as const;
 const T0 = "2024-01-01T00:00:00Z";
@@ -52,14 +65,34 @@ const kinds = (extra: Kind): fc.Arbitrary<Kind> =>
 const chrisMostly = (n: number): fc.Arbitrary<number> => fc.oneof(fc.constant(n === 3 ? 2 : 0), fc.nat(n));
 const target = { t: fc.oneof(fc.nat(2), fc.nat(24)), alt: fc.nat(11) };
 const step: fc.Arbitrary<Step> = fc.oneof(
-  { weight: 3, arbitrary: fc.record({ k: fc.constant("py" as const), user: chrisMostly(3), kind: kinds("set_extra"), ...target }) },
-  { weight: 4, arbitrary: fc.record({ k: fc.constant("view" as const), v: chrisMostly(2), kind: kinds("bad"), ...target }) },
-  { weight: 4, arbitrary: fc.record({ k: fc.constant("deliver" as const), v: fc.nat(2), n: fc.integer({ min: 1, max: 6 }) }) },
-  { weight: 2, arbitrary: fc.record({ k: fc.constantFrom("lose" as const, "dup" as const, "swap" as const), v: fc.nat(2), i: fc.nat(30) }) },
+  {
+    weight: 3,
+    arbitrary: fc.record({ k: fc.constant("py" as const), user: chrisMostly(3), kind: kinds("set_extra"), ...target }),
+  },
+  {
+    weight: 4,
+    arbitrary: fc.record({ k: fc.constant("view" as const), v: chrisMostly(2), kind: kinds("bad"), ...target }),
+  },
+  {
+    weight: 4,
+    arbitrary: fc.record({ k: fc.constant("deliver" as const), v: fc.nat(2), n: fc.integer({ min: 1, max: 6 }) }),
+  },
+  {
+    weight: 2,
+    arbitrary: fc.record({
+      k: fc.constantFrom("lose" as const, "dup" as const, "swap" as const),
+      v: fc.nat(2),
+      i: fc.nat(30),
+    }),
+  },
   { weight: 1, arbitrary: fc.record({ k: fc.constant("reload" as const), v: fc.nat(2) }) },
   { weight: 1, arbitrary: fc.constant({ k: "settle" as const }) },
 );
-const scenario: fc.Arbitrary<Scenario> = fc.record({ votes: fc.boolean(), labels: fc.boolean(), steps: fc.array(step, { maxLength: 40, size: "max" }) });
+const scenario: fc.Arbitrary<Scenario> = fc.record({
+  votes: fc.boolean(),
+  labels: fc.boolean(),
+  steps: fc.array(step, { maxLength: 40, size: "max" }),
+});
 
 /** The operation a step asks for; `pool` holds every comment id so far (adds push theirs). */
 function opOf(kind: Kind, t: number, alt: number, pool: string[], newId: string): { [key: string]: Json } {
@@ -86,7 +119,11 @@ function opOf(kind: Kind, t: number, alt: number, pool: string[], newId: string)
     case "set_extra":
       return { type: "set_extra", id: alt % 2 ? id : null, extra: { score: alt, gone: null } };
     case "bad":
-      return pick<{ [key: string]: Json }>([{ type: "zap" }, { type: "edit", id }, { type: "add", parent_id: "ghost", body: "x" }]);
+      return pick<{ [key: string]: Json }>([
+        { type: "zap" },
+        { type: "edit", id },
+        { type: "add", parent_id: "ghost", body: "x" },
+      ]);
     default:
       return { type: kind, id };
   }
@@ -100,7 +137,10 @@ function plan(sc: Scenario): { oracle: OracleCase; ops: Map<number, { index: num
   const ops = new Map<number, { index: number; op: { [key: string]: Json } }>();
   sc.steps.forEach((s, i) => {
     if (s.k !== "py" && s.k !== "view") return;
-    const who = s.k === "py" ? { actor: PY_USERS[s.user] as string, role: "participant" as const, trusted: true } : { actor: PAGES[s.v]?.user as string, role: PAGES[s.v]?.role ?? "participant", trusted: false };
+    const who =
+      s.k === "py"
+        ? { actor: PY_USERS[s.user] as string, role: "participant" as const, trusted: true }
+        : { actor: PAGES[s.v]?.user as string, role: PAGES[s.v]?.role ?? "participant", trusted: false };
     // an unlike / unflag often takes back this user's latest like / report (else it is refused)
     const undoes = { unlike: "like", unflag: "flag" } as Partial<Record<Kind, Kind>>;
     const earlier = undoes[s.kind] && s.alt % 2 === 0 ? recent.get(`${who.actor}:${undoes[s.kind]}`) : undefined;
@@ -112,7 +152,10 @@ function plan(sc: Scenario): { oracle: OracleCase; ops: Map<number, { index: num
   });
   const comment = (id: string, author: string, body: string) => ({ id, author, body, created_at: T0 });
   const oracle: OracleCase = {
-    thread: { post: { title: "t", author: "Ann", created_at: T0 }, comments: [comment("root", "Ann", "start"), comment("mine", "Chris", "mine")] },
+    thread: {
+      post: { title: "t", author: "Ann", created_at: T0 },
+      comments: [comment("root", "Ann", "start"), comment("mine", "Chris", "mine")],
+    },
     epoch: "e1",
     now: new Date(NOW).toISOString(),
     votes: sc.votes ? ["up", "down"] : [],
@@ -164,7 +207,12 @@ function checkOptimistic(page: Page, kernel: SimKernel, op: { [key: string]: Jso
   if (result?.kind !== "event" || typeof id !== "string") return;
   // the same instants ("…00.000Z" predicted, "…00Z" from Python); no html until the kernel's
   const ISO = /^\d{4}-\d\d-\d\dT[\d:.]+(Z|[+-]\d\d:\d\d)$/;
-  const same = (c: unknown) => JSON.parse(JSON.stringify(c, (k, v: unknown) => (k === "html" ? undefined : typeof v === "string" && ISO.test(v) ? Date.parse(v) : v))) as unknown;
+  const same = (c: unknown) =>
+    JSON.parse(
+      JSON.stringify(c, (k, v: unknown) =>
+        k === "html" ? undefined : typeof v === "string" && ISO.test(v) ? Date.parse(v) : v,
+      ),
+    ) as unknown;
   expect(same(page.store.display(id))).toEqual(same(kernel.at(result.seq).comments[id]));
 }
 
@@ -174,7 +222,7 @@ function run(sc: Scenario, answer: OracleAnswer): void {
   const kernel = new SimKernel(answer, "e1");
   PAGES.forEach((p, v) => kernel.open(`v${v}`, p.user, p.role));
   sc.steps.forEach((s, i) => {
-    const page = "v" in s ? (kernel.pages[s.v]) : null;
+    const page = "v" in s ? kernel.pages[s.v] : null;
     const planned = ops.get(i);
     if (planned) kernel.now = new Date(NOW + planned.index * 1000);
     if (s.k === "py" && planned) kernel.python(planned.index);
@@ -215,10 +263,22 @@ describe("ThreadStore converges with the Python engine", () => {
 });
 
 describe("a lost answer is settled by the next sync", () => {
-  const thread = { post: { title: "t", author: "Ann", created_at: T0 }, comments: [{ id: "a", author: "Ann", body: "x", created_at: T0 }] };
+  const thread = {
+    post: { title: "t", author: "Ann", created_at: T0 },
+    comments: [{ id: "a", author: "Ann", body: "x", created_at: T0 }],
+  };
   const chris = { actor: "Chris", role: "participant" as const, trusted: false };
   const oracle = (ops: { [key: string]: Json }[]): OracleAnswer =>
-    decide([{ thread, epoch: "e1", now: new Date(NOW).toISOString(), votes: [], labels: [], steps: ops.map((op, i) => ({ ...chris, op, rid: `step-${i}` })) }])[0];
+    decide([
+      {
+        thread,
+        epoch: "e1",
+        now: new Date(NOW).toISOString(),
+        votes: [],
+        labels: [],
+        steps: ops.map((op, i) => ({ ...chris, op, rid: `step-${i}` })),
+      },
+    ])[0];
 
   it("by a catch-up", () => {
     const refused = { type: "edit", id: "a", body: "not mine" }; // Ann's comment
@@ -239,7 +299,13 @@ describe("a lost answer is settled by the next sync", () => {
   });
 
   it("by a snapshot too", () => {
-    const kernel = new SimKernel(oracle([{ type: "delete", id: "a" }, { type: "add", id: "v-new", parent_id: null, body: "fine" }]), "e1");
+    const kernel = new SimKernel(
+      oracle([
+        { type: "delete", id: "a" },
+        { type: "add", id: "v-new", parent_id: null, body: "fine" },
+      ]),
+      "e1",
+    );
     const page = kernel.open("v", "Chris");
     page.inbox.length = 0;
     kernel.submit(page, { type: "delete", id: "a" }, 0); // refused

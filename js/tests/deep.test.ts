@@ -15,7 +15,13 @@ function deletedChain(n: number): Comment[] {
   const out = [comment("d1", null, { created_at: at(0), status: "deleted", body: "" })];
   for (let i = 2; i <= n; i++) {
     const leaf = i === n;
-    out.push(comment(`d${i}`, `d${i - 1}`, { created_at: at(i), status: leaf ? "visible" : "deleted", body: leaf ? "the leaf" : "" }));
+    out.push(
+      comment(`d${i}`, `d${i - 1}`, {
+        created_at: at(i),
+        status: leaf ? "visible" : "deleted",
+        body: leaf ? "the leaf" : "",
+      }),
+    );
   }
   return out;
 }

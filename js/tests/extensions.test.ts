@@ -17,7 +17,8 @@ afterEach(() => {
 });
 
 const cfg = (extra: Partial<Config>): Config => ({ max_body: 20000, ...extra });
-const all = <T extends Element = HTMLElement>(root: ParentNode, sel: string) => Array.from(root.querySelectorAll<T>(sel));
+const all = <T extends Element = HTMLElement>(root: ParentNode, sel: string) =>
+  Array.from(root.querySelectorAll<T>(sel));
 const lastOp = (model: FakeModel) => model.lastSent("op") as OpMsg;
 /** The kernel broadcasts an event (the next seq of the model's thread). */
 function event(model: FakeModel, ev: unknown, rid: string | null = null): void {
@@ -41,7 +42,11 @@ describe("fields (w.fields over extra)", () => {
   ];
 
   it("shows text, a chip, a locale number and a 0..1 meter, in the order of w.fields", () => {
-    const el = renderFields({ toxicity: 0.25, score: 12345.5, sentiment: "positive", topic: "rules", other: 1 }, FIELDS, new Fmt({}, "de")) as HTMLElement;
+    const el = renderFields(
+      { toxicity: 0.25, score: 12345.5, sentiment: "positive", topic: "rules", other: 1 },
+      FIELDS,
+      new Fmt({}, "de"),
+    ) as HTMLElement;
     expect(all(el, "[data-field]").map((e) => e.dataset.field)).toEqual(["topic", "sentiment", "score", "toxicity"]);
     expect(q(el, '[data-field="topic"]').textContent).toBe("Topicrules");
     expect(q(el, '[data-field="topic"] .tw-field-value').textContent).toBe("rules");
@@ -82,7 +87,11 @@ describe("fields (w.fields over extra)", () => {
     expect(el.querySelector("img")).toBeNull();
     expect(q(el, '[data-field="topic"] .tw-field-value').textContent).toBe('<img src=x onerror="alert(1)">');
     expect(q(el, '[data-field="sentiment"]').textContent).toBe('Sentiment: ["a",1]');
-    const long = renderFields({ long: "x".repeat(500) }, [{ key: "long", kind: "text", label: "L" }], new Fmt()) as HTMLElement;
+    const long = renderFields(
+      { long: "x".repeat(500) },
+      [{ key: "long", kind: "text", label: "L" }],
+      new Fmt(),
+    ) as HTMLElement;
     const value = q(long, ".tw-field-value").textContent;
     expect(value.length).toBe(120);
     expect(value.endsWith("…")).toBe(true);
@@ -153,7 +162,10 @@ function voted(votes: Record<string, string>) {
 
 describe("votes: up/down", () => {
   it("shows ▲ score ▼ instead of the like button, score = ups - downs", () => {
-    const { el } = mount({ _snapshot: voted({ Steve: "up", Anna: "up", Bo: "down" }), _config: cfg({ voting: UPDOWN }) });
+    const { el } = mount({
+      _snapshot: voted({ Steve: "up", Anna: "up", Bo: "down" }),
+      _config: cfg({ voting: UPDOWN }),
+    });
     const c1 = item(el, "c1");
     expect(c1.querySelector('[data-action="like"]')).toBeNull();
     expect(q(c1, '[data-role="votes"]').getAttribute("aria-label")).toBe("Votes");
@@ -180,7 +192,11 @@ describe("votes: up/down", () => {
     expect(q(item(el, "c1"), '[data-role="score"]').textContent).toBe("0");
     expect(choice(el, "c1", "down").getAttribute("aria-pressed")).toBe("true");
     expect(choice(el, "c1", "up").getAttribute("aria-pressed")).toBe("false");
-    event(model, { type: "vote", id: "c1", user: "Chris", choice: "down", actor: "Chris", at: at(61) }, lastOp(model).rid);
+    event(
+      model,
+      { type: "vote", id: "c1", user: "Chris", choice: "down", actor: "Chris", at: at(61) },
+      lastOp(model).rid,
+    );
     click(choice(el, "c1", "down"));
     expect(lastOp(model).op).toEqual({ type: "vote", id: "c1", choice: null });
     expect(q(item(el, "c1"), '[data-role="score"]').textContent).toBe("1");
@@ -204,7 +220,10 @@ describe("votes: up/down", () => {
   });
 
   it("readers and read-only views see the score but no buttons", () => {
-    for (const attrs of [{ _config: cfg({ voting: UPDOWN, role: "reader" }) }, { _config: cfg({ voting: UPDOWN }), read_only: true }]) {
+    for (const attrs of [
+      { _config: cfg({ voting: UPDOWN, role: "reader" }) },
+      { _config: cfg({ voting: UPDOWN }), read_only: true },
+    ]) {
       const { el } = mount({ _snapshot: voted({ Steve: "down" }), ...attrs });
       const c1 = item(el, "c1");
       expect(q(c1, '[data-role="score"]').textContent).toBe("-1");
@@ -241,7 +260,11 @@ describe("votes: reactions", () => {
     expect(lastOp(model).op).toEqual({ type: "vote", id: "c1", choice: "👍" });
     expect(q(choice(el, "c1", "👍"), '[data-role="reaction-count"]').textContent).toBe("2");
     expect(choice(el, "c1", "🤔").querySelector('[data-role="reaction-count"]')).toBeNull();
-    event(model, { type: "vote", id: "c1", user: "Chris", choice: "👍", actor: "Chris", at: at(60) }, lastOp(model).rid);
+    event(
+      model,
+      { type: "vote", id: "c1", user: "Chris", choice: "👍", actor: "Chris", at: at(60) },
+      lastOp(model).rid,
+    );
     click(choice(el, "c1", "👍"));
     expect(lastOp(model).op).toEqual({ type: "vote", id: "c1", choice: null });
   });
@@ -278,14 +301,18 @@ const ACTIONS: ActionSpec[] = [
   { name: "summary", label: "Summarise post", icon: null, target: "post", ids: null },
   { name: "stats", label: "Stats", icon: "📊", target: "thread", ids: null },
 ];
-const actionBtn = (root: ParentNode, name: string) => q<HTMLButtonElement>(root, `button[data-action="custom-action"][data-name="${name}"]`);
+const actionBtn = (root: ParentNode, name: string) =>
+  q<HTMLButtonElement>(root, `button[data-action="custom-action"][data-name="${name}"]`);
 const lastAction = (model: FakeModel) => model.lastSent("action") as ActionMsg;
 
 describe("custom actions", () => {
   it("puts comment actions on matching comments, post actions on the post, thread actions in the toolbar", () => {
     const { el } = mount({ _config: cfg({ actions: ACTIONS }) });
-    for (const id of ["c1", "c2", "c3", "c4"]) expect(actionBtn(item(el, id), "translate").textContent).toBe("🌐Translate");
-    expect(all(el, '[data-name="answer"]').map((b) => b.closest<HTMLElement>("[data-comment-id]")?.dataset.commentId)).toEqual(["c2"]);
+    for (const id of ["c1", "c2", "c3", "c4"])
+      expect(actionBtn(item(el, id), "translate").textContent).toBe("🌐Translate");
+    expect(
+      all(el, '[data-name="answer"]').map((b) => b.closest<HTMLElement>("[data-comment-id]")?.dataset.commentId),
+    ).toEqual(["c2"]);
     expect(actionBtn(q(el, '[data-role="post"]'), "summary").getAttribute("aria-label")).toBe("Summarise post");
     const toolbar = q(el, '[data-role="thread-actions"]');
     expect(toolbar.hidden).toBe(false);
@@ -344,7 +371,9 @@ describe("custom actions", () => {
     // no answer at all: the button frees itself and says so
     vi.advanceTimersByTime(31_000);
     expect(actionBtn(q(el, '[data-role="post"]'), "summary").getAttribute("aria-busy")).toBeNull();
-    expect(q(el, '[data-role="post"] [data-role="action-error"]').textContent).toBe("No answer from the kernel; please try again.");
+    expect(q(el, '[data-role="post"] [data-role="action-error"]').textContent).toBe(
+      "No answer from the kernel; please try again.",
+    );
   });
 
   it("readers, read-only views and deleted comments get no action buttons", () => {
@@ -390,7 +419,9 @@ describe("custom actions", () => {
 
   it("changedActionIds: the ids that differ, or null when anything else changed", () => {
     const a = cfg({ actions: ACTIONS });
-    expect(changedActionIds(a, cfg({ actions: ACTIONS.map((x) => (x.ids ? { ...x, ids: ["c3"] } : x)) }))).toEqual(new Set(["c2", "c3"]));
+    expect(changedActionIds(a, cfg({ actions: ACTIONS.map((x) => (x.ids ? { ...x, ids: ["c3"] } : x)) }))).toEqual(
+      new Set(["c2", "c3"]),
+    );
     expect(changedActionIds(a, a)).toEqual(new Set());
     expect(changedActionIds(a, cfg({ actions: ACTIONS.map((x) => (x.ids ? { ...x, ids: null } : x)) }))).toBeNull();
     expect(changedActionIds(a, cfg({ actions: ACTIONS.slice(1) }))).toBeNull();

@@ -15,7 +15,14 @@ export function kernelHtml(src: string): string {
   return src
     .split(/\n{2,}/)
     .filter((p) => p.trim())
-    .map((p) => `<p>${esc(p.trim()).replace(/\*\*(.+?)\*\*/g, "<strong>$1</strong>").replace(/\*(.+?)\*/g, "<em>$1</em>").replace(/`(.+?)`/g, "<code>$1</code>").replace(/\n/g, "<br />\n")}</p>`)
+    .map(
+      (p) =>
+        `<p>${esc(p.trim())
+          .replace(/\*\*(.+?)\*\*/g, "<strong>$1</strong>")
+          .replace(/\*(.+?)\*/g, "<em>$1</em>")
+          .replace(/`(.+?)`/g, "<code>$1</code>")
+          .replace(/\n/g, "<br />\n")}</p>`,
+    )
     .join("\n");
 }
 

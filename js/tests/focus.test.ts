@@ -13,7 +13,10 @@ let scrolled: { id: string | undefined; arg: unknown }[] = [];
 beforeEach(() => {
   scrolled = [];
   // jsdom has no scrollIntoView
-  (Element.prototype as unknown as { scrollIntoView: (a?: unknown) => void }).scrollIntoView = function (this: Element, arg?: unknown) {
+  (Element.prototype as unknown as { scrollIntoView: (a?: unknown) => void }).scrollIntoView = function (
+    this: Element,
+    arg?: unknown,
+  ) {
     scrolled.push({ id: this.closest<HTMLElement>("[data-comment-id]")?.dataset.commentId, arg });
   };
 });
@@ -28,7 +31,8 @@ const focusedClass = (el: HTMLElement) =>
   Array.from(el.querySelectorAll<HTMLElement>(".tw-focused"), (e) => e.dataset.commentId);
 /** No ancestor of `el` inside the tree is hidden (collapsed groups are `hidden`). */
 function reachable(el: HTMLElement): boolean {
-  for (let e: HTMLElement | null = el; e && !e.classList.contains("tw-root"); e = e.parentElement) if (e.hidden) return false;
+  for (let e: HTMLElement | null = el; e && !e.classList.contains("tw-root"); e = e.parentElement)
+    if (e.hidden) return false;
   return true;
 }
 

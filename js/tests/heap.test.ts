@@ -11,7 +11,12 @@ afterEach(cleanup);
 /** A long thread (above the slim threshold): every third comment by Ann. */
 function long(n = 2500) {
   return Array.from({ length: n }, (_, i) =>
-    comment(`c${i}`, null, { author: i % 3 === 0 ? "Ann" : "Bob", created_at: at(i), body: `**word${i}** & more`, html: `<p><strong>word${i}</strong> &amp; more</p>` }),
+    comment(`c${i}`, null, {
+      author: i % 3 === 0 ? "Ann" : "Bob",
+      created_at: at(i),
+      body: `**word${i}** & more`,
+      html: `<p><strong>word${i}</strong> &amp; more</p>`,
+    }),
   );
 }
 
@@ -48,4 +53,3 @@ describe("page heap: a long thread keeps only what the page needs (issue 16)", (
     expect(q(el, '[data-role="search-count"]').textContent).toMatch(/match/);
   });
 });
-

@@ -47,7 +47,11 @@ export function type(ta: HTMLTextAreaElement, text: string): void {
   ta.dispatchEvent(new Event("input", { bubbles: true }));
 }
 /** Dispatch a keydown on `el` (default: the focused element); returns the event. */
-export function press(k: string, opts: KeyboardEventInit = {}, el: Element | null = document.activeElement): KeyboardEvent {
+export function press(
+  k: string,
+  opts: KeyboardEventInit = {},
+  el: Element | null = document.activeElement,
+): KeyboardEvent {
   const e = new KeyboardEvent("keydown", { key: k, bubbles: true, cancelable: true, ...opts });
   (el as Element).dispatchEvent(e);
   return e;

@@ -91,7 +91,13 @@ describe("keyboard: WAI-ARIA tree", () => {
 
   it("Home / End go to the first and the last visible comment", () => {
     const { el, model } = start();
-    model.deliver({ kind: "event", epoch: "e1", seq: 1, rid: null, event: { type: "add", comment: comment("c5", "c4", { created_at: at(30) }), ...base } });
+    model.deliver({
+      kind: "event",
+      epoch: "e1",
+      seq: 1,
+      rid: null,
+      event: { type: "add", comment: comment("c5", "c4", { created_at: at(30) }), ...base },
+    });
     press("End");
     expect(focused()).toBe("c5"); // the last reply of the last thread
     press("Home");
@@ -202,7 +208,13 @@ describe("keyboard: WAI-ARIA tree", () => {
     item(el, "c4").focus();
     const pos = () => [item(el, "c4").getAttribute("aria-posinset"), item(el, "c4").getAttribute("aria-setsize")];
     expect(pos()).toEqual(["2", "2"]);
-    model.deliver({ kind: "event", epoch: "e1", seq: 1, rid: null, event: { type: "add", comment: comment("c5", null, { created_at: at(15) }), ...base } });
+    model.deliver({
+      kind: "event",
+      epoch: "e1",
+      seq: 1,
+      rid: null,
+      event: { type: "add", comment: comment("c5", null, { created_at: at(15) }), ...base },
+    });
     expect(pos()).toEqual(["3", "3"]);
     model.deliver({ kind: "event", epoch: "e1", seq: 2, rid: null, event: { type: "delete", id: "c5", ...base } });
     expect(pos()).toEqual(["2", "2"]);

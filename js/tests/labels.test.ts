@@ -21,7 +21,8 @@ function fixture(): Comment[] {
   ];
 }
 
-const picker = (el: HTMLElement, id: string) => item(el, id).querySelector<HTMLElement>(':scope > .tw-card [data-role="labels"]');
+const picker = (el: HTMLElement, id: string) =>
+  item(el, id).querySelector<HTMLElement>(':scope > .tw-card [data-role="labels"]');
 const chip = (el: HTMLElement, id: string, label: string) =>
   q<HTMLButtonElement>(item(el, id), `:scope > .tw-card button[data-action="label"][data-label="${label}"]`);
 const pressed = (el: HTMLElement, id: string) =>
@@ -64,7 +65,13 @@ describe("label picker", () => {
     expect(pressed(el, "c2")).toEqual(["off-topic"]); // drawn at once, pending
     expect(item(el, "c2").dataset.pending).toBe("true");
     const rid = model.lastSent("op")?.rid as string;
-    model.deliver({ kind: "event", epoch: "e1", seq: 1, rid, event: { type: "label", id: "c2", user: "Chris", label: "off-topic", actor: "Chris", at: at(9) } });
+    model.deliver({
+      kind: "event",
+      epoch: "e1",
+      seq: 1,
+      rid,
+      event: { type: "label", id: "c2", user: "Chris", label: "off-topic", actor: "Chris", at: at(9) },
+    });
     expect(item(el, "c2").dataset.pending).toBeUndefined();
     expect(pressed(el, "c2")).toEqual(["off-topic"]);
 
@@ -92,19 +99,32 @@ describe("label picker", () => {
     click(chip(el, "c4", "supportive"));
     expect(document.activeElement).toBe(chip(el, "c4", "supportive"));
     const rid = model.lastSent("op")?.rid as string;
-    model.deliver({ kind: "event", epoch: "e1", seq: 1, rid, event: { type: "label", id: "c4", user: "Chris", label: "supportive", actor: "Chris", at: at(9) } });
+    model.deliver({
+      kind: "event",
+      epoch: "e1",
+      seq: 1,
+      rid,
+      event: { type: "label", id: "c4", user: "Chris", label: "supportive", actor: "Chris", at: at(9) },
+    });
     expect(document.activeElement).toBe(chip(el, "c4", "supportive"));
     expect(document.activeElement?.getAttribute("aria-pressed")).toBe("true");
   });
 
   it("shows a moderator every user's counts per label, live", () => {
     const { el, model } = start("moderator");
-    const counts = (id: string) => Array.from(picker(el, id)?.querySelectorAll('[data-role="label-count"]') ?? [], (c) => c.textContent);
+    const counts = (id: string) =>
+      Array.from(picker(el, id)?.querySelectorAll('[data-role="label-count"]') ?? [], (c) => c.textContent);
     expect(counts("c1")).toEqual(["1", "0", "1"]);
     expect(counts("c2")).toEqual(["1", "0", "0"]);
     expect(chip(el, "c1", "spam").getAttribute("aria-label")).toBe("spam, 1 user chose spam");
     expect(chip(el, "c1", "off-topic").getAttribute("aria-label")).toBe("off-topic, 0 users chose off-topic");
-    model.deliver({ kind: "event", epoch: "e1", seq: 1, rid: null, event: { type: "label", id: "c1", user: "Bo", label: "spam", actor: "Bo", at: at(9) } });
+    model.deliver({
+      kind: "event",
+      epoch: "e1",
+      seq: 1,
+      rid: null,
+      event: { type: "label", id: "c1", user: "Bo", label: "spam", actor: "Bo", at: at(9) },
+    });
     expect(counts("c1")).toEqual(["2", "0", "1"]);
     expect(pressed(el, "c1")).toEqual(["spam"]); // still only the teacher's own label pressed
   });
@@ -122,7 +142,10 @@ describe("label picker", () => {
 describe("label helpers", () => {
   it("count labels per value and build set / clear operations", () => {
     const c = comment("x", null, { labels: { a: "spam", b: "spam", c: "ok" } });
-    expect([...labelCounts(c)]).toEqual([["spam", 2], ["ok", 1]]);
+    expect([...labelCounts(c)]).toEqual([
+      ["spam", 2],
+      ["ok", 1],
+    ]);
     expect(labelOp(c, "ok", "a")).toEqual({ type: "label", id: "x", label: "ok" });
     expect(labelOp(c, "spam", "a")).toEqual({ type: "label", id: "x", label: null });
     expect(labelOp(undefined, "spam", "a")).toBeNull();

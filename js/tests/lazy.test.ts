@@ -8,8 +8,10 @@ import { cleanup, click, focused, idle, ids, item, mount, press, q, replies, sna
 afterEach(cleanup);
 
 const base = { actor: "Steve", at: at(500) };
-const more = (el: HTMLElement, id: string) => item(el, id).querySelector<HTMLButtonElement>(':scope > .tw-tail > button[data-action="more"]');
-const cont = (el: HTMLElement, id: string) => item(el, id).querySelector<HTMLButtonElement>(':scope > .tw-tail > button[data-action="continue"]');
+const more = (el: HTMLElement, id: string) =>
+  item(el, id).querySelector<HTMLButtonElement>(':scope > .tw-tail > button[data-action="more"]');
+const cont = (el: HTMLElement, id: string) =>
+  item(el, id).querySelector<HTMLButtonElement>(':scope > .tw-tail > button[data-action="continue"]');
 
 /** p with `n` replies r0..r{n-1} (oldest first; r_i has i % 7 likes), then a second thread q. */
 function wide(n: number): Comment[] {
@@ -65,7 +67,13 @@ describe("show N more replies", () => {
     expect(more(el, "p")?.textContent).toBe("Show 6 more replies");
     expect(q(el, '[data-role="count"]').textContent).toBe("28 comments");
     // a reply to a hidden reply: counted too once its parent shows
-    model.deliver({ kind: "event", epoch: "t", seq: 2, rid: null, event: { type: "add", comment: comment("late2", "r22", { created_at: at(201) }), ...base } });
+    model.deliver({
+      kind: "event",
+      epoch: "t",
+      seq: 2,
+      rid: null,
+      event: { type: "add", comment: comment("late2", "r22", { created_at: at(201) }), ...base },
+    });
     expect(item(el, "late2")).toBeNull();
     // a remote delete of a hidden reply lowers the count
     model.deliver({ kind: "event", epoch: "t", seq: 3, rid: null, event: { type: "delete", id: "r24", ...base } });
@@ -76,7 +84,13 @@ describe("show N more replies", () => {
     expect(replies(el, "p").length).toBe(19);
     expect(more(el, "p")?.textContent).toBe("Show 5 more replies");
     // a reply that sorts among the shown ones appears at once (nothing shown disappears)
-    model.deliver({ kind: "event", epoch: "t", seq: 5, rid: null, event: { type: "add", comment: comment("early", "p", { created_at: at(1.5) }), ...base } });
+    model.deliver({
+      kind: "event",
+      epoch: "t",
+      seq: 5,
+      rid: null,
+      event: { type: "add", comment: comment("early", "p", { created_at: at(1.5) }), ...base },
+    });
     expect(replies(el, "p").slice(0, 3)).toEqual(["r0", "early", "r1"]);
     expect(replies(el, "p").length).toBe(20);
     expect(more(el, "p")?.textContent).toBe("Show 5 more replies");
@@ -108,7 +122,9 @@ describe("show N more replies", () => {
     const shown = replies(el, "p");
     expect(shown.length).toBe(20);
     // r_i has i % 7 likes: the six with 6 likes, then those with 5, … (oldest first among equals)
-    const all = r(0, 45).sort((a, b) => (Number(b.slice(1)) % 7) - (Number(a.slice(1)) % 7) || Number(a.slice(1)) - Number(b.slice(1)));
+    const all = r(0, 45).sort(
+      (a, b) => (Number(b.slice(1)) % 7) - (Number(a.slice(1)) % 7) || Number(a.slice(1)) - Number(b.slice(1)),
+    );
     expect(shown).toEqual(all.slice(0, 20));
     expect(more(el, "p")?.textContent).toBe("Show 25 more replies");
     click(more(el, "p") as HTMLButtonElement);
@@ -187,7 +203,13 @@ describe("continue this thread", () => {
     const { el, model } = mount({ _snapshot: snap(chain(16)) });
     await idle(el);
     expect(cont(el, "d13")?.getAttribute("aria-label")).toBe("Continue this thread: 3 more replies");
-    model.deliver({ kind: "event", epoch: "t", seq: 1, rid: null, event: { type: "add", comment: comment("new", "d15"), ...base } });
+    model.deliver({
+      kind: "event",
+      epoch: "t",
+      seq: 1,
+      rid: null,
+      event: { type: "add", comment: comment("new", "d15"), ...base },
+    });
     expect(item(el, "new")).toBeNull();
     expect(cont(el, "d13")?.getAttribute("aria-label")).toBe("Continue this thread: 4 more replies");
     click(cont(el, "d13") as HTMLButtonElement);
@@ -198,7 +220,13 @@ describe("continue this thread", () => {
   it("a comment that becomes a cut point gets the button, not its replies", async () => {
     const { el, model } = mount({ _snapshot: snap(chain(13)) });
     await idle(el);
-    model.deliver({ kind: "event", epoch: "t", seq: 1, rid: null, event: { type: "add", comment: comment("d14", "d13"), ...base } });
+    model.deliver({
+      kind: "event",
+      epoch: "t",
+      seq: 1,
+      rid: null,
+      event: { type: "add", comment: comment("d14", "d13"), ...base },
+    });
     expect(item(el, "d14")).toBeNull();
     expect(cont(el, "d13")?.getAttribute("aria-label")).toBe("Continue this thread: 1 more reply");
     expect(item(el, "d13").getAttribute("aria-expanded")).toBe("true");

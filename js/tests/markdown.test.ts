@@ -22,7 +22,9 @@ function assertInert(html: string): void {
       if (a.name === "href" || a.name === "src") expect(a.value).toMatch(/^(https?:|mailto:|data:image\/)/i);
     }
   }
-  expect(d.querySelector("script, iframe, svg, math, form, input, button, textarea, object, embed, style, link, meta")).toBeNull();
+  expect(
+    d.querySelector("script, iframe, svg, math, form, input, button, textarea, object, embed, style, link, meta"),
+  ).toBeNull();
 }
 
 describe("sanitizer", () => {

@@ -26,19 +26,25 @@ function open(role: Role, comments: Comment[] = thread(), locked: Lock | null = 
 }
 
 const actions = (el: HTMLElement, id: string) =>
-  Array.from(item(el, id).querySelectorAll<HTMLElement>(":scope > .tw-card button[data-action]"), (b) => b.dataset.mod ?? b.dataset.action);
+  Array.from(
+    item(el, id).querySelectorAll<HTMLElement>(":scope > .tw-card button[data-action]"),
+    (b) => b.dataset.mod ?? b.dataset.action,
+  );
 const btn = (el: HTMLElement, id: string, action: string) =>
   q<HTMLButtonElement>(item(el, id), `:scope > .tw-card button[data-action="${action}"]`);
 const reason = (el: ParentNode) => q<HTMLInputElement>(el, 'input[data-role="mod-reason"]');
 const body = (el: HTMLElement, id: string) => q(item(el, id), ':scope > .tw-card [data-role="body"]').textContent;
-const chips = (el: HTMLElement, id: string) => Array.from(item(el, id).querySelectorAll(":scope > .tw-card .tw-mod-chip"), (c) => c.textContent);
+const chips = (el: HTMLElement, id: string) =>
+  Array.from(item(el, id).querySelectorAll(":scope > .tw-card .tw-mod-chip"), (c) => c.textContent);
 
 describe("controls by role", () => {
   it("a reader gets no controls at all: no composer, like, reply, report or moderation", () => {
     const { el } = open("reader");
     expect(q(el, '[data-role="new-comment"]').hidden).toBe(true);
     for (const id of ["c1", "c2", "c4", "c5"]) expect(actions(el, id).filter((a) => a !== "collapse")).toEqual([]);
-    expect(el.querySelector('button[data-mod], [data-role="mod-menu"], [data-role="thread-lock"]:not([hidden])')).toBeNull();
+    expect(
+      el.querySelector('button[data-mod], [data-role="mod-menu"], [data-role="thread-lock"]:not([hidden])'),
+    ).toBeNull();
   });
 
   it("a participant gets today's controls plus Report (not on own comments), no moderation", () => {
@@ -59,14 +65,23 @@ describe("controls by role", () => {
     expect(btn(el, "c4", "moderate").getAttribute("aria-expanded")).toBe("true");
     const menu = q(item(el, "c4"), '[data-role="mod-menu"]');
     expect(menu.getAttribute("role")).toBe("group");
-    expect(Array.from(menu.querySelectorAll("button"), (b) => b.textContent)).toEqual(["Hide", "Spam", "Remove", "Pin", "Lock replies"]);
+    expect(Array.from(menu.querySelectorAll("button"), (b) => b.textContent)).toEqual([
+      "Hide",
+      "Spam",
+      "Remove",
+      "Pin",
+      "Lock replies",
+    ]);
     click(btn(el, "c4", "moderate"));
     expect(item(el, "c4").querySelector('[data-role="mod-menu"]')).toBeNull();
     expect(q(el, '[data-role="thread-lock"] button[data-mod="lock"]').textContent).toBe("Lock thread");
   });
 
   it("switching the role from Python redraws every view at once", () => {
-    const { el, model } = open("participant", thread({ c5: { status: "spam", moderation: { action: "spam", by: "Ms. Rivera", at: at(40), reason: "ads" } } }));
+    const { el, model } = open(
+      "participant",
+      thread({ c5: { status: "spam", moderation: { action: "spam", by: "Ms. Rivera", at: at(40), reason: "ads" } } }),
+    );
     expect(item(el, "c5")).toBeNull();
     model.kernelSet("_config", { max_body: 20000, role: "moderator" });
     expect(item(el, "c5")).not.toBeNull();
@@ -95,7 +110,13 @@ describe("reports", () => {
     expect(reported.textContent).toBe("Reported");
     expect(reported.getAttribute("aria-pressed")).toBe("true");
     expect(document.activeElement).toBe(reported);
-    model.deliver({ kind: "event", epoch: "e1", seq: 1, rid: sent!.rid, event: { type: "flag", id: "c4", user: "Chris", reason: "off-topic", ...base, actor: "Chris" } });
+    model.deliver({
+      kind: "event",
+      epoch: "e1",
+      seq: 1,
+      rid: sent!.rid,
+      event: { type: "flag", id: "c4", user: "Chris", reason: "off-topic", ...base, actor: "Chris" },
+    });
     click(btn(el, "c4", "unflag"));
     expect(model.lastSent("op")?.op).toEqual({ type: "unflag", id: "c4" });
   });
@@ -135,7 +156,13 @@ describe("reports", () => {
     click(btn(el, "c4", "report"));
     const input = reason(item(el, "c4"));
     type(input as unknown as HTMLTextAreaElement, "half typed");
-    model.deliver({ kind: "event", epoch: "e1", seq: 1, rid: null, event: { type: "like", id: "c4", user: "Steve", likes: 1, ...base } });
+    model.deliver({
+      kind: "event",
+      epoch: "e1",
+      seq: 1,
+      rid: null,
+      event: { type: "like", id: "c4", user: "Steve", likes: 1, ...base },
+    });
     expect(q(item(el, "c4"), '[data-role="likes"]').textContent).toBe("1");
     expect(reason(item(el, "c4")).value).toBe("half typed");
     return Promise.resolve().then(() => expect(document.activeElement).toBe(reason(item(el, "c4"))));
@@ -153,7 +180,10 @@ describe("reports", () => {
     expect(reports.getAttribute("aria-expanded")).toBe("false");
     click(reports);
     const list = q(item(mod.el, "c5"), '[data-role="mod-reports"]');
-    expect(Array.from(list.querySelectorAll("li"), (li) => li.textContent)).toEqual(["Anna: spam link", "Steve (no reason given)"]);
+    expect(Array.from(list.querySelectorAll("li"), (li) => li.textContent)).toEqual([
+      "Anna: spam link",
+      "Steve (no reason given)",
+    ]);
     expect(btn(mod.el, "c5", "reports").getAttribute("aria-expanded")).toBe("true");
     cleanup();
     const part = open("participant", thread({ c5: { flags } }));
@@ -174,7 +204,14 @@ describe("moderation actions", () => {
     click(q(form, 'button[data-role="mod-confirm"]'));
     const sent = model.lastSent("op")!;
     expect(sent.op).toEqual({ type: "moderate", id: "c5", action: "spam", reason: "selling followers" });
-    const event: Event = { type: "moderate", id: "c5", action: "spam", reason: "selling followers", status: "spam", ...base };
+    const event: Event = {
+      type: "moderate",
+      id: "c5",
+      action: "spam",
+      reason: "selling followers",
+      status: "spam",
+      ...base,
+    };
     model.deliver({ kind: "event", epoch: "e1", seq: 1, rid: sent.rid, event });
     const card = q(item(el, "c5"), ":scope > .tw-card");
     expect(card.classList.contains("tw-moderated")).toBe(true);
@@ -184,7 +221,12 @@ describe("moderation actions", () => {
     expect(status.title).toMatch(/^Spam by Ms\. Rivera, .*2012/);
     expect(actions(el, "c5")).toEqual(["like", "reply", "moderate"]); // past reporting
     click(btn(el, "c5", "moderate"));
-    expect(Array.from(item(el, "c5").querySelectorAll('[data-role="mod-menu"] button'), (b) => b.textContent)).toEqual(["Not spam", "Remove", "Pin", "Lock replies"]);
+    expect(Array.from(item(el, "c5").querySelectorAll('[data-role="mod-menu"] button'), (b) => b.textContent)).toEqual([
+      "Not spam",
+      "Remove",
+      "Pin",
+      "Lock replies",
+    ]);
     expect(item(el, "c5").getAttribute("aria-label")).toBe("Comment by Bob");
   });
 
@@ -199,7 +241,9 @@ describe("moderation actions", () => {
     model.deliver({ kind: "reject", rid: sent.rid, reason: "Only moderators can do this.", field: "type" });
     expect(item(el, "c4").dataset.status).toBe("visible");
     expect(reason(item(el, "c4")).value).toBe("personal data");
-    expect(q(item(el, "c4"), '[data-role="mod-form"] [data-role="error"]').textContent).toBe("Only moderators can do this.");
+    expect(q(item(el, "c4"), '[data-role="mod-form"] [data-role="error"]').textContent).toBe(
+      "Only moderators can do this.",
+    );
   });
 
   it("pin, unpin, lock replies and the thread lock send their operations with the reason", () => {
@@ -228,7 +272,10 @@ describe("what each role sees of moderated comments", () => {
   const moderation = (action: "hide" | "spam" | "remove") => ({ action, by: "Ms. Rivera", at: at(40), reason: "r" });
 
   it("non-moderators: hidden and spam comments vanish, or leave a placeholder above shown replies", () => {
-    const comments = thread({ c2: { status: "hidden", moderation: moderation("hide") }, c5: { status: "spam", moderation: moderation("spam") } });
+    const comments = thread({
+      c2: { status: "hidden", moderation: moderation("hide") },
+      c5: { status: "spam", moderation: moderation("spam") },
+    });
     const { el } = open("participant", comments);
     expect(ids(el)).toEqual(["c1", "c2", "c3", "c4"]);
     expect(body(el, "c2")).toBe("Hidden by a moderator");
@@ -253,7 +300,10 @@ describe("what each role sees of moderated comments", () => {
     });
     const { el } = open("moderator", comments);
     expect(ids(el)).toEqual(["c1", "c2", "c3", "c4", "c5"]);
-    const greyed = Array.from(el.querySelectorAll(".tw-card.tw-moderated"), (c) => (c.parentElement as HTMLElement).dataset.commentId);
+    const greyed = Array.from(
+      el.querySelectorAll(".tw-card.tw-moderated"),
+      (c) => (c.parentElement as HTMLElement).dataset.commentId,
+    );
     expect(greyed).toEqual(["c2", "c4", "c5"]);
     expect(chips(el, "c2")).toEqual(["Hidden · by Ms. Rivera · r"]);
     expect(chips(el, "c4")).toEqual(["Removed · by Ms. Rivera · r"]);
@@ -271,7 +321,13 @@ describe("pins and locks", () => {
       expect(ids(el, '[data-role="tree"] > [data-comment-id]')[0]).toBe("c4");
     }
     model.kernelSet("sort", "newest");
-    model.deliver({ kind: "event", epoch: "e1", seq: 1, rid: null, event: { type: "pin", id: "c4", pinned: false, reason: "", ...base } });
+    model.deliver({
+      kind: "event",
+      epoch: "e1",
+      seq: 1,
+      rid: null,
+      event: { type: "pin", id: "c4", pinned: false, reason: "", ...base },
+    });
     expect(ids(el, '[data-role="tree"] > [data-comment-id]')).toEqual(["c5", "c4", "c1"]); // newest first again
     expect(chips(el, "c4")).toEqual([]);
   });
@@ -293,7 +349,13 @@ describe("pins and locks", () => {
   it("a lock arriving as an event takes the reply buttons of the subtree away", () => {
     const { el, model } = open("participant");
     expect(actions(el, "c3")).toContain("reply");
-    model.deliver({ kind: "event", epoch: "e1", seq: 1, rid: null, event: { type: "lock", id: "c2", locked: true, reason: "", ...base } });
+    model.deliver({
+      kind: "event",
+      epoch: "e1",
+      seq: 1,
+      rid: null,
+      event: { type: "lock", id: "c2", locked: true, reason: "", ...base },
+    });
     expect(actions(el, "c2")).not.toContain("reply");
     expect(actions(el, "c3")).not.toContain("reply");
     expect(actions(el, "c1")).toContain("reply");
@@ -303,7 +365,13 @@ describe("pins and locks", () => {
   it("a locked thread hides the composer for non-moderators and says who locked it and why", () => {
     const { el, model } = open("participant");
     expect(q(el, '[data-role="new-comment"]').hidden).toBe(false);
-    model.deliver({ kind: "event", epoch: "e1", seq: 1, rid: null, event: { type: "lock", id: null, locked: true, reason: "exam time", ...base } });
+    model.deliver({
+      kind: "event",
+      epoch: "e1",
+      seq: 1,
+      rid: null,
+      event: { type: "lock", id: null, locked: true, reason: "exam time", ...base },
+    });
     expect(q(el, '[data-role="new-comment"]').hidden).toBe(true);
     const notice = q(el, '[data-role="lock-notice"]');
     expect(notice.textContent).toBe("Locked by Ms. Rivera: exam time");

@@ -26,10 +26,22 @@ describe("strings table", () => {
       for (const m of src.matchAll(/\.count\("([a-z_]+)"/g)) used.add(m[1]).add(`${m[1]}_one`);
     }
     // keys built from a value: sort_<sort>, filter_<filter>
-    for (const k of ["sort_oldest", "sort_newest", "sort_top", "filter_all", "filter_mine", "filter_op", "filter_edited", "filter_liked"]) used.add(k);
+    for (const k of [
+      "sort_oldest",
+      "sort_newest",
+      "sort_top",
+      "filter_all",
+      "filter_mine",
+      "filter_op",
+      "filter_edited",
+      "filter_liked",
+    ])
+      used.add(k);
     // ranking.ts and render/why.ts: rank_formula_<sort>, rank_explain_<sort>, rank_up|down_<voting>
-    for (const s of ["oldest", "newest", "top", "best", "controversial", "hot"]) used.add(`sort_${s}`).add(`rank_formula_${s}`).add(`rank_explain_${s}`);
-    for (const v of ["likes", "updown", "reactions"]) for (const d of ["up", "down"]) used.add(`rank_${d}_${v}`).add(`rank_${d}_${v}_one`);
+    for (const s of ["oldest", "newest", "top", "best", "controversial", "hot"])
+      used.add(`sort_${s}`).add(`rank_formula_${s}`).add(`rank_explain_${s}`);
+    for (const v of ["likes", "updown", "reactions"])
+      for (const d of ["up", "down"]) used.add(`rank_${d}_${v}`).add(`rank_${d}_${v}_one`);
     used.add("rank_formula_top_count");
     expect(used.size).toBeGreaterThan(40);
     for (const k of used) expect(TABLE, k).toHaveProperty(k);
@@ -47,7 +59,9 @@ describe("strings table", () => {
 
 describe("w.strings", () => {
   it("replaces button labels, aria-labels, placeholders and counts, live", () => {
-    const { model, el } = mount({ strings: { reply: "Antworten", reply_to: "{author} antworten", comments: "{n} Kommentare" } });
+    const { model, el } = mount({
+      strings: { reply: "Antworten", reply_to: "{author} antworten", comments: "{n} Kommentare" },
+    });
     const reply = q(item(el, "c1"), 'button[data-action="reply"]');
     expect(reply.textContent).toBe("Antworten");
     expect(reply.getAttribute("aria-label")).toBe("Chris antworten");
@@ -104,7 +118,10 @@ describe("w.locale", () => {
 describe("w.options", () => {
   it("parses with defaults for anything unexpected", () => {
     expect(parseOptions(undefined)).toEqual(DEFAULT_OPTIONS);
-    expect(parseOptions({ max_indent: 0, density: "x", collapsed_depth: 2 })).toEqual({ ...DEFAULT_OPTIONS, collapsed_depth: 2 });
+    expect(parseOptions({ max_indent: 0, density: "x", collapsed_depth: 2 })).toEqual({
+      ...DEFAULT_OPTIONS,
+      collapsed_depth: 2,
+    });
   });
 
   it("density and avatars: classes on .tw-root, live", () => {

@@ -9,7 +9,9 @@ describe("a long top level re-sorted in slices (issue 16: no long task while sor
   it("keeps the tree shown until the new first screen is known, then draws the new order", async () => {
     const n = 30_000;
     const likes = (id: string | undefined) => (Number((id ?? "").slice(1)) * 7919) % 1000;
-    const comments = Array.from({ length: n }, (_, i) => comment(`t${i}`, null, { created_at: at(i), likes: likes(`t${i}`) }));
+    const comments = Array.from({ length: n }, (_, i) =>
+      comment(`t${i}`, null, { created_at: at(i), likes: likes(`t${i}`) }),
+    );
     const { el, model } = mount({ _snapshot: snap(comments, "big") });
     const root = q(el, ".tw-root");
     const top = () => ids(el, '[data-role="tree"] > [data-comment-id]');
@@ -28,7 +30,9 @@ describe("a long top level re-sorted in slices (issue 16: no long task while sor
   }, 60_000);
 
   it("back to the shown sort before the new one is ready: nothing changes", async () => {
-    const comments = Array.from({ length: 30_000 }, (_, i) => comment(`t${i}`, null, { created_at: at(i), likes: i % 13 }));
+    const comments = Array.from({ length: 30_000 }, (_, i) =>
+      comment(`t${i}`, null, { created_at: at(i), likes: i % 13 }),
+    );
     const { el, model } = mount({ _snapshot: snap(comments, "big2") });
     await idle(el);
     model.set("sort", "top");

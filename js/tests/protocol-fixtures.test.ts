@@ -16,7 +16,10 @@ import { byId } from "./sim-kernel";
 
 const RAW = import.meta.glob("../../tests/data/protocol/*.json", { query: "?raw", import: "default", eager: true });
 const FIX: Record<string, unknown> = Object.fromEntries(
-  Object.entries(RAW).map(([path, text]) => [(path.split("/").pop() as string).replace(/\.json$/, ""), JSON.parse(text) as unknown]),
+  Object.entries(RAW).map(([path, text]) => [
+    (path.split("/").pop() as string).replace(/\.json$/, ""),
+    JSON.parse(text) as unknown,
+  ]),
 );
 const fixture = <T>(name: string): T => {
   if (!(name in FIX)) throw new Error(`no fixture ${name}`);
@@ -78,7 +81,9 @@ describe("golden protocol fixtures", () => {
     expect(sent.pop()).toEqual(client("op-edit-refused"));
     expect(s.display("c1")?.body).toBe("not mine");
     s.handleMessage(server("reject"));
-    expect(notices.map((n) => [n.reason, n.field])).toEqual([["Only the author can change this comment (Jennifer); you are Chris.", "id"]]);
+    expect(notices.map((n) => [n.reason, n.field])).toEqual([
+      ["Only the author can change this comment (Jennifer); you are Chris.", "id"],
+    ]);
     expect(s.display("c1")?.body).toBe("I agree with you on this post!");
     s.handleMessage(server("reject-unreadable")); // nobody's request: nothing happens
     expect(notices.length).toBe(1);
@@ -210,21 +215,28 @@ describe("the widget draws the golden fixtures", () => {
 
   it("renders the snapshot trait, the config trait and every event", async () => {
     const config = fixture<ConfigValue>("trait.config");
-    const model = new FakeModel({ _snapshot: fixture<SnapshotValue>("trait.snapshot"), _config: config, user: "Ms. R" });
+    const model = new FakeModel({
+      _snapshot: fixture<SnapshotValue>("trait.snapshot"),
+      _config: config,
+      user: "Ms. R",
+    });
     cleanups.push(widget.initialize({ model }));
     const el = document.createElement("div");
     document.body.append(el);
     const dispose = widget.render({ model, el });
     if (dispose) cleanups.push(dispose);
     const idle = async () => {
-      for (let i = 0; i < 2000 && el.querySelector<HTMLElement>(".tw-root")?.dataset.state !== "idle"; i++) await new Promise((r) => setTimeout(r, 0));
+      for (let i = 0; i < 2000 && el.querySelector<HTMLElement>(".tw-root")?.dataset.state !== "idle"; i++)
+        await new Promise((r) => setTimeout(r, 0));
     };
     await idle();
     const item = (id: string) => el.querySelector<HTMLElement>(`[data-comment-id="${id}"]`);
     expect(item("c2")?.querySelector("[data-role=body]")?.innerHTML).not.toContain("<script");
     for (const e of events) model.deliver(e);
     await idle();
-    expect(item("k3f9-a2")?.querySelector("[data-role=body]")?.innerHTML).toBe("<p>Guilty — I <em>was</em> on one.</p>");
+    expect(item("k3f9-a2")?.querySelector("[data-role=body]")?.innerHTML).toBe(
+      "<p>Guilty — I <em>was</em> on one.</p>",
+    );
     expect(item("c2")).toBeNull(); // deleted, and no reply left: gone from the tree
     expect(item("c3")?.dataset.status).toBe("spam"); // a moderator sees it, greyed
     expect(el.querySelector("[data-role=post-title]")?.textContent).toBe("On a social media power trip?");

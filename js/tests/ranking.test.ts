@@ -93,7 +93,9 @@ describe("sibling order (vectors)", () => {
             const key = store.rankKey(id, c, sort);
             expect(close(key.score, score), `${sort} ${id}: ${key.score} vs ${score}`).toBe(true);
             if (sort === "oldest" || sort === "newest") continue; // the page shows a local time
-            expect(formulaText(fmt, sort, store.ranker.kind, up, down, key.t, store.ranker.hotNow, key.score)).toBe(formula);
+            expect(formulaText(fmt, sort, store.ranker.kind, up, down, key.t, store.ranker.hotNow, key.score)).toBe(
+              formula,
+            );
           }
         }
       });
@@ -127,7 +129,11 @@ describe("Ranker and compareKeys", () => {
   });
 
   it("counts per voting model", () => {
-    const c = comment("x", null, { likes: 4, votes: { a: "up", b: "down", c: "👍" }, flags: [{ user: "z", at: at(1), reason: "" }] });
+    const c = comment("x", null, {
+      likes: 4,
+      votes: { a: "up", b: "down", c: "👍" },
+      flags: [{ user: "z", at: at(1), reason: "" }],
+    });
     expect(upDown(c, "likes")).toEqual([4, 1]);
     expect(upDown(c, "updown")).toEqual([1, 1]);
     expect(upDown(c, "reactions")).toEqual([3, 1]);
@@ -156,7 +162,8 @@ function fixture(): Comment[] {
 const top = (el: HTMLElement) => ids(el, '[data-role="tree"] > [data-comment-id]');
 const sortSel = (el: HTMLElement) => q<HTMLSelectElement>(el, 'select[data-role="sort"]');
 const whyBtn = (el: HTMLElement) => q<HTMLButtonElement>(el, 'button[data-role="why-toggle"]');
-const why = (el: HTMLElement, id: string) => item(el, id).querySelector(':scope > .tw-card [data-role="why"]')?.textContent ?? null;
+const why = (el: HTMLElement, id: string) =>
+  item(el, id).querySelector(':scope > .tw-card [data-role="why"]')?.textContent ?? null;
 function choose(el: HTMLElement, sort: string): void {
   sortSel(el).value = sort;
   sortSel(el).dispatchEvent(new Event("change", { bubbles: true }));
@@ -166,7 +173,14 @@ describe("sort menu and why this order", () => {
   it("offers the new sorts and orders by best, pinned first, from the menu", async () => {
     const { el, model } = mount({ _snapshot: snap(fixture()) });
     await idle(el);
-    expect(Array.from(sortSel(el).options, (o) => o.textContent)).toEqual(["Oldest", "Newest", "Top", "Best", "Controversial", "Hot"]);
+    expect(Array.from(sortSel(el).options, (o) => o.textContent)).toEqual([
+      "Oldest",
+      "Newest",
+      "Top",
+      "Best",
+      "Controversial",
+      "Hot",
+    ]);
     expect(top(el)).toEqual(["p", "a", "b", "c"]);
     choose(el, "best");
     expect(model.get("sort")).toBe("best");
@@ -213,7 +227,10 @@ describe("sort menu and why this order", () => {
 
   it("is per view and follows the voting model from _config", async () => {
     const votes = { x: "up", y: "up", z: "down" };
-    const comments = [comment("a", null, { created_at: at(0), likes: 7 }), comment("b", null, { created_at: at(1), votes })];
+    const comments = [
+      comment("a", null, { created_at: at(0), likes: 7 }),
+      comment("b", null, { created_at: at(1), votes }),
+    ];
     const cfg = { max_body: 20000, voting: { kind: "updown", choices: [] } };
     const one = mount({ _snapshot: snap(comments), sort: "top", _config: cfg });
     const two = mount({ _snapshot: snap(comments), sort: "top", _config: cfg });
@@ -231,7 +248,10 @@ describe("sort menu and why this order", () => {
     const old = new Date(Date.now() - 50 * 3_600_000).toISOString();
     const recent = new Date(Date.now() - 3_600_000).toISOString();
     const { el, model } = mount({
-      _snapshot: snap([comment("a", null, { created_at: old, likes: 30 }), comment("b", null, { created_at: recent, likes: 2 })]),
+      _snapshot: snap([
+        comment("a", null, { created_at: old, likes: 30 }),
+        comment("b", null, { created_at: recent, likes: 2 }),
+      ]),
       sort: "hot",
     });
     await idle(el);

@@ -2,10 +2,29 @@ import { describe, expect, it, vi } from "vitest";
 import { isSaved, savedSnapshot } from "../src/saved";
 import { ThreadStore } from "../src/state";
 
-const post = { id: "post", title: "T", author: "S", body: "b", html: "<p>b</p>", created_at: "2024-01-01T00:00:00Z", url: null, image: null, locked: null, extra: {} };
+const post = {
+  id: "post",
+  title: "T",
+  author: "S",
+  body: "b",
+  html: "<p>b</p>",
+  created_at: "2024-01-01T00:00:00Z",
+  url: null,
+  image: null,
+  locked: null,
+  extra: {},
+};
 const comment = (id: string, body: string) => ({
-  id, parent_id: null, author: "A", body, html: `<p>${body}</p>`, created_at: "2024-01-01T00:00:00Z",
-  edited_at: null, status: "visible" as const, likes: 0, liked_by: [],
+  id,
+  parent_id: null,
+  author: "A",
+  body,
+  html: `<p>${body}</p>`,
+  created_at: "2024-01-01T00:00:00Z",
+  edited_at: null,
+  status: "visible" as const,
+  likes: 0,
+  liked_by: [],
 });
 
 function model(attrs: Record<string, unknown>) {
@@ -18,8 +37,11 @@ describe("saved notebook state", () => {
   it("folds the slots over the snapshot: changed comments replaced, new ones added, the post", () => {
     const edited = { ...comment("a", "one, edited"), edited_at: "2024-01-02T00:00:00Z" };
     const m = model({
-      _snapshot: snap, _tn: 3,
-      _t0: { comment: comment("b", "two") }, _t1: { comment: edited }, _t2: { post: { ...post, title: "New" } },
+      _snapshot: snap,
+      _tn: 3,
+      _t0: { comment: comment("b", "two") },
+      _t1: { comment: edited },
+      _t2: { post: { ...post, title: "New" } },
     });
     const folded = savedSnapshot(m);
     expect(folded?.comments?.map((c) => c.body)).toEqual(["one, edited", "two"]);
@@ -28,7 +50,9 @@ describe("saved notebook state", () => {
   });
 
   it("ignores slots left over from before the last snapshot, and live snapshots", () => {
-    expect(savedSnapshot(model({ _snapshot: snap, _tn: 0, _t0: { comment: comment("z", "old") } }))?.comments).toHaveLength(1);
+    expect(
+      savedSnapshot(model({ _snapshot: snap, _tn: 0, _t0: { comment: comment("z", "old") } }))?.comments,
+    ).toHaveLength(1);
     const live = { ...snap, epoch: "e1" };
     expect(savedSnapshot(model({ _snapshot: live, _tn: 1, _t0: { comment: comment("z", "x") } }))).toBe(live);
     expect(isSaved(snap)).toBe(true);
@@ -60,7 +84,18 @@ describe("a saved notebook's view", () => {
     const { el, model, client } = mount({ _snapshot: saved });
     const first = saved.comments?.[0]?.id ?? "";
     expect(q(item(el, first), 'button[data-action="reply"]')).toBeNull();
-    model.deliver({ kind: "snapshot", to: client, rid: null, epoch: "live", seq: saved.seq, part: 0, parts: 1, post: saved.post, comments: saved.comments ?? [], confirmed: [] });
+    model.deliver({
+      kind: "snapshot",
+      to: client,
+      rid: null,
+      epoch: "live",
+      seq: saved.seq,
+      part: 0,
+      parts: 1,
+      post: saved.post,
+      comments: saved.comments ?? [],
+      confirmed: [],
+    });
     expect(q(item(el, first), 'button[data-action="reply"]')).not.toBeNull();
     cleanup();
   });

@@ -41,7 +41,14 @@ function fixture(): Comment[] {
     comment("a2", "a1", { author: "Steve", body: "I disagree", created_at: at(1) }),
     comment("a3", "a2", { author: "Anna", body: "but **SOCIAL** is fun", created_at: at(2) }),
     comment("a4", "a1", { author: "Anna", body: "unrelated", created_at: at(3) }),
-    comment("b1", null, { author: "Anna", body: "nothing here", created_at: at(4), liked_by: ["Chris"], likes: 1, edited_at: at(5) }),
+    comment("b1", null, {
+      author: "Anna",
+      body: "nothing here",
+      created_at: at(4),
+      liked_by: ["Chris"],
+      likes: 1,
+      edited_at: at(5),
+    }),
   ];
 }
 
@@ -51,7 +58,13 @@ describe("search box", () => {
     const toolbar = q(el, ".tw-toolbar");
     expect(toolbar.contains(box(el))).toBe(true);
     expect(box(el).getAttribute("aria-label")).toBe("Search comments");
-    expect(Array.from(filter(el).options, (o) => o.textContent)).toEqual(["All", "Mine", "Post author", "Edited", "Liked by me"]);
+    expect(Array.from(filter(el).options, (o) => o.textContent)).toEqual([
+      "All",
+      "Mine",
+      "Post author",
+      "Edited",
+      "Liked by me",
+    ]);
     expect(countText(el)).toBeNull();
     const clear = q<HTMLButtonElement>(el, 'button[data-action="clear-search"]');
     expect(clear.getAttribute("aria-label")).toBe("Clear search");
@@ -94,7 +107,9 @@ describe("search box", () => {
       expect(m.childElementCount).toBe(0);
     }
     // only <mark> elements were added; nothing else changed
-    const tagsAfter = Array.from(after.querySelectorAll("*"), (e) => e.tagName).filter((t) => t !== "MARK").sort();
+    const tagsAfter = Array.from(after.querySelectorAll("*"), (e) => e.tagName)
+      .filter((t) => t !== "MARK")
+      .sort();
     expect(tagsAfter).toEqual(tagsBefore);
     expect(after.querySelector("[onerror]")).toBeNull();
     for (const m of found) m.replaceWith(document.createTextNode(m.textContent ?? ""));
@@ -166,8 +181,7 @@ describe("search box", () => {
     const { el, model } = mount({ _snapshot: snap(fixture()) });
     await search(el, "social");
     let seq = 0;
-    const send = (event: Event) =>
-      model.deliver({ kind: "event", epoch: "t", seq: ++seq, rid: null, event });
+    const send = (event: Event) => model.deliver({ kind: "event", epoch: "t", seq: ++seq, rid: null, event });
     send({ type: "add", comment: comment("n1", "b1", { body: "more social stuff" }), ...base });
     expect(shown(el)).toEqual(["a1", "a2", "a3", "b1", "n1"]);
     expect(context(el)).toEqual(["a2", "b1"]);
@@ -212,7 +226,8 @@ describe("search box", () => {
     expect(ids(el, ".tw-context").sort()).toEqual([...wantVisible].filter((id) => !want.has(id)).sort());
     expect(countText(el)).toBe(`${want.size} matches`);
     expect(el.querySelectorAll('button[data-action="more"], button[data-action="continue"]').length).toBe(0);
-    for (const id of want) expect(item(el, id).querySelector(':scope > .tw-card [data-role="body"] mark')?.textContent).toBe("Needle");
+    for (const id of want)
+      expect(item(el, id).querySelector(':scope > .tw-card [data-role="body"] mark')?.textContent).toBe("Needle");
     await search(el, "");
     expect(countText(el)).toBeNull();
     expect(el.querySelectorAll("[data-comment-id]").length).toBeLessThan(2000); // "more" / "continue" again

@@ -53,7 +53,13 @@ export class SimKernel {
   open(name: string, user: string, role: Role = "participant"): Page {
     const client = `${name}r${this.#reloads++}`;
     const page: Page = { name, user, store: null as unknown as ThreadStore, inbox: [], notices: [], steps: new Map() };
-    page.store = new ThreadStore({ send: (m) => this.#receive(page, m), client, user, now: () => this.now, staleAfterMs: 0 });
+    page.store = new ThreadStore({
+      send: (m) => this.#receive(page, m),
+      client,
+      user,
+      now: () => this.now,
+      staleAfterMs: 0,
+    });
     page.store.role = role;
     page.store.onReject((n) => page.notices.push(n));
     const at = this.pages.findIndex((p) => p.name === name);
@@ -128,8 +134,17 @@ export class SimKernel {
       for (let i = 0; i < comments.length; i += size) chunks.push(comments.slice(i, i + size));
       if (!chunks.length) chunks.push([]);
       chunks.forEach((chunk, part) => {
-        const first = part === 0 ? { post: this.at(this.seq).post, confirmed: [...(this.confirmed.get(client) ?? [])] } : {};
-        const base = { kind: "snapshot" as const, to: client, rid, epoch: this.epoch, seq: this.seq, part, parts: chunks.length };
+        const first =
+          part === 0 ? { post: this.at(this.seq).post, confirmed: [...(this.confirmed.get(client) ?? [])] } : {};
+        const base = {
+          kind: "snapshot" as const,
+          to: client,
+          rid,
+          epoch: this.epoch,
+          seq: this.seq,
+          part,
+          parts: chunks.length,
+        };
         this.#broadcast({ ...base, ...first, comments: chunk });
       });
       return;
@@ -138,7 +153,14 @@ export class SimKernel {
     const size = this.parts.events;
     for (let i = 0; i === 0 || i < entries.length; i += size) {
       const done = i + size >= entries.length;
-      this.#broadcast({ kind: "catchup", to: client, rid, epoch: this.epoch, events: entries.slice(i, i + size), done });
+      this.#broadcast({
+        kind: "catchup",
+        to: client,
+        rid,
+        epoch: this.epoch,
+        events: entries.slice(i, i + size),
+        done,
+      });
     }
   }
 

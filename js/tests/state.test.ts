@@ -105,7 +105,13 @@ describe("ThreadStore", () => {
     vi.advanceTimersByTime(400);
     vi.useRealTimers();
     expect(sent.length).toBe(1);
-    store.handleMessage({ kind: "catchup", to: "other", epoch: "e1", done: true, events: [{ seq: 1, rid: null, event: { type: "delete", id: "c1", ...base } }] });
+    store.handleMessage({
+      kind: "catchup",
+      to: "other",
+      epoch: "e1",
+      done: true,
+      events: [{ seq: 1, rid: null, event: { type: "delete", id: "c1", ...base } }],
+    });
     expect(store.seq).toBe(0);
     store.handleMessage({
       kind: "catchup",
@@ -134,13 +140,46 @@ describe("ThreadStore", () => {
   it("replaces the mirror after the last snapshot part", () => {
     const { store, changes } = makeStore();
     const newPost = { ...POST, title: "Replaced" };
-    store.handleMessage({ kind: "snapshot", to: "k3f9", epoch: "e2", seq: 40, part: 0, parts: 3, post: newPost, comments: [comment("n1", null)] });
-    store.handleMessage({ kind: "snapshot", to: "k3f9", epoch: "e2", seq: 40, part: 1, parts: 3, comments: [comment("n2", "n1")] });
+    store.handleMessage({
+      kind: "snapshot",
+      to: "k3f9",
+      epoch: "e2",
+      seq: 40,
+      part: 0,
+      parts: 3,
+      post: newPost,
+      comments: [comment("n1", null)],
+    });
+    store.handleMessage({
+      kind: "snapshot",
+      to: "k3f9",
+      epoch: "e2",
+      seq: 40,
+      part: 1,
+      parts: 3,
+      comments: [comment("n2", "n1")],
+    });
     expect(store.epoch).toBe("e1");
     expect(store.mirror.comments.has("c1")).toBe(true);
     expect(changes).toEqual([]);
-    store.handleMessage({ kind: "snapshot", to: "other", epoch: "e2", seq: 40, part: 2, parts: 3, comments: [comment("zz", null)] });
-    store.handleMessage({ kind: "snapshot", to: "k3f9", epoch: "e2", seq: 40, part: 2, parts: 3, comments: [comment("n3", null)] });
+    store.handleMessage({
+      kind: "snapshot",
+      to: "other",
+      epoch: "e2",
+      seq: 40,
+      part: 2,
+      parts: 3,
+      comments: [comment("zz", null)],
+    });
+    store.handleMessage({
+      kind: "snapshot",
+      to: "k3f9",
+      epoch: "e2",
+      seq: 40,
+      part: 2,
+      parts: 3,
+      comments: [comment("n3", null)],
+    });
     expect(store.epoch).toBe("e2");
     expect(store.seq).toBe(40);
     expect(store.post?.title).toBe("Replaced");
@@ -153,16 +192,42 @@ describe("ThreadStore", () => {
     store.requestSync(true);
     const rid = (sent.at(-1) as { rid: string }).rid;
     // the kernel takes the thread at seq 40 and sends the parts; events 41, 42 are broadcast meanwhile
-    store.handleMessage({ kind: "snapshot", to: "k3f9", rid, epoch: "e2", seq: 40, part: 0, parts: 2, post: POST, comments: [comment("n1", null)] });
+    store.handleMessage({
+      kind: "snapshot",
+      to: "k3f9",
+      rid,
+      epoch: "e2",
+      seq: 40,
+      part: 0,
+      parts: 2,
+      post: POST,
+      comments: [comment("n1", null)],
+    });
     store.handleMessage(ev(41, { type: "add", comment: comment("n9", "n1"), ...base }, null, "e2"));
     store.handleMessage(ev(42, { type: "like", id: "n1", user: "Steve", likes: 1, ...base }, null, "e2"));
-    store.handleMessage({ kind: "snapshot", to: "k3f9", rid, epoch: "e2", seq: 40, part: 1, parts: 2, comments: [comment("n2", "n1")] });
+    store.handleMessage({
+      kind: "snapshot",
+      to: "k3f9",
+      rid,
+      epoch: "e2",
+      seq: 40,
+      part: 1,
+      parts: 2,
+      comments: [comment("n2", "n1")],
+    });
     expect(store.seq).toBe(40);
     // then, in order under the kernel's lock, what happened while the parts were on their way
-    store.handleMessage({ kind: "catchup", to: "k3f9", rid, epoch: "e2", done: false, events: [
-      { seq: 41, rid: null, event: { type: "add", comment: comment("n9", "n1"), ...base } },
-      { seq: 42, rid: null, event: { type: "like", id: "n1", user: "Steve", likes: 1, ...base } },
-    ] });
+    store.handleMessage({
+      kind: "catchup",
+      to: "k3f9",
+      rid,
+      epoch: "e2",
+      done: false,
+      events: [
+        { seq: 41, rid: null, event: { type: "add", comment: comment("n9", "n1"), ...base } },
+        { seq: 42, rid: null, event: { type: "like", id: "n1", user: "Steve", likes: 1, ...base } },
+      ],
+    });
     expect(store.seq).toBe(42);
     expect(store.mirror.comments.get("n1")?.likes).toBe(1);
     expect(store.mirror.comments.has("n9")).toBe(true);
@@ -189,7 +254,16 @@ describe("ThreadStore", () => {
     expect(sent.at(-1)).toMatchObject({ kind: "sync", client: "k3f9", epoch: "", seq: 7 });
     store.handleMessage(ev(8, { type: "add", comment: comment("x", null), ...base }, null, "big"));
     expect(store.mirror.comments.size).toBe(0);
-    store.handleMessage({ kind: "snapshot", to: "k3f9", epoch: "big", seq: 8, part: 0, parts: 1, post: POST, comments: [comment("x", null)] });
+    store.handleMessage({
+      kind: "snapshot",
+      to: "k3f9",
+      epoch: "big",
+      seq: 8,
+      part: 0,
+      parts: 1,
+      post: POST,
+      comments: [comment("x", null)],
+    });
     expect(store.complete).toBe(true);
     expect(store.visibleCount()).toBe(1);
   });
@@ -218,11 +292,24 @@ describe("ThreadStore", () => {
     expect(store.display("c4")).toMatchObject({ likes: 6, liked_by: ["Chris"] });
     expect(store.mirror.comments.get("c4")?.likes).toBe(5);
 
-    store.handleMessage(ev(1, { type: "add", comment: { ...comment("k3f9-a1", "c3"), author: "Chris", body: "hi" }, actor: "Chris", at: at(101) }, rid));
+    store.handleMessage(
+      ev(
+        1,
+        {
+          type: "add",
+          comment: { ...comment("k3f9-a1", "c3"), author: "Chris", body: "hi" },
+          actor: "Chris",
+          at: at(101),
+        },
+        rid,
+      ),
+    );
     expect(store.pending.has(rid)).toBe(false);
     expect(store.isPending("k3f9-a1")).toBe(false);
     expect(store.childIds("c3")).toEqual(["k3f9-a1"]);
-    store.handleMessage(ev(2, { type: "like", id: "c4", user: "Chris", likes: 6, actor: "Chris", at: at(101) }, likeRid));
+    store.handleMessage(
+      ev(2, { type: "like", id: "c4", user: "Chris", likes: 6, actor: "Chris", at: at(101) }, likeRid),
+    );
     expect(store.pending.size).toBe(0);
     expect(store.display("c4")).toMatchObject({ likes: 6, liked_by: ["Chris"] });
   });
@@ -238,7 +325,14 @@ describe("ThreadStore", () => {
     expect(rejects).toEqual([]);
     store.handleMessage({ kind: "reject", rid, reason: "You can only edit your own comments.", field: "id" });
     expect(store.display("c1")?.body).toBe("Body of c1");
-    expect(rejects).toEqual([{ rid, reason: "You can only edit your own comments.", field: "id", op: { type: "edit", id: "c1", body: "EDITED" } }]);
+    expect(rejects).toEqual([
+      {
+        rid,
+        reason: "You can only edit your own comments.",
+        field: "id",
+        op: { type: "edit", id: "c1", body: "EDITED" },
+      },
+    ]);
     expect(changes.at(-1)?.ids).toContain("c1");
     store.handleMessage({ kind: "reject", rid: delRid, reason: "no" });
     expect(store.isShown("c4")).toBe(true);
@@ -249,7 +343,16 @@ describe("ThreadStore", () => {
     const { store } = makeStore();
     const r1 = store.submit({ type: "add", id: "k3f9-a1", parent_id: null, body: "x" });
     const r2 = store.submit({ type: "like", id: "c1" });
-    store.handleMessage({ kind: "snapshot", to: "k3f9", epoch: "e1", seq: 9, part: 0, parts: 1, post: POST, comments: [...(smallSnapshot().comments ?? []), comment("k3f9-a1", null)] });
+    store.handleMessage({
+      kind: "snapshot",
+      to: "k3f9",
+      epoch: "e1",
+      seq: 9,
+      part: 0,
+      parts: 1,
+      post: POST,
+      comments: [...(smallSnapshot().comments ?? []), comment("k3f9-a1", null)],
+    });
     expect(store.pending.has(r1)).toBe(false);
     expect(store.pending.has(r2)).toBe(true);
   });
@@ -271,7 +374,9 @@ describe("ThreadStore", () => {
 
   it("sorts children by oldest, newest and top", () => {
     const { store } = makeStore();
-    store.handleMessage(ev(1, { type: "add", comment: comment("c5", null, { created_at: at(30), likes: 5 }), ...base }));
+    store.handleMessage(
+      ev(1, { type: "add", comment: comment("c5", null, { created_at: at(30), likes: 5 }), ...base }),
+    );
     expect(store.sortedChildren(ROOT, "oldest")).toEqual(["c1", "c4", "c5"]);
     expect(store.sortedChildren(ROOT, "newest")).toEqual(["c5", "c4", "c1"]);
     // top: likes desc, then oldest
@@ -286,7 +391,16 @@ describe("ThreadStore", () => {
     store.requestSync(true);
     const sync = sent.at(-1) as { rid: string };
     const rAfter = store.submit({ type: "like", id: "c3" }); // sent after the sync: not settled by it
-    store.handleMessage({ kind: "catchup", to: "k3f9", rid: sync.rid, epoch: "e1", done: true, events: [{ seq: 1, rid: rAcked, event: { type: "like", id: "c4", user: "Chris", likes: 6, actor: "Chris", at: at(60) } }] });
+    store.handleMessage({
+      kind: "catchup",
+      to: "k3f9",
+      rid: sync.rid,
+      epoch: "e1",
+      done: true,
+      events: [
+        { seq: 1, rid: rAcked, event: { type: "like", id: "c4", user: "Chris", likes: 6, actor: "Chris", at: at(60) } },
+      ],
+    });
     expect(store.pending.has(rAcked)).toBe(false);
     expect(store.pending.has(rLost)).toBe(false);
     expect(store.pending.has(rAfter)).toBe(true);
@@ -300,8 +414,21 @@ describe("ThreadStore", () => {
     const rLost = store.submit({ type: "like", id: "c4" });
     store.requestSync(true);
     const sync = sent.at(-1) as { rid: string };
-    const comments = (smallSnapshot().comments ?? []).map((c) => (c.id === "c1" ? { ...c, body: "kept", edited_at: at(70) } : c));
-    store.handleMessage({ kind: "snapshot", to: "k3f9", rid: sync.rid, epoch: "e1", seq: 12, part: 0, parts: 1, post: POST, confirmed: [rDone], comments });
+    const comments = (smallSnapshot().comments ?? []).map((c) =>
+      c.id === "c1" ? { ...c, body: "kept", edited_at: at(70) } : c,
+    );
+    store.handleMessage({
+      kind: "snapshot",
+      to: "k3f9",
+      rid: sync.rid,
+      epoch: "e1",
+      seq: 12,
+      part: 0,
+      parts: 1,
+      post: POST,
+      confirmed: [rDone],
+      comments,
+    });
     expect(store.pending.size).toBe(0);
     expect(store.display("c1")?.body).toBe("kept");
     expect(rejects.map((r) => r.rid)).toEqual([rLost]);
@@ -329,7 +456,13 @@ describe("ThreadStore", () => {
     vi.useFakeTimers();
     try {
       const sent: OutgoingMsg[] = [];
-      const store = new ThreadStore({ send: (m) => sent.push(m), client: "k3f9", user: "Chris", staleAfterMs: 5000, syncRetryMs: 3000 });
+      const store = new ThreadStore({
+        send: (m) => sent.push(m),
+        client: "k3f9",
+        user: "Chris",
+        staleAfterMs: 5000,
+        syncRetryMs: 3000,
+      });
       store.load({ ...smallSnapshot(), complete: false });
       store.requestSync(true); // the first sync: its answer never comes
       const detach = store.attach();

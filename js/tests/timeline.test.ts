@@ -14,7 +14,10 @@ afterEach(() => {
 /** The live thread is smallSnapshot (c1 > c2 > c3, c4); c3 was edited at minute 30. */
 const MOMENTS = [at(0), at(5), at(10), at(20), at(30)];
 const LIVE = smallSnapshot().comments as Comment[];
-const c = (id: string, extra: Partial<Comment> = {}): Comment => ({ ...(LIVE.find((x) => x.id === id) as Comment), ...extra });
+const c = (id: string, extra: Partial<Comment> = {}): Comment => ({
+  ...(LIVE.find((x) => x.id === id) as Comment),
+  ...extra,
+});
 /** What the kernel's replay answers at each moment (c3 shows its old body before the edit). */
 const STATES: Comment[][] = [
   [c("c1")],
@@ -168,7 +171,17 @@ describe("replay timeline", () => {
     expect(shown(el)).toEqual(["c1"]);
     // a late answer to an old request changes nothing
     const old = replays(model)[1];
-    model.deliver({ kind: "replay_state", rid: old.rid, index: 3, at: MOMENTS[3], count: 5, part: 0, parts: 1, post: smallSnapshot().post, comments: STATES[3] });
+    model.deliver({
+      kind: "replay_state",
+      rid: old.rid,
+      index: 3,
+      at: MOMENTS[3],
+      count: 5,
+      part: 0,
+      parts: 1,
+      post: smallSnapshot().post,
+      comments: STATES[3],
+    });
     expect(shown(el)).toEqual(["c1"]);
   });
 
@@ -227,8 +240,20 @@ describe("replay timeline", () => {
     answerReplay(model);
     expect(shown(el)).toEqual(["c1", "c2"]);
     const ev = { actor: "Steve", at: at(40) };
-    model.deliver({ kind: "event", epoch: "e1", seq: 1, rid: null, event: { type: "add", comment: comment("c9", null, { author: "Steve", created_at: at(40) }), ...ev } });
-    model.deliver({ kind: "event", epoch: "e1", seq: 2, rid: null, event: { type: "edit", id: "c1", body: "changed now", edited_at: at(41), ...ev } });
+    model.deliver({
+      kind: "event",
+      epoch: "e1",
+      seq: 1,
+      rid: null,
+      event: { type: "add", comment: comment("c9", null, { author: "Steve", created_at: at(40) }), ...ev },
+    });
+    model.deliver({
+      kind: "event",
+      epoch: "e1",
+      seq: 2,
+      rid: null,
+      event: { type: "edit", id: "c1", body: "changed now", edited_at: at(41), ...ev },
+    });
     expect(shown(el)).toEqual(["c1", "c2"]);
     expect(body(el, "c1")).toBe("Body of c1");
 
@@ -277,7 +302,13 @@ describe("replay timeline", () => {
     expect(bar(el2).hidden).toBe(true);
     expect(q(el2, '[data-role="new-comment"]').hidden).toBe(false);
     const ev = { actor: "Chris", at: at(40) };
-    model.deliver({ kind: "event", epoch: "e1", seq: 1, rid: null, event: { type: "edit", id: "c1", body: "changed now", edited_at: at(40), ...ev } });
+    model.deliver({
+      kind: "event",
+      epoch: "e1",
+      seq: 1,
+      rid: null,
+      event: { type: "edit", id: "c1", body: "changed now", edited_at: at(40), ...ev },
+    });
     expect(body(el2, "c1")).toBe("changed now");
     expect(body(el, "c1")).toBe("Body of c1");
   });
@@ -299,10 +330,26 @@ describe("replay timeline", () => {
     answerTimeline(model);
     const req = model.lastSent("replay") as ReplayReqMsg;
     const spam = c("c4", { status: "spam", moderation: { action: "spam", by: "Teacher", at: at(25), reason: "ads" } });
-    model.deliver({ kind: "replay_state", rid: req.rid, index: 4, at: MOMENTS[4], count: 5, part: 0, parts: 1, post: smallSnapshot().post, comments: [...STATES[3].slice(0, 3), spam] });
+    model.deliver({
+      kind: "replay_state",
+      rid: req.rid,
+      index: 4,
+      at: MOMENTS[4],
+      count: 5,
+      part: 0,
+      parts: 1,
+      post: smallSnapshot().post,
+      comments: [...STATES[3].slice(0, 3), spam],
+    });
     expect(shown(el)).toEqual(["c1", "c2", "c3", "c4"]); // a moderator sees the spam comment, greyed
     expect(item(el, "c4").dataset.status).toBe("spam");
-    for (const sel of ['[data-role="labels"]', 'button[data-action="moderate"]', 'button[data-action="report"]', 'button[data-action="reply"]', "textarea"]) {
+    for (const sel of [
+      '[data-role="labels"]',
+      'button[data-action="moderate"]',
+      'button[data-action="report"]',
+      'button[data-action="reply"]',
+      "textarea",
+    ]) {
       expect(el.querySelector(`.tw-tree ${sel}`), sel).toBeNull();
     }
     click(ctl(el, "replay-live"));

@@ -102,7 +102,13 @@ describe("widget", () => {
     const before = new Map(["c1", "c2", "c3", "c4"].map((id) => [id, item(el, id)]));
     const cards = new Map(["c1", "c2", "c4"].map((id) => [id, q(item(el, id), ":scope > .tw-card > .tw-main")]));
     const c3Body = q(item(el, "c3"), '[data-role="body"]');
-    model.deliver({ kind: "event", epoch: "e1", seq: 1, rid: null, event: { type: "edit", id: "c3", body: "*new* text", edited_at: at(60), ...base } });
+    model.deliver({
+      kind: "event",
+      epoch: "e1",
+      seq: 1,
+      rid: null,
+      event: { type: "edit", id: "c3", body: "*new* text", edited_at: at(60), ...base },
+    });
     for (const [id, li] of before) expect(item(el, id)).toBe(li);
     for (const [id, main] of cards) expect(q(item(el, id), ":scope > .tw-card > .tw-main")).toBe(main);
     const body = q(item(el, "c3"), '[data-role="body"]');
@@ -111,7 +117,13 @@ describe("widget", () => {
     expect(q(item(el, "c3"), '[data-role="edited"]')).not.toBeNull();
 
     // a remote add is inserted in sorted position without rebuilding siblings
-    model.deliver({ kind: "event", epoch: "e1", seq: 2, rid: null, event: { type: "add", comment: comment("c5", null, { created_at: at(15) }), ...base } });
+    model.deliver({
+      kind: "event",
+      epoch: "e1",
+      seq: 2,
+      rid: null,
+      event: { type: "add", comment: comment("c5", null, { created_at: at(15) }), ...base },
+    });
     const top = Array.from(q(el, '[data-role="tree"]').children).map((li) => (li as HTMLElement).dataset.commentId);
     expect(top).toEqual(["c1", "c5", "c4"]);
     expect(item(el, "c4")).toBe(before.get("c4"));
@@ -161,8 +173,19 @@ describe("widget", () => {
     key(ta2, "Enter", { metaKey: true });
     const op2 = model.lastSent("op") as NonNullable<typeof op>;
     expect(op2.rid).not.toBe(opMsg.rid);
-    const confirmed: Comment = { ...comment(op2.op.id!, "c4"), author: "Chris", body: "My **reply**", created_at: at(200) };
-    model.deliver({ kind: "event", epoch: "e1", seq: 1, rid: op2.rid, event: { type: "add", comment: confirmed, actor: "Chris", at: at(200) } });
+    const confirmed: Comment = {
+      ...comment(op2.op.id!, "c4"),
+      author: "Chris",
+      body: "My **reply**",
+      created_at: at(200),
+    };
+    model.deliver({
+      kind: "event",
+      epoch: "e1",
+      seq: 1,
+      rid: op2.rid,
+      event: { type: "add", comment: confirmed, actor: "Chris", at: at(200) },
+    });
     const li = item(el, op2.op.id!);
     expect(li.dataset.pending).toBeUndefined();
     expect(q(el, '[data-role="count"]').textContent).toBe("5 comments");
@@ -179,15 +202,28 @@ describe("widget", () => {
     expect(item(el, op.op.id!)).not.toBeNull();
     // a gap makes the view sync; the answer does not confirm the request, so it was refused
     vi.useFakeTimers();
-    model.deliver({ kind: "event", epoch: "e1", seq: 2, rid: null, event: { type: "like", id: "c4", user: "Steve", likes: 6, ...base } });
+    model.deliver({
+      kind: "event",
+      epoch: "e1",
+      seq: 2,
+      rid: null,
+      event: { type: "like", id: "c4", user: "Steve", likes: 6, ...base },
+    });
     vi.advanceTimersByTime(400);
     vi.useRealTimers();
     const sync = model.lastSent("sync") as { rid: string };
     expect(sync).toMatchObject({ kind: "sync", seq: 0 });
-    model.deliver({ kind: "catchup", to: first.client, rid: sync.rid, epoch: "e1", done: true, events: [
-      { seq: 1, rid: null, event: { type: "like", id: "c4", user: "Anna", likes: 6, ...base } },
-      { seq: 2, rid: null, event: { type: "like", id: "c4", user: "Steve", likes: 7, ...base } },
-    ] });
+    model.deliver({
+      kind: "catchup",
+      to: first.client,
+      rid: sync.rid,
+      epoch: "e1",
+      done: true,
+      events: [
+        { seq: 1, rid: null, event: { type: "like", id: "c4", user: "Anna", likes: 6, ...base } },
+        { seq: 2, rid: null, event: { type: "like", id: "c4", user: "Steve", likes: 7, ...base } },
+      ],
+    });
     expect(item(el, op.op.id!)).toBeNull();
     expect(q<HTMLTextAreaElement>(box, "textarea").value).toBe("lost in transit");
     expect(q(box, '[data-role="error"]').textContent).toBe("No answer from the kernel; please try again.");
@@ -213,7 +249,13 @@ describe("widget", () => {
     click(q(item(el, "c3"), 'button[data-action="reply"]'));
     const ta = q<HTMLTextAreaElement>(item(el, "c3"), "textarea");
     type(ta, "draft in progress");
-    model.deliver({ kind: "event", epoch: "e1", seq: 1, rid: null, event: { type: "like", id: "c3", user: "Steve", likes: 1, ...base } });
+    model.deliver({
+      kind: "event",
+      epoch: "e1",
+      seq: 1,
+      rid: null,
+      event: { type: "like", id: "c3", user: "Steve", likes: 1, ...base },
+    });
     expect(q<HTMLTextAreaElement>(item(el, "c3"), "textarea").value).toBe("draft in progress");
     expect(q(item(el, "c3"), '[data-role="likes"]').textContent).toBe("1");
     // a full reset (new epoch) keeps it too
@@ -266,7 +308,13 @@ describe("widget", () => {
     expect(item(el, "c1").hasAttribute("aria-expanded")).toBe(false);
     expect(q(el, '[data-role="count"]').textContent).toBe("2 comments");
     // a new reply under the deleted c2 brings its placeholder back
-    model.deliver({ kind: "event", epoch: "e1", seq: 3, rid: null, event: { type: "add", comment: comment("c8", "c2"), ...base } });
+    model.deliver({
+      kind: "event",
+      epoch: "e1",
+      seq: 3,
+      rid: null,
+      event: { type: "add", comment: comment("c8", "c2"), ...base },
+    });
     expect(item(el, "c2").dataset.status).toBe("deleted");
     expect(item(el, "c8").parentElement?.parentElement).toBe(item(el, "c2"));
   });
@@ -287,7 +335,11 @@ describe("widget", () => {
   it("read_only hides every editing control", () => {
     const { el, model } = mount({ read_only: true });
     expect(q(el, '[data-role="new-comment"]').hidden).toBe(true);
-    expect(el.querySelector('textarea, button[data-action="reply"], button[data-action="edit"], button[data-action="delete"], button[data-action="like"]')).toBeNull();
+    expect(
+      el.querySelector(
+        'textarea, button[data-action="reply"], button[data-action="edit"], button[data-action="delete"], button[data-action="like"]',
+      ),
+    ).toBeNull();
     expect(q(item(el, "c1"), '[data-role="likes"]').textContent).toBe("2");
     // switching it off at runtime brings them back
     model.kernelSet("read_only", false);
@@ -309,7 +361,13 @@ describe("widget", () => {
     const { model, el, view } = mount();
     const el2 = view();
     expect(model.sent.filter((m) => m.kind === "sync").length).toBe(1);
-    model.deliver({ kind: "event", epoch: "e1", seq: 1, rid: null, event: { type: "add", comment: comment("c9", "c3"), ...base } });
+    model.deliver({
+      kind: "event",
+      epoch: "e1",
+      seq: 1,
+      rid: null,
+      event: { type: "add", comment: comment("c9", "c3"), ...base },
+    });
     expect(item(el, "c9")).not.toBeNull();
     expect(item(el2, "c9")).not.toBeNull();
     // an own op from view 1 is pending in both views; only view 1 shows the reject
@@ -330,7 +388,8 @@ describe("widget", () => {
     sel.dispatchEvent(new Event("change"));
     expect(model.get("sort")).toBe("top");
     expect(model.saves).toBe(1);
-    const order = (root: HTMLElement) => Array.from(q(root, '[data-role="tree"]').children).map((li) => (li as HTMLElement).dataset.commentId);
+    const order = (root: HTMLElement) =>
+      Array.from(q(root, '[data-role="tree"]').children).map((li) => (li as HTMLElement).dataset.commentId);
     expect(order(el)).toEqual(["c4", "c1"]);
     expect(order(el2)).toEqual(["c4", "c1"]);
     expect(q<HTMLSelectElement>(el2, 'select[data-role="sort"]').value).toBe("top");
@@ -342,14 +401,14 @@ describe("widget", () => {
     const manager = {};
     const proxy = (): ThreadModel =>
       ({
-      get: model.get.bind(model),
-      set: model.set.bind(model),
-      save_changes: model.save_changes.bind(model),
-      send: model.send.bind(model),
-      on: model.on.bind(model),
-      off: model.off.bind(model),
-      widget_manager: manager,
-    }) as ThreadModel;
+        get: model.get.bind(model),
+        set: model.set.bind(model),
+        save_changes: model.save_changes.bind(model),
+        send: model.send.bind(model),
+        on: model.on.bind(model),
+        off: model.off.bind(model),
+        widget_manager: manager,
+      }) as ThreadModel;
     cleanups.push(widget.initialize({ model: proxy() }));
     // built in one cell, not shown yet: nothing asked of the kernel
     expect(model.sent.filter((m) => m.kind === "sync")).toHaveLength(0);
@@ -363,10 +422,18 @@ describe("widget", () => {
     expect(model.sent.filter((m) => m.kind === "sync")).toHaveLength(1);
     expect(storeOf(proxy())).toBe(storeOf(proxy()));
     for (const el of els) expect(item(el, "c1")).not.toBeNull();
-    model.deliver({ kind: "event", epoch: "e1", seq: 1, rid: null, event: { type: "add", comment: comment("c9", "c3"), ...base } });
+    model.deliver({
+      kind: "event",
+      epoch: "e1",
+      seq: 1,
+      rid: null,
+      event: { type: "add", comment: comment("c9", "c3"), ...base },
+    });
     for (const el of els) expect(item(el, "c9")).not.toBeNull();
     // another model in the same manager has its own store
-    const other = Object.assign(new FakeModel({ _snapshot: smallSnapshot(), _model_key: "k2" }), { widget_manager: manager });
+    const other = Object.assign(new FakeModel({ _snapshot: smallSnapshot(), _model_key: "k2" }), {
+      widget_manager: manager,
+    });
     cleanups.push(widget.initialize({ model: other }));
     expect(storeOf(other)).not.toBe(storeOf(proxy()));
   });
@@ -401,11 +468,34 @@ describe("widget", () => {
   it("catches up from a sync reply and replaces the thread on a snapshot", () => {
     const { model, el } = mount();
     const client = (model.sent[0] as { client: string }).client;
-    model.deliver({ kind: "catchup", to: client, epoch: "e1", done: true, events: [{ seq: 1, rid: null, event: { type: "delete", id: "c4", ...base } }] });
+    model.deliver({
+      kind: "catchup",
+      to: client,
+      epoch: "e1",
+      done: true,
+      events: [{ seq: 1, rid: null, event: { type: "delete", id: "c4", ...base } }],
+    });
     expect(item(el, "c4")).toBeNull();
-    model.deliver({ kind: "snapshot", to: client, epoch: "e7", seq: 3, part: 0, parts: 2, post: { ...POST, title: "New post" }, comments: [comment("s1", null)] });
+    model.deliver({
+      kind: "snapshot",
+      to: client,
+      epoch: "e7",
+      seq: 3,
+      part: 0,
+      parts: 2,
+      post: { ...POST, title: "New post" },
+      comments: [comment("s1", null)],
+    });
     expect(item(el, "c1")).not.toBeNull();
-    model.deliver({ kind: "snapshot", to: client, epoch: "e7", seq: 3, part: 1, parts: 2, comments: [comment("s2", "s1")] });
+    model.deliver({
+      kind: "snapshot",
+      to: client,
+      epoch: "e7",
+      seq: 3,
+      part: 1,
+      parts: 2,
+      comments: [comment("s2", "s1")],
+    });
     expect(item(el, "c1")).toBeNull();
     expect(item(el, "s2")).not.toBeNull();
     expect(q(el, '[data-role="post-title"]').textContent).toBe("New post");
@@ -415,7 +505,8 @@ describe("widget", () => {
     const comments: Comment[] = [];
     for (let i = 0; i < 400; i++) {
       comments.push(comment(`t${i}`, null, { created_at: at(i) }));
-      for (let j = 0; j < 4; j++) comments.push(comment(`t${i}r${j}`, j === 0 ? `t${i}` : `t${i}r${j - 1}`, { created_at: at(i + j / 10) }));
+      for (let j = 0; j < 4; j++)
+        comments.push(comment(`t${i}r${j}`, j === 0 ? `t${i}` : `t${i}r${j - 1}`, { created_at: at(i + j / 10) }));
     }
     // a long reply chain: data depth unlimited, indentation capped
     const snap: Snapshot = { epoch: "big", seq: 0, complete: true, post: POST, comments };
@@ -445,7 +536,9 @@ describe("widget", () => {
     expect(chunks.filter((c) => c.threads > 0).length).toBeGreaterThanOrEqual(Math.ceil((400 - first) / CHUNK_THREADS));
     // wall-clock numbers are informative only (jsdom on a shared machine is slow and noisy)
     const longest = Math.max(...chunks.map((c) => c.ms));
-    console.log(`progressive: first task ${firstTask.toFixed(0)} ms, rest ${(performance.now() - t1).toFixed(0)} ms in ${chunks.length} tasks, longest ${longest.toFixed(1)} ms`);
+    console.log(
+      `progressive: first task ${firstTask.toFixed(0)} ms, rest ${(performance.now() - t1).toFixed(0)} ms in ${chunks.length} tasks, longest ${longest.toFixed(1)} ms`,
+    );
     expect(el.querySelectorAll("[data-comment-id]").length).toBe(2000);
     const top = Array.from(q(el, '[data-role="tree"]').children).map((li) => (li as HTMLElement).dataset.commentId);
     expect(top.slice(0, 3)).toEqual(["t0", "t1", "t2"]);

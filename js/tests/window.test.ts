@@ -20,7 +20,11 @@ describe("window arithmetic", () => {
   });
 
   it("the range covers the band, at least one thread, clamped to the order", () => {
-    const p = prefixSums(Array.from({ length: 10 }, (_, i) => `t${i}`), new Map(), 100);
+    const p = prefixSums(
+      Array.from({ length: 10 }, (_, i) => `t${i}`),
+      new Map(),
+      100,
+    );
     expect(rangeFor(p, 0, 250)).toEqual([0, 3]);
     expect(rangeFor(p, 450, 460)).toEqual([4, 5]);
     expect(rangeFor(p, -500, 100000)).toEqual([0, 10]);
@@ -87,10 +91,22 @@ describe("windowed tree", () => {
     expect(el.querySelectorAll("[data-comment-id]").length).toBeLessThan(200);
     expect(item(el, "t900r")?.classList.contains("tw-focused")).toBe(true);
     expect(item(el, "t900r").tabIndex).toBe(0);
-    model.deliver({ kind: "event", epoch: "w", seq: 1, rid: null, event: { type: "add", actor: "Ann", at: at(5000), comment: comment("late", "t900", { created_at: at(5000) }) } });
+    model.deliver({
+      kind: "event",
+      epoch: "w",
+      seq: 1,
+      rid: null,
+      event: { type: "add", actor: "Ann", at: at(5000), comment: comment("late", "t900", { created_at: at(5000) }) },
+    });
     expect(item(el, "late")).not.toBeNull();
     // a new top-level comment far below the drawn range is counted, not drawn
-    model.deliver({ kind: "event", epoch: "w", seq: 2, rid: null, event: { type: "add", actor: "Ann", at: at(6000), comment: comment("last", null, { created_at: at(6000) }) } });
+    model.deliver({
+      kind: "event",
+      epoch: "w",
+      seq: 2,
+      rid: null,
+      event: { type: "add", actor: "Ann", at: at(6000), comment: comment("last", null, { created_at: at(6000) }) },
+    });
     expect(item(el, "last")).toBeNull();
     expect(q(el, '[data-role="count"]').textContent).toBe(`${(2 * N + 2).toLocaleString("en")} comments`);
   });
@@ -126,14 +142,37 @@ describe("first screen first", () => {
     expect(model.sent[0]).toMatchObject({ kind: "sync", epoch: "" });
     expect(item(el, "p")).not.toBeNull();
     expect(q(el, '[data-role="count"]').textContent).toBe("1,000 comments");
-    expect(q(item(el, "p"), ':scope > .tw-tail > button[data-action="more"]')?.textContent).toBe("Show 10 more replies");
+    expect(q(item(el, "p"), ':scope > .tw-tail > button[data-action="more"]')?.textContent).toBe(
+      "Show 10 more replies",
+    );
     expect(q(el, ".tw-empty").hidden).toBe(true);
-    model.deliver({ kind: "snapshot", to: client, rid: null, epoch: "f", seq: 0, part: 0, parts: 2, post: POST, comments: all.slice(0, 16) });
+    model.deliver({
+      kind: "snapshot",
+      to: client,
+      rid: null,
+      epoch: "f",
+      seq: 0,
+      part: 0,
+      parts: 2,
+      post: POST,
+      comments: all.slice(0, 16),
+    });
     expect(item(el, "q")).toBeNull(); // nothing changes until every part is in
-    model.deliver({ kind: "snapshot", to: client, rid: null, epoch: "f", seq: 0, part: 1, parts: 2, comments: all.slice(16) });
+    model.deliver({
+      kind: "snapshot",
+      to: client,
+      rid: null,
+      epoch: "f",
+      seq: 0,
+      part: 1,
+      parts: 2,
+      comments: all.slice(16),
+    });
     expect(item(el, "q")).not.toBeNull();
     expect(q(el, '[data-role="count"]').textContent).toBe("32 comments");
-    expect(q(item(el, "p"), ':scope > .tw-tail > button[data-action="more"]')?.textContent).toBe("Show 10 more replies");
+    expect(q(item(el, "p"), ':scope > .tw-tail > button[data-action="more"]')?.textContent).toBe(
+      "Show 10 more replies",
+    );
   });
 });
 
@@ -156,7 +195,11 @@ describe("selected", () => {
 
 describe("provenance and plurals", () => {
   it("a fetched post says where from, with a safe link only", () => {
-    const source = { url: "https://www.reddit.com/r/x/comments/1/", fetched_at: "2024-05-03T10:00:00+00:00", kind: "reddit" };
+    const source = {
+      url: "https://www.reddit.com/r/x/comments/1/",
+      fetched_at: "2024-05-03T10:00:00+00:00",
+      kind: "reddit",
+    };
     const { el } = mount({ _snapshot: { ...snap([]), post: { ...POST, extra: { source } } } });
     const link = q<HTMLAnchorElement>(el, '[data-role="source"] a');
     expect(link.textContent).toBe("reddit.com");
@@ -164,7 +207,9 @@ describe("provenance and plurals", () => {
     expect(link.rel).toContain("noopener");
     expect(q(el, '[data-role="source"]').textContent).toMatch(/^From reddit\.com · fetched /);
     cleanup();
-    const bad = mount({ _snapshot: { ...snap([]), post: { ...POST, extra: { source: { url: "javascript:alert(1)" } } } } });
+    const bad = mount({
+      _snapshot: { ...snap([]), post: { ...POST, extra: { source: { url: "javascript:alert(1)" } } } },
+    });
     expect(bad.el.querySelector('[data-role="source"]')).toBeNull();
   });
 

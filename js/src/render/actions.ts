@@ -50,7 +50,8 @@ function applies(spec: ActionSpec, id: string): boolean {
  * (a `when` predicate matched new comments); null when anything else changed.
  */
 export function changedActionIds(a: Partial<Config>, b: Partial<Config>): Set<string> | null {
-  const shape = (c: Partial<Config>) => JSON.stringify({ ...c, actions: (c.actions ?? []).map((x) => ({ ...x, ids: x.ids === null })) });
+  const shape = (c: Partial<Config>) =>
+    JSON.stringify({ ...c, actions: (c.actions ?? []).map((x) => ({ ...x, ids: x.ids === null })) });
   if (shape(a) !== shape(b)) return null;
   const out = new Set<string>();
   const bs = b.actions ?? [];
@@ -81,7 +82,12 @@ export class CustomActions {
   constructor(root: HTMLElement, host: ActionsHost) {
     this.#root = root;
     this.#host = host;
-    this.toolbar = h("span", { class: "tw-thread-actions", "data-role": "thread-actions", role: "group", hidden: true });
+    this.toolbar = h("span", {
+      class: "tw-thread-actions",
+      "data-role": "thread-actions",
+      role: "group",
+      hidden: true,
+    });
     root.addEventListener("click", this.#onClick);
     this.#unsub = host.store.onReply((m) => this.#onReply(m));
     this.renderToolbar();
@@ -113,7 +119,9 @@ export class CustomActions {
 
   /** Fill the toolbar with the thread actions (after a config, role or read-only change). */
   renderToolbar(): void {
-    const specs = this.#host.interactive() ? (this.#host.config().actions ?? []).filter((a) => a.target === "thread") : [];
+    const specs = this.#host.interactive()
+      ? (this.#host.config().actions ?? []).filter((a) => a.target === "thread")
+      : [];
     this.toolbar.setAttribute("aria-label", this.#host.fmt().t("custom_actions"));
     this.toolbar.replaceChildren(...specs.map((a) => this.#item(a, null)));
     this.toolbar.hidden = specs.length === 0;
@@ -121,7 +129,12 @@ export class CustomActions {
 
   #group(specs: ActionSpec[], id: string | null, cls: string): HTMLElement | null {
     if (specs.length === 0) return null;
-    const group = h("span", { class: cls, role: "group", "data-role": "custom-actions", "aria-label": this.#host.fmt().t("custom_actions") });
+    const group = h("span", {
+      class: cls,
+      role: "group",
+      "data-role": "custom-actions",
+      "aria-label": this.#host.fmt().t("custom_actions"),
+    });
     for (const a of specs) group.append(this.#item(a, id));
     return group;
   }
@@ -132,7 +145,13 @@ export class CustomActions {
     wrap.dataset.key = keyOf(a.name, id);
     const btn = h(
       "button",
-      { type: "button", class: "tw-btn tw-btn-custom", "data-action": "custom-action", "data-name": a.name, "aria-label": a.label },
+      {
+        type: "button",
+        class: "tw-btn tw-btn-custom",
+        "data-action": "custom-action",
+        "data-name": a.name,
+        "aria-label": a.label,
+      },
       a.icon ? h("span", { class: "tw-custom-icon", "aria-hidden": "true" }, a.icon) : null,
       a.label,
     );
@@ -189,14 +208,18 @@ export class CustomActions {
     const name = btn.dataset.name ?? "";
     const spec = (this.#host.config().actions ?? []).find((a) => a.name === name);
     if (!spec || !this.#host.interactive()) return;
-    const id = spec.target === "comment" ? (btn.closest<HTMLElement>("[data-comment-id]")?.dataset.commentId ?? null) : null;
+    const id =
+      spec.target === "comment" ? (btn.closest<HTMLElement>("[data-comment-id]")?.dataset.commentId ?? null) : null;
     if (spec.target === "comment" && id === null) return;
     const key = keyOf(name, id);
     if (this.#busy.has(key)) return; // one click at a time
     this.#clearNote(key);
     const rid = this.#host.store.request({ kind: "action", name, id });
     this.#busy.set(key, rid);
-    const timer = setTimeout(() => this.#settle(rid, { ok: false, reason: this.#host.fmt().t("no_answer"), message: null }), ANSWER_TIMEOUT_MS);
+    const timer = setTimeout(
+      () => this.#settle(rid, { ok: false, reason: this.#host.fmt().t("no_answer"), message: null }),
+      ANSWER_TIMEOUT_MS,
+    );
     this.#rids.set(rid, { key, timer });
     this.#repaint(key);
   }

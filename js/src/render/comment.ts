@@ -58,13 +58,19 @@ export function renderCard(card: HTMLElement, s: CardState): void {
       h("div", { class: "tw-body tw-deleted-text", "data-role": "body" }, gone),
     );
     // The kernel keeps a deleted comment's likes and edited time; show them, read-only.
-    if (deleted && c.edited_at) main.prepend(h("div", { class: "tw-meta" }, h("span", { class: "tw-edited", "data-role": "edited" }, f.t("edited"))));
+    if (deleted && c.edited_at)
+      main.prepend(
+        h("div", { class: "tw-meta" }, h("span", { class: "tw-edited", "data-role": "edited" }, f.t("edited"))),
+      );
     const actions = h("div", { class: "tw-actions" });
     if (deleted && c.likes > 0) {
       actions.append(
-        h("span", { class: "tw-likes-static", title: f.count("likes", c.likes) },
+        h(
+          "span",
+          { class: "tw-likes-static", title: f.count("likes", c.likes) },
           h("span", { class: "tw-heart", "aria-hidden": "true" }, "♡"),
-          h("span", { class: "tw-like-count", "data-role": "likes" }, String(c.likes))),
+          h("span", { class: "tw-like-count", "data-role": "likes" }, String(c.likes)),
+        ),
       );
     }
     if (s.hasChildren) actions.append(collapseButton(s));
@@ -77,17 +83,30 @@ export function renderCard(card: HTMLElement, s: CardState): void {
   parts.push(avatar(c.author, "tw-avatar", s.avatarUrl ?? null));
   const meta = h("div", { class: "tw-meta" }, h("span", { class: "tw-author" }, c.author));
   if (s.postAuthor !== null && c.author === s.postAuthor) {
-    meta.append(h("span", { class: "tw-badge", "data-role": "author-badge", title: f.t("author_badge_title") }, f.t("author_badge")));
+    meta.append(
+      h(
+        "span",
+        { class: "tw-badge", "data-role": "author-badge", title: f.t("author_badge_title") },
+        f.t("author_badge"),
+      ),
+    );
   }
   const badge = authorBadge(c.author, s.cfg);
   if (badge) meta.append(badge);
-  meta.append(h("span", { class: "tw-dot", "aria-hidden": "true" }, "·"), timeEl(c.created_at, "tw-time", f, s.absoluteTimes));
+  meta.append(
+    h("span", { class: "tw-dot", "aria-hidden": "true" }, "·"),
+    timeEl(c.created_at, "tw-time", f, s.absoluteTimes),
+  );
   if (c.edited_at) {
     const ts = Date.parse(c.edited_at);
     meta.append(
       h(
         "span",
-        { class: "tw-edited", "data-role": "edited", title: Number.isNaN(ts) ? c.edited_at : f.t("edited_title", { time: f.dtf.format(new Date(ts)) }) },
+        {
+          class: "tw-edited",
+          "data-role": "edited",
+          title: Number.isNaN(ts) ? c.edited_at : f.t("edited_title", { time: f.dtf.format(new Date(ts)) }),
+        },
         f.t("edited"),
       ),
     );
@@ -114,7 +133,9 @@ export function renderCard(card: HTMLElement, s: CardState): void {
         type: "button",
         class: `tw-btn tw-btn-like${liked ? " tw-pressed" : ""}`,
         "data-action": "like",
-        "aria-label": liked ? f.t("unlike_label", { likes: f.count("likes", c.likes) }) : f.t("like_label", { likes: f.count("likes", c.likes) }),
+        "aria-label": liked
+          ? f.t("unlike_label", { likes: f.count("likes", c.likes) })
+          : f.t("like_label", { likes: f.count("likes", c.likes) }),
         "aria-pressed": liked ? "true" : "false",
       },
       heart,
@@ -136,7 +157,18 @@ export function renderCard(card: HTMLElement, s: CardState): void {
   }
   if (s.hasChildren) actions.append(collapseButton(s));
 
-  parts.push(h("div", { class: "tw-main" }, meta, body, renderFields(c.extra, s.cfg.fields, f), actions, ...modPanel(s), labelPicker(s)));
+  parts.push(
+    h(
+      "div",
+      { class: "tw-main" },
+      meta,
+      body,
+      renderFields(c.extra, s.cfg.fields, f),
+      actions,
+      ...modPanel(s),
+      labelPicker(s),
+    ),
+  );
   card.replaceChildren(...parts);
 }
 
@@ -144,7 +176,10 @@ function collapseButton(s: CardState): HTMLButtonElement {
   const f = s.fmt;
   if (s.collapsed) {
     const text = s.replies > 0 ? f.count("replies_hidden", s.replies) : f.t("show_replies");
-    return button("collapse", f.t("expand", { text }), `⊕ ${text}`, { "aria-expanded": "false", class: "tw-btn tw-btn-collapse tw-collapsed" });
+    return button("collapse", f.t("expand", { text }), `⊕ ${text}`, {
+      "aria-expanded": "false",
+      class: "tw-btn tw-btn-collapse tw-collapsed",
+    });
   }
   return button("collapse", f.t("collapse"), "⊖", { "aria-expanded": "true", title: f.t("collapse") });
 }

@@ -23,13 +23,19 @@ export function h<K extends keyof HTMLElementTagNameMap>(
 }
 
 export function button(action: string, label: string, text: string, extra: Attrs = {}): HTMLButtonElement {
-  return h("button", { type: "button", class: `tw-btn tw-btn-${action}`, "data-action": action, "aria-label": label, ...extra }, text);
+  return h(
+    "button",
+    { type: "button", class: `tw-btn tw-btn-${action}`, "data-action": action, "aria-label": label, ...extra },
+    text,
+  );
 }
 
 /** The tag and data-* attributes of a control: what identifies it across a rebuild of its card. */
 function controlKey(el: Element): string {
   // (not the attribute the view adds to whatever takes the focus: the rebuilt control lacks it)
-  const data = Array.from(el.attributes, (a) => (a.name.startsWith("data-") && a.name !== "data-lm-suppress-shortcuts" ? `${a.name}=${a.value}` : ""));
+  const data = Array.from(el.attributes, (a) =>
+    a.name.startsWith("data-") && a.name !== "data-lm-suppress-shortcuts" ? `${a.name}=${a.value}` : "",
+  );
   return `${el.tagName}|${data.filter(Boolean).join("|")}`;
 }
 
@@ -98,7 +104,10 @@ export function refreshTimes(root: ParentNode, fmt: Fmt = DEFAULT_FMT): void {
 // ---- avatars ---------------------------------------------------------------------------
 
 export function initials(name: string): string {
-  const words = name.trim().split(/[\s._-]+/).filter(Boolean);
+  const words = name
+    .trim()
+    .split(/[\s._-]+/)
+    .filter(Boolean);
   if (words.length === 0) return "?";
   const first = Array.from(words[0])[0] ?? "?";
   const second = words.length > 1 ? (Array.from(words[words.length - 1])[0] ?? "") : "";
@@ -126,7 +135,6 @@ export function avatar(name: string, cls = "tw-avatar", url: string | null = nul
   }
   return a;
 }
-
 
 /**
  * Wrap every case-insensitive occurrence of `q` (lower case) in the text nodes below `root` in

@@ -211,7 +211,7 @@ export class Drafts {
     const d = this.#drafts.get(key);
     const typed = d !== undefined && d.from === 0 && d.text.trim() !== "";
     const newer = d !== undefined && d.from > own.n;
-    const text = typed || newer ? (d).text : own.text;
+    const text = typed || newer ? d.text : own.text;
     this.#drafts.set(key, { text, error: r.reason, from: typed ? 0 : Math.max(own.n, d?.from ?? 0) });
     if (key === "new") {
       if (this.#newComposer) {

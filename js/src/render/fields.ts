@@ -41,7 +41,12 @@ function field(spec: FieldSpec, v: Json, f: Fmt): HTMLElement | null {
     case "badge": {
       const text = textOf(v, f);
       // the chip shows the value; the label is read out (and shown on hover) before it
-      return h("span", { ...attrs, title: `${spec.label}: ${text}` }, h("span", { class: "tw-sr" }, `${spec.label}: `), cut(text));
+      return h(
+        "span",
+        { ...attrs, title: `${spec.label}: ${text}` },
+        h("span", { class: "tw-sr" }, `${spec.label}: `),
+        cut(text),
+      );
     }
     case "number": {
       const n = num(v);
@@ -71,13 +76,22 @@ function field(spec: FieldSpec, v: Json, f: Fmt): HTMLElement | null {
     }
     default: {
       const text = textOf(v, f);
-      return h("span", { ...attrs, title: text.length > MAX_FIELD_CHARS ? text : null }, label, h("span", { class: "tw-field-value" }, cut(text)));
+      return h(
+        "span",
+        { ...attrs, title: text.length > MAX_FIELD_CHARS ? text : null },
+        label,
+        h("span", { class: "tw-field-value" }, cut(text)),
+      );
     }
   }
 }
 
 /** The fields of one comment or post, in the order of `w.fields`; null when none shows. */
-export function renderFields(extra: Record<string, Json> | undefined, specs: FieldSpec[] | undefined, f: Fmt): HTMLElement | null {
+export function renderFields(
+  extra: Record<string, Json> | undefined,
+  specs: FieldSpec[] | undefined,
+  f: Fmt,
+): HTMLElement | null {
   if (!extra || !specs || specs.length === 0) return null;
   const items: HTMLElement[] = [];
   for (const spec of specs) {
@@ -88,7 +102,11 @@ export function renderFields(extra: Record<string, Json> | undefined, specs: Fie
     if (el) items.push(el);
   }
   if (items.length === 0) return null;
-  return h("div", { class: "tw-fields", "data-role": "fields", role: "group", "aria-label": f.t("fields_group") }, ...items);
+  return h(
+    "div",
+    { class: "tw-fields", "data-role": "fields", role: "group", "aria-label": f.t("fields_group") },
+    ...items,
+  );
 }
 
 /** The `w.badges` badge of an author ("bot", "teacher"), or null. */

@@ -30,7 +30,12 @@ export function labelPicker(s: LabelState): HTMLElement | null {
   const f = s.fmt;
   const mine = s.user === "" ? undefined : c.labels[s.user];
   const counts = moderator ? labelCounts(c) : null;
-  const group = h("div", { class: "tw-labels", role: "group", "data-role": "labels", "aria-label": f.t("labels_group") });
+  const group = h("div", {
+    class: "tw-labels",
+    role: "group",
+    "data-role": "labels",
+    "aria-label": f.t("labels_group"),
+  });
   for (const label of set) {
     const on = label === mine;
     const chip = h(
@@ -47,7 +52,13 @@ export function labelPicker(s: LabelState): HTMLElement | null {
     );
     if (counts) {
       const n = counts.get(label) ?? 0;
-      chip.append(h("span", { class: "tw-label-count", "data-role": "label-count", title: f.count("label_count", n, { label }) }, f.num(n)));
+      chip.append(
+        h(
+          "span",
+          { class: "tw-label-count", "data-role": "label-count", title: f.count("label_count", n, { label }) },
+          f.num(n),
+        ),
+      );
       chip.setAttribute("aria-label", `${label}, ${f.count("label_count", n, { label })}`);
     }
     group.append(chip);

@@ -141,12 +141,22 @@ export function modButtons(s: CardState): Node[] {
   // the kernel refuses reports on own comments; a moderated comment is past reporting
   const mine = c.flags.find((x) => x.user === s.user);
   if (mine) {
-    out.push(button("unflag", f.t("reported_label"), f.t("reported"), { class: "tw-btn tw-btn-unflag tw-pressed", "aria-pressed": "true", title: mine.reason || f.t("reported_label") }));
+    out.push(
+      button("unflag", f.t("reported_label"), f.t("reported"), {
+        class: "tw-btn tw-btn-unflag tw-pressed",
+        "aria-pressed": "true",
+        title: mine.reason || f.t("reported_label"),
+      }),
+    );
   } else if (s.user !== "" && c.author !== s.user && c.status === "visible") {
     out.push(button("report", f.t("report_label", { author: c.author }), f.t("report")));
   }
   if (moderator(s)) {
-    out.push(button("moderate", f.t("moderate_label"), `${f.t("moderate")} ▾`, { "aria-expanded": s.mod?.menu ? "true" : "false" }));
+    out.push(
+      button("moderate", f.t("moderate_label"), `${f.t("moderate")} ▾`, {
+        "aria-expanded": s.mod?.menu ? "true" : "false",
+      }),
+    );
   }
   return out;
 }
@@ -157,13 +167,22 @@ export function modPanel(s: CardState): Node[] {
   const f = s.fmt;
   const out: Node[] = [];
   if (moderator(s) && s.mod?.reports && c.flags.length > 0) {
-    const list = h("ul", { class: "tw-mod-reports", "data-role": "mod-reports", "aria-label": f.count("reports_label", c.flags.length) });
+    const list = h("ul", {
+      class: "tw-mod-reports",
+      "data-role": "mod-reports",
+      "aria-label": f.count("reports_label", c.flags.length),
+    });
     for (const x of c.flags) list.append(h("li", { title: when(f, x.at) }, reportLine(f, x.user, x.reason)));
     out.push(list);
   }
   if (s.mod?.form) out.push(s.mod.form);
   else if (moderator(s) && s.mod?.menu && !s.readOnly) {
-    const menu = h("div", { class: "tw-mod-menu", role: "group", "data-role": "mod-menu", "aria-label": f.t("moderate_label") });
+    const menu = h("div", {
+      class: "tw-mod-menu",
+      role: "group",
+      "data-role": "mod-menu",
+      "aria-label": f.t("moderate_label"),
+    });
     for (const a of MENU) if (ALLOWED_FROM[a].includes(c.status)) menu.append(modButton(f, a));
     if (c.status !== "deleted") menu.append(modButton(f, c.pinned ? "unpin" : "pin"));
     menu.append(modButton(f, c.locked ? "unlock" : "lock"));
@@ -277,7 +296,11 @@ export class ModerationUI {
         if (this.#form?.id === id) this.#close();
         this.#host.redraw(id);
         // an opened menu takes the focus (its first action); Escape brings it back here
-        if (this.#menu === id) this.#host.card(id)?.querySelector<HTMLElement>('[data-role="mod-menu"] button')?.focus({ preventScroll: true });
+        if (this.#menu === id)
+          this.#host
+            .card(id)
+            ?.querySelector<HTMLElement>('[data-role="mod-menu"] button')
+            ?.focus({ preventScroll: true });
         return true;
       case "mod":
         this.#open(id, btn.dataset.mod as ModAction);
@@ -295,7 +318,12 @@ export class ModerationUI {
     const id = this.#menu;
     if (id === null || !el) return false;
     const card = this.#host.card(id);
-    if (!card || !card.contains(el) || !(el.closest('[data-role="mod-menu"]') || el.closest('button[data-action="moderate"]'))) return false;
+    if (
+      !card ||
+      !card.contains(el) ||
+      !(el.closest('[data-role="mod-menu"]') || el.closest('button[data-action="moderate"]'))
+    )
+      return false;
     this.#menu = null;
     this.#host.redraw(id);
     this.#host.card(id)?.querySelector<HTMLElement>('button[data-action="moderate"]')?.focus({ preventScroll: true });
@@ -321,7 +349,9 @@ export class ModerationUI {
     const mod = store.role === "moderator" && !this.#host.readOnly();
     const parts: Node[] = [];
     if (lock) {
-      const text = lock.reason ? f.t("thread_locked_reason", { user: lock.by, reason: lock.reason }) : f.t("thread_locked", { user: lock.by });
+      const text = lock.reason
+        ? f.t("thread_locked_reason", { user: lock.by, reason: lock.reason })
+        : f.t("thread_locked", { user: lock.by });
       parts.push(h("span", { class: "tw-mod-notice", "data-role": "lock-notice", title: when(f, lock.at) }, text));
     }
     const form = this.#form?.id === "" ? this.#form : null;
@@ -352,8 +382,16 @@ export class ModerationUI {
     });
     input.value = this.#drafts.get(k) ?? "";
     const errorEl = h("div", { class: "tw-error", "data-role": "error", role: "alert", hidden: !error }, error ?? "");
-    const confirm = h("button", { type: "button", class: "tw-btn tw-btn-primary", "data-role": "mod-confirm", "aria-label": text }, text);
-    const cancel = h("button", { type: "button", class: "tw-btn tw-btn-cancel", "data-role": "mod-cancel", "aria-label": f.t("cancel") }, f.t("cancel"));
+    const confirm = h(
+      "button",
+      { type: "button", class: "tw-btn tw-btn-primary", "data-role": "mod-confirm", "aria-label": text },
+      text,
+    );
+    const cancel = h(
+      "button",
+      { type: "button", class: "tw-btn tw-btn-cancel", "data-role": "mod-cancel", "aria-label": f.t("cancel") },
+      f.t("cancel"),
+    );
     const el = h(
       "div",
       { class: "tw-mod-form", role: "group", "data-role": "mod-form", "data-mod": action, "aria-label": ask },
@@ -418,7 +456,9 @@ export class ModerationUI {
   /** After a form closes: focus what opened it (the menu toggle, Report, or the thread control). */
   #refocus(id: string): void {
     const root = id === "" ? this.threadEl : this.#host.card(id);
-    const el = root?.querySelector<HTMLElement>('button[data-action="moderate"], button[data-action="report"], button[data-action="unflag"], button[data-mod]');
+    const el = root?.querySelector<HTMLElement>(
+      'button[data-action="moderate"], button[data-action="report"], button[data-action="unflag"], button[data-mod]',
+    );
     el?.focus({ preventScroll: true });
   }
 }

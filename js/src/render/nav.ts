@@ -36,7 +36,7 @@ export class Nav {
     const cur = t.tabStopEl;
     if (cur && cur.isConnected && t.el.contains(cur)) return;
     const act = t.active !== null ? t.nodes.get(t.active) : undefined;
-    const li = act && t.el.contains(act.li) ? act.li : (t.el.querySelector<HTMLElement>(":scope > [data-comment-id]"));
+    const li = act && t.el.contains(act.li) ? act.li : t.el.querySelector<HTMLElement>(":scope > [data-comment-id]");
     if (li) this.setTabStop(li);
     else t.tabStopEl = null;
   }
@@ -169,7 +169,8 @@ export class Nav {
   /** The top-level comment next to `rec` (+1) or before it (-1), built if needed. */
   #topSibling(rec: NodeRec, dir: 1 | -1): HTMLElement | null {
     const t = this.#t;
-    if (t.idle && !t.win) return (dir > 0 ? rec.li.nextElementSibling : rec.li.previousElementSibling) as HTMLElement | null;
+    if (t.idle && !t.win)
+      return (dir > 0 ? rec.li.nextElementSibling : rec.li.previousElementSibling) as HTMLElement | null;
     const order = t.topOrder();
     const i = order.indexOf(rec.id);
     const id = i < 0 ? undefined : order[i + dir];
@@ -189,7 +190,8 @@ export class Nav {
     const t = this.#t;
     if (t.collapsed.has(rec.id)) return null;
     t.buildKids(rec);
-    if (rec.built && rec.group.firstElementChild && !rec.group.hidden) return rec.group.firstElementChild as HTMLElement;
+    if (rec.built && rec.group.firstElementChild && !rec.group.hidden)
+      return rec.group.firstElementChild as HTMLElement;
     return rec.tailBtn;
   }
 
@@ -263,7 +265,8 @@ export class Nav {
     if (!target || !t.el.contains(target)) return;
     const isItem = target.getAttribute("role") === "treeitem" && t.recOf(target) !== null;
     // The more/continue buttons are tree stops too; every other control keeps its keys.
-    const isNavBtn = !isItem && target.tagName === "BUTTON" && target.parentElement?.classList.contains("tw-tail") === true;
+    const isNavBtn =
+      !isItem && target.tagName === "BUTTON" && target.parentElement?.classList.contains("tw-tail") === true;
     if (!isItem && !isNavBtn) return;
     const rec = t.recOf(target.closest("[data-comment-id]"));
     if (!rec) return;

@@ -13,7 +13,13 @@ export interface PostExtras {
   avatarUrl?: string | null;
 }
 
-export function renderPost(target: HTMLElement, post: Post | null, fmt: Fmt = DEFAULT_FMT, absoluteTimes = false, extras?: PostExtras): void {
+export function renderPost(
+  target: HTMLElement,
+  post: Post | null,
+  fmt: Fmt = DEFAULT_FMT,
+  absoluteTimes = false,
+  extras?: PostExtras,
+): void {
   target.replaceChildren();
   if (!post) return;
   const title = h("h2", { class: "tw-post-title", "data-role": "post-title" });
@@ -78,7 +84,11 @@ export function provenance(post: Post, fmt: Fmt): HTMLElement | null {
   }
   if ((parsed.protocol !== "http:" && parsed.protocol !== "https:") || !safeLinkUrl(parsed.href)) return null;
   const host = parsed.hostname.replace(/^www\./, "");
-  const link = h("a", { href: parsed.href, target: "_blank", rel: "noopener noreferrer nofollow", "data-role": "source-link" }, host);
+  const link = h(
+    "a",
+    { href: parsed.href, target: "_blank", rel: "noopener noreferrer nofollow", "data-role": "source-link" },
+    host,
+  );
   if (typeof kind === "string" && kind) link.title = kind;
   const [before, after] = fmt.t("source_from", { host: "\u0000" }).split("\u0000");
   const el = h("p", { class: "tw-source", "data-role": "source" }, before ?? "", link, after ?? "");

@@ -88,7 +88,12 @@ export class SearchBox {
       this.filter = FILTERS.find((v) => v === this.filterEl.value) ?? "all";
       this.#onChange();
     });
-    this.matchesEl = h("span", { class: "tw-matches", "data-role": "search-count", "aria-live": "polite", hidden: true });
+    this.matchesEl = h("span", {
+      class: "tw-matches",
+      "data-role": "search-count",
+      "aria-live": "polite",
+      hidden: true,
+    });
     this.box = h("span", { class: "tw-search-box", role: "search" }, this.input, this.clearBtn);
   }
 

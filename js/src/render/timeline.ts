@@ -65,7 +65,15 @@ export class Replay {
     this.toggle = button("replay", "", "", { "aria-pressed": "false", "data-role": "replay-toggle" });
     this.toggle.addEventListener("click", () => (this.#active ? this.exit() : this.enter()));
     this.#banner = h("p", { class: "tw-replay-banner", "data-role": "replay-banner", role: "status" });
-    this.#slider = h("input", { type: "range", class: "tw-replay-slider", "data-role": "replay-slider", min: 0, max: 0, step: 1, value: 0 });
+    this.#slider = h("input", {
+      type: "range",
+      class: "tw-replay-slider",
+      "data-role": "replay-slider",
+      min: 0,
+      max: 0,
+      step: 1,
+      value: 0,
+    });
     this.#slider.addEventListener("input", () => {
       this.#stop();
       this.go(Number(this.#slider.value));
@@ -254,7 +262,16 @@ export class Replay {
   #onPart(msg: ReplayStateMsg): void {
     this.#arm();
     let p = this.#parts;
-    if (!p) p = this.#parts = { rid: msg.rid, index: msg.index, at: msg.at, count: msg.count, post: null, chunks: [], received: 0 };
+    if (!p)
+      p = this.#parts = {
+        rid: msg.rid,
+        index: msg.index,
+        at: msg.at,
+        count: msg.count,
+        post: null,
+        chunks: [],
+        received: 0,
+      };
     if (msg.post) p.post = msg.post;
     if (p.chunks[msg.part] === undefined) {
       p.chunks[msg.part] = msg.comments ?? [];
@@ -268,10 +285,22 @@ export class Replay {
     // "hot" ranks as they were at that moment: the replay store's clock stands still there
     const then = Date.parse(p.at);
     const now = (): Date => new Date(Number.isNaN(then) ? Date.now() : then);
-    const store = new ThreadStore({ send: () => undefined, user: live.user, client: `${live.client}-replay`, staleAfterMs: 0, now });
+    const store = new ThreadStore({
+      send: () => undefined,
+      user: live.user,
+      client: `${live.client}-replay`,
+      staleAfterMs: 0,
+      now,
+    });
     store.role = live.role;
     store.ranker.kind = live.ranker.kind;
-    store.load({ epoch: `replay-${p.index}`, seq: 0, complete: true, post: p.post, comments: p.chunks.flatMap((c) => c ?? []) });
+    store.load({
+      epoch: `replay-${p.index}`,
+      seq: 0,
+      complete: true,
+      post: p.post,
+      comments: p.chunks.flatMap((c) => c ?? []),
+    });
     this.#shown = p.index;
     if (this.#want < 0) this.#want = p.index;
     this.#host.show(store);

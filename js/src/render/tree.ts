@@ -131,7 +131,12 @@ export class Tree {
     this.shared = shared;
     this.search = search;
     this.sort = sort;
-    this.el = h("ul", { class: "tw-tree", "data-role": "tree", role: "tree", "aria-label": host.fmt().t("comments_section") });
+    this.el = h("ul", {
+      class: "tw-tree",
+      "data-role": "tree",
+      role: "tree",
+      "aria-label": host.fmt().t("comments_section"),
+    });
     this.nav = new Nav(this);
     this.el.addEventListener("click", (e) => host.onClick(e, this));
     this.el.addEventListener("keydown", (e) => host.onKey(e, this));

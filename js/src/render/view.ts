@@ -30,16 +30,35 @@ import { Tree, type NodeRec, type SearchResult, type Shared } from "./tree";
 import { paint, refreshIds } from "./updates";
 
 export type { ViewContext } from "./context";
-export { CHUNK_THREADS, CONTINUE_DEPTH, FIRST_SCREEN_THREADS, MAX_INDENT_DEPTH, MORE_BATCH, REORDER_IN_PLACE_MAX } from "./tree";
+export {
+  CHUNK_THREADS,
+  CONTINUE_DEPTH,
+  FIRST_SCREEN_THREADS,
+  MAX_INDENT_DEPTH,
+  MORE_BATCH,
+  REORDER_IN_PLACE_MAX,
+} from "./tree";
 export { SEARCH_DEBOUNCE_MS } from "./search";
 /** How long a focused comment stays highlighted (ms). */
 export { FOCUS_FLASH_MS } from "./flash";
 
 /** Controls that send something to the kernel (unavailable while it cannot be reached). */
 const SENDS = [
-  "like", "vote", "label", "delete", "submit", "unflag", "custom-action",
-  "replay-prev", "replay-play", "replay-next", "replay-live",
-].map((a) => `button[data-action="${a}"]`).concat(['button[data-role="mod-confirm"]', 'button[data-role="replay-toggle"]']).join(", ");
+  "like",
+  "vote",
+  "label",
+  "delete",
+  "submit",
+  "unflag",
+  "custom-action",
+  "replay-prev",
+  "replay-play",
+  "replay-next",
+  "replay-live",
+]
+  .map((a) => `button[data-action="${a}"]`)
+  .concat(['button[data-role="mod-confirm"]', 'button[data-role="replay-toggle"]'])
+  .join(", ");
 
 /** Where the reader was typing: the composer's key, the selection and the scroll. */
 interface Caret {
@@ -141,7 +160,12 @@ export class ThreadView {
     // matches command mode's), so every control gets it the moment it takes the focus.
     this.root.addEventListener("focusin", (e) => {
       const t = e.target as Element | null;
-      if (t && t !== this.root && typeof t.setAttribute === "function" && !t.hasAttribute("data-lm-suppress-shortcuts")) {
+      if (
+        t &&
+        t !== this.root &&
+        typeof t.setAttribute === "function" &&
+        !t.hasAttribute("data-lm-suppress-shortcuts")
+      ) {
         t.setAttribute("data-lm-suppress-shortcuts", "true");
       }
     });
@@ -200,8 +224,25 @@ export class ThreadView {
       ),
     );
     this.#noteEl = h("p", { class: "tw-snapshot-note", "data-role": "snapshot-note", role: "note", hidden: true });
-    this.#linkEl = h("p", { class: "tw-link-note", "data-role": "connection", role: "status", "aria-live": "polite", hidden: true });
-    this.#commentsEl = h("section", { class: "tw-comments" }, toolbar, this.#replay.bar, this.#bannerEl, this.#mod.threadEl, this.#newCommentEl, this.#emptyEl, this.#why.note, this.#boxEl);
+    this.#linkEl = h("p", {
+      class: "tw-link-note",
+      "data-role": "connection",
+      role: "status",
+      "aria-live": "polite",
+      hidden: true,
+    });
+    this.#commentsEl = h(
+      "section",
+      { class: "tw-comments" },
+      toolbar,
+      this.#replay.bar,
+      this.#bannerEl,
+      this.#mod.threadEl,
+      this.#newCommentEl,
+      this.#emptyEl,
+      this.#why.note,
+      this.#boxEl,
+    );
     // w.css: the widget's own <style>, inside this view's root (gone with the view); it is in the
     // DOM only while there is CSS to apply
     this.#styleEl = h("style", { "data-role": "custom-css" });
@@ -255,14 +296,22 @@ export class ThreadView {
     const typing = a instanceof HTMLTextAreaElement && this.root.contains(a) ? a : null;
     const key = typing?.closest<HTMLElement>("[data-composer]")?.dataset.composer ?? null;
     if (!typing || key === null) return fn();
-    const caret = { key, start: typing.selectionStart, end: typing.selectionEnd, dir: typing.selectionDirection, scroll: typing.scrollTop };
+    const caret = {
+      key,
+      start: typing.selectionStart,
+      end: typing.selectionEnd,
+      dir: typing.selectionDirection,
+      scroll: typing.scrollTop,
+    };
     fn();
     if (doc.activeElement === typing) return;
     if (!this.#restoreCaret(caret)) this.#wantCaret = caret;
   }
 
   #restoreCaret(c: Caret): boolean {
-    const el = Array.from(this.root.querySelectorAll<HTMLElement>("[data-composer]")).find((x) => x.dataset.composer === c.key);
+    const el = Array.from(this.root.querySelectorAll<HTMLElement>("[data-composer]")).find(
+      (x) => x.dataset.composer === c.key,
+    );
     const ta = el?.querySelector("textarea");
     if (!ta) return false;
     this.#wantCaret = null;
@@ -300,7 +349,14 @@ export class ThreadView {
     const link = this.#link;
     const el = this.#linkEl;
     el.hidden = link === "live";
-    el.textContent = link === "lost" ? this.#fmt.t("link_lost") : link === "restarting" ? this.#fmt.t("link_restarting") : link === "gone" ? this.#fmt.t("link_gone") : "";
+    el.textContent =
+      link === "lost"
+        ? this.#fmt.t("link_lost")
+        : link === "restarting"
+          ? this.#fmt.t("link_restarting")
+          : link === "gone"
+            ? this.#fmt.t("link_gone")
+            : "";
   }
 
   /** The controls that send something to the kernel, marked (un)available. */
@@ -342,7 +398,8 @@ export class ThreadView {
         onBuilt: (t) => {
           if (t !== this.#tree) return;
           this.#syncState();
-          if (this.#wantCaret && this.root.ownerDocument.activeElement === this.root.ownerDocument.body) this.#restoreCaret(this.#wantCaret);
+          if (this.#wantCaret && this.root.ownerDocument.activeElement === this.root.ownerDocument.body)
+            this.#restoreCaret(this.#wantCaret);
         },
         onClick: (e, t) => this.#clicks.onClick(e, t),
         onKey: (e, t) => {
@@ -436,7 +493,13 @@ export class ThreadView {
     const avatarsChanged = old.avatars !== opts.avatars;
     const repliesChanged = old.counts.includes("replies") !== opts.counts.includes("replies");
     if (old.timestamps !== opts.timestamps || avatarsChanged) this.#renderPost();
-    if (old.max_indent !== opts.max_indent || old.timestamps !== opts.timestamps || old.collapsed_depth !== opts.collapsed_depth || avatarsChanged || repliesChanged) {
+    if (
+      old.max_indent !== opts.max_indent ||
+      old.timestamps !== opts.timestamps ||
+      old.collapsed_depth !== opts.collapsed_depth ||
+      avatarsChanged ||
+      repliesChanged
+    ) {
       this.refreshAll();
     }
   }

@@ -50,7 +50,15 @@ function whoTitle(label: string, users: string[], f: Fmt): string {
 }
 
 /** A vote control: a toggle button, or (for readers) a plain span. */
-function control(interactive: boolean, cls: string, choice: string, pressed: boolean, label: string, title: string, ...kids: (Node | string)[]): HTMLElement {
+function control(
+  interactive: boolean,
+  cls: string,
+  choice: string,
+  pressed: boolean,
+  label: string,
+  title: string,
+  ...kids: (Node | string)[]
+): HTMLElement {
   if (!interactive) return h("span", { class: `${cls} tw-static`, title }, ...kids);
   return h(
     "button",
@@ -77,12 +85,24 @@ function upDown(s: ControlState, choices: VoteChoice[], interactive: boolean): H
   const icon = (key: string, dflt: string) => choices.find((c) => c.key === key)?.icon ?? dflt;
   const title = f.t("score_title", { score, up, down });
   const arrow = (key: "up" | "down", label: string) =>
-    control(interactive, `tw-vote tw-vote-${key}`, key, mine === key, label, label, h("span", { "aria-hidden": "true" }, icon(key, key === "up" ? "▲" : "▼")));
+    control(
+      interactive,
+      `tw-vote tw-vote-${key}`,
+      key,
+      mine === key,
+      label,
+      label,
+      h("span", { "aria-hidden": "true" }, icon(key, key === "up" ? "▲" : "▼")),
+    );
   return h(
     "span",
     { class: "tw-votes tw-updown", role: "group", "data-role": "votes", "aria-label": f.t("votes_group") },
     arrow("up", f.t("vote_up")),
-    h("span", { class: `tw-score${score > 0 ? " tw-positive" : score < 0 ? " tw-negative" : ""}`, "data-role": "score", title }, f.num(score)),
+    h(
+      "span",
+      { class: `tw-score${score > 0 ? " tw-positive" : score < 0 ? " tw-negative" : ""}`, "data-role": "score", title },
+      f.num(score),
+    ),
     arrow("down", f.t("vote_down")),
   );
 }
@@ -91,14 +111,27 @@ function reactions(s: ControlState, choices: VoteChoice[], interactive: boolean)
   const f = s.fmt;
   const counts = tally(s.comment);
   const mine = s.user === "" ? undefined : s.comment.votes[s.user];
-  const group = h("span", { class: "tw-votes tw-reactions", role: "group", "data-role": "votes", "aria-label": f.t("reactions_group") });
+  const group = h("span", {
+    class: "tw-votes tw-reactions",
+    role: "group",
+    "data-role": "votes",
+    "aria-label": f.t("reactions_group"),
+  });
   for (const choice of choices) {
     const users = counts.get(choice.key) ?? [];
     const n = users.length;
     if (!interactive && n === 0) continue; // readers see the reactions there are
     const kids: Node[] = [h("span", { class: "tw-reaction-icon", "aria-hidden": "true" }, choice.icon)];
     if (n > 0) kids.push(h("span", { class: "tw-reaction-count", "data-role": "reaction-count" }, f.num(n)));
-    const el = control(interactive, "tw-reaction", choice.key, mine === choice.key, f.t("reaction_label", { label: choice.label, n }), whoTitle(choice.label, users, f), ...kids);
+    const el = control(
+      interactive,
+      "tw-reaction",
+      choice.key,
+      mine === choice.key,
+      f.t("reaction_label", { label: choice.label, n }),
+      whoTitle(choice.label, users, f),
+      ...kids,
+    );
     el.dataset.choice = choice.key;
     group.append(el);
   }
@@ -112,6 +145,7 @@ export function renderVotes(s: ControlState): HTMLElement | null {
   const c = s.comment;
   const moderator = s.role === "moderator";
   // the kernel refuses votes on moderated comments from non-moderators, and from readers
-  const interactive = !s.readOnly && !s.unconfirmed && s.role !== "reader" && s.user !== "" && (c.status === "visible" || moderator);
+  const interactive =
+    !s.readOnly && !s.unconfirmed && s.role !== "reader" && s.user !== "" && (c.status === "visible" || moderator);
   return voting.kind === "updown" ? upDown(s, voting.choices, interactive) : reactions(s, voting.choices, interactive);
 }

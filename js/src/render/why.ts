@@ -109,9 +109,17 @@ export class WhyOrder {
     const kind = store.ranker.kind;
     const [up, down] = upDown(c, kind);
     const parts = [
-      h("span", { class: "tw-why-rank", "data-role": "why-rank" }, f.t("rank_position", { rank: ranks.get(id) ?? 0, total: ranks.size })),
+      h(
+        "span",
+        { class: "tw-why-rank", "data-role": "why-rank" },
+        f.t("rank_position", { rank: ranks.get(id) ?? 0, total: ranks.size }),
+      ),
       c.pinned ? h("span", { class: "tw-why-pinned" }, f.t("rank_pinned")) : null,
-      h("span", { class: "tw-why-formula", "data-role": "why-formula" }, formulaText(f, sort, kind, up, down, key.t, store.ranker.hotNow, key.score)),
+      h(
+        "span",
+        { class: "tw-why-formula", "data-role": "why-formula" },
+        formulaText(f, sort, kind, up, down, key.t, store.ranker.hotNow, key.score),
+      ),
     ].filter((x) => x !== null);
     const line = h("p", { class: "tw-why", "data-role": "why" });
     parts.forEach((part, i) => {

@@ -240,7 +240,9 @@ export class Windower {
       if (Math.abs(d) >= 1) {
         const win = el.ownerDocument.defaultView;
         const cur = sc ? sc.scrollTop : (win?.scrollY ?? 0);
-        const max = sc ? sc.scrollHeight - sc.clientHeight : el.ownerDocument.documentElement.scrollHeight - (win?.innerHeight ?? 0);
+        const max = sc
+          ? sc.scrollHeight - sc.clientHeight
+          : el.ownerDocument.documentElement.scrollHeight - (win?.innerHeight ?? 0);
         // a shorter page has clamped the scroll position already: back to where the anchor was in view
         const to = cur >= max - 1 ? now.y - an.view : cur + d;
         if (sc) sc.scrollTop = to;
@@ -260,7 +262,10 @@ export class Windower {
     a = Math.max(0, Math.min(a, n));
     b = Math.max(a, Math.min(b, n));
     const doc = t.el.ownerDocument;
-    const focusLi = doc.activeElement && t.el.contains(doc.activeElement) ? doc.activeElement.closest(".tw-tree > [data-comment-id]") : null;
+    const focusLi =
+      doc.activeElement && t.el.contains(doc.activeElement)
+        ? doc.activeElement.closest(".tw-tree > [data-comment-id]")
+        : null;
     const f = focusLi ? this.indexOf((focusLi as HTMLElement).dataset.commentId ?? "") : -1;
     if (f >= 0 && f < a && a - f <= KEEP_FOCUSED) a = f;
     if (f >= b && f - b < KEEP_FOCUSED) b = f + 1;
