@@ -207,6 +207,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--attack-readers", type=int, default=8)
     parser.add_argument("--hub-only", action="store_true", help="skip the direct stores")
     args = parser.parse_args(argv)
+    if args.smoke:  # it runs: a small attack (the full one takes minutes on a busy machine)
+        args.attack_streams = min(args.attack_streams, 200)
+        args.attack_readers = min(args.attack_readers, 2)
     students, duration = class_size(args)
     results: dict[str, dict[str, float]] = {}
     tmp = Path(tempfile.mkdtemp(prefix="tw-bench-hub-"))
