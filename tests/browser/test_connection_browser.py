@@ -31,13 +31,13 @@ SYNCS = []   # (client, monotonic time) of every sync a hooked widget answered
 def hook_syncs(w, drop_first=False):
     # record every sync the widget answers; drop_first: the first answer is lost on the way
     # (as when the kernel is interrupted while it answers)
-    orig = w._page.catch_up
-    def catch_up(client, rid, at, head, thread):
+    orig = w._page.answer_sync  # every sync, answered at once or from the background
+    def answer_sync(client, rid, at, head, thread):
         SYNCS.append((client, time.monotonic()))
         if drop_first and len([c for c, _ in SYNCS if c == client]) == 1:
             return None
         return orig(client, rid, at, head, thread)
-    w._page.catch_up = catch_up
+    w._page.answer_sync = answer_sync
 """
 )
 
@@ -147,7 +147,7 @@ def test_removed_view_stops_asking(nb: Notebook):
     code = (
         "w_gone = ThreadWidget.load(DATA, user='Chris')\n"
         "hook_syncs(w_gone)\n"
-        "w_gone._handle_op_request = lambda request: None   # operations never answered\n"
+        "w_gone._server.operation = lambda request: None   # operations never answered\n"
         "display(w_gone)"
     )
     nb.run(code)
