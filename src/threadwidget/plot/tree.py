@@ -267,37 +267,7 @@ def tree(
         alt.Tooltip("score:Q"),
         alt.Tooltip("excerpt:N", title="text"),
     ]
-    if layout == "radial":
-        size = width if height is None else min(width, height)
-        base = (
-            alt.Chart(_polar(rows, size, rings), width=size, height=size)
-            .mark_arc(stroke="white", strokeWidth=0.6, cursor="pointer")
-            .encode(
-                theta=alt.Theta("theta:Q", scale=None),
-                theta2="theta2:Q",
-                radius=alt.Radius("r:Q", scale=None),
-                radius2="r2:Q",
-            )
-        )
-    else:
-        row_height = 26 if height is None else max(4, height // rings)
-        base = (
-            alt.Chart(rows, width=width, height=row_height * rings)
-            .mark_rect(stroke="white", strokeWidth=0.6, cursor="pointer")
-            .encode(
-                x=alt.X(
-                    "x0:Q",
-                    axis=None,
-                    scale=alt.Scale(domain=[0, float(rows["x1"].iloc[0])], nice=False),
-                ),
-                x2="x1:Q",
-                y=alt.Y(
-                    "depth:O",
-                    title="depth",
-                    scale=alt.Scale(domain=list(range(rings))),
-                ),
-            )
-        )
+    base = _blocks(rows, layout, width, height, rings)
     title = f"Reply tree, coloured by {color_by}"
     post_grey = alt.condition("datum.kind === 'post'", alt.value("#555555"), color)
     chart: alt.Chart = (
@@ -340,37 +310,7 @@ def _aggregated_tree(
         alt.Tooltip("comments:Q", title="comments at this depth", format=","),
         alt.Tooltip("subtree:Q", title="comments in the subtree", format=","),
     ]
-    if layout == "radial":
-        size = width if height is None else min(width, height)
-        base = (
-            alt.Chart(_polar(rows, size, rings), width=size, height=size)
-            .mark_arc(stroke="white", strokeWidth=0.6, cursor="pointer")
-            .encode(
-                theta=alt.Theta("theta:Q", scale=None),
-                theta2="theta2:Q",
-                radius=alt.Radius("r:Q", scale=None),
-                radius2="r2:Q",
-            )
-        )
-    else:
-        row_height = 26 if height is None else max(4, height // rings)
-        base = (
-            alt.Chart(rows, width=width, height=row_height * rings)
-            .mark_rect(stroke="white", strokeWidth=0.6, cursor="pointer")
-            .encode(
-                x=alt.X(
-                    "x0:Q",
-                    axis=None,
-                    scale=alt.Scale(domain=[0, float(rows["x1"].iloc[0])], nice=False),
-                ),
-                x2="x1:Q",
-                y=alt.Y(
-                    "depth:O",
-                    title="depth",
-                    scale=alt.Scale(domain=list(range(rings))),
-                ),
-            )
-        )
+    base = _blocks(rows, layout, width, height, rings)
     more = rows[rows["kind"] == "more"]
     shown = min(TOP_SUBTREES, int((frame.rows["depth"] == 1).sum()))
     where = "the band on the right" if layout == "icicle" else "the last sector"
@@ -564,3 +504,37 @@ def radial_tree(thread: object, size: int = 460, deepest: int | None = None) -> 
         title=titled(title, frame, *(note or [rings_note])),
     )
     return chart
+
+
+def _blocks(
+    rows: pd.DataFrame, layout: Layout, width: int, height: int | None, rings: int
+) -> alt.Chart:
+    """The blocks of a tree chart: arcs around the post (radial) or rows by depth (icicle)."""
+    if layout == "radial":
+        size = width if height is None else min(width, height)
+        arcs: alt.Chart = (
+            alt.Chart(_polar(rows, size, rings), width=size, height=size)
+            .mark_arc(stroke="white", strokeWidth=0.6, cursor="pointer")
+            .encode(
+                theta=alt.Theta("theta:Q", scale=None),
+                theta2="theta2:Q",
+                radius=alt.Radius("r:Q", scale=None),
+                radius2="r2:Q",
+            )
+        )
+        return arcs
+    row_height = 26 if height is None else max(4, height // rings)
+    rects: alt.Chart = (
+        alt.Chart(rows, width=width, height=row_height * rings)
+        .mark_rect(stroke="white", strokeWidth=0.6, cursor="pointer")
+        .encode(
+            x=alt.X(
+                "x0:Q",
+                axis=None,
+                scale=alt.Scale(domain=[0, float(rows["x1"].iloc[0])], nice=False),
+            ),
+            x2="x1:Q",
+            y=alt.Y("depth:O", title="depth", scale=alt.Scale(domain=list(range(rings)))),
+        )
+    )
+    return rects
