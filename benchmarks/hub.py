@@ -231,9 +231,13 @@ def main(argv: list[str] | None = None) -> int:
         f"attacker: {args.attack_streams:,} stream attempts: {attack['streams_open']} open, "
         f"{attack['streams_refused']:,} refused (429), {attack['streams_failed']} failed; "
         f"reads: {attack['reads_ok']:,} served, {attack['reads_429']:,} refused (429), "
-        f"{attack['reads_other']} other"
+        f"{attack['reads_other']} other",
+        file=sys.stderr if args.json else sys.stdout,
     )
-    print(f"honest median under attack / quiet: {ratio:.2f}x (goal: at most 2x)")
+    print(
+        f"honest median under attack / quiet: {ratio:.2f}x (goal: at most 2x)",
+        file=sys.stderr if args.json else sys.stdout,  # --json: stdout is the JSON alone
+    )
     if args.hub_only:
         return report(results, "path", students, args.interval, duration, args.json)
     with tempfile.TemporaryDirectory() as folder:
