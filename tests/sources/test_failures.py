@@ -245,3 +245,19 @@ def test_a_portal_instead_of_a_blogger_feed_is_not_cached(replay: Replay, opts: 
 def test_an_invalid_base_url_is_a_fetch_error(opts: Any) -> None:
     with pytest.raises(FetchError, match="not a valid address"):
         fetch(HN, base_urls={"hackernews": "http://[::1"}, **opts)
+
+
+def test_every_fetch_error_is_importable_from_the_package() -> None:
+    """Each error `sources.errors` declares is a lazy top-level name, in `__all__` and `dir()`."""
+    import subprocess
+    import sys
+
+    from threadwidget.sources import errors
+
+    for name in errors.__all__:
+        assert name in threadwidget.__all__, name
+        assert getattr(threadwidget, name) is getattr(errors, name)
+        assert name in dir(threadwidget)
+    # Importing the package alone must not import httpx (it is loaded on the first fetch).
+    code = "import sys, threadwidget; assert 'httpx' not in sys.modules"
+    subprocess.run([sys.executable, "-c", code], check=True)
