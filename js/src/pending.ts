@@ -1,16 +1,13 @@
 /**
- * Own operations the kernel has not confirmed yet (*pending*), and what the page shows: the
- * confirmed mirror (mirror.ts) with the pending operations drawn over it by `display()` and
- * `childIds()`; they are never written into the mirror. The store (state.ts) adds the messages,
- * the sync and the rollback on a reject.
+ * Own operations the kernel has not confirmed yet (*pending*) and how they make the thread look:
+ * the confirmed mirror (mirror.ts) with them drawn over it by `display()` and `childIds()`; they
+ * are never written into the mirror. The store (state.ts) holds one `PendingOps` and sends them,
+ * settles them on an ack and rolls them back on a reject.
  */
-import type { Comment, CommentStatus, Event, Lock, ModerationAction, Op, Post, Role, Sort } from "./protocol";
+import type { Comment, CommentStatus, Event, ModerationAction, Op } from "./protocol";
 import { normComment } from "./protocol";
-import type { RankKey } from "./ranking";
-import { Ranker, compareKeys } from "./ranking";
 import type { Mirror } from "./mirror";
-import { ROOT, emptyMirror, foldEvent, walkUp } from "./mirror";
-import type { FirstScreenCounts } from "./snapshot-parts";
+import { ROOT, foldEvent, walkUp } from "./mirror";
 
 /** The event the kernel is expected to yield for an own operation (used to draw pending ops). */
 export function predictEvent(op: Op, current: Comment | undefined, user: string, at: string): Event | null {
@@ -95,76 +92,89 @@ export interface Pending {
   at: string;
 }
 
-/** The mirror, the pending operations, and every question the views ask about the thread. */
-export abstract class PendingView {
-  /** the role of this widget's user (from `_config`): decides what is shown and offered */
-  role: Role = "participant";
-  /** false while the mirror lacks the comments (a `complete: false` snapshot) */
-  complete = true;
-  post: Post | null = null;
-  mirror: Mirror = emptyMirror();
-  readonly pending = new Map<string, Pending>();
-  /** scores for the sort orders (its `kind` follows `_config.voting`; see ranking.ts) */
-  readonly ranker: Ranker;
-  /** the counts of a first-screen snapshot, while the rest has not arrived */
-  protected _partial: FirstScreenCounts | null = null;
-  /** visible comments in the confirmed mirror, kept up to date event by event */
-  protected _visible = 0;
-  protected readonly _timeCache = new Map<string, number>();
+/** What the pending operations are drawn over: the confirmed mirror (replaced on a reload) and whose they are. */
+export interface Confirmed {
+  readonly mirror: Mirror;
+  readonly user: string;
+}
 
-  constructor(now: () => Date) {
-    this.ranker = new Ranker(() => now().getTime());
+/**
+ * Own operations sent and not yet acknowledged, and the thread as they make it look: the
+ * confirmed mirror with them folded in (`display`, `childIds`, `parentOf`); never written into it.
+ */
+export class PendingOps {
+  readonly #sent = new Map<string, Pending>();
+  readonly #base: Confirmed;
+
+  constructor(base: Confirmed) {
+    this.#base = base;
   }
 
-  abstract get user(): string;
+  /** The operations waiting for an answer, by request id. */
+  get sent(): ReadonlyMap<string, Pending> {
+    return this.#sent;
+  }
 
-  protected _pendingAdd(id: string): Pending | undefined {
-    for (const p of this.pending.values()) if (p.op.type === "add" && p.op.id === id) return p;
+  get size(): number {
+    return this.#sent.size;
+  }
+
+  add(p: Pending): void {
+    this.#sent.set(p.rid, p);
+  }
+
+  /** Forget an operation (acknowledged or refused); returns it, or undefined if it was not pending. */
+  take(rid: string): Pending | undefined {
+    const p = this.#sent.get(rid);
+    if (p) this.#sent.delete(rid);
+    return p;
+  }
+
+  /** A pending add whose comment is already in a new mirror has been applied: forget it. */
+  dropSettledAdds(): void {
+    const m = this.#base.mirror;
+    for (const [rid, p] of this.#sent) if (p.op.type === "add" && m.comments.has(p.op.id)) this.#sent.delete(rid);
+  }
+
+  #pendingAdd(id: string): Pending | undefined {
+    for (const p of this.#sent.values()) if (p.op.type === "add" && p.op.id === id) return p;
     return undefined;
   }
 
   /** The comment as this view should show it: confirmed, with own pending operations folded in. */
   display(id: string): Comment | undefined {
-    let c = this.mirror.comments.get(id);
+    const user = this.#base.user;
+    let c = this.#base.mirror.comments.get(id);
     if (!c) {
-      const p = this._pendingAdd(id);
+      const p = this.#pendingAdd(id);
       if (!p) return undefined;
-      const e = predictEvent(p.op, undefined, this.user, p.at);
+      const e = predictEvent(p.op, undefined, user, p.at);
       if (!e || e.type !== "add") return undefined;
       c = normComment(e.comment);
     }
-    for (const p of this.pending.values()) {
+    for (const p of this.#sent.values()) {
       if (p.op.type === "add" || p.op.id !== id) continue;
-      const e = predictEvent(p.op, c, this.user, p.at);
+      const e = predictEvent(p.op, c, user, p.at);
       if (e) c = foldEvent(c, e);
     }
     return c;
   }
 
-  /** The lock covering a comment: its own, its nearest locked ancestor's, or the thread's. */
-  lockOf(id: string | null): Lock | null {
-    for (const a of id === null ? [] : [id, ...this.ancestors(this.parentOf(id))]) {
-      const l = this.display(a)?.locked;
-      if (l) return l;
-    }
-    return this.post?.locked ?? null;
-  }
-
   /** True while an own operation on this comment is unconfirmed. */
   isPending(id: string): boolean {
-    for (const p of this.pending.values()) if (p.op.id === id) return true;
+    for (const p of this.#sent.values()) if (p.op.id === id) return true;
     return false;
   }
 
   /** An own new comment not in the confirmed mirror yet. */
   isUnconfirmed(id: string): boolean {
-    return !this.mirror.comments.has(id) && this._pendingAdd(id) !== undefined;
+    return !this.#base.mirror.comments.has(id) && this.#pendingAdd(id) !== undefined;
   }
 
   parentOf(id: string): string | null {
-    const c = this.mirror.comments.get(id);
+    const c = this.#base.mirror.comments.get(id);
     if (c) return c.parent_id;
-    const op = this._pendingAdd(id)?.op;
+    const op = this.#pendingAdd(id)?.op;
     return op && op.type === "add" ? op.parent_id : null;
   }
 
@@ -173,118 +183,39 @@ export abstract class PendingView {
     return walkUp(parentId, (p) => this.parentOf(p));
   }
 
-  /** 1 for a reply to the post, 2 for a reply to that, … (data depth is unlimited). */
-  depth(id: string): number {
-    return this.ancestors(this.parentOf(id)).length + 1;
-  }
-
   /** Child ids of a comment (or ROOT): confirmed ones, then pending adds. */
   childIds(parent: string): string[] {
-    const confirmed = this.mirror.children.get(parent) ?? [];
+    const m = this.#base.mirror;
+    const confirmed = m.children.get(parent) ?? [];
     let extra: string[] | null = null;
-    for (const p of this.pending.values()) {
+    for (const p of this.#sent.values()) {
       if (p.op.type !== "add" || (p.op.parent_id ?? ROOT) !== parent) continue;
-      if (this.mirror.comments.has(p.op.id)) continue;
+      if (m.comments.has(p.op.id)) continue;
       (extra ??= []).push(p.op.id);
     }
     return extra ? [...confirmed, ...extra] : confirmed;
   }
 
-  /**
-   * Shown: visible or removed (a placeholder for non-moderators; a moderator also sees hidden
-   * and spam comments, greyed), or else with at least one shown reply (drawn as a placeholder).
-   */
-  isShown(id: string): boolean {
-    // iterative (an explicit stack): a chain of any depth below `id` is walked without recursion
-    const stack = [id];
+  /** How many comments the pending operations make visible (or no longer visible), beside the mirror's count. */
+  visibleDelta(): number {
+    let n = 0;
     const seen = new Set<string>();
-    while (stack.length) {
-      const k = stack.pop() as string;
-      if (seen.has(k)) continue;
-      seen.add(k);
-      const c = this.display(k);
-      if (!c) continue;
-      // removed: everyone sees the "Removed by a moderator" placeholder (Blogger style)
-      if (c.status === "visible" || c.status === "removed" || (this.role === "moderator" && c.status !== "deleted"))
-        return true;
-      for (const g of this.childIds(k)) stack.push(g);
-    }
-    return false;
-  }
-
-  /**
-   * Visible (not deleted) comments, pending own ones included: a count kept event by event,
-   * corrected by the few pending operations (the whole thread's, from a first-screen snapshot).
-   */
-  visibleCount(): number {
-    if (!this.complete && this._partial) return this._partial.total;
-    let n = this._visible;
-    const seen = new Set<string>();
-    for (const p of this.pending.values()) {
+    for (const p of this.#sent.values()) {
       const id = p.op.id;
       if (id === null || id === undefined || seen.has(id)) continue;
       seen.add(id);
-      const was = this.mirror.comments.get(id)?.status === "visible";
+      const was = this.#base.mirror.comments.get(id)?.status === "visible";
       const is = this.display(id)?.status === "visible";
       n += (is ? 1 : 0) - (was ? 1 : 0);
     }
     return n;
   }
 
-  /** While only a first screen is here: how many shown direct replies `id` has in the whole thread (else 0). */
-  partialKids(id: string): number {
-    return this.complete ? 0 : (this._partial?.replies.get(id)?.[0] ?? 0);
-  }
-
-  /** Visible comments below `id` (what "N replies hidden" counts). */
-  replyCount(id: string): number {
-    const whole = this.complete ? undefined : this._partial?.replies.get(id)?.[1];
-    if (whole !== undefined) return whole;
-    let n = 0;
-    const stack = [...this.childIds(id)];
-    const seen = new Set<string>();
-    while (stack.length) {
-      const k = stack.pop() as string;
-      if (seen.has(k)) continue;
-      seen.add(k);
-      if (this.display(k)?.status === "visible") n++;
-      for (const g of this.childIds(k)) stack.push(g);
-    }
-    return n;
-  }
-
-  #time(id: string, c: Comment): number {
-    let t = this._timeCache.get(id);
-    if (t === undefined) {
-      t = Date.parse(c.created_at);
-      if (Number.isNaN(t)) t = 0;
-      if (this.mirror.comments.has(id)) this._timeCache.set(id, t);
-    }
-    return t;
-  }
-
-  /** Shown children of a comment (or ROOT) in display order (ranking.ts: pinned first, then the sort). */
-  sortedChildren(parent: string, sort: Sort): string[] {
-    const rows: RankKey[] = [];
-    for (const id of this.childIds(parent)) {
-      if (!this.isShown(id)) continue;
-      rows.push(this.rankKey(id, this.display(id) as Comment, sort));
-    }
-    rows.sort((a, b) => compareKeys(a, b, sort));
-    return rows.map((r) => r.id);
-  }
-
-  /** Compare two comments by a sort order (negative: a first). */
-  compare(a: string, b: string, sort: Sort): number {
-    const ca = this.display(a);
-    const cb = this.display(b);
-    if (!ca || !cb) return 0;
-    return compareKeys(this.rankKey(a, ca, sort), this.rankKey(b, cb, sort), sort);
-  }
-
-  /** What a sort orders a comment by (the score cached by `ranker`). */
-  rankKey(id: string, c: Comment, sort: Sort): RankKey {
-    const t = this.#time(id, c);
-    return { id, t, pinned: c.pinned, score: this.ranker.score(c, t, sort) };
+  /** The comments an operation redraws: its target, and the ancestors whose counts it changes. */
+  idsOf(op: Op): string[] {
+    if (op.type === "add") return [op.id, ...this.ancestors(op.parent_id)];
+    if (op.id === null || op.id === undefined) return [];
+    if (op.type === "delete" || op.type === "moderate") return [op.id, ...this.ancestors(this.parentOf(op.id))];
+    return [op.id];
   }
 }

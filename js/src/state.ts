@@ -9,24 +9,32 @@
 import { isSaved } from "./saved";
 import type {
   CatchupMsg,
+  Comment,
   Event,
   EventMsg,
   EventsMsg,
   IncomingMsg,
+  Lock,
   Op,
   OutgoingMsg,
+  Post,
   RejectMsg,
   ReplyMsg,
   RequestMsg,
+  Role,
   Snapshot,
   SnapshotMsg,
+  Sort,
 } from "./protocol";
 import { GONE_REASON, LOST_REASON, OFFLINE_REASON } from "./protocol";
 import type { Link } from "./connection";
-import type { KeepBody } from "./mirror";
+import type { KeepBody, Mirror } from "./mirror";
 import { applyEvent, emptyMirror, foldPost, insertComment, isPostEvent, mirrorFrom } from "./mirror";
-import { PendingView } from "./pending";
-import type { PartsBuffer } from "./snapshot-parts";
+import type { Pending } from "./pending";
+import { PendingOps } from "./pending";
+import type { RankKey } from "./ranking";
+import { Ranker, compareKeys } from "./ranking";
+import type { FirstScreenCounts, PartsBuffer } from "./snapshot-parts";
 import { firstScreenCounts } from "./snapshot-parts";
 
 export * from "./mirror";
@@ -85,10 +93,26 @@ export function randomClientId(): string {
   return Array.from(bytes, (b) => (b % 36).toString(36)).join("") + Date.now().toString(36).slice(-3);
 }
 
-export class ThreadStore extends PendingView {
+export class ThreadStore {
   readonly client: string;
   epoch = "";
   seq = 0;
+  /** the role of this widget's user (from `_config`): decides what is shown and offered */
+  role: Role = "participant";
+  /** false while the mirror lacks the comments (a `complete: false` snapshot) */
+  complete = true;
+  post: Post | null = null;
+  /** the confirmed thread: changes only through `applyEvent`, in `seq` order */
+  mirror: Mirror = emptyMirror();
+  /** scores for the sort orders (its `kind` follows `_config.voting`; see ranking.ts) */
+  readonly ranker: Ranker;
+  /** own operations sent and not acknowledged yet, drawn over the mirror (pending.ts) */
+  readonly #ops: PendingOps = new PendingOps(this);
+  /** the counts of a first-screen snapshot, while the rest has not arrived */
+  #partial: FirstScreenCounts | null = null;
+  /** visible comments in the confirmed mirror, kept up to date event by event */
+  #visible = 0;
+  readonly #timeCache = new Map<string, number>();
 
   #send: (msg: OutgoingMsg) => unknown;
   #now: () => Date;
@@ -130,7 +154,7 @@ export class ThreadStore extends PendingView {
 
   constructor(opts: StoreOptions) {
     const now = opts.now ?? (() => new Date());
-    super(now);
+    this.ranker = new Ranker(() => now().getTime());
     this.#send = opts.send;
     this.client = opts.client ?? randomClientId();
     this.#user = opts.user ?? "";
@@ -202,7 +226,7 @@ export class ThreadStore extends PendingView {
   #resume(): void {
     if (!this.#active) return;
     if (this.#syncing) this.#armSync();
-    if (this.pending.size > 0) this.#watchPending();
+    if (this.#ops.size > 0) this.#watchPending();
   }
 
   /** Whether the kernel can be reached (connection.ts). */
@@ -221,11 +245,11 @@ export class ThreadStore extends PendingView {
     if (link === "gone") {
       this.#stopTimers();
       this.#batched(() => {
-        for (const rid of [...this.pending.keys()]) this.#rejectPending(rid, GONE_REASON, null);
+        for (const rid of [...this.#ops.sent.keys()]) this.#rejectPending(rid, GONE_REASON, null);
       });
     } else if (link === "live" && was !== "gone") {
       this.requestSync(true);
-      if (this.pending.size > 0) this.#watchPending();
+      if (this.#ops.size > 0) this.#watchPending();
     } else if (link !== "live") this.#stopTimers();
   }
 
@@ -249,7 +273,7 @@ export class ThreadStore extends PendingView {
     this.#syncTimer = null;
     if (this.#syncRetryMs <= 0 || !this.#syncing || !this.#active) return;
     // a long thread takes the kernel longer to start answering; each retry waits twice as long
-    const size = this._partial?.total ?? this.mirror.comments.size;
+    const size = this.#partial?.total ?? this.mirror.comments.size;
     const wait = Math.min(
       SYNC_RETRY_MAX_MS,
       Math.max(this.#syncRetryMs, size * SYNC_RETRY_PER_COMMENT_MS) * 2 ** this.#syncRetries,
@@ -270,10 +294,10 @@ export class ThreadStore extends PendingView {
     if (this.#staleAfterMs <= 0 || this.#staleTimer !== null || !this.#active) return;
     this.#staleTimer = setTimeout(() => {
       this.#staleTimer = null;
-      if (this.pending.size === 0 || !this.#active) return;
+      if (this.#ops.size === 0 || !this.#active) return;
       const cutoff = this.#now().getTime() - this.#staleAfterMs;
       let stale = false;
-      for (const p of this.pending.values()) if (Date.parse(p.at) <= cutoff) stale = true;
+      for (const p of this.#ops.sent.values()) if (Date.parse(p.at) <= cutoff) stale = true;
       if (stale) this.requestSync(true);
       this.#watchPending();
     }, this.#staleAfterMs);
@@ -343,12 +367,12 @@ export class ThreadStore extends PendingView {
     // an incomplete snapshot may carry the first screen (first_screen.py): paint it at once
     this.#slim = (s.comments?.length ?? 0) > SLIM_ABOVE || (!this.complete && firstScreenCounts(s) !== null);
     this.mirror = mirrorFrom(s.comments ?? [], this.#keep);
-    this._partial = this.complete ? null : firstScreenCounts(s);
-    this._visible = 0;
-    for (const c of this.mirror.comments.values()) if (c.status === "visible") this._visible++;
+    this.#partial = this.complete ? null : firstScreenCounts(s);
+    this.#visible = 0;
+    for (const c of this.mirror.comments.values()) if (c.status === "visible") this.#visible++;
     this.#parts = null;
-    this._timeCache.clear();
-    this.#dropSettledAdds();
+    this.#timeCache.clear();
+    this.#ops.dropSettledAdds();
     this.#markReset();
   }
 
@@ -379,7 +403,7 @@ export class ThreadStore extends PendingView {
     if (this.#disposed || this.#link !== "live") return; // asked again when the kernel is back
     this.#counter++;
     const rid = `${this.client}-${this.#counter}`;
-    this.#syncWaits.set(rid, new Set(this.pending.keys()));
+    this.#syncWaits.set(rid, new Set(this.#ops.sent.keys()));
     this.#syncRid = rid;
     this.#armSync();
     this.#post({
@@ -405,10 +429,8 @@ export class ThreadStore extends PendingView {
    */
   #settleSync(rid: string | null | undefined, confirmed: readonly string[]): void {
     for (const r of confirmed) {
-      const p = this.pending.get(r);
-      if (!p) continue;
-      this.pending.delete(r);
-      this.#touch(this.#idsOfOp(p.op));
+      const p = this.#ops.take(r);
+      if (p) this.#touch(this.#ops.idsOf(p.op));
     }
     if (!rid) return;
     const waiting = this.#syncWaits.get(rid);
@@ -419,7 +441,7 @@ export class ThreadStore extends PendingView {
       if (k === rid) break;
     }
     for (const r of waiting) {
-      if (this.pending.has(r)) this.#rejectPending(r, LOST_REASON, null);
+      if (this.#ops.sent.has(r)) this.#rejectPending(r, LOST_REASON, null);
     }
   }
 
@@ -526,7 +548,7 @@ export class ThreadStore extends PendingView {
       return false;
     }
     this.seq = seq;
-    if (event.type === "add") this._timeCache.delete(event.comment.id);
+    if (event.type === "add") this.#timeCache.delete(event.comment.id);
     if (isPostEvent(event)) {
       if (this.post) this.post = foldPost(this.post, event);
       this.#emit({ ids: [], reset: false, post: event.type === "lock" ? "lock" : "extra" });
@@ -535,13 +557,10 @@ export class ThreadStore extends PendingView {
     const was = target === null ? undefined : this.mirror.comments.get(target)?.status;
     this.#touch(applyEvent(this.mirror, event, this.#keep));
     const is = target === null ? undefined : this.mirror.comments.get(target)?.status;
-    this._visible += (is === "visible" ? 1 : 0) - (was === "visible" ? 1 : 0);
+    this.#visible += (is === "visible" ? 1 : 0) - (was === "visible" ? 1 : 0);
     if (rid !== null && rid !== undefined) {
-      const p = this.pending.get(rid);
-      if (p) {
-        this.pending.delete(rid);
-        this.#touch(this.#idsOfOp(p.op));
-      }
+      const p = this.#ops.take(rid);
+      if (p) this.#touch(this.#ops.idsOf(p.op));
     }
     return true;
   }
@@ -607,14 +626,14 @@ export class ThreadStore extends PendingView {
     this.seq = buf.seq;
     if (buf.post) this.post = buf.post;
     this.complete = true;
-    this._partial = null;
+    this.#partial = null;
     this.mirror = buf.mirror;
-    this._visible = buf.visible;
-    this._timeCache.clear();
+    this.#visible = buf.visible;
+    this.#timeCache.clear();
     this.#syncing = false;
     this.#syncRetries = 0;
     this.#armSync();
-    this.#dropSettledAdds();
+    this.#ops.dropSettledAdds();
     this.#markReset();
     this.#settleSync(buf.rid, buf.confirmed);
   }
@@ -625,21 +644,14 @@ export class ThreadStore extends PendingView {
   }
 
   #rejectPending(rid: string, reason: string, field: string | null): void {
-    const p = this.pending.get(rid);
+    const p = this.#ops.sent.get(rid);
     if (!p) return; // someone else's request, or already decided
-    const ids = this.#idsOfOp(p.op);
-    this.pending.delete(rid);
+    const ids = this.#ops.idsOf(p.op);
+    this.#ops.take(rid);
     // Reject listeners first (a view restores its draft), then the rollback redraw.
     const notice: RejectNotice = { rid, reason, field, op: p.op };
     for (const fn of [...this.#rejectListeners]) fn(notice);
     this.#touch(ids);
-  }
-
-  /** A pending add whose comment is already in a new mirror has been applied: forget it. */
-  #dropSettledAdds(): void {
-    for (const [rid, p] of this.pending) {
-      if (p.op.type === "add" && this.mirror.comments.has(p.op.id)) this.pending.delete(rid);
-    }
   }
 
   // ---- own operations ----------------------------------------------------------------------
@@ -653,23 +665,154 @@ export class ThreadStore extends PendingView {
   submit(op: Op): string {
     this.#counter++;
     const rid = `${this.client}-${this.#counter}`;
-    this.pending.set(rid, { rid, op, at: this.#now().toISOString() });
+    this.#ops.add({ rid, op, at: this.#now().toISOString() });
     const reason = this.offline;
     if (reason === null && this.#post({ kind: "op", rid, op })) {
-      this.#touch(this.#idsOfOp(op));
+      this.#touch(this.#ops.idsOf(op));
       this.#watchPending();
       return rid;
     }
     // Not sent (no kernel now): refused like a reject, after the caller has noted its rid.
-    this.#touch(this.#idsOfOp(op));
+    this.#touch(this.#ops.idsOf(op));
     queueMicrotask(() => this.#batched(() => this.#rejectPending(rid, reason ?? GONE_REASON, null)));
     return rid;
   }
 
-  #idsOfOp(op: Op): string[] {
-    if (op.type === "add") return [op.id, ...this.ancestors(op.parent_id)];
-    if (op.id === null || op.id === undefined) return [];
-    if (op.type === "delete" || op.type === "moderate") return [op.id, ...this.ancestors(this.parentOf(op.id))];
-    return [op.id];
+  // ---- what the views ask: the thread as this page shows it ----------------------------------
+
+  /** Own operations sent and not yet acknowledged, by request id (read-only: the store settles them). */
+  get pending(): ReadonlyMap<string, Pending> {
+    return this.#ops.sent;
+  }
+
+  /** The comment as this view should show it: confirmed, with own pending operations folded in. */
+  display(id: string): Comment | undefined {
+    return this.#ops.display(id);
+  }
+
+  /** True while an own operation on this comment is unconfirmed. */
+  isPending(id: string): boolean {
+    return this.#ops.isPending(id);
+  }
+
+  /** An own new comment not in the confirmed mirror yet. */
+  isUnconfirmed(id: string): boolean {
+    return this.#ops.isUnconfirmed(id);
+  }
+
+  parentOf(id: string): string | null {
+    return this.#ops.parentOf(id);
+  }
+
+  /** `parentId` and its ancestors, nearest first, pending own replies included. */
+  ancestors(parentId: string | null): string[] {
+    return this.#ops.ancestors(parentId);
+  }
+
+  /** Child ids of a comment (or ROOT): confirmed ones, then pending adds. */
+  childIds(parent: string): string[] {
+    return this.#ops.childIds(parent);
+  }
+
+  /** 1 for a reply to the post, 2 for a reply to that, … (data depth is unlimited). */
+  depth(id: string): number {
+    return this.ancestors(this.parentOf(id)).length + 1;
+  }
+
+  /** The lock covering a comment: its own, its nearest locked ancestor's, or the thread's. */
+  lockOf(id: string | null): Lock | null {
+    for (const a of id === null ? [] : [id, ...this.ancestors(this.parentOf(id))]) {
+      const l = this.display(a)?.locked;
+      if (l) return l;
+    }
+    return this.post?.locked ?? null;
+  }
+
+  /**
+   * Shown: visible or removed (a placeholder for non-moderators; a moderator also sees hidden
+   * and spam comments, greyed), or else with at least one shown reply (drawn as a placeholder).
+   */
+  isShown(id: string): boolean {
+    // iterative (an explicit stack): a chain of any depth below `id` is walked without recursion
+    const stack = [id];
+    const seen = new Set<string>();
+    while (stack.length) {
+      const k = stack.pop() as string;
+      if (seen.has(k)) continue;
+      seen.add(k);
+      const c = this.display(k);
+      if (!c) continue;
+      // removed: everyone sees the "Removed by a moderator" placeholder (Blogger style)
+      if (c.status === "visible" || c.status === "removed" || (this.role === "moderator" && c.status !== "deleted"))
+        return true;
+      for (const g of this.childIds(k)) stack.push(g);
+    }
+    return false;
+  }
+
+  /**
+   * Visible (not deleted) comments, pending own ones included: a count kept event by event,
+   * corrected by the few pending operations (the whole thread's, from a first-screen snapshot).
+   */
+  visibleCount(): number {
+    if (!this.complete && this.#partial) return this.#partial.total;
+    return this.#visible + this.#ops.visibleDelta();
+  }
+
+  /** While only a first screen is here: how many shown direct replies `id` has in the whole thread (else 0). */
+  partialKids(id: string): number {
+    return this.complete ? 0 : (this.#partial?.replies.get(id)?.[0] ?? 0);
+  }
+
+  /** Visible comments below `id` (what "N replies hidden" counts). */
+  replyCount(id: string): number {
+    const whole = this.complete ? undefined : this.#partial?.replies.get(id)?.[1];
+    if (whole !== undefined) return whole;
+    let n = 0;
+    const stack = [...this.childIds(id)];
+    const seen = new Set<string>();
+    while (stack.length) {
+      const k = stack.pop() as string;
+      if (seen.has(k)) continue;
+      seen.add(k);
+      if (this.display(k)?.status === "visible") n++;
+      for (const g of this.childIds(k)) stack.push(g);
+    }
+    return n;
+  }
+
+  #time(id: string, c: Comment): number {
+    let t = this.#timeCache.get(id);
+    if (t === undefined) {
+      t = Date.parse(c.created_at);
+      if (Number.isNaN(t)) t = 0;
+      if (this.mirror.comments.has(id)) this.#timeCache.set(id, t);
+    }
+    return t;
+  }
+
+  /** Shown children of a comment (or ROOT) in display order (ranking.ts: pinned first, then the sort). */
+  sortedChildren(parent: string, sort: Sort): string[] {
+    const rows: RankKey[] = [];
+    for (const id of this.childIds(parent)) {
+      if (!this.isShown(id)) continue;
+      rows.push(this.rankKey(id, this.display(id) as Comment, sort));
+    }
+    rows.sort((a, b) => compareKeys(a, b, sort));
+    return rows.map((r) => r.id);
+  }
+
+  /** Compare two comments by a sort order (negative: a first). */
+  compare(a: string, b: string, sort: Sort): number {
+    const ca = this.display(a);
+    const cb = this.display(b);
+    if (!ca || !cb) return 0;
+    return compareKeys(this.rankKey(a, ca, sort), this.rankKey(b, cb, sort), sort);
+  }
+
+  /** What a sort orders a comment by (the score cached by `ranker`). */
+  rankKey(id: string, c: Comment, sort: Sort): RankKey {
+    const t = this.#time(id, c);
+    return { id, t, pinned: c.pinned, score: this.ranker.score(c, t, sort) };
   }
 }

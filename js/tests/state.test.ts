@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from "vitest";
-import { ROOT, ThreadStore, applyEvent, mirrorFrom } from "../src/state";
+import { PendingOps, ROOT, ThreadStore, applyEvent, emptyMirror, mirrorFrom } from "../src/state";
 import type { Change, RejectNotice } from "../src/state";
 import type { Event, OutgoingMsg } from "../src/protocol";
 import { POST, at, comment, smallSnapshot } from "./fake-model";
@@ -35,6 +35,37 @@ describe("applyEvent", () => {
     expect(m.comments.get("c2")).toMatchObject({ status: "deleted", body: "" });
     // events on unknown comments change nothing
     expect(applyEvent(m, { type: "edit", id: "nope", body: "x", edited_at: at(1), ...base })).toEqual([]);
+  });
+});
+
+describe("PendingOps", () => {
+  it("draws own unacknowledged operations over the confirmed mirror without writing into it", () => {
+    const base = { mirror: mirrorFrom(smallSnapshot().comments ?? []), user: "Chris" };
+    const ops = new PendingOps(base);
+    ops.add({ rid: "r1", op: { type: "add", id: "n1", parent_id: "c3", body: "mine" }, at: at(60) });
+    ops.add({ rid: "r2", op: { type: "like", id: "c4" }, at: at(61) });
+    expect(ops.size).toBe(2);
+    expect(ops.display("n1")).toMatchObject({ author: "Chris", body: "mine", parent_id: "c3" });
+    expect(ops.childIds("c3")).toEqual([...(base.mirror.children.get("c3") ?? []), "n1"]);
+    expect(ops.parentOf("n1")).toBe("c3");
+    expect(ops.isUnconfirmed("n1")).toBe(true);
+    expect(ops.isPending("c4")).toBe(true);
+    const likes = base.mirror.comments.get("c4")?.likes ?? 0;
+    expect(ops.display("c4")?.likes).toBe(likes + 1);
+    expect(base.mirror.comments.get("c4")?.likes).toBe(likes); // never written into the mirror
+    expect(base.mirror.comments.has("n1")).toBe(false);
+    expect(ops.visibleDelta()).toBe(1);
+    expect(ops.idsOf({ type: "add", id: "n1", parent_id: "c3", body: "mine" })).toEqual(["n1", "c3", "c2", "c1"]);
+    // acknowledged: gone, and the view is the mirror again
+    expect(ops.take("r2")?.op.type).toBe("like");
+    expect(ops.take("r2")).toBeUndefined();
+    expect(ops.display("c4")?.likes).toBe(likes);
+    // a new mirror holding the comment settles the pending add
+    base.mirror = emptyMirror();
+    expect(ops.childIds("c3")).toEqual(["n1"]);
+    base.mirror = mirrorFrom([...(smallSnapshot().comments ?? []), comment("n1", "c3")]);
+    ops.dropSettledAdds();
+    expect(ops.size).toBe(0);
   });
 });
 

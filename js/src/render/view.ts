@@ -6,6 +6,8 @@
  * render/search.ts searches the whole thread, render/drafts.ts keeps composers and drafts. This
  * file wires them to the store and the model, and owns the chrome around the tree. Per-view state
  * (collapsed subtrees, open composers, drafts) lives in the view and survives every event.
+ * What a view owns, by name: its chrome (`Chrome`), its parts (`Parts`), its trees (`Trees`),
+ * the connection and what it sent (`Sending`), the reader's position (`Reading`).
  */
 import type { Config, Sort } from "../protocol";
 import { GONE_REASON, LOST_REASON, OFFLINE_REASON, SORTS } from "../protocol";
@@ -78,81 +80,111 @@ interface Saved {
   reset: boolean;
 }
 
+/** The chrome around the tree: the view's own elements (the tree's are render/tree.ts's). */
+interface Chrome {
+  post: HTMLElement;
+  /** "saved snapshot" note of a page exported without a kernel */
+  note: HTMLElement;
+  /** the one-line connection notice (kernel lost, restarting, gone) */
+  link: HTMLElement;
+  count: HTMLElement;
+  sort: HTMLSelectElement;
+  sortLabel: HTMLElement;
+  /** why this view's click was refused */
+  banner: HTMLElement;
+  newComment: HTMLElement;
+  empty: HTMLElement;
+  /** the tree's box: scrolls by itself with `options.max_height` */
+  box: HTMLElement;
+  comments: HTMLElement;
+  /** `w.css`: in the DOM only while there is CSS to apply */
+  style: HTMLStyleElement;
+}
+
+/** The parts the view wires together, one concern each. */
+interface Parts {
+  drafts: Drafts;
+  clicks: Clicks;
+  /** reports, moderation menus and reason forms, the thread lock (render/moderation.ts) */
+  mod: ModerationUI;
+  replay: Replay;
+  /** "Why this order?" (render/why.ts) */
+  why: WhyOrder;
+  /** custom action buttons of `w.add_action` (render/actions.ts) */
+  custom: CustomActions;
+}
+
+/** The tree shown, and the normal one put aside while a search tree is shown. */
+interface Trees {
+  shown: Tree;
+  saved: Saved | null;
+  /** per-view state every tree of this view shares (revealed, continued, auto-collapsed) */
+  shared: Shared;
+  searchBox: SearchBox;
+}
+
+/** Whether the kernel can be reached, and what became of what this view sent. */
+interface Sending {
+  link: Link;
+  /** while offline: keeps new controls marked unavailable */
+  offlineObs: MutationObserver | null;
+  /** hides the refusal banner */
+  bannerTimer: ReturnType<typeof setTimeout> | null;
+}
+
+/** Where the reader is: what waits to get the focus back, and the focus highlight. */
+interface Reading {
+  /** a composer typed in that a redraw put off (built later): focus and caret go back there */
+  caret: Caret | null;
+  /** `w.focus(id)` for a comment this view does not have yet */
+  focus: string | null;
+  flash: Flash;
+}
+
 export class ThreadView {
   readonly root: HTMLElement;
-  #postEl: HTMLElement;
-  #noteEl: HTMLElement;
-  /** the one-line connection notice (kernel lost, restarting, gone) */
-  #linkEl: HTMLElement;
-  #link: Link = "live";
-  /** while offline: keeps new controls marked unavailable */
-  #offlineObs: MutationObserver | null = null;
-  /** a composer typed in that a redraw put off (built later): focus and caret go back there */
-  #wantCaret: Caret | null = null;
-  #countEl: HTMLElement;
-  #sortEl: HTMLSelectElement;
-  #bannerEl: HTMLElement;
-  #newCommentEl: HTMLElement;
-  #emptyEl: HTMLElement;
-  /** the tree's box: scrolls by itself with `options.max_height` */
-  #boxEl: HTMLElement;
-  #search: SearchBox;
-  #drafts: Drafts;
-  #tree: Tree;
-  #shared: Shared = { revealed: new Map(), continued: new Set(), autoCollapsed: new Set() };
-  /** the normal tree while a search tree is shown */
-  #saved: Saved | null = null;
-
-  #bannerTimer: ReturnType<typeof setTimeout> | null = null;
-  #clock: ReturnType<typeof setInterval> | null = null;
-  #unsubs: (() => void)[] = [];
-  #destroyed = false;
-  #configKey = "";
-  /** `w.focus(id)` for a comment this view does not have yet */
-  #wantFocus: string | null = null;
-  readonly #flash = new Flash();
-  #clicks: Clicks;
-
+  /** what the view draws: the live context, or a read-only copy on a replay store while replaying */
   #ctx: ViewContext;
-  /** the live context; `#ctx` is a read-only copy on a replay store while replaying */
   #live: ViewContext;
-  #replay: Replay;
-  /** "Why this order?" (render/why.ts) */
-  #why: WhyOrder;
-  /** custom action buttons of `w.add_action` (render/actions.ts) */
-  #custom: CustomActions;
-  #lastCfg: Partial<Config> = {};
   #fmt: Fmt;
   #opts: Options;
-  #styleEl: HTMLStyleElement;
-  #sortLabelEl: HTMLElement;
-  #commentsEl: HTMLElement;
-  /** reports, moderation menus and reason forms, the thread lock (render/moderation.ts) */
-  #mod: ModerationUI;
+  /** the last `_config` drawn (its key skips a redraw for an unchanged one) */
+  #config: { key: string; last: Partial<Config> };
+  #el: Chrome;
+  #parts: Parts;
+  #trees: Trees;
+  #sending: Sending = { link: "live", offlineObs: null, bannerTimer: null };
+  #reading: Reading = { caret: null, focus: null, flash: new Flash() };
+  #life: { destroyed: boolean; unsubs: (() => void)[]; clock: ReturnType<typeof setInterval> | null } = {
+    destroyed: false,
+    unsubs: [],
+    clock: null,
+  };
 
   constructor(host: HTMLElement, ctx: ViewContext) {
     this.#ctx = this.#live = ctx;
     this.#fmt = ctx.fmt();
     this.#opts = ctx.options();
-    this.#mod = new ModerationUI({
+    this.#config = { key: "", last: ctx.config() };
+    const mod = new ModerationUI({
       store: () => this.#ctx.store,
       fmt: () => this.#fmt,
       readOnly: () => this.#ctx.readOnly(),
-      act: (op) => this.#clicks.act(op),
+      act: (op) => this.#parts.clicks.act(op),
       redraw: (id) => {
-        const rec = this.#tree.nodes.get(id);
-        if (rec) paint(this.#tree, rec);
+        const rec = this.#trees.shown.nodes.get(id);
+        if (rec) paint(this.#trees.shown, rec);
         return rec !== undefined;
       },
-      card: (id) => this.#tree.nodes.get(id)?.card,
+      card: (id) => this.#trees.shown.nodes.get(id)?.card,
     });
-    this.#replay = new Replay({ live: ctx.store, fmt: () => this.#fmt, show: (s) => this.#showStore(s) });
-    this.#why = new WhyOrder({
+    const replay = new Replay({ live: ctx.store, fmt: () => this.#fmt, show: (s) => this.#showStore(s) });
+    const why = new WhyOrder({
       store: () => this.#ctx.store,
-      sort: () => this.#tree.sort,
+      sort: () => this.#trees.shown.sort,
       fmt: () => this.#fmt,
-      cards: () => this.#tree.nodes.values(),
-      card: (id) => this.#tree.nodes.get(id)?.card,
+      cards: () => this.#trees.shown.nodes.values(),
+      card: (id) => this.#trees.shown.nodes.get(id)?.card,
     });
     this.root = h("div", { class: "tw-root", "data-lm-suppress-shortcuts": "true" });
     // The widget owns its keys: Lumino looks for this attribute from the key's target up and
@@ -169,116 +201,127 @@ export class ThreadView {
         t.setAttribute("data-lm-suppress-shortcuts", "true");
       }
     });
-    this.#custom = new CustomActions(this.root, {
+    const custom = new CustomActions(this.root, {
       store: ctx.store,
       fmt: () => this.#fmt,
       config: () => this.#live.config(),
       interactive: () => !this.#ctx.readOnly() && this.#live.store.role !== "reader",
     });
-    this.#lastCfg = ctx.config();
-    this.#drafts = new Drafts({
+    const drafts = new Drafts({
       ctx: () => this.#ctx,
       fmt: () => this.#fmt,
-      paint: (rec) => paint(this.#tree, rec),
-      node: (id) => this.#tree.nodes.get(id),
+      paint: (rec) => paint(this.#trees.shown, rec),
+      node: (id) => this.#trees.shown.nodes.get(id),
       sent: (id) => {
         // Show the new comment where the sort put it (the bottom, for "oldest").
-        const li = this.#tree.nodes.get(id)?.li;
+        const li = this.#trees.shown.nodes.get(id)?.li;
         if (li && typeof li.scrollIntoView === "function") li.scrollIntoView({ block: "nearest" });
       },
       banner: (msg) => this.#showBanner(msg),
     });
-    this.#clicks = new Clicks({ ctx: () => this.#ctx, tree: () => this.#tree, mod: this.#mod, drafts: this.#drafts });
-    this.#tree = this.#newTree(null);
-    this.#postEl = h("article", { class: "tw-post", "data-role": "post" });
-    this.#countEl = h("span", { class: "tw-count", "data-role": "count", "aria-live": "polite" });
-    this.#sortEl = h("select", { class: "tw-sort", "data-role": "sort" });
-    for (const s of SORTS) this.#sortEl.append(h("option", { value: s }));
-    this.#sortEl.value = this.#tree.sort;
-    this.#sortEl.addEventListener("change", () => {
-      const v = this.#sortEl.value as Sort;
+    const clicks = new Clicks({ ctx: () => this.#ctx, tree: () => this.#trees.shown, mod, drafts });
+    this.#parts = { drafts, clicks, mod, replay, why, custom };
+    const shared: Shared = { revealed: new Map(), continued: new Set(), autoCollapsed: new Set() };
+    const shown = this.#newTree(null, shared);
+    this.#trees = { shown, saved: null, shared, searchBox: new SearchBox(() => this.#applySearch()) };
+    const search = this.#trees.searchBox;
+
+    const sort = h("select", { class: "tw-sort", "data-role": "sort" });
+    for (const s of SORTS) sort.append(h("option", { value: s }));
+    sort.value = shown.sort;
+    sort.addEventListener("change", () => {
+      const v = sort.value as Sort;
       if (!SORTS.includes(v)) return;
       this.#ctx.setSort(v);
       this.setSort(v);
     });
-    this.#bannerEl = h("div", { class: "tw-error tw-banner", "data-role": "error", role: "alert", hidden: true });
-    this.#newCommentEl = h("div", { class: "tw-new-comment", "data-role": "new-comment" });
-    this.#emptyEl = h("p", { class: "tw-empty", hidden: true });
-    this.#boxEl = h("div", { class: "tw-tree-box" }, this.#tree.el);
-    this.#search = new SearchBox(() => this.#applySearch());
-
+    const count = h("span", { class: "tw-count", "data-role": "count", "aria-live": "polite" });
+    const sortLabel = h("span", {});
+    const banner = h("div", { class: "tw-error tw-banner", "data-role": "error", role: "alert", hidden: true });
+    const newComment = h("div", { class: "tw-new-comment", "data-role": "new-comment" });
+    const empty = h("p", { class: "tw-empty", hidden: true });
+    const box = h("div", { class: "tw-tree-box" }, shown.el);
     const toolbar = h(
       "div",
       { class: "tw-toolbar" },
-      this.#countEl,
+      count,
       h(
         "div",
         { class: "tw-tools" },
-        this.#search.matchesEl,
-        this.#search.box,
-        this.#search.filterEl,
-        h("label", { class: "tw-sort-label" }, (this.#sortLabelEl = h("span", {})), this.#sortEl),
-        this.#why.toggle,
-        this.#replay.toggle,
-        this.#custom.toolbar,
+        search.matchesEl,
+        search.box,
+        search.filterEl,
+        h("label", { class: "tw-sort-label" }, sortLabel, sort),
+        why.toggle,
+        replay.toggle,
+        custom.toolbar,
       ),
     );
-    this.#noteEl = h("p", { class: "tw-snapshot-note", "data-role": "snapshot-note", role: "note", hidden: true });
-    this.#linkEl = h("p", {
-      class: "tw-link-note",
-      "data-role": "connection",
-      role: "status",
-      "aria-live": "polite",
-      hidden: true,
-    });
-    this.#commentsEl = h(
-      "section",
-      { class: "tw-comments" },
-      toolbar,
-      this.#replay.bar,
-      this.#bannerEl,
-      this.#mod.threadEl,
-      this.#newCommentEl,
-      this.#emptyEl,
-      this.#why.note,
-      this.#boxEl,
-    );
-    // w.css: the widget's own <style>, inside this view's root (gone with the view); it is in the
-    // DOM only while there is CSS to apply
-    this.#styleEl = h("style", { "data-role": "custom-css" });
-    this.root.append(this.#noteEl, this.#linkEl, this.#postEl, this.#commentsEl);
+    this.#el = {
+      post: h("article", { class: "tw-post", "data-role": "post" }),
+      note: h("p", { class: "tw-snapshot-note", "data-role": "snapshot-note", role: "note", hidden: true }),
+      link: h("p", {
+        class: "tw-link-note",
+        "data-role": "connection",
+        role: "status",
+        "aria-live": "polite",
+        hidden: true,
+      }),
+      count,
+      sort,
+      sortLabel,
+      banner,
+      newComment,
+      empty,
+      box,
+      comments: h(
+        "section",
+        { class: "tw-comments" },
+        toolbar,
+        replay.bar,
+        banner,
+        mod.threadEl,
+        newComment,
+        empty,
+        why.note,
+        box,
+      ),
+      // w.css: the widget's own <style>, inside this view's root (gone with the view)
+      style: h("style", { "data-role": "custom-css" }),
+    };
+    this.root.append(this.#el.note, this.#el.link, this.#el.post, this.#el.comments);
     this.#applyLabels();
     this.#applyLayout();
     this.setCss(ctx.css());
     host.append(this.root);
 
-    this.#unsubs.push(ctx.store.subscribe((c) => this.#onChange(c)));
-    this.#unsubs.push(ctx.store.onReject((r) => this.#onReject(r)));
-    this.#unsubs.push(ctx.store.onFocus((id) => this.focusComment(id)));
+    this.#life.unsubs.push(ctx.store.subscribe((c) => this.#onChange(c)));
+    this.#life.unsubs.push(ctx.store.onReject((r) => this.#onReject(r)));
+    this.#life.unsubs.push(ctx.store.onFocus((id) => this.focusComment(id)));
 
     this.#renderPost();
     this.#renderNewComposer();
     this.#updateCount();
     this.#rebuildTree();
-    this.#clock = setInterval(() => refreshTimes(this.root, this.#fmt), 60_000);
+    this.#life.clock = setInterval(() => refreshTimes(this.root, this.#fmt), 60_000);
   }
 
   destroy(): void {
-    if (this.#destroyed) return;
-    this.#destroyed = true;
-    this.#replay.dispose();
-    this.#custom.dispose();
-    this.#search.dispose();
-    for (const u of this.#unsubs) u();
-    this.#unsubs = [];
-    this.#tree.dispose();
-    this.#saved?.tree.dispose();
-    if (this.#clock !== null) clearInterval(this.#clock);
-    this.#clicks.dispose();
-    if (this.#bannerTimer !== null) clearTimeout(this.#bannerTimer);
-    this.#flash.dispose();
-    this.#offlineObs?.disconnect();
-    this.#offlineObs = null;
+    if (this.#life.destroyed) return;
+    this.#life.destroyed = true;
+    this.#parts.replay.dispose();
+    this.#parts.custom.dispose();
+    this.#trees.searchBox.dispose();
+    for (const u of this.#life.unsubs) u();
+    this.#life.unsubs = [];
+    this.#trees.shown.dispose();
+    this.#trees.saved?.tree.dispose();
+    if (this.#life.clock !== null) clearInterval(this.#life.clock);
+    this.#parts.clicks.dispose();
+    if (this.#sending.bannerTimer !== null) clearTimeout(this.#sending.bannerTimer);
+    this.#reading.flash.dispose();
+    this.#sending.offlineObs?.disconnect();
+    this.#sending.offlineObs = null;
     this.root.remove();
   }
 
@@ -305,7 +348,7 @@ export class ThreadView {
     };
     fn();
     if (doc.activeElement === typing) return;
-    if (!this.#restoreCaret(caret)) this.#wantCaret = caret;
+    if (!this.#restoreCaret(caret)) this.#reading.caret = caret;
   }
 
   #restoreCaret(c: Caret): boolean {
@@ -314,7 +357,7 @@ export class ThreadView {
     );
     const ta = el?.querySelector("textarea");
     if (!ta) return false;
-    this.#wantCaret = null;
+    this.#reading.caret = null;
     ta.focus({ preventScroll: true });
     const n = ta.value.length;
     ta.setSelectionRange(Math.min(c.start, n), Math.min(c.end, n), c.dir);
@@ -329,25 +372,25 @@ export class ThreadView {
    * unavailable (aria-disabled: it keeps its focus and says why when pressed); drafts stay.
    */
   setLink(link: Link): void {
-    if (this.#destroyed || link === this.#link) return;
-    this.#link = link;
+    if (this.#life.destroyed || link === this.#sending.link) return;
+    this.#sending.link = link;
     this.root.dataset.link = link;
     this.#renderLink();
     const offline = link !== "live";
     this.root.classList.toggle("tw-offline", offline);
-    if (offline && !this.#offlineObs && typeof MutationObserver === "function") {
-      this.#offlineObs = new MutationObserver(() => this.#markSends(true));
-      this.#offlineObs.observe(this.root, { childList: true, subtree: true });
+    if (offline && !this.#sending.offlineObs && typeof MutationObserver === "function") {
+      this.#sending.offlineObs = new MutationObserver(() => this.#markSends(true));
+      this.#sending.offlineObs.observe(this.root, { childList: true, subtree: true });
     } else if (!offline) {
-      this.#offlineObs?.disconnect();
-      this.#offlineObs = null;
+      this.#sending.offlineObs?.disconnect();
+      this.#sending.offlineObs = null;
     }
     this.#markSends(offline);
   }
 
   #renderLink(): void {
-    const link = this.#link;
-    const el = this.#linkEl;
+    const link = this.#sending.link;
+    const el = this.#el.link;
     el.hidden = link === "live";
     el.textContent =
       link === "lost"
@@ -377,46 +420,46 @@ export class ThreadView {
 
   /** True once every comment this view builds (not collapsed, not behind "more"/"continue") is in the DOM. */
   get idle(): boolean {
-    return this.#tree.idle;
+    return this.#trees.shown.idle;
   }
 
   /** The element of a rendered comment (for tests and tools). */
   element(id: string): HTMLLIElement | undefined {
-    return this.#tree.nodes.get(id)?.li;
+    return this.#trees.shown.nodes.get(id)?.li;
   }
 
-  #newTree(search: SearchResult | null): Tree {
+  #newTree(search: SearchResult | null, shared: Shared = this.#trees.shared): Tree {
     return new Tree(
       {
         ctx: () => this.#ctx,
         fmt: () => this.#fmt,
         opts: () => this.#opts,
-        destroyed: () => this.#destroyed,
+        destroyed: () => this.#life.destroyed,
         card: (rec) => this.#renderCard(rec),
-        mountComposer: (rec) => this.#drafts.mount(rec),
-        hasComposer: (id) => this.#drafts.open.has(id),
+        mountComposer: (rec) => this.#parts.drafts.mount(rec),
+        hasComposer: (id) => this.#parts.drafts.open.has(id),
         onBuilt: (t) => {
-          if (t !== this.#tree) return;
+          if (t !== this.#trees.shown) return;
           this.#syncState();
-          if (this.#wantCaret && this.root.ownerDocument.activeElement === this.root.ownerDocument.body)
-            this.#restoreCaret(this.#wantCaret);
+          if (this.#reading.caret && this.root.ownerDocument.activeElement === this.root.ownerDocument.body)
+            this.#restoreCaret(this.#reading.caret);
         },
-        onClick: (e, t) => this.#clicks.onClick(e, t),
+        onClick: (e, t) => this.#parts.clicks.onClick(e, t),
         onKey: (e, t) => {
-          if (e.key === "Escape" && this.#mod.escape(e.target as Element | null)) {
+          if (e.key === "Escape" && this.#parts.mod.escape(e.target as Element | null)) {
             e.preventDefault();
             e.stopPropagation();
             return;
           }
           t.nav.onKey(e, {
             readOnly: () => this.#ctx.readOnly(),
-            reply: (rec) => this.#drafts.reply(rec),
-            like: (rec) => this.#clicks.toggleLike(rec.id),
+            reply: (rec) => this.#parts.drafts.reply(rec),
+            like: (rec) => this.#parts.clicks.toggleLike(rec.id),
           });
         },
         onSelect: (id) => this.#ctx.select?.(id),
       },
-      this.#shared,
+      shared,
       search,
       this.#ctx.sort(),
     );
@@ -430,13 +473,13 @@ export class ThreadView {
 
   #setSort(sort: Sort): void {
     if (!SORTS.includes(sort)) return;
-    this.#sortEl.value = sort;
-    if (sort === this.#tree.targetSort) return;
-    this.#why.invalidate();
-    this.#tree.resort(sort, () => this.#scrollAnchor());
-    this.#why.relabel();
+    this.#el.sort.value = sort;
+    if (sort === this.#trees.shown.targetSort) return;
+    this.#parts.why.invalidate();
+    this.#trees.shown.resort(sort, () => this.#scrollAnchor());
+    this.#parts.why.relabel();
     this.#syncState();
-    this.#why.redraw();
+    this.#parts.why.redraw();
   }
 
   /** Remember where the reader is (the scroll offset of the nearest scroller) to restore it. */
@@ -452,16 +495,16 @@ export class ThreadView {
 
   /** Show (or hide, for null) the "saved snapshot" note of a page exported without a kernel. */
   setSnapshotNote(savedAt: string | null): void {
-    this.#replay.toggle.hidden = !!savedAt; // a saved page has no kernel to replay from
+    this.#parts.replay.toggle.hidden = !!savedAt; // a saved page has no kernel to replay from
     if (!savedAt) {
-      this.#noteEl.hidden = true;
+      this.#el.note.hidden = true;
       return;
     }
     const ts = Date.parse(savedAt);
     const when = Number.isNaN(ts) ? savedAt : absoluteTime(ts, this.#fmt);
-    this.#noteEl.dataset.savedAt = savedAt;
-    this.#noteEl.textContent = this.#fmt.t("snapshot_note", { time: when });
-    this.#noteEl.hidden = false;
+    this.#el.note.dataset.savedAt = savedAt;
+    this.#el.note.textContent = this.#fmt.t("snapshot_note", { time: when });
+    this.#el.note.hidden = false;
   }
 
   /** `w.strings` or `w.locale` changed: every label and time again (per-view state kept). */
@@ -473,8 +516,8 @@ export class ThreadView {
     this.#fmt = fmt;
     this.#applyLabels();
     this.#renderLink();
-    const saved = this.#noteEl.dataset.savedAt;
-    if (!this.#noteEl.hidden && saved) this.setSnapshotNote(saved);
+    const saved = this.#el.note.dataset.savedAt;
+    if (!this.#el.note.hidden && saved) this.setSnapshotNote(saved);
     this.#renderPost();
     this.#updateMatches();
     this.refreshAll();
@@ -489,7 +532,7 @@ export class ThreadView {
     const old = this.#opts;
     this.#opts = opts;
     this.#applyLayout();
-    if (old.collapsed_depth !== opts.collapsed_depth) this.#shared.autoCollapsed.clear();
+    if (old.collapsed_depth !== opts.collapsed_depth) this.#trees.shared.autoCollapsed.clear();
     const avatarsChanged = old.avatars !== opts.avatars;
     const repliesChanged = old.counts.includes("replies") !== opts.counts.includes("replies");
     if (old.timestamps !== opts.timestamps || avatarsChanged) this.#renderPost();
@@ -506,17 +549,17 @@ export class ThreadView {
 
   /** `w.css` changed. */
   setCss(css: string): void {
-    if (this.#styleEl.textContent !== css) this.#styleEl.textContent = css;
-    if (!css) this.#styleEl.remove();
-    else if (this.#styleEl.parentNode !== this.root) this.root.prepend(this.#styleEl);
+    if (this.#el.style.textContent !== css) this.#el.style.textContent = css;
+    if (!css) this.#el.style.remove();
+    else if (this.#el.style.parentNode !== this.root) this.root.prepend(this.#el.style);
   }
 
   #renderPost(): void {
-    this.#mod.renderThread();
+    this.#parts.mod.renderThread();
     const post = this.#ctx.store.post;
-    renderPost(this.#postEl, post, this.#fmt, this.#opts.timestamps === "absolute", {
+    renderPost(this.#el.post, post, this.#fmt, this.#opts.timestamps === "absolute", {
       cfg: this.#live.config(),
-      actions: this.#custom.forPost(),
+      actions: this.#parts.custom.forPost(),
       avatarUrl: post ? avatarUrl(this.#opts, post.author) : null,
     });
   }
@@ -528,23 +571,23 @@ export class ThreadView {
     this.root.classList.toggle("tw-absolute-times", o.timestamps === "absolute");
     this.root.classList.toggle("tw-hide-vote-counts", !o.counts.includes("votes"));
     this.root.classList.toggle("tw-hide-comment-count", !o.counts.includes("comments"));
-    this.#boxEl.classList.toggle("tw-scrollbox", o.max_height !== null);
-    this.#boxEl.style.maxHeight = o.max_height !== null ? `${o.max_height}px` : "";
-    this.#tree.win?.request();
+    this.#el.box.classList.toggle("tw-scrollbox", o.max_height !== null);
+    this.#el.box.style.maxHeight = o.max_height !== null ? `${o.max_height}px` : "";
+    this.#trees.shown.win?.request();
   }
 
   /** The fixed labels of the view's chrome, from the strings table. */
   #applyLabels(): void {
     const f = this.#fmt;
-    this.#replay.relabel();
-    this.#why.relabel();
-    this.#sortEl.setAttribute("aria-label", f.t("sort_label"));
-    for (const opt of Array.from(this.#sortEl.options)) opt.textContent = f.t(`sort_${opt.value}`);
-    this.#sortLabelEl.textContent = f.t("sort_by");
-    this.#emptyEl.textContent = f.t("no_comments");
-    this.#search.relabel(f);
-    this.#commentsEl.setAttribute("aria-label", f.t("comments_section"));
-    this.#tree.el.setAttribute("aria-label", f.t("comments_section"));
+    this.#parts.replay.relabel();
+    this.#parts.why.relabel();
+    this.#el.sort.setAttribute("aria-label", f.t("sort_label"));
+    for (const opt of Array.from(this.#el.sort.options)) opt.textContent = f.t(`sort_${opt.value}`);
+    this.#el.sortLabel.textContent = f.t("sort_by");
+    this.#el.empty.textContent = f.t("no_comments");
+    this.#trees.searchBox.relabel(f);
+    this.#el.comments.setAttribute("aria-label", f.t("comments_section"));
+    this.#trees.shown.el.setAttribute("aria-label", f.t("comments_section"));
   }
 
   /** read_only or user changed: redraw everything but keep per-view state. */
@@ -553,10 +596,10 @@ export class ThreadView {
   }
 
   #refreshAll(): void {
-    this.#custom.renderToolbar();
+    this.#parts.custom.renderToolbar();
     this.#renderPost(); // its action buttons follow read_only and the role
-    if (this.#saved) {
-      this.#saved.reset = true;
+    if (this.#trees.saved) {
+      this.#trees.saved.reset = true;
       this.#swapSearchTree(); // "Mine" / "Liked by me" depend on the user
     }
     this.#renderNewComposer();
@@ -566,7 +609,7 @@ export class ThreadView {
 
   /** Replay (render/timeline.ts): draw `store` read-only instead of the live thread; null: live again. */
   #showStore(store: ThreadStore | null): void {
-    if (this.#destroyed) return;
+    if (this.#life.destroyed) return;
     this.#ctx = store ? { ...this.#live, store, readOnly: () => true } : this.#live;
     this.root.classList.toggle("tw-replaying", store !== null);
     this.refreshAll(); // the post (its lock, its actions) too
@@ -579,16 +622,16 @@ export class ThreadView {
 
   #setConfig(cfg: Partial<Config>): void {
     const key = JSON.stringify(cfg);
-    if (key === this.#configKey) return;
-    this.#configKey = key;
-    const only = changedActionIds(this.#lastCfg, cfg);
-    this.#lastCfg = cfg;
+    if (key === this.#config.key) return;
+    this.#config.key = key;
+    const only = changedActionIds(this.#config.last, cfg);
+    this.#config.last = cfg;
     if (only) {
       // only a `when` predicate's matches changed (new comments): redraw just those cards
       for (const id of only) {
-        this.#saved?.dirty.add(id);
-        const rec = this.#tree.nodes.get(id);
-        if (rec) paint(this.#tree, rec);
+        this.#trees.saved?.dirty.add(id);
+        const rec = this.#trees.shown.nodes.get(id);
+        if (rec) paint(this.#trees.shown, rec);
       }
       return;
     }
@@ -598,24 +641,24 @@ export class ThreadView {
 
   /** Composers re-read the body limit. */
   refreshComposers(): void {
-    this.#drafts.refresh(this.#tree.nodes.values());
+    this.#parts.drafts.refresh(this.#trees.shown.nodes.values());
   }
 
   #onChange(c: Change): void {
-    if (this.#destroyed || this.#ctx !== this.#live) return; // replaying: live again on "Back to live"
+    if (this.#life.destroyed || this.#ctx !== this.#live) return; // replaying: live again on "Back to live"
     this.#keepTyping(() => this.#applyChange(c));
   }
 
   #applyChange(c: Change): void {
-    this.#why.invalidate();
-    this.#drafts.prune();
+    this.#parts.why.invalidate();
+    this.#parts.drafts.prune();
     let touched: Iterable<string> = c.ids;
-    if (this.#saved) {
+    if (this.#trees.saved) {
       // Searching: the normal view catches up when it comes back; the result is recomputed.
-      if (c.reset) this.#saved.reset = true;
-      else for (const id of c.ids) this.#saved.dirty.add(id);
-      const old = this.#tree.search as SearchResult;
-      const now = this.#search.compute(this.#ctx.store);
+      if (c.reset) this.#trees.saved.reset = true;
+      else for (const id of c.ids) this.#trees.saved.dirty.add(id);
+      const old = this.#trees.shown.search as SearchResult;
+      const now = this.#trees.searchBox.compute(this.#ctx.store);
       // the search tree reads its result from the new one from now on
       old.matches = now.matches;
       const oldVisible = old.visible;
@@ -638,17 +681,19 @@ export class ThreadView {
     }
     if (c.reset) {
       this.#renderPost();
-      if (this.#newCommentEl.hidden !== (this.#ctx.readOnly() || this.#mod.composerClosed())) this.#renderNewComposer();
+      if (this.#el.newComment.hidden !== (this.#ctx.readOnly() || this.#parts.mod.composerClosed()))
+        this.#renderNewComposer();
       this.#updateCount();
       this.#rebuildTree();
     } else {
-      refreshIds(this.#tree, touched);
-      this.#why.changed(touched);
+      refreshIds(this.#trees.shown, touched);
+      this.#parts.why.changed(touched);
       this.#updateCount();
-      this.#tree.nav.ensureTabStop();
-      this.#tree.nav.updatePosition();
+      this.#trees.shown.nav.ensureTabStop();
+      this.#trees.shown.nav.updatePosition();
     }
-    if (this.#wantFocus !== null && this.#ctx.store.isShown(this.#wantFocus)) this.focusComment(this.#wantFocus);
+    if (this.#reading.focus !== null && this.#ctx.store.isShown(this.#reading.focus))
+      this.focusComment(this.#reading.focus);
   }
 
   // ---- focus (w.focus(id), `selected`) -----------------------------------------------------
@@ -659,35 +704,35 @@ export class ThreadView {
    * stop. An id this view does not have yet is remembered until the comment arrives.
    */
   focusComment(id: string): void {
-    if (this.#destroyed) return;
+    if (this.#life.destroyed) return;
     const store = this.#ctx.store;
     if (!store.isShown(id)) {
-      this.#wantFocus = id;
+      this.#reading.focus = id;
       return;
     }
-    this.#wantFocus = null;
-    if (this.#tree.search && !this.#tree.search.visible.has(id)) this.clearSearch();
-    const rec = this.#tree.nav.reveal(id);
+    this.#reading.focus = null;
+    if (this.#trees.shown.search && !this.#trees.shown.search.visible.has(id)) this.clearSearch();
+    const rec = this.#trees.shown.nav.reveal(id);
     if (!rec) return;
     if (typeof rec.card.scrollIntoView === "function") rec.card.scrollIntoView({ block: "center" });
-    this.#flash.show(rec.li);
+    this.#reading.flash.show(rec.li);
   }
 
   // ---- search (render/search.ts computes; the result gets a tree of its own) ---------------
 
   /** Clear the search box and the filter: the normal view comes back as it was. */
   clearSearch(): void {
-    this.#search.clear();
+    this.#trees.searchBox.clear();
   }
 
   #applySearch(): void {
-    if (!this.#search.on) {
-      if (this.#saved) this.#restoreView();
+    if (!this.#trees.searchBox.on) {
+      if (this.#trees.saved) this.#restoreView();
     } else {
-      if (!this.#saved) {
+      if (!this.#trees.saved) {
         // Put the normal tree aside, untouched, and build the result in a tree of its own.
-        this.#tree.pause();
-        this.#saved = { tree: this.#tree, scroll: this.#scrollAnchor(), dirty: new Set(), reset: false };
+        this.#trees.shown.pause();
+        this.#trees.saved = { tree: this.#trees.shown, scroll: this.#scrollAnchor(), dirty: new Set(), reset: false };
       }
       this.#swapSearchTree();
       this.#rebuildTree();
@@ -697,32 +742,32 @@ export class ThreadView {
 
   /** A new search tree for the current query and filter, in place of the shown one. */
   #swapSearchTree(): void {
-    const old = this.#tree;
-    const tree = this.#newTree(this.#search.compute(this.#ctx.store));
-    if (old !== this.#saved?.tree) old.dispose();
+    const old = this.#trees.shown;
+    const tree = this.#newTree(this.#trees.searchBox.compute(this.#ctx.store));
+    if (old !== this.#trees.saved?.tree) old.dispose();
     old.el.replaceWith(tree.el);
-    this.#tree = tree;
+    this.#trees.shown = tree;
   }
 
   #restoreView(): void {
-    const s = this.#saved as Saved;
-    this.#saved = null;
-    this.#tree.dispose();
-    this.#tree.el.replaceWith(s.tree.el);
-    this.#tree = s.tree;
+    const s = this.#trees.saved as Saved;
+    this.#trees.saved = null;
+    this.#trees.shown.dispose();
+    this.#trees.shown.el.replaceWith(s.tree.el);
+    this.#trees.shown = s.tree;
     if (s.reset) this.#rebuildTree();
     else {
       // Composers opened or closed meanwhile, and what changed meanwhile.
-      for (const rec of this.#tree.nodes.values()) {
-        if (!rec.composer && !this.#drafts.open.has(rec.id)) continue;
-        this.#drafts.unmount(rec);
-        if (!this.#ctx.readOnly()) this.#drafts.mount(rec);
-        paint(this.#tree, rec);
+      for (const rec of this.#trees.shown.nodes.values()) {
+        if (!rec.composer && !this.#parts.drafts.open.has(rec.id)) continue;
+        this.#parts.drafts.unmount(rec);
+        if (!this.#ctx.readOnly()) this.#parts.drafts.mount(rec);
+        paint(this.#trees.shown, rec);
       }
       this.setSort(this.#ctx.sort());
-      refreshIds(this.#tree, s.dirty);
-      this.#tree.schedule();
-      this.#tree.nav.ensureTabStop();
+      refreshIds(this.#trees.shown, s.dirty);
+      this.#trees.shown.schedule();
+      this.#trees.shown.nav.ensureTabStop();
       this.#syncState();
     }
     this.#updateCount();
@@ -730,8 +775,8 @@ export class ThreadView {
   }
 
   #updateMatches(): void {
-    const result = this.#saved !== null ? this.#tree.search : null;
-    this.#search.show(result, this.#fmt);
+    const result = this.#trees.saved !== null ? this.#trees.shown.search : null;
+    this.#trees.searchBox.show(result, this.#fmt);
     this.root.classList.toggle("tw-searching", result !== null);
   }
 
@@ -739,18 +784,18 @@ export class ThreadView {
     if (r.reason === LOST_REASON) r = { ...r, reason: this.#fmt.t("no_answer") };
     else if (r.reason === OFFLINE_REASON) r = { ...r, reason: this.#fmt.t("offline_refused") };
     else if (r.reason === GONE_REASON) r = { ...r, reason: this.#fmt.t("gone_refused") };
-    if (this.#drafts.onReject(r)) return;
+    if (this.#parts.drafts.onReject(r)) return;
     // Not one of this view's composers: if this view pressed the button, say so.
-    if (this.#clicks.takeOwn(r.rid) && !this.#mod.onReject(r)) this.#showBanner(r.reason);
+    if (this.#parts.clicks.takeOwn(r.rid) && !this.#parts.mod.onReject(r)) this.#showBanner(r.reason);
   }
 
   // ---- toolbar / new comment -------------------------------------------------------------
 
   #updateCount(): void {
     const store = this.#ctx.store;
-    this.#countEl.textContent = this.#fmt.count("comments", store.visibleCount());
+    this.#el.count.textContent = this.#fmt.count("comments", store.visibleCount());
     const anyShown = store.childIds(ROOT).some((id) => store.isShown(id));
-    this.#emptyEl.hidden = anyShown || !store.complete;
+    this.#el.empty.hidden = anyShown || !store.complete;
     // "false" while only a first screen is here (the rest is on its way)
     const complete = String(store.complete);
     if (this.root.dataset.complete !== complete) this.root.dataset.complete = complete;
@@ -759,31 +804,31 @@ export class ThreadView {
   }
 
   #renderNewComposer(): void {
-    this.#drafts.renderNew(this.#newCommentEl, this.#ctx.readOnly() || this.#mod.composerClosed());
+    this.#parts.drafts.renderNew(this.#el.newComment, this.#ctx.readOnly() || this.#parts.mod.composerClosed());
   }
 
   #showBanner(msg: string): void {
-    this.#bannerEl.textContent = msg;
-    this.#bannerEl.hidden = false;
-    if (this.#bannerTimer !== null) clearTimeout(this.#bannerTimer);
-    this.#bannerTimer = setTimeout(() => {
-      this.#bannerEl.hidden = true;
-      this.#bannerEl.textContent = "";
+    this.#el.banner.textContent = msg;
+    this.#el.banner.hidden = false;
+    if (this.#sending.bannerTimer !== null) clearTimeout(this.#sending.bannerTimer);
+    this.#sending.bannerTimer = setTimeout(() => {
+      this.#el.banner.hidden = true;
+      this.#el.banner.textContent = "";
     }, 8000);
   }
 
   // ---- the tree ----------------------------------------------------------------------------
 
   #rebuildTree(): void {
-    this.#why.invalidate();
-    this.#tree.rebuild(this.#ctx.sort());
-    this.#why.relabel();
-    this.#sortEl.value = this.#tree.targetSort;
+    this.#parts.why.invalidate();
+    this.#trees.shown.rebuild(this.#ctx.sort());
+    this.#parts.why.relabel();
+    this.#el.sort.value = this.#trees.shown.targetSort;
   }
 
   /** `.tw-root[data-state]`: "building" while the progressive build runs, then "idle". */
   #syncState(): void {
-    const state = this.#tree.idle ? "idle" : "building";
+    const state = this.#trees.shown.idle ? "idle" : "building";
     if (this.root.dataset.state !== state) this.root.dataset.state = state;
   }
 
@@ -806,18 +851,18 @@ export class ThreadView {
       replies: collapsed && this.#opts.counts.includes("replies") ? store.replyCount(rec.id) : 0,
       hasChildren: rec.li.hasAttribute("aria-expanded"),
       collapsed,
-      editing: this.#drafts.editing(rec.id),
-      armedDelete: this.#clicks.armedDelete === rec.id,
+      editing: this.#parts.drafts.editing(rec.id),
+      armedDelete: this.#parts.clicks.armedDelete === rec.id,
       fmt: this.#fmt,
       absoluteTimes: this.#opts.timestamps === "absolute",
       avatarUrl: avatarUrl(this.#opts, c.author),
       cfg: this.#ctx.config(),
       role: store.role,
       lock: store.lockOf(rec.id),
-      custom: this.#custom.forComment(c),
-      mod: this.#mod.card(rec.id),
+      custom: this.#parts.custom.forComment(c),
+      mod: this.#parts.mod.card(rec.id),
     });
     if (hadFocus) refocus(rec.card, hadFocus);
-    this.#why.decorate(rec.card, rec.id);
+    this.#parts.why.decorate(rec.card, rec.id);
   }
 }
