@@ -20,6 +20,30 @@ def test_the_widget_is_a_facade_over_composed_parts() -> None:
     assert w._on_custom_message == w._server.handle
 
 
+def test_the_widgets_verbs_are_its_parts_methods_with_their_signatures_and_docs() -> None:
+    import inspect
+
+    from threadwidget.core.engine import Engine
+    from threadwidget.widget.classroom import Classroom
+    from threadwidget.widget.commands import Commands
+
+    w = ThreadWidget(user="Ann")
+    for name, part, cls in [
+        ("add_comment", w._commands, Commands),
+        ("hide", w._commands, Commands),
+        ("on_change", w._engine, Engine),
+        ("ranking", w._classroom, Classroom),
+    ]:
+        assert getattr(w, name) == getattr(part, name)  # the same bound method, no wrapper
+        assert getattr(ThreadWidget, name).__doc__ == getattr(cls, name).__doc__
+        assert "self" not in inspect.signature(getattr(w, name)).parameters
+    c = w.add_comment("Hi")
+    assert w.get(c.id).author == "Ann"
+    assert w.apply({"type": "like", "id": c.id}, actor="Bob").type == "like"  # a dict too
+    with pytest.raises(TypeError, match="validator must be callable"):
+        w.add_validator("nope")  # type: ignore[arg-type]
+
+
 @pytest.mark.parametrize(
     ("name", "value", "match"),
     [
@@ -92,10 +116,10 @@ def test_the_widget_loads_the_packages_built_bundle() -> None:
     from pathlib import Path
 
     import threadwidget
-    from threadwidget.widget.thread_widget import _css_source, _esm_source
+    from threadwidget.widget.bundle import css_source, esm_source
 
     static = Path(threadwidget.__file__).parent / "static"
     if not (static / "widget.js").exists():
         pytest.skip("the frontend bundle is not built (npm run build)")
-    assert _esm_source() == static / "widget.js"
-    assert _css_source() == static / "widget.css"
+    assert esm_source() == static / "widget.js"
+    assert css_source() == static / "widget.css"

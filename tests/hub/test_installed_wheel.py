@@ -85,8 +85,7 @@ def test_the_installed_package_is_the_wheel(venv_python: Path) -> None:
     assert where.startswith(venv), where
     esm = _installed(
         venv_python,
-        "from threadwidget.widget import thread_widget as t\n"
-        "print(t._esm_source(), bool(t._css_source()))",
+        "from threadwidget.widget import bundle as t\nprint(t.esm_source(), bool(t.css_source()))",
     )
     assert esm == f"{Path(where).parent / 'static' / 'widget.js'} True", esm
 

@@ -111,7 +111,8 @@ class Engine:
         return [event for _, event in self.history()[1]]
 
     def replay_at(self, when: datetime) -> Thread:
-        """The thread as it stood at ``when`` (timezone-aware), from the whole stored history."""
+        """The thread as it stood at ``when`` (timezone-aware): comments by their times, then
+        every stored event in ``seq`` order up to that moment."""
         origin, events = self.history()
         return thread_at(origin, (event for _, event in events), when)
 
@@ -121,7 +122,8 @@ class Engine:
         return moments(origin, (event for _, event in events))
 
     def audit(self) -> list[dict[str, Any]]:
-        """Every report, moderator decision and replacement: who, when, what, which, why."""
+        """Every report, moderator decision and replacement of the thread in the stored history:
+        seq, who, when, what, on which comment, and why."""
         rows = []
         for seq, event in self.history()[1]:
             if isinstance(event, operations.ReplaceEvent):
@@ -156,7 +158,8 @@ class Engine:
         return _register(self._sinks, sink)
 
     def on_change(self, callback: Callback) -> Callable[[], None]:
-        """Call ``callback(event)`` after every applied event (after the commit, in order)."""
+        """Call ``callback(event)`` after every applied event, from Python, any view or another
+        kernel: after the commit, in ``seq`` order, never re-entrantly. Returns an undo."""
         return _register(self._change_callbacks, callback)
 
     def on_comment(self, callback: Callback) -> Callable[[], None]:
@@ -164,12 +167,15 @@ class Engine:
         return _register(self._comment_callbacks, callback)
 
     def add_validator(self, validator: Validator) -> Callable[[], None]:
-        """Run ``validator(op, ctx)`` before every operation (with the lock held: keep it quick).
+        """Run ``validator(op, ctx)`` before every operation, from Python or any view.
 
-        Return None to accept, a rewritten operation (same type and comment) to change it, or
-        raise ``ValueError("reason")`` to refuse it with that reason shown to the user.
+        Return None to accept, a rewritten operation (same type and comment) to change it — e.g.
+        ``op.model_copy(update={"body": mask(op.body)})`` — or raise ``ValueError("reason")`` to
+        refuse it with that reason shown to the user. ``ctx.actor`` is who asks, ``ctx.trusted``
+        is True for Python calls. Validators run before the commit, holding the thread's lock:
+        keep them quick. Returns a function that removes the validator.
         """
-        return _register(self._validators, validator)
+        return _register(self._validators, validator, "validator")
 
     # ---- changing ---------------------------------------------------------------------------
 
@@ -381,9 +387,9 @@ def _job(engine: Engine, callback: Callback, argument: object) -> Callable[[], N
     return run
 
 
-def _register(items: list[_F], item: _F) -> Callable[[], None]:
+def _register(items: list[_F], item: _F, what: str = "callback") -> Callable[[], None]:
     if not callable(item):
-        raise TypeError(f"callback must be callable, not {type(item).__name__}")
+        raise TypeError(f"{what} must be callable, not {type(item).__name__}")
     items.append(item)
 
     def remove() -> None:

@@ -138,6 +138,13 @@ class FileStorage(SharedStorage):
             store.close()
             raise
 
+    def holds(self, path: str | os.PathLike[str]) -> bool:
+        """Whether ``path`` names this autosave file (the same file, or the same absolute path)."""
+        try:
+            return Path(path).samefile(self.path)
+        except OSError:
+            return Path(path).resolve() == self.path.resolve()
+
     def _import(self) -> None:
         """Import the file of another kind at :attr:`path` (once, whoever else tries too)."""
         from ..formats import load

@@ -10,7 +10,24 @@ from ..core.storage import Storage
 from ..stores.store import SharedStore, open_store
 from .shared import SharedStorage
 
-__all__ = ["open_storage"]
+__all__ = ["open_shared", "open_storage"]
+
+
+def open_shared(
+    store: SharedStore | str | os.PathLike[str] | None,
+    thread_id: str | None,
+    thread: Thread | None = None,
+    readers: Sequence[str] | None = None,
+    writers: Sequence[str] | None = None,
+) -> Storage:
+    """``ThreadWidget.connect``'s arguments: ``connect("week1")`` names just the thread, giving
+    ``readers`` or ``writers`` sets both (see :func:`open_storage`)."""
+    if thread_id is None and isinstance(store, str):  # connect("week1")
+        store, thread_id = None, store
+    if not isinstance(thread_id, str):
+        raise TypeError(f"thread_id must be a str, not {type(thread_id).__name__}")
+    access = None if readers is None and writers is None else (readers, writers)
+    return open_storage(store, thread_id, create=thread, access=access)
 
 
 def open_storage(

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Container, Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from ..core import rules
+from ..core.ranking import SORTS
 
-__all__ = ["Access"]
+__all__ = ["Access", "page_updates"]
 
 
 @dataclass(frozen=True)
@@ -37,3 +39,18 @@ class Access:
             votes=self.votes,
             labels=self.labels,
         )
+
+
+def page_updates(
+    sync_data: Mapping[str, Any], comment_ids: Container[str], keys: Iterable[str]
+) -> tuple[dict[str, Any], list[str]]:
+    """The trait updates a page may make (view preferences with valid values: ``sort``,
+    ``selected``) and the trait names it is refused (e.g. ``user``, ``read_only``)."""
+    allowed: dict[str, Any] = {}
+    if sync_data.get("sort") in SORTS:
+        allowed["sort"] = sync_data["sort"]
+    chosen = sync_data.get("selected", False)
+    if chosen is None or (isinstance(chosen, str) and chosen in comment_ids):
+        allowed["selected"] = chosen
+    traits = set(keys)
+    return allowed, sorted(key for key in sync_data if key not in allowed and key in traits)

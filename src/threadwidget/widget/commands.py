@@ -10,6 +10,7 @@ afterwards (the post, for verbs on the post).
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from typing import Any
 
 from ..core import operations
 from ..core.engine import Engine
@@ -27,10 +28,14 @@ class Commands:
         self._engine = engine
         self._access = access
 
-    def apply(self, op: operations.Operation, actor: str | None = None) -> operations.Event:
-        """Apply any operation as trusted Python code acting as ``actor`` (default: ``user``)."""
+    def apply(
+        self, op: operations.Operation | Mapping[str, Any], actor: str | None = None
+    ) -> operations.Event:
+        """Apply any operation (or its dict) as trusted Python code acting as ``actor``
+        (default: ``user``)."""
+        operation = operations.parse_operation(op) if isinstance(op, Mapping) else op
         access = self._access()
-        return self._engine.submit(op, access.context(actor or access.user, trusted=True))
+        return self._engine.submit(operation, access.context(actor or access.user, trusted=True))
 
     def _after(self, comment_id: str | None) -> Comment | Post:
         return self._engine.post if comment_id is None else self._engine.get(comment_id)
@@ -68,7 +73,7 @@ class Commands:
         return self._engine.get(comment_id)
 
     def set_extra(
-        self, comment_id: str | None, *, user: str | None = None, **values: JsonValue
+        self, /, comment_id: str | None, *, user: str | None = None, **values: JsonValue
     ) -> Comment | Post:
         """Merge ``values`` into a comment's ``extra`` (the post's for None); None removes a key.
 

@@ -5,10 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any, Literal, TypedDict
 
+from ..core.models import Comment, Post, Thread
 from ..core.ranking import Sort
 from ..core.rules import Role
 
-__all__ = ["SETTING_NAMES", "WidgetSettings", "unknown_settings"]
+__all__ = ["SETTING_NAMES", "WidgetSettings", "given_thread", "unknown_settings"]
 
 
 class WidgetSettings(TypedDict, total=False):
@@ -46,3 +47,21 @@ def unknown_settings(given: Iterable[str]) -> None:
         raise TypeError(
             f"ThreadWidget got unexpected keyword argument(s): {', '.join(sorted(unknown))}"
         )
+
+
+def given_thread(
+    post: Post | Mapping[str, Any] | None,
+    comments: Iterable[Comment | Mapping[str, Any]],
+    thread: Thread | None,
+) -> Thread | None:
+    """The thread the constructor was given: ``thread``, or one of ``post`` and ``comments``."""
+    if thread is not None and (post is not None or comments):
+        raise TypeError("pass either thread=... or post=/comments=, not both")
+    if thread is None and (post is not None or comments):
+        if isinstance(post, Mapping):
+            post = Post.model_validate(post)
+        thread = Thread(
+            post=post if post is not None else Post(),
+            comments=tuple(comments),  # type: ignore[arg-type]
+        )
+    return thread

@@ -13,7 +13,12 @@ from ..core import operations, rules
 from ..core.engine import Engine
 from ..core.models import Thread
 from ..page.channel import RATE_LIMIT, RATE_WINDOW, PageChannel, RateLimiter, replay_messages
-from ..page.messages import action_result_message, reject_message, timeline_message
+from ..page.messages import (
+    action_result_message,
+    focus_message,
+    reject_message,
+    timeline_message,
+)
 from ..page.requests import (
     ActionRequest,
     OpRequest,
@@ -53,6 +58,13 @@ class PageServer:
         self._actions = actions
         self._access = access
         self._send = send
+
+    def focus(self, comment_id: str) -> None:
+        """Scroll every open view to this comment and highlight it (a permalink from Python),
+        opening collapsed ancestors and replies behind "more" / "continue" as needed."""
+        if comment_id not in self._engine.state.comments:
+            raise KeyError(f"no comment with id {comment_id!r}")
+        self._send(focus_message(comment_id))
 
     def handle(self, _widget: object, content: object, _buffers: object) -> None:
         """One custom message from a view (the ``on_msg`` callback)."""

@@ -10,8 +10,7 @@ from __future__ import annotations
 
 import os
 import secrets
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from datetime import datetime
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -20,8 +19,8 @@ import traitlets
 
 from ..core import operations, rules
 from ..core.delivery import host_thread_class
-from ..core.engine import Callback, Engine, Validator
-from ..core.models import Comment, JsonValue, ModerationAction, Post, Thread, utcnow
+from ..core.engine import Engine
+from ..core.models import Comment, Post, Thread, utcnow
 from ..core.ranking import SORTS
 from ..core.storage import Storage
 from ..core.voting import VotingModel, voting_model
@@ -31,15 +30,16 @@ from ..page.fields import wire_fields
 from ..page.messages import config_value, focus_message, snapshot_value
 from ..page.outbox import Outbox
 from ..storage.file import FileStorage
-from ..storage.open import open_storage
+from ..storage.open import open_shared
 from ..stores.store import SharedStore
 from . import traits
-from .access import Access
+from .access import Access, page_updates
 from .action_registry import ActionRegistry
-from .actions import ActionResult, ActionTarget
-from .classroom import Classroom
+from .bundle import css_source, esm_source
+from .classroom import Classroom, Reader
 from .commands import Commands
-from .keywords import unknown_settings
+from .delegated import Delegated
+from .keywords import given_thread, unknown_settings
 from .page_server import PageServer
 from .saved_state import SavedState
 
@@ -49,33 +49,6 @@ if TYPE_CHECKING:
     from .keywords import WidgetSettings
 
 __all__ = ["ThreadWidget"]
-
-_STATIC = Path(__file__).parents[1] / "static"
-_MISSING_BUNDLE_ESM = """
-export default { render({ el }) {
-  el.textContent = "threadwidget: the frontend bundle is missing "
-    + "(src/threadwidget/static/widget.js). Reinstall the package, or run "
-    + "`npm install && npm run build` in a source checkout.";
-} };
-"""
-
-
-def _same_file(path: Path, other: Path) -> bool:
-    """Whether two paths name one file (the same inode, or the same absolute path)."""
-    try:
-        return path.samefile(other)
-    except OSError:
-        return path.resolve() == other.resolve()
-
-
-def _esm_source() -> str | Path:
-    bundle = _STATIC / "widget.js"
-    return bundle if bundle.exists() else _MISSING_BUNDLE_ESM
-
-
-def _css_source() -> str | Path:
-    css = _STATIC / "widget.css"
-    return css if css.exists() else ""
 
 
 class ThreadWidget(anywidget.AnyWidget):
@@ -87,49 +60,32 @@ class ThreadWidget(anywidget.AnyWidget):
     'Chris'
     """
 
-    _esm = _esm_source()
-    _css = _css_source()
+    _esm = esm_source()
+    _css = css_source()
 
     # Private wire traits (see docs/protocol.md); the public façade is the methods below.
     _snapshot = traitlets.Dict().tag(sync=True, echo_update=False)
     _config = traitlets.Dict().tag(sync=True)
-    #: Names this widget's model in the page: every view finds the model's one store by it.
-    _model_key = traitlets.Unicode("").tag(sync=True)
+    _model_key = traitlets.Unicode("").tag(sync=True)  # the page finds the model's store by it
 
-    #: The person acting in the browser views (authors their comments and likes).
-    user = traitlets.Unicode("anonymous").tag(sync=True)
-    #: Hide every editing control and refuse browser operations.
-    read_only = traitlets.Bool(False).tag(sync=True)
-    #: Order of comments among siblings: "oldest", "newest", "top", "best", "controversial" or
-    #: "hot" (formulas in :mod:`threadwidget.core.ranking`; :meth:`ranking` shows the scores).
-    sort = traitlets.Enum(SORTS, default_value="oldest").tag(sync=True)
-    #: The comment selected in a view (None: none). Set it to focus a comment in every view;
-    #: observe it (or ``ipywidgets.link`` it) to follow what readers select.
-    selected = traitlets.Unicode(None, allow_none=True).tag(sync=True)
-    #: Replacements for UI strings, by key (see ``strings.json`` and docs/extending.md).
-    strings = traits.Strings().tag(sync=True)
-    #: BCP 47 locale for times and numbers ("de", "pt-BR"); "" is the page's locale.
-    locale = traits.Locale("").tag(sync=True)
-    #: Layout: max_indent, density, avatars, timestamps, collapsed_depth, counts, max_height.
-    options = traits.Options().tag(sync=True)
-    #: Extra CSS for every view, in a <style> inside the view (rules should start with .tw-root).
-    css = traits.Css("").tag(sync=True)
+    # Synced settings (the table in docs/extending.md; each validated in .traits).
+    user = traitlets.Unicode("anonymous").tag(sync=True)  # who acts in the views
+    read_only = traitlets.Bool(False).tag(sync=True)  # no editing controls; page ops refused
+    sort = traitlets.Enum(SORTS, default_value="oldest").tag(sync=True)  # see core.ranking
+    selected = traitlets.Unicode(None, allow_none=True).tag(sync=True)  # focused in every view
+    strings = traits.Strings().tag(sync=True)  # UI strings by key (strings.json)
+    locale = traits.Locale("").tag(sync=True)  # BCP 47 ("de", "pt-BR"); "": the page's
+    options = traits.Options().tag(sync=True)  # layout: max_indent, density, avatars, ...
+    css = traits.Css("").tag(sync=True)  # extra CSS for every view (rules under .tw-root)
 
-    # Not synced: the kernel folds these into ``_config`` (what the views read) and into the
-    # rules every operation is checked against.
-    #: The browser user's role: "reader", "participant" (default) or "moderator".
-    role = traitlets.Enum(rules.ROLES, default_value="participant")
-    #: Per-user roles, overriding ``role`` for the named users ({"teacher": "moderator"}).
-    roles = traits.Roles()
-    #: "likes" (default), "updown", or reactions {"👍": "Agree", ...}; one vote per user.
-    voting = traits.Voting("likes")
-    #: The labels of a labelling exercise (["spam", "off-topic", ...]); empty: no labelling.
-    label_set = traits.LabelSet()
-    #: ``extra`` keys the cards show: [("sentiment", "badge"), ("toxicity", "bar", "Toxicity")].
-    fields = traits.Fields()
-    #: Badges after author names: {"helper": "bot", "Ms. Rivera": "teacher"}.
-    badges = traits.Badges()
-    #: What a saved notebook carries: "published" (what a reader sees) or "full" (everything).
+    # Rules, not synced: folded into ``_config`` and into every operation's check (Access).
+    role = traitlets.Enum(rules.ROLES, default_value="participant")  # reader/participant/moderator
+    roles = traits.Roles()  # per-user roles: {"teacher": "moderator"}
+    voting = traits.Voting("likes")  # "likes", "updown", or reactions {"👍": "Agree", ...}
+    label_set = traits.LabelSet()  # the labels of a labelling exercise
+    fields = traits.Fields()  # extra keys the cards show: [("toxicity", "bar", "Toxicity")]
+    badges = traits.Badges()  # badges after author names: {"helper": "bot"}
+    #: What a saved notebook carries: "published" (what a reader sees) or "full".
     notebook_state = traitlets.Enum(("published", "full"), default_value="published")
 
     @traitlets.validate("selected")
@@ -150,17 +106,9 @@ class ThreadWidget(anywidget.AnyWidget):
         **settings: Unpack[WidgetSettings],
     ) -> None:
         unknown_settings(settings)
-        if thread is not None and (post is not None or comments):
-            raise TypeError("pass either thread=... or post=/comments=, not both")
+        thread = given_thread(post, comments, thread)
         if autosave is not None and storage is not None:
             raise TypeError("pass either autosave= or storage=, not both")
-        if thread is None and (post is not None or comments):
-            if isinstance(post, Mapping):
-                post = Post.model_validate(post)
-            thread = Thread(
-                post=post if post is not None else Post(),
-                comments=tuple(comments),  # type: ignore[arg-type]
-            )
         given: dict[str, Any] = {k: v for k, v in settings.items() if v is not None}
         given.setdefault("user", os.environ.get("JUPYTERHUB_USER") or "anonymous")
         owned = storage is None  # this call opens it (an autosave file, or memory)
@@ -201,7 +149,11 @@ class ThreadWidget(anywidget.AnyWidget):
         self._saved = SavedState(self._outbox.state, full=given.get("notebook_state") == "full")
         self._actions = ActionRegistry(engine, self._refresh_config)
         self._commands = Commands(engine, lambda: self._access)
-        self._classroom = Classroom(engine, self._actions)
+        self._classroom = Classroom(
+            engine,
+            self._actions,
+            lambda: Reader(self.voting_model, self.sort, self.role_of(self.user), self.strings),
+        )
         self._server = PageServer(
             engine,
             self._page,
@@ -223,7 +175,7 @@ class ThreadWidget(anywidget.AnyWidget):
         super().__init__(_snapshot=snapshot, _model_key=secrets.token_hex(8), **given)
         self._refresh_config()
         self.observe(
-            self._on_settings,
+            self._refresh_config,
             ["role", "roles", "voting", "label_set", "fields", "badges", "user", "read_only"],
         )
         self.observe(self._on_notebook_state, "notebook_state")
@@ -231,9 +183,6 @@ class ThreadWidget(anywidget.AnyWidget):
         #: The handler of the views' messages (tests deliver messages to it directly).
         self._on_custom_message = self._server.handle
         self.on_msg(self._on_custom_message)
-
-    def _on_settings(self, _change: Any) -> None:
-        self._refresh_config()
 
     def _on_notebook_state(self, _change: Any) -> None:
         self._saved.full = self.notebook_state == "full"
@@ -288,180 +237,46 @@ class ThreadWidget(anywidget.AnyWidget):
         """Errors raised by callbacks, validators and actions, newest last (the last 100)."""
         return list(self._engine.errors)
 
-    def get(self, comment_id: str) -> Comment:
-        """The comment with this id (``KeyError`` naming the id if there is none)."""
-        return self._engine.get(comment_id)
+    get = Delegated("_engine", Engine.get)
 
     # ---- changing, from Python: the verbs of .commands.Commands ---------------------------------
     # Python code is trusted (roles, locks and read_only do not bind it); ``user=`` is who acts
     # (default: ``user``); each returns the comment as it is afterwards (the post for None).
 
-    def apply(
-        self, op: operations.Operation | Mapping[str, Any], actor: str | None = None
-    ) -> operations.Event:
-        """Apply any operation as trusted Python code acting as ``actor`` (default ``user``)."""
-        operation = operations.parse_operation(op) if isinstance(op, Mapping) else op
-        return self._commands.apply(operation, actor)
+    apply = Delegated("_commands", Commands.apply)
+    add_comment = Delegated("_commands", Commands.add_comment)
+    edit_comment = Delegated("_commands", Commands.edit_comment)
+    delete_comment = Delegated("_commands", Commands.delete_comment)
+    set_extra = Delegated("_commands", Commands.set_extra)
+    like = Delegated("_commands", Commands.like)
+    unlike = Delegated("_commands", Commands.unlike)
+    vote = Delegated("_commands", Commands.vote)
+    label = Delegated("_commands", Commands.label)
+    # moderation
+    flag = Delegated("_commands", Commands.flag)
+    unflag = Delegated("_commands", Commands.unflag)
+    moderate = Delegated("_commands", Commands.moderate)
+    hide = Delegated("_commands", Commands.hide)
+    unhide = Delegated("_commands", Commands.unhide)
+    mark_spam = Delegated("_commands", Commands.mark_spam)
+    mark_not_spam = Delegated("_commands", Commands.mark_not_spam)
+    remove = Delegated("_commands", Commands.remove)
+    restore = Delegated("_commands", Commands.restore)
+    pin = Delegated("_commands", Commands.pin)
+    unpin = Delegated("_commands", Commands.unpin)
+    lock = Delegated("_commands", Commands.lock)
+    unlock = Delegated("_commands", Commands.unlock)
 
-    def add_comment(
-        self,
-        body: str,
-        *,
-        parent_id: str | None = None,
-        user: str | None = None,
-        author: str | None = None,
-        extra: Mapping[str, JsonValue] | None = None,
-    ) -> Comment:
-        """Post a comment (``parent_id`` None answers the post); ``author`` is another name for
-        ``user``; ``extra`` attaches JSON data (shown through ``fields``)."""
-        return self._commands.add_comment(
-            body, parent_id=parent_id, user=user, author=author, extra=extra
-        )
+    # ---- callbacks and history: the engine's -------------------------------------------------
 
-    def edit_comment(self, comment_id: str, body: str, *, user: str | None = None) -> Comment:
-        """Replace a comment's body; it gets an "edited" mark."""
-        return self._commands.edit_comment(comment_id, body, user=user)
+    on_change = Delegated("_engine", Engine.on_change)
+    on_comment = Delegated("_engine", Engine.on_comment)
+    add_validator = Delegated("_engine", Engine.add_validator)
+    replay_at = Delegated("_engine", Engine.replay_at)
+    moments = Delegated("_engine", Engine.moments)
+    audit = Delegated("_engine", Engine.audit)
 
-    def delete_comment(self, comment_id: str, *, user: str | None = None) -> Comment:
-        """Delete a comment ("[deleted]" while it has replies); returns the tombstone."""
-        return self._commands.delete_comment(comment_id, user=user)
-
-    def set_extra(
-        self, comment_id: str | None, *, user: str | None = None, **values: JsonValue
-    ) -> Comment | Post:
-        """Merge ``values`` into a comment's ``extra`` (the post's for None); None removes a key."""
-        return self._commands.set_extra(comment_id, user=user, **values)
-
-    def like(self, comment_id: str, *, user: str | None = None) -> Comment:
-        """Like a comment as ``user``; once per user."""
-        return self._commands.like(comment_id, user=user)
-
-    def unlike(self, comment_id: str, *, user: str | None = None) -> Comment:
-        """Take back ``user``'s like."""
-        return self._commands.unlike(comment_id, user=user)
-
-    def vote(self, comment_id: str, choice: str | None, *, user: str | None = None) -> Comment:
-        """Set ``user``'s one vote on a comment ("up", "down" or a reaction); None retracts it."""
-        return self._commands.vote(comment_id, choice, user=user)
-
-    def flag(self, comment_id: str, reason: str = "", *, user: str | None = None) -> Comment:
-        """Report a comment to the moderators, with a reason (once per user)."""
-        return self._commands.flag(comment_id, reason, user=user)
-
-    def unflag(self, comment_id: str, *, user: str | None = None) -> Comment:
-        """Take back ``user``'s report."""
-        return self._commands.unflag(comment_id, user=user)
-
-    def moderate(
-        self,
-        comment_id: str,
-        action: ModerationAction,
-        reason: str = "",
-        *,
-        user: str | None = None,
-    ) -> Comment:
-        """Apply a moderation action (hide, unhide, spam, not_spam, remove, restore)."""
-        return self._commands.moderate(comment_id, action, reason, user=user)
-
-    def hide(self, comment_id: str, reason: str = "", *, user: str | None = None) -> Comment:
-        """Hide a comment from everyone but moderators (who see it greyed, with the reason)."""
-        return self._commands.hide(comment_id, reason, user=user)
-
-    def unhide(self, comment_id: str, reason: str = "", *, user: str | None = None) -> Comment:
-        """Show a hidden comment again."""
-        return self._commands.unhide(comment_id, reason, user=user)
-
-    def mark_spam(self, comment_id: str, reason: str = "", *, user: str | None = None) -> Comment:
-        """Mark a comment as spam: hidden from everyone but moderators."""
-        return self._commands.mark_spam(comment_id, reason, user=user)
-
-    def mark_not_spam(
-        self, comment_id: str, reason: str = "", *, user: str | None = None
-    ) -> Comment:
-        """Undo :meth:`mark_spam`."""
-        return self._commands.mark_not_spam(comment_id, reason, user=user)
-
-    def remove(self, comment_id: str, reason: str = "", *, user: str | None = None) -> Comment:
-        """Remove a comment: readers see "Removed by a moderator" in its place."""
-        return self._commands.remove(comment_id, reason, user=user)
-
-    def restore(self, comment_id: str, reason: str = "", *, user: str | None = None) -> Comment:
-        """Undo :meth:`remove`."""
-        return self._commands.restore(comment_id, reason, user=user)
-
-    def pin(self, comment_id: str, reason: str = "", *, user: str | None = None) -> Comment:
-        """Pin a comment first among its siblings, whatever the sort."""
-        return self._commands.pin(comment_id, reason, user=user)
-
-    def unpin(self, comment_id: str, reason: str = "", *, user: str | None = None) -> Comment:
-        """Undo :meth:`pin`."""
-        return self._commands.unpin(comment_id, reason, user=user)
-
-    def lock(
-        self, comment_id: str | None = None, reason: str = "", *, user: str | None = None
-    ) -> Comment | Post:
-        """Lock a comment's subtree (the whole thread for None): only moderators may reply or
-        edit there until :meth:`unlock`."""
-        return self._commands.lock(comment_id, reason, user=user)
-
-    def unlock(
-        self, comment_id: str | None = None, reason: str = "", *, user: str | None = None
-    ) -> Comment | Post:
-        """Undo :meth:`lock`."""
-        return self._commands.unlock(comment_id, reason, user=user)
-
-    def label(self, comment_id: str, label: str | None, *, user: str | None = None) -> Comment:
-        """Set ``user``'s label on a comment (one per user); None clears it."""
-        return self._commands.label(comment_id, label, user=user)
-
-    # ---- callbacks ----------------------------------------------------------------------------
-
-    def on_change(self, callback: Callback) -> Callable[[], None]:
-        """Call ``callback(event)`` after every applied event, from Python, any view or another
-        kernel: after the commit, in ``seq`` order, never re-entrantly. Returns an undo."""
-        return self._engine.on_change(callback)
-
-    def on_comment(self, callback: Callback) -> Callable[[], None]:
-        """Call ``callback(comment)`` for every new comment; returns a function that removes it."""
-        return self._engine.on_comment(callback)
-
-    def add_validator(self, validator: Validator) -> Callable[[], None]:
-        """Run ``validator(op, ctx)`` before every operation, from Python or any view.
-
-        Return None to accept, a rewritten operation (same type and comment) to change it — e.g.
-        ``op.model_copy(update={"body": mask(op.body)})`` — or raise ``ValueError("reason")`` to
-        refuse it with that reason shown to the user. ``ctx.actor`` is who asks, ``ctx.trusted``
-        is True for Python calls. Validators run before the commit, holding the thread's lock:
-        keep them quick. Returns a function that removes the validator.
-        """
-        if not callable(validator):
-            raise TypeError(f"validator must be callable, not {type(validator).__name__}")
-        return self._engine.add_validator(validator)
-
-    def focus(self, comment_id: str) -> None:
-        """Scroll every open view to this comment and highlight it (a permalink from Python).
-
-        Collapsed ancestors and replies behind "more" / "continue" buttons are opened as needed.
-        """
-        if comment_id not in self._engine.state.comments:
-            raise KeyError(f"no comment with id {comment_id!r}")
-        self._outbox.send(focus_message(comment_id))
-
-    # ---- history ------------------------------------------------------------------------------
-
-    def replay_at(self, when: datetime) -> Thread:
-        """The thread as it stood at ``when`` (timezone-aware): comments by their times, then
-        every stored event in ``seq`` order up to that moment."""
-        return self._engine.replay_at(when)
-
-    def moments(self) -> list[datetime]:
-        """Every time the thread changed, oldest first: the stops of a replay timeline."""
-        return self._engine.moments()
-
-    def audit(self) -> list[dict[str, Any]]:
-        """Every report, moderator decision and replacement of the thread in the stored history:
-        seq, who, when, what, on which comment, and why."""
-        return self._engine.audit()
+    focus = Delegated("_server", PageServer.focus)
 
     # ---- the classroom: roles, votes, labels, rankings, custom actions (.classroom) -----------
 
@@ -474,69 +289,32 @@ class ThreadWidget(anywidget.AnyWidget):
         """The validated voting model (see :mod:`threadwidget.core.voting`)."""
         return voting_model(self.voting)
 
-    def votes_of(self, comment_id: str) -> dict[str, list[str]]:
-        """Who chose what on a comment: choice -> users (``"like"`` -> likers for likes)."""
-        return self._classroom.votes_of(comment_id, self.voting_model)
+    votes_of = Delegated("_classroom", Classroom.votes_of)
+    ranking = Delegated("_classroom", Classroom.ranking)
+    label_rows = Delegated("_classroom", Classroom.label_rows)
+    agreement = Delegated("_classroom", Classroom.agreement)
+    add_action = Delegated("_classroom", Classroom.add_action)
 
     @property
     def labels(self) -> Any:
         """The labelling exercise as a DataFrame: comment_id, user, label, author, body."""
         return self._classroom.labels()
 
-    def label_rows(self) -> list[dict[str, Any]]:
-        """The rows of :attr:`labels` as dicts (no pandas needed)."""
-        return self._classroom.label_rows()
-
-    def ranking(self, sort: str | None = None, now: datetime | None = None) -> Any:
-        """Every comment this widget's user sees, in page order, with its rank among siblings,
-        score inputs, score and formula under ``sort`` (default: :attr:`sort`), as a DataFrame.
-        ``now`` is the clock of ``hot`` (default: the current time)."""
-        return self._classroom.ranking(
-            sort or self.sort, self.voting_model, now, self.role_of(self.user), self.strings
-        )
-
-    def agreement(self, key: Mapping[str, str]) -> Any:
-        """Per student: labelled, matches, agreement and accuracy against an answer key
-        (comment id -> label), as a DataFrame indexed by user."""
-        return self._classroom.agreement(key)
-
-    def add_action(
-        self,
-        name: str,
-        label: str | None = None,
-        handler: Callable[..., ActionResult] | None = None,
-        *,
-        icon: str | None = None,
-        when: Callable[[Comment], bool] | None = None,
-        target: ActionTarget = "comment",
-        actor: str | None = None,
-    ) -> Callable[[], None]:
-        """Put a button named ``label`` on every comment ``when(comment)`` accepts (all when
-        None), on the post (``target="post"``) or in the toolbar (``target="thread"``).
-
-        A click calls ``handler(comment_or_post_or_thread, user)`` in the kernel. It may return
-        operations (or dicts) to apply — as ``actor``, default the clicking user — a message
-        str to show, or None; raising refuses the click, its message shown in the page. Returns
-        a function that removes the action.
-        """
-        return self._classroom.add_action(
-            name, label, handler, icon=icon, when=when, target=target, actor=actor
-        )
-
     @property
     def actions(self) -> list[str]:
         """Names of the registered custom actions, in the order they show."""
         return self._classroom.actions
 
-    def _refresh_config(self) -> None:
-        """Recompute ``_config``, all the views need to know about the rules (a fresh dict)."""
-        model = self.voting_model
+    def _refresh_config(self, _change: Any = None) -> None:
+        """A rule or setting changed: a new :class:`Access`, and ``_config`` (a fresh dict) with
+        all the views need to know about the rules."""
+        model = self.voting_model  # parsed once per change of the rules, not per operation
         self._access = Access(
             user=self.user,
             read_only=self.read_only,
             role=self.role,
             roles=dict(self.roles),
-            votes=model.keys,  # parsed once per change of the rules, not per operation
+            votes=model.keys,
             labels=frozenset(self.label_set),
         )
         self._config = config_value(
@@ -554,8 +332,7 @@ class ThreadWidget(anywidget.AnyWidget):
         """Write the thread as versioned JSON (atomically); see ``docs/file-format.md``. The
         widget's own autosave file is refused (it is saved already, and JSON would replace it)."""
         storage = self._engine.storage
-        own = getattr(storage, "path", None) if isinstance(storage, FileStorage) else None
-        if own is not None and _same_file(Path(path), own):
+        if isinstance(storage, FileStorage) and storage.holds(path):
             raise ValueError(
                 f"path: {os.fspath(path)!r} is this widget's autosave file, which holds every "
                 "change already; save a copy under another name"
@@ -581,28 +358,12 @@ class ThreadWidget(anywidget.AnyWidget):
         writers: Sequence[str] | None = None,
         **settings: Unpack[WidgetSettings],
     ) -> ThreadWidget:
-        """A widget on a shared thread: every operation goes through the store (or the hub's
-        threadwidget service) and every widget connected to the thread shows it live.
-
-        ``store`` is a :class:`~threadwidget.stores.SharedStore`, a ``postgresql://`` or
-        ``sqlite:///`` URL, a path to an SQLite file, the hub service's ``https://`` URL, or
-        None: the hub service when JupyterHub runs one, else ``THREADWIDGET_STORE``.
-        ``ThreadWidget.connect("week1")`` names just the thread. ``thread`` creates the shared
-        thread if there is none with this id yet. ``readers``/``writers`` (a teacher, on the hub
-        service only): the hub users and ``"group:NAME"`` groups who may see / take part in
-        the thread; giving either sets both (the other None: every hub user, the default).
-
-        >>> w = ThreadWidget.connect("/srv/class/discussion.db", "week1")  # doctest: +SKIP
-        """
+        """A widget on a shared thread in ``store`` (a store, a URL, an SQLite path; None: the hub
+        service or ``THREADWIDGET_STORE``), live in every widget on it; see docs/shared.md."""
         if "autosave" in settings or "storage" in settings:
             raise TypeError("a shared thread is stored already: use autosave= or connect()")
         unknown_settings(settings)  # before a connection is opened
-        if thread_id is None and isinstance(store, str):  # connect("week1")
-            store, thread_id = None, store
-        if not isinstance(thread_id, str):
-            raise TypeError(f"thread_id must be a str, not {type(thread_id).__name__}")
-        access = None if readers is None and writers is None else (readers, writers)
-        storage = open_storage(store, thread_id, create=thread, access=access)
+        storage = open_shared(store, thread_id, thread, readers, writers)
         try:
             return cls(storage=storage, **settings)
         except BaseException:
@@ -641,27 +402,17 @@ class ThreadWidget(anywidget.AnyWidget):
         storage."""
         for follower in getattr(self, "_followers", ()):
             follower.stop(timeout=1.0)  # its waits end at once; it changes nothing more
-        engine = getattr(self, "_engine", None)  # None when __init__ failed early
-        if engine is not None:
-            engine.close()
-        page = getattr(self, "_page", None)
-        if page is not None:
-            page.close()  # a whole-thread answer still being sent stops
-        outbox = getattr(self, "_outbox", None)
-        if outbox is not None:
-            outbox.close()
+        # the engine, then a whole-thread answer still being sent, then the outbox (each None
+        # when __init__ failed early)
+        for name in ("_engine", "_page", "_outbox"):
+            part = getattr(self, name, None)
+            if part is not None:
+                part.close()
         super().close()
 
     def embed_state(self) -> dict[str, Any]:
-        """Widget state for ``ipywidgets.embed``: a read-only snapshot of the thread as it is now.
-
-        >>> from ipywidgets.embed import embed_minimal_html
-        >>> embed_minimal_html("page.html", views=[w], state=w.embed_state())  # doctest: +SKIP
-
-        The page renders without a kernel, with every editing control hidden and a note saying
-        when the snapshot was taken. It carries what a reader sees (``Thread.published``): no
-        moderated text, reports, labels or moderation notes.
-        """
+        """Widget state for ``ipywidgets.embed``: a read-only snapshot of what a reader sees now
+        (``Thread.published``), drawn without a kernel with a "snapshot saved" note."""
         from ipywidgets.embed import dependency_state
 
         state: dict[str, Any] = dependency_state(self, drop_defaults=False)
@@ -711,18 +462,9 @@ class ThreadWidget(anywidget.AnyWidget):
             self.comm.send(data={"method": "update", "state": state, "buffer_paths": []})
 
     def set_state(self, sync_data: dict[str, Any]) -> None:
-        """Accept trait updates from the browser only for view preferences with valid values.
-
-        A page could otherwise make itself another ``user`` or lift ``read_only``; refused keys
-        are sent back with their true values so every view shows Python's state again.
-        """
-        allowed: dict[str, Any] = {}
-        if sync_data.get("sort") in SORTS:
-            allowed["sort"] = sync_data["sort"]
-        chosen = sync_data.get("selected", False)
-        if chosen is None or (isinstance(chosen, str) and chosen in self._engine.state.comments):
-            allowed["selected"] = chosen
-        refused = sorted(key for key in sync_data if key not in allowed and key in self.keys)
+        """Browser trait updates: only view preferences (``access.page_updates``); refused keys
+        are sent back with their true values, so no page makes itself another ``user``."""
+        allowed, refused = page_updates(sync_data, self._engine.state.comments, self.keys)
         if allowed:
             self._from_page = True
             try:
