@@ -73,9 +73,10 @@ _PAGE = """<!doctype html>
 class BrowserHandler(ApiHandler):
     """A page for people: anonymous visitors are sent to the hub's login first."""
 
-    async def prepare(self) -> None:
+    async def admit(self) -> None:
         model = await self.hub_auth.get_user(self, sync=False)
         if not model:
+            self.close_after()
             self.redirect(self.get_login_url())
             return
         try:
@@ -85,6 +86,7 @@ class BrowserHandler(ApiHandler):
             self.set_status(error.status if isinstance(error, AuthError) else 429)
             if error.retry_after is not None:
                 self.set_header("Retry-After", str(error.retry_after))
+            self.close_after()
             self.finish(f"<!doctype html><p>{html.escape(error.reason)}</p>")
             return
         self.check_body_size()

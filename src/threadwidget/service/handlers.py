@@ -69,6 +69,21 @@ class ApiHandler(HubOAuthenticated, RequestHandler):  # type: ignore[misc]
 
     async def prepare(self) -> None:
         try:
+            await self.admit()
+        except Finish:
+            self.close_after()
+            raise
+
+    def close_after(self) -> None:
+        """Say ``Connection: close`` on an answer given before the request body was read:
+        tornado closes such a connection after answering, and a client not told so (the hub's
+        proxy keeps its connections to the service alive) may send its next request, someone
+        else's, down it and fail (the proxy's 503 "socket hang up")."""
+        self.set_header("Connection", "close")
+
+    async def admit(self) -> None:
+        """Identify the caller, check the declared body size, count a read (Finish: refused)."""
+        try:
             self.who = await self.service.identity.identify(self)
         except AuthError as error:
             if error.status == 429:
@@ -110,6 +125,7 @@ class ApiHandler(HubOAuthenticated, RequestHandler):  # type: ignore[misc]
     def data_received(self, chunk: bytes) -> None:
         self._size += len(chunk)
         if self._size > self.body_limit:
+            self.close_after()
             self.refuse(413, f"The request is too large (at most {self.body_limit:,} bytes).")
         self._chunks.append(chunk)
 
