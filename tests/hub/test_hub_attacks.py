@@ -348,21 +348,6 @@ def test_one_student_cannot_take_the_service(hub: Hub, tokens: dict[str, str]) -
     assert statuses.count(429) >= 4 and statuses[:30].count(201) + statuses[:30].count(200) >= 25
 
 
-def test_forged_tokens_do_not_flood_the_hub(hub: Hub, tokens: dict[str, str]) -> None:
-    url = f"{hub.service_url}api/whoami"
-    started = time.monotonic()
-    with ThreadPoolExecutor(16) as pool:
-        answers = list(pool.map(lambda _: _get(url, secrets.token_hex(16)), range(200)))
-    elapsed = time.monotonic() - started
-    codes = [status for status, _ in answers]
-    asked = codes.count(401)  # each 401 is one lookup the hub answered "no"
-    assert asked <= 20 + elapsed * 1 + 5, (asked, elapsed)
-    assert codes.count(429) == len(codes) - asked
-    assert all(int(after or 0) >= 1 for status, after in answers if status == 429)
-    # a known (cached) token from the same address is still served
-    assert _get(url, tokens["student1"])[0] == 200
-
-
 def _answer(sock: socket.socket) -> tuple[int, dict[str, str]]:
     """Read one HTTP answer (status line, headers, a Content-Length body) from ``sock``:
     (status, lower-cased headers); (0, {}) if the connection closed instead."""
@@ -411,9 +396,9 @@ def test_a_refused_request_never_breaks_the_next_one_on_its_connection(
 
 
 def test_honest_posts_all_succeed_while_a_student_floods(hub: Hub) -> None:
-    """One student floods the service through the hub's proxy (push channels and reads far
-    past the limits: each refused with 429) while four others post: every honest post is
-    stored (no 503 from the proxy), and so is every refusal a 429."""
+    """One student floods the service through the hub's proxy (push channels far past the
+    limits: each refused with 429, one after another at their read rate) while four others
+    post: every honest post is stored (no 503 from the proxy), and every refusal is a 429."""
     honest = [f"honest{n}" for n in range(4)]
     hub.api("POST", "users", {"usernames": ["flooder", *honest]})
     attacker = hub.user_token("flooder")
@@ -444,9 +429,24 @@ def test_honest_posts_all_succeed_while_a_student_floods(hub: Hub) -> None:
         return statuses
 
     with ThreadPoolExecutor(64) as attack, ThreadPoolExecutor(len(honest)) as students:
-        flooding = attack.map(flood, range(600))
+        flooding = attack.map(flood, range(300))
         time.sleep(1)  # the flood is under way (its burst of reads spent)
         posted = [status for statuses in students.map(post, honest) for status in statuses]
         attacks = list(flooding)
     assert posted == [200] * len(posted), posted
-    assert set(attacks) <= {200, 429} and attacks.count(429) > 400, sorted(set(attacks))
+    assert set(attacks) <= {200, 429} and attacks.count(429) > 100, sorted(set(attacks))
+
+
+def test_forged_tokens_do_not_flood_the_hub(hub: Hub, tokens: dict[str, str]) -> None:
+    url = f"{hub.service_url}api/whoami"
+    started = time.monotonic()
+    with ThreadPoolExecutor(16) as pool:
+        answers = list(pool.map(lambda _: _get(url, secrets.token_hex(16)), range(200)))
+    elapsed = time.monotonic() - started
+    codes = [status for status, _ in answers]
+    asked = codes.count(401)  # each 401 is one lookup the hub answered "no"
+    assert asked <= 20 + elapsed * 1 + 5, (asked, elapsed)
+    assert codes.count(429) == len(codes) - asked
+    assert all(int(after or 0) >= 1 for status, after in answers if status == 429)
+    # a known (cached) token from the same address is still served
+    assert _get(url, tokens["student1"])[0] == 200

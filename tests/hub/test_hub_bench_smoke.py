@@ -25,3 +25,7 @@ def test_hub_benchmark_smoke() -> None:
     results = json.loads(done.stdout)
     for path in ("hub service (SQLite)", "sqlite, direct", "postgres, direct"):
         assert results[path]["replies"] > 0 and results[path]["missing"] == 0, results
+    # the small attack: the honest students' posts are all taken (none refused by the proxy)
+    attacked = results["hub service, one student attacking"]
+    assert attacked["replies"] > 0 and attacked["missing"] == 0, results
+    assert results["hub service (SQLite)"]["refused"] == attacked["refused"] == 0, results
