@@ -47,8 +47,14 @@ def served(hub: ThreadHub, who: Identity) -> str:
     for since in range(head + 1):
         viewer = hub.viewer("t", who)
         entries = hub.events_since("t", since)
+        assert hub.recent_since("t", since) in (None, entries)
         for wire in (False, True):
             texts += [json.dumps(viewer.entry_json(e, wire=wire)) for e in entries]
+            # what the handlers send: the text, encoded once per event for all who see it as is
+            sent = [viewer.entry_text(e, wire=wire) for e in entries]
+            as_json = [viewer.entry_json(e, wire=wire) for e in entries]
+            assert [json.loads(t) for t in sent] == as_json
+            texts += sent
     origin, entries = hub.history("t")
     viewer = hub.viewer("t", who)
     texts.append(viewer.thread(origin).model_dump_json())

@@ -348,6 +348,95 @@ def test_one_student_cannot_take_the_service(hub: Hub, tokens: dict[str, str]) -
     assert statuses.count(429) >= 4 and statuses[:30].count(201) + statuses[:30].count(200) >= 25
 
 
+def _answer(sock: socket.socket) -> tuple[int, dict[str, str]]:
+    """Read one HTTP answer (status line, headers, a Content-Length body) from ``sock``:
+    (status, lower-cased headers); (0, {}) if the connection closed instead."""
+    data = b""
+    while b"\r\n\r\n" not in data:
+        try:
+            more = sock.recv(65536)
+        except OSError:
+            more = b""
+        if not more:
+            return 0, {}
+        data += more
+    head_, body = data.split(b"\r\n\r\n", 1)
+    lines = head_.decode("latin-1").split("\r\n")
+    headers = {k.strip().lower(): v.strip() for k, v in (ln.split(":", 1) for ln in lines[1:])}
+    while len(body) < int(headers.get("content-length", "0")):
+        more = sock.recv(65536)
+        if not more:
+            break
+        body += more
+    return int(lines[0].split()[1]), headers
+
+
+def test_a_refused_request_never_breaks_the_next_one_on_its_connection(
+    hub: Hub, tokens: dict[str, str]
+) -> None:
+    """The hub's proxy keeps its connections to the service alive and sends anyone's next
+    request down them: a connection the service closes after a refusal must say so
+    (``Connection: close``), or the next request on it fails (the proxy's 503)."""
+    url = urlparse(hub.service_url)
+    whoami = f"GET {url.path}api/whoami HTTP/1.1\r\nHost: {url.netloc}\r\n"
+    good = f"{whoami}Authorization: token {tokens['student1']}\r\n\r\n".encode()
+    refusals = {
+        401: f"{whoami}\r\n",  # no token
+        413: f"{whoami}Authorization: token {tokens['student1']}\r\nContent-Length: 99999\r\n\r\n",
+    }
+    for status, first in refusals.items():
+        with socket.create_connection((url.hostname, hub.service_port), timeout=20) as sock:
+            sock.sendall(first.encode())
+            answered, headers = _answer(sock)
+            assert answered == status, (answered, headers)
+            if headers.get("connection", "").lower() == "close":
+                continue  # told: a client opens a new connection for its next request
+            sock.sendall(good)
+            assert _answer(sock)[0] == 200, f"the connection closed silently after a {status}"
+
+
+def test_honest_posts_all_succeed_while_a_student_floods(hub: Hub) -> None:
+    """One student floods the service through the hub's proxy (push channels far past the
+    limits: each refused with 429, one after another at their read rate) while four others
+    post: every honest post is stored (no 503 from the proxy), and every refusal is a 429."""
+    honest = [f"honest{n}" for n in range(4)]
+    hub.api("POST", "users", {"usernames": ["flooder", *honest]})
+    attacker = hub.user_token("flooder")
+    posters = {name: hub.user_token(name) for name in honest}
+    url = urlparse(hub.service_url)
+    stream = (
+        f"GET {url.path}api/threads/leak/stream?since=0 HTTP/1.1\r\nHost: {url.netloc}\r\n"
+        f"Authorization: token {attacker}\r\n\r\n"
+    ).encode()
+
+    def flood(_: int) -> int:
+        with socket.create_connection((url.hostname, url.port), timeout=30) as sock:
+            sock.sendall(stream)
+            line = sock.recv(64).split(b" ", 2)
+        return int(line[1]) if len(line) > 1 else 0
+
+    def post(name: str) -> list[int]:
+        statuses = []
+        for n in range(10):
+            status, _ = request(
+                f"{hub.service_url}api/threads/leak/ops",
+                "POST",
+                {"op": {"type": "add", "body": f"{name} {n}"}},
+                token=posters[name],
+            )
+            statuses.append(status)
+            time.sleep(0.1)
+        return statuses
+
+    with ThreadPoolExecutor(64) as attack, ThreadPoolExecutor(len(honest)) as students:
+        flooding = attack.map(flood, range(300))
+        time.sleep(1)  # the flood is under way (its burst of reads spent)
+        posted = [status for statuses in students.map(post, honest) for status in statuses]
+        attacks = list(flooding)
+    assert posted == [200] * len(posted), posted
+    assert set(attacks) <= {200, 429} and attacks.count(429) > 100, sorted(set(attacks))
+
+
 def test_forged_tokens_do_not_flood_the_hub(hub: Hub, tokens: dict[str, str]) -> None:
     url = f"{hub.service_url}api/whoami"
     started = time.monotonic()

@@ -15,6 +15,7 @@ import logging
 import os
 import secrets
 import signal
+import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -22,11 +23,12 @@ from urllib.parse import urlparse
 
 from jupyterhub.services.auth import HubOAuth, HubOAuthCallbackHandler  # type: ignore[import-untyped]
 from tornado.httpserver import HTTPServer
-from tornado.web import Application, RedirectHandler, StaticFileHandler
+from tornado.log import access_log
+from tornado.web import Application, RedirectHandler, RequestHandler, StaticFileHandler
 
 from ..stores.store import open_store
 from . import DEFAULT_MODERATOR_GROUP, DEFAULT_SERVICE_NAME
-from .auth import AuthError, HubIdentity
+from .auth import AuthError, HubIdentity, Identity
 from .handlers import MAX_BODY_BYTES, ApiHandler, Service, handlers
 from .limits import Limits, TooMany
 from .roles import RoleBook
@@ -73,9 +75,10 @@ _PAGE = """<!doctype html>
 class BrowserHandler(ApiHandler):
     """A page for people: anonymous visitors are sent to the hub's login first."""
 
-    async def prepare(self) -> None:
+    async def admit(self) -> None:
         model = await self.hub_auth.get_user(self, sync=False)
         if not model:
+            self.close_after()
             self.redirect(self.get_login_url())
             return
         try:
@@ -85,6 +88,7 @@ class BrowserHandler(ApiHandler):
             self.set_status(error.status if isinstance(error, AuthError) else 429)
             if error.retry_after is not None:
                 self.set_header("Retry-After", str(error.retry_after))
+            self.close_after()
             self.finish(f"<!doctype html><p>{html.escape(error.reason)}</p>")
             return
         self.check_body_size()
@@ -129,6 +133,41 @@ class IndexHandler(BrowserHandler):
         )
 
 
+class RequestLog:
+    """Tornado's request log, except refusals past a limit (429): a caller's first is logged,
+    then one line per ``every`` seconds says how many more (a flood does not become log work)."""
+
+    def __init__(self, every: float = 60.0) -> None:
+        self.every = every
+        self._refused: dict[str, tuple[float, int]] = {}
+
+    def __call__(self, handler: RequestHandler) -> None:
+        status = handler.get_status()
+        if status == 429:
+            who = getattr(handler, "who", None)
+            key = who.name if isinstance(who, Identity) else handler.request.remote_ip or "?"
+            now = time.monotonic()
+            since, more = self._refused.get(key, (now - self.every, 0))
+            if now - since < self.every:
+                self._refused[key] = (since, more + 1)
+                return
+            if len(self._refused) > 10_000:
+                self._refused.clear()
+            self._refused[key] = (now, 0)
+            if more:
+                access_log.warning(
+                    "%d more requests of %s refused (429) in %.0f s", more, key, now - since
+                )
+        if status < 400:
+            method = access_log.info
+        elif status < 500:
+            method = access_log.warning
+        else:
+            method = access_log.error
+        took = 1000.0 * handler.request.request_time()
+        method("%d %s %.2fms", status, handler._request_summary(), took)
+
+
 def make_app(
     store: str | os.PathLike[str],
     *,
@@ -170,6 +209,7 @@ def make_app(
         cookie_secret=_cookie_secret(data),
         hub_auth=auth,
         login_url=auth.login_url,
+        log_function=RequestLog(),
     )
     return app, hub
 

@@ -36,7 +36,8 @@ STREAM_MAX_AGE = 600.0
 #: The largest request body the service reads at all (a whole thread sent to create one);
 #: each route allows less (``ApiHandler.body_limit``), checked before the body is read.
 MAX_BODY_BYTES = MAX_CLIENT_MESSAGE_BYTES * 64
-#: Seconds a 429 waits before it is sent (a flood with a few connections is slowed to a trickle).
+#: Seconds a 429 waits before it is sent (a flood with a few connections is slowed to a
+#: trickle; one with many gets its refusals one after another: ``Limits.refusal_delay``).
 TARPIT = 1.0
 
 
@@ -69,6 +70,21 @@ class ApiHandler(HubOAuthenticated, RequestHandler):  # type: ignore[misc]
 
     async def prepare(self) -> None:
         try:
+            await self.admit()
+        except Finish:
+            self.close_after()
+            raise
+
+    def close_after(self) -> None:
+        """Say ``Connection: close`` on an answer given before the request body was read:
+        tornado closes such a connection after answering, and a client not told so (the hub's
+        proxy keeps its connections to the service alive) may send its next request, someone
+        else's, down it and fail (the proxy's 503 "socket hang up")."""
+        self.set_header("Connection", "close")
+
+    async def admit(self) -> None:
+        """Identify the caller, check the declared body size, count a read (Finish: refused)."""
+        try:
             self.who = await self.service.identity.identify(self)
         except AuthError as error:
             if error.status == 429:
@@ -92,9 +108,14 @@ class ApiHandler(HubOAuthenticated, RequestHandler):  # type: ignore[misc]
                 await self.too_many(error)
 
     async def too_many(self, error: TooMany) -> NoReturn:
-        """429 with ``Retry-After``, answered after a pause (at most TARPIT seconds): a client
-        that ignores ``Retry-After`` slows itself down instead of the service."""
-        await asyncio.sleep(min(error.retry_after, TARPIT))
+        """429 with ``Retry-After``, answered after a pause (at most TARPIT seconds, and the
+        caller's refusals one at a time at their read rate): a client that ignores
+        ``Retry-After`` slows itself down instead of the service, however many requests it
+        has in flight."""
+        who = getattr(self, "who", None)
+        caller = who.name if who is not None else f"address {self.request.remote_ip}"
+        pause = min(error.retry_after, TARPIT)
+        await asyncio.sleep(self.service.limits.refusal_delay(caller, pause))
         self.refuse(429, error.reason, retry_after=error.retry_after)
 
     def check_body_size(self) -> None:
@@ -110,6 +131,7 @@ class ApiHandler(HubOAuthenticated, RequestHandler):  # type: ignore[misc]
     def data_received(self, chunk: bytes) -> None:
         self._size += len(chunk)
         if self._size > self.body_limit:
+            self.close_after()
             self.refuse(413, f"The request is too large (at most {self.body_limit:,} bytes).")
         self._chunks.append(chunk)
 
@@ -146,10 +168,14 @@ class ApiHandler(HubOAuthenticated, RequestHandler):  # type: ignore[misc]
 
     def send_json(self, data: object, status: int = 200) -> None:
         """Answer with JSON."""
+        self.send_text(json.dumps(data), status)
+
+    def send_text(self, text: str, status: int = 200) -> None:
+        """Answer with ``text``, JSON already encoded."""
         self.set_status(status)
         self.set_header("Content-Type", "application/json; charset=utf-8")
         self.set_header("Cache-Control", "no-store")
-        self.finish(json.dumps(data))
+        self.finish(text)
 
     def body_json(self) -> dict[str, Any]:
         """The request body as a JSON object (400 otherwise, or nested too deeply)."""
@@ -188,6 +214,19 @@ class ApiHandler(HubOAuthenticated, RequestHandler):  # type: ignore[misc]
     def entry_json(self, entry: Entry, viewer: Viewer) -> dict[str, Any]:
         """One event for this client, as ``viewer`` may see it."""
         return viewer.entry_json(entry, wire=self.wire())
+
+    def entry_text(self, entry: Entry, viewer: Viewer) -> str:
+        """:meth:`entry_json` as JSON text (an event's own text is encoded once for all)."""
+        return viewer.entry_text(entry, wire=self.wire())
+
+    async def events_after(self, thread_id: str, seq: int) -> list[Entry]:
+        """Every event of the thread after ``seq``: from memory on the event loop, from the
+        store (rare: older than the service's memory) off it; KeyError if it is gone."""
+        hub = self.service.hub
+        entries = hub.recent_since(thread_id, seq)
+        if entries is None:
+            entries = await _blocking(hub.events_since, thread_id, seq)
+        return entries
 
     def access_from(self, data: dict[str, Any]) -> Access:
         """``readers``/``writers`` of a request body (400 naming the field if malformed)."""
@@ -365,9 +404,10 @@ class EventsHandler(ApiHandler):
         thread_id = self.thread_id(raw)
         since = _int_arg(self, "since")
         await self.charge(self.service.hub.engine(thread_id).seq - since)
-        entries = await _blocking(self.service.hub.events_since, thread_id, since)
+        entries = await self.events_after(thread_id, since)
         viewer = self.viewer(thread_id)
-        self.send_json({"events": [self.entry_json(e, viewer) for e in entries]})
+        events = ",".join(self.entry_text(e, viewer) for e in entries)
+        self.send_text(f'{{"events":[{events}]}}')
 
 
 class HistoryHandler(ApiHandler):
@@ -532,13 +572,13 @@ class StreamHandler(ApiHandler):
                     self.write(f"event: denied\ndata: {denied}\n\n")
                     break
                 try:
-                    entries = await _blocking(hub.events_since, thread_id, last)
+                    entries = await self.events_after(thread_id, last)
                 except KeyError:  # deleted meanwhile
                     self.write("event: deleted\ndata: {}\n\n")
                     break
                 viewer = self.viewer(thread_id)  # after reading: the role and hides of now
                 for entry in entries:
-                    data = json.dumps(self.entry_json(entry, viewer), separators=(",", ":"))
+                    data = self.entry_text(entry, viewer)
                     self.write(f"id: {entry.seq}\nevent: event\ndata: {data}\n\n")
                     last = entry.seq
                 if roles_changed:

@@ -76,6 +76,10 @@ class Limits:
     _streams: dict[str, int] = field(default_factory=dict)
     _reads: dict[str, Bucket] = field(default_factory=dict)
     _failed: dict[str, Bucket] = field(default_factory=dict)
+    #: when each caller's next refusal may be answered (:meth:`refusal_delay`)
+    _refusals: dict[str, float] = field(default_factory=dict)
+    #: a caller's refusals wait their turn at most this long (beyond: answered at once)
+    max_refusal_wait: float = 30.0
 
     def open_stream(self, user: str) -> Callable[[], None]:
         """Count one more push channel of ``user`` (:class:`TooMany` past the cap); the undo."""
@@ -135,6 +139,22 @@ class Limits:
             bucket = self._failed.get(address)
             if bucket is not None:
                 bucket.tokens = min(bucket.burst, bucket.tokens + 1)
+
+    def refusal_delay(self, caller: str, pause: float) -> float:
+        """Seconds to wait before answering a refusal of ``caller`` (a user, or an address):
+        ``pause``, and one ``1 / read_rate`` after the caller's previous refusal, so that a
+        caller with many requests in flight gets at most ``read_rate`` refusals a second (the
+        service reads and answers no more of theirs than that). At once past
+        ``max_refusal_wait`` of them waiting."""
+        with self._lock:
+            now = self.clock()
+            turn = max(now + pause, self._refusals.get(caller, now) + 1 / self.read_rate)
+            if turn - now > self.max_refusal_wait:
+                return 0.0
+            if len(self._refusals) > 100_000:  # a flood of names or addresses: start over
+                self._refusals = {k: t for k, t in self._refusals.items() if t > now}
+            self._refusals[caller] = turn
+            return turn - now
 
     def _take(
         self, buckets: dict[str, Bucket], key: str, rate: float, burst: float, cost: float = 1.0

@@ -5,6 +5,7 @@ channels. No HTTP here (that is :mod:`.handlers`).
 
 from __future__ import annotations
 
+import json
 import threading
 import time
 from collections import deque
@@ -49,6 +50,8 @@ class Entry:
     after: Thread | None = None
     _plain: dict[str, Any] | None = None
     _wire: dict[str, Any] | None = None
+    #: ``{"seq", "event"}`` as JSON text, plain and wire: encoded once for every client
+    _texts: dict[bool, str] = field(default_factory=dict)
 
     def plain(self) -> dict[str, Any]:
         """The event as stores and kernels read it."""
@@ -61,6 +64,17 @@ class Entry:
         if self._wire is None:
             self._wire = event_json(self.event, wire=True)
         return self._wire
+
+    def text(self, *, wire: bool) -> str:
+        """``{"seq", "event"}`` as compact JSON text, encoded once however many clients get
+        the event as it is (a push channel's fan-out, catch-ups)."""
+        text = self._texts.get(wire)
+        if text is None:
+            event = self.wire() if wire else self.plain()
+            text = self._texts[wire] = json.dumps(
+                {"seq": self.seq, "event": event}, separators=(",", ":")
+            )
+        return text
 
 
 @dataclass
@@ -246,16 +260,33 @@ class ThreadHub:
             "config": config_value(role),
         }
 
+    def recent_since(self, thread_id: str, seq: int) -> list[Entry] | None:
+        """Every event after ``seq`` if the service has them all in memory (quick: for the
+        event loop), else None (then :meth:`events_since` reads the store)."""
+        live = self._live.get(thread_id)  # one dict read: no wait for a thread being loaded
+        return None if live is None else self._in_memory(live, seq)
+
+    @staticmethod
+    def _in_memory(live: _Live, seq: int) -> list[Entry] | None:
+        with live.lock:
+            if live.recent and live.recent[0].seq <= seq + 1:
+                newer = []
+                for entry in reversed(live.recent):  # the few newest, not all kept
+                    if entry.seq <= seq:
+                        break
+                    newer.append(entry)
+                return newer[::-1]
+        if seq >= live.engine.seq:
+            return []
+        return None
+
     def events_since(self, thread_id: str, seq: int) -> list[Entry]:
         """Every event after ``seq`` (from memory when recent, else from the store)."""
         live = self._get(thread_id)
-        with live.lock:
-            recent = list(live.recent)
-        if recent and recent[0].seq <= seq + 1:
-            return [entry for entry in recent if entry.seq > seq]
+        known = self._in_memory(live, seq)
+        if known is not None:
+            return known
         head = live.engine.seq
-        if seq >= head:
-            return []
         # older than the memory: replayed from the start, so each knows what it did to
         # visibility (viewer.py); rare (a client away for more than RECENT events)
         return [e for e in self.history(thread_id)[1] if seq < e.seq <= head]

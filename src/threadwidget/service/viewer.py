@@ -26,6 +26,7 @@ history, replay moment and catch-up, a text of it other than the one published n
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Mapping, Set
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -182,6 +183,15 @@ class Viewer:
         if event is entry.event:
             return {"seq": entry.seq, "event": entry.wire() if wire else entry.plain()}
         return {"seq": entry.seq, "event": event_json(event, wire=wire)}
+
+    def entry_text(self, entry: Entry, *, wire: bool) -> str:
+        """:meth:`entry_json` as compact JSON text: the entry's own, encoded once for every
+        client, when this viewer sees the event as it is (the usual case)."""
+        event = self.event(entry)
+        if event is entry.event:
+            return entry.text(wire=wire)
+        data = {"seq": entry.seq, "event": event_json(event, wire=wire)}
+        return json.dumps(data, separators=(",", ":"))
 
 
 def event_json(event: operations.Recorded, *, wire: bool) -> dict[str, Any]:
