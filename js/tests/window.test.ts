@@ -1,7 +1,7 @@
 // @vitest-environment jsdom
 import { afterEach, describe, expect, it } from "vitest";
 import type { Comment, Snapshot } from "../src/protocol";
-import { EST_THREAD_PX, WINDOW_MIN_THREADS, indexAt, prefixSums, rangeFor } from "../src/render/window";
+import { EST_COMMENT_PX, WINDOW_MIN_THREADS, indexAt, prefixSums, rangeFor } from "../src/render/window";
 import { Fmt } from "../src/strings";
 import { POST, at, comment } from "./fake-model";
 import { cleanup, click, focused, ids, item, mount, press, q, snap } from "./helpers";
@@ -56,7 +56,7 @@ describe("windowed tree", () => {
     expect(q(el, '[data-role="count"]').textContent).toBe(`${(2 * N).toLocaleString("en")} comments`);
     const tree = q(el, '[data-role="tree"]');
     // the threads not drawn stand as padding of their estimated height
-    expect(parseInt(tree.style.paddingBottom, 10)).toBeGreaterThan((N - drawn.length - 1) * EST_THREAD_PX * 0.9);
+    expect(parseInt(tree.style.paddingBottom, 10)).toBeGreaterThan((N - drawn.length - 1) * EST_COMMENT_PX * 0.9);
     expect(item(el, "t0").getAttribute("aria-setsize")).toBe(String(N));
     expect(item(el, "t3").getAttribute("aria-posinset")).toBe("4");
     expect(item(el, "t3").getAttribute("aria-level")).toBe("1");

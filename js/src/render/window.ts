@@ -8,12 +8,13 @@
  * The unit is a top-level thread with the replies this view shows of it (at most MORE_BATCH per
  * comment and CONTINUE_DEPTH levels, the rest behind "more" / "continue").
  */
+import { CONTINUE_DEPTH, MORE_BATCH } from "../generated/constants";
 import type { Tree } from "./tree";
 
 /** Trees with more top-level threads than this are windowed. */
 export const WINDOW_MIN_THREADS = 1000;
-/** Height (px) assumed for a thread not measured yet, until some are. */
-export const EST_THREAD_PX = 96;
+/** Height (px) assumed for each comment of a thread not measured yet, until some are. */
+export const EST_COMMENT_PX = 96;
 /** Extra height (px) drawn above and below the visible part. */
 export const OVERSCAN_PX = 600;
 /** Nodes built at once when the range moves (the rest are built in chunks, like a first render). */
@@ -23,11 +24,36 @@ const KEEP_FOCUSED = 40;
 /** Passes of computing the range again after measuring, within one frame. */
 const MAX_PASSES = 6;
 
-/** Prefix sums of thread heights: `out[i]` is the top of thread i, `out[n]` the total height. */
-export function prefixSums(order: readonly string[], heights: ReadonlyMap<string, number>, est: number): Float64Array {
+/**
+ * Prefix sums of thread heights: `out[i]` is the top of thread i, `out[n]` the total height. A
+ * thread not measured is `est` px for each of the `size(id)` comments it shows.
+ */
+export function prefixSums(
+  order: readonly string[],
+  heights: ReadonlyMap<string, number>,
+  est: number,
+  size: (id: string) => number = () => 1,
+): Float64Array {
   const out = new Float64Array(order.length + 1);
-  for (let i = 0; i < order.length; i++) out[i + 1] = out[i] + (heights.get(order[i]) ?? est);
+  for (let i = 0; i < order.length; i++) out[i + 1] = out[i] + (heights.get(order[i]) ?? est * size(order[i]));
   return out;
+}
+
+/**
+ * How many comments of thread `id` a view shows at most: MORE_BATCH replies a comment,
+ * CONTINUE_DEPTH levels, at most `cap`. Threads' sizes are heavy-tailed: the estimate of a thread
+ * not measured counts its comments, so the estimated height of the whole stays near the real one.
+ */
+export function threadSize(id: string, kids: (id: string) => readonly string[], cap = 2000): number {
+  let n = 0;
+  const stack: [string, number][] = [[id, 0]];
+  for (let top = stack.pop(); top && n < cap; top = stack.pop()) {
+    n++;
+    if (top[1] >= CONTINUE_DEPTH) continue;
+    const ks = kids(top[0]);
+    for (let j = Math.min(ks.length, MORE_BATCH) - 1; j >= 0; j--) stack.push([ks[j], top[1] + 1]);
+  }
+  return n;
 }
 
 /** The first index i with prefix[i + 1] > y (the thread at height y), clamped to [0, n]. */
@@ -52,11 +78,34 @@ export function rangeFor(prefix: Float64Array, y0: number, y1: number): [number,
   return [a, b];
 }
 
+/** The thread at height y of the tree and how far into it (0..1), or null outside the tree. */
+export function markAt(prefix: Float64Array, y: number): { i: number; f: number } | null {
+  const n = prefix.length - 1;
+  if (y < 0 || y >= prefix[n]) return null;
+  const i = indexAt(prefix, y);
+  return { i, f: (y - prefix[i]) / Math.max(1, prefix[i + 1] - prefix[i]) };
+}
+
+/** Where the point `f` of the way into thread i is now (heights may have changed since `markAt`). */
+export function markY(prefix: Float64Array, i: number, f: number): number {
+  const n = prefix.length - 1;
+  if (i >= n) return prefix[n];
+  return prefix[i] + f * (prefix[i + 1] - prefix[i]);
+}
+
+/**
+ * Whether `p`'s content is taller than its box by more than rounding: an output area 1 px short
+ * of its content (seen in JupyterLab while it lays out) is not the scroller.
+ */
+function overflows(p: HTMLElement): boolean {
+  return p.scrollHeight > p.clientHeight + 1;
+}
+
 /** The element whose scrolling moves the tree (its own box, a scrolling ancestor), or null for the window. */
 export function scrollerOf(el: HTMLElement): HTMLElement | null {
   const win = el.ownerDocument.defaultView;
   for (let p: HTMLElement | null = el; p; p = p.parentElement) {
-    if (p.scrollHeight <= p.clientHeight) continue;
+    if (!overflows(p)) continue;
     const o = win ? win.getComputedStyle(p).overflowY : "visible";
     if (o === "auto" || o === "scroll" || o === "overlay") return p;
   }
@@ -70,7 +119,7 @@ export function visibleBand(el: HTMLElement): [number, number] {
   let bottom = win ? win.innerHeight : 0;
   const own = el.getBoundingClientRect();
   for (let p: HTMLElement | null = el; p; p = p.parentElement) {
-    if (p !== el && p.scrollHeight <= p.clientHeight) continue;
+    if (p !== el && !overflows(p)) continue;
     const o = win ? win.getComputedStyle(p).overflowY : "visible";
     if (o === "visible" || o === "") continue;
     const r = p.getBoundingClientRect();
@@ -87,11 +136,17 @@ export class Windower {
   a = 0;
   b = 0;
   readonly heights = new Map<string, number>();
+  /** comments each thread shows (`threadSize`), counted once per order */
+  readonly #sizes = new Map<string, number>();
   #prefix: Float64Array | null = null;
   #frame: number | null = null;
   #printing = false;
-  /** the card kept in place on screen, and where it is in the scrolled content */
-  #anchor: { el: HTMLElement; y: number; view: number } | null = null;
+  /**
+   * What is kept in place on screen, and where it is in the scrolled content: a card, or (when the
+   * screen shows padding) the point `f` of the way into thread i of the order.
+   */
+  #anchor: { el: HTMLElement | null; i: number; f: number; y: number; view: number; sc: HTMLElement | null } | null =
+    null;
   readonly #t: Tree;
   readonly #onScroll = (): void => this.request();
   readonly #onBeforePrint = (): void => this.printAll();
@@ -121,16 +176,25 @@ export class Windower {
     this.#frame = null;
   }
 
-  /** Average measured thread height (the estimate for the others). */
+  #size = (id: string): number => {
+    let n = this.#sizes.get(id);
+    if (n === undefined) this.#sizes.set(id, (n = threadSize(id, (k) => this.#t.store.childIds(k))));
+    return n;
+  };
+
+  /** Measured height per comment of the measured threads (the estimate for the others). */
   get est(): number {
-    if (this.heights.size === 0) return EST_THREAD_PX;
     let sum = 0;
-    for (const v of this.heights.values()) sum += v;
-    return sum / this.heights.size;
+    let count = 0;
+    for (const [id, v] of this.heights) {
+      sum += v;
+      count += this.#size(id);
+    }
+    return count > 0 ? sum / count : EST_COMMENT_PX;
   }
 
   get prefix(): Float64Array {
-    this.#prefix ??= prefixSums(this.order, this.heights, this.est);
+    this.#prefix ??= prefixSums(this.order, this.heights, this.est, this.#size);
     return this.#prefix;
   }
 
@@ -152,6 +216,8 @@ export class Windower {
   reset(order: string[]): void {
     this.order = order;
     this.a = this.b = 0;
+    this.#anchor = null;
+    this.#sizes.clear();
     this.invalidate();
     this.pads();
   }
@@ -197,11 +263,18 @@ export class Windower {
   // the reader looks at (a comment just focused far down) would jump away. The browser's scroll
   // anchoring would keep it in place, but JupyterLab turns it off for every cell but the active
   // one; so the windower keeps one card (the focused comment's, else the first on screen) where
-  // it is in the scrolled content, correcting the scroll position after each change.
+  // it is in the scrolled content, correcting the scroll position after each change. A screen
+  // that shows no built thread (a jump lands in padding, or in a thread estimated taller than it
+  // is) keeps its place in the order instead: the same point of the same thread once measuring
+  // has replaced estimates; else the scroll position would stay while the tree shrank or grew
+  // under it, past its end or far from the range just built.
 
-  /** Where `el` is in the scrolled content and in the scroller's view (px): scrolling changes only the second. */
-  #place(el: HTMLElement, sc: HTMLElement | null): { y: number; view: number } {
-    const top = el.getBoundingClientRect().top;
+  /** Where the anchor is in the scrolled content and in the scroller's view (px): scrolling changes only the second. */
+  #place(an: { el: HTMLElement | null; i: number; f: number }, sc: HTMLElement | null): { y: number; view: number } {
+    const el = this.#t.el;
+    const top = an.el
+      ? an.el.getBoundingClientRect().top
+      : el.getBoundingClientRect().top - el.scrollTop + markY(this.prefix, an.i, an.f);
     if (sc) {
       const view = top - sc.getBoundingClientRect().top;
       return { y: view + sc.scrollTop, view };
@@ -209,11 +282,15 @@ export class Windower {
     return { y: top + (el.ownerDocument.defaultView?.scrollY ?? 0), view: top };
   }
 
-  /** The card to keep in place: the tab stop's if on screen, else the first top-level card on screen. */
-  #pickAnchor(): HTMLElement | null {
+  /**
+   * What to keep in place: the tab stop's card if on screen, else the first top-level thread on
+   * screen (its card if on screen), else the place in the order the screen's top shows: a screen
+   * of padding (estimated heights) keeps its place in the order while measuring replaces them.
+   */
+  #pickAnchor(): { el: HTMLElement | null; i: number; f: number } | null {
     const t = this.#t;
     const win = t.el.ownerDocument.defaultView;
-    if (!win || this.b <= this.a) return null;
+    if (!win) return null;
     const [y0, y1] = visibleBand(t.el);
     const origin = t.el.getBoundingClientRect().top - t.el.scrollTop;
     const onScreen = (el: HTMLElement): boolean => {
@@ -221,12 +298,15 @@ export class Windower {
       return r.height > 0 && r.bottom - origin > y0 && r.top - origin < y1;
     };
     const act = t.active !== null ? t.nodes.get(t.active) : undefined;
-    if (act && act.li.isConnected && onScreen(act.card)) return act.card;
+    if (act && act.li.isConnected && onScreen(act.card)) return { el: act.card, i: 0, f: 0 };
     for (let i = this.a; i < this.b; i++) {
       const rec = t.nodes.get(this.order[i]);
-      if (rec && rec.li.getBoundingClientRect().bottom - origin > y0) return onScreen(rec.card) ? rec.card : rec.li;
+      if (!rec || rec.li.getBoundingClientRect().bottom - origin <= y0) continue;
+      if (onScreen(rec.card) || onScreen(rec.li)) return { el: onScreen(rec.card) ? rec.card : rec.li, i, f: 0 };
+      break;
     }
-    return null;
+    const m = markAt(this.prefix, y0);
+    return m && { el: null, ...m };
   }
 
   /** Put the anchor back where it was in the content (the scroll position follows), then take a new one. */
@@ -234,8 +314,10 @@ export class Windower {
     const el = this.#t.el;
     const sc = scrollerOf(el);
     const an = this.#anchor;
-    if (an && an.el.isConnected && el.contains(an.el)) {
-      const now = this.#place(an.el, sc);
+    // (a place taken in another scroller's content is no place in this one's)
+    const valid = an && an.sc === sc && (an.el ? an.el.isConnected && el.contains(an.el) : an.i < this.order.length);
+    if (an && valid) {
+      const now = this.#place(an, sc);
       const d = now.y - an.y;
       if (Math.abs(d) >= 1) {
         const win = el.ownerDocument.defaultView;
@@ -248,11 +330,11 @@ export class Windower {
         if (sc) sc.scrollTop = to;
         else win?.scrollTo(win.scrollX, to);
       }
-      this.#anchor = { el: an.el, ...this.#place(an.el, sc) };
+      this.#anchor = { ...an, ...this.#place(an, sc) };
       if (!repick) return;
     }
     const pick = this.#pickAnchor();
-    this.#anchor = pick ? { el: pick, ...this.#place(pick, sc) } : null;
+    this.#anchor = pick ? { ...pick, ...this.#place(pick, sc), sc } : null;
   }
 
   /** Build the threads [a, b) (removing the others), keeping the focused thread if near. */
@@ -394,6 +476,8 @@ export class Windower {
       this.b = this.a;
     }
     this.order = next;
+    if (this.#anchor && !this.#anchor.el) this.#anchor = null; // a place in the old order
+    this.#sizes.clear(); // (the rest of a first screen's replies may have come)
     this.invalidate();
     if (!same) this.ensureRange(a, b);
     this.pads();
@@ -403,6 +487,7 @@ export class Windower {
   /** A top-level comment appeared at its sorted place `i` in the order. */
   inserted(i: number, id: string): void {
     this.order.splice(i, 0, id);
+    if (this.#anchor && !this.#anchor.el && i <= this.#anchor.i) this.#anchor.i++;
     if (i < this.a) {
       this.a++;
       this.b++;
@@ -415,6 +500,7 @@ export class Windower {
     const i = this.indexOf(id);
     if (i < 0) return;
     this.order.splice(i, 1);
+    if (this.#anchor && !this.#anchor.el && i < this.#anchor.i) this.#anchor.i--;
     if (i < this.a) {
       this.a--;
       this.b--;
