@@ -35,15 +35,16 @@ class FakeLayout {
         this.#top = Math.max(0, Math.min(v, TREE_TOP + this.treeHeight() + AFTER - VIEW));
       },
     });
-    const self = this;
+    const offset = (el: HTMLElement): number => (this.isTop(el) ? this.heightOf(el.dataset.commentId ?? "") : 0);
+    const rect = (el: HTMLElement): DOMRect => this.rect(el);
     this.#stub(HTMLElement.prototype, "offsetHeight", {
       get(this: HTMLElement) {
-        return self.isTop(this) ? self.heightOf(this.dataset.commentId ?? "") : 0;
+        return offset(this);
       },
     });
     this.#stub(Element.prototype, "getBoundingClientRect", {
       value(this: HTMLElement) {
-        return self.rect(this);
+        return rect(this);
       },
     });
   }
