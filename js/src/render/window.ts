@@ -86,10 +86,8 @@ export function markAt(prefix: Float64Array, y: number): { i: number; f: number 
   return { i, f: (y - prefix[i]) / Math.max(1, prefix[i + 1] - prefix[i]) };
 }
 
-/** Where the point `f` of the way into thread i is now (heights may have changed since `markAt`). */
+/** Where the point `f` of the way into thread i (< n) is now (heights may have changed since `markAt`). */
 export function markY(prefix: Float64Array, i: number, f: number): number {
-  const n = prefix.length - 1;
-  if (i >= n) return prefix[n];
   return prefix[i] + f * (prefix[i + 1] - prefix[i]);
 }
 
@@ -289,8 +287,6 @@ export class Windower {
    */
   #pickAnchor(): { el: HTMLElement | null; i: number; f: number } | null {
     const t = this.#t;
-    const win = t.el.ownerDocument.defaultView;
-    if (!win) return null;
     const [y0, y1] = visibleBand(t.el);
     const origin = t.el.getBoundingClientRect().top - t.el.scrollTop;
     const onScreen = (el: HTMLElement): boolean => {
@@ -487,7 +483,6 @@ export class Windower {
   /** A top-level comment appeared at its sorted place `i` in the order. */
   inserted(i: number, id: string): void {
     this.order.splice(i, 0, id);
-    if (this.#anchor && !this.#anchor.el && i <= this.#anchor.i) this.#anchor.i++;
     if (i < this.a) {
       this.a++;
       this.b++;
@@ -500,7 +495,6 @@ export class Windower {
     const i = this.indexOf(id);
     if (i < 0) return;
     this.order.splice(i, 1);
-    if (this.#anchor && !this.#anchor.el && i < this.#anchor.i) this.#anchor.i--;
     if (i < this.a) {
       this.a--;
       this.b--;
