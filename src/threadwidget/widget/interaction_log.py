@@ -12,11 +12,13 @@ from datetime import datetime, timezone
 from typing import Any
 
 from ..core.engine import Engine
-from ..core.study import ByteBudget
+from ..core.study import INTERACTION_BURST_BYTES, INTERACTION_BYTES_PER_SECOND, ByteBudget
 from ..page.requests import InteractionsRequest
 
 __all__ = ["InteractionLog"]
 
+#: The kernel's budget is the page's with this margin (clocks and timers of the two differ).
+MARGIN = 1.25
 #: Rows stamped further from the kernel's clock than this (ms, past / future) are dropped.
 PAST_MS = 15 * 60 * 1000
 FUTURE_MS = 60 * 1000
@@ -37,7 +39,9 @@ class InteractionLog:
         self._user = user
         self._enabled = enabled
         self._clock = clock
-        self._budget = ByteBudget()
+        self._budget = ByteBudget(
+            INTERACTION_BYTES_PER_SECOND * MARGIN, INTERACTION_BURST_BYTES * MARGIN
+        )
         #: rows refused here (over the budget, malformed times or ids) and left out by pages
         self.dropped = 0
         self.page_dropped = 0
@@ -63,7 +67,8 @@ class InteractionLog:
                 "value": row.v,
                 "ms": row.ms,
             }
-            if not self._budget.take(len(json.dumps(stored, separators=(",", ":")))):
+            wire = json.dumps(row.model_dump(exclude_none=True), separators=(",", ":"))
+            if not self._budget.take(len(wire)):  # measured as the page measures it
                 break  # over the bytes per second: this row and the rest are dropped
             rows.append(stored)
         self.dropped += len(request.rows) - len(rows)
