@@ -5,6 +5,7 @@ import { InteractionLog, MAX_QUEUE, MIN_SEEN_MS, watchView } from "../src/intera
 import { INTERACTION_BURST_BYTES, INTERACTION_BYTES_PER_SECOND } from "../src/generated/constants";
 import type { InteractionRow } from "../src/generated/protocol";
 import { FakeModel, smallSnapshot } from "./fake-model";
+import golden from "../../tests/data/protocol/client.interactions.json";
 
 type Batch = { kind: "interactions"; client: string; rows: InteractionRow[]; dropped: number };
 
@@ -42,6 +43,15 @@ class FakeIO {
 }
 
 describe("InteractionLog batching", () => {
+  it("sends the golden fixture's message", () => {
+    const sent: Batch[] = [];
+    const log = new InteractionLog({ send: (m) => (sent.push(m), true), client: "k3f9", now: () => 1765080000000 });
+    log.record("seen", "c1", null, 4200.2);
+    log.record("sort", null, "top");
+    log.flush();
+    expect(sent).toEqual([golden]);
+  });
+
   it("never sends more than the burst plus the rate per second, and sends every row in order", () => {
     let now = 1_000_000;
     const sent: Batch[] = [];

@@ -15,9 +15,19 @@ from .settings import DEFAULT_OPTIONS, valid_options
 
 __all__ = ["NOT_VARIANT_SETTINGS", "apply_variant", "valid_plan"]
 
-#: Settings that decide who someone is or what they may do: never a variant's to change.
+#: Settings that decide who someone is, what they may do or what is recorded of them: never a
+#: variant's to change (the log is on for every participant or for none).
 NOT_VARIANT_SETTINGS = frozenset(
-    {"user", "read_only", "role", "roles", "notebook_state", "tabbable", "tooltip"}
+    {
+        "user",
+        "read_only",
+        "role",
+        "roles",
+        "notebook_state",
+        "log_interactions",
+        "tabbable",
+        "tooltip",
+    }
 )
 
 
@@ -35,7 +45,10 @@ def _checked(widget: traitlets.HasTraits, name: str, settings: Mapping[str, Any]
             options[key] = value
             continue
         if key in NOT_VARIANT_SETTINGS:
-            raise ValueError(f"{field}: decides who someone is or what they may do, not a variant")
+            raise ValueError(
+                f"{field}: decides who someone is, what they may do or what is logged; "
+                "not a variant's to change"
+            )
         if key not in SETTING_NAMES or key not in traits:
             raise ValueError(f"{field}: not a widget setting")
         try:
