@@ -329,3 +329,23 @@ def test_measures_per_participant_and_variant() -> None:
     assert per.loc["B", "median_seconds_to_first_reply"] == 100
     assert per.loc["B", "replies_per_participant"] == 0.5
     assert per.loc["B", "read_before_reply"] == pytest.approx(0.25)
+
+
+def test_the_variants_chart_has_a_panel_per_measure() -> None:
+    from threadwidget import plot
+    from threadwidget.analysis import synthetic
+
+    plan = VariantPlan(PLAN, seed=1)
+    thread, rows = synthetic.study(synthetic.thread(20, seed=1), ["p1", "p2", "p3"], plan.assign)
+    again = synthetic.study(synthetic.thread(20, seed=1), ["p1", "p2", "p3"], plan.assign)
+    assert (thread, rows) == again  # seeded
+    people = participant_measures(thread, rows, plan.assign)
+    spec = plot.variants(people).to_dict()
+    titles = [panel["layer"][0]["title"] for panel in spec["hconcat"]]
+    assert titles == [
+        "Seconds to first reply",
+        "Replies per participant",
+        "Depth reached",
+        "Share read before replying",
+    ]
+    assert len(plot.to_png(plot.variants(people))) > 1000

@@ -32,6 +32,7 @@ def interactions_frame(
     ]
     frame = pd.DataFrame.from_records(records, columns=list(LOG_COLUMNS))
     frame["at"] = pd.to_datetime(frame["at"], utc=True, format="ISO8601")
+    frame["ms"] = frame["ms"].astype("Int64")  # whole milliseconds, missing where none
     return frame
 
 
