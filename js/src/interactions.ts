@@ -240,6 +240,13 @@ export function watchView(
   };
   const onKey = (e: KeyboardEvent): void => {
     const t = e.target as Element;
+    const open = t.getAttribute?.("aria-expanded");
+    // the tree's keys: ArrowLeft collapses an expanded comment, ArrowRight expands one
+    if (t.getAttribute?.("role") === "treeitem" && open) {
+      if (e.key === "ArrowLeft" && open === "true") log.record("collapse", idOf(t));
+      if (e.key === "ArrowRight" && open === "false") log.record("expand", idOf(t));
+      return;
+    }
     if (t.tagName !== "TEXTAREA") return;
     if (e.key === "Escape") abandon(composerKey(t));
     else if (e.key === "Enter" && (e.ctrlKey || e.metaKey)) drafts.delete(composerKey(t) ?? "\0");

@@ -176,6 +176,13 @@ describe("the widget with log_interactions", () => {
     (ta as HTMLTextAreaElement).value = "hm";
     ta?.dispatchEvent(new Event("input", { bubbles: true }));
     click(el.querySelector('[data-comment-id="c4"] .tw-composer button[data-action="cancel"]'));
+    click(el.querySelector('[data-comment-id="c4"] > .tw-card button[data-action="reply"]'));
+    const ta2 = el.querySelector<HTMLTextAreaElement>(
+      '[data-comment-id="c4"] .tw-composer textarea',
+    ) as HTMLTextAreaElement;
+    ta2.value = "yes";
+    ta2.dispatchEvent(new Event("input", { bubbles: true }));
+    click(el.querySelector('[data-comment-id="c4"] .tw-composer button[data-action="submit"]'));
     const sort = el.querySelector<HTMLSelectElement>('select[data-role="sort"]') as HTMLSelectElement;
     sort.value = "top";
     sort.dispatchEvent(new Event("change", { bubbles: true }));
@@ -189,6 +196,8 @@ describe("the widget with log_interactions", () => {
       ["like", "c4", null],
       ["draft_start", "c4", null],
       ["draft_abandon", "c4", null],
+      ["draft_start", "c4", null],
+      ["draft_send", "c4", null],
       ["sort", null, "top"],
       ["focus", "c3", "selected"],
     ]);
@@ -197,6 +206,6 @@ describe("the widget with log_interactions", () => {
     expect(el.querySelector('[data-role="interaction-notice"]')).toBeNull();
     click(el.querySelector('[data-comment-id="c1"] > .tw-card button[data-action="collapse"]'));
     vi.advanceTimersByTime(10_000);
-    expect(batches(model).flatMap((b) => b.rows).length).toBe(7);
+    expect(batches(model).flatMap((b) => b.rows).length).toBe(9);
   });
 });
