@@ -24,7 +24,9 @@ STATIC = ROOT / "src" / "threadwidget" / "static"
 #: README "Performance"); this is the ceiling no change may raise without saying so here.
 #: 50 -> 52.5 when the connection state, key ownership and narrow layout of issue #29 landed
 #: (51.9 KB with them).
-BUDGET_KB = 52.5
+#: 52.5 -> 54.41 with the interaction log of issue #28 (js/src/interactions.ts and its notice:
+#: +1,960 bytes gzipped, 53,404 -> 55,364 bytes against main at the time).
+BUDGET_KB = 54.41
 
 
 def shares() -> list[tuple[int, str]]:

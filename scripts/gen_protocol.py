@@ -22,6 +22,10 @@ import traitlets
 
 from threadwidget.core.models import ID_PATTERN, MAX_BODY_CHARS
 from threadwidget.core.ranking import GRAVITY, SORTS
+from threadwidget.core.study import (
+    INTERACTION_BURST_BYTES,
+    INTERACTION_BYTES_PER_SECOND,
+)
 from threadwidget.page.first_screen import CONTINUE_DEPTH, MORE_BATCH
 from threadwidget.page.schema import protocol_schema
 from threadwidget.widget.settings import COUNT_KINDS, DEFAULT_OPTIONS, MIN_HEIGHT
@@ -48,6 +52,16 @@ CONSTANTS: dict[str, tuple[object, str, str]] = {
     "COUNT_KINDS": (COUNT_KINDS, "widget.settings", "the counts a view may show"),
     "MIN_HEIGHT": (MIN_HEIGHT, "widget.settings", "smallest `max_height` option (CSS pixels)"),
     "DEFAULT_OPTIONS": (DEFAULT_OPTIONS, "widget.settings", "layout options and their defaults"),
+    "INTERACTION_BYTES_PER_SECOND": (
+        INTERACTION_BYTES_PER_SECOND,
+        "core.study",
+        "bytes of interaction log a page sends per second, on average",
+    ),
+    "INTERACTION_BURST_BYTES": (
+        INTERACTION_BURST_BYTES,
+        "core.study",
+        "bytes of interaction log a page may send at once",
+    ),
 }
 #: The synced traits whose values are described by a wire model of the protocol.
 WIRE_TRAITS = {"_snapshot": "SnapshotValue", "_config": "ConfigValue"}

@@ -56,3 +56,15 @@ def test_analysis_notebook_draws_every_chart_and_measure() -> None:
     assert "structural_virality" in text and "h_index" in text  # the measures table
     assert "outlined in the tree: True" in text  # widget selection -> chart highlight
     assert "hn-tree.png True" in text  # PNG saved offline
+
+
+@pytest.mark.timeout(300)
+def test_interface_study_notebook_runs_a_simulated_study() -> None:
+    text = _run("interface-study.ipynb")
+    assert "['compact', 'nested'] | the teacher keeps their own view: None" in text
+    assert "student07 sees variant" in text
+    assert "log rows from 24 participants" in text
+    assert "median_seconds_to_first_reply" in text and "read_before_reply" in text
+    assert "study.png True" in text
+    assert "after reopening: True rows, True plan" in text
+    assert '"user":"student' not in text  # the export is anonymised

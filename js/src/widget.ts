@@ -8,6 +8,7 @@ import { DEFAULT_MAX_BODY } from "./protocol";
 import { ThreadView } from "./render/view";
 import { parseOptions } from "./options";
 import { currentFmt, isSelectingHere, selectComment, setup, type ThreadModel } from "./model";
+import { logInteractions } from "./interactions";
 
 type Handler = (...args: unknown[]) => void;
 
@@ -46,6 +47,8 @@ function render({ model, el }: { model: ThreadModel; el: HTMLElement }): () => v
   // the first view of the model sends its sync now, after the first screen is drawn; while no
   // view shows the store, it runs no timer and asks nothing (a removed view is silent)
   const detach = st.attach();
+  // the interaction log (docs/studies.md), while `log_interactions` is on
+  const stopLog = logInteractions(model, store, el);
   const onSnapshotNote: Handler = () => {
     const snap: { saved_at?: unknown } | null | undefined = model.get("_snapshot");
     view.setSnapshotNote(typeof snap?.saved_at === "string" ? snap.saved_at : null);
@@ -87,6 +90,7 @@ function render({ model, el }: { model: ThreadModel; el: HTMLElement }): () => v
   ];
   for (const [ev, cb] of handlers) model.on(ev, cb);
   return () => {
+    stopLog();
     stopLink();
     detach();
     stopWatching();

@@ -94,3 +94,26 @@ def test_cell_benchmark_smoke(tmp_path):
 def test_cell_benchmark_ci_sized(tmp_path):
     """The README's paths table at CI size: 100 against 20,000 comments."""
     _painted(_cell(tmp_path, "--sizes", "100", "20000", timeout=1200), ("100", "20000"))
+
+
+def test_interactions_benchmark_smoke(tmp_path):
+    """benchmarks/interactions.py --smoke: a windowed tree scrolled with the log off and on; the
+    log names drawn comments and stays within its bytes per second."""
+    out = tmp_path / "interactions.json"
+    done = subprocess.run(
+        [
+            sys.executable,
+            str(REPO / "benchmarks" / "interactions.py"),
+            "--smoke",
+            "--json",
+            str(out),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=240,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert "| top-level comments |" in done.stdout
+    row = json.loads(out.read_text())["1200"]
+    assert row["rows"] > 0
+    assert 0 < row["bytes_per_s"] <= 2048

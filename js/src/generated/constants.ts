@@ -30,3 +30,7 @@ export const DEFAULT_OPTIONS = {
   counts: ["votes", "replies", "comments"] as const,
   max_height: null,
 } as const;
+/** bytes of interaction log a page sends per second, on average (`threadwidget.core.study.INTERACTION_BYTES_PER_SECOND`) */
+export const INTERACTION_BYTES_PER_SECOND = 2048;
+/** bytes of interaction log a page may send at once (`threadwidget.core.study.INTERACTION_BURST_BYTES`) */
+export const INTERACTION_BURST_BYTES = 16384;

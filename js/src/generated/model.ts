@@ -13,6 +13,7 @@ export interface Model {
   _snapshot: SnapshotValue;
   css: string;
   locale: string;
+  log_interactions: boolean;
   options: { [key: string]: unknown };
   read_only: boolean;
   selected: string | null;

@@ -13,7 +13,8 @@ export type Json = null | boolean | number | string | Json[] | {[key: string]: J
  * This interface was referenced by `ThreadwidgetProtocol`'s JSON-Schema
  * via the `definition` "ClientMessage".
  */
-export type ClientMessage = OpRequest | SyncRequest | ActionRequest | TimelineRequest | ReplayRequest;
+export type ClientMessage =
+  OpRequest | SyncRequest | ActionRequest | TimelineRequest | ReplayRequest | InteractionsRequest;
 /**
  * What a user asks for (discriminated by `type`); `set_extra` is Python's only.
  *
@@ -320,6 +321,49 @@ export interface ReplayRequest {
   kind: "replay";
   rid: string;
   index: number;
+}
+/**
+ * A batch of the interaction log (only while ``log_interactions`` is on); ``dropped`` rows
+ * the page left out to stay within its bytes per second. Never answered.
+ *
+ * This interface was referenced by `ThreadwidgetProtocol`'s JSON-Schema
+ * via the `definition` "InteractionsRequest".
+ */
+export interface InteractionsRequest {
+  kind: "interactions";
+  client: string;
+  /**
+   * @maxItems 400
+   */
+  rows: InteractionRow[];
+  dropped?: number;
+}
+/**
+ * One thing a reader did (docs/studies.md): when (``t``, ms since 1970 by the page's
+ * clock), what (``k``), on which comment, the new value (a sort, a search), for how long.
+ *
+ * This interface was referenced by `ThreadwidgetProtocol`'s JSON-Schema
+ * via the `definition` "InteractionRow".
+ */
+export interface InteractionRow {
+  t: number;
+  k:
+    | "seen"
+    | "expand"
+    | "collapse"
+    | "sort"
+    | "filter"
+    | "why"
+    | "draft_start"
+    | "draft_abandon"
+    | "draft_send"
+    | "focus"
+    | "like"
+    | "unlike"
+    | "vote";
+  id?: string | null;
+  v?: string | null;
+  ms?: number | null;
 }
 /**
  * One applied event, broadcast to every view; ``rid`` acks the sender's request.

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import random
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from ..core.models import Comment, Lock, Thread
 
-__all__ = ["AnonymizationKey", "anonymize"]
+__all__ = ["AnonymizationKey", "anonymize", "anonymize_interactions"]
 
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _URL = re.compile(r"(?:https?://|www\.)[^\s<>()\[\]]+", re.IGNORECASE)
@@ -249,3 +249,20 @@ def _rename(
         for c in thread.comments
     ]
     return Thread(post=post, comments=tuple(comments))
+
+
+def anonymize_interactions(
+    rows: Iterable[Mapping[str, Any]], key: AnonymizationKey
+) -> list[dict[str, Any]]:
+    """Interaction-log rows with the thread's pseudonyms (``key`` from :func:`anonymize`) for
+    their users; readers who never appear in the thread become "Reader 1", "Reader 2", ... (by
+    ``key.seed``), and search texts ``[text]``."""
+    out = [dict(row) for row in rows]
+    others = sorted({str(r["user"]) for r in out} - set(key.pseudonyms))
+    random.Random(key.seed).shuffle(others)
+    names = {**key.pseudonyms, **{u: f"Reader {n}" for n, u in enumerate(others, 1)}}
+    for row in out:
+        row["user"] = names[str(row["user"])]
+        if row.get("kind") == "filter" and row.get("value"):
+            row["value"] = "[text]"
+    return out

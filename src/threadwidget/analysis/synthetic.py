@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import itertools
 import random
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime, timedelta, timezone
+from typing import Any
 
 from ..core.models import Comment, Post, Thread
 
-__all__ = ["thread"]
+__all__ = ["study", "thread"]
 
 _FIRST = [
     "Ada",
@@ -233,3 +235,64 @@ def thread(
         )
         depths.append(depth)
     return Thread(post=post, comments=tuple(comments))
+
+
+def study(
+    thread: Thread,
+    participants: Sequence[str],
+    variant_of: Callable[[str], str | None],
+    *,
+    reading: Mapping[str, float] | None = None,
+    seed: int = 0,
+) -> tuple[Thread, list[dict[str, Any]]]:
+    """A simulated interface study on ``thread``: each participant opens it at some moment,
+    reads comments (on screen 1 to 20 s each; ``reading[variant]`` scales how many), sometimes
+    opens "why this order" or collapses a reply chain, drafts (a few abandon) and replies.
+    Returns the thread with their replies and the interaction-log rows (``user``, ``at``,
+    ``kind``, ``id``, ``value``, ``ms``), identical for identical arguments."""
+    rng = random.Random(seed)
+    start = max([thread.post.created_at, *(c.created_at for c in thread.comments)])
+    comments = list(thread.comments)
+    rows: list[dict[str, Any]] = []
+
+    def log(user: str, at: datetime, kind: str, ident: str | None = None, **more: Any) -> None:
+        rows.append(
+            {"user": user, "at": at.isoformat(), "kind": kind, "id": ident, "value": None}
+            | {"ms": None}
+            | more
+        )
+
+    for user in participants:
+        scale = (reading or {}).get(variant_of(user) or "", 1.0)
+        now = start + timedelta(minutes=rng.uniform(0, 120))
+        visible = sorted(comments, key=lambda c: c.created_at)
+        count = max(1, min(len(visible), int(rng.uniform(0.2, 0.6) * scale * len(visible))))
+        read = visible[:count]
+        for comment in read:
+            ms = int(rng.lognormvariate(8.3, 0.7))  # a few seconds, a heavy tail
+            log(user, now, "seen", comment.id, ms=ms)
+            now += timedelta(milliseconds=ms)
+            if rng.random() < 0.05:
+                log(user, now, "collapse", comment.id)
+        if rng.random() < 0.3:
+            log(user, now, "why")
+        if rng.random() < 0.15:
+            log(user, now, "draft_start", read[-1].id)
+            now += timedelta(seconds=rng.uniform(5, 30))
+            log(user, now, "draft_abandon", read[-1].id)
+        if rng.random() < 0.85:
+            parent = rng.choice(read)
+            log(user, now, "draft_start", parent.id)
+            now += timedelta(seconds=rng.uniform(20, 120))
+            log(user, now, "draft_send", parent.id)
+            comments.append(
+                Comment(
+                    id=f"r-{len(comments)}",
+                    parent_id=parent.id,
+                    author=user,
+                    body=_body(rng),
+                    created_at=now,
+                )
+            )
+    rows.sort(key=lambda r: r["at"])
+    return Thread(post=thread.post, comments=tuple(comments)), rows

@@ -17,11 +17,13 @@ import os
 import tempfile
 import threading
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Iterator
-from typing import IO
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import IO, Any
 
 from . import operations, rules
 from .models import Thread
+from .study import VariantPlan
 
 __all__ = ["CatchUp", "Decide", "Listener", "MemoryStorage", "NotReady", "Storage"]
 
@@ -81,6 +83,43 @@ class Storage(ABC):
     def shared(self) -> bool:
         """Whether other engines may write this thread too (then it cannot be replaced here)."""
         return False
+
+    # ---- an interface study's side data, kept beside the thread (docs/studies.md) ---------
+    # Not events: a reader's log never reaches another reader. This process only by default;
+    # the durable and shared storages override these.
+
+    def _side(self) -> _SideData:
+        side = self.__dict__.get("_side_data")
+        if side is None:
+            side = self.__dict__.setdefault("_side_data", _SideData())
+        return side  # type: ignore[no-any-return]
+
+    def variant_plan(self) -> VariantPlan | None:
+        """The thread's variant plan (None: no variants)."""
+        return self._side().plan
+
+    def set_variant_plan(self, plan: VariantPlan | None) -> None:
+        """Keep ``plan`` with the thread (None: no variants any more)."""
+        self._side().plan = plan
+
+    def add_interactions(self, user: str, rows: Sequence[Mapping[str, Any]]) -> None:
+        """Append validated interaction-log rows of ``user`` (a verified identity)."""
+        with self._side().lock:
+            self._side().rows.extend({**row, "user": user} for row in rows)
+
+    def interactions(self) -> list[dict[str, Any]]:
+        """Every interaction-log row, oldest first (each with its ``user``)."""
+        with self._side().lock:
+            return [dict(row) for row in self._side().rows]
+
+
+@dataclass
+class _SideData:
+    """A storage's study data in this process (see :meth:`Storage.variant_plan`)."""
+
+    plan: VariantPlan | None = None
+    rows: list[dict[str, Any]] = field(default_factory=list)
+    lock: threading.Lock = field(default_factory=threading.Lock)
 
 
 class MemoryStorage(Storage):

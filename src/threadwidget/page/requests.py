@@ -12,11 +12,15 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
+from ..core.study import InteractionKind
+
 __all__ = [
     "CHUNK_BYTES",
     "MAX_CLIENT_MESSAGE_BYTES",
     "ActionRequest",
     "ClientMessage",
+    "InteractionRow",
+    "InteractionsRequest",
     "OpRequest",
     "ProtocolError",
     "ReplayRequest",
@@ -83,8 +87,29 @@ class ReplayRequest(_Envelope):
     index: Annotated[int, Field(ge=0)]
 
 
+class InteractionRow(_Envelope):
+    """One thing a reader did (docs/studies.md): when (``t``, ms since 1970 by the page's
+    clock), what (``k``), on which comment, the new value (a sort, a search), for how long."""
+
+    t: Annotated[int, Field(ge=0)]
+    k: InteractionKind
+    id: Annotated[str, Field(min_length=1, max_length=64)] | None = None
+    v: Annotated[str, Field(max_length=200)] | None = None
+    ms: Annotated[int, Field(ge=0, le=86_400_000)] | None = None
+
+
+class InteractionsRequest(_Envelope):
+    """A batch of the interaction log (only while ``log_interactions`` is on); ``dropped`` rows
+    the page left out to stay within its bytes per second. Never answered."""
+
+    kind: Literal["interactions"]
+    client: RequestId
+    rows: Annotated[list[InteractionRow], Field(max_length=400)]
+    dropped: Annotated[int, Field(ge=0)] = 0
+
+
 ClientMessage = Annotated[
-    OpRequest | SyncRequest | ActionRequest | TimelineRequest | ReplayRequest,
+    OpRequest | SyncRequest | ActionRequest | TimelineRequest | ReplayRequest | InteractionsRequest,
     Field(discriminator="kind"),
 ]
 _client_adapter: TypeAdapter[ClientMessage] = TypeAdapter(ClientMessage)
@@ -118,6 +143,7 @@ _TAGS = {
     "action",
     "timeline",
     "replay",
+    "interactions",
 }
 
 
@@ -143,7 +169,9 @@ def describe_validation_error(error: ValidationError, prefix: str = "") -> tuple
 
 def parse_client_message(
     content: object,
-) -> OpRequest | SyncRequest | ActionRequest | TimelineRequest | ReplayRequest:
+) -> (
+    OpRequest | SyncRequest | ActionRequest | TimelineRequest | ReplayRequest | InteractionsRequest
+):
     """Validate a message from the browser, refusing oversized and malformed ones."""
     rid = content.get("rid") if isinstance(content, dict) else None
     rid = rid if isinstance(rid, str) and 0 < len(rid) <= 128 else None

@@ -17,6 +17,7 @@ from .distributions import depths, distributions, reply_times
 from .export import save, to_png, to_svg
 from .network import network
 from .participation import exchanges, lorenz, participation, replies_per_author, top_authors
+from .study import variants
 from .tree import radial_tree, tree
 
 if TYPE_CHECKING:
@@ -43,6 +44,7 @@ __all__ = [
     "to_svg",
     "top_authors",
     "tree",
+    "variants",
 ]
 
 

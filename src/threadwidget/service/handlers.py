@@ -18,6 +18,7 @@ from tornado.web import Finish, HTTPError, RequestHandler, stream_request_body
 
 from ..core import operations, rules
 from ..core.models import ID_PATTERN, Thread
+from ..core.study import VariantPlan, clean_row
 from ..page.messages import wire_comment, wire_post
 from ..page.requests import MAX_CLIENT_MESSAGE_BYTES, describe_validation_error
 from .auth import AuthError, HubIdentity, Identity
@@ -491,6 +492,60 @@ class RolesHandler(ApiHandler):
         self.send_json({"roles": table})
 
 
+class VariantsHandler(ApiHandler):
+    """``GET api/threads/<id>/variants``: the variant plan (``{"plan": ...}``; a participant
+    gets only their own variant); ``PUT {"plan"}`` (moderators of the thread) sets it."""
+
+    body_limit = MAX_CLIENT_MESSAGE_BYTES
+
+    def get(self, raw: str) -> None:
+        thread_id = self.thread_id(raw)
+        plan = self.service.hub.variant_plan(thread_id, self.who)
+        self.send_json({"plan": None if plan is None else json.loads(plan.to_json())})
+
+    def put(self, raw: str) -> None:
+        thread_id = self.thread_id(raw)
+        data = self.body_json().get("plan")
+        try:
+            plan = None if data is None else VariantPlan.from_json(json.dumps(data))
+        except (ValueError, TypeError) as error:
+            self.refuse(400, str(error), "plan")
+        try:
+            self.service.hub.set_variant_plan(thread_id, plan, self.who)
+        except PermissionError as error:
+            self.refuse(403, f"{error} Nothing changed.")
+        self.send_json({"plan": data})
+
+
+class InteractionsHandler(ApiHandler):
+    """``POST api/threads/<id>/interactions {"rows"}``: the caller's interaction-log rows
+    (their own: the hub says who they are), within a bytes-per-second budget; ``GET``
+    (moderators of the thread): every row."""
+
+    body_limit = MAX_CLIENT_MESSAGE_BYTES
+
+    async def get(self, raw: str) -> None:
+        thread_id = self.thread_id(raw)
+        try:
+            rows = await _blocking(self.service.hub.interactions, thread_id, self.who)
+        except PermissionError as error:
+            self.refuse(403, str(error))
+        await self.charge(len(rows))
+        self.send_json({"rows": rows})
+
+    async def post(self, raw: str) -> None:
+        thread_id = self.thread_id(raw)
+        rows = self.body_json().get("rows")
+        if not isinstance(rows, list):
+            self.refuse(400, "rows must be a list of log rows.", "rows")
+        try:
+            clean = [clean_row(row) for row in rows]
+        except ValueError as error:
+            self.refuse(422, str(error), "rows")
+        kept = await _blocking(self.service.hub.add_interactions, thread_id, self.who, clean)
+        self.send_json({"kept": kept, "dropped": len(clean) - kept})
+
+
 class StreamHandler(ApiHandler):
     """``GET api/threads/<id>/stream?since=N``: server-sent events. Every event after ``N`` (or
     after the ``Last-Event-ID`` a reconnecting browser sends), then each new one as it is
@@ -630,4 +685,6 @@ def handlers(prefix: str) -> list[tuple[str, type[RequestHandler]]]:
         (one + "/timeline", TimelineHandler),
         (one + "/replay", ReplayHandler),
         (one + "/stream", StreamHandler),
+        (one + "/variants", VariantsHandler),
+        (one + "/interactions", InteractionsHandler),
     ]

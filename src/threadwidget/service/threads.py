@@ -16,6 +16,7 @@ from typing import Any
 from ..core import operations, rules
 from ..core.engine import Engine
 from ..core.models import MAX_BODY_CHARS, Thread
+from ..core.study import ByteBudget, VariantPlan
 from ..core.voting import LIKES
 from ..page.messages import snapshot_value
 from ..storage.shared import SharedStorage
@@ -116,6 +117,7 @@ class ThreadHub:
         self._lock = threading.Lock()
         self._live: dict[str, _Live] = {}
         self._rates: dict[tuple[str, str], deque[float]] = {}
+        self._budgets: dict[tuple[str, str], ByteBudget] = {}
 
     # ---- threads ------------------------------------------------------------------------------
 
@@ -368,6 +370,47 @@ class ThreadHub:
         for listener in listeners:
             listener("roles")
         return table
+
+    # ---- an interface study (docs/studies.md) -------------------------------------------------
+
+    def variant_plan(self, thread_id: str, who: Identity) -> VariantPlan | None:
+        """The thread's variant plan as ``who`` may know it: all of it for its moderators, only
+        their own variant for everyone else."""
+        text = self.store.get_setting(f"variants:{thread_id}")
+        if text is None:
+            return None
+        plan = VariantPlan.from_json(text)
+        if self.roles.role_of(who, thread_id) == "moderator":
+            return plan
+        return plan.only_for(who.name)
+
+    def set_variant_plan(self, thread_id: str, plan: VariantPlan | None, who: Identity) -> None:
+        """A moderator of the thread sets (None: removes) its variant plan."""
+        if self.roles.role_of(who, thread_id) != "moderator":
+            raise PermissionError(
+                f"Only moderators of this thread set its variants ({who.name} is not one)."
+            )
+        self.store.set_setting(f"variants:{thread_id}", None if plan is None else plan.to_json())
+
+    def add_interactions(self, thread_id: str, who: Identity, rows: list[dict[str, Any]]) -> int:
+        """Keep ``who``'s log rows, as many as their bytes per second allow; how many."""
+        with self._lock:
+            budget = self._budgets.setdefault((thread_id, who.name), ByteBudget())
+        kept = []
+        for row in rows:
+            if not budget.take(len(json.dumps(row, separators=(",", ":")))):
+                break
+            kept.append(row)
+        self.store.add_interactions(thread_id, who.name, kept)
+        return len(kept)
+
+    def interactions(self, thread_id: str, who: Identity) -> list[dict[str, Any]]:
+        """Every log row of the thread, for its moderators only."""
+        if self.roles.role_of(who, thread_id) != "moderator":
+            raise PermissionError(
+                f"Only moderators of this thread read its interaction log ({who.name} is not one)."
+            )
+        return self.store.interactions(thread_id)
 
     def _within_rate(self, thread_id: str, user: str) -> float:
         """0.0 if ``user`` may act now (counted), else the seconds until they may."""

@@ -23,6 +23,7 @@ import httpx
 from ..core import operations, rules
 from ..core.models import Thread
 from ..core.storage import CatchUp, Decide, Listener, Storage
+from ..core.study import VariantPlan
 
 #: ``(readers, writers)`` of a thread on the service: hub user and ``group:`` names, or None
 #: (every hub user)
@@ -335,6 +336,23 @@ class ServiceStorage(Storage):
             "writers": None if writers is None else list(writers),
         }
         return dict(self._call("PUT", f"threads/{self.thread_id}/access", body))
+
+    def variant_plan(self) -> VariantPlan | None:
+        """The variant plan as the service lets this user know it (a participant: their own)."""
+        plan = self._call("GET", f"threads/{self.thread_id}/variants")["plan"]
+        return None if plan is None else VariantPlan.from_json(json.dumps(plan))
+
+    def set_variant_plan(self, plan: VariantPlan | None) -> None:
+        body = {"plan": None if plan is None else json.loads(plan.to_json())}
+        self._call("PUT", f"threads/{self.thread_id}/variants", body)
+
+    def add_interactions(self, user: str, rows: Sequence[Mapping[str, Any]]) -> None:
+        """Sent as the token's owner (``user`` is not sent: the service knows who calls)."""
+        self._call("POST", f"threads/{self.thread_id}/interactions", {"rows": list(rows)})
+
+    def interactions(self) -> list[dict[str, Any]]:
+        """Every row (moderators of the thread only; others get OperationRejected)."""
+        return list(self._call("GET", f"threads/{self.thread_id}/interactions")["rows"])
 
     def on_role(self, callback: Callable[[str], None]) -> Callable[[], None]:
         """Call ``callback(new_role)`` when a moderator changes this user's role here."""

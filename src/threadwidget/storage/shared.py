@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import secrets
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from typing import Any
 
 from ..core import operations, rules
 from ..core.models import Thread
 from ..core.storage import CatchUp, Decide, Listener, NotReady, Storage
+from ..core.study import VariantPlan
 from ..stores.store import SharedStore, StoreError, StoreNotReady, ThreadRecreated
 
 __all__ = ["SharedStorage"]
@@ -83,6 +85,20 @@ class SharedStorage(Storage):
 
     def subscribe(self, listener: Listener) -> Callable[[], None]:
         return self.store.subscribe(self.thread_id, listener)
+
+    def variant_plan(self) -> VariantPlan | None:
+        text = self.store.get_setting(f"variants:{self.thread_id}")
+        return None if text is None else VariantPlan.from_json(text)
+
+    def set_variant_plan(self, plan: VariantPlan | None) -> None:
+        value = None if plan is None else plan.to_json()
+        self.store.set_setting(f"variants:{self.thread_id}", value)
+
+    def add_interactions(self, user: str, rows: Sequence[Mapping[str, Any]]) -> None:
+        self.store.add_interactions(self.thread_id, user, rows)
+
+    def interactions(self) -> list[dict[str, Any]]:
+        return self.store.interactions(self.thread_id)
 
     def close(self) -> None:
         if self.owned:

@@ -11,11 +11,12 @@ transaction that serialises every writer of that thread (SQLite ``BEGIN IMMEDIAT
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import secrets
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
@@ -38,7 +39,7 @@ __all__ = [
 log = logging.getLogger("threadwidget.shared")
 
 #: The schema version this threadwidget writes; older databases are migrated on open.
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 #: Migrations by number: ``MIGRATIONS[n]`` turns a version ``n - 1`` database into version ``n``.
 #: The SQL is the common subset of SQLite and PostgreSQL (``?`` placeholders are rewritten).
@@ -61,6 +62,12 @@ MIGRATIONS: dict[int, tuple[str, ...]] = {
     # A generation per thread, new each time a thread is created: a widget that opened a thread
     # since deleted and created again under the same id is told so instead of mixing the two.
     3: ("ALTER TABLE tw_threads ADD COLUMN generation TEXT NOT NULL DEFAULT ''",),
+    # An interface study's interaction log (docs/studies.md): rows per reader, never events.
+    4: (
+        "CREATE TABLE tw_interactions (thread_id TEXT NOT NULL, user_name TEXT NOT NULL,"
+        " at TEXT NOT NULL, row_json TEXT NOT NULL)",
+        "CREATE INDEX tw_interactions_thread ON tw_interactions (thread_id, at)",
+    ),
 }
 
 Decide = Callable[[rules.ThreadState], operations.Recorded]
@@ -253,6 +260,43 @@ class SharedStore:
 
         self._run(work)
 
+    # ---- an interface study's side data (docs/studies.md) ----------------------------------
+
+    def add_interactions(
+        self, thread_id: str, user: str, rows: Sequence[Mapping[str, Any]]
+    ) -> None:
+        """Append interaction-log rows of ``user`` (each with an ISO ``at``) to a thread's log."""
+        if not rows:
+            return
+
+        def work() -> None:
+            with self._tx(write=True) as cur:
+                for row in rows:
+                    self._exec(
+                        cur,
+                        "INSERT INTO tw_interactions (thread_id, user_name, at, row_json)"
+                        " VALUES (?, ?, ?, ?)",
+                        (thread_id, user, str(row["at"]), json.dumps(dict(row))),
+                    )
+
+        self._run(work)
+
+    def interactions(self, thread_id: str) -> list[dict[str, Any]]:
+        """A thread's interaction-log rows by time (each with its ``user``)."""
+
+        def work() -> list[tuple[str, str]]:
+            with self._tx(write=False) as cur:
+                return list(
+                    self._exec(
+                        cur,
+                        "SELECT user_name, row_json FROM tw_interactions WHERE thread_id = ?"
+                        " ORDER BY at",
+                        (thread_id,),
+                    ).fetchall()
+                )
+
+        return [{**json.loads(raw), "user": user} for user, raw in self._run(work)]
+
     # ---- threads -----------------------------------------------------------------------------
 
     def create_thread(
@@ -278,6 +322,7 @@ class SharedStore:
                 if cur.rowcount != 1:
                     return False
                 self._exec(cur, "DELETE FROM tw_events WHERE thread_id = ?", (thread_id,))
+                self._exec(cur, "DELETE FROM tw_interactions WHERE thread_id = ?", (thread_id,))
                 self._exec(cur, "DELETE FROM tw_snapshots WHERE thread_id = ?", (thread_id,))
                 self._exec(cur, "DELETE FROM tw_origins WHERE thread_id = ?", (thread_id,))
                 for table in ("tw_snapshots", "tw_origins"):
@@ -312,11 +357,15 @@ class SharedStore:
                 gone = not self._lock_thread(cur, thread_id)
                 for table, key in (
                     ("tw_events", "thread_id"),
+                    ("tw_interactions", "thread_id"),
                     ("tw_snapshots", "thread_id"),
                     ("tw_origins", "thread_id"),
                     ("tw_threads", "id"),
                 ):
                     self._exec(cur, f"DELETE FROM {table} WHERE {key} = ?", (thread_id,))
+                self._exec(  # its variant plan goes with it
+                    cur, "DELETE FROM tw_meta WHERE key = ?", (f"setting:variants:{thread_id}",)
+                )
                 if not gone:
                     self._announce(cur, thread_id)
                 return not gone

@@ -30,6 +30,7 @@ class WidgetSettings(TypedDict, total=False):
     fields: Iterable[Any]
     badges: Mapping[str, str] | None
     notebook_state: Literal["published", "full"]
+    log_interactions: bool
     # ipywidgets' own
     layout: Any
     tabbable: bool | None

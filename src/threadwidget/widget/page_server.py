@@ -21,6 +21,7 @@ from ..page.messages import (
 )
 from ..page.requests import (
     ActionRequest,
+    InteractionsRequest,
     OpRequest,
     ProtocolError,
     ReplayRequest,
@@ -48,6 +49,7 @@ class PageServer:
         actions: ActionRegistry,
         access: Callable[[], Access],
         send: Callable[[dict[str, Any]], None],
+        interactions: Callable[[InteractionsRequest], object] = lambda _request: None,
     ) -> None:
         self._engine = engine
         self._channel = channel
@@ -58,6 +60,7 @@ class PageServer:
         self._actions = actions
         self._access = access
         self._send = send
+        self._interactions = interactions
 
     def focus(self, comment_id: str) -> None:
         """Scroll every open view to this comment and highlight it (a permalink from Python),
@@ -79,6 +82,8 @@ class PageServer:
             self.operation(message)
         elif isinstance(message, ActionRequest):
             self.action(message)
+        elif isinstance(message, InteractionsRequest):
+            self._interactions(message)  # never answered: the log is the page's business
         elif (refusal := self._refusal(message.rid, "replays", self._replay_rates)) is not None:
             self._send(reject_message(message.rid, refusal, None))
         elif isinstance(message, TimelineRequest):

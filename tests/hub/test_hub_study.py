@@ -1,0 +1,99 @@
+"""An interface study on the hub (docs/studies.md): the teacher's variant plan reaches each
+student's kernel as their own variant only; students' logs are kept under the name the hub
+verified; only teachers read the log and the table."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from hubserver import TEACHER, Hub, request
+
+from threadwidget import Post, Thread, ThreadWidget
+from threadwidget.core.study import VariantPlan
+
+PLAN = {"A": {"sort": "newest"}, "B": {"density": "compact", "sort": "top"}}
+
+
+def _connect(
+    hub: Hub, monkeypatch: pytest.MonkeyPatch, user: str, **settings: object
+) -> ThreadWidget:
+    monkeypatch.setenv("JUPYTERHUB_API_TOKEN", hub.user_token(user))
+    monkeypatch.setenv("JUPYTERHUB_USER", user)
+    thread = Thread(post=Post(title="Study", author=TEACHER))
+    return ThreadWidget.connect(hub.service_url, "study", thread=thread, **settings)  # type: ignore[arg-type]
+
+
+def test_variants_and_logs_on_the_hub_students_cannot_read_logs(
+    hub: Hub, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    teacher = _connect(hub, monkeypatch, TEACHER)
+    opened = [teacher]
+    try:
+        c = teacher.add_comment("What do you think?")
+        teacher.set_variants(PLAN, seed=11, table={"student2": "B"})
+        plan = VariantPlan(PLAN, seed=11, table={"student2": "B"})
+        s1 = _connect(hub, monkeypatch, "student1", log_interactions=True)
+        opened.append(s1)
+        assert s1.variant == plan.assign("student1")
+        assert s1.sort == PLAN[s1.variant]["sort"]
+        # the student's kernel learns its own variant only, not the table or the others'
+        known = s1.engine.storage.variant_plan()
+        assert known is not None and set(known.variants) == {s1.variant}
+        assert set(known.table) == {"student1"}
+        s2 = _connect(hub, monkeypatch, "student2", log_interactions=True)
+        opened.append(s2)
+        assert s2.variant == "B" and s2.options["density"] == "compact"
+        # student1's page logs; a forging kernel names student2: the hub's name is kept
+        now = int(time.time() * 1000)
+        s1._on_custom_message(
+            s1,
+            {
+                "kind": "interactions",
+                "client": "v",
+                "rows": [{"t": now, "k": "seen", "id": c.id, "ms": 800}],
+            },
+            [],
+        )
+        s1.engine.storage.add_interactions(
+            "student2",
+            [
+                {
+                    "at": "2026-01-01T00:00:00+00:00",
+                    "kind": "why",
+                    "id": None,
+                    "value": None,
+                    "ms": None,
+                }
+            ],
+        )
+        # students read neither the log nor the table, through the widget or raw HTTP
+        with pytest.raises(PermissionError):
+            s1.interactions()
+        with pytest.raises(PermissionError):
+            s2.variants()
+        token = hub.user_token("student2")
+        status, answer = request(f"{hub.service_url}api/threads/study/interactions", token=token)
+        assert status == 403, answer
+        status, answer = request(
+            f"{hub.service_url}api/threads/study/variants",
+            "PUT",
+            {"plan": {"variants": {"A": {}}, "seed": 0, "table": {"student2": "A"}}},
+            token=token,
+        )
+        assert status == 403, answer
+        # the teacher reads everything
+        rows = teacher.interaction_rows()
+        assert sorted((r["user"], r["kind"]) for r in rows) == [
+            ("student1", "seen"),
+            ("student1", "why"),
+        ]
+        frame = teacher.interactions()
+        assert set(frame["variant"]) == {plan.assign("student1")}
+        table = teacher.variants()
+        by_user = dict(zip(table["user"], table["variant"], strict=True))
+        assert by_user["student2"] == "B" and by_user["student1"] == plan.assign("student1")
+        assert teacher.variant is None  # the teacher keeps their own view
+    finally:
+        for w in opened:
+            w.close()
