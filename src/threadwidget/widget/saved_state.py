@@ -30,7 +30,7 @@ from ..core.models import Comment, Thread, gc_paused, published_comment
 from ..page.first_screen import first_screen_snapshot
 from ..page.messages import snapshot_value, wire_comment, wire_post
 
-__all__ = ["SNAPSHOT_LIMIT", "SavedState", "folded", "without_slots"]
+__all__ = ["SNAPSHOT_LIMIT", "SavedState", "folded", "is_slot_key", "without_slots"]
 
 #: Above this estimated size the ``_snapshot`` trait leaves comments out; views fetch them in parts.
 SNAPSHOT_LIMIT = 4 * 1024 * 1024
@@ -53,13 +53,14 @@ def _indexed(state: rules.ThreadState) -> Thread:
     return Thread.model_construct(post=state.post, comments=tuple(state))
 
 
-def _is_slot(key: str) -> bool:
-    return key.startswith("_t") and key[2:].isdigit()
+def is_slot_key(key: str) -> bool:
+    """Whether ``key`` is a saved-state slot ``_t<n>`` or their count ``_tn``."""
+    return key == "_tn" or (key.startswith("_t") and key[2:].isdigit())
 
 
 def without_slots(state: Mapping[str, Any]) -> dict[str, Any]:
     """A model state without its saved-state slots (for a ``_snapshot`` that carries all)."""
-    return {k: v for k, v in state.items() if not _is_slot(k) and k != "_tn"}
+    return {k: v for k, v in state.items() if not is_slot_key(k)}
 
 
 def folded(state: Mapping[str, Any]) -> dict[str, Any] | None:

@@ -41,7 +41,7 @@ from .commands import Commands
 from .delegated import Delegated
 from .keywords import given_thread, unknown_settings
 from .page_server import PageServer
-from .saved_state import SavedState, without_slots
+from .saved_state import SavedState, is_slot_key, without_slots
 
 if TYPE_CHECKING:
     from typing_extensions import Unpack
@@ -436,6 +436,15 @@ class ThreadWidget(anywidget.AnyWidget):
             with self._engine.lock:
                 state.update(self._saved.current(self._engine.state))
         return state
+
+    def __getattr__(self, name: str) -> Any:
+        """The saved-state slots in :meth:`get_state` read as attributes too (``ipywidgets.embed``
+        reads every state key so)."""
+        saved = self.__dict__.get("_saved")
+        if saved is None or not is_slot_key(name):
+            raise AttributeError(name)
+        with self._engine.lock:
+            return saved.current(self._engine.state).get(name)
 
     # ---- the page protocol ---------------------------------------------------------------------
 
