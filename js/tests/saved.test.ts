@@ -1,4 +1,5 @@
 import { describe, expect, it, vi } from "vitest";
+import type { Model } from "../src/generated/model";
 import { isSaved, savedSnapshot } from "../src/saved";
 import { ThreadStore } from "../src/state";
 
@@ -117,7 +118,7 @@ describe("a notebook saved with one slot per comment", () => {
     // `w.thread = ...`: the new comments come in slots set with the new `_snapshot`
     model.attrs._t0 = withHtml({ comment: { ...whole.comments?.[3], id: "n1", parent_id: null } });
     model.attrs._tn = 1;
-    model.set("_snapshot", { ...whole, epoch: "e2:saved", comments: [] });
+    model.set("_snapshot", withHtml({ ...whole, epoch: "e2:saved", comments: [] }) as Model["_snapshot"]);
     await Promise.resolve();
     expect(item(el, "n1")).not.toBeNull();
     expect(item(el, "c1")).toBeNull();
