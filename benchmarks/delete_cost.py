@@ -1,11 +1,13 @@
-"""What deleting or moderating a comment costs next to an edit, at 10,000 comments.
+"""What deleting or moderating a comment costs next to an edit, at 100 and 10,000 comments.
 
-    python benchmarks/delete_cost.py                 # 10,000 comments, 100 changes of each kind
-    python benchmarks/delete_cost.py --comments 2000
+    python benchmarks/delete_cost.py              # 100 and 10,000 comments, 100 changes each
+    python benchmarks/delete_cost.py --comments 2000 --comments 20000
+    python benchmarks/delete_cost.py --smoke      # tiny sizes: it runs
 
 A widget (no views; its messages counted as JSON bytes, as a kernel would send them) edits,
 deletes and hides 100 comments whose text the saved snapshot carries. The table shows the time
-per change and the bytes sent per change, and both against the edit measured in the same run.
+per change and the bytes sent per change, and both against the edit measured in the same run at
+the same size (the saved notebook's slots: src/threadwidget/widget/saved_state.py).
 """
 
 from __future__ import annotations
@@ -55,18 +57,31 @@ def measure(comments: int, kind: str, count: int) -> tuple[float, float]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--comments", type=int, default=10_000)
+    parser.add_argument("--comments", type=int, action="append", help="thread sizes (repeat)")
     parser.add_argument("--count", type=int, default=100)
+    parser.add_argument("--smoke", action="store_true", help="100 and 1,000 comments, 10 each")
     args = parser.parse_args()
-    rows = {kind: measure(args.comments, kind, args.count) for kind in ("edit", "delete", "hide")}
-    edit_s, edit_b = rows["edit"]
-    print(f"cost of one change at {args.comments:,} comments ({args.count} of each)")
-    print(f"{'change':>8} {'ms':>9} {'vs edit':>8} {'bytes sent':>11} {'vs edit':>8}")
-    for kind, (seconds, sent) in rows.items():
-        print(
-            f"{kind:>8} {seconds * 1e3:>9.2f} {seconds / edit_s:>7.1f}x {sent:>11,.0f}"
-            f" {sent / edit_b:>7.1f}x"
-        )
+    sizes = args.comments or ([100, 1_000] if args.smoke else [100, 10_000])
+    count = 10 if args.smoke else args.count
+    print(f"cost of one change ({count} of each; baseline: an edit at the same size, same run)")
+    head = (
+        ("comments", 9),
+        ("change", 8),
+        ("ms", 9),
+        ("vs edit", 8),
+        ("bytes sent", 11),
+        ("vs edit", 8),
+    )
+    print(" ".join(f"{name:>{width}}" for name, width in head))
+    for comments in sizes:
+        rows = {kind: measure(comments, kind, count) for kind in ("edit", "delete", "hide")}
+        edit_s, edit_b = rows["edit"]
+        for kind, (seconds, sent) in rows.items():
+            print(
+                f"{comments:>9,} {kind:>8} {seconds * 1e3:>9.2f} {seconds / edit_s:>7.1f}x"
+                f" {sent:>11,.0f} {sent / edit_b:>7.1f}x",
+                flush=True,
+            )
 
 
 if __name__ == "__main__":

@@ -35,3 +35,10 @@ def test_memory_smoke() -> None:
     out = _smoke("memory.py")
     for kind in ("memory", "autosave", "shared"):  # a row per storage at the last checkpoint
         assert re.search(rf"^\s*{kind}\s+2,000\s", out, re.M), out
+
+
+def test_delete_cost_smoke() -> None:
+    out = _smoke("delete_cost.py")
+    for size in ("100", "1,000"):  # a row per change at each size
+        for kind in ("edit", "delete", "hide"):
+            assert re.search(rf"^\s*{size}\s+{kind}\s", out, re.M), out

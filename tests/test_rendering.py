@@ -5,6 +5,7 @@ from __future__ import annotations
 from threadwidget import Comment, Post, ThreadWidget
 from threadwidget.page.messages import wire_comment, wire_event, wire_post
 from threadwidget.page.rendering import markdown_html
+from threadwidget.widget.saved_state import folded
 
 SAMPLE = "\n".join(
     [
@@ -83,7 +84,8 @@ def test_every_wire_form_carries_html() -> None:
     sent: list[dict] = []
     w = ThreadWidget(Post(body="**post**"), [c], user="u")
     assert w._snapshot["post"]["html"] == "<p><strong>post</strong></p>"
-    assert w._snapshot["comments"][0]["html"] == "<p><strong>hi</strong></p>"
+    whole = folded(w.get_state())
+    assert whole is not None and whole["comments"][0]["html"] == "<p><strong>hi</strong></p>"
     w.send = sent.append  # type: ignore[method-assign]
     w.edit_comment("a", "*new*")
     w._outbox.flush()  # (a change right after another waits up to 10 ms: outbox.py)

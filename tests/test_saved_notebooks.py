@@ -220,8 +220,8 @@ def test_nbclient_notebook_state_full_carries_everything(how: str) -> None:
 
 
 def test_nbclient_notebook_after_many_changes_is_compacted_and_still_right() -> None:
-    """A comment keeps one slot (edits rewrite it); once the slots outgrow the snapshot, one
-    fresh snapshot replaces them."""
+    """A comment keeps one slot (edits rewrite it); once the new comments' slots outgrow the
+    snapshot, one fresh snapshot replaces them, with one slot per comment."""
     adds = MIN_TAIL // 200 + 50  # each new comment's slot is ~250 bytes: more than MIN_TAIL
     nb = execute(
         CREATE.format(extra=""),
@@ -239,10 +239,12 @@ w.edit_comment(ids[0], "Comment 0, last edit")
     # Three hundred edits of three comments left four slots, not three hundred and four.
     assert nb.cells[1].outputs[0]["text"].split()[0] == "4"
     state = widget_state(nb)
-    # The snapshot was replaced after the creation-time one, and the slots started over.
+    # The snapshot was replaced after the creation-time one, and the slots started over: one
+    # per comment (the snapshot itself carries none), whatever the number of changes.
     assert state["_snapshot"]["seq"] > 0
-    assert len(state["_snapshot"]["comments"]) > adds // 2
-    assert 0 < state["_tn"] < adds // 2
+    assert state["_snapshot"]["comments"] == []
+    assert state["_tn"] == 4 + adds
+    assert all(state[f"_t{n}"]["comment"] for n in range(4 + adds))
     folded = fold(state)
     assert folded is not None
     assert shown(folded["comments"]) == shown(last_json(nb)["published"])
@@ -356,10 +358,17 @@ def test_wire_cost_per_edit_at_10000_comments(
     )
     assert py_slot < 1024 and page_slot < 1024
     assert py_event < 1024 and page_event < 1024
-    # The slot message names the edited comment, nothing else of the thread.
-    for _kind, data, _size in costs["python"] + costs["page"]:
-        if data.get("method") == "update":
-            assert set(data["state"]) == {"_t0", "_tn"}, sorted(data["state"])
+    # The slot message names the edited comment, nothing else of the thread: one slot (past the
+    # first screen's, which the comm-open state carries), the same for both edits.
+    updates = [
+        d["state"] for _k, d, _s in costs["python"] + costs["page"] if d.get("method") == "update"
+    ]
+    first = costs["saved"]["_snapshot"]
+    keys = {frozenset(u) for u in updates}
+    assert len(updates) == 2 and len(keys) == 1, [sorted(u) for u in updates]
+    (slot,) = set(updates[0]) - {"_tn"}
+    assert slot.startswith("_t") and int(slot[2:]) == costs["saved"]["_tn"] - 1
+    assert updates[0]["_tn"] == updates[1]["_tn"]
     # What a notebook saved now would carry: the edit (one slot, rewritten by the second edit).
     folded = fold(costs["saved"])
     assert folded is not None
@@ -370,8 +379,8 @@ def test_wire_cost_per_edit_at_10000_comments(
     # the rest in parts): a notebook saved without a kernel then shows the first screen and what
     # changed, not all 10,000. Recorded here so a change of that limit is seen.
     assert costs["thread_bytes"] > SNAPSHOT_LIMIT
-    assert 0 < len(costs["saved"]["_snapshot"]["comments"]) < 1000
-    assert costs["saved"]["_snapshot"]["complete"] is False
+    assert first["comments"] == [] and first["complete"] is False
+    assert 0 < costs["saved"]["_tn"] - 1 < 1000  # the first screen's slots, then the edit's
 
     # Independent of the thread's size: the same edit at 100 comments costs the same.
     recording.clear()
@@ -392,7 +401,7 @@ def test_back_to_published_leaves_nothing_of_the_full_state(
         w.notebook_state = "published"
         state = saved_view(recording)
         assert not any(secret in json.dumps(state) for secret in (HIDDEN_TEXT, REASON, "Dave"))
-        assert state["_tn"] == 0 and state["_t0"] is None and state["_t1"] is None
+        assert state["_tn"] == 2  # one slot per comment, rewritten in their published form
         folded = fold(state)
         assert folded is not None
         assert [(c["id"], c["body"]) for c in folded["comments"]] == [
@@ -431,3 +440,131 @@ def test_a_cell_making_20000_changes_run_with_nbclient_defaults_is_saved_whole()
     folded = fold(widget_state(nb))
     assert folded is not None
     assert {c["id"]: c["likes"] for c in folded["comments"]} == expected
+
+
+# --------------------------------------------------------------------------- deletions (issue 22)
+
+
+def _carried_change_costs(n: int, log: list[tuple[str, dict[str, Any], int]]) -> dict[str, int]:
+    """Bytes sent by deleting, hiding and removing comments the saved snapshot carries, in a
+    thread of ``n``; each one's slot is checked to carry no text any more."""
+    w = ThreadWidget(
+        thread=synthetic.thread(n, seed=1), user="teacher", roles={"teacher": "moderator"}
+    )
+    try:
+        opened = fold(saved_view(log))  # what the comm-open state carries, in any format
+        assert opened is not None
+        carried = [c for c in opened["comments"] if c["body"] and c["status"] == "visible"]
+        costs: dict[str, int] = {}
+        for kind, c in zip(("delete", "hide", "remove"), carried[:3], strict=True):
+            start = len(log)
+            if kind == "delete":
+                w.delete_comment(c["id"], user=c["author"])
+            elif kind == "hide":
+                w.hide(c["id"], REASON)
+            else:
+                w.remove(c["id"], REASON)
+            costs[kind] = sum(size for _k, _d, size in log[start:])
+            folded = fold(saved_view(log))
+            assert folded is not None
+            (now,) = [x for x in folded["comments"] if x["id"] == c["id"]]
+            assert now["body"] == "" and now["html"] == "" and now["status"] != "visible", now
+        assert REASON not in json.dumps(saved_view(log))
+        return costs
+    finally:
+        w.close()
+
+
+def test_deleting_or_moderating_a_carried_comment_costs_the_same_at_100_and_5000(
+    recording: list[tuple[str, dict[str, Any], int]],
+) -> None:
+    """Issue 22 item 5: a deletion or a moderation rewrites the comment's own slot; it no longer
+    resends the whole saved snapshot (at 5,000 comments that was ~2 MB per change)."""
+    small = _carried_change_costs(100, recording)
+    recording.clear()
+    big = _carried_change_costs(5_000, recording)
+    print(f"\nbytes per change, 100 comments: {small}; 5,000 comments: {big}")
+    for kind in ("delete", "hide", "remove"):
+        assert big[kind] < 2048, (kind, big)
+        assert abs(big[kind] - small[kind]) < 128, (kind, small, big)
+
+
+SEQUENCE = """
+import json, random
+from threadwidget import ThreadWidget, Thread, Post, Comment, OperationRejected
+from threadwidget.page.messages import wire_comment, wire_post
+rng = random.Random({seed})
+people = ["ann", "bob", "cat", "dan"]
+start = [Comment(id=f"s{{i}}", author=people[i % 4], body=f"start {{i}} word{{i}}x",
+                 parent_id=f"s{{rng.randrange(i)}}" if i and rng.random() < 0.5 else None)
+         for i in range({size})]
+post = Post(title="Seeded", author="ann", body="Post")
+w = ThreadWidget(thread=Thread(post=post, comments=start), user="teacher",
+                 roles={{"teacher": "moderator"}})
+secrets = set()
+def steps(count):
+    for step in range(count):
+        ids = [c.id for c in w.thread.comments]
+        c = w.get(rng.choice(ids))
+        kind = rng.choice(["add", "add", "edit", "delete", "hide", "remove", "like", "flag",
+                           "unhide"])
+        try:
+            if kind == "add":
+                w.add_comment(f"added {{step}} word{{step}}y", author=rng.choice(people),
+                              parent_id=rng.choice(ids + [None]))
+            elif kind == "edit":
+                w.edit_comment(c.id, f"edited {{step}} word{{step}}z", user=c.author)
+                secrets.add(c.body)
+            elif kind == "delete":
+                w.delete_comment(c.id, user=c.author)
+                secrets.add(c.body)
+            elif kind in ("hide", "remove"):
+                getattr(w, kind)(c.id, f"reason{{step}}q")
+                secrets.update([c.body, f"reason{{step}}q"])
+            elif kind == "unhide":
+                w.unhide(c.id)
+            elif kind == "like":
+                w.like(c.id, user=rng.choice(people))
+            else:
+                w.flag(c.id, f"flagged{{step}}f", user=rng.choice(people))
+                secrets.add(f"flagged{{step}}f")
+        except OperationRejected:
+            pass
+w
+"""
+PUBLISHED_CELL = """
+pub = w.thread.published()
+shown_now = {c.body for c in pub.comments}
+print(json.dumps({
+    "post": wire_post(pub.post),
+    "comments": [wire_comment(c.model_copy(update={"liked_by": ()})) for c in pub.comments],
+    "secrets": sorted(s for s in secrets if s not in shown_now),
+    "statuses": sorted({c.status for c in w.thread.comments}),
+}))
+"""
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_nbclient_notebook_after_a_seeded_sequence_shows_exactly_the_published_thread(
+    seed: int,
+) -> None:
+    """Adds, edits, deletions, moderations, likes and reports over three cells, then saved by
+    nbclient: the fold is the published thread, comment for comment, and no earlier or moderated
+    text, reason or report is anywhere in the saved state."""
+    nb = execute(
+        SEQUENCE.format(seed=seed, size=40),
+        "steps(60)",
+        "steps(60)",
+        PUBLISHED_CELL,
+    )
+    expected = last_json(nb)
+    assert {"deleted", "hidden", "removed"} <= set(expected["statuses"]), expected["statuses"]
+    state = widget_state(nb)
+    folded = fold(state)
+    assert folded is not None
+    assert folded["post"] == expected["post"]
+    assert folded["comments"] == expected["comments"]
+    saved = json.dumps(nb.metadata["widgets"])
+    assert expected["secrets"]
+    for secret in expected["secrets"]:
+        assert secret not in saved, secret

@@ -22,6 +22,7 @@ from threadwidget import (
 from threadwidget.core import operations, rules
 from threadwidget.page.first_screen import FIRST_SCREEN_COMMENTS
 from threadwidget.page.requests import CHUNK_BYTES, MAX_CLIENT_MESSAGE_BYTES
+from threadwidget.widget.saved_state import folded, is_slot_key
 
 from .conftest import SEED, Recorder
 
@@ -205,7 +206,10 @@ def test_rate_limit(widget: ThreadWidget, rec: Recorder) -> None:
 def test_snapshot_trait(widget: ThreadWidget) -> None:
     snap = widget._snapshot
     assert snap["seq"] == 0 and snap["complete"] is True
-    assert [c["id"] for c in snap["comments"]] == ["a", "b", "c"]
+    # the comments travel beside it, one saved-state slot each (saved_state.py)
+    assert snap["comments"] == []
+    whole = folded(widget.get_state())
+    assert whole is not None and [c["id"] for c in whole["comments"]] == ["a", "b", "c"]
     assert widget.trait_metadata("_snapshot", "echo_update") is False
     # operations do not rewrite the snapshot trait (they travel as small events)
     widget.add_comment("x")
@@ -250,7 +254,8 @@ def test_huge_thread_trait_leaves_comments_to_sync() -> None:
     body = "x" * 19_000
     w = ThreadWidget(comments=[Comment(id=f"n{i}", body=body) for i in range(300)])
     # the trait carries the first screen only (the page paints it, then syncs for the rest)
-    snap = w._snapshot
+    snap = folded(w.get_state())
+    assert snap is not None
     assert snap["complete"] is False and 0 < len(snap["comments"]) <= 2 * FIRST_SCREEN_COMMENTS
     assert snap["first_screen"]["total"] == 300
 
@@ -336,7 +341,8 @@ def test_browser_cannot_change_identity_rights_or_data(state: dict[str, object])
     # the views are told the true value again
     assert sent
     assert sent[-1]["method"] == "update"
-    assert set(sent[-1]["state"]) == set(state)
+    # (with `_snapshot`, the saved-state slots that go with it)
+    assert {k for k in sent[-1]["state"] if not is_slot_key(k)} == set(state)
 
 
 def test_python_and_browser_threads_do_not_interleave(
@@ -396,7 +402,9 @@ def test_exported_state_is_current_not_the_stale_trait(widget: ThreadWidget) -> 
 
     widget.add_comment("added after construction")
     state = dependency_state(widget, drop_defaults=False)[widget.model_id]["state"]
-    bodies = [c["body"] for c in state["_snapshot"]["comments"]]
+    whole = folded(state)
+    assert whole is not None
+    bodies = [c["body"] for c in whole["comments"]]
     assert "added after construction" in bodies
     assert state["_snapshot"]["seq"] == widget.seq
     assert state["_esm"]  # the bundle travels with the state (drop_defaults=False)
@@ -424,7 +432,8 @@ def test_construction_sends_the_thread_once(monkeypatch: pytest.MonkeyPatch) -> 
 
     monkeypatch.setattr(ThreadWidget, "send_state", spy)
     w = ThreadWidget(comments=[Comment(id="a", body="x")], user="Chris")
-    assert [c["id"] for c in w._snapshot["comments"]] == ["a"]
+    whole = folded(w.get_state())
+    assert whole is not None and [c["id"] for c in whole["comments"]] == ["a"]
     assert not any(key is not None and "_snapshot" in key for key in keys), keys
 
 

@@ -74,7 +74,8 @@ export function setup(model: ThreadModel): ModelState {
   const onMsg: Handler = (msg) => {
     if (isIncomingMsg(msg)) store.handleMessage(msg);
   };
-  const onSnapshot: Handler = () => store.onSnapshotTrait(model.get("_snapshot"));
+  // the comments travel in slots beside `_snapshot`, set before its change event (saved.ts)
+  const onSnapshot: Handler = () => store.onSnapshotTrait(savedSnapshot(model));
   const onUser: Handler = () => {
     store.user = model.get("user");
   };

@@ -1,8 +1,9 @@
 /**
- * The thread a saved notebook carries. The kernel keeps it current without resending the whole
- * thread per change: `_snapshot` plus numbered slots `_t0 … _t{_tn-1}`, each the changed comment
- * or post (see src/threadwidget/widget/saved_state.py). A page opened without a kernel folds the slots
- * over the snapshot; a live page asks the kernel for the thread instead.
+ * The thread a saved notebook carries, kept current at a cost per change independent of its size:
+ * `_snapshot` (post and metadata) plus numbered slots `_t0 … _t{_tn-1}`, one per comment (or the
+ * post), each rewritten in place when it changes (src/threadwidget/widget/saved_state.py). Older
+ * notebooks carry comments inside `_snapshot` too; the same fold reads both. A page opened
+ * without a kernel shows the fold; a live page asks the kernel for the thread instead.
  */
 import type { Post, Snapshot, WireComment } from "./protocol";
 

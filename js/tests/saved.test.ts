@@ -1,4 +1,5 @@
 import { describe, expect, it, vi } from "vitest";
+import type { Model } from "../src/generated/model";
 import { isSaved, savedSnapshot } from "../src/saved";
 import { ThreadStore } from "../src/state";
 
@@ -97,6 +98,30 @@ describe("a saved notebook's view", () => {
       confirmed: [],
     });
     expect(q(item(el, first), 'button[data-action="reply"]')).not.toBeNull();
+    cleanup();
+  });
+});
+
+describe("a notebook saved with one slot per comment", () => {
+  it("shows the slots' comments, a deleted one without its text, and reads a replaced thread whole", async () => {
+    const { mount, cleanup, item } = await import("./helpers");
+    const { smallSnapshot, withHtml } = await import("./fake-model");
+    const whole = smallSnapshot();
+    const slots: Record<string, unknown> = { _tn: whole.comments?.length ?? 0 };
+    (whole.comments ?? []).forEach((c, n) => (slots[`_t${n}`] = withHtml({ comment: c })));
+    const gone = whole.comments?.[1];
+    slots._t1 = { comment: { ...gone, body: "", html: "", status: "deleted" } };
+    const { el, model } = mount({ _snapshot: { ...whole, epoch: "e1:saved", comments: [] }, ...slots });
+    expect(item(el, "c1")?.textContent).toContain(whole.comments?.[0]?.body ?? "?");
+    expect(item(el, "c4")).not.toBeNull();
+    expect(item(el, "c2")?.textContent).not.toContain(gone?.body ?? "?");
+    // `w.thread = ...`: the new comments come in slots set with the new `_snapshot`
+    model.attrs._t0 = withHtml({ comment: { ...whole.comments?.[3], id: "n1", parent_id: null } });
+    model.attrs._tn = 1;
+    model.set("_snapshot", withHtml({ ...whole, epoch: "e2:saved", comments: [] }) as Model["_snapshot"]);
+    await Promise.resolve();
+    expect(item(el, "n1")).not.toBeNull();
+    expect(item(el, "c1")).toBeNull();
     cleanup();
   });
 });

@@ -1,8 +1,10 @@
 """Saved notebooks show the current thread in a real browser with no kernel (issue #13).
 
 (a) A notebook executed by nbclient (``store_widget_state=True``) and converted by nbconvert's
-    HTML exporter, as JupyterBook / nbsphinx publish it: the widget was displayed with 0 comments
-    and given 4 in the next cell; the page shows the 4, with the edit, not the creation-time 0.
+    HTML exporter, as JupyterBook / nbsphinx publish it: the widget was displayed with 3 comments
+    (carried by the creation-time state) and given 4 in the next cell, which also edits, deletes
+    and hides one carried comment each (issue #22); the page shows the published thread now:
+    the edits, and no deleted or moderated text.
 (b) A notebook run in JupyterLab with the widget manager's ``saveState`` setting on, given a
     comment typed in the page, saved with ``docmanager:save``; its kernel shut down. Opened again
     in JupyterLab (a new kernel starts, which does not hold the widget: the widget manager draws
@@ -43,9 +45,14 @@ REASON = "personal attack on Ann"
 TYPED = "Typed in the page before saving."
 TITLE = "A saved discussion"
 
+DELETED_TEXT = "Call me at 555-0100"
+CARRIED_HIDDEN = "Dave lives at 12 Elm St"
 CREATE = f"""
-from threadwidget import ThreadWidget
-w = ThreadWidget(post={{"title": {TITLE!r}, "author": "Steve", "body": "Hello"}}, user="Chris")
+from threadwidget import ThreadWidget, Comment
+w = ThreadWidget(post={{"title": {TITLE!r}, "author": "Steve", "body": "Hello"}}, user="Chris",
+                 comments=[Comment(id="k0", author="Eve", body="Carried original"),
+                           Comment(id="k1", author="Eve", body={DELETED_TEXT!r}),
+                           Comment(id="k2", author="Dave", body={CARRIED_HIDDEN!r})])
 w
 """
 CHANGE = f"""
@@ -53,9 +60,14 @@ ids = [w.add_comment(f"Comment {{i}}").id for i in range(3)]
 ids.append(w.add_comment({HIDDEN_TEXT!r}, author="Dave").id)
 w.edit_comment(ids[1], "Comment 1, edited")
 w.hide(ids[3], {REASON!r})
+w.edit_comment("k0", "Carried, edited", user="Eve")
+w.delete_comment("k1", user="Eve")
+w.hide("k2", {REASON!r})
 print(len(w.thread.comments))
 """
-SHOWN = ["Comment 0", "Comment 1, edited", "Comment 2"]
+SHOWN = ["Comment 0", "Comment 1, edited", "Comment 2", "Carried, edited"]
+#: what the published thread no longer shows: none of it may be in the page or the saved state
+GONE = (HIDDEN_TEXT, DELETED_TEXT, CARRIED_HIDDEN, "Carried original", REASON)
 
 
 # --------------------------------------------------------------------------- helpers
@@ -69,8 +81,8 @@ def _to_html(nb: nbformat.NotebookNode, out: Path) -> Path:
 
 
 def _check_thread(root, extra: tuple[str, ...] = ()) -> None:
-    """The current thread: the title, the 3 visible comments (the edit), the hidden one's text
-    nowhere, ``extra`` comments too; not the creation-time empty thread."""
+    """The current thread: the title, the 4 visible comments (the edits), the hidden ones' text
+    nowhere, ``extra`` comments too; no deleted, moderated or pre-edit text."""
     expect(root.locator('[data-role="post-title"]')).to_have_text(TITLE, timeout=30_000)
     for text in (*SHOWN, *extra):
         expect(comment_with_body(root, text)).to_have_count(1)
@@ -79,8 +91,9 @@ def _check_thread(root, extra: tuple[str, ...] = ()) -> None:
     # no creation-time or pre-edit body: exactly the comments above
     bodies = root.locator(f'{ITEM} [data-role="body"]').filter(visible=True)
     expect(bodies).to_have_count(len(SHOWN) + len(extra))
-    assert HIDDEN_TEXT not in root.inner_text()
-    assert HIDDEN_TEXT not in root.evaluate("(el) => el.outerHTML")
+    shown_html = root.evaluate("(el) => el.outerHTML")
+    for secret in GONE:
+        assert secret not in root.inner_text() and secret not in shown_html, secret
 
 
 def _shot(page, name: str, locator=None) -> Path:
@@ -123,7 +136,8 @@ def test_nbclient_notebook_as_html_shows_current_thread(
         nb, timeout=120, kernel_name="python3", store_widget_state=True
     ).execute()
     html = _to_html(nb, tmp_path / "executed.html")
-    assert HIDDEN_TEXT not in json.dumps(nb.metadata["widgets"])
+    for secret in GONE:
+        assert secret not in json.dumps(nb.metadata["widgets"]), secret
 
     page, refused, errors = open_offline(browser_context, embed_modules, html)
     try:
@@ -166,7 +180,8 @@ def test_jupyterlab_saved_notebook_shows_current_thread_without_kernel(
     state = saved.metadata["widgets"]["application/vnd.jupyter.widget-state+json"]["state"]
     mine = [m["state"] for m in state.values() if m["model_name"] == "AnyModel"]
     assert len(mine) == 1 and mine[0].get("_tn", 0) > 0, sorted(mine[0]) if mine else state
-    assert HIDDEN_TEXT not in json.dumps(saved.metadata["widgets"])
+    for secret in GONE:
+        assert secret not in json.dumps(saved.metadata["widgets"]), secret
 
     # 1. Reopened in JupyterLab after its kernel was shut down: a new kernel starts that does not
     # hold the widget, and the widget manager draws it from the saved state.

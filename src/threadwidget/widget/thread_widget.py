@@ -43,7 +43,7 @@ from .delegated import Delegated
 from .interaction_log import InteractionLog
 from .keywords import given_thread, unknown_settings
 from .page_server import PageServer
-from .saved_state import SavedState
+from .saved_state import SavedState, is_slot_key, without_slots
 from .variants import apply_variant, valid_plan
 
 if TYPE_CHECKING:
@@ -171,7 +171,7 @@ class ThreadWidget(anywidget.AnyWidget):
         )
         engine.add_sink(self._on_applied)
         with engine.lock:
-            snapshot = self._saved.snapshot(
+            snapshot = self._saved.start(
                 engine.state,
                 self._page.epoch,
                 given.get("sort", "oldest"),
@@ -516,7 +516,8 @@ class ThreadWidget(anywidget.AnyWidget):
         from ipywidgets.embed import dependency_state
 
         state: dict[str, Any] = dependency_state(self, drop_defaults=False)
-        mine = state[self.model_id]["state"]
+        # the whole published thread in `_snapshot`, so no saved-state slot goes with it
+        state[self.model_id]["state"] = mine = without_slots(state[self.model_id]["state"])
         mine["read_only"] = True
         with self._engine.lock:
             public = self._engine.state.to_thread().published()
@@ -531,10 +532,19 @@ class ThreadWidget(anywidget.AnyWidget):
         """Widget state for the wire and for exports; ``_snapshot`` is always the current thread
         (as a saved notebook may carry it: see ``notebook_state``)."""
         state: dict[str, Any] = super().get_state(key, drop_defaults)
-        if "_snapshot" in state:
+        if "_snapshot" in state:  # with it, every saved-state slot (saved_state.py)
             with self._engine.lock:
-                state["_snapshot"] = self._saved_snapshot()
+                state.update(self._saved.current(self._engine.state))
         return state
+
+    def __getattr__(self, name: str) -> Any:
+        """The saved-state slots in :meth:`get_state` read as attributes too (``ipywidgets.embed``
+        reads every state key so)."""
+        saved = self.__dict__.get("_saved")
+        if saved is None or not is_slot_key(name):
+            raise AttributeError(name)
+        with self._engine.lock:
+            return saved.current(self._engine.state).get(name)
 
     # ---- the page protocol ---------------------------------------------------------------------
 
@@ -543,18 +553,12 @@ class ThreadWidget(anywidget.AnyWidget):
         if isinstance(event, operations.ReplaceEvent):
             self._outbox.flush()  # the old thread's events before the new snapshot
             self._page.reset(secrets.token_hex(8))
-            self._saved.restart()
-            self._snapshot = self._saved_snapshot()
+            self._snapshot = self._saved.start(
+                self._engine.state, self._page.epoch, self.sort, self.voting
+            )
             return
         self._page.publish(seq, event, rid)
         self._saved.record(event, self._engine.state, self._page.epoch)
-
-    def _saved_snapshot(self) -> dict[str, Any]:
-        """What a saved notebook (and a view's first paint) gets: see :mod:`.saved_state`."""
-        with self._engine.lock:
-            return self._saved.snapshot(
-                self._engine.state, self._page.epoch, self.sort, self.voting
-            )
 
     def _send_raw(self, state: dict[str, Any]) -> None:
         """A state update the kernel sends without a trait (the saved-state slots)."""
