@@ -12,9 +12,16 @@ import { logInteractions } from "./interactions";
 
 type Handler = (...args: unknown[]) => void;
 
-/** The preset's CSS (`_config.style`, `w.preset`), then `w.css`: the user's rules win. */
+/**
+ * The preset's CSS (`_config.style`, `w.preset`), then `w.css` (the user's rules win). The preset's
+ * `.tw-root` rules are scoped to this model's views (`data-tw-key`): other widgets keep their look.
+ */
 function cssOf(model: ThreadModel): string {
-  const style = model.get("_config").style;
+  const key = model.get("_model_key");
+  const style = (model.get("_config").style ?? "").replace(
+    /\.tw-root(?![\w-])/g,
+    key ? `$&[data-tw-key="${key}"]` : "$&",
+  );
   const css = model.get("css");
   return style ? `${style}\n${css}` : css;
 }
@@ -48,6 +55,7 @@ function render({ model, el }: { model: ThreadModel; el: HTMLElement }): () => v
     css: () => cssOf(model),
     select: (id) => selectComment(model, st, id),
   });
+  if (model.get("_model_key")) view.root.dataset.twKey = model.get("_model_key");
   // the kernel's reachability: one line in the view, sends held back, drafts kept
   view.setLink(st.conn.state);
   const stopLink = st.conn.subscribe((link) => view.setLink(link));

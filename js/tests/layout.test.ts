@@ -156,3 +156,35 @@ describe("layouts (render/layout.ts)", () => {
     expect(item(el, "a3").getAttribute("aria-level")).toBe("2");
   });
 });
+
+describe("marks follow their parent", () => {
+  it("an edited or hidden parent: the quote below it is redrawn (no moderated text stays)", () => {
+    const { el, model } = show("flat");
+    const ev = (seq: number, event: Record<string, unknown>) =>
+      model.deliver({
+        kind: "event",
+        epoch: "t",
+        seq,
+        rid: null,
+        event: { actor: "Chris", at: at(9), ...event },
+      } as never);
+    ev(1, { type: "edit", id: "a1", body: "changed words", edited_at: at(9) });
+    expect(markOf(el, "a2")?.textContent).toBe("Chris wrote: changed words");
+    ev(2, { type: "delete", id: "a2" });
+    expect(markOf(el, "a3")?.textContent).toBe("[deleted] wrote:");
+  });
+});
+
+describe("a preset's CSS (_config.style)", () => {
+  it("comes before w.css and is scoped to its own widget's views", () => {
+    const cfg = (style: string) => ({ max_body: 20000, style });
+    const a = mount({ _model_key: "k1", _config: cfg(".tw-root .tw-body { color: red; }"), css: ".tw-root{}" });
+    const b = mount({ _model_key: "k2", _config: cfg(".tw-root-x, .tw-root { color: blue; }"), css: "" });
+    const styleOf = (el: HTMLElement) => q(el, 'style[data-role="custom-css"]').textContent;
+    expect(q(a.el, ".tw-root").dataset.twKey).toBe("k1");
+    expect(styleOf(a.el)).toBe('.tw-root[data-tw-key="k1"] .tw-body { color: red; }\n.tw-root{}');
+    expect(styleOf(b.el)).toBe('.tw-root-x, .tw-root[data-tw-key="k2"] { color: blue; }\n');
+    a.model.kernelSet("_config", cfg(""));
+    expect(styleOf(a.el)).toBe(".tw-root{}");
+  });
+});

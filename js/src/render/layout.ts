@@ -129,6 +129,11 @@ export class Shape {
     return this.childIds(id).length > 0 || s.partialKids(id) > 0 ? s.replyCount(id) : 0;
   }
 
+  /** The comments whose mark names `id` (repainted when it changes: an edit, a moderation). */
+  marking(id: string): string[] {
+    return this.layout === "tree" ? [] : this.#s.childIds(id);
+  }
+
   /** The mark above a comment's card: "in reply to" (two-level), a quote (flat), or null. */
   mark(id: string): Mark | null {
     const s = this.#s;

@@ -91,7 +91,9 @@ export function updateTail(t: Tree, rec: NodeRec): void {
 
 /** Refresh comments parents first. */
 export function refreshIds(t: Tree, list: Iterable<string>): void {
-  const ids = [...new Set(list)].map((id) => ({ id, d: t.shape.depth(id) })).sort((a, b) => a.d - b.d);
+  const named = [...list];
+  for (const id of [...named]) named.push(...t.shape.marking(id)); // their quotes and marks name it
+  const ids = [...new Set(named)].map((id) => ({ id, d: t.shape.depth(id) })).sort((a, b) => a.d - b.d);
   for (const { id } of ids) refresh(t, id);
 }
 
