@@ -83,7 +83,9 @@ def test_tree_two_level_and_flat_order_levels_marks(nb: Notebook):
     expect(root.locator(ITEM).first).to_have_attribute("aria-level", "1")
     expect(root.locator('[role="treeitem"][aria-level="2"]')).to_have_count(0)
     order = [i for i, _ in items(root)]
-    assert order == nb.eval_json("[c.id for c in sorted(w_l.thread.comments, key=lambda c: c.created_at)]")
+    assert order == nb.eval_json(
+        "[c.id for c in sorted(w_l.thread.comments, key=lambda c: c.created_at)]"
+    )
     quote = root.locator('[data-comment-id="c4-r1"] [data-role="quote"]')
     expect(quote).to_contain_text("Chris wrote: Nice post.")
     quote.locator('button[data-action="goto"]').click()

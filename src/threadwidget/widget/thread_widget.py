@@ -94,7 +94,7 @@ class ThreadWidget(anywidget.AnyWidget):
     notebook_state = traitlets.Enum(("published", "full"), default_value="published")
     #: "tree" (nested), "two-level" (replies under their top-level comment, "in reply to") or
     #: "flat" (one stream, the quoted parent above each reply); replaces ipywidgets' ``layout``.
-    layout = traits.Layout("tree")  # type: ignore[assignment]
+    layout = traits.Layout("tree")
     #: A platform's look: "reddit", "hackernews", "youtube", "discourse", "blogger", a name given
     #: to :func:`threadwidget.register_preset` or a :class:`threadwidget.Preset`. Setting it sets
     #: layout, sort, voting, the counts and density options and the preset's CSS; settings
@@ -198,7 +198,17 @@ class ThreadWidget(anywidget.AnyWidget):
         self._refresh_config()
         self.observe(
             self._refresh_config,
-            ["role", "roles", "voting", "label_set", "fields", "badges", "user", "read_only", "layout"],
+            [
+                "role",
+                "roles",
+                "voting",
+                "label_set",
+                "fields",
+                "badges",
+                "user",
+                "read_only",
+                "layout",
+            ],
         )
         self.observe(self._on_preset, "preset")
         self.observe(self._on_notebook_state, "notebook_state")
