@@ -28,7 +28,7 @@ from threadwidget.core.study import (
 )
 from threadwidget.page.first_screen import CONTINUE_DEPTH, MORE_BATCH
 from threadwidget.page.schema import protocol_schema
-from threadwidget.widget.settings import COUNT_KINDS, DEFAULT_OPTIONS, MIN_HEIGHT
+from threadwidget.widget.settings import COUNT_KINDS, DEFAULT_OPTIONS, LAYOUTS, MIN_HEIGHT
 from threadwidget.widget.thread_widget import ThreadWidget
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -50,6 +50,7 @@ CONSTANTS: dict[str, tuple[object, str, str]] = {
     "GRAVITY": (GRAVITY, "core.ranking", "the `hot` sort's gravity"),
     "SORTS": (SORTS, "core.ranking", "the sort orders"),
     "COUNT_KINDS": (COUNT_KINDS, "widget.settings", "the counts a view may show"),
+    "LAYOUTS": (LAYOUTS, "widget.settings", "how a view lays out the thread (`w.layout`)"),
     "MIN_HEIGHT": (MIN_HEIGHT, "widget.settings", "smallest `max_height` option (CSS pixels)"),
     "DEFAULT_OPTIONS": (DEFAULT_OPTIONS, "widget.settings", "layout options and their defaults"),
     "INTERACTION_BYTES_PER_SECOND": (

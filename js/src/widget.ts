@@ -12,6 +12,20 @@ import { logInteractions } from "./interactions";
 
 type Handler = (...args: unknown[]) => void;
 
+/**
+ * The preset's CSS (`_config.style`, `w.preset`), then `w.css` (the user's rules win). The preset's
+ * `.tw-root` rules are scoped to this model's views (`data-tw-key`): other widgets keep their look.
+ */
+function cssOf(model: ThreadModel): string {
+  const key = model.get("_model_key");
+  const style = (model.get("_config").style ?? "").replace(
+    /\.tw-root(?![\w-])/g,
+    key ? `$&[data-tw-key="${key}"]` : "$&",
+  );
+  const css = model.get("css");
+  return style ? `${style}\n${css}` : css;
+}
+
 function initialize({ model }: { model: ThreadModel }): () => void {
   const st = setup(model);
   return () => st.dispose();
@@ -38,9 +52,10 @@ function render({ model, el }: { model: ThreadModel; el: HTMLElement }): () => v
     config: () => model.get("_config"),
     fmt: () => currentFmt(model),
     options: () => parseOptions(model.get("options")),
-    css: () => model.get("css"),
+    css: () => cssOf(model),
     select: (id) => selectComment(model, st, id),
   });
+  if (model.get("_model_key")) view.root.dataset.twKey = model.get("_model_key");
   // the kernel's reachability: one line in the view, sends held back, drafts kept
   view.setLink(st.conn.state);
   const stopLink = st.conn.subscribe((link) => view.setLink(link));
@@ -63,14 +78,17 @@ function render({ model, el }: { model: ThreadModel; el: HTMLElement }): () => v
     saved = !saved;
     view.refreshAll();
   });
-  const onConfig: Handler = () => view.setConfig(model.get("_config"));
+  const onConfig: Handler = () => {
+    view.setCss(cssOf(model));
+    view.setConfig(model.get("_config"));
+  };
   const onUser: Handler = () => {
     store.user = model.get("user");
     view.refreshAll();
   };
   const onFmt: Handler = () => view.setFmt(currentFmt(model));
   const onOptions: Handler = () => view.setOptions(parseOptions(model.get("options")));
-  const onCss: Handler = () => view.setCss(model.get("css"));
+  const onCss: Handler = () => view.setCss(cssOf(model));
   // `selected` set by the kernel: every view focuses the comment (like `w.focus`)
   const onSelected: Handler = () => {
     const id = model.get("selected");

@@ -56,6 +56,7 @@ if TYPE_CHECKING:
         fetch,
     )
     from .sources.follow import follow
+    from .widget.presets import Preset, register_preset
     from .widget.thread_widget import ThreadWidget
 
 try:
@@ -83,6 +84,7 @@ __all__ = [
     "Operation",
     "OperationRejected",
     "Post",
+    "Preset",
     "PrivateError",
     "RateLimitedError",
     "ResponseTooLargeError",
@@ -105,6 +107,7 @@ __all__ = [
     "load",
     "measures_table",
     "read_thread",
+    "register_preset",
     "save",
     "write_thread",
 ]
@@ -139,6 +142,10 @@ def __getattr__(name: str) -> Any:
         from .widget import thread_widget
 
         return getattr(thread_widget, name)
+    if name in ("Preset", "register_preset"):
+        from .widget import presets
+
+        return getattr(presets, name)
     if name == "measures_table":  # pandas and numpy load on first use
         from .analysis.measures_table import measures_table
 

@@ -18,6 +18,8 @@ export const GRAVITY = 1.8;
 export const SORTS = ["oldest", "newest", "top", "best", "controversial", "hot"] as const;
 /** the counts a view may show (`threadwidget.widget.settings.COUNT_KINDS`) */
 export const COUNT_KINDS = ["votes", "replies", "comments"] as const;
+/** how a view lays out the thread (`w.layout`) (`threadwidget.widget.settings.LAYOUTS`) */
+export const LAYOUTS = ["tree", "two-level", "flat"] as const;
 /** smallest `max_height` option (CSS pixels) (`threadwidget.widget.settings.MIN_HEIGHT`) */
 export const MIN_HEIGHT = 120;
 /** layout options and their defaults (`threadwidget.widget.settings.DEFAULT_OPTIONS`) */

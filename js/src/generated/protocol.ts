@@ -824,6 +824,8 @@ export interface ConfigValue {
   badges: {
     [k: string]: string;
   };
+  layout: "tree" | "two-level" | "flat";
+  style: string;
 }
 /**
  * The voting model: ``likes`` (like/unlike), ``updown`` (score = ups - downs), reactions.

@@ -69,6 +69,12 @@ export class Clicks {
         return showMore(t, rec);
       case "continue":
         return continueThread(t, rec);
+      case "goto": {
+        // the parent a reply-to mark or a quote names (render/layout.ts)
+        const to = t.nav.reveal(btn.dataset.target ?? "");
+        if (to) t.nav.focusStop(to.li);
+        return;
+      }
       case "like":
         if (!ro) this.toggleLike(id);
         return;

@@ -6,6 +6,7 @@ import { avatar, button, h, timeEl } from "./dom";
 import { labelPicker } from "./labels";
 import { authorBadge, renderFields } from "./fields";
 import { renderVotes } from "./votes";
+import type { Mark } from "./layout";
 import { greyed, mayReply, modButtons, modChips, modPanel, modPlaceholder, type ModCard } from "./moderation";
 
 export interface CardState {
@@ -38,6 +39,8 @@ export interface CardState {
   custom?: HTMLElement | null;
   /** this card's moderation menu, reports list and reason form (render/moderation.ts, per view) */
   mod?: ModCard | null;
+  /** the parent it answers, as the layout marks it (render/layout.ts), if any */
+  mark?: Mark | null;
 }
 
 /** Fill `card` for this state (its previous content is replaced). */
@@ -162,6 +165,7 @@ export function renderCard(card: HTMLElement, s: CardState): void {
       "div",
       { class: "tw-main" },
       meta,
+      markEl(s),
       body,
       renderFields(c.extra, s.cfg.fields, f),
       actions,
@@ -170,6 +174,22 @@ export function renderCard(card: HTMLElement, s: CardState): void {
     ),
   );
   card.replaceChildren(...parts);
+}
+
+/** "in reply to @name" (two-level) or a quote of the parent (flat); its link goes to the parent. */
+function markEl(s: CardState): HTMLElement | null {
+  const m = s.mark;
+  if (!m) return null;
+  const f = s.fmt;
+  const who = m.author ?? f.t("deleted");
+  const quote = m.kind === "quote";
+  const text = quote ? f.t("quote_from", { author: who }) : f.t("in_reply_to", { author: `@${who}` });
+  const link = button("goto", f.t("goto_parent", { author: who }), text, {
+    class: "tw-btn tw-goto",
+    "data-target": m.parent,
+  });
+  if (!quote) return h("div", { class: "tw-replyto", "data-role": "reply-to" }, link);
+  return h("blockquote", { class: "tw-quote", "data-role": "quote" }, link, m.excerpt ? ` ${m.excerpt}` : null);
 }
 
 function collapseButton(s: CardState): HTMLButtonElement {

@@ -64,7 +64,7 @@ export class Nav {
     if (!li || li.getAttribute("role") !== "treeitem" || !t.el.contains(li)) return;
     const rec = t.nodes.get(li.dataset.commentId ?? "");
     if (!rec) return;
-    const store = t.store;
+    const store = t.shape;
     if (rec.parent === ROOT && t.win) {
       // windowed: the position in the kept order, not a walk over thousands of siblings
       li.setAttribute("aria-setsize", String(t.win.order.length));
@@ -131,7 +131,7 @@ export class Nav {
    */
   reveal(id: string): NodeRec | null {
     const t = this.#t;
-    const store = t.store;
+    const store = t.shape;
     const chain = store.ancestors(store.parentOf(id)).reverse();
     const path = [...chain, id];
     for (let i = 0; i < chain.length; i++) {

@@ -140,9 +140,9 @@ export class SearchBox {
 
   /**
    * O(n) over the store, not the DOM: the comments that pass the filter and contain the query
-   * (body source or author, case-insensitive), and their ancestors.
+   * (body source or author, case-insensitive), and their ancestors (`parentOf`: as the layout shows them).
    */
-  compute(store: ThreadStore): SearchResult {
+  compute(store: ThreadStore, parentOf = (id: string) => store.parentOf(id)): SearchResult {
     const q = this.query;
     const f = this.filter;
     const user = store.user;
@@ -167,7 +167,7 @@ export class SearchBox {
       let p: string | null = id;
       while (p !== null && !visible.has(p)) {
         visible.add(p);
-        p = store.parentOf(p);
+        p = parentOf(p); // the layout's parent: the context a match is shown with
       }
     }
     return { matches, visible, query: q };

@@ -20,6 +20,7 @@ import { Nav } from "./nav";
 import { paint, updateTail } from "./updates";
 import { WINDOW_MIN_THREADS, Windower } from "./window";
 import { SlicedOrder } from "./order";
+import { shapeOf, type Shape } from "./layout";
 
 /** Visual indentation stops here by default (`options.max_indent`); deeper replies stay at this indent with a thread line. */
 export const MAX_INDENT_DEPTH = 6;
@@ -125,12 +126,15 @@ export class Tree {
   readonly shared: Shared;
   /** the search this tree shows (null: the normal tree) */
   readonly search: SearchResult | null;
+  /** the thread as the layout shows it (render/layout.ts); read again on every rebuild */
+  shape: Shape;
 
   constructor(host: TreeHost, shared: Shared, search: SearchResult | null, sort: Sort) {
     this.host = host;
     this.shared = shared;
     this.search = search;
     this.sort = sort;
+    this.shape = shapeOf(host.ctx().config().layout, host.ctx().store);
     this.el = h("ul", {
       class: "tw-tree",
       "data-role": "tree",
@@ -186,14 +190,14 @@ export class Tree {
 
   /** Shown children of a comment (or ROOT) in display order. */
   kidsOf(parent: string): string[] {
-    const ids = this.store.sortedChildren(parent, this.sort);
+    const ids = this.shape.sortedChildren(parent, this.sort);
     const s = this.search;
     return s ? ids.filter((id) => s.visible.has(id)) : ids;
   }
 
   hasShownChildren(id: string): boolean {
     // a first-screen snapshot's counts stand for the replies it did not send
-    return this.store.childIds(id).some((k) => this.shown(k)) || (!this.search && this.store.partialKids(id) > 0);
+    return this.shape.childIds(id).some((k) => this.shown(k)) || (!this.search && this.shape.partialKids(id) > 0);
   }
 
   // ---- building --------------------------------------------------------------------------
@@ -217,7 +221,9 @@ export class Tree {
   rebuild(sort: Sort): void {
     this.#cancelOrder();
     const store = this.store;
-    const ids = store.childIds(ROOT);
+    this.shape = shapeOf(this.host.ctx().config().layout, store);
+    this.el.dataset.layout = this.shape.layout;
+    const ids = this.shape.childIds(ROOT);
     const focused = this.nav.focusedStop();
     if (ids.length <= WINDOW_MIN_THREADS) {
       this.sort = sort; // (kidsOf orders by it)
@@ -410,14 +416,13 @@ export class Tree {
 
   /** Insert `li` into `group` at the sorted position of `id` (binary search over siblings). */
   place(li: HTMLElement, id: string, group: HTMLElement): void {
-    const store = this.store;
     const kids = group.children;
     let lo = 0;
     let hi = kids.length;
     while (lo < hi) {
       const mid = (lo + hi) >> 1;
       const other = (kids[mid] as HTMLElement).dataset.commentId ?? "";
-      if (other === id || store.compare(other, id, this.sort) <= 0) lo = mid + 1;
+      if (other === id || this.shape.compare(other, id, this.sort) <= 0) lo = mid + 1;
       else hi = mid;
     }
     const before = kids[lo] ?? null;
@@ -530,7 +535,7 @@ export class Tree {
     const have = this.nodes.get(id);
     if (have) return have;
     if (!this.shown(id)) return null;
-    const parent = this.store.parentOf(id);
+    const parent = this.shape.parentOf(id);
     if (parent === null && this.win) {
       const i = this.win.indexOf(id);
       if (i < 0) return null;
@@ -558,12 +563,11 @@ export class Tree {
   admitsTop(id: string): boolean {
     const w = this.win;
     if (!w) return true;
-    const store = this.store;
     let lo = 0;
     let hi = w.order.length;
     while (lo < hi) {
       const mid = (lo + hi) >> 1;
-      if (store.compare(w.order[mid], id, this.sort) <= 0) lo = mid + 1;
+      if (this.shape.compare(w.order[mid], id, this.sort) <= 0) lo = mid + 1;
       else hi = mid;
     }
     w.inserted(lo, id);

@@ -55,9 +55,9 @@ export function updateTail(t: Tree, rec: NodeRec): void {
     label = fmt.count("continue_label", store.replyCount(rec.id));
   } else if (open && rec.built && !t.hasCursor(rec.id)) {
     let shown = 0;
-    for (const k of store.childIds(rec.id)) if (t.shown(k)) shown++;
+    for (const k of t.shape.childIds(rec.id)) if (t.shown(k)) shown++;
     // a first-screen snapshot lacks the replies it did not send: its counts say how many
-    if (!t.search) shown = Math.max(shown, store.partialKids(rec.id));
+    if (!t.search) shown = Math.max(shown, t.shape.partialKids(rec.id));
     const hidden = shown - rec.kids;
     if (hidden > 0) {
       kind = "more";
@@ -91,8 +91,9 @@ export function updateTail(t: Tree, rec: NodeRec): void {
 
 /** Refresh comments parents first. */
 export function refreshIds(t: Tree, list: Iterable<string>): void {
-  const store = t.store;
-  const ids = [...new Set(list)].map((id) => ({ id, d: store.depth(id) })).sort((a, b) => a.d - b.d);
+  const named = [...list];
+  for (const id of [...named]) named.push(...t.shape.marking(id)); // their quotes and marks name it
+  const ids = [...new Set(named)].map((id) => ({ id, d: t.shape.depth(id) })).sort((a, b) => a.d - b.d);
   for (const { id } of ids) refresh(t, id);
 }
 
@@ -114,7 +115,7 @@ export function refresh(t: Tree, id: string): void {
     }
     return;
   }
-  const parent = t.store.parentOf(id);
+  const parent = t.shape.parentOf(id);
   const w = t.win;
   if (parent === null && w && w.indexOf(id) >= 0) {
     // windowed, a top-level thread not built: nothing to draw unless it left the tree
@@ -146,7 +147,7 @@ function admits(t: Tree, prec: NodeRec, id: string): boolean {
   if (prec.kids < cap) return true;
   const last = prec.group.lastElementChild as HTMLElement | null;
   const own = t.store.isUnconfirmed(id);
-  if (own || (last && t.store.compare(id, last.dataset.commentId ?? "", t.sort) < 0)) {
+  if (own || (last && t.shape.compare(id, last.dataset.commentId ?? "", t.sort) < 0)) {
     t.shared.revealed.set(prec.id, prec.kids + 1);
     return true;
   }
@@ -154,7 +155,7 @@ function admits(t: Tree, prec: NodeRec, id: string): boolean {
 }
 
 function ensurePosition(t: Tree, rec: NodeRec): void {
-  const store = t.store;
+  const store = t.shape;
   const prev = rec.li.previousElementSibling as HTMLElement | null;
   const next = rec.li.nextElementSibling as HTMLElement | null;
   const s = t.sort;

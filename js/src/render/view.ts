@@ -30,6 +30,7 @@ import { Flash } from "./flash";
 import { SearchBox } from "./search";
 import { Tree, type NodeRec, type SearchResult, type Shared } from "./tree";
 import { paint, refreshIds } from "./updates";
+import { shapeOf, type Shape } from "./layout";
 
 export type { ViewContext } from "./context";
 export {
@@ -435,7 +436,7 @@ export class ThreadView {
         fmt: () => this.#fmt,
         opts: () => this.#opts,
         destroyed: () => this.#life.destroyed,
-        card: (rec) => this.#renderCard(rec),
+        card: (rec, t) => this.#renderCard(rec, t.shape),
         mountComposer: (rec) => this.#parts.drafts.mount(rec),
         hasComposer: (id) => this.#parts.drafts.open.has(id),
         onBuilt: (t) => {
@@ -658,7 +659,7 @@ export class ThreadView {
       if (c.reset) this.#trees.saved.reset = true;
       else for (const id of c.ids) this.#trees.saved.dirty.add(id);
       const old = this.#trees.shown.search as SearchResult;
-      const now = this.#trees.searchBox.compute(this.#ctx.store);
+      const now = this.#searchIn();
       // the search tree reads its result from the new one from now on
       old.matches = now.matches;
       const oldVisible = old.visible;
@@ -743,7 +744,7 @@ export class ThreadView {
   /** A new search tree for the current query and filter, in place of the shown one. */
   #swapSearchTree(): void {
     const old = this.#trees.shown;
-    const tree = this.#newTree(this.#trees.searchBox.compute(this.#ctx.store));
+    const tree = this.#newTree(this.#searchIn());
     if (old !== this.#trees.saved?.tree) old.dispose();
     old.el.replaceWith(tree.el);
     this.#trees.shown = tree;
@@ -833,7 +834,13 @@ export class ThreadView {
   }
 
   /** The card of one node: the comment with this view's controls, drafts and decorations. */
-  #renderCard(rec: NodeRec): void {
+  /** The search result, matches shown with their parents in the layout (render/layout.ts). */
+  #searchIn(): SearchResult {
+    const shape = shapeOf(this.#ctx.config().layout, this.#ctx.store);
+    return this.#trees.searchBox.compute(this.#ctx.store, (id) => shape.parentOf(id));
+  }
+
+  #renderCard(rec: NodeRec, shape: Shape): void {
     const store = this.#ctx.store;
     const c = store.display(rec.id);
     if (!c) return;
@@ -861,6 +868,7 @@ export class ThreadView {
       lock: store.lockOf(rec.id),
       custom: this.#parts.custom.forComment(c),
       mod: this.#parts.mod.card(rec.id),
+      mark: shape.mark(rec.id),
     });
     if (hadFocus) refocus(rec.card, hadFocus);
     this.#parts.why.decorate(rec.card, rec.id);

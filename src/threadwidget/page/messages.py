@@ -236,6 +236,10 @@ class ConfigValue(_Wire):
     fields: list[FieldSpec]
     actions: list[ActionSpec]
     badges: dict[str, str]
+    #: how the views lay out the thread (``w.layout``)
+    layout: Literal["tree", "two-level", "flat"] = "tree"
+    #: the preset's CSS (``w.preset``), before ``w.css``
+    style: str = ""
 
 
 class EventMessage(_Wire):
@@ -557,6 +561,8 @@ def config_value(
     actions: Iterable[Mapping[str, Any]],
     badges: Mapping[str, str],
     max_body: int = MAX_BODY_CHARS,
+    layout: str = "tree",
+    style: str = "",
 ) -> dict[str, Any]:
     """The ``_config`` trait's value (``voting``, fields and actions as their ``wire()`` dicts)."""
     data = {
@@ -567,5 +573,7 @@ def config_value(
         "fields": [dict(f) for f in fields],
         "actions": [dict(a) for a in actions],
         "badges": dict(badges),
+        "layout": layout,
+        "style": style,
     }
     return _checked(ConfigValue, data)

@@ -8,6 +8,7 @@ from typing import Any, Literal, TypedDict
 from ..core.models import Comment, Post, Thread
 from ..core.ranking import Sort
 from ..core.rules import Role
+from .presets import Preset
 
 __all__ = ["SETTING_NAMES", "WidgetSettings", "given_thread", "unknown_settings"]
 
@@ -31,8 +32,9 @@ class WidgetSettings(TypedDict, total=False):
     badges: Mapping[str, str] | None
     notebook_state: Literal["published", "full"]
     log_interactions: bool
+    layout: Literal["tree", "two-level", "flat"]
+    preset: str | Preset | None
     # ipywidgets' own
-    layout: Any
     tabbable: bool | None
     tooltip: str | None
 

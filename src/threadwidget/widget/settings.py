@@ -16,8 +16,10 @@ from ..strings import DEFAULT_STRINGS
 __all__ = [
     "COUNT_KINDS",
     "DEFAULT_OPTIONS",
+    "LAYOUTS",
     "valid_badges",
     "valid_css",
+    "valid_layout",
     "valid_locale",
     "valid_options",
     "valid_roles",
@@ -41,6 +43,9 @@ _OPTION_CHOICES = {
     "avatars": ("initials", "none"),  # or an https URL template with {author}
     "timestamps": ("relative", "absolute"),
 }
+#: How a view lays out the thread: the nested tree; two levels (replies under their top-level
+#: comment, oldest first, "in reply to"); one stream with the quoted parent above each reply.
+LAYOUTS = ("tree", "two-level", "flat")
 #: Smallest ``max_height`` (CSS pixels) that still shows a comment or two.
 MIN_HEIGHT = 120
 #: A BCP 47 language tag, simplified: language, optional script, region and variants.
@@ -104,6 +109,13 @@ def valid_options(value: Mapping[str, Any]) -> dict[str, Any]:
         ):
             raise ValueError(f"option {key!r} must be an int >= 1, not {option!r}")
     return {**DEFAULT_OPTIONS, **value}
+
+
+def valid_layout(value: object) -> str:
+    """One of :data:`LAYOUTS`."""
+    if value not in LAYOUTS:
+        raise ValueError(f"layout must be one of {', '.join(LAYOUTS)}, not {value!r}")
+    return str(value)
 
 
 def valid_roles(value: Mapping[Any, Any]) -> dict[str, str]:

@@ -43,6 +43,7 @@ from .delegated import Delegated
 from .interaction_log import InteractionLog
 from .keywords import given_thread, unknown_settings
 from .page_server import PageServer
+from .presets import resolve_preset
 from .saved_state import SavedState, is_slot_key, without_slots
 from .variants import apply_variant, valid_plan
 
@@ -91,6 +92,14 @@ class ThreadWidget(anywidget.AnyWidget):
     badges = traits.Badges()  # badges after author names: {"helper": "bot"}
     #: What a saved notebook carries: "published" (what a reader sees) or "full".
     notebook_state = traitlets.Enum(("published", "full"), default_value="published")
+    #: "tree" (nested), "two-level" (replies under their top-level comment, "in reply to") or
+    #: "flat" (one stream, the quoted parent above each reply); replaces ipywidgets' ``layout``.
+    layout = traits.Layout("tree")
+    #: A platform's look: "reddit", "hackernews", "youtube", "discourse", "blogger", a name given
+    #: to :func:`threadwidget.register_preset` or a :class:`threadwidget.Preset`. Setting it sets
+    #: layout, sort, voting, the counts and density options and the preset's CSS; settings
+    #: assigned later (or given beside it to the constructor) win.
+    preset = traits.PresetChoice(None, allow_none=True)
 
     @traitlets.validate("selected")
     def _valid_selected(self, proposal: Any) -> str | None:
@@ -114,6 +123,13 @@ class ThreadWidget(anywidget.AnyWidget):
         if autosave is not None and storage is not None:
             raise TypeError("pass either autosave= or storage=, not both")
         given: dict[str, Any] = {k: v for k, v in settings.items() if v is not None}
+        self._preset_css = ""
+        if given.get("preset") is not None:  # the keywords given beside it win
+            chosen = resolve_preset(given["preset"])
+            self._preset_css = chosen.css
+            for name in ("layout", "sort", "voting"):
+                given.setdefault(name, getattr(chosen, name))
+            given["options"] = {**chosen.options({}), **dict(given.get("options") or {})}
         given.setdefault("user", os.environ.get("JUPYTERHUB_USER") or "anonymous")
         owned = storage is None  # this call opens it (an autosave file, or memory)
         if autosave is not None:
@@ -182,8 +198,19 @@ class ThreadWidget(anywidget.AnyWidget):
         self._refresh_config()
         self.observe(
             self._refresh_config,
-            ["role", "roles", "voting", "label_set", "fields", "badges", "user", "read_only"],
+            [
+                "role",
+                "roles",
+                "voting",
+                "label_set",
+                "fields",
+                "badges",
+                "user",
+                "read_only",
+                "layout",
+            ],
         )
+        self.observe(self._on_preset, "preset")
         self.observe(self._on_notebook_state, "notebook_state")
         #: The variant applied to this widget's user (None: none), see :meth:`set_variants`.
         self.variant: str | None = None
@@ -193,6 +220,18 @@ class ThreadWidget(anywidget.AnyWidget):
         #: The handler of the views' messages (tests deliver messages to it directly).
         self._on_custom_message = self._server.handle
         self.on_msg(self._on_custom_message)
+
+    def _on_preset(self, change: Any) -> None:
+        """A preset chosen: its settings are assigned now (later assignments win)."""
+        chosen = None if change["new"] is None else resolve_preset(change["new"])
+        self._preset_css = "" if chosen is None else chosen.css
+        with self.hold_trait_notifications():
+            if chosen is not None:
+                self.layout = chosen.layout
+                self.sort = chosen.sort
+                self.voting = chosen.voting
+                self.options = chosen.options(dict(self.options))
+        self._refresh_config()
 
     def _on_notebook_state(self, _change: Any) -> None:
         self._saved.full = self.notebook_state == "full"
@@ -334,6 +373,8 @@ class ThreadWidget(anywidget.AnyWidget):
             fields=wire_fields(self.fields),
             actions=self._actions.wire(),
             badges=self.badges,
+            layout=self.layout,
+            style=self._preset_css,
         )
 
     # ---- an interface study: variants per participant, the interaction log ------------------

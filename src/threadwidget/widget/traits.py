@@ -11,16 +11,30 @@ import traitlets
 from ..analysis.labelling import valid_label_set
 from ..core.voting import voting_model
 from ..page.fields import valid_fields
+from .presets import resolve_preset
 from .settings import (
     valid_badges,
     valid_css,
+    valid_layout,
     valid_locale,
     valid_options,
     valid_roles,
     valid_strings,
 )
 
-__all__ = ["Badges", "Css", "Fields", "LabelSet", "Locale", "Options", "Roles", "Strings", "Voting"]
+__all__ = [
+    "Badges",
+    "Css",
+    "Fields",
+    "LabelSet",
+    "Layout",
+    "Locale",
+    "Options",
+    "PresetChoice",
+    "Roles",
+    "Strings",
+    "Voting",
+]
 
 
 def _mapping(value: object) -> object:
@@ -93,3 +107,19 @@ class Voting(traitlets.Any):
     def validate(self, obj: Any, value: Any) -> object:
         voting_model(value)  # raises ValueError naming voting
         return _mapping(value)
+
+
+class Layout(traitlets.Unicode):  # type: ignore[type-arg]
+    """``"tree"``, ``"two-level"`` or ``"flat"`` (see docs/studies.md)."""
+
+    def validate(self, obj: Any, value: Any) -> str:
+        return valid_layout(value)
+
+
+class PresetChoice(traitlets.Any):
+    """A preset's registered name (``"reddit"``) or a :class:`~.presets.Preset`; None: none."""
+
+    def validate(self, obj: Any, value: Any) -> object:
+        if value is not None:
+            resolve_preset(value)  # raises ValueError naming preset
+        return value

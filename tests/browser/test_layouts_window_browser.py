@@ -1,0 +1,59 @@
+"""The flat layout (issue 28) windowed at 100,000 comments in a real JupyterLab page: one stream,
+only what is on screen drawn, aria-setsize the whole stream, w.focus and the keyboard reach its
+far end (see the NOT DONE note on w.focus below).
+"""
+
+from __future__ import annotations
+
+import pytest
+from harness import WIDGET_SETUP, Notebook
+from playwright.sync_api import expect
+
+pytestmark = pytest.mark.browser
+
+SETUP = (
+    WIDGET_SETUP
+    + """
+from threadwidget.analysis import synthetic
+"""
+)
+ITEM = '[role="treeitem"][data-comment-id]'
+
+
+@pytest.mark.timeout(600)
+def test_flat_layout_windowed_at_100000(nb: Notebook):
+    """100,000 comments in the flat layout: one windowed stream; aria-setsize is the whole
+    stream, End reaches its last comment, w.focus reaches a deep reply, search covers it all."""
+    nb.run(
+        "t_big = synthetic.thread(100_000, seed=3)\n"
+        "w_big = ThreadWidget(thread=t_big, user='Chris', layout='flat')\n"
+        "deep = max((c for c in t_big.comments if c.parent_id), key=lambda c: c.created_at)\n"
+        "display(w_big)",
+        timeout=300_000,
+    )
+    root = nb.widget(nb.last_cell, timeout=120_000)
+    expect(root).to_have_attribute("data-complete", "true", timeout=300_000)
+    expect(root.locator(".tw-tree")).to_have_class("tw-tree tw-windowed", timeout=120_000)
+    # the whole stream ordered (in slices, render/order.ts) before the reader acts
+    expect(root).to_have_attribute("data-state", "idle", timeout=120_000)
+    head = root.locator(ITEM).first
+    expect(head).to_have_attribute("aria-setsize", "100000", timeout=60_000)
+    expect(head).to_have_attribute("aria-level", "1")
+    assert root.locator("[data-comment-id]").count() < 1500
+    head.focus()
+    nb.page.keyboard.press("End")
+    last = root.locator(f"{ITEM}:focus")
+    expect(last).to_have_attribute("aria-posinset", "100000")
+    nb.page.keyboard.press("Home")
+    expect(root.locator(f"{ITEM}:focus")).to_have_attribute("aria-posinset", "1")
+    # w.focus: a reply far down the stream, with its quote. NOT DONE: sent before any keyboard
+    # navigation of this view, or in a long notebook, the target was not on screen within 30 s
+    # (element not found, 4 runs); after End/Home as here, in a fresh notebook, it was (3 of 3).
+    deep = nb.eval_json("deep.id")
+    nb.run("w_big.focus(deep.id)")
+    target = root.locator(f'[data-comment-id="{deep}"]')
+    expect(target).to_be_in_viewport(timeout=30_000)
+    expect(target).to_have_attribute("aria-level", "1")
+    expect(target.locator('[data-role="quote"]')).to_have_count(1)
+    assert root.locator("[data-comment-id]").count() < 1500
+    nb.run("w_big.close()")
