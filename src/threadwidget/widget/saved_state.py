@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from operator import attrgetter
 from typing import Any
 
 from ..core import operations, rules
@@ -88,7 +89,7 @@ class SavedState:
     def _make(
         self, state: rules.ThreadState, epoch: str, sort: str, voting: object
     ) -> dict[str, Any]:
-        estimate = sum(len(c.body) + 250 for c in state)
+        estimate = sum(map(len, map(attrgetter("body"), state))) + 250 * len(state.comments)
         self._snapshot_bytes = min(estimate, SNAPSHOT_LIMIT)
         if estimate <= SNAPSHOT_LIMIT:
             comments = list(state)
