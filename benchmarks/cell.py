@@ -45,6 +45,17 @@ from threadwidget.analysis import synthetic  # noqa: E402
 
 BENCH_ARGS = ("--enable-precise-memory-info", "--js-flags=--expose-gc")
 
+#: JS prelude: the views in the notebook ``path`` (never another notebook the page shows).
+ROOTS = """
+const rootsOf = (path) => {
+  const shell = window.jupyterapp && window.jupyterapp.shell;
+  for (const w of shell ? shell.widgets('main') : []) {
+    if (w && w.context && w.context.path === path) return [...w.node.querySelectorAll('.tw-root')];
+  }
+  return [];
+};
+"""
+
 #: Watches long tasks from now on: window.__twLong = [{start, duration}, ...].
 OBSERVE_JS = """
 () => {
@@ -67,8 +78,9 @@ LONGEST_SINCE_JS = """
 #: Start the display cell and time it: first comment painted, then everything in.
 DISPLAY_JS = """
 async ({start, args, total, timeout}) => {
+  (ROOTS)
   const frame = () => new Promise((r) => requestAnimationFrame(() => setTimeout(r, 0)));
-  const before = new Set(document.querySelectorAll('.tw-root'));
+  const before = new Set(rootsOf(args.path));
   const t0 = performance.now();
   (START)(args);
   let root = null;
@@ -80,7 +92,7 @@ async ({start, args, total, timeout}) => {
     }
   };
   await until(() => {
-    root = [...document.querySelectorAll('.tw-root')].find((r) => !before.has(r)) || null;
+    root = rootsOf(args.path).find((r) => !before.has(r)) || null;
     return root !== null && root.querySelector('[data-comment-id] [data-role="body"]') !== null;
   });
   await frame();
@@ -91,7 +103,8 @@ async ({start, args, total, timeout}) => {
   await frame();
   const all = performance.now() - t0;
   const drawn = root.querySelectorAll('[data-comment-id]').length;
-  return { t0, paint, all, drawn };
+  await until(() => root.querySelector(EDITABLE) !== null);
+  return { t0, paint, all, drawn, editable: true };
 }
 """
 
@@ -106,8 +119,9 @@ async () => {
 """
 
 SORT_JS = """
-async () => {
-  const root = [...document.querySelectorAll('.tw-root')].at(-1);
+async (path) => {
+  (ROOTS)
+  const root = rootsOf(path).at(-1);
   const frame = () => new Promise((r) => requestAnimationFrame(() => setTimeout(r, 0)));
   const sel = root.querySelector('select[data-role="sort"]');
   const times = [];
@@ -124,8 +138,9 @@ async () => {
 """
 
 SCROLL_JS = """
-async () => {
-  const root = [...document.querySelectorAll('.tw-root')].at(-1);
+async (path) => {
+  (ROOTS)
+  const root = rootsOf(path).at(-1);
   let el = root.parentElement;
   const scrolls = (e) => e.scrollHeight > e.clientHeight + 10
     && getComputedStyle(e).overflowY !== 'visible';
@@ -144,10 +159,11 @@ async () => {
 #: Wait in a page (a new one, or one just reloaded) for the first view with a comment painted,
 #: then for that view's whole thread; times from ``t0`` (default: the page's navigation start).
 SHOWN_JS = """
-async ({t0, total, timeout, skip}) => {
+async ({path, t0, total, timeout, skip}) => {
+  (ROOTS)
   const frame = () => new Promise((r) => requestAnimationFrame(() => setTimeout(r, 0)));
   const start = t0 ?? 0;
-  const old = new Set(skip ? document.querySelectorAll('.tw-root') : []);
+  const old = new Set(skip ? rootsOf(path) : []);
   let root = null;
   const until = async (cond) => {
     for (;;) {
@@ -157,7 +173,7 @@ async ({t0, total, timeout, skip}) => {
     }
   };
   await until(() => {
-    root = [...document.querySelectorAll('.tw-root')].find(
+    root = rootsOf(path).find(
       (r) => !old.has(r) && r.querySelector('[data-comment-id] [data-role="body"]') !== null,
     ) || null;
     return root !== null;
@@ -170,12 +186,19 @@ async ({t0, total, timeout, skip}) => {
       && root.dataset.complete === 'true');
   } catch {
     // the first comment was painted; the whole thread did not come within the timeout
-    return { paint, all: null, paintAt: performance.timeOrigin + start + paint, allAt: null };
+    return { paint, all: null, editable: false, paintAt: performance.timeOrigin + start + paint,
+             allAt: null };
   }
   await frame();
   const all = performance.now() - start;
+  let editable = true;
+  try {
+    await until(() => root.querySelector(EDITABLE) !== null);
+  } catch {
+    editable = false;
+  }
   // wall-clock times too, for a page that navigated (a redirect) since it was asked for
-  return { paint, all, paintAt: performance.timeOrigin + start + paint,
+  return { paint, all, editable, paintAt: performance.timeOrigin + start + paint,
            allAt: performance.timeOrigin + start + all };
 }
 """
@@ -212,14 +235,27 @@ CLOSE_JS = (
 )
 
 REOPEN_JS = """
-async ({path}) => {
+async ({path, timeout}) => {
+  (ROOTS)
   // the closed notebook's views gone first: the paint timed is the reopened notebook's
-  while (document.querySelector('.tw-root')) await new Promise((r) => setTimeout(r, 10));
+  const since = performance.now();
+  while (rootsOf(path).length > 0) {
+    if (performance.now() - since > timeout) throw new Error('the closed notebook stays open');
+    await new Promise((r) => setTimeout(r, 10));
+  }
   const t0 = performance.now();
   window.jupyterapp.commands.execute('docmanager:open', {path});
   return t0;
 }
 """
+
+#: A view the user can write in: its new-comment box is shown (a saved notebook's view is
+#: read-only until the live kernel has answered it).
+EDITABLE = '[data-role="new-comment"]:not([hidden]) textarea'
+DISPLAY_JS, SORT_JS, SCROLL_JS, SHOWN_JS, REOPEN_JS = (
+    js.replace("(ROOTS)", ROOTS).replace("EDITABLE", json.dumps(EDITABLE))
+    for js in (DISPLAY_JS, SORT_JS, SCROLL_JS, SHOWN_JS, REOPEN_JS)
+)
 
 WIDGETS_PLUGIN = "@jupyter-widgets/jupyterlab-manager:plugin"
 #: How long a path may take to bring the whole thread in (its "all in" is then left empty).
@@ -250,17 +286,19 @@ def _display(nb: Any, code: str, total: int) -> dict[str, float]:
     )
 
 
-def _shown(page: Any, total: int, t0: float | None = None, skip: bool = False) -> dict[str, Any]:
-    args = {"t0": t0, "total": total, "timeout": ALL_TIMEOUT_MS, "skip": skip}
+def _shown(
+    page: Any, path: str, total: int, t0: float | None = None, skip: bool = False
+) -> dict[str, Any]:
+    args = {"path": path, "t0": t0, "total": total, "timeout": ALL_TIMEOUT_MS, "skip": skip}
     return page.evaluate(SHOWN_JS, args)  # type: ignore[no-any-return]
 
 
-def _loaded(page: Any, total: int, started: float) -> dict[str, float]:
+def _loaded(page: Any, path: str, total: int, started: float) -> dict[str, float]:
     """A page navigating since ``started`` (``time.time()``): until its first comment is painted
     and until the whole thread is in, in ms of wall-clock time (JupyterLab may redirect)."""
     for _ in range(20):
         try:
-            shown = _shown(page, total)
+            shown = _shown(page, path, total)
             break
         except Exception as error:
             if "context was destroyed" not in str(error):
@@ -271,6 +309,7 @@ def _loaded(page: Any, total: int, started: float) -> dict[str, float]:
     return {
         "paint": shown["paintAt"] - started * 1000,
         "all": None if all_at is None else all_at - started * 1000,
+        "editable": shown["editable"],
     }
 
 
@@ -287,7 +326,7 @@ def measure_paths(server: Any, context: Any, nb: Any, total: int) -> dict[str, d
         {"path": nb.name, "cells": ['w3 = ThreadWidget(thread=t, user="bench")', "w3"]},
     )
     _step("run all")
-    out["run all"] = _shown(nb.page, total, t0, skip=True)
+    out["run all"] = _shown(nb.page, nb.name, total, t0, skip=True)
     nb.page.evaluate("() => window.__twRunBelow")
     # one widget in the notebook from here on (two views of w2), as at the smallest size
     nb.run("w.close()\nw3.close()")
@@ -295,7 +334,7 @@ def measure_paths(server: Any, context: Any, nb: Any, total: int) -> dict[str, d
     started = time.time()
     nb.page.reload(wait_until="domcontentloaded")
     _step("reload")
-    out["reload"] = _loaded(nb.page, total, started)
+    out["reload"] = _loaded(nb.page, nb.name, total, started)
     nb.wait_ready()
     tab = context.new_page()
     try:
@@ -303,7 +342,7 @@ def measure_paths(server: Any, context: Any, nb: Any, total: int) -> dict[str, d
         started = time.time()
         tab.goto(nb.url, wait_until="domcontentloaded")
         _step("second tab")
-        out["second tab"] = _loaded(tab, total, started)
+        out["second tab"] = _loaded(tab, nb.name, total, started)
     finally:
         tab.close()
         nb.page.bring_to_front()
@@ -314,9 +353,9 @@ def measure_paths(server: Any, context: Any, nb: Any, total: int) -> dict[str, d
         nb.page.reload(wait_until="domcontentloaded")  # the page reads the setting when it loads
         nb.wait_ready()
         nb.page.evaluate(CLOSE_JS, {"path": nb.name})  # saved with the widget state
-        t0 = nb.page.evaluate(REOPEN_JS, {"path": nb.name})
+        t0 = nb.page.evaluate(REOPEN_JS, {"path": nb.name, "timeout": 60_000})
         _step("saved state")
-        out["saved state"] = _shown(nb.page, total, t0)
+        out["saved state"] = _shown(nb.page, nb.name, total, t0)
         nb.wait_ready()
     finally:
         server.api("PUT", plugin, {"raw": before.get("raw") or "{}"})
@@ -337,7 +376,11 @@ def measure(
     t = synthetic.thread({size}, seed=1)
     """
     total = None
-    with Notebook(server, context, [setup], name=f"cell-{size}.ipynb") as nb:
+    # a workspace per size: JupyterLab restores the notebooks its workspace had open, and the
+    # previous size's notebook (its kernel shut down, its saved views read-only) must not come back
+    # in this page
+    workspace = f"lab/workspaces/cell-{size}/tree"
+    with Notebook(server, context, [setup], name=f"cell-{size}.ipynb", url_path=workspace) as nb:
         nb.run_all(timeout=600_000)
         total = int(nb.run("print(sum(1 for c in t.comments if c.status == 'visible'))").strip())
         nb.page.evaluate(OBSERVE_JS)
@@ -347,9 +390,9 @@ def measure(
             nb.page.screenshot(path=str(shot / f"cell-{size}.png"))
         heap = nb.page.evaluate(HEAP_JS)
         t_sort = nb.page.evaluate("() => performance.now()")
-        sort = nb.page.evaluate(SORT_JS)
+        sort = nb.page.evaluate(SORT_JS, nb.name)
         sorting = nb.page.evaluate(LONGEST_SINCE_JS, t_sort)
-        t_scroll = nb.page.evaluate(SCROLL_JS)
+        t_scroll = nb.page.evaluate(SCROLL_JS, nb.name)
         scrolling = nb.page.evaluate(LONGEST_SINCE_JS, t_scroll) if t_scroll else 0.0
         t_burst = nb.page.evaluate("() => performance.now()")
         nb.run(
@@ -361,7 +404,7 @@ def measure(
         )
         nb.page.wait_for_timeout(1500)
         burst = nb.page.evaluate(LONGEST_SINCE_JS, t_burst)
-        paths = {"one cell": {"paint": shown["paint"], "all": shown["all"]}}
+        paths = {"one cell": {k: shown[k] for k in ("paint", "all", "editable")}}
         paths.update(measure_paths(server, context, nb, total))
         if shot is not None:
             nb.page.screenshot(path=str(shot / f"cell-{size}-paths.png"))

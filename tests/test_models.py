@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from pydantic import ValidationError
 
 from threadwidget import MAX_BODY_CHARS, Comment, Post, Thread
@@ -117,3 +119,43 @@ def test_seed_example_loads() -> None:
     assert isinstance(Post().created_at, datetime)
     assert thread.post.created_at < thread.comments[0].created_at
     assert T0.tzinfo is not None
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.integers(min_value=-1, max_value=9), min_size=0, max_size=10))
+def test_tree_check_matches_the_naive_walk(parent_of: list[int]) -> None:
+    """Comment i replies to comment parent_of[i] (-1: the post; an index past the end: a missing
+    parent): the thread is accepted exactly when every parent exists and no comment is its own
+    ancestor, each error names the first bad comment, and children() are the replies in order."""
+    n = len(parent_of)
+    comments = tuple(
+        Comment(
+            id=f"c{i}",
+            parent_id=None if p < 0 else f"c{p}",
+            body=str(i),
+            created_at=datetime(2020, 1, 1, 0, 0, i, tzinfo=UTC),
+        )
+        for i, p in enumerate(parent_of)
+    )
+    missing = [i for i, p in enumerate(parent_of) if p >= n]
+
+    def cyclic(i: int) -> bool:
+        seen, at = set(), i
+        while 0 <= at < n and at not in seen:
+            seen.add(at)
+            at = parent_of[at]
+        return 0 <= at < n
+
+    if missing:
+        first = missing[0]
+        with pytest.raises(ValidationError, match=rf"comments\[{first}\] \(id 'c{first}'\)"):
+            Thread(comments=comments)
+    elif any(cyclic(i) for i in range(n)):
+        with pytest.raises(ValidationError, match=r"own ancestor|cycle"):
+            Thread(comments=comments)
+    else:
+        thread = Thread(comments=comments)
+        for parent in [None, *range(n)]:
+            key = None if parent is None else f"c{parent}"
+            want = [f"c{i}" for i, p in enumerate(parent_of) if (p if p >= 0 else None) == parent]
+            assert [c.id for c in thread.children(key)] == want

@@ -6,9 +6,10 @@ import gc
 import math
 import re
 import secrets
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import datetime, timezone
+from itertools import repeat
 from typing import Annotated, Any, Final, Literal
 
 import pydantic
@@ -89,6 +90,8 @@ Key = Annotated[str, Field(min_length=1, max_length=64)]
 def _finite(value: dict[str, Any]) -> dict[str, Any]:
     """Refuse NaN and infinity anywhere in ``extra``: JSON has no such numbers (a reload would
     read ``null``), so they are refused rather than changed."""
+    if not value:
+        return value  # most comments: nothing to look at
     stack: list[tuple[str, object]] = [(f"[{key!r}]", item) for key, item in value.items()]
     while stack:
         where, item = stack.pop()
@@ -336,26 +339,30 @@ class Thread(BaseModel):
 
     @model_validator(mode="after")
     def _check_tree(self) -> Thread:
-        by_id = {comment.id: comment for comment in self.comments}
-        if len(by_id) != len(self.comments):
+        comments = self.comments
+        ids = [comment.id for comment in comments]
+        parents = [comment.parent_id for comment in comments]
+        by_id = dict(zip(ids, comments, strict=True))
+        if len(by_id) != len(comments):
             seen: set[str] = set()
-            for index, comment in enumerate(self.comments):
-                if comment.id in seen:
-                    raise ValueError(f"comments[{index}]: duplicate comment id {comment.id!r}")
-                seen.add(comment.id)
+            for index, comment_id in enumerate(ids):
+                if comment_id in seen:
+                    raise ValueError(f"comments[{index}]: duplicate comment id {comment_id!r}")
+                seen.add(comment_id)
+        unknown = set(parents) - by_id.keys() - {None}
+        if unknown:
+            index = next(i for i, parent in enumerate(parents) if parent in unknown)
+            raise ValueError(
+                f"comments[{index}] (id {ids[index]!r}): parent_id "
+                f"{parents[index]!r} is not a comment in this thread"
+            )
+        # every parent before its replies (files we write): no cycle. Compared position by
+        # position in C (a reply to the post has position -1), one pass of Python per comment less
+        position: dict[str | None, int] = dict(zip(ids, range(len(ids)), strict=True))
+        at: Callable[[str | None, int], int] = position.get
+        parents_first = all(map(int.__lt__, map(at, parents, repeat(-1)), range(len(ids))))
         kids: dict[str | None, list[Comment]] = {}
-        earlier: set[str] = set()
-        parents_first = True  # every parent before its replies (files we write): no cycle
-        for index, comment in enumerate(self.comments):
-            parent = comment.parent_id
-            if parent is not None:
-                if parent not in by_id:
-                    raise ValueError(
-                        f"comments[{index}] (id {comment.id!r}): parent_id "
-                        f"{parent!r} is not a comment in this thread"
-                    )
-                parents_first = parents_first and parent in earlier
-            earlier.add(comment.id)
+        for comment, parent in zip(comments, parents, strict=True):
             siblings = kids.get(parent)
             if siblings is None:
                 kids[parent] = [comment]

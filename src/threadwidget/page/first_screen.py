@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
+from operator import attrgetter
 from typing import Any
 
 from ..core.models import Comment, Thread, gc_paused
@@ -87,12 +88,15 @@ def _first_screen(
     limit: int,
     collapsed_depth: int | None,
 ) -> FirstScreen:
+    comments = thread.comments
     children: dict[str | None, list[Comment]] = defaultdict(list)
-    for c in thread.comments:
+    for c in comments:
         children[c.parent_id].append(c)
+    # the statuses in one C-level pass (counted and looked at below)
+    statuses = list(map(attrgetter("status"), comments))
     shown: set[str] | None = None  # None: every comment shows itself (most threads)
     below: dict[str, int] = {}
-    if not all(_shows_itself(status, role) for status in {c.status for c in thread.comments}):
+    if not all(_shows_itself(status, role) for status in set(statuses)):
         shown, below = _shown_and_below(children, role)
     by_score = sort not in ("oldest", "newest")  # the time orders need no votes counted
 
@@ -134,7 +138,7 @@ def _first_screen(
                 continue
             next_base = base
             stack.extend((k, depth + 1, next_base) for k in reversed(kids[:MORE_BATCH]))
-    total = sum(1 for c in thread.comments if c.status == "visible")
+    total = statuses.count("visible")
     return FirstScreen(
         comments=chosen,
         total=total,

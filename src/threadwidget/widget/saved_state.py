@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Mapping
+from operator import attrgetter
 from typing import Any
 
 from ..core import operations, rules
@@ -139,7 +140,7 @@ class SavedState:
         self, state: rules.ThreadState, epoch: str, sort: str, voting: object
     ) -> list[dict[str, Any]]:
         """Set the head; the wire comments the snapshot carries, in its order."""
-        estimate = sum(len(c.body) + 250 for c in state)
+        estimate = sum(map(len, map(attrgetter("body"), state))) + 250 * len(state.comments)
         self._snapshot_bytes = min(estimate, SNAPSHOT_LIMIT)
         if estimate <= SNAPSHOT_LIMIT:
             value = snapshot_value(state.post, (), epoch=f"{epoch}:saved", seq=state.seq)
