@@ -32,8 +32,8 @@ python -m pip install -q -e ".[test]"
 ls -l src/threadwidget/static
 
 step "lint and types"
-ruff check src tests scripts benchmarks
-ruff format --check src tests scripts benchmarks
+ruff check .   # the package, tests, scripts, benchmarks and the example notebooks
+ruff format --check .
 mypy   # strict, on src/threadwidget: [tool.mypy] in pyproject.toml
 lint-imports   # the layers' import rules: [tool.importlinter] in pyproject.toml
 npm run typecheck
