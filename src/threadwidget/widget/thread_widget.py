@@ -23,7 +23,6 @@ from ..core.engine import Engine
 from ..core.models import Comment, Post, Thread, utcnow
 from ..core.ranking import SORTS
 from ..core.storage import Storage
-from ..core.study import VariantPlan
 from ..core.voting import VotingModel, voting_model
 from ..formats.native import write_thread
 from ..page.channel import PageChannel, RateLimiter
@@ -45,7 +44,7 @@ from .keywords import given_thread, unknown_settings
 from .page_server import PageServer
 from .presets import resolve_preset
 from .saved_state import SavedState, is_slot_key, without_slots
-from .variants import apply_variant, valid_plan
+from .study import Study
 
 if TYPE_CHECKING:
     from typing_extensions import Unpack
@@ -174,6 +173,7 @@ class ThreadWidget(anywidget.AnyWidget):
             self._actions,
             lambda: Reader(self.voting_model, self.sort, self.role_of(self.user), self.strings),
         )
+        self._study = Study(engine, self, self.role_of)
         self._log = InteractionLog(engine, lambda: self._access.user, lambda: self.log_interactions)
         self._server = PageServer(
             engine,
@@ -213,9 +213,8 @@ class ThreadWidget(anywidget.AnyWidget):
         self.observe(self._on_preset, "preset")
         self.observe(self._on_notebook_state, "notebook_state")
         #: The variant applied to this widget's user (None: none), see :meth:`set_variants`.
-        self.variant: str | None = None
-        self._apply_variant()
-        self.observe(lambda _change: self._apply_variant(), "user")
+        self.variant: str | None = self._study.apply(self.user)
+        self.observe(self._on_user, "user")
         self.observe(self._on_selected, "selected")
         #: The handler of the views' messages (tests deliver messages to it directly).
         self._on_custom_message = self._server.handle
@@ -232,6 +231,9 @@ class ThreadWidget(anywidget.AnyWidget):
                 self.voting = chosen.voting
                 self.options = chosen.options(dict(self.options))
         self._refresh_config()
+
+    def _on_user(self, _change: Any) -> None:
+        self.variant = self._study.apply(self.user)
 
     def _on_notebook_state(self, _change: Any) -> None:
         self._saved.full = self.notebook_state == "full"
@@ -379,93 +381,12 @@ class ThreadWidget(anywidget.AnyWidget):
 
     # ---- an interface study: variants per participant, the interaction log ------------------
 
-    def set_variants(
-        self,
-        variants: Mapping[str, Mapping[str, Any]] | None,
-        *,
-        seed: int = 0,
-        table: Mapping[str, str] | None = None,
-    ) -> VariantPlan | None:
-        """Give each participant one of several named settings bundles ({"A": {"sort":
-        "newest"}, "B": {"density": "compact"}}): ``table[user]`` when given, else a hash of
-        ``seed`` and the user's name. Kept with the thread's storage; None removes the plan."""
-        plan = None if variants is None else valid_plan(self, variants, seed, table)
-        self._engine.storage.set_variant_plan(plan)
-        return plan
-
-    def variants(self) -> Any:
-        """Who gets which variant (participants known from the thread, the log and the table)
-        as a DataFrame: user, variant, by ("table" or "hash"), settings. Teachers only on the
-        hub (``PermissionError`` otherwise)."""
-        from ..extras import require
-
-        if getattr(self._engine.storage, "role", "moderator") != "moderator":
-            raise PermissionError("only teachers (moderators of this thread) see the variants")
-        plan = self._engine.storage.variant_plan()
-        pd = require("pandas", "pandas", "ThreadWidget.variants")
-        columns = ["user", "variant", "by", "settings"]
-        if plan is None:
-            return pd.DataFrame(columns=columns)
-        people = {c.author for c in self.thread.comments} | set(plan.table)
-        people |= {str(r["user"]) for r in self._engine.storage.interactions()}
-        rows = [
-            (u, plan.assign(u), "table" if u in plan.table else "hash", plan.settings_of(u))
-            for u in sorted(people)
-        ]
-        return pd.DataFrame(rows, columns=columns)
-
-    def variant_of(self, user: str) -> str | None:
-        """The variant ``user`` gets (None: no variants)."""
-        plan = self._engine.storage.variant_plan()
-        return None if plan is None else plan.assign(user)
-
-    def _apply_variant(self) -> None:
-        """Apply this widget's user's variant (teachers keep their own settings)."""
-        storage = self._engine.storage
-        plan = storage.variant_plan()
-        user = getattr(storage, "user", "") or self.user  # the hub's verified name first
-        if plan is None or self.role_of(user) == "moderator":
-            return
-        self.variant = plan.assign(user)
-        apply_variant(self, plan.settings_of(user))
-
-    def interactions(self, *, anonymize: bool = False, seed: int = 0) -> Any:
-        """The interaction log as a DataFrame (user, variant, at, kind, id, value, ms); with
-        ``anonymize`` the thread's pseudonyms (``Thread.anonymize(seed)``) stand for users.
-        Teachers only on the hub (``PermissionError`` otherwise)."""
-        from ..analysis.study import interactions_frame
-
-        rows = self.interaction_rows()
-        plan = self._engine.storage.variant_plan()
-        variant_of = (lambda u: plan.assign(u)) if plan is not None else None
-        frame = interactions_frame(rows, variant_of)
-        if anonymize:
-            from ..analysis.anonymize import anonymize as anon
-            from ..analysis.anonymize import anonymize_interactions
-
-            _, key = anon(self.thread, seed)
-            frame["user"] = [r["user"] for r in anonymize_interactions(rows, key)]
-            frame.loc[frame["kind"] == "filter", "value"] = "[text]"
-        return frame
-
-    def interaction_rows(self) -> list[dict[str, Any]]:
-        """The interaction log's rows as dicts, oldest first (no pandas needed)."""
-        try:
-            return self._engine.storage.interactions()
-        except rules.OperationRejected as error:
-            raise PermissionError(error.reason) from None
-
-    def export_interactions(
-        self, path: str | os.PathLike[str], *, anonymize: bool = False, seed: int = 0
-    ) -> Path:
-        """Write the interaction log to ``path``: CSV, or JSON lines for ``.jsonl``."""
-        frame = self.interactions(anonymize=anonymize, seed=seed)
-        target = Path(path)
-        if target.suffix == ".jsonl":
-            frame.to_json(target, orient="records", lines=True, date_format="iso")
-        else:
-            frame.to_csv(target, index=False)
-        return target
+    set_variants = Delegated("_study", Study.set_variants)
+    variants = Delegated("_study", Study.variants)
+    variant_of = Delegated("_study", Study.variant_of)
+    interactions = Delegated("_study", Study.interactions)
+    interaction_rows = Delegated("_study", Study.interaction_rows)
+    export_interactions = Delegated("_study", Study.export_interactions)
 
     # ---- files and shared threads ------------------------------------------------------------
 
