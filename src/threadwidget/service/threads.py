@@ -18,6 +18,7 @@ from ..core.engine import Engine
 from ..core.models import MAX_BODY_CHARS, Thread
 from ..core.study import ByteBudget, VariantPlan
 from ..core.voting import LIKES
+from ..page import messages
 from ..page.messages import snapshot_value
 from ..storage.shared import SharedStorage
 from ..stores.store import SharedStore
@@ -250,6 +251,10 @@ class ThreadHub:
         """What a web page starts from: the ``_snapshot`` and ``_config`` of the bundle."""
         thread, seq = self.snapshot(thread_id, who)
         role = self.roles.role_of(who, thread_id)
+        plan = self.variant_plan(thread_id, who)
+        # a participant's variant (teachers keep the default look, as in a notebook)
+        variant = plan.assign(who.name) if plan is not None and role != "moderator" else None
+        look = plan.variants[variant] if plan is not None and variant is not None else {}
         return {
             "thread_id": thread_id,
             "generation": self.generation(thread_id),
@@ -259,7 +264,10 @@ class ThreadHub:
             "snapshot": snapshot_value(
                 thread.post, thread.comments, epoch=f"service-{thread_id}", seq=seq
             ),
-            "config": config_value(role),
+            "config": config_value(role, look.get("layout")),
+            "variant": variant,
+            "sort": look.get("sort"),
+            "options": look.get("options") or {},
         }
 
     def recent_since(self, thread_id: str, seq: int) -> list[Entry] | None:
@@ -438,14 +446,19 @@ def _moderated_ids(state: rules.ThreadState) -> set[str]:
     return {c.id for c in state.comments.values() if c.status in MODERATED}
 
 
-def config_value(role: rules.Role) -> dict[str, Any]:
-    """The bundle's ``_config`` for a page of the service (likes, no labels, no actions)."""
-    return {
-        "max_body": MAX_BODY_CHARS,
+def config_value(role: rules.Role, layout: object = None) -> dict[str, Any]:
+    """The bundle's ``_config`` for a page of the service (likes, no labels, no actions), laid
+    out as ``layout`` (a participant's variant; anything but a known layout is the tree)."""
+    settings: dict[str, Any] = {
         "role": role,
         "voting": LIKES.wire(),
         "label_set": [],
         "fields": [],
         "actions": [],
         "badges": {},
+        "max_body": MAX_BODY_CHARS,
     }
+    try:
+        return messages.config_value(**settings, layout=str(layout or "tree"))
+    except ValueError:
+        return messages.config_value(**settings)

@@ -36,9 +36,10 @@ async function api(path, init = {}) {
 
 class PageModel {
   constructor(state) {
-    let sort = "oldest";
+    // the reader's own choice of sort, else their variant's (docs/studies.md), else oldest first
+    let sort = state.sort || "oldest";
     try {
-      sort = localStorage.getItem(`threadwidget-sort-${cfg.thread}`) || "oldest";
+      sort = localStorage.getItem(`threadwidget-sort-${cfg.thread}`) || sort;
     } catch {
       /* storage disabled */
     }
@@ -50,7 +51,7 @@ class PageModel {
       _snapshot: state.snapshot,
       strings: {},
       locale: "",
-      options: {},
+      options: state.options || {},
       css: "",
     };
     this.handlers = new Map();
