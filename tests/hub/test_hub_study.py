@@ -4,11 +4,15 @@ verified; only teachers read the log and the table."""
 
 from __future__ import annotations
 
+import tempfile
 import time
+from pathlib import Path
 
 import pytest
 from hubserver import TEACHER, Hub, request
+from playwright.sync_api import expect
 
+from conftest import login
 from threadwidget import Post, Thread, ThreadWidget
 from threadwidget.core.study import VariantPlan
 
@@ -97,3 +101,41 @@ def test_variants_and_logs_on_the_hub_students_cannot_read_logs(
     finally:
         for w in opened:
             w.close()
+
+
+def test_the_hub_page_lays_a_thread_out_as_the_students_variant(
+    hub: Hub, playwright_instance: object
+) -> None:
+    """student2's variant is the flat stream: their page shows every comment at level 1, a
+    reply under its parent's quote; the teacher's page is the tree."""
+    teacher = hub.user_token(TEACHER)
+    thread = {
+        "post": {"title": "Laid out", "author": TEACHER},
+        "comments": [
+            {"id": "c1", "author": "student1", "body": "First point."},
+            {"id": "c2", "author": TEACHER, "body": "An answer.", "parent_id": "c1"},
+        ],
+    }
+    status, data = request(
+        f"{hub.service_url}api/threads", "POST", {"id": "laid", "thread": thread}, token=teacher
+    )
+    assert status == 201, data
+    plan = {"variants": {"F": {"layout": "flat"}}, "seed": 0, "table": {}}
+    status, data = request(
+        f"{hub.service_url}api/threads/laid/variants", "PUT", {"plan": plan}, token=teacher
+    )
+    assert status == 200, data
+    for user, levels in (("student2", ["1", "1"]), (TEACHER, ["1", "2"])):
+        context, page = login(playwright_instance, hub, user)
+        try:
+            page.goto(f"{hub.service_url}threads/laid")  # type: ignore[attr-defined]
+            items = page.locator('[role="treeitem"][data-comment-id]')  # type: ignore[attr-defined]
+            expect(items).to_have_count(2)
+            assert [items.nth(i).get_attribute("aria-level") for i in range(2)] == levels
+            quote = page.locator('[data-comment-id="c2"] [data-role="quote"]')  # type: ignore[attr-defined]
+            expect(quote).to_have_count(1 if user == "student2" else 0)
+            if user == "student2":
+                expect(quote).to_contain_text("First point.")
+                page.screenshot(path=str(Path(tempfile.gettempdir()) / "tw-hub-variant-flat.png"))  # type: ignore[attr-defined]
+        finally:
+            context.close()  # type: ignore[attr-defined]
