@@ -51,6 +51,17 @@ describe("layouts (render/layout.ts)", () => {
     expect(q(el, ".tw-tree").dataset.layout).toBe("two-level");
   });
 
+  it("two-level: 'why this order' ranks a reply among its display siblings, oldest first", () => {
+    const { el } = show("two-level", { sort: "newest" });
+    click(q(el, 'button[data-role="why-toggle"]'));
+    const rank = (id: string) =>
+      item(el, id).querySelector(':scope > .tw-card [data-role="why-rank"]')?.textContent ?? "";
+    // a3 answers a2 in the thread, but is shown third of a1's three replies, oldest first
+    expect(rank("a2")).toMatch(/\b1\b.*\b3\b/);
+    expect(rank("a3")).toMatch(/\b3\b.*\b3\b/);
+    expect(rank("b1")).toMatch(/\b1\b.*\b2\b/); // the top level in the sort, newest first
+  });
+
   it("flat: one stream in the sort, each reply with a short plain-text quote of its parent", () => {
     const { el } = show("flat");
     expect(ids(el)).toEqual(["a1", "a2", "b1", "a4", "a3"]);

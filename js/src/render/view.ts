@@ -183,6 +183,7 @@ export class ThreadView {
     const why = new WhyOrder({
       store: () => this.#ctx.store,
       sort: () => this.#trees.shown.sort,
+      shape: () => this.#trees.shown.shape,
       fmt: () => this.#fmt,
       cards: () => this.#trees.shown.nodes.values(),
       card: (id) => this.#trees.shown.nodes.get(id)?.card,

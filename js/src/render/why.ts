@@ -9,12 +9,15 @@ import type { ThreadStore } from "../state";
 import { ROOT } from "../state";
 import type { Fmt } from "../strings";
 import { button, h } from "./dom";
+import type { Shape } from "./layout";
 
 export interface WhyHost {
   /** the store the view draws (the live one, or a replay) */
   store(): ThreadStore;
   /** the order the view shows */
   sort(): Sort;
+  /** the layout the view draws the store in (ranks are among display siblings) */
+  shape(): Shape;
   fmt(): Fmt;
   /** the rendered cards, to add or remove their lines */
   cards(): Iterable<{ id: string; card: HTMLElement }>;
@@ -78,11 +81,11 @@ export class WhyOrder {
   /** Comments changed: their siblings' ranks may have moved, so their lines are redrawn. */
   changed(ids: Iterable<string>): void {
     if (!this.#on) return;
-    const store = this.#host.store();
+    const shape = this.#host.shape();
     const parents = new Set<string>();
-    for (const id of ids) parents.add(store.parentOf(id) ?? ROOT);
+    for (const id of ids) parents.add(shape.parentOf(id) ?? ROOT);
     for (const p of parents) {
-      for (const k of store.childIds(p)) {
+      for (const k of shape.childIds(p)) {
         const card = this.#host.card(k);
         if (card) this.decorate(card, k);
       }
@@ -98,11 +101,13 @@ export class WhyOrder {
     if (!c) return;
     this.#drawn = true;
     const f = this.#host.fmt();
-    const sort = this.#host.sort();
-    const parent = store.parentOf(id) ?? ROOT;
+    const shape = this.#host.shape();
+    const parent = shape.parentOf(id) ?? ROOT;
+    // two-level shows a top-level comment's replies oldest first, whatever the sort
+    const sort = shape.sortOf(parent, this.#host.sort());
     let ranks = this.#ranks.get(parent);
     if (!ranks) {
-      ranks = new Map(store.sortedChildren(parent, sort).map((k, i) => [k, i + 1]));
+      ranks = new Map(shape.sortedChildren(parent, sort).map((k, i) => [k, i + 1]));
       this.#ranks.set(parent, ranks);
     }
     const key = store.rankKey(id, c, sort);
