@@ -369,3 +369,24 @@ describe("replay timeline", () => {
     expect(ctl(el, "replay-live").textContent).toBe("Back to live");
   });
 });
+
+describe("replay in the other layouts", () => {
+  const levels = (el: HTMLElement) =>
+    Array.from(el.querySelectorAll<HTMLElement>("[data-comment-id]"), (e) => e.getAttribute("aria-level"));
+
+  it.each(["flat", "two-level"])("%s: each moment is drawn in the view's layout, marks included", (layout) => {
+    const m = mount({ _config: { max_body: 20000, layout } });
+    click(toggle(m.el));
+    answerTimeline(m.model);
+    answerReplay(m.model);
+    click(ctl(m.el, "replay-prev"));
+    answerReplay(m.model); // c3 shows its first words; c3 answers c2, which answers c1
+    expect(q(m.el, ".tw-tree").dataset.layout).toBe(layout);
+    expect(levels(m.el)).toEqual(layout === "flat" ? ["1", "1", "1", "1"] : ["1", "2", "2", "1"]);
+    const mark = q(item(m.el, "c3"), layout === "flat" ? '[data-role="quote"]' : '[data-role="reply-to"]');
+    expect(mark.textContent).toContain(c("c2").author);
+    expect(body(m.el, "c3")).toBe("first words");
+    click(ctl(m.el, "replay-live"));
+    expect(q(m.el, ".tw-tree").dataset.layout).toBe(layout);
+  });
+});
