@@ -14,6 +14,7 @@ replies it has and how many visible comments are below it). The orders come from
 
 from __future__ import annotations
 
+import heapq
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -100,23 +101,27 @@ def _first_screen(
         shown, below = _shown_and_below(children, role)
     by_score = sort not in ("oldest", "newest")  # the time orders need no votes counted
 
-    def ordered(parent: str | None) -> list[Comment]:
+    def key(c: Comment) -> SortKey:
+        created = time_ms(c.created_at)
+        if not by_score:
+            return sort_key(sort, c.pinned, 0.0, created, c.id)
+        up, down = up_down(c, model)
+        return sort_key(
+            sort, c.pinned, _score(sort, model, up, down, created, now_ms), created, c.id
+        )
+
+    def kids_of(parent: str | None) -> list[Comment]:
         kids = children.get(parent, [])
-        if shown is not None:
-            kids = [c for c in kids if c.id in shown]
+        return kids if shown is None else [c for c in kids if c.id in shown]
 
-        def key(c: Comment) -> SortKey:
-            created = time_ms(c.created_at)
-            if not by_score:
-                return sort_key(sort, c.pinned, 0.0, created, c.id)
-            up, down = up_down(c, model)
-            return sort_key(
-                sort, c.pinned, _score(sort, model, up, down, created, now_ms), created, c.id
-            )
+    def ordered(parent: str | None) -> list[Comment]:
+        return sorted(kids_of(parent), key=key)
 
-        return sorted(kids, key=key)
-
-    top = ordered(None)
+    tops = kids_of(None)
+    # Each top-level thread adds at least one comment and the loop stops at ``limit``, so only
+    # the first ``limit`` of the order are read: a partial selection, the same as sorted()[:limit]
+    # (the keys end with the unique id, so there are no ties to break differently).
+    top = heapq.nsmallest(limit, tops, key=key)
     chosen: list[Comment] = []
     replies: dict[str, list[int]] = {}
     hard = 2 * limit
@@ -142,7 +147,7 @@ def _first_screen(
     return FirstScreen(
         comments=chosen,
         total=total,
-        top_level=len(top),
+        top_level=len(tops),
         replies=replies,
         complete=len(chosen) == (len(thread.comments) if shown is None else len(shown)),
     )
