@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import random
+from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
 
 from threadwidget import Comment, Thread
 from threadwidget.analysis import synthetic
-from threadwidget.core.ranking import rank
+from threadwidget.core.ranking import SORTS, rank
 from threadwidget.page.first_screen import (
     CONTINUE_DEPTH,
     MORE_BATCH,
@@ -50,11 +51,15 @@ def test_the_snapshot_value_is_partial_for_a_long_thread_and_whole_for_a_short_o
     assert "first_screen" not in whole
 
 
-def _reference(thread: Thread, sort: str, role: str, limit: int, depth_cut: int | None) -> Any:
+def _reference(
+    thread: Thread, sort: str, role: str, limit: int, depth_cut: int | None, now: datetime
+) -> Any:
     """The first screen the plain way (recursive, every comment's counts): what the fast
     version, with its shortcuts for threads where every comment shows, must equal."""
     shown = {c.id for c in thread.comments if _shows(thread, c, role)}
-    rows = {r.id: r for r in rank(thread, sort, role=role)}  # ranking.py's order = the page's
+    rows = {
+        r.id: r for r in rank(thread, sort, role=role, now=now)
+    }  # ranking.py's order = the page's
 
     def kids(parent: str | None) -> list[Comment]:
         found = [c for c in thread.comments if c.parent_id == parent and c.id in shown]
@@ -81,7 +86,7 @@ def _reference(thread: Thread, sort: str, role: str, limit: int, depth_cut: int 
         if len(chosen) >= limit:
             break
         visit(top, 1)
-    return chosen, replies, len(chosen) == len(shown)
+    return chosen, replies, len(chosen) == len(shown), len(kids(None))
 
 
 def _shows(thread: Thread, c: Comment, role: str) -> bool:
@@ -89,21 +94,52 @@ def _shows(thread: Thread, c: Comment, role: str) -> bool:
     return own or any(_shows(thread, k, role) for k in thread.children(c.id))
 
 
-@pytest.mark.parametrize("statuses", ["all visible", "some removed", "some deleted"])
+def _tied(thread: Thread, rng: random.Random) -> list[Comment]:
+    """The comments with many ties: three posting times (two of them in the same millisecond,
+    so they tie once truncated like the browser's), few likes, a fifth pinned."""
+    start = thread.comments[0].created_at
+    times = [start, start + timedelta(microseconds=300), start + timedelta(milliseconds=1)]
+    return [
+        c.model_copy(
+            update={
+                "created_at": rng.choice(times),
+                "likes": rng.choice([0, 0, 1, 2]),
+                "liked_by": (),
+                "pinned": rng.random() < 0.2,
+            }
+        )
+        for c in thread.comments
+    ]
+
+
+@pytest.mark.parametrize("statuses", ["all visible", "some removed", "some deleted", "ties"])
 def test_the_fast_first_screen_equals_the_plain_one(statuses: str) -> None:
+    """Every sort, pinned comments and ties (the partial choice of the top-level comments
+    must give exactly the full sort's first ones), limits from one comment up."""
     rng = random.Random(statuses)
     mix = {"all visible": ["visible"], "some removed": ["visible"] * 5 + ["removed", "hidden"]}
     for trial in range(25):
         base = synthetic.thread(rng.choice([8, 60, 300]), seed=trial)
-        choices = mix.get(statuses, ["visible"] * 5 + ["deleted", "hidden", "spam", "removed"])
-        comments = [
-            c.model_copy(update={"status": rng.choice(choices), "pinned": rng.random() < 0.05})
-            for c in base.comments
-        ]
+        now = base.comments[-1].created_at + timedelta(hours=rng.choice([1, 30]))
+        if statuses == "ties":
+            comments = _tied(base, rng)
+        else:
+            choices = mix.get(statuses, ["visible"] * 5 + ["deleted", "hidden", "spam", "removed"])
+            comments = [
+                c.model_copy(update={"status": rng.choice(choices), "pinned": rng.random() < 0.05})
+                for c in base.comments
+            ]
         thread = Thread.build(base.post, comments)
-        for sort in ("oldest", "newest", "top", "best", "controversial"):
+        for sort in SORTS:
             role = rng.choice(["participant", "moderator"])
-            limit, cut = rng.choice([3, 20, 120]), rng.choice([None, 1, 2])
-            screen = first_screen(thread, sort, role=role, limit=limit, collapsed_depth=cut)
-            got = ([c.id for c in screen.comments], screen.replies, screen.complete)
-            assert got == _reference(thread, sort, role, limit, cut), (trial, sort, role)
+            limit, cut = rng.choice([1, 3, 20, 120]), rng.choice([None, 1, 2])
+            screen = first_screen(
+                thread, sort, role=role, limit=limit, collapsed_depth=cut, now=now
+            )
+            got = (
+                [c.id for c in screen.comments],
+                screen.replies,
+                screen.complete,
+                screen.top_level,
+            )
+            assert got == _reference(thread, sort, role, limit, cut, now), (trial, sort, role)
