@@ -22,7 +22,15 @@ from operator import attrgetter
 from typing import Any
 
 from ..core.models import Comment, Thread, gc_paused
-from ..core.ranking import SortKey, _now_ms, _preorder, _score, _shows_itself, sort_key, time_ms
+from ..core.ranking import (
+    SortKey,
+    _now_ms,
+    _preorder,
+    _score,
+    _shows_itself,
+    sort_key,
+    time_ms,
+)
 from ..core.voting import VotingModel, up_down, voting_model
 from .messages import snapshot_value, wire_comment
 
@@ -121,7 +129,7 @@ def _first_screen(
     # Each top-level thread adds at least one comment and the loop stops at ``limit``, so only
     # the first ``limit`` of the order are read: a partial selection, the same as sorted()[:limit]
     # (the keys end with the unique id, so there are no ties to break differently).
-    top = heapq.nsmallest(limit, tops, key=key)
+    top = heapq.nsmallest(limit, _candidates(tops, sort, limit), key=key)
     chosen: list[Comment] = []
     replies: dict[str, list[int]] = {}
     hard = 2 * limit
@@ -151,6 +159,33 @@ def _first_screen(
         replies=replies,
         complete=len(chosen) == (len(thread.comments) if shown is None else len(shown)),
     )
+
+
+def _candidates(tops: list[Comment], sort: str, k: int) -> list[Comment]:
+    """The comments of ``tops`` that can be among the first ``k`` of a time order (all of them
+    for the other orders), found with C-level keys rather than a Python key per comment: the
+    pinned ones, then the others up to the millisecond of the ``k``-th oldest (newest), ties in
+    that millisecond included (the order truncates times to milliseconds, then breaks by id)."""
+    if sort not in ("oldest", "newest") or len(tops) <= k or k <= 0:
+        return tops
+    pinned = list(filter(_pinned, tops))
+    if len(pinned) >= k:
+        return pinned
+    by_time = sorted(tops, key=_created, reverse=sort == "newest")
+    rest: list[Comment] = []
+    edge = -1
+    for c in by_time:
+        if c.pinned:
+            continue
+        if len(pinned) + len(rest) >= k and time_ms(c.created_at) != edge:
+            break
+        rest.append(c)
+        edge = time_ms(c.created_at)
+    return pinned + rest
+
+
+_created = attrgetter("created_at")
+_pinned = attrgetter("pinned")
 
 
 def _below(root: Comment, children: dict[str | None, list[Comment]]) -> dict[str, int]:
