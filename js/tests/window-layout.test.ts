@@ -8,7 +8,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { Comment } from "../src/protocol";
-import { WINDOW_MIN_THREADS, markAt, markY, prefixSums, threadSize } from "../src/render/window";
+import { WINDOW_MIN_THREADS, capped, markAt, markY, prefixSums, threadSize } from "../src/render/window";
 import { at, comment } from "./fake-model";
 import { cleanup, mount } from "./helpers";
 
@@ -159,9 +159,16 @@ afterEach(() => {
   layout = null;
 });
 
-async function mounted(heightOf: (id: string) => number, comments = thread(N)): Promise<FakeLayout> {
+async function mounted(
+  heightOf: (id: string) => number,
+  comments = thread(N),
+  config?: Record<string, unknown>,
+): Promise<FakeLayout> {
   layout = new FakeLayout(heightOf);
-  const { el } = mount({ _snapshot: { epoch: "w", seq: 0, complete: true, post: undefined, comments } });
+  const { el } = mount({
+    _snapshot: { epoch: "w", seq: 0, complete: true, post: undefined, comments },
+    ...(config ? { _config: config } : {}),
+  });
   layout.hold(el);
   await layout.scrollTo(0);
   return layout;
@@ -248,6 +255,22 @@ describe("windowed tree under a fake layout", { timeout: 60_000 }, () => {
   });
 });
 
+describe("windowed flat stream (issue 28)", { timeout: 60_000 }, () => {
+  it("a flat row is one comment in the estimate: replies of busy threads, rows of their own, do not skew it", async () => {
+    // 20 busy threads first (20 replies each), then threads of one comment; every flat row 100 px
+    const comments = thread(N, (i) => (i < 20 ? 20 : 0));
+    const l = await mounted(() => 100, comments, { max_body: 20000, layout: "flat" });
+    const total = 100 * comments.length;
+    // only the first screen is measured, yet the estimated height is the real one (counting each
+    // row's real replies made it 0.56 times the real height here, 3.3 times at 100,000 comments of synthetic.thread)
+    expect(l.treeHeight()).toBeGreaterThan(0.95 * total);
+    expect(l.treeHeight()).toBeLessThan(1.05 * total);
+    // a jump to the last row lands on it
+    await l.scrollTo(TREE_TOP + l.treeHeight() - VIEW);
+    expect(l.onScreen()).toContain(`t${N - 1}`);
+  });
+});
+
 describe("window arithmetic: places in the order", () => {
   it("a place survives new heights: the same point of the same thread", () => {
     const order = ["a", "b", "c", "d"];
@@ -259,6 +282,18 @@ describe("window arithmetic: places in the order", () => {
     expect(markY(measured, m?.i ?? -1, m?.f ?? 0)).toBe(300);
     expect(markAt(est, -1)).toBeNull(); // above the tree
     expect(markAt(est, 4000)).toBeNull(); // below it
+  });
+
+  it("a tree taller than browsers scroll is capped: the padding shrinks, the built threads keep their height", () => {
+    // 100,000 threads of 180 px: 18,000,000 px, past Chromium's 16,777,216 px of scrollTop
+    const order = Array.from({ length: 100_000 }, (_, i) => `t${i}`);
+    const raw = prefixSums(order, new Map(), 180);
+    const p = capped(raw, 99_990, 100_000, 8_000_000);
+    expect(p[100_000]).toBeCloseTo(8_000_000, 0);
+    for (let i = 99_990; i < 100_000; i++) expect(p[i + 1] - p[i]).toBe(180); // built: real height
+    expect(p[99_990]).toBeCloseTo(8_000_000 - 1800, 0);
+    expect(p[50_000] / p[99_990]).toBeCloseTo(raw[50_000] / raw[99_990], 6); // the order's places, scaled
+    expect(capped(raw, 0, 10, 20_000_000)).toBe(raw); // under the cap: as is
   });
 
   it("threadSize counts what a view shows: 20 replies a comment, 12 levels", () => {

@@ -714,10 +714,21 @@ export class ThreadView {
     }
     this.#reading.focus = null;
     if (this.#trees.shown.search && !this.#trees.shown.search.visible.has(id)) this.clearSearch();
+    const rec = this.#jumpTo(id);
+    if (rec)
+      this.#reading.flash.show(rec.li, () => {
+        const again = this.#life.destroyed ? null : this.#jumpTo(id);
+        if (again) this.#reading.flash.moved(again.li);
+      });
+  }
+
+  /** Build `id` where it is (nav.reveal), scroll it to the middle and keep it there while heights settle. */
+  #jumpTo(id: string): NodeRec | null {
     const rec = this.#trees.shown.nav.reveal(id);
-    if (!rec) return;
+    if (!rec) return null;
     if (typeof rec.card.scrollIntoView === "function") rec.card.scrollIntoView({ block: "center" });
-    this.#reading.flash.show(rec.li);
+    this.#trees.shown.win?.anchorOn(rec.card);
+    return rec;
   }
 
   // ---- search (render/search.ts computes; the result gets a tree of its own) ---------------

@@ -40,6 +40,28 @@ export function prefixSums(
 }
 
 /**
+ * Browsers cannot scroll or lay out content much taller than 2^24 px (Chromium: scrollTop stops at
+ * 16,777,216): above this height (px) the padding of the threads not built is scaled down.
+ */
+export const MAX_TREE_PX = 8_000_000;
+
+/**
+ * `prefix` with the threads outside the built range [a, b) scaled so the total is at most `max`
+ * (the built ones keep their real height: the padding stands for the rest).
+ */
+export function capped(prefix: Float64Array, a: number, b: number, max = MAX_TREE_PX): Float64Array {
+  const n = prefix.length - 1;
+  a = Math.min(a, n);
+  b = Math.min(Math.max(a, b), n);
+  const built = prefix[b] - prefix[a];
+  if (prefix[n] <= max || prefix[n] <= built) return prefix;
+  const k = Math.max(0, max - built) / (prefix[n] - built);
+  const out = new Float64Array(n + 1);
+  for (let i = 0; i < n; i++) out[i + 1] = out[i] + (i >= a && i < b ? 1 : k) * (prefix[i + 1] - prefix[i]);
+  return out;
+}
+
+/**
  * How many comments of thread `id` a view shows at most: MORE_BATCH replies a comment,
  * CONTINUE_DEPTH levels, at most `cap`. Threads' sizes are heavy-tailed: the estimate of a thread
  * not measured counts its comments, so the estimated height of the whole stays near the real one.
@@ -134,9 +156,11 @@ export class Windower {
   a = 0;
   b = 0;
   readonly heights = new Map<string, number>();
-  /** comments each thread shows (`threadSize`), counted once per order */
+  /** comments each thread shows (`threadSize`) as the layout shows them (a flat row: one), counted once per order */
   readonly #sizes = new Map<string, number>();
   #prefix: Float64Array | null = null;
+  /** the built range `#prefix` was computed for */
+  #prefixOf: [number, number] = [0, 0];
   #frame: number | null = null;
   #printing = false;
   /**
@@ -176,7 +200,7 @@ export class Windower {
 
   #size = (id: string): number => {
     let n = this.#sizes.get(id);
-    if (n === undefined) this.#sizes.set(id, (n = threadSize(id, (k) => this.#t.store.childIds(k))));
+    if (n === undefined) this.#sizes.set(id, (n = threadSize(id, (k) => this.#t.shape.childIds(k))));
     return n;
   };
 
@@ -191,8 +215,12 @@ export class Windower {
     return count > 0 ? sum / count : EST_COMMENT_PX;
   }
 
+  /** Top of each thread as laid out (capped at MAX_TREE_PX: depends on the built range). */
   get prefix(): Float64Array {
-    this.#prefix ??= prefixSums(this.order, this.heights, this.est, this.#size);
+    if (!this.#prefix || this.#prefixOf[0] !== this.a || this.#prefixOf[1] !== this.b) {
+      this.#prefix = capped(prefixSums(this.order, this.heights, this.est, this.#size), this.a, this.b);
+      this.#prefixOf = [this.a, this.b];
+    }
     return this.#prefix;
   }
 
@@ -331,6 +359,13 @@ export class Windower {
     }
     const pick = this.#pickAnchor();
     this.#anchor = pick ? { ...pick, ...this.#place(pick, sc), sc } : null;
+  }
+
+  /** A jump put `el` on screen (w.focus, a permalink): keep it in place from now on, not what the screen showed before. */
+  anchorOn(el: HTMLElement): void {
+    const an = { el, i: 0, f: 0 };
+    const sc = scrollerOf(this.#t.el);
+    this.#anchor = { ...an, ...this.#place(an, sc), sc };
   }
 
   /** Build the threads [a, b) (removing the others), keeping the focused thread if near. */
