@@ -20,11 +20,11 @@ from threadwidget.analysis import synthetic
 ITEM = '[role="treeitem"][data-comment-id]'
 
 
-def _big(nb: Notebook, layout: str):
+def _big(nb: Notebook, layout: str, css: str = ""):
     """A 100,000-comment thread in `layout`, shown and fully ordered; returns the widget root."""
     nb.run(
         "t_big = synthetic.thread(100_000, seed=3)\n"
-        f"w_big = ThreadWidget(thread=t_big, user='Chris', layout={layout!r})\n"
+        f"w_big = ThreadWidget(thread=t_big, user='Chris', layout={layout!r}, css={css!r})\n"
         "deep = max((c for c in t_big.comments if c.parent_id), key=lambda c: c.created_at)\n"
         "display(w_big)",
         timeout=300_000,
@@ -41,7 +41,8 @@ def _big(nb: Notebook, layout: str):
 def test_flat_layout_windowed_at_100000(nb: Notebook):
     """100,000 comments in the flat layout: one windowed stream; aria-setsize is the whole
     stream, w.focus reaches a deep reply before any keyboard use, End and Home reach the ends."""
-    root = _big(nb, "flat")
+    # cards of 320 px at least: the stream (32,000,000 px) is taller than Chromium scrolls (2^24 px)
+    root = _big(nb, "flat", css=".tw-root .tw-card { min-height: 320px; }")
     head = root.locator(ITEM).first
     expect(head).to_have_attribute("aria-setsize", "100000", timeout=60_000)
     expect(head).to_have_attribute("aria-level", "1")
