@@ -28,7 +28,7 @@ from threadwidget.core.study import (
 )
 from threadwidget.page.first_screen import CONTINUE_DEPTH, MORE_BATCH
 from threadwidget.page.schema import protocol_schema
-from threadwidget.widget.settings import COUNT_KINDS, DEFAULT_OPTIONS, LAYOUTS, MIN_HEIGHT
+from threadwidget.page.settings import COUNT_KINDS, DEFAULT_OPTIONS, LAYOUTS, MIN_HEIGHT
 from threadwidget.widget.thread_widget import ThreadWidget
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -49,10 +49,10 @@ CONSTANTS: dict[str, tuple[object, str, str]] = {
     "ID_PATTERN": (ID_PATTERN, "core.models", "what a comment id looks like"),
     "GRAVITY": (GRAVITY, "core.ranking", "the `hot` sort's gravity"),
     "SORTS": (SORTS, "core.ranking", "the sort orders"),
-    "COUNT_KINDS": (COUNT_KINDS, "widget.settings", "the counts a view may show"),
-    "LAYOUTS": (LAYOUTS, "widget.settings", "how a view lays out the thread (`w.layout`)"),
-    "MIN_HEIGHT": (MIN_HEIGHT, "widget.settings", "smallest `max_height` option (CSS pixels)"),
-    "DEFAULT_OPTIONS": (DEFAULT_OPTIONS, "widget.settings", "layout options and their defaults"),
+    "COUNT_KINDS": (COUNT_KINDS, "page.settings", "the counts a view may show"),
+    "LAYOUTS": (LAYOUTS, "page.settings", "how a view lays out the thread (`w.layout`)"),
+    "MIN_HEIGHT": (MIN_HEIGHT, "page.settings", "smallest `max_height` option (CSS pixels)"),
+    "DEFAULT_OPTIONS": (DEFAULT_OPTIONS, "page.settings", "layout options and their defaults"),
     "INTERACTION_BYTES_PER_SECOND": (
         INTERACTION_BYTES_PER_SECOND,
         "core.study",

@@ -580,8 +580,8 @@ def test_the_prototyping_notebook_is_clean_and_runs_end_to_end() -> None:
 
 
 def test_the_extending_page_lists_every_option_string_and_property() -> None:
+    from threadwidget.page.settings import DEFAULT_OPTIONS
     from threadwidget.strings import DEFAULT_STRINGS
-    from threadwidget.widget.settings import DEFAULT_OPTIONS
 
     doc = (ROOT / "docs" / "extending.md").read_text(encoding="utf-8")
     for key, default in DEFAULT_STRINGS.items():

@@ -10,8 +10,8 @@ import pytest
 
 import threadwidget
 from threadwidget import Preset, ThreadWidget, register_preset
-from threadwidget.widget.presets import PRESETS
-from threadwidget.widget.settings import DEFAULT_OPTIONS, LAYOUTS
+from threadwidget.page.presets import PRESETS
+from threadwidget.page.settings import DEFAULT_OPTIONS, LAYOUTS
 
 from .test_saved_notebooks import execute, widget_state
 

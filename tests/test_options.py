@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from threadwidget import ThreadWidget
+from threadwidget.page.settings import DEFAULT_OPTIONS
 from threadwidget.strings import DEFAULT_STRINGS
-from threadwidget.widget.settings import DEFAULT_OPTIONS
 
 STRINGS_JSON = Path(__file__).parents[1] / "src" / "threadwidget" / "strings.json"
 

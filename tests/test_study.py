@@ -160,6 +160,50 @@ def test_a_variant_follows_the_user_and_leaves_moderators_alone() -> None:
     assert w.variant == "A" and w.sort == "top"
 
 
+def test_a_preset_variant_sets_the_preset_first_and_the_variants_own_settings_win(
+    tmp_path: Path,
+) -> None:
+    db = tmp_path / "class.db"
+    teacher = ThreadWidget.connect(db, "w", thread=_thread(), user="teacher")
+    # the variant's own sort is written before its preset: it still wins over the preset's
+    teacher.set_variants({"Y": {"sort": "newest", "preset": "youtube"}})
+    ann = ThreadWidget.connect(db, "w", user="ann")
+    assert ann.variant == "Y" and ann.preset == "youtube"
+    assert ann.layout == "two-level" and ann.sort == "newest"
+    ann.close()
+    teacher.close()
+
+
+def test_a_variant_names_a_preset_it_does_not_hold_one() -> None:
+    from threadwidget import Preset
+
+    w = ThreadWidget(thread=_thread(), user="teacher")
+    with pytest.raises(ValueError, match=r"variants\.P\.preset: a preset's registered name"):
+        w.set_variants({"P": {"preset": Preset(layout="flat")}})
+    with pytest.raises(ValueError, match=r"variants\.P\.preset"):
+        w.set_variants({"P": {"preset": "no-such-preset"}})
+    with pytest.raises(ValueError, match="log_interactions"):
+        w.set_variants({"P": {}}, log_interactions="yes")  # type: ignore[arg-type]
+
+
+def test_a_study_that_logs_turns_every_participants_log_on(tmp_path: Path) -> None:
+    db = tmp_path / "class.db"
+    teacher = ThreadWidget.connect(
+        db, "w", thread=_thread(), user="teacher", roles={"teacher": "moderator"}
+    )
+    teacher.set_variants({"A": {}, "B": {"layout": "flat"}}, log_interactions=True)
+    assert teacher.log_interactions is False  # the teacher is not a participant
+    for user in ("ann", "bob"):
+        w = ThreadWidget.connect(db, "w", user=user, roles={"teacher": "moderator"})
+        assert w.log_interactions is True, user
+        w.close()
+    teacher.set_variants({"A": {}})  # a plan without the log: nobody's is turned on
+    ann = ThreadWidget.connect(db, "w", user="ann", roles={"teacher": "moderator"})
+    assert ann.log_interactions is False
+    ann.close()
+    teacher.close()
+
+
 # ---- the interaction log --------------------------------------------------------------------
 
 

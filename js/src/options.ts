@@ -18,7 +18,7 @@ export interface Options {
 export type CountKind = (typeof C.COUNT_KINDS)[number];
 const COUNT_KINDS: readonly CountKind[] = C.COUNT_KINDS;
 
-/** The defaults, as Python's widget/settings.py DEFAULT_OPTIONS has them. */
+/** The defaults, as Python's page/settings.py DEFAULT_OPTIONS has them. */
 export const DEFAULT_OPTIONS: Readonly<Options> = C.DEFAULT_OPTIONS;
 /** The smallest `max_height` (settings.py MIN_HEIGHT). */
 export const MIN_HEIGHT = C.MIN_HEIGHT;

@@ -37,6 +37,7 @@ from .formats import (
 
 if TYPE_CHECKING:
     from .analysis.measures_table import measures_table
+    from .page.presets import Preset, register_preset
     from .sources import (
         DeadlineError,
         FetchError,
@@ -56,7 +57,6 @@ if TYPE_CHECKING:
         fetch,
     )
     from .sources.follow import follow
-    from .widget.presets import Preset, register_preset
     from .widget.thread_widget import ThreadWidget
 
 try:
@@ -143,7 +143,7 @@ def __getattr__(name: str) -> Any:
 
         return getattr(thread_widget, name)
     if name in ("Preset", "register_preset"):
-        from .widget import presets
+        from .page import presets
 
         return getattr(presets, name)
     if name == "measures_table":  # pandas and numpy load on first use

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import tempfile
 import time
+from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
@@ -63,7 +64,7 @@ def test_variants_and_logs_on_the_hub_students_cannot_read_logs(
             "student2",
             [
                 {
-                    "at": "2026-01-01T00:00:00+00:00",
+                    "at": datetime.now(timezone.utc).isoformat(),
                     "kind": "why",
                     "id": None,
                     "value": None,
@@ -139,3 +140,70 @@ def test_the_hub_page_lays_a_thread_out_as_the_students_variant(
                 page.screenshot(path=str(Path(tempfile.gettempdir()) / "tw-hub-variant-flat.png"))  # type: ignore[attr-defined]
         finally:
             context.close()  # type: ignore[attr-defined]
+
+
+def test_the_hub_page_draws_a_preset_variant_and_logs_what_the_student_did(
+    hub: Hub, playwright_instance: object
+) -> None:
+    """A plan with the youtube preset and the log on: student1's page is two-level in the
+    preset's look, says it logs, and what they read and opened reaches the teacher's log under
+    the name the hub verified; the teacher's own page neither logs nor wears the preset."""
+    teacher = hub.user_token(TEACHER)
+    thread = {
+        "post": {"title": "Preset and log", "author": TEACHER},
+        "comments": [
+            {"id": "p1", "author": "student2", "body": "A first point."},
+            {"id": "p2", "author": TEACHER, "body": "An answer.", "parent_id": "p1"},
+            {"id": "p3", "author": "student2", "body": "A reply to the answer.", "parent_id": "p2"},
+        ],
+    }
+    status, data = request(
+        f"{hub.service_url}api/threads", "POST", {"id": "looks", "thread": thread}, token=teacher
+    )
+    assert status == 201, data
+    plan = {"variants": {"Y": {"preset": "youtube"}}, "seed": 0, "table": {}}
+    plan["log_interactions"] = True
+    status, data = request(
+        f"{hub.service_url}api/threads/looks/variants", "PUT", {"plan": plan}, token=teacher
+    )
+    assert status == 200, data
+    for user in ("student1", TEACHER):
+        context, page = login(playwright_instance, hub, user)
+        try:
+            page.goto(f"{hub.service_url}threads/looks")  # type: ignore[attr-defined]
+            items = page.locator('[role="treeitem"][data-comment-id]')  # type: ignore[attr-defined]
+            expect(items).to_have_count(3)
+            levels = [items.nth(i).get_attribute("aria-level") for i in range(3)]
+            notice = page.locator('[data-role="interaction-notice"]')  # type: ignore[attr-defined]
+            avatar = page.evaluate(  # type: ignore[attr-defined]
+                "getComputedStyle(document.querySelector('.tw-root'))"
+                ".getPropertyValue('--tw-avatar-size').trim()"
+            )
+            if user == TEACHER:
+                assert levels == ["1", "2", "3"] and avatar != "40px"
+                expect(notice).to_have_count(0)
+                continue
+            assert levels == ["1", "2", "2"]  # two levels, as YouTube
+            assert avatar == "40px"  # the preset's CSS, scoped to this page's widget
+            expect(notice).to_be_visible()
+            page.screenshot(path=str(Path(tempfile.gettempdir()) / "tw-hub-preset-log.png"))  # type: ignore[attr-defined]
+            page.wait_for_timeout(900)  # the replies stay on screen past the shortest "seen"
+            page.locator('[data-role="why-toggle"]').first.click()  # type: ignore[attr-defined]
+            # closing p1's replies ends their time on screen: two "seen" rows
+            page.locator('[data-action="collapse"]').first.click()  # type: ignore[attr-defined]
+            page.wait_for_timeout(2500)  # the page sends its log every 2 s
+        finally:
+            context.close()  # type: ignore[attr-defined]
+    deadline = time.monotonic() + 20
+    rows: list[dict[str, object]] = []
+    while time.monotonic() < deadline:
+        status, data = request(f"{hub.service_url}api/threads/looks/interactions", token=teacher)
+        assert status == 200, data
+        rows = data["rows"]
+        if {"seen", "why", "collapse"} <= {r["kind"] for r in rows}:
+            break
+        time.sleep(0.5)
+    assert {r["user"] for r in rows} == {"student1"}, rows  # never the teacher's own page
+    seen = {r["id"] for r in rows if r["kind"] == "seen"}
+    assert seen and seen <= {"p1", "p2", "p3"}, rows
+    assert {"why", "collapse"} <= {r["kind"] for r in rows}, rows

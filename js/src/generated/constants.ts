@@ -16,13 +16,13 @@ export const ID_PATTERN = /^[A-Za-z0-9_.:-]{1,64}$/;
 export const GRAVITY = 1.8;
 /** the sort orders (`threadwidget.core.ranking.SORTS`) */
 export const SORTS = ["oldest", "newest", "top", "best", "controversial", "hot"] as const;
-/** the counts a view may show (`threadwidget.widget.settings.COUNT_KINDS`) */
+/** the counts a view may show (`threadwidget.page.settings.COUNT_KINDS`) */
 export const COUNT_KINDS = ["votes", "replies", "comments"] as const;
-/** how a view lays out the thread (`w.layout`) (`threadwidget.widget.settings.LAYOUTS`) */
+/** how a view lays out the thread (`w.layout`) (`threadwidget.page.settings.LAYOUTS`) */
 export const LAYOUTS = ["tree", "two-level", "flat"] as const;
-/** smallest `max_height` option (CSS pixels) (`threadwidget.widget.settings.MIN_HEIGHT`) */
+/** smallest `max_height` option (CSS pixels) (`threadwidget.page.settings.MIN_HEIGHT`) */
 export const MIN_HEIGHT = 120;
-/** layout options and their defaults (`threadwidget.widget.settings.DEFAULT_OPTIONS`) */
+/** layout options and their defaults (`threadwidget.page.settings.DEFAULT_OPTIONS`) */
 export const DEFAULT_OPTIONS = {
   max_indent: 6,
   density: "comfortable",

@@ -15,7 +15,9 @@ from typing import Any, Literal, get_args
 __all__ = [
     "INTERACTION_BURST_BYTES",
     "INTERACTION_BYTES_PER_SECOND",
+    "INTERACTION_FUTURE_MS",
     "INTERACTION_KINDS",
+    "INTERACTION_PAST_MS",
     "ByteBudget",
     "InteractionKind",
     "VariantPlan",
@@ -43,6 +45,9 @@ INTERACTION_KINDS: tuple[str, ...] = get_args(InteractionKind)
 INTERACTION_BYTES_PER_SECOND = 2048
 #: ... and at once after a quiet spell (the bucket's size).
 INTERACTION_BURST_BYTES = 16384
+#: Rows stamped further from the receiver's clock than this (ms, past / future) are dropped.
+INTERACTION_PAST_MS = 15 * 60 * 1000
+INTERACTION_FUTURE_MS = 60 * 1000
 #: Longest variant name, most variants and most rows of a teacher's table.
 _MAX_NAME = 64
 _MAX_VARIANTS = 32
@@ -51,12 +56,13 @@ _MAX_TABLE = 10000
 
 @dataclass(frozen=True)
 class VariantPlan:
-    """Named variants (each a dict of widget settings), a seed, and a teacher's table
-    (participant -> variant) that wins over the seeded hash."""
+    """Named variants (each a dict of widget settings), a seed, a teacher's table (participant
+    -> variant) that wins over the seeded hash, and whether every participant's page logs."""
 
     variants: dict[str, dict[str, Any]]
     seed: int = 0
     table: dict[str, str] = field(default_factory=dict)
+    log_interactions: bool = False
 
     def __post_init__(self) -> None:
         if not isinstance(self.variants, Mapping) or not self.variants:
@@ -70,6 +76,8 @@ class VariantPlan:
                 raise ValueError(f"variants.{name}: must be a dict of widget settings")
         if isinstance(self.seed, bool) or not isinstance(self.seed, int):
             raise ValueError(f"seed: must be an integer, not {self.seed!r}")
+        if not isinstance(self.log_interactions, bool):
+            raise ValueError(f"log_interactions: True or False, not {self.log_interactions!r}")
         if not isinstance(self.table, Mapping) or len(self.table) > _MAX_TABLE:
             raise ValueError(f"table: a dict of at most {_MAX_TABLE} participant -> variant")
         for user, name in self.table.items():
@@ -100,13 +108,16 @@ class VariantPlan:
     def only_for(self, user: str) -> VariantPlan:
         """What ``user`` may know of the plan: their own variant, pinned by the table."""
         name = self.assign(user)
-        return VariantPlan({name: self.variants[name]}, self.seed, {user: name})
+        return VariantPlan(
+            {name: self.variants[name]}, self.seed, {user: name}, self.log_interactions
+        )
 
     def to_json(self) -> str:
         """The plan as JSON (what storages keep)."""
-        return json.dumps(
-            {"variants": self.variants, "seed": self.seed, "table": self.table}, sort_keys=True
-        )
+        data = {"variants": self.variants, "seed": self.seed, "table": self.table}
+        if self.log_interactions:  # plans without it read as before
+            data["log_interactions"] = True
+        return json.dumps(data, sort_keys=True)
 
     @classmethod
     def from_json(cls, text: str | bytes) -> VariantPlan:
@@ -115,7 +126,10 @@ class VariantPlan:
         if not isinstance(data, dict):
             raise ValueError("variants: the plan must be a JSON object")
         return cls(
-            dict(data.get("variants") or {}), data.get("seed", 0), dict(data.get("table") or {})
+            dict(data.get("variants") or {}),
+            data.get("seed", 0),
+            dict(data.get("table") or {}),
+            data.get("log_interactions", False),
         )
 
 

@@ -11,14 +11,21 @@ import time
 from collections import deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from ..core import operations, rules
 from ..core.engine import Engine
 from ..core.models import MAX_BODY_CHARS, Thread
-from ..core.study import ByteBudget, VariantPlan
+from ..core.study import (
+    INTERACTION_FUTURE_MS,
+    INTERACTION_PAST_MS,
+    ByteBudget,
+    VariantPlan,
+)
 from ..core.voting import LIKES
 from ..page import messages
+from ..page.look import look_of
 from ..page.messages import snapshot_value
 from ..storage.shared import SharedStorage
 from ..stores.store import SharedStore
@@ -254,7 +261,7 @@ class ThreadHub:
         plan = self.variant_plan(thread_id, who)
         # a participant's variant (teachers keep the default look, as in a notebook)
         variant = plan.assign(who.name) if plan is not None and role != "moderator" else None
-        look = plan.variants[variant] if plan is not None and variant is not None else {}
+        look = look_of(plan.variants[variant] if plan is not None and variant is not None else {})
         return {
             "thread_id": thread_id,
             "generation": self.generation(thread_id),
@@ -264,10 +271,15 @@ class ThreadHub:
             "snapshot": snapshot_value(
                 thread.post, thread.comments, epoch=f"service-{thread_id}", seq=seq
             ),
-            "config": config_value(role, look.get("layout")),
+            "config": config_value(role, look.layout, look.style),
             "variant": variant,
-            "sort": look.get("sort"),
-            "options": look.get("options") or {},
+            "sort": look.sort,
+            "options": look.options,
+            "css": look.css,
+            "strings": look.strings,
+            "locale": look.locale,
+            # the study logs every participant's page (the page says so); teachers' are not
+            "log_interactions": variant is not None and plan is not None and plan.log_interactions,
         }
 
     def recent_since(self, thread_id: str, seq: int) -> list[Entry] | None:
@@ -404,8 +416,17 @@ class ThreadHub:
         """Keep ``who``'s log rows, as many as their bytes per second allow; how many."""
         with self._lock:
             budget = self._budgets.setdefault((thread_id, who.name), ByteBudget())
+        engine = self._get(thread_id).engine
+        now = time.time() * 1000
         kept = []
         for row in rows:
+            # as a kernel does: rows naming a comment the thread lacks, or stamped far from
+            # this clock, are dropped (a page's own word, budgeted, about its own reading)
+            at = datetime.fromisoformat(row["at"]).timestamp() * 1000
+            if not now - INTERACTION_PAST_MS <= at <= now + INTERACTION_FUTURE_MS or (
+                row["id"] is not None and row["id"] not in engine.state.comments
+            ):
+                continue
             if not budget.take(len(json.dumps(row, separators=(",", ":")))):
                 break
             kept.append(row)
@@ -446,9 +467,9 @@ def _moderated_ids(state: rules.ThreadState) -> set[str]:
     return {c.id for c in state.comments.values() if c.status in MODERATED}
 
 
-def config_value(role: rules.Role, layout: object = None) -> dict[str, Any]:
+def config_value(role: rules.Role, layout: str = "tree", style: str = "") -> dict[str, Any]:
     """The bundle's ``_config`` for a page of the service (likes, no labels, no actions), laid
-    out as ``layout`` (a participant's variant; anything but a known layout is the tree)."""
+    out as ``layout`` with a preset's CSS ``style`` (a participant's variant, checked)."""
     settings: dict[str, Any] = {
         "role": role,
         "voting": LIKES.wire(),
@@ -458,7 +479,4 @@ def config_value(role: rules.Role, layout: object = None) -> dict[str, Any]:
         "badges": {},
         "max_body": MAX_BODY_CHARS,
     }
-    try:
-        return messages.config_value(**settings, layout=str(layout or "tree"))
-    except ValueError:
-        return messages.config_value(**settings)
+    return messages.config_value(**settings, layout=layout, style=style)

@@ -12,16 +12,19 @@ from datetime import datetime, timezone
 from typing import Any
 
 from ..core.engine import Engine
-from ..core.study import INTERACTION_BURST_BYTES, INTERACTION_BYTES_PER_SECOND, ByteBudget
+from ..core.study import (
+    INTERACTION_BURST_BYTES,
+    INTERACTION_BYTES_PER_SECOND,
+    INTERACTION_FUTURE_MS,
+    INTERACTION_PAST_MS,
+    ByteBudget,
+)
 from ..page.requests import InteractionsRequest
 
 __all__ = ["InteractionLog"]
 
 #: The kernel's budget is the page's with this margin (clocks and timers of the two differ).
 MARGIN = 1.25
-#: Rows stamped further from the kernel's clock than this (ms, past / future) are dropped.
-PAST_MS = 15 * 60 * 1000
-FUTURE_MS = 60 * 1000
 
 
 class InteractionLog:
@@ -54,7 +57,7 @@ class InteractionLog:
         comments = self._engine.state.comments
         rows: list[dict[str, Any]] = []
         for row in request.rows:
-            if not now_ms - PAST_MS <= row.t <= now_ms + FUTURE_MS or (
+            if not now_ms - INTERACTION_PAST_MS <= row.t <= now_ms + INTERACTION_FUTURE_MS or (
                 row.id is not None and row.id not in comments
             ):
                 continue

@@ -8,7 +8,7 @@ from typing import Any, Literal, TypedDict
 from ..core.models import Comment, Post, Thread
 from ..core.ranking import Sort
 from ..core.rules import Role
-from .presets import Preset
+from ..page.presets import Preset
 
 __all__ = ["SETTING_NAMES", "WidgetSettings", "given_thread", "unknown_settings"]
 

@@ -38,11 +38,19 @@ class Study:
         *,
         seed: int = 0,
         table: Mapping[str, str] | None = None,
+        log_interactions: bool = False,
     ) -> VariantPlan | None:
         """Give each participant one of several named settings bundles ({"A": {"sort":
         "newest"}, "B": {"density": "compact"}}): ``table[user]`` when given, else a hash of
-        ``seed`` and the user's name. Kept with the thread's storage; None removes the plan."""
-        plan = None if variants is None else valid_plan(self._settings, variants, seed, table)
+        ``seed`` and the user's name; ``log_interactions`` turns every participant's log on.
+        Kept with the thread's storage; None removes the plan."""
+        if not isinstance(log_interactions, bool):
+            raise ValueError(f"log_interactions: must be True or False, not {log_interactions!r}")
+        plan = (
+            None
+            if variants is None
+            else valid_plan(self._settings, variants, seed, table, log_interactions)
+        )
         self._engine.storage.set_variant_plan(plan)
         return plan
 
@@ -82,6 +90,8 @@ class Study:
         if plan is None or self._role_of(user) == "moderator":
             return None
         apply_variant(self._settings, plan.settings_of(user))
+        if plan.log_interactions:  # the study logs every participant (the page says so)
+            self._settings.set_trait("log_interactions", True)
         return plan.assign(user)
 
     def interactions(self, *, anonymize: bool = False, seed: int = 0) -> Any:

@@ -29,6 +29,7 @@ from ..page.channel import PageChannel, RateLimiter
 from ..page.fields import wire_fields
 from ..page.messages import config_value, focus_message, snapshot_value
 from ..page.outbox import Outbox
+from ..page.presets import resolve_preset
 from ..storage.file import FileStorage
 from ..storage.open import open_shared
 from ..stores.store import SharedStore
@@ -42,7 +43,6 @@ from .delegated import Delegated
 from .interaction_log import InteractionLog
 from .keywords import given_thread, unknown_settings
 from .page_server import PageServer
-from .presets import resolve_preset
 from .saved_state import SavedState, is_slot_key, without_slots
 from .study import Study
 

@@ -11,8 +11,8 @@ import traitlets
 from ..analysis.labelling import valid_label_set
 from ..core.voting import voting_model
 from ..page.fields import valid_fields
-from .presets import resolve_preset
-from .settings import (
+from ..page.presets import resolve_preset
+from ..page.settings import (
     valid_badges,
     valid_css,
     valid_layout,

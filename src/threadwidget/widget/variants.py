@@ -10,8 +10,8 @@ from typing import Any
 import traitlets
 
 from ..core.study import VariantPlan
+from ..page.settings import DEFAULT_OPTIONS, valid_options
 from .keywords import SETTING_NAMES
-from .settings import DEFAULT_OPTIONS, valid_options
 
 __all__ = ["NOT_VARIANT_SETTINGS", "apply_variant", "valid_plan"]
 
@@ -51,6 +51,11 @@ def _checked(widget: traitlets.HasTraits, name: str, settings: Mapping[str, Any]
             )
         if key not in SETTING_NAMES or key not in traits:
             raise ValueError(f"{field}: not a widget setting")
+        if key == "preset" and not isinstance(value, str):
+            raise ValueError(
+                f"{field}: a preset's registered name (a plan is kept as JSON; "
+                "threadwidget.register_preset names your own)"
+            )
         try:
             out[key] = traits[key].validate(widget, value)  # type: ignore[attr-defined]
         except (traitlets.TraitError, ValueError, TypeError) as error:
@@ -69,6 +74,7 @@ def valid_plan(
     variants: Mapping[str, Mapping[str, Any]],
     seed: int = 0,
     table: Mapping[str, str] | None = None,
+    log_interactions: bool = False,
 ) -> VariantPlan:
     """A plan whose every setting the widget accepts (``ValueError`` naming the field)."""
     if not isinstance(variants, Mapping):
@@ -79,15 +85,18 @@ def valid_plan(
         else settings
         for name, settings in variants.items()
     }
-    return VariantPlan(checked, seed, dict(table or {}))
+    return VariantPlan(checked, seed, dict(table or {}), log_interactions)
 
 
 def apply_variant(widget: traitlets.HasTraits, settings: Mapping[str, Any]) -> None:
-    """Set a variant's settings on ``widget`` (layout options merged into ``options``)."""
+    """Set a variant's settings on ``widget`` (layout options merged into ``options``): its
+    ``preset`` first, so that the variant's own settings win over the preset's."""
     options = {k: v for k, v in settings.items() if k in DEFAULT_OPTIONS}
+    if settings.get("preset") is not None:  # its observer sets its settings now, not after
+        widget.preset = settings["preset"]  # type: ignore[attr-defined]
     with widget.hold_trait_notifications():
         for key, value in settings.items():
-            if key not in DEFAULT_OPTIONS:
+            if key not in DEFAULT_OPTIONS and key != "preset":
                 setattr(widget, key, value)
         if options:
             current = dict(getattr(widget, "options", {}) or {})

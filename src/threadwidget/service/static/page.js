@@ -9,6 +9,7 @@
 const cfg = JSON.parse(document.getElementById("twp-config").textContent);
 const EPOCH = `service-${cfg.thread}`;
 const LOG_MAX = 2000;
+const LOG_UNSENT_MAX = 500; // interaction-log rows kept while the service cannot take them
 const statusEl = document.querySelector('[data-role="page-status"]');
 const userEl = document.querySelector('[data-role="page-user"]');
 
@@ -49,10 +50,12 @@ class PageModel {
       sort,
       _config: state.config,
       _snapshot: state.snapshot,
-      strings: {},
-      locale: "",
       options: state.options || {},
-      css: "",
+      css: state.css || "",
+      strings: state.strings || {},
+      locale: state.locale || "",
+      // the study's interaction log (docs/studies.md): the bundle says so on the page while on
+      log_interactions: state.log_interactions === true,
     };
     this.handlers = new Map();
     this.delivered = state.snapshot.seq; // last seq handed to the bundle
@@ -63,6 +66,7 @@ class PageModel {
     this.backoff = 500;
     this.source = null;
     this.clients = new Set(); // the bundle's views (they name themselves in their syncs)
+    this.unsent = []; // interaction-log rows a failed post left, sent with the next batch
   }
 
   // ---- the anywidget model interface the bundle uses ----
@@ -97,8 +101,37 @@ class PageModel {
     else if (msg.kind === "sync") void this.answerSync(msg);
     else if (msg.kind === "timeline") void this.answerTimeline(msg);
     else if (msg.kind === "replay") void this.answerReplay(msg);
+    else if (msg.kind === "interactions") void this.postLog(msg.rows);
     else if (msg.kind === "action")
       this.deliver({ kind: "action_result", rid: msg.rid, ok: false, reason: "Custom actions run in notebooks only.", message: null });
+  }
+
+  /** The bundle's log rows ({t, k, id, v, ms}) as the service keeps them, under the name the
+   * hub verified (the page never says who it is); rows a failed post left go with the next. */
+  async postLog(rows) {
+    const batch = this.unsent.concat(
+      rows.map((r) => ({
+        at: new Date(r.t).toISOString(),
+        kind: r.k,
+        id: r.id ?? null,
+        value: r.v ?? null,
+        ms: r.ms ?? null,
+      })),
+    );
+    this.unsent = [];
+    if (!batch.length) return;
+    let answer = null;
+    try {
+      answer = await api("/interactions", {
+        method: "POST",
+        headers: { "Content-Type": "application/json" },
+        body: JSON.stringify({ rows: batch }),
+      });
+    } catch {
+      answer = null; // the service is away
+    }
+    if (answer === null || answer.status >= 500 || answer.status === 429)
+      this.unsent = batch.slice(-LOG_UNSENT_MAX);
   }
 
   // ---- towards the bundle ----
