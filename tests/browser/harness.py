@@ -441,6 +441,12 @@ class Notebook:
             )
         self.timings["reload"] = time.monotonic() - t0
 
+    @staticmethod
+    def screenshot_path(name: str) -> Path:
+        """Where a screenshot named ``name`` goes (artifacts/, made if need be)."""
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        return ARTIFACTS / (name if name.endswith(".png") else f"{name}.png")
+
     def screenshot(self, name: str, locator=None) -> Path:
         """Save a PNG of the page, or of one element (e.g. a widget root), into artifacts/.
 

@@ -1,10 +1,12 @@
 """Layouts and presets in a real JupyterLab page (issue 28): the seed thread in each layout (the
-keyboard, aria-level as displayed, the marks, the sort) and in each preset (its screenshot goes
-to docs/studies/); the flat layout at 100,000 comments: test_layouts_window_browser.py.
+keyboard, aria-level as displayed, the marks, the sort) and in each preset (its screenshot in
+artifacts/; ``THREADWIDGET_DOCS_IMAGES=1`` writes them to docs/studies/ too); the flat layout at
+100,000 comments: test_layouts_window_browser.py.
 """
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -15,6 +17,8 @@ from playwright.sync_api import expect
 pytestmark = pytest.mark.browser
 
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "studies"
+#: The docs' pictures are rewritten only when asked (a test run leaves the checkout as it was).
+WRITE_DOCS = os.environ.get("THREADWIDGET_DOCS_IMAGES") == "1"
 SETUP = (
     WIDGET_SETUP
     + """
@@ -133,8 +137,8 @@ def test_preset_looks_like_its_platform(nb: Notebook, preset: str):
         shot = nb.screenshot(f"preset-{preset}", root.locator(".tw-comments"))
     finally:
         nb.page.set_viewport_size({"width": 1280, "height": 900})
-    DOCS.mkdir(parents=True, exist_ok=True)
-    shutil.copy(shot, DOCS / f"preset-{preset}.png")
+    if WRITE_DOCS:
+        shutil.copy(shot, DOCS / f"preset-{preset}.png")
     # an explicit setting after the preset wins; the preset again sets its own
     nb.run(f"{name}.sort = 'newest'")
     expect(root.locator('select[data-role="sort"]')).to_have_value("newest")
@@ -142,7 +146,8 @@ def test_preset_looks_like_its_platform(nb: Notebook, preset: str):
 
 
 def test_presets_side_by_side(nb: Notebook):
-    """The five presets next to each other (docs/studies/presets.png, the README's picture):
+    """The five presets next to each other (artifacts/presets.png; with THREADWIDGET_DOCS_IMAGES=1
+    docs/studies/presets.png, the README's picture too):
     the comments of the seed thread, read-only, the post hidden by ``w.css`` (which wins)."""
     nb.page.set_viewport_size({"width": 1900, "height": 1100})
     try:
@@ -169,12 +174,13 @@ def test_presets_side_by_side(nb: Notebook):
         assert not fonts[0].startswith(("Verdana", "Georgia")), fonts
         box.scroll_into_view_if_needed()
         top = box.bounding_box()
-        path = DOCS / "presets.png"
-        DOCS.mkdir(parents=True, exist_ok=True)
+        path = nb.screenshot_path("presets.png")
         nb.page.screenshot(
             path=str(path),
             clip={"x": top["x"], "y": top["y"], "width": top["width"], "height": 900},
         )
         assert path.stat().st_size > 20_000
+        if WRITE_DOCS:
+            shutil.copy(path, DOCS / "presets.png")
     finally:
         nb.page.set_viewport_size({"width": 1280, "height": 900})
