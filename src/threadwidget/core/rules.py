@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
+from operator import attrgetter
 from typing import Literal
 
 from .likers import Likers
@@ -129,7 +130,9 @@ class ThreadState:
     @classmethod
     def from_thread(cls, thread: Thread) -> ThreadState:
         """Index a validated thread."""
-        return cls(post=thread.post, comments={c.id: c for c in thread.comments})
+        comments = thread.comments  # C-level: the ids and comments zipped, no Python loop
+        ids = map(attrgetter("id"), comments)
+        return cls(post=thread.post, comments=dict(zip(ids, comments, strict=True)))
 
     def to_thread(self) -> Thread:
         """A validated, immutable snapshot."""

@@ -140,7 +140,9 @@ class SavedState:
         self, state: rules.ThreadState, epoch: str, sort: str, voting: object
     ) -> list[dict[str, Any]]:
         """Set the head; the wire comments the snapshot carries, in its order."""
-        estimate = sum(map(len, map(attrgetter("body"), state))) + 250 * len(state.comments)
+        estimate = 250 * len(state.comments)  # the texts are counted only if it may fit
+        if estimate <= SNAPSHOT_LIMIT:
+            estimate += sum(map(len, map(attrgetter("body"), state)))
         self._snapshot_bytes = min(estimate, SNAPSHOT_LIMIT)
         if estimate <= SNAPSHOT_LIMIT:
             value = snapshot_value(state.post, (), epoch=f"{epoch}:saved", seq=state.seq)
