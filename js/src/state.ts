@@ -122,6 +122,9 @@ export class ThreadStore {
   #batch: Set<string> | null = null;
   #batchReset = false;
   #listeners = new Set<(c: Change) => void>();
+  /** changes emitted so far: what is computed from the mirror holds while it stays the same */
+  #version = 0;
+  readonly #orders = new Map<string, { version: number; order: readonly string[] }>();
   #rejectListeners = new Set<(r: RejectNotice) => void>();
   #focusListeners = new Set<(id: string) => void>();
   #replyListeners = new Set<(msg: ReplyMsg) => void>();
@@ -336,7 +339,22 @@ export class ThreadStore {
   }
 
   #emit(c: Change): void {
+    this.#version++;
     for (const fn of [...this.#listeners]) fn(c);
+  }
+
+  /**
+   * A top-level order a view of this store computed for `key` (its layout, sort, role, voting),
+   * if nothing has changed since: a second view of a long thread draws at once (issue #26).
+   */
+  knownOrder(key: string): string[] | null {
+    const hit = this.#orders.get(key);
+    return hit && hit.version === this.#version ? hit.order.slice() : null;
+  }
+
+  /** Keep an order a view computed (see `knownOrder`). */
+  keepOrder(key: string, order: readonly string[]): void {
+    this.#orders.set(key, { version: this.#version, order: order.slice() });
   }
 
   /** Run `fn` and emit one change for everything it touched. */

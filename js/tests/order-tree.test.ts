@@ -1,5 +1,6 @@
 // @vitest-environment jsdom
 import { afterEach, describe, expect, it } from "vitest";
+import widget from "../src/widget";
 import { at, comment } from "./fake-model";
 import { cleanup, idle, ids, mount, q, snap } from "./helpers";
 
@@ -40,5 +41,45 @@ describe("a long top level re-sorted in slices (issue 16: no long task while sor
     await idle(el);
     expect(ids(el, '[data-role="tree"] > [data-comment-id]')[0]).toBe("t0");
     expect(q<HTMLSelectElement>(el, 'select[data-role="sort"]').value).toBe("oldest");
+  }, 60_000);
+});
+
+describe("a second view of a long thread (issue 26: shown again is drawn at once)", () => {
+  const base = { actor: "Ann", at: at(500) };
+
+  it("draws the order the first view computed at once, and orders again after a change", async () => {
+    const n = 30_000;
+    const likes = (i: number) => (i * 7919) % 1000;
+    const comments = Array.from({ length: n }, (_, i) =>
+      comment(`t${i}`, null, { created_at: at(i), likes: likes(i) }),
+    );
+    const { el, model } = mount({ _snapshot: snap(comments, "again"), sort: "top" });
+    await idle(el);
+    const top = (root: HTMLElement) => ids(root, '[data-role="tree"] > [data-comment-id]');
+    const first = top(el);
+    expect(first.length).toBeGreaterThan(0);
+    // a second view of the same model: its first screen is drawn in render(), in the same order
+    const again = document.createElement("div");
+    document.body.append(again);
+    const stop = widget.render({ model, el: again });
+    expect(q(again, ".tw-root").dataset.state).not.toBe("building");
+    expect(top(again).slice(0, 5)).toEqual(first.slice(0, 5));
+    // a change since: the next view orders the thread again, and the new comment is in it
+    model.deliver({
+      kind: "event",
+      epoch: "again",
+      seq: 1,
+      rid: null,
+      event: { type: "add", comment: comment("best", null, { created_at: at(n), likes: 5000 }), ...base },
+    });
+    const third = document.createElement("div");
+    document.body.append(third);
+    const stop3 = widget.render({ model, el: third });
+    await idle(third);
+    expect(top(third)[0]).toBe("best");
+    stop();
+    stop3();
+    again.remove();
+    third.remove();
   }, 60_000);
 });

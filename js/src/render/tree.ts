@@ -230,10 +230,22 @@ export class Tree {
       this.#draw(sort, this.kidsOf(ROOT), focused);
       return;
     }
+    // another view of the store ordered it already, and nothing changed since: drawn at once
+    // (not in a search, which orders its matches only, nor "hot", whose scores age by the minute)
+    const memo =
+      this.search || sort === "hot"
+        ? null
+        : [this.shape.layout, sort, store.role, this.host.ctx().config().voting?.kind ?? ""].join("\0");
+    const known = memo === null ? null : store.knownOrder(memo);
+    if (known) {
+      this.#draw(sort, known, focused);
+      return;
+    }
     const keyOf = (id: string) => (this.shown(id) ? store.rankKey(id, store.display(id) as Comment, sort) : null);
     const job = new SlicedOrder(ids, keyOf, sort, 4 * FIRST_SCREEN_THREADS);
     // a few thousand threads are ordered at once (a few ms), whatever the machine's load
     if (job.step(ids.length <= ORDER_SYNC_MAX ? Infinity : ORDER_SYNC_MS)) {
+      if (memo !== null) store.keepOrder(memo, job.order as string[]);
       this.#draw(sort, job.order as string[], focused);
       return;
     }
@@ -245,6 +257,7 @@ export class Tree {
       if (job.step(ORDER_SLICE_MS)) {
         this.#job = null;
         const order = job.order as string[];
+        if (memo !== null) store.keepOrder(memo, order);
         if (drawn && this.win) this.win.settle(order);
         else this.#draw(sort, order, drawn ? null : focused);
         this.host.onBuilt(this);

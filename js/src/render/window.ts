@@ -158,6 +158,8 @@ export class Windower {
   readonly heights = new Map<string, number>();
   /** comments each thread shows (`threadSize`) as the layout shows them (a flat row: one), counted once per order */
   readonly #sizes = new Map<string, number>();
+  /** tops of the threads by their heights and estimates, before `capped` (for every built range) */
+  #sums: Float64Array | null = null;
   #prefix: Float64Array | null = null;
   /** the built range `#prefix` was computed for */
   #prefixOf: [number, number] = [0, 0];
@@ -218,7 +220,9 @@ export class Windower {
   /** Top of each thread as laid out (capped at MAX_TREE_PX: depends on the built range). */
   get prefix(): Float64Array {
     if (!this.#prefix || this.#prefixOf[0] !== this.a || this.#prefixOf[1] !== this.b) {
-      this.#prefix = capped(prefixSums(this.order, this.heights, this.est, this.#size), this.a, this.b);
+      // a new built range alone only re-caps the sums (most threads are not taller than browsers scroll)
+      this.#sums ??= prefixSums(this.order, this.heights, this.est, this.#size);
+      this.#prefix = capped(this.#sums, this.a, this.b);
       this.#prefixOf = [this.a, this.b];
     }
     return this.#prefix;
@@ -226,6 +230,7 @@ export class Windower {
 
   /** Heights or the order changed. */
   invalidate(): void {
+    this.#sums = null;
     this.#prefix = null;
   }
 
