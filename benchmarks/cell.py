@@ -71,6 +71,41 @@ OBSERVE_JS = """
 }
 """
 
+#: Long animation frames from now on, with what ran in them (Chromium's LoAF attribution):
+#: window.__twLoaf = [{start, duration, scripts: [{what, ms}]}]; "what" names the script's entry
+#: point (an event handler, a callback, a promise) and the file and function it ran.
+LOAF_JS = """
+() => {
+  window.__twLoaf = [];
+  const kinds = PerformanceObserver.supportedEntryTypes;
+  if (window.__twLoafObs || !kinds.includes('long-animation-frame')) return;
+  window.__twLoafObs = new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) {
+      const scripts = (e.scripts || []).map((s) => ({
+        what: `${s.invokerType}: ${s.invoker} `
+          + `(${(s.sourceURL || '').split('/').pop().split('?')[0]}`
+          + `${s.sourceFunctionName ? ' ' + s.sourceFunctionName : ''})`,
+        ms: Math.round(s.duration),
+      }));
+      const layout = Math.round(e.duration - scripts.reduce((a, s) => a + s.ms, 0));
+      window.__twLoaf.push({ start: e.startTime, duration: e.duration, scripts, layout });
+    }
+  });
+  window.__twLoafObs.observe({ type: 'long-animation-frame', buffered: false });
+}
+"""
+
+#: The longest frame since t0 and what ran in it (see LOAF_JS).
+LONGEST_FRAME_JS = """
+(t0) => {
+  const frames = (window.__twLoaf || []).filter((e) => e.start >= t0);
+  if (!frames.length) return null;
+  const top = frames.reduce((a, b) => (b.duration > a.duration ? b : a));
+  return { ms: Math.round(top.duration), at: Math.round(top.start - t0), layout: top.layout,
+           scripts: top.scripts.sort((a, b) => b.ms - a.ms).slice(0, 5) };
+}
+"""
+
 LONGEST_SINCE_JS = """
 (t0) => Math.max(0, ...window.__twLong.filter((e) => e.start >= t0).map((e) => e.duration))
 """
@@ -384,8 +419,10 @@ def measure(
         nb.run_all(timeout=600_000)
         total = int(nb.run("print(sum(1 for c in t.comments if c.status == 'visible'))").strip())
         nb.page.evaluate(OBSERVE_JS)
+        nb.page.evaluate(LOAF_JS)
         shown = _display(nb, 'w = ThreadWidget(thread=t, user="bench")\nw', total)
         loading = nb.page.evaluate(LONGEST_SINCE_JS, shown["t0"])
+        frame = nb.page.evaluate(LONGEST_FRAME_JS, shown["t0"])
         if shot is not None:
             nb.page.screenshot(path=str(shot / f"cell-{size}.png"))
         heap = nb.page.evaluate(HEAP_JS)
@@ -415,6 +452,7 @@ def measure(
         "heap_mb": heap / 2**20,
         "sort": sort["median"],
         "long_load": loading,
+        "long_load_frame": frame,
         "long_sort": sorting,
         "long_scroll": scrolling,
         "long_burst": burst,
@@ -453,6 +491,7 @@ def main(argv: list[str] | None = None) -> int:
             context.close()
     print_table(rows)
     print_paths(rows)
+    print_frames(rows)
     if args.json:
         args.json.write_text(json.dumps(rows, indent=2))
     return 0
@@ -473,6 +512,21 @@ def print_table(rows: dict[int, dict[str, Any]]) -> None:
             f"| {r['heap_mb']:.0f} | {r['heap_mb'] - base['heap_mb']:+.0f} | {r['sort']:.0f} "
             f"| {r['sort'] / base['sort']:.2f} | {r['long_load']:.0f} / {r['long_sort']:.0f} / "
             f"{r['long_scroll']:.0f} / {r['long_burst']:.0f} |"
+        )
+
+
+def print_frames(rows: dict[int, dict[str, Any]]) -> None:
+    """What ran in the longest frame while each size loaded (Long Animation Frames)."""
+    print("\nThe longest frame while loading (one cell), and what ran in it:")
+    for n, r in sorted(rows.items()):
+        frame = r.get("long_load_frame")
+        if not frame:
+            print(f"- {n:,}: no long animation frame recorded")
+            continue
+        scripts = "; ".join(f"{s['what']} {s['ms']} ms" for s in frame["scripts"]) or "no script"
+        print(
+            f"- {n:,}: {frame['ms']} ms at {frame['at']} ms after the cell started: {scripts}; "
+            f"style, layout and the rest {frame['layout']} ms"
         )
 
 
