@@ -88,6 +88,13 @@ def test_the_installed_package_is_the_wheel(venv_python: Path) -> None:
         "from threadwidget.widget import bundle as t\nprint(t.esm_source(), bool(t.css_source()))",
     )
     assert esm == f"{Path(where).parent / 'static' / 'widget.js'} True", esm
+    # the presets' CSS files are package data too (a wheel without them fails on import)
+    looks = _installed(
+        venv_python,
+        "from threadwidget import ThreadWidget\n"
+        "w = ThreadWidget(preset='youtube')\nprint(w.layout, w._config['style'][:10])",
+    )
+    assert looks == "two-level /* youtube", looks
 
 
 def test_page_from_the_installed_wheel_draws_the_thread(
