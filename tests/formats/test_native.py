@@ -48,3 +48,18 @@ def test_invalid_field_names_path(tmp_path: Path) -> None:
         match=r"bad\.json \(threadwidget JSON\): invalid thread: \$\.comments\[1\]\.likes",
     ):
         load(path)
+
+
+def test_a_large_thread_is_written_on_one_line_and_reads_back_the_same(tmp_path: Path) -> None:
+    from threadwidget.core.models import Comment, Post, Thread
+    from threadwidget.formats.native import INDENTED_MAX
+
+    small = Thread(post=Post(title="t"), comments=[Comment(id="c0", author="a", body="x")])
+    assert save(small, tmp_path / "small.json").read_text().startswith('{\n  "version"')
+    big = Thread(
+        post=Post(title="t"),
+        comments=[Comment(id=f"c{i}", author="a", body="x") for i in range(INDENTED_MAX + 1)],
+    )
+    text = save(big, tmp_path / "big.json").read_text()
+    assert text.count("\n") == 1 and text.endswith("}\n")
+    assert load(tmp_path / "big.json") == big

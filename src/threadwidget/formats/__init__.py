@@ -46,7 +46,14 @@ from ._source import decode_text, parse_json, parse_xml, read_bytes
 from .database import is_database, read_database
 from .html import BundleMissingError
 from .journal import with_legacy_journal
-from .native import ThreadFileError, atomic_write_text, read_thread, thread_from_data, write_thread
+from .native import (
+    ThreadFileError,
+    atomic_write_text,
+    read_thread,
+    thread_from_data,
+    thread_json,
+    write_thread,
+)
 
 __all__ = [
     "ALIASES",
@@ -289,7 +296,7 @@ def render(thread: Thread, format: str) -> str:
     """The text of a thread in a writable format (json, markdown, csv, html)."""
     info = _format(format, "write")
     if info.name == "json":
-        return thread.model_dump_json(indent=2) + "\n"
+        return thread_json(thread)
     if info.name == "markdown":
         return markdown.render(thread)
     if info.name == "csv":
