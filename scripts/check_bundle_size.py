@@ -34,7 +34,10 @@ STATIC = ROOT / "src" / "threadwidget" / "static"
 #: 57,325 bytes against main at the time, which was already 55.58 KB, 0.02 KB over 55.56).
 #: 55.99 -> 56.2 with "why this order" ranking among display siblings (two-level) and 0.2 KB of
 #: headroom, so that a one-line fix does not fail the check (55.98 KB at the time).
-BUDGET_KB = 56.2
+#: 56.2 -> 56.35 with the first screen on every path (issue #26: the store's shared top-level
+#: order and thread sizes, a second view drawn at once, sizes counted in the sliced sort so that
+#: no loading task passes 50 ms: +327 bytes gzipped, 57,325 -> 57,652 bytes).
+BUDGET_KB = 56.35
 
 
 def shares() -> list[tuple[int, str]]:

@@ -125,6 +125,7 @@ export class ThreadStore {
   /** changes emitted so far: what is computed from the mirror holds while it stays the same */
   #version = 0;
   readonly #orders = new Map<string, { version: number; order: readonly string[] }>();
+  readonly #sizes = new Map<string, { version: number; sizes: Map<string, number> }>();
   #rejectListeners = new Set<(r: RejectNotice) => void>();
   #focusListeners = new Set<(id: string) => void>();
   #replyListeners = new Set<(msg: ReplyMsg) => void>();
@@ -350,6 +351,18 @@ export class ThreadStore {
   knownOrder(key: string): string[] | null {
     const hit = this.#orders.get(key);
     return hit && hit.version === this.#version ? hit.order.slice() : null;
+  }
+
+  /**
+   * How many comments each top-level thread shows in `layout` (render/window.ts `threadSize`),
+   * filled by the views as they need them and shared while the store stays as it is.
+   */
+  threadSizes(layout: string): Map<string, number> {
+    const hit = this.#sizes.get(layout);
+    if (hit && hit.version === this.#version) return hit.sizes;
+    const sizes = new Map<string, number>();
+    this.#sizes.set(layout, { version: this.#version, sizes });
+    return sizes;
   }
 
   /** Keep an order a view computed (see `knownOrder`). */

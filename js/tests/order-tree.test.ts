@@ -1,6 +1,7 @@
 // @vitest-environment jsdom
 import { afterEach, describe, expect, it } from "vitest";
 import widget from "../src/widget";
+import { storeOf } from "../src/model";
 import { at, comment } from "./fake-model";
 import { cleanup, idle, ids, mount, q, snap } from "./helpers";
 
@@ -64,6 +65,9 @@ describe("a second view of a long thread (issue 26: shown again is drawn at once
     const stop = widget.render({ model, el: again });
     expect(q(again, ".tw-root").dataset.state).not.toBe("building");
     expect(top(again).slice(0, 5)).toEqual(first.slice(0, 5));
+    // the sort counted every thread's size once, for every view (no view counts them all at once)
+    const store = storeOf(model as never);
+    expect(store?.threadSizes("tree").size).toBe(n);
     // a change since: the next view orders the thread again, and the new comment is in it
     model.deliver({
       kind: "event",

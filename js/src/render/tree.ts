@@ -18,7 +18,7 @@ import { CONTINUE_DEPTH, nodeOf, type NodeRec } from "./node";
 import type { ViewContext } from "./context";
 import { Nav } from "./nav";
 import { paint, updateTail } from "./updates";
-import { WINDOW_MIN_THREADS, Windower } from "./window";
+import { WINDOW_MIN_THREADS, Windower, threadSize } from "./window";
 import { SlicedOrder } from "./order";
 import { shapeOf, type Shape } from "./layout";
 
@@ -241,7 +241,15 @@ export class Tree {
       this.#draw(sort, known, focused);
       return;
     }
-    const keyOf = (id: string) => (this.shown(id) ? store.rankKey(id, store.display(id) as Comment, sort) : null);
+    // each thread's size (the windowed tree's estimate of its height) is counted here too, in the
+    // sliced pass, so that drawing the first screen of the order does not count them all at once
+    const shape = this.shape;
+    const sizes = store.threadSizes(shape.layout);
+    const kids = (k: string): readonly string[] => shape.childIds(k);
+    const keyOf = (id: string) => {
+      if (!sizes.has(id)) sizes.set(id, threadSize(id, kids));
+      return this.shown(id) ? store.rankKey(id, store.display(id) as Comment, sort) : null;
+    };
     const job = new SlicedOrder(ids, keyOf, sort, 4 * FIRST_SCREEN_THREADS);
     // a few thousand threads are ordered at once (a few ms), whatever the machine's load
     if (job.step(ids.length <= ORDER_SYNC_MAX ? Infinity : ORDER_SYNC_MS)) {
@@ -254,7 +262,12 @@ export class Tree {
     const tick = (): void => {
       this.#jobTimer = null;
       if (this.host.destroyed() || this.#job?.order !== job) return;
-      if (job.step(ORDER_SLICE_MS)) {
+      const head = drawn ? null : job.head;
+      if (head && head.length > WINDOW_MIN_THREADS) {
+        // the new order's first screen, in a task of its own (never after a slice of sorting)
+        drawn = true;
+        this.#draw(sort, head, focused);
+      } else if (job.step(ORDER_SLICE_MS)) {
         this.#job = null;
         const order = job.order as string[];
         if (memo !== null) store.keepOrder(memo, order);
@@ -262,11 +275,6 @@ export class Tree {
         else this.#draw(sort, order, drawn ? null : focused);
         this.host.onBuilt(this);
         return;
-      }
-      const head = drawn ? null : job.head;
-      if (head && head.length > WINDOW_MIN_THREADS) {
-        drawn = true;
-        this.#draw(sort, head, focused);
       }
       this.#jobTimer = setTimeout(tick, 0);
     };

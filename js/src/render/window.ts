@@ -67,13 +67,22 @@ export function capped(prefix: Float64Array, a: number, b: number, max = MAX_TRE
  * not measured counts its comments, so the estimated height of the whole stays near the real one.
  */
 export function threadSize(id: string, kids: (id: string) => readonly string[], cap = 2000): number {
+  const first = kids(id);
+  if (first.length === 0) return 1; // most threads: no replies
   let n = 0;
-  const stack: [string, number][] = [[id, 0]];
-  for (let top = stack.pop(); top && n < cap; top = stack.pop()) {
+  // two plain stacks (no pair per comment: this runs over every top-level thread of a long thread)
+  const ids: string[] = [id];
+  const depths: number[] = [0];
+  while (ids.length > 0 && n < cap) {
+    const k = ids.pop() as string;
+    const d = depths.pop() as number;
     n++;
-    if (top[1] >= CONTINUE_DEPTH) continue;
-    const ks = kids(top[0]);
-    for (let j = Math.min(ks.length, MORE_BATCH) - 1; j >= 0; j--) stack.push([ks[j], top[1] + 1]);
+    if (d >= CONTINUE_DEPTH) continue;
+    const ks = k === id ? first : kids(k);
+    for (let j = Math.min(ks.length, MORE_BATCH) - 1; j >= 0; j--) {
+      ids.push(ks[j]);
+      depths.push(d + 1);
+    }
   }
   return n;
 }
@@ -157,7 +166,7 @@ export class Windower {
   b = 0;
   readonly heights = new Map<string, number>();
   /** comments each thread shows (`threadSize`) as the layout shows them (a flat row: one), counted once per order */
-  readonly #sizes = new Map<string, number>();
+  #sizes = new Map<string, number>();
   /** tops of the threads by their heights and estimates, before `capped` (for every built range) */
   #sums: Float64Array | null = null;
   #prefix: Float64Array | null = null;
@@ -248,7 +257,7 @@ export class Windower {
     this.order = order;
     this.a = this.b = 0;
     this.#anchor = null;
-    this.#sizes.clear();
+    this.#sizes = this.#t.store.threadSizes(this.#t.shape.layout); // shared with the other views
     this.invalidate();
     this.pads();
   }
@@ -513,7 +522,8 @@ export class Windower {
     }
     this.order = next;
     if (this.#anchor && !this.#anchor.el) this.#anchor = null; // a place in the old order
-    this.#sizes.clear(); // (the rest of a first screen's replies may have come)
+    // counted again for the store as it is now (the rest of a first screen's replies may have come)
+    this.#sizes = this.#t.store.threadSizes(this.#t.shape.layout);
     this.invalidate();
     if (!same) this.ensureRange(a, b);
     this.pads();
