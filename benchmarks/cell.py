@@ -106,6 +106,14 @@ LONGEST_FRAME_JS = """
 }
 """
 
+#: Every long frame between two times (see LOAF_JS), in order.
+FRAMES_UNTIL_JS = """
+([t0, t1]) => (window.__twLoaf || [])
+  .filter((e) => e.start >= t0 && e.start <= t1)
+  .map((e) => ({ ms: Math.round(e.duration), at: Math.round(e.start - t0), layout: e.layout,
+                 scripts: e.scripts.sort((a, b) => b.ms - a.ms).slice(0, 3) }))
+"""
+
 LONGEST_SINCE_JS = """
 (t0) => Math.max(0, ...window.__twLong.filter((e) => e.start >= t0).map((e) => e.duration))
 """
@@ -388,9 +396,14 @@ def measure_paths(server: Any, context: Any, nb: Any, total: int) -> dict[str, d
         nb.page.reload(wait_until="domcontentloaded")  # the page reads the setting when it loads
         nb.wait_ready()
         nb.page.evaluate(CLOSE_JS, {"path": nb.name})  # saved with the widget state
+        nb.page.evaluate(LOAF_JS)
         t0 = nb.page.evaluate(REOPEN_JS, {"path": nb.name, "timeout": 60_000})
         _step("saved state")
         out["saved state"] = _shown(nb.page, nb.name, total, t0)
+        # the long frames until the first comment was painted, and what ran in them
+        out["saved state"]["frames"] = nb.page.evaluate(
+            FRAMES_UNTIL_JS, [t0, t0 + out["saved state"]["paint"]]
+        )
         nb.wait_ready()
     finally:
         server.api("PUT", plugin, {"raw": before.get("raw") or "{}"})
@@ -492,6 +505,7 @@ def main(argv: list[str] | None = None) -> int:
     print_table(rows)
     print_paths(rows)
     print_frames(rows)
+    print_saved_frames(rows)
     if args.json:
         args.json.write_text(json.dumps(rows, indent=2))
     return 0
@@ -528,6 +542,18 @@ def print_frames(rows: dict[int, dict[str, Any]]) -> None:
             f"- {n:,}: {frame['ms']} ms at {frame['at']} ms after the cell started: {scripts}; "
             f"style, layout and the rest {frame['layout']} ms"
         )
+
+
+def print_saved_frames(rows: dict[int, dict[str, Any]]) -> None:
+    """The long frames of the saved-state path until its first comment was painted."""
+    print("\nReopened with saved widget state: the long frames until the first comment painted:")
+    for n, r in sorted(rows.items()):
+        frames = r["paths"]["saved state"].get("frames") or []
+        total = sum(f["ms"] for f in frames)
+        print(f"- {n:,}: {len(frames)} frames, {total} ms in all")
+        for f in frames:
+            scripts = "; ".join(f"{s['what']} {s['ms']} ms" for s in f["scripts"]) or "no script"
+            print(f"  - {f['ms']} ms at {f['at']} ms: {scripts}; style, layout: {f['layout']} ms")
 
 
 def print_paths(rows: dict[int, dict[str, Any]]) -> None:
