@@ -29,6 +29,21 @@ def _connect(
     return ThreadWidget.connect(hub.service_url, "study", thread=thread, **settings)  # type: ignore[arg-type]
 
 
+def _thread_with_plan(
+    hub: Hub, token: str, thread_id: str, thread: dict[str, object], plan: dict[str, object]
+) -> None:
+    """A teacher creates a thread and sets its variant plan over the service's HTTP API."""
+    status, data = request(
+        f"{hub.service_url}api/threads", "POST", {"id": thread_id, "thread": thread}, token=token
+    )
+    assert status == 201, data
+    plan = {"seed": 0, "table": {}, **plan}
+    status, data = request(
+        f"{hub.service_url}api/threads/{thread_id}/variants", "PUT", {"plan": plan}, token=token
+    )
+    assert status == 200, data
+
+
 def test_variants_and_logs_on_the_hub_students_cannot_read_logs(
     hub: Hub, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -117,15 +132,7 @@ def test_the_hub_page_lays_a_thread_out_as_the_students_variant(
             {"id": "c2", "author": TEACHER, "body": "An answer.", "parent_id": "c1"},
         ],
     }
-    status, data = request(
-        f"{hub.service_url}api/threads", "POST", {"id": "laid", "thread": thread}, token=teacher
-    )
-    assert status == 201, data
-    plan = {"variants": {"F": {"layout": "flat"}}, "seed": 0, "table": {}}
-    status, data = request(
-        f"{hub.service_url}api/threads/laid/variants", "PUT", {"plan": plan}, token=teacher
-    )
-    assert status == 200, data
+    _thread_with_plan(hub, teacher, "laid", thread, {"variants": {"F": {"layout": "flat"}}})
     for user, levels in (("student2", ["1", "1"]), (TEACHER, ["1", "2"])):
         context, page = login(playwright_instance, hub, user)
         try:
@@ -157,16 +164,8 @@ def test_the_hub_page_draws_a_preset_variant_and_logs_what_the_student_did(
             {"id": "p3", "author": "student2", "body": "A reply to the answer.", "parent_id": "p2"},
         ],
     }
-    status, data = request(
-        f"{hub.service_url}api/threads", "POST", {"id": "looks", "thread": thread}, token=teacher
-    )
-    assert status == 201, data
-    plan = {"variants": {"Y": {"preset": "youtube"}}, "seed": 0, "table": {}}
-    plan["log_interactions"] = True
-    status, data = request(
-        f"{hub.service_url}api/threads/looks/variants", "PUT", {"plan": plan}, token=teacher
-    )
-    assert status == 200, data
+    plan = {"variants": {"Y": {"preset": "youtube"}}, "log_interactions": True}
+    _thread_with_plan(hub, teacher, "looks", thread, plan)
     for user in ("student1", TEACHER):
         context, page = login(playwright_instance, hub, user)
         try:

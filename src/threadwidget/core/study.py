@@ -22,6 +22,7 @@ __all__ = [
     "InteractionKind",
     "VariantPlan",
     "clean_row",
+    "stamped_near",
 ]
 
 #: What a row of the interaction log records (docs/studies.md, "Interaction log").
@@ -48,6 +49,13 @@ INTERACTION_BURST_BYTES = 16384
 #: Rows stamped further from the receiver's clock than this (ms, past / future) are dropped.
 INTERACTION_PAST_MS = 15 * 60 * 1000
 INTERACTION_FUTURE_MS = 60 * 1000
+
+
+def stamped_near(at_ms: float, now_ms: float) -> bool:
+    """Whether a log row stamped ``at_ms`` is near enough to the receiver's clock to keep."""
+    return now_ms - INTERACTION_PAST_MS <= at_ms <= now_ms + INTERACTION_FUTURE_MS
+
+
 #: Longest variant name, most variants and most rows of a teacher's table.
 _MAX_NAME = 64
 _MAX_VARIANTS = 32

@@ -43,7 +43,8 @@ def look_of(settings: Mapping[str, Any] | None) -> Look:
     name = settings.get("preset")
     preset = PRESETS.get(name) if isinstance(name, str) else None
     layout = _checked(valid_layout, settings.get("layout"), preset.layout if preset else "tree")
-    sort = settings.get("sort") if settings.get("sort") in SORTS else None
+    given_sort = settings.get("sort")
+    sort = given_sort if given_sort in SORTS else preset.sort if preset is not None else None
     options = preset.options({}) if preset is not None else {}
     given = settings.get("options")
     pairs = list(given.items()) if isinstance(given, Mapping) else []
@@ -53,7 +54,7 @@ def look_of(settings: Mapping[str, Any] | None) -> Look:
             options[key] = value
     return Look(
         layout=layout,
-        sort=sort if sort is not None or preset is None else preset.sort,
+        sort=sort,
         options=options,
         style=preset.css if preset is not None else "",
         css=_checked(valid_css, settings.get("css"), ""),

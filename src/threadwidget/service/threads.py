@@ -17,12 +17,7 @@ from typing import Any
 from ..core import operations, rules
 from ..core.engine import Engine
 from ..core.models import MAX_BODY_CHARS, Thread
-from ..core.study import (
-    INTERACTION_FUTURE_MS,
-    INTERACTION_PAST_MS,
-    ByteBudget,
-    VariantPlan,
-)
+from ..core.study import ByteBudget, VariantPlan, stamped_near
 from ..core.voting import LIKES
 from ..page import messages
 from ..page.look import look_of
@@ -423,7 +418,7 @@ class ThreadHub:
             # as a kernel does: rows naming a comment the thread lacks, or stamped far from
             # this clock, are dropped (a page's own word, budgeted, about its own reading)
             at = datetime.fromisoformat(row["at"]).timestamp() * 1000
-            if not now - INTERACTION_PAST_MS <= at <= now + INTERACTION_FUTURE_MS or (
+            if not stamped_near(at, now) or (
                 row["id"] is not None and row["id"] not in engine.state.comments
             ):
                 continue

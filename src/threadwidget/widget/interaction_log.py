@@ -15,9 +15,8 @@ from ..core.engine import Engine
 from ..core.study import (
     INTERACTION_BURST_BYTES,
     INTERACTION_BYTES_PER_SECOND,
-    INTERACTION_FUTURE_MS,
-    INTERACTION_PAST_MS,
     ByteBudget,
+    stamped_near,
 )
 from ..page.requests import InteractionsRequest
 
@@ -57,9 +56,7 @@ class InteractionLog:
         comments = self._engine.state.comments
         rows: list[dict[str, Any]] = []
         for row in request.rows:
-            if not now_ms - INTERACTION_PAST_MS <= row.t <= now_ms + INTERACTION_FUTURE_MS or (
-                row.id is not None and row.id not in comments
-            ):
+            if not stamped_near(row.t, now_ms) or (row.id is not None and row.id not in comments):
                 continue
             stored = {
                 "at": datetime.fromtimestamp(row.t / 1000, timezone.utc).isoformat(
