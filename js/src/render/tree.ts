@@ -18,7 +18,7 @@ import { CONTINUE_DEPTH, nodeOf, type NodeRec } from "./node";
 import type { ViewContext } from "./context";
 import { Nav } from "./nav";
 import { paint, updateTail } from "./updates";
-import { WINDOW_MIN_THREADS, Windower, threadSize } from "./window";
+import { WINDOW_MIN_THREADS, Windower, sizeIn } from "./window";
 import { SlicedOrder } from "./order";
 import { shapeOf, type Shape } from "./layout";
 
@@ -247,7 +247,7 @@ export class Tree {
     const sizes = store.threadSizes(shape.layout);
     const kids = (k: string): readonly string[] => shape.childIds(k);
     const keyOf = (id: string) => {
-      if (!sizes.has(id)) sizes.set(id, threadSize(id, kids));
+      sizeIn(sizes, id, kids);
       return this.shown(id) ? store.rankKey(id, store.display(id) as Comment, sort) : null;
     };
     const job = new SlicedOrder(ids, keyOf, sort, 4 * FIRST_SCREEN_THREADS);

@@ -87,6 +87,13 @@ export function threadSize(id: string, kids: (id: string) => readonly string[], 
   return n;
 }
 
+/** `threadSize` of `id`, counted once into `sizes` (the store's memo shared by the views). */
+export function sizeIn(sizes: Map<string, number>, id: string, kids: (id: string) => readonly string[]): number {
+  let n = sizes.get(id);
+  if (n === undefined) sizes.set(id, (n = threadSize(id, kids)));
+  return n;
+}
+
 /** The first index i with prefix[i + 1] > y (the thread at height y), clamped to [0, n]. */
 export function indexAt(prefix: Float64Array, y: number): number {
   const n = prefix.length - 1;
@@ -209,11 +216,7 @@ export class Windower {
     this.#frame = null;
   }
 
-  #size = (id: string): number => {
-    let n = this.#sizes.get(id);
-    if (n === undefined) this.#sizes.set(id, (n = threadSize(id, (k) => this.#t.shape.childIds(k))));
-    return n;
-  };
+  #size = (id: string): number => sizeIn(this.#sizes, id, (k) => this.#t.shape.childIds(k));
 
   /** Measured height per comment of the measured threads (the estimate for the others). */
   get est(): number {
